@@ -1,0 +1,109 @@
+import type { Network } from '../model/network.ts';
+import { validateNetwork } from '../model/network.ts';
+import { type Grid1D, type Grid2D, gridPoints2D, gridXs, validateGrid1D, validateGrid2D } from '../model/grid.ts';
+import { type Regions, unitHash } from '../model/regions.ts';
+import { evaluatePiecewise, piecewise1D } from '../model/piecewise1d.ts';
+import { type Evaluator, type Values, checkPoints } from '../evaluator.ts';
+
+/**
+ * Brute-force 1D evaluation in float64, O(N·G): the plain definition, kept as the reference
+ * that every faster path (knot sweep, GPU kernels) is tested against.
+ */
+export function evaluate1DBrute(net: Network, xs: ArrayLike<number>): Float64Array {
+  const n = net.a.length;
+  const out = new Float64Array(xs.length);
+  for (let p = 0; p < xs.length; p++) {
+    const x = xs[p];
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const z = net.w[i] * x + net.b[i];
+      if (z > 0) s += net.a[i] * z;
+    }
+    out[p] = net.c + s;
+  }
+  return out;
+}
+
+/** Brute-force 2D evaluation in float64 over interleaved (x, y) pairs, O(N·G). */
+export function evaluate2DBrute(net: Network, xy: ArrayLike<number>): Float64Array {
+  const n = net.a.length;
+  const g = xy.length >> 1;
+  const out = new Float64Array(g);
+  const w = net.w;
+  for (let p = 0; p < g; p++) {
+    const x = xy[2 * p];
+    const y = xy[2 * p + 1];
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const z = w[2 * i] * x + w[2 * i + 1] * y + net.b[i];
+      if (z > 0) s += net.a[i] * z;
+    }
+    out[p] = net.c + s;
+  }
+  return out;
+}
+
+/** Active-unit count and activation-pattern id per (x, y) point; a unit is active where z > 0. */
+export function regions2DBrute(net: Network, xy: ArrayLike<number>): Regions {
+  const n = net.a.length;
+  const g = xy.length >> 1;
+  const active = new Uint32Array(g);
+  const pattern = new Uint32Array(g);
+  const hashes = new Uint32Array(n);
+  for (let i = 0; i < n; i++) hashes[i] = unitHash(i);
+  for (let p = 0; p < g; p++) {
+    const x = xy[2 * p];
+    const y = xy[2 * p + 1];
+    let count = 0;
+    let id = 0;
+    for (let i = 0; i < n; i++) {
+      if (net.w[2 * i] * x + net.w[2 * i + 1] * y + net.b[i] > 0) {
+        count++;
+        id ^= hashes[i];
+      }
+    }
+    active[p] = count;
+    pattern[p] = id >>> 0;
+  }
+  return { active, pattern };
+}
+
+/**
+ * 1D evaluation by the exact knot sweep, O((N + G) log N); the default 1D CPU path.
+ * Agrees with `evaluate1DBrute` to float64 rounding.
+ */
+export function evaluate1DSweep(net: Network, xs: ArrayLike<number>): Float64Array {
+  return evaluatePiecewise(piecewise1D(net), xs);
+}
+
+/** The CPU backend: the float64 reference, and the app's fallback where WebGPU is missing. */
+export class CpuEvaluator implements Evaluator {
+  readonly kind = 'cpu' as const;
+  constructor(readonly description = 'CPU') {}
+
+  async evaluatePoints(net: Network, points: ArrayLike<number>): Promise<Values> {
+    const valid = validateNetwork(net);
+    checkPoints(points, valid.dim);
+    return valid.dim === 1 ? evaluate1DSweep(valid, points) : evaluate2DBrute(valid, points);
+  }
+
+  async evaluateGrid1D(net: Network, grid: Grid1D): Promise<Values> {
+    const valid = validateNetwork(net);
+    if (valid.dim !== 1) throw new Error('evaluateGrid1D needs a 1D network');
+    return evaluate1DSweep(valid, gridXs(validateGrid1D(grid)));
+  }
+
+  async evaluateGrid2D(net: Network, grid: Grid2D): Promise<Values> {
+    const valid = validateNetwork(net);
+    if (valid.dim !== 2) throw new Error('evaluateGrid2D needs a 2D network');
+    return evaluate2DBrute(valid, gridPoints2D(validateGrid2D(grid)));
+  }
+
+  async regions2D(net: Network, grid: Grid2D): Promise<Regions> {
+    const valid = validateNetwork(net);
+    if (valid.dim !== 2) throw new Error('regions2D needs a 2D network');
+    return regions2DBrute(valid, gridPoints2D(validateGrid2D(grid)));
+  }
+
+  destroy(): void {}
+}

@@ -1,0 +1,133 @@
+import type { Network } from './network.ts';
+
+/**
+ * The exact piecewise-linear form of a 1D ReLU sum.
+ * Piece j covers [knots[j−1], knots[j]] (piece 0 runs to −∞, piece K to +∞) where
+ * f(x) = slopes[j]·x + intercepts[j]. Knots are sorted and distinct; each is where the slope changes
+ * (units with equal knots are merged, and knots whose slope change cancels to exactly 0 are kept,
+ * so `knots.length` ≤ N).
+ */
+export interface PiecewiseLinear {
+  knots: Float64Array;
+  slopes: Float64Array;
+  intercepts: Float64Array;
+}
+
+/**
+ * Builds the piecewise-linear form in O(N log N).
+ * Left of every knot only units with w < 0 are active; crossing a knot switches its unit on (w > 0) or off (w < 0).
+ * Prefix sums use Neumaier compensation so the reference stays accurate with thousands of units.
+ */
+export function piecewise1D(net: Network): PiecewiseLinear {
+  if (net.dim !== 1) throw new Error('piecewise1D needs a 1D network');
+  const n = net.a.length;
+  const slope0 = new Neumaier();
+  const icpt0 = new Neumaier();
+  icpt0.add(net.c);
+  const order: number[] = [];
+  const knotAt = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const w = net.w[i];
+    const a = net.a[i];
+    const b = net.b[i];
+    if (w === 0) {
+      // A flat unit: constant a·max(0, b) everywhere.
+      icpt0.add(a * Math.max(0, b));
+      continue;
+    }
+    knotAt[i] = -b / w;
+    order.push(i);
+    if (w < 0) {
+      slope0.add(a * w);
+      icpt0.add(a * b);
+    }
+  }
+  order.sort((p, q) => knotAt[p] - knotAt[q]);
+
+  const knots: number[] = [];
+  const slopes: number[] = [slope0.value()];
+  const intercepts: number[] = [icpt0.value()];
+  for (let k = 0; k < order.length; ) {
+    const x = knotAt[order[k]];
+    while (k < order.length && knotAt[order[k]] === x) {
+      const i = order[k];
+      // w > 0 switches on at its knot, w < 0 switches off: either way the piece changes by ±(a·w, a·b).
+      const sign = net.w[i] > 0 ? 1 : -1;
+      slope0.add(sign * net.a[i] * net.w[i]);
+      icpt0.add(sign * net.a[i] * net.b[i]);
+      k++;
+    }
+    knots.push(x);
+    slopes.push(slope0.value());
+    intercepts.push(icpt0.value());
+  }
+  return {
+    knots: Float64Array.from(knots),
+    slopes: Float64Array.from(slopes),
+    intercepts: Float64Array.from(intercepts),
+  };
+}
+
+/** Index of the piece containing x: the number of knots ≤ x (binary search, O(log K)). */
+export function pieceIndex(pl: PiecewiseLinear, x: number): number {
+  const k = pl.knots;
+  let lo = 0;
+  let hi = k.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (k[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Evaluates at arbitrary points: a binary search per point, O(G log K).
+ * When the points are sorted ascending a linear merge is used instead, O(G + K).
+ */
+export function evaluatePiecewise(pl: PiecewiseLinear, xs: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(xs.length);
+  const { knots, slopes, intercepts } = pl;
+  let sorted = true;
+  for (let i = 1; i < xs.length && sorted; i++) sorted = xs[i - 1] <= xs[i];
+  if (sorted) {
+    let j = 0;
+    for (let i = 0; i < xs.length; i++) {
+      const x = xs[i];
+      while (j < knots.length && knots[j] <= x) j++;
+      out[i] = slopes[j] * x + intercepts[j];
+    }
+  } else {
+    for (let i = 0; i < xs.length; i++) {
+      const x = xs[i];
+      const j = pieceIndex(pl, x);
+      out[i] = slopes[j] * x + intercepts[j];
+    }
+  }
+  return out;
+}
+
+/** Number of linear pieces that intersect [xMin, xMax] (distinct slopes, so cancelled knots are not counted). */
+export function piecesInRange(pl: PiecewiseLinear, xMin: number, xMax: number): number {
+  let count = 1;
+  for (let j = 0; j < pl.knots.length; j++) {
+    const x = pl.knots[j];
+    if (x > xMin && x < xMax && pl.slopes[j + 1] !== pl.slopes[j]) count++;
+  }
+  return count;
+}
+
+/** Neumaier's compensated summation: exact to about one rounding for long sums of mixed signs. */
+export class Neumaier {
+  private sum = 0;
+  private comp = 0;
+  add(x: number): void {
+    const t = this.sum + x;
+    if (Math.abs(this.sum) >= Math.abs(x)) this.comp += this.sum - t + x;
+    else this.comp += x - t + this.sum;
+    this.sum = t;
+  }
+  value(): number {
+    return this.sum + this.comp;
+  }
+}

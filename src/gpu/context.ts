@@ -1,0 +1,162 @@
+import type { Network } from '../model/network.ts';
+import { validateNetwork } from '../model/network.ts';
+import { type Grid1D, type Grid2D, validateGrid1D, validateGrid2D } from '../model/grid.ts';
+import type { Regions } from '../model/regions.ts';
+import { type Evaluator, type Values, checkPoints } from '../evaluator.ts';
+import { GpuDeviceLostError, withErrorScopes } from './errors.ts';
+import { Eval1DKernel } from './eval1d.ts';
+import { Eval2DKernel } from './eval2d.ts';
+import { Regions2DKernel } from './regions2d.ts';
+import { UnitBuffer } from './units.ts';
+
+/** How WebGPU startup went, as a tagged result the app can show instead of throwing. */
+export type GpuStartup =
+  | { kind: 'ok'; adapter: GPUAdapter; device: GPUDevice; adapterName: string }
+  | { kind: 'no-navigator-gpu' }
+  | { kind: 'no-adapter' }
+  | { kind: 'no-device'; message: string };
+
+/** Optional features other kernels use where the adapter has them (benchmark timing, subgroup variants). */
+const OPTIONAL_FEATURES: GPUFeatureName[] = ['timestamp-query', 'subgroups'];
+
+/** A readable adapter name, e.g. "SwiftShader Device (Subzero)" or "nvidia ampere". */
+export function adapterName(adapter: GPUAdapter): string {
+  const info = adapter.info;
+  if (!info) return 'unknown adapter';
+  const parts = [info.description, [info.vendor, info.architecture].filter(Boolean).join(' '), info.device];
+  return parts.find((p) => p && p.trim().length > 0)?.trim() ?? 'unknown adapter';
+}
+
+/**
+ * Requests an adapter and a device. Limits are the defaults, which cover every size the sandbox takes
+ * (jobs are split to fit one binding); optional features are requested only when the adapter has them.
+ */
+export async function requestGpu(gpu: GPU | null | undefined): Promise<GpuStartup> {
+  if (!gpu) return { kind: 'no-navigator-gpu' };
+  let adapter: GPUAdapter | null;
+  try {
+    adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  } catch {
+    adapter = null;
+  }
+  if (!adapter) return { kind: 'no-adapter' };
+  try {
+    const requiredFeatures = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f));
+    const device = await adapter.requestDevice({ requiredFeatures, label: 'relu-sandbox' });
+    return { kind: 'ok', adapter, device, adapterName: adapterName(adapter) };
+  } catch (e) {
+    return { kind: 'no-device', message: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/**
+ * The WebGPU backend: owns the device and every evaluation kernel, and tears them down in `destroy()`.
+ * Calls are serialised (kernels reuse their buffers), run inside error scopes, and fail with typed
+ * errors — GpuDeviceLostError once the device is gone — never with silent blank output.
+ */
+export class GpuEvaluator implements Evaluator {
+  readonly kind = 'webgpu' as const;
+  readonly description: string;
+  readonly device: GPUDevice;
+  readonly adapterName: string;
+  private readonly units: UnitBuffer;
+  private readonly eval1d: Eval1DKernel;
+  private readonly eval2d: Eval2DKernel;
+  private readonly regions: Regions2DKernel;
+  private queue: Promise<unknown> = Promise.resolve();
+  private lostReason: string | null = null;
+  private destroyed = false;
+
+  /**
+   * Builds every kernel inside error scopes, so a shader or pipeline that fails to compile is a typed
+   * error here (and a CPU fallback in the app), not a blank picture later. Use this, not `new`.
+   */
+  static async create(startup: Extract<GpuStartup, { kind: 'ok' }>): Promise<GpuEvaluator> {
+    let made: GpuEvaluator | null = null;
+    try {
+      return await withErrorScopes(startup.device, () => (made = new GpuEvaluator(startup)));
+    } catch (e) {
+      (made as GpuEvaluator | null)?.destroy();
+      throw e;
+    }
+  }
+
+  private constructor(startup: Extract<GpuStartup, { kind: 'ok' }>) {
+    this.device = startup.device;
+    this.adapterName = startup.adapterName;
+    this.description = `WebGPU — ${startup.adapterName}`;
+    this.device.lost.then((info) => {
+      if (!this.destroyed) this.lostReason = `${info.reason}: ${info.message || 'no message'}`;
+    });
+    this.units = new UnitBuffer(this.device);
+    this.eval1d = new Eval1DKernel(this.device);
+    this.eval2d = new Eval2DKernel(this.device);
+    this.regions = new Regions2DKernel(this.device);
+  }
+
+  /** True once the device is lost (not by our own destroy()). */
+  get lost(): boolean {
+    return this.lostReason !== null;
+  }
+
+  /** Runs `work` after every earlier call, inside error scopes, with the network's units uploaded. */
+  private submit<T>(net: Network, work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(async () => {
+      if (this.destroyed) throw new GpuDeviceLostError('the evaluator was destroyed');
+      if (this.lostReason) throw new GpuDeviceLostError(this.lostReason);
+      try {
+        return await withErrorScopes(this.device, async () => {
+          this.units.upload(net);
+          return work();
+        });
+      } catch (e) {
+        // A lost device also rejects mapAsync and friends: report the loss, not the symptom.
+        if (this.lostReason) throw new GpuDeviceLostError(this.lostReason);
+        throw e;
+      }
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async evaluatePoints(net: Network, points: ArrayLike<number>): Promise<Values> {
+    const valid = validateNetwork(net);
+    checkPoints(points, valid.dim);
+    if (points.length === 0) return new Float32Array(0);
+    return this.submit(valid, () =>
+      valid.dim === 1 ? this.eval1d.evaluatePoints(this.units, valid.c, points) : this.eval2d.evaluatePoints(this.units, valid.c, points),
+    );
+  }
+
+  async evaluateGrid1D(net: Network, grid: Grid1D): Promise<Values> {
+    const valid = validateNetwork(net);
+    if (valid.dim !== 1) throw new Error('evaluateGrid1D needs a 1D network');
+    const g = validateGrid1D(grid);
+    return this.submit(valid, () => this.eval1d.evaluateGrid(this.units, valid.c, g));
+  }
+
+  async evaluateGrid2D(net: Network, grid: Grid2D): Promise<Values> {
+    const valid = validateNetwork(net);
+    if (valid.dim !== 2) throw new Error('evaluateGrid2D needs a 2D network');
+    const g = validateGrid2D(grid);
+    return this.submit(valid, () => this.eval2d.evaluateGrid(this.units, valid.c, g));
+  }
+
+  async regions2D(net: Network, grid: Grid2D): Promise<Regions> {
+    const valid = validateNetwork(net);
+    if (valid.dim !== 2) throw new Error('regions2D needs a 2D network');
+    const g = validateGrid2D(grid);
+    return this.submit(valid, () => this.regions.evaluateGrid(this.units, g));
+  }
+
+  /** Releases every kernel and the device; safe to call twice. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.eval1d.destroy();
+    this.eval2d.destroy();
+    this.regions.destroy();
+    this.units.destroy();
+    this.device.destroy();
+  }
+}

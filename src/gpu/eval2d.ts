@@ -1,0 +1,89 @@
+import code from '../../shaders/eval2d.compute.wgsl?raw';
+import type { Grid2D } from '../model/grid.ts';
+import { gridStep } from '../model/grid.ts';
+import { GrowableBuffer } from './buffers.ts';
+import { MODE_GRID, MODE_POINTS } from './params.ts';
+import { POINTS_PER_THREAD, UnitKernel, readBack } from './unitKernel.ts';
+import type { UnitBuffer } from './units.ts';
+
+/**
+ * The 2D value kernel (shaders/eval2d.compute.wgsl): f(x, y) over a grid or a list of points.
+ * Large inputs are split into jobs of whole grid rows (or point slices) that fit one storage binding.
+ */
+export class Eval2DKernel {
+  private readonly kernel: UnitKernel;
+  private readonly points: GrowableBuffer;
+  private readonly out: GrowableBuffer;
+  private readonly staging: GrowableBuffer;
+  /** Largest job, in points: bounded by the binding limit for the 8-byte (x, y) input. */
+  readonly maxJobPoints: number;
+
+  constructor(private readonly device: GPUDevice) {
+    this.kernel = new UnitKernel(device, 'eval2d', code);
+    this.points = new GrowableBuffer(device, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, 'eval2d points');
+    this.out = new GrowableBuffer(device, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, 'eval2d out');
+    this.staging = new GrowableBuffer(device, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'eval2d readback');
+    this.maxJobPoints = Math.min(1 << 22, Math.floor(device.limits.maxStorageBufferBindingSize / 8 / 4) * 4);
+  }
+
+  /** Row-major values over `grid` (already validated), for the units in `units` and output bias c. */
+  async evaluateGrid(units: UnitBuffer, c: number, grid: Grid2D): Promise<Float32Array> {
+    const { nx, ny } = grid;
+    const dx = gridStep(grid.xMin, grid.xMax, nx);
+    const dy = gridStep(grid.yMin, grid.yMax, ny);
+    const result = new Float32Array(nx * ny);
+    const rowsPerJob = Math.max(1, Math.floor(this.maxJobPoints / nx));
+    const threadsPerRow = Math.ceil(nx / POINTS_PER_THREAD);
+    for (let j0 = 0; j0 < ny; j0 += rowsPerJob) {
+      const rows = Math.min(rowsPerJob, ny - j0);
+      const pointCount = rows * nx;
+      this.out.ensure(4 * pointCount);
+      this.kernel.run(
+        {
+          params: { origin: [grid.xMin, grid.yMin + j0 * dy], step: [dx, dy], nx, pointCount, mode: MODE_GRID, c, threadsPerRow },
+          threads: rows * threadsPerRow,
+        },
+        units.count,
+        units.buffer,
+        this.points,
+        this.out,
+      );
+      const bytes = await readBack(this.device, this.staging, this.out.current, 4 * pointCount);
+      result.set(new Float32Array(bytes), j0 * nx);
+    }
+    return result;
+  }
+
+  /** Values at interleaved (x, y) pairs (already validated). */
+  async evaluatePoints(units: UnitBuffer, c: number, xy: ArrayLike<number>): Promise<Float32Array> {
+    const total = xy.length >> 1;
+    const result = new Float32Array(total);
+    const all = xy instanceof Float32Array ? xy : Float32Array.from(xy);
+    for (let p0 = 0; p0 < total; p0 += this.maxJobPoints) {
+      const pointCount = Math.min(this.maxJobPoints, total - p0);
+      const input = this.points.ensure(8 * pointCount);
+      this.device.queue.writeBuffer(input, 0, all.buffer, all.byteOffset + 8 * p0, 8 * pointCount);
+      this.out.ensure(4 * pointCount);
+      this.kernel.run(
+        {
+          params: { origin: [0, 0], step: [0, 0], nx: 1, pointCount, mode: MODE_POINTS, c, threadsPerRow: 1 },
+          threads: Math.ceil(pointCount / POINTS_PER_THREAD),
+        },
+        units.count,
+        units.buffer,
+        this.points,
+        this.out,
+      );
+      const bytes = await readBack(this.device, this.staging, this.out.current, 4 * pointCount);
+      result.set(new Float32Array(bytes), p0);
+    }
+    return result;
+  }
+
+  destroy(): void {
+    this.kernel.destroy();
+    this.points.destroy();
+    this.out.destroy();
+    this.staging.destroy();
+  }
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidNetworkError, MAX_UNITS, randomNetwork, validateNetwork, cloneNetwork, knotOf } from '../../src/model/network.ts';
+
+function fieldOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(InvalidNetworkError);
+    return (e as InvalidNetworkError).field;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('validateNetwork', () => {
+  it('accepts 1D and 2D networks and returns plain copies', () => {
+    const src = { dim: 2, w: new Float32Array([1, 2, 3, 4]), b: [0.5, -1], a: [1, 2], c: 3 };
+    const net = validateNetwork(src);
+    expect(net).toEqual({ dim: 2, w: [1, 2, 3, 4], b: [0.5, -1], a: [1, 2], c: 3 });
+    expect(Array.isArray(net.w)).toBe(true);
+    src.b[0] = 99;
+    expect(net.b[0]).toBe(0.5);
+    expect(validateNetwork({ dim: 1, w: [], b: [], a: [], c: 0 })).toEqual({ dim: 1, w: [], b: [], a: [], c: 0 });
+  });
+
+  it('defaults a missing c to 0', () => {
+    expect(validateNetwork({ dim: 1, w: [1], b: [0], a: [1] }).c).toBe(0);
+  });
+
+  it('names the offending field', () => {
+    expect(fieldOf(() => validateNetwork(null))).toBe('network');
+    expect(fieldOf(() => validateNetwork([1]))).toBe('network');
+    expect(fieldOf(() => validateNetwork({ dim: 3, w: [], b: [], a: [], c: 0 }))).toBe('dim');
+    expect(fieldOf(() => validateNetwork({ dim: '1', w: [], b: [], a: [], c: 0 }))).toBe('dim');
+    expect(fieldOf(() => validateNetwork({ dim: 1, w: [1], b: [0], a: 'x', c: 0 }))).toBe('a');
+    expect(fieldOf(() => validateNetwork({ dim: 1, w: [1, 2], b: [0], a: [1], c: 0 }))).toBe('w');
+    expect(fieldOf(() => validateNetwork({ dim: 2, w: [1], b: [0], a: [1], c: 0 }))).toBe('w');
+    expect(fieldOf(() => validateNetwork({ dim: 1, w: [1], b: [0, 1], a: [1], c: 0 }))).toBe('b');
+    expect(fieldOf(() => validateNetwork({ dim: 1, w: [1, NaN], b: [0, 0], a: [1, 1], c: 0 }))).toBe('w[1]');
+    expect(fieldOf(() => validateNetwork({ dim: 1, w: [1], b: [Infinity], a: [1], c: 0 }))).toBe('b[0]');
+    expect(fieldOf(() => validateNetwork({ dim: 1, w: [1], b: [0], a: [-Infinity], c: 0 }))).toBe('a[0]');
+    expect(fieldOf(() => validateNetwork({ dim: 1, w: [1], b: [0], a: ['1'], c: 0 }))).toBe('a[0]');
+    expect(fieldOf(() => validateNetwork({ dim: 1, w: [1], b: [0], a: [1], c: NaN }))).toBe('c');
+    expect(fieldOf(() => validateNetwork({ dim: 1, w: [1], b: [0], a: [1], c: 0, layers: [] }))).toBe('layers');
+  });
+
+  it('enforces 0 ≤ N ≤ 65,536', () => {
+    const ok = randomNetwork(1, MAX_UNITS, 3);
+    expect(validateNetwork(ok).a.length).toBe(MAX_UNITS);
+    const n = MAX_UNITS + 1;
+    const tooMany = { dim: 1, w: new Array(n).fill(1), b: new Array(n).fill(0), a: new Array(n).fill(1), c: 0 };
+    expect(fieldOf(() => validateNetwork(tooMany))).toBe('a');
+    expect(() => validateNetwork(tooMany)).toThrow(/at most 65536/);
+  });
+
+  it('messages say what was wrong', () => {
+    expect(() => validateNetwork({ dim: 1, w: [1, 2], b: [0], a: [1], c: 0 })).toThrow('Invalid network: w: must have 1 entries, got 2');
+    expect(() => validateNetwork({ dim: 1, w: [null], b: [0], a: [1], c: 0 })).toThrow(/w\[0\]: must be a finite number, got null/);
+  });
+});
+
+describe('helpers', () => {
+  it('randomNetwork has no zero parameters and is reproducible', () => {
+    const a = randomNetwork(2, 500, 42);
+    expect(a).toEqual(randomNetwork(2, 500, 42));
+    for (const arr of [a.w, a.b, a.a]) expect(arr.every((v) => v !== 0 && Number.isFinite(v))).toBe(true);
+    expect(a.c).not.toBe(0);
+  });
+
+  it('cloneNetwork does not alias', () => {
+    const a = randomNetwork(1, 3);
+    const b = cloneNetwork(a);
+    b.w[0] = 123;
+    expect(a.w[0]).not.toBe(123);
+  });
+
+  it('knotOf is −b/w, and null for flat units', () => {
+    const net = validateNetwork({ dim: 1, w: [2, 0], b: [-1, 3], a: [1, 1], c: 0 });
+    expect(knotOf(net, 0)).toBe(0.5);
+    expect(knotOf(net, 1)).toBeNull();
+  });
+});

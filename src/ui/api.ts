@@ -1,0 +1,76 @@
+/**
+ * `window.sandbox`: the scripting API. A thin layer over the store and the evaluator: every call goes
+ * through the same validation as the GUI, and nothing here keeps state of its own.
+ */
+import { InvalidInputError, checkPoints, type BackendKind } from '../evaluator.ts';
+import type { Network } from '../model/network.ts';
+import { type AppState, type Store, snapshot } from './state.ts';
+
+/** Where the plot sits on the page, for scripts that map data to pixels (CSS pixels, page coordinates). */
+export interface PlotGeometry {
+  /** The plot area (inside the axes) in page coordinates. */
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  /** The data window shown in that area. */
+  view: { xMin: number; xMax: number; yMin: number; yMax: number };
+  /** Which view is on screen. */
+  kind: 'plot1d' | 'heatmap2d';
+}
+
+export interface SandboxApi {
+  /** Resolves after the first frame has been drawn. */
+  readonly ready: Promise<void>;
+  /** The backend that computes right now (it can change after a device loss). */
+  readonly backend: BackendKind;
+  /** A deep, JSON-serialisable copy of the whole state. */
+  getState(): AppState;
+  /** Validates the whole patch, applies it, and resolves after the redraw; rejects and changes nothing on bad input. */
+  setState(patch: unknown): Promise<AppState>;
+  /** Values of the current network at the given inputs (1D: xs; 2D: interleaved x, y), computed by the active backend. */
+  evaluate(inputs: ArrayLike<number>): Promise<number[]>;
+  /** Where the plot is on the page and which data window it shows. */
+  geometry(): PlotGeometry;
+}
+
+export interface ApiDeps {
+  store: Store;
+  evaluator: { readonly kind: BackendKind; evaluatePoints(net: Network, points: ArrayLike<number>): Promise<ArrayLike<number>> };
+  ready: Promise<void>;
+  /** Resolves once every state change made so far is on screen. */
+  whenDrawn(): Promise<void>;
+  geometry(): PlotGeometry;
+}
+
+export function createSandboxApi(deps: ApiDeps): SandboxApi {
+  return {
+    ready: deps.ready,
+    get backend() {
+      return deps.evaluator.kind;
+    },
+    getState: () => snapshot(deps.store.state),
+    async setState(patch: unknown) {
+      deps.store.set(patch);
+      await deps.whenDrawn();
+      return snapshot(deps.store.state);
+    },
+    async evaluate(inputs: ArrayLike<number>) {
+      const isTyped = inputs instanceof Float32Array || inputs instanceof Float64Array;
+      if (!Array.isArray(inputs) && !isTyped) {
+        throw new InvalidInputError('inputs must be an array of numbers, a Float32Array or a Float64Array');
+      }
+      const net = deps.store.state.network;
+      checkPoints(inputs, net.dim);
+      const values = await deps.evaluator.evaluatePoints(net, inputs);
+      return Array.from(values);
+    },
+    geometry: () => deps.geometry(),
+  };
+}
+
+declare global {
+  interface Window {
+    sandbox: SandboxApi;
+  }
+}

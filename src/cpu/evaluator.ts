@@ -4,6 +4,10 @@ import { type Grid1D, type Grid2D, gridPoints2D, gridXs, validateGrid1D, validat
 import { type Regions, unitHash } from '../model/regions.ts';
 import { evaluatePiecewise, piecewise1D } from '../model/piecewise1d.ts';
 import { type Evaluator, type Values, checkPoints } from '../evaluator.ts';
+import { evaluate2DSweep, regions2DSweep } from './sweep2d.ts';
+
+/** From this many units on, 2D grids use the exact row sweep (O(R·(N + C))) instead of brute force (O(N·R·C)). */
+export const SWEEP_2D_MIN_UNITS = 16;
 
 /**
  * Brute-force 1D evaluation in float64, O(N·G): the plain definition, kept as the reference
@@ -76,7 +80,10 @@ export function evaluate1DSweep(net: Network, xs: ArrayLike<number>): Float64Arr
   return evaluatePiecewise(piecewise1D(net), xs);
 }
 
-/** The CPU backend: the float64 reference, and the app's fallback where WebGPU is missing. */
+/**
+ * The CPU backend: the float64 reference, and the app's fallback where WebGPU is missing.
+ * It takes the exact sweeps where they beat brute force: the knot sweep in 1D, the row sweep on 2D grids.
+ */
 export class CpuEvaluator implements Evaluator {
   readonly kind = 'cpu' as const;
   constructor(readonly description = 'CPU') {}
@@ -96,13 +103,15 @@ export class CpuEvaluator implements Evaluator {
   async evaluateGrid2D(net: Network, grid: Grid2D): Promise<Values> {
     const valid = validateNetwork(net);
     if (valid.dim !== 2) throw new Error('evaluateGrid2D needs a 2D network');
-    return evaluate2DBrute(valid, gridPoints2D(validateGrid2D(grid)));
+    const g = validateGrid2D(grid);
+    return valid.a.length >= SWEEP_2D_MIN_UNITS ? evaluate2DSweep(valid, g) : evaluate2DBrute(valid, gridPoints2D(g));
   }
 
   async regions2D(net: Network, grid: Grid2D): Promise<Regions> {
     const valid = validateNetwork(net);
     if (valid.dim !== 2) throw new Error('regions2D needs a 2D network');
-    return regions2DBrute(valid, gridPoints2D(validateGrid2D(grid)));
+    const g = validateGrid2D(grid);
+    return valid.a.length >= SWEEP_2D_MIN_UNITS ? regions2DSweep(valid, g) : regions2DBrute(valid, gridPoints2D(g));
   }
 
   destroy(): void {}

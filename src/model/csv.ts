@@ -1,0 +1,118 @@
+/**
+ * Parsing of user-supplied (x, y) point lists, pasted or dropped as a file.
+ *
+ * Format: one point per line, x then y, separated by a comma, semicolon, tab or spaces; `.` is the
+ * decimal point. `#` starts a comment (to the end of the line); blank lines are ignored; the first
+ * data line may be a header (any non-numeric field, e.g. `x,y`) and is then skipped. Fields may be
+ * wrapped in double quotes. Points are returned sorted by x; points sharing an x are merged into one
+ * whose y is their average (so the result is a function of x).
+ */
+
+/** Most points accepted in one data set. */
+export const MAX_CSV_POINTS = 100_000;
+/** Largest accepted text, in characters. */
+export const MAX_CSV_CHARS = 10_000_000;
+
+/** A malformed point list; `line` is 1-based (0 when the problem is not on one line). */
+export class CsvError extends Error {
+  override name = 'CsvError';
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
+    super(line > 0 ? `line ${line}: ${message}` : message);
+  }
+}
+
+export interface ParsedPoints {
+  /** Sorted, distinct x values. */
+  xs: number[];
+  ys: number[];
+  /** How many input points were merged away because their x repeated. */
+  merged: number;
+  /** The skipped header line, if there was one. */
+  header: string | null;
+}
+
+const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const SPLIT_RE = /\s*[,;\t]\s*|\s+/;
+
+function unquote(s: string): string {
+  return s.length >= 2 && s.startsWith('"') && s.endsWith('"') ? s.slice(1, -1).trim() : s;
+}
+
+/**
+ * Sorts points by x and averages the y of points with equal x. Inputs must already be finite.
+ * Returns fresh arrays.
+ */
+export function normalizePoints(xs: ArrayLike<number>, ys: ArrayLike<number>): { xs: number[]; ys: number[]; merged: number } {
+  const order = Array.from({ length: xs.length }, (_, i) => i).sort((p, q) => xs[p] - xs[q] || p - q);
+  const ox: number[] = [];
+  const oy: number[] = [];
+  let merged = 0;
+  for (let k = 0; k < order.length; ) {
+    const x = xs[order[k]];
+    let sum = 0;
+    let count = 0;
+    while (k < order.length && xs[order[k]] === x) {
+      sum += ys[order[k]];
+      count++;
+      k++;
+    }
+    merged += count - 1;
+    ox.push(x === 0 ? 0 : x);
+    oy.push(sum / count);
+  }
+  return { xs: ox, ys: oy, merged };
+}
+
+/**
+ * Parses an (x, y) point list (see the module notes for the format). Throws CsvError naming the
+ * 1-based line of the first bad value; needs at least 2 distinct x and at most MAX_CSV_POINTS points.
+ */
+export function parseCsvPoints(text: string): ParsedPoints {
+  if (typeof text !== 'string') throw new CsvError('expected text', 0);
+  if (text.length > MAX_CSV_CHARS) {
+    throw new CsvError(`the text is too large (${text.length} characters, at most ${MAX_CSV_CHARS})`, 0);
+  }
+  const lines = text.split(/\r\n|\n|\r/);
+  const xs: number[] = [];
+  const ys: number[] = [];
+  let header: string | null = null;
+  let seenData = false;
+  for (let li = 0; li < lines.length; li++) {
+    const lineNo = li + 1;
+    const hash = lines[li].indexOf('#');
+    const body = (hash >= 0 ? lines[li].slice(0, hash) : lines[li]).replace(/^\uFEFF/, '').trim();
+    if (body === '') continue;
+    const fields = body.split(SPLIT_RE).map(unquote);
+    const numeric = fields.map((f) => NUMBER_RE.test(f));
+    if (!seenData && header === null && numeric.some((ok) => !ok)) {
+      header = body;
+      continue;
+    }
+    seenData = true;
+    if (fields.length !== 2) {
+      throw new CsvError(`expected 2 values (x and y), got ${fields.length}: "${clip(body)}"`, lineNo);
+    }
+    const vals: number[] = [];
+    for (let k = 0; k < 2; k++) {
+      const name = k === 0 ? 'x' : 'y';
+      if (!numeric[k]) throw new CsvError(`${name} is not a number: "${clip(fields[k])}"`, lineNo);
+      const v = Number(fields[k]);
+      if (!Number.isFinite(v)) throw new CsvError(`${name} is not finite: "${clip(fields[k])}"`, lineNo);
+      vals.push(v);
+    }
+    if (xs.length >= MAX_CSV_POINTS) throw new CsvError(`too many points (at most ${MAX_CSV_POINTS})`, lineNo);
+    xs.push(vals[0]);
+    ys.push(vals[1]);
+  }
+  if (xs.length === 0) throw new CsvError('no points found (expected lines of "x, y")', 0);
+  const norm = normalizePoints(xs, ys);
+  if (norm.xs.length < 2) throw new CsvError('need at least 2 points with different x', 0);
+  return { xs: norm.xs, ys: norm.ys, merged: norm.merged, header };
+}
+
+function clip(s: string): string {
+  return s.length > 30 ? `${s.slice(0, 30)}…` : s;
+}

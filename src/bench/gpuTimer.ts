@@ -1,0 +1,78 @@
+/**
+ * Times GPU work: with `timestamp-query` (the sum of each compute pass's begin→end, read from a query set)
+ * where the device has the feature, else the host clock from submit to `onSubmittedWorkDone`.
+ * The second includes submit overhead and queue latency, so rows say which one they used.
+ */
+export type GpuTimingMethod = 'timestamp-query' | 'onSubmittedWorkDone';
+
+/** What a timed piece of work gets: the timestamp writes for its k-th compute pass (undefined when not timing by query). */
+export type PassTimestamps = (k: number) => GPUComputePassTimestampWrites | undefined;
+
+export class GpuTimer {
+  readonly method: GpuTimingMethod;
+  private querySet: GPUQuerySet | null = null;
+  private resolve: GPUBuffer | null = null;
+  private readback: GPUBuffer | null = null;
+  private capacity = 0;
+  private destroyed = false;
+
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly now: () => number,
+    useTimestamps = device.features.has('timestamp-query'),
+  ) {
+    this.method = useTimestamps ? 'timestamp-query' : 'onSubmittedWorkDone';
+  }
+
+  private ensure(passes: number): void {
+    if (passes <= this.capacity) return;
+    this.querySet?.destroy();
+    this.resolve?.destroy();
+    this.readback?.destroy();
+    let cap = 8;
+    while (cap < passes) cap *= 2;
+    this.querySet = this.device.createQuerySet({ type: 'timestamp', count: 2 * cap });
+    const bytes = 16 * cap;
+    this.resolve = this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    this.readback = this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    this.capacity = cap;
+  }
+
+  /**
+   * Runs `encode` (which records `passes` compute passes into the encoder, giving pass k the timestamp
+   * writes `ts(k)`), submits it and returns the GPU time in milliseconds.
+   */
+  async time(passes: number, encode: (encoder: GPUCommandEncoder, ts: PassTimestamps) => void): Promise<number> {
+    if (this.destroyed) throw new Error('GpuTimer used after destroy()');
+    // Start from an idle queue so earlier work is not counted.
+    await this.device.queue.onSubmittedWorkDone();
+    const encoder = this.device.createCommandEncoder();
+    if (this.method === 'onSubmittedWorkDone') {
+      encode(encoder, () => undefined);
+      const t0 = this.now();
+      this.device.queue.submit([encoder.finish()]);
+      await this.device.queue.onSubmittedWorkDone();
+      return this.now() - t0;
+    }
+    this.ensure(passes);
+    const qs = this.querySet!;
+    encode(encoder, (k) => ({ querySet: qs, beginningOfPassWriteIndex: 2 * k, endOfPassWriteIndex: 2 * k + 1 }));
+    encoder.resolveQuerySet(qs, 0, 2 * passes, this.resolve!, 0);
+    encoder.copyBufferToBuffer(this.resolve!, 0, this.readback!, 0, 16 * passes);
+    this.device.queue.submit([encoder.finish()]);
+    await this.readback!.mapAsync(GPUMapMode.READ, 0, 16 * passes);
+    const stamps = new BigInt64Array(this.readback!.getMappedRange(0, 16 * passes).slice(0));
+    this.readback!.unmap();
+    let ns = 0;
+    for (let k = 0; k < passes; k++) ns += Number(stamps[2 * k + 1] - stamps[2 * k]);
+    return ns / 1e6;
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.querySet?.destroy();
+    this.resolve?.destroy();
+    this.readback?.destroy();
+  }
+}

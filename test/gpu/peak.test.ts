@@ -1,0 +1,36 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeGpu } from './dawn.ts';
+import { PeakKernel, PEAK_FLOP_PER_TRIP } from '../../src/gpu/peak.ts';
+
+// The GPU entry point stays referenced for the whole file: Dawn tears its instance down when it is collected.
+let gpu: GPU;
+let device: GPUDevice;
+
+beforeAll(async () => {
+  gpu = nodeGpu();
+  const adapter = await gpu.requestAdapter();
+  if (!adapter) throw new Error('no WebGPU adapter (install chromium for SwiftShader and set VK_ICD_FILENAMES)');
+  const features: GPUFeatureName[] = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+  device = await adapter.requestDevice({ requiredFeatures: features });
+});
+afterAll(() => device?.destroy());
+
+describe('FMA peak microbenchmark', () => {
+  it('reports a positive, finite FLOP/s for both forms without GPU errors, by either timing method', async () => {
+    for (const useTimestamps of [true, false]) {
+      if (useTimestamps && !device.features.has('timestamp-query')) continue;
+      device.pushErrorScope('validation');
+      const peak = new PeakKernel(device, () => performance.now(), useTimestamps);
+      const r = await peak.measure({ minMs: 5, repeats: 1, invocations: 4096, maxTrips: 256 });
+      peak.destroy();
+      peak.destroy();
+      expect(await device.popErrorScope()).toBeNull();
+      expect(r.timing).toBe(useTimestamps ? 'timestamp-query' : 'onSubmittedWorkDone');
+      for (const v of [r.flops, r.byForm.fma, r.byForm['mul-add']]) {
+        expect(Number.isFinite(v) && v > 0).toBe(true);
+      }
+      expect(r.flops).toBe(Math.max(r.byForm.fma, r.byForm['mul-add']));
+      expect(r.flops).toBeCloseTo((r.invocations * r.trips * PEAK_FLOP_PER_TRIP) / (r.timeMs / 1e3), -3);
+    }
+  });
+});

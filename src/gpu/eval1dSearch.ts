@@ -79,7 +79,7 @@ export class Eval1DSearchKernel {
   uploadPiecewise(pl: PiecewiseLinear): void {
     this.check();
     const { packed, slope0, knotCount } = packKnots(pl);
-    this.device.queue.writeBuffer(this.knots.ensure(packed.byteLength), 0, packed);
+    this.device.queue.writeBuffer(this.knots.ensure(packed.byteLength), 0, packed.buffer, 0, packed.byteLength);
     this.knotCount = knotCount;
     this.slope0 = slope0;
   }

@@ -11,7 +11,7 @@ import { UnitBuffer } from './units.ts';
 
 /** How WebGPU startup went, as a tagged result the app can show instead of throwing. */
 export type GpuStartup =
-  | { kind: 'ok'; adapter: GPUAdapter; device: GPUDevice; adapterName: string }
+  | { kind: 'ok'; gpu: GPU; adapter: GPUAdapter; device: GPUDevice; adapterName: string }
   | { kind: 'no-navigator-gpu' }
   | { kind: 'no-adapter' }
   | { kind: 'no-device'; message: string };
@@ -43,7 +43,7 @@ export async function requestGpu(gpu: GPU | null | undefined): Promise<GpuStartu
   try {
     const requiredFeatures = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f));
     const device = await adapter.requestDevice({ requiredFeatures, label: 'relu-sandbox' });
-    return { kind: 'ok', adapter, device, adapterName: adapterName(adapter) };
+    return { kind: 'ok', gpu, adapter, device, adapterName: adapterName(adapter) };
   } catch (e) {
     return { kind: 'no-device', message: e instanceof Error ? e.message : String(e) };
   }
@@ -59,6 +59,9 @@ export class GpuEvaluator implements Evaluator {
   readonly description: string;
   readonly device: GPUDevice;
   readonly adapterName: string;
+  /** Held so the WebGPU instance outlives the device (Dawn for Node frees it when it is collected). */
+  readonly gpu: GPU;
+  readonly adapter: GPUAdapter;
   private readonly units: UnitBuffer;
   private readonly eval1d: Eval1DKernel;
   private readonly eval2d: Eval2DKernel;
@@ -83,6 +86,8 @@ export class GpuEvaluator implements Evaluator {
 
   private constructor(startup: Extract<GpuStartup, { kind: 'ok' }>) {
     this.device = startup.device;
+    this.gpu = startup.gpu;
+    this.adapter = startup.adapter;
     this.adapterName = startup.adapterName;
     this.description = `WebGPU — ${startup.adapterName}`;
     this.device.lost.then((info) => {

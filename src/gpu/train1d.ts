@@ -1,0 +1,308 @@
+import forwardCode from '../../shaders/train1d.forward.compute.wgsl?raw';
+import gradCode from '../../shaders/train1d.grad.compute.wgsl?raw';
+import adamCode from '../../shaders/train1d.adam.compute.wgsl?raw';
+import lossCode from '../../shaders/train1d.loss.compute.wgsl?raw';
+import { type Network, validateNetwork } from '../model/network.ts';
+import {
+  type TrainOptions,
+  type TrainSamples,
+  TrainError,
+  adamCorrections,
+  checkTrainOptions,
+  checkTrainSamples,
+  packParams,
+  unpackParams,
+} from '../model/train1d.ts';
+import { dispatchSize } from './buffers.ts';
+import { GpuDeviceLostError, withErrorScopes } from './errors.ts';
+
+/**
+ * The `TrainParams` uniform of the four train1d shaders, defined once here (every member is 4 bytes,
+ * so offset = 4·index; 32 bytes, no padding). test/gpu/train1d.test.ts checks each shader declares it so.
+ */
+export const TRAIN_PARAMS_LAYOUT = [
+  { name: 'n', type: 'u32', offset: 0 },
+  { name: 'm', type: 'u32', offset: 4 },
+  { name: 'lr', type: 'f32', offset: 8 },
+  { name: 'beta1', type: 'f32', offset: 12 },
+  { name: 'beta2', type: 'f32', offset: 16 },
+  { name: 'eps', type: 'f32', offset: 20 },
+  { name: 'bc1', type: 'f32', offset: 24 },
+  { name: 'bc2', type: 'f32', offset: 28 },
+] as const;
+export const TRAIN_PARAMS_SIZE = 32;
+
+/** Steps encoded per submission: each step has its own uniform slot, addressed by a dynamic offset. */
+export const STEPS_PER_SUBMIT = 64;
+
+const WG = 256;
+
+/**
+ * Full-batch Adam training of a 1D ReLU sum on the GPU: the WGSL twin of model/train1d.ts `Trainer1D`
+ * (same loss, gradients, update and parameter layout, in float32). Per step: forward (residual per sample),
+ * gradient (one workgroup per unit reducing over samples), Adam (one invocation per parameter). Buffers
+ * are created once in `create`; `step(k)` encodes k steps plus a final forward and loss reduction and reads
+ * back one float. Calls are serialised; `destroy()` is safe twice.
+ */
+export class GpuTrainer1D {
+  private destroyed = false;
+  private chain: Promise<unknown> = Promise.resolve();
+  private t = 0;
+  private last: number;
+  private opts: Required<TrainOptions>;
+  private readonly uniformBytes: ArrayBuffer;
+
+  private constructor(
+    private readonly device: GPUDevice,
+    readonly units: number,
+    readonly samples: number,
+    opts: Required<TrainOptions>,
+    private readonly stride: number,
+    private readonly buffers: GPUBuffer[],
+    private readonly uniform: GPUBuffer,
+    private readonly lossOut: GPUBuffer,
+    private readonly staging: GPUBuffer,
+    private readonly pipelines: { forward: GPUComputePipeline; grad: GPUComputePipeline; adam: GPUComputePipeline; loss: GPUComputePipeline },
+    private readonly groups: { forward: GPUBindGroup; grad: GPUBindGroup; adam: GPUBindGroup; loss: GPUBindGroup },
+    private readonly theta: GPUBuffer,
+  ) {
+    this.opts = opts;
+    this.last = Number.NaN;
+    this.uniformBytes = new ArrayBuffer(stride * STEPS_PER_SUBMIT);
+  }
+
+  /**
+   * Validates the inputs (TrainError / InvalidNetworkError), uploads them and builds the pipelines inside
+   * error scopes (typed GpuError on failure), then computes the initial loss.
+   */
+  static async create(device: GPUDevice, net: Network, samples: TrainSamples, opts: TrainOptions): Promise<GpuTrainer1D> {
+    const v = validateNetwork(net);
+    if (v.dim !== 1) throw new TrainError('GpuTrainer1D trains 1D networks only');
+    const o = checkTrainOptions(opts);
+    const s = checkTrainSamples(samples);
+    const n = v.a.length;
+    const m = s.xs.length;
+    const maxWg = device.limits.maxComputeWorkgroupsPerDimension;
+    const stride = Math.max(TRAIN_PARAMS_SIZE, device.limits.minUniformBufferOffsetAlignment);
+    const thetaBytes = Math.max(16, 4 * (3 * n + 1));
+    const sampleBytes = Math.max(16, 4 * m);
+    if (sampleBytes > device.limits.maxStorageBufferBindingSize) {
+      throw new TrainError(`too many samples for this GPU (${m}; a binding holds ${device.limits.maxStorageBufferBindingSize / 4})`);
+    }
+    dispatchSize(n + 1, maxWg); // throws RangeError if the unit count cannot be dispatched
+
+    const trainer = await withErrorScopes(device, async () => {
+      const storage = (label: string, bytes: number, extra = 0) =>
+        device.createBuffer({ label: `train1d ${label}`, size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | extra });
+      const theta = storage('theta', thetaBytes, GPUBufferUsage.COPY_SRC);
+      const m1 = storage('m1', thetaBytes);
+      const m2 = storage('m2', thetaBytes);
+      const grad = storage('grad', thetaBytes);
+      const xs = storage('xs', sampleBytes);
+      const ys = storage('ys', sampleBytes);
+      const resid = storage('resid', sampleBytes);
+      const lossOut = storage('loss', 16, GPUBufferUsage.COPY_SRC);
+      const staging = device.createBuffer({
+        label: 'train1d readback',
+        size: thetaBytes,
+        usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      });
+      const uniform = device.createBuffer({
+        label: 'train1d params',
+        size: stride * STEPS_PER_SUBMIT,
+        usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+      });
+      device.queue.writeBuffer(theta, 0, Float32Array.from(packParams(v)));
+      // Moments start at zero (buffers are zero-initialised by WebGPU); samples go up as float32.
+      device.queue.writeBuffer(xs, 0, Float32Array.from(s.xs));
+      device.queue.writeBuffer(ys, 0, Float32Array.from(s.ys));
+
+      const layout = (kinds: Array<'uniform' | 'read' | 'rw'>) =>
+        device.createBindGroupLayout({
+          entries: kinds.map((k, binding) => ({
+            binding,
+            visibility: GPUShaderStage.COMPUTE,
+            buffer:
+              k === 'uniform'
+                ? { type: 'uniform' as const, hasDynamicOffset: true, minBindingSize: TRAIN_PARAMS_SIZE }
+                : { type: k === 'read' ? ('read-only-storage' as const) : ('storage' as const) },
+          })),
+        });
+      const pipeline = (label: string, code: string, bgl: GPUBindGroupLayout) =>
+        device.createComputePipeline({
+          label: `train1d ${label}`,
+          layout: device.createPipelineLayout({ bindGroupLayouts: [bgl] }),
+          compute: { module: device.createShaderModule({ label: `train1d ${label}`, code }), entryPoint: 'main' },
+        });
+      const group = (bgl: GPUBindGroupLayout, bufs: GPUBuffer[]) =>
+        device.createBindGroup({
+          layout: bgl,
+          entries: [
+            { binding: 0, resource: { buffer: uniform, offset: 0, size: TRAIN_PARAMS_SIZE } },
+            ...bufs.map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
+          ],
+        });
+      const lf = layout(['uniform', 'read', 'read', 'read', 'rw']);
+      const lg = layout(['uniform', 'read', 'read', 'read', 'rw']);
+      const la = layout(['uniform', 'rw', 'read', 'rw', 'rw']);
+      const ll = layout(['uniform', 'read', 'rw']);
+      const pipelines = {
+        forward: pipeline('forward', forwardCode, lf),
+        grad: pipeline('grad', gradCode, lg),
+        adam: pipeline('adam', adamCode, la),
+        loss: pipeline('loss', lossCode, ll),
+      };
+      const groups = {
+        forward: group(lf, [theta, xs, ys, resid]),
+        grad: group(lg, [theta, xs, resid, grad]),
+        adam: group(la, [theta, grad, m1, m2]),
+        loss: group(ll, [resid, lossOut]),
+      };
+      return new GpuTrainer1D(
+        device,
+        n,
+        m,
+        o,
+        stride,
+        [theta, m1, m2, grad, xs, ys, resid, lossOut, staging, uniform],
+        uniform,
+        lossOut,
+        staging,
+        pipelines,
+        groups,
+        theta,
+      );
+    });
+    try {
+      await trainer.step(0);
+    } catch (e) {
+      trainer.destroy();
+      throw e;
+    }
+    return trainer;
+  }
+
+  /** Steps taken so far (Adam's t). */
+  get steps(): number {
+    return this.t;
+  }
+
+  /** Loss after the last completed call (create or step); the same value `step` returned. */
+  loss(): number {
+    return this.last;
+  }
+
+  /** Changes lr (or the other Adam constants) for later steps; moments are kept. */
+  setOptions(opts: Partial<TrainOptions>): void {
+    this.opts = checkTrainOptions({ ...this.opts, ...opts });
+  }
+
+  /** Takes k ≥ 0 Adam steps on the GPU and resolves to the loss at the parameters after the last one. */
+  step(k = 1): Promise<number> {
+    if (!Number.isInteger(k) || k < 0) return Promise.reject(new TrainError(`step count must be an integer ≥ 0, got ${k}`));
+    return this.serial(() => this.runSteps(k));
+  }
+
+  /** The current parameters, read back (float32 values as numbers). */
+  network(): Promise<Network> {
+    return this.serial(async () => {
+      const bytes = 4 * (3 * this.units + 1);
+      const enc = this.device.createCommandEncoder({ label: 'train1d read theta' });
+      enc.copyBufferToBuffer(this.theta, 0, this.staging, 0, bytes);
+      this.device.queue.submit([enc.finish()]);
+      const values = await this.readStaging(bytes);
+      return unpackParams(values, this.units);
+    });
+  }
+
+  /** Releases every buffer; later calls reject. Safe to call more than once. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    for (const b of this.buffers) b.destroy();
+  }
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(() => {
+      if (this.destroyed) throw new GpuDeviceLostError('the trainer was destroyed');
+      return work();
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async readStaging(bytes: number): Promise<Float32Array> {
+    await this.staging.mapAsync(GPUMapMode.READ, 0, bytes);
+    const out = new Float32Array(this.staging.getMappedRange(0, bytes).slice(0));
+    this.staging.unmap();
+    return out;
+  }
+
+  /** Uniform slots for the steps t0 + 1 … t0 + count (at least one slot: forward and loss read n and m). */
+  private writeSlots(count: number, t0: number): void {
+    const { lr, beta1, beta2, eps } = this.opts;
+    const words = this.stride / 4;
+    const u = new Uint32Array(this.uniformBytes);
+    const f = new Float32Array(this.uniformBytes);
+    for (let s = 0; s < Math.max(1, count); s++) {
+      const [bc1, bc2] = adamCorrections(beta1, beta2, t0 + s + 1);
+      const o = s * words;
+      u[o] = this.units;
+      u[o + 1] = this.samples;
+      f[o + 2] = lr;
+      f[o + 3] = beta1;
+      f[o + 4] = beta2;
+      f[o + 5] = eps;
+      f[o + 6] = bc1;
+      f[o + 7] = bc2;
+    }
+    this.device.queue.writeBuffer(this.uniform, 0, this.uniformBytes, 0, Math.max(1, count) * this.stride);
+  }
+
+  private async runSteps(k: number): Promise<number> {
+    return withErrorScopes(this.device, async () => {
+      const maxWg = this.device.limits.maxComputeWorkgroupsPerDimension;
+      const fwd = dispatchSize(Math.ceil(this.samples / WG), maxWg);
+      const grd = dispatchSize(this.units + 1, maxWg);
+      const adm = dispatchSize(Math.ceil((3 * this.units + 1) / WG), maxWg);
+      let done = 0;
+      // k = 0 still runs one (final) chunk: forward + loss at the current parameters.
+      do {
+        const count = Math.min(STEPS_PER_SUBMIT, k - done);
+        this.writeSlots(count, this.t + done);
+        const enc = this.device.createCommandEncoder({ label: 'train1d steps' });
+        const pass = enc.beginComputePass({ label: 'train1d steps' });
+        const fwdAt = (offset: number) => {
+          pass.setPipeline(this.pipelines.forward);
+          pass.setBindGroup(0, this.groups.forward, [offset]);
+          pass.dispatchWorkgroups(fwd[0], fwd[1]);
+        };
+        for (let s = 0; s < count; s++) {
+          const offset = s * this.stride;
+          // Residuals at the current parameters; the final forward below leaves them current for the loss.
+          fwdAt(offset);
+          pass.setPipeline(this.pipelines.grad);
+          pass.setBindGroup(0, this.groups.grad, [offset]);
+          pass.dispatchWorkgroups(grd[0], grd[1]);
+          pass.setPipeline(this.pipelines.adam);
+          pass.setBindGroup(0, this.groups.adam, [offset]);
+          pass.dispatchWorkgroups(adm[0], adm[1]);
+        }
+        done += count;
+        if (done === k) {
+          fwdAt(0);
+          pass.setPipeline(this.pipelines.loss);
+          pass.setBindGroup(0, this.groups.loss, [0]);
+          pass.dispatchWorkgroups(1);
+        }
+        pass.end();
+        if (done === k) enc.copyBufferToBuffer(this.lossOut, 0, this.staging, 0, 4);
+        this.device.queue.submit([enc.finish()]);
+      } while (done < k);
+      this.t += k;
+      const [loss] = await this.readStaging(4);
+      this.last = loss;
+      return loss;
+    });
+  }
+}

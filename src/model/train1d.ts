@@ -1,0 +1,220 @@
+/**
+ * Full-batch gradient descent with Adam on every parameter (w, b, a, c) of a 1D ReLU sum, against
+ * samples {xs, ys} with the mean squared error L = (1/M)·Σ_m (f(x_m) − y_m)².
+ * The float64 twin of the WGSL trainer (src/gpu/train1d.ts): same gradients, same update, same order.
+ *
+ * Gradients (r_m = f(x_m) − y_m, z = w_i·x_m + b_i, a unit is active where z > 0, so ReLU'(0) = 0):
+ *   ∂L/∂c = (2/M)·Σ r_m       ∂L/∂a_i = (2/M)·Σ r_m·max(0, z)
+ *   ∂L/∂w_i = (2/M)·Σ_{z>0} r_m·a_i·x_m      ∂L/∂b_i = (2/M)·Σ_{z>0} r_m·a_i
+ * Adam (Kingma & Ba), step t = 1, 2, …:
+ *   m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  θ ← θ − lr·(m/(1−β1^t)) / (√(v/(1−β2^t)) + ε)
+ * Cost per step O(N·M).
+ */
+import { type Network, validateNetwork } from './network.ts';
+
+export interface TrainOptions {
+  /** Learning rate, > 0. */
+  lr: number;
+  /** Default 0.9. */
+  beta1?: number;
+  /** Default 0.999. */
+  beta2?: number;
+  /** Default 1e-8. */
+  eps?: number;
+}
+
+export interface TrainSamples {
+  xs: ArrayLike<number>;
+  ys: ArrayLike<number>;
+}
+
+/** Most samples a trainer accepts (CPU and GPU alike). */
+export const MAX_TRAIN_SAMPLES = 1 << 22;
+
+/** Bad trainer input: samples, options or network. */
+export class TrainError extends Error {
+  override name = 'TrainError';
+}
+
+/** Checks and fills in Adam options; throws TrainError with the offending field. */
+export function checkTrainOptions(opts: TrainOptions): Required<TrainOptions> {
+  if (typeof opts !== 'object' || opts === null) throw new TrainError('options must be an object with lr');
+  const o = { lr: opts.lr, beta1: opts.beta1 ?? 0.9, beta2: opts.beta2 ?? 0.999, eps: opts.eps ?? 1e-8 };
+  if (typeof o.lr !== 'number' || !Number.isFinite(o.lr) || o.lr <= 0) throw new TrainError(`lr must be a finite number > 0, got ${o.lr}`);
+  for (const k of ['beta1', 'beta2'] as const) {
+    if (typeof o[k] !== 'number' || !(o[k] >= 0 && o[k] < 1)) throw new TrainError(`${k} must be in [0, 1), got ${o[k]}`);
+  }
+  if (typeof o.eps !== 'number' || !Number.isFinite(o.eps) || o.eps <= 0) throw new TrainError(`eps must be a finite number > 0, got ${o.eps}`);
+  return o;
+}
+
+/** Checks samples (equal lengths, 1 … MAX_TRAIN_SAMPLES, all finite) and copies them to float64. */
+export function checkTrainSamples(samples: TrainSamples): { xs: Float64Array; ys: Float64Array } {
+  if (typeof samples !== 'object' || samples === null || !samples.xs || !samples.ys) {
+    throw new TrainError('samples must be { xs, ys }');
+  }
+  const n = samples.xs.length;
+  if (samples.ys.length !== n) throw new TrainError(`samples: ${n} xs but ${samples.ys.length} ys`);
+  if (n < 1 || n > MAX_TRAIN_SAMPLES) throw new TrainError(`samples: need 1 to ${MAX_TRAIN_SAMPLES} points, got ${n}`);
+  const xs = Float64Array.from(samples.xs);
+  const ys = Float64Array.from(samples.ys);
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(xs[i]) || !Number.isFinite(ys[i])) throw new TrainError(`samples: point ${i} is not finite`);
+  }
+  return { xs, ys };
+}
+
+/** Adam's bias corrections 1 − β^t for step t (shared with the GPU trainer, which gets them as uniforms). */
+export function adamCorrections(beta1: number, beta2: number, t: number): [number, number] {
+  return [1 - Math.pow(beta1, t), 1 - Math.pow(beta2, t)];
+}
+
+/** The CPU trainer. Deterministic: the same network, samples and options give the same numbers. */
+export class Trainer1D {
+  private readonly n: number;
+  private readonly xs: Float64Array;
+  private readonly ys: Float64Array;
+  /** Parameters packed as [w_0…w_{N−1}, b_0…, a_0…, c] (the GPU layout). */
+  private readonly theta: Float64Array;
+  private readonly m1: Float64Array;
+  private readonly m2: Float64Array;
+  private readonly grad: Float64Array;
+  private readonly r: Float64Array;
+  private opts: Required<TrainOptions>;
+  private t = 0;
+  private lastLoss: number;
+
+  constructor(net: Network, samples: TrainSamples, opts: TrainOptions) {
+    const v = validateNetwork(net);
+    if (v.dim !== 1) throw new TrainError('Trainer1D trains 1D networks only');
+    this.opts = checkTrainOptions(opts);
+    const s = checkTrainSamples(samples);
+    this.xs = s.xs;
+    this.ys = s.ys;
+    this.n = v.a.length;
+    this.theta = packParams(v);
+    this.m1 = new Float64Array(this.theta.length);
+    this.m2 = new Float64Array(this.theta.length);
+    this.grad = new Float64Array(this.theta.length);
+    this.r = new Float64Array(this.xs.length);
+    this.lastLoss = this.forward();
+  }
+
+  /** Steps taken so far (Adam's t). */
+  get steps(): number {
+    return this.t;
+  }
+
+  /** Changes lr (or the other Adam constants) between steps; moments are kept. */
+  setOptions(opts: Partial<TrainOptions>): void {
+    this.opts = checkTrainOptions({ ...this.opts, ...opts });
+  }
+
+  /** Residuals r_m = f(x_m) − y_m into this.r; returns the mean squared error. */
+  private forward(): number {
+    const { xs, ys, r, theta, n } = this;
+    const c = theta[3 * n];
+    let loss = 0;
+    for (let m = 0; m < xs.length; m++) {
+      const x = xs[m];
+      let f = c;
+      for (let i = 0; i < n; i++) {
+        const z = theta[i] * x + theta[n + i];
+        if (z > 0) f += theta[2 * n + i] * z;
+      }
+      const d = f - ys[m];
+      r[m] = d;
+      loss += d * d;
+    }
+    return loss / xs.length;
+  }
+
+  /** Gradient of the MSE at the parameters the residuals were computed for. */
+  private backward(): void {
+    const { xs, r, theta, n, grad } = this;
+    const scale = 2 / xs.length;
+    let gc = 0;
+    for (let m = 0; m < xs.length; m++) gc += r[m];
+    grad[3 * n] = scale * gc;
+    for (let i = 0; i < n; i++) {
+      const w = theta[i];
+      const b = theta[n + i];
+      const a = theta[2 * n + i];
+      let gw = 0;
+      let gb = 0;
+      let ga = 0;
+      for (let m = 0; m < xs.length; m++) {
+        const z = w * xs[m] + b;
+        if (z > 0) {
+          ga += r[m] * z;
+          gw += r[m] * xs[m];
+          gb += r[m];
+        }
+      }
+      grad[i] = scale * a * gw;
+      grad[n + i] = scale * a * gb;
+      grad[2 * n + i] = scale * ga;
+    }
+  }
+
+  private adam(): void {
+    this.t++;
+    const { lr, beta1, beta2, eps } = this.opts;
+    const [bc1, bc2] = adamCorrections(beta1, beta2, this.t);
+    const { theta, m1, m2, grad } = this;
+    for (let k = 0; k < theta.length; k++) {
+      const g = grad[k];
+      m1[k] = beta1 * m1[k] + (1 - beta1) * g;
+      m2[k] = beta2 * m2[k] + (1 - beta2) * g * g;
+      theta[k] -= (lr * (m1[k] / bc1)) / (Math.sqrt(m2[k] / bc2) + eps);
+    }
+  }
+
+  /** Takes k ≥ 0 full-batch Adam steps; returns the loss at the parameters after the last one. */
+  step(k = 1): number {
+    if (!Number.isInteger(k) || k < 0) throw new TrainError(`step count must be an integer ≥ 0, got ${k}`);
+    for (let s = 0; s < k; s++) {
+      // The residuals are current: computed by the constructor or by the previous step's final forward.
+      this.backward();
+      this.adam();
+      this.lastLoss = this.forward();
+    }
+    return this.lastLoss;
+  }
+
+  /** Mean squared error at the current parameters. */
+  loss(): number {
+    return this.lastLoss;
+  }
+
+  /** A copy of the current network. */
+  network(): Network {
+    return unpackParams(this.theta, this.n);
+  }
+}
+
+/** Packs a 1D network as [w…, b…, a…, c] (N·3 + 1 values), the layout both trainers use. */
+export function packParams(net: Network): Float64Array {
+  const n = net.a.length;
+  const out = new Float64Array(3 * n + 1);
+  for (let i = 0; i < n; i++) {
+    out[i] = net.w[i];
+    out[n + i] = net.b[i];
+    out[2 * n + i] = net.a[i];
+  }
+  out[3 * n] = net.c;
+  return out;
+}
+
+/** Inverse of packParams. */
+export function unpackParams(theta: ArrayLike<number>, n: number): Network {
+  const w = new Array<number>(n);
+  const b = new Array<number>(n);
+  const a = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    w[i] = theta[i];
+    b[i] = theta[n + i];
+    a[i] = theta[2 * n + i];
+  }
+  return { dim: 1, w, b, a, c: theta[3 * n] };
+}

@@ -1,0 +1,134 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeGpu } from './dawn.ts';
+import { GpuTrainer1D, TRAIN_PARAMS_LAYOUT, TRAIN_PARAMS_SIZE } from '../../src/gpu/train1d.ts';
+import { Trainer1D, packParams } from '../../src/model/train1d.ts';
+import { randomNetwork, seededRandom } from '../../src/model/network.ts';
+
+// The GPU entry point stays referenced for the whole file: Dawn tears its instance down when it is collected.
+let gpu: GPU;
+let device: GPUDevice;
+
+beforeAll(async () => {
+  gpu = nodeGpu();
+  const adapter = await gpu.requestAdapter();
+  if (!adapter) throw new Error('no WebGPU adapter (install chromium for SwiftShader and set VK_ICD_FILENAMES)');
+  device = await adapter.requestDevice();
+});
+afterAll(() => device?.destroy());
+
+/** Samples of a wiggly target on [−2, 2] at irregular x (fixed seed). */
+function samples(m: number, seed: number): { xs: Float64Array; ys: Float64Array } {
+  const rnd = seededRandom(seed);
+  const xs = new Float64Array(m);
+  const ys = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    xs[i] = -2 + 4 * rnd();
+    ys[i] = Math.sin(2 * xs[i]) + 0.3 * Math.abs(xs[i]);
+  }
+  return { xs, ys };
+}
+
+function relErr(got: number, want: number): number {
+  return Math.abs(got - want) / Math.max(Math.abs(want), 1e-6);
+}
+
+describe('GpuTrainer1D against the float64 CPU twin', () => {
+  it('declares the TrainParams uniform of src/gpu/train1d.ts in every train1d shader', () => {
+    for (const stage of ['forward', 'grad', 'adam', 'loss']) {
+      const src = readFileSync(new URL(`../../shaders/train1d.${stage}.compute.wgsl`, import.meta.url), 'utf8');
+      const body = /struct TrainParams \{([\s\S]*?)\n\}/.exec(src)?.[1] ?? '';
+      const members = body
+        .split('\n')
+        .map((l) => l.replace(/\/\/.*$/, '').trim())
+        .filter(Boolean)
+        .map((l, i) => {
+          const m = /^(\w+)\s*:\s*(\w+),?$/.exec(l)!;
+          return { name: m[1], type: m[2], offset: 4 * i };
+        });
+      expect(members, stage).toEqual(TRAIN_PARAMS_LAYOUT.map((m) => ({ ...m })));
+      expect(4 * members.length).toBe(TRAIN_PARAMS_SIZE);
+    }
+  });
+
+  // Awkward sizes: unit counts around the 256-wide tiles and sample counts around the workgroup size.
+  const cases: Array<[number, number]> = [
+    [1, 1],
+    [1, 255],
+    [63, 257],
+    [65, 4097],
+    [1000, 257],
+    [63, 1],
+    [1000, 4097],
+  ];
+  for (const [n, m] of cases) {
+    it(`N = ${n}, M = ${m}: losses and parameters match after 5 steps, loss falls`, async () => {
+      const net = randomNetwork(1, n, 1000 + n, [-2, 2]);
+      const data = samples(m, 77 + m);
+      // Adam moves every parameter by ~lr at first, coherently: the sum moves by ~N·lr, so lr scales as 1/N.
+      const opts = { lr: Math.min(0.01, 0.1 / n) };
+      device.pushErrorScope('validation');
+      const gpuT = await GpuTrainer1D.create(device, net, data, opts);
+      const cpuT = new Trainer1D(net, data, opts);
+      expect(relErr(gpuT.loss(), cpuT.loss())).toBeLessThan(1e-4);
+      const gpuLosses: number[] = [];
+      const cpuLosses: number[] = [];
+      for (let s = 0; s < 5; s++) {
+        gpuLosses.push(await gpuT.step(1));
+        cpuLosses.push(cpuT.step(1));
+      }
+      const gpuNet = await gpuT.network();
+      const cpuNet = cpuT.network();
+      gpuT.destroy();
+      gpuT.destroy();
+      expect(await device.popErrorScope()).toBeNull();
+      for (let s = 0; s < 5; s++) expect(relErr(gpuLosses[s], cpuLosses[s]), `loss at step ${s + 1}`).toBeLessThan(1e-4);
+      const initial = new Trainer1D(net, data, opts).loss();
+      expect(cpuLosses[4]).toBeLessThan(initial);
+      expect(gpuLosses[4]).toBeLessThan(initial);
+      // Parameters: Adam moves each by at most ~lr per step, so compare against that scale; a parameter
+      // whose gradient is at float32 noise level may take a differently-signed step, so allow a few.
+      const pg = packParams(gpuNet);
+      const pc = packParams(cpuNet);
+      let off = 0;
+      let worst = 0;
+      for (let i = 0; i < pc.length; i++) {
+        const d = Math.abs(pg[i] - pc[i]) / (opts.lr * 5);
+        worst = Math.max(worst, d);
+        if (d > 0.01) off++;
+      }
+      const lossErr = Math.max(...gpuLosses.map((l, i) => relErr(l, cpuLosses[i])));
+      console.log(`train1d N=${n} M=${m}: loss ${initial.toExponential(3)} → ${cpuLosses[4].toExponential(3)} (CPU) / ${gpuLosses[4].toExponential(3)} (GPU); worst loss rel. err ${lossErr.toExponential(2)}; worst |Δθ|/(5·lr) ${worst.toExponential(2)}`);
+      expect(off, `parameters off by > 1% of the step budget (worst ${worst.toFixed(3)})`).toBeLessThanOrEqual(Math.max(1, pc.length / 100));
+    });
+  }
+
+  it('k steps in one call equal the same steps split over calls, across several submissions (k = 100)', async () => {
+    const net = randomNetwork(1, 20, 5, [-2, 2]);
+    const data = samples(300, 9);
+    const a = await GpuTrainer1D.create(device, net, data, { lr: 0.005 });
+    const b = await GpuTrainer1D.create(device, net, data, { lr: 0.005 });
+    const cpu = new Trainer1D(net, data, { lr: 0.005 });
+    const la = await a.step(100);
+    for (let s = 0; s < 3; s++) await b.step(1);
+    const lb = await b.step(97);
+    const lc = cpu.step(100);
+    expect(a.steps).toBe(100);
+    expect(la).toBe(lb);
+    expect(relErr(la, lc)).toBeLessThan(2e-2);
+    expect(la).toBeLessThan(0.5 * (await GpuTrainer1D.create(device, net, data, { lr: 0.005 }).then((t) => { const l = t.loss(); t.destroy(); return l; })));
+    a.destroy();
+    b.destroy();
+    await expect(a.step(1)).rejects.toThrow(/destroyed/);
+  });
+
+  it('rejects bad input with clear messages and creates nothing', async () => {
+    const net = randomNetwork(1, 3, 1);
+    await expect(GpuTrainer1D.create(device, net, { xs: [], ys: [] }, { lr: 0.1 })).rejects.toThrow(/need 1 to/);
+    await expect(GpuTrainer1D.create(device, net, { xs: [0, Number.NaN], ys: [1, 2] }, { lr: 0.1 })).rejects.toThrow(/point 1 is not finite/);
+    await expect(GpuTrainer1D.create(device, net, { xs: [0], ys: [1] }, { lr: -1 })).rejects.toThrow(/lr must be/);
+    const t = await GpuTrainer1D.create(device, net, { xs: [0], ys: [1] }, { lr: 0.1 });
+    await expect(t.step(-1)).rejects.toThrow(/integer/);
+    t.destroy();
+  });
+});

@@ -1,21 +1,39 @@
 /**
- * Boot: pick the backend, build the state, wire panel → state → evaluator → views, expose `window.sandbox`.
- * State flows one way; the render loop always draws the latest state and tells waiters when it is on screen.
+ * Boot and wiring: pick the backend, restore the state (link, then autosave, then defaults), connect
+ * panel / gestures / keyboard → state → evaluator → views, and expose `window.sandbox`.
+ * State flows one way; the render loop always draws the latest state.
  */
 import { AutoEvaluator, type BackendStatus, preferenceFromQuery } from './backend.ts';
+import { errorStats, errorVsN, powersOfTwo, type Construction, type ErrorVsN } from './model/errorStats.ts';
 import { gridXs } from './model/grid.ts';
-import { piecesInRange, piecewise1D } from './model/piecewise1d.ts';
+import { cloneNetwork, type Network } from './model/network.ts';
+import { evaluatePiecewise, piecesInRange, piecewise1D, type PiecewiseLinear } from './model/piecewise1d.ts';
+import { sampleTarget } from './model/targets.ts';
+import { Trainer1D } from './model/train1d.ts';
 import { createSandboxApi, type PlotGeometry } from './ui/api.ts';
-import { basicTarget } from './ui/basicTargets.ts';
+import { fmt, formulaLines } from './ui/formula.ts';
+import { PlotGestures } from './ui/gestures.ts';
 import { Panel } from './ui/panel.ts';
-import { type AppState, Store } from './ui/state.ts';
+import { autosave, download, loadAutosave, loadPreset, networkJson, parseImport, presetNames, savePreset } from './ui/persist.ts';
+import { RenderLoop } from './ui/renderLoop.ts';
+import { TargetEditor, UnitInspector } from './ui/sidebar.ts';
+import { type AppState, Store, construct, snapshot, targetOf, viewForTarget } from './ui/state.ts';
+import { TOUR } from './ui/tour.ts';
+import { MAX_LINK_LENGTH, hashToPatch, stateToHash } from './ui/urlState.ts';
+import { ErrorChart } from './views/errorChart.ts';
 import { Heatmap2D } from './views/heatmap2d.ts';
 import { Plot1D } from './views/plot1d.ts';
 
-const statusEl = document.getElementById('backend-status') as HTMLElement;
-const noticeEl = document.getElementById('backend-notice') as HTMLElement;
-const readoutEl = document.getElementById('readout') as HTMLElement;
-const canvas = document.getElementById('plot') as HTMLCanvasElement;
+function el<T extends HTMLElement>(id: string): T {
+  const e = document.getElementById(id);
+  if (!e) throw new Error(`missing #${id}`);
+  return e as T;
+}
+
+const statusEl = el('backend-status');
+const noticeEl = el('backend-notice');
+const messageEl = el('message');
+const canvas = el<HTMLCanvasElement>('plot');
 
 function showStatus(s: BackendStatus): void {
   statusEl.textContent = s.label;
@@ -24,15 +42,52 @@ function showStatus(s: BackendStatus): void {
   noticeEl.hidden = !s.notice;
 }
 
+let messageTimer = 0;
+/** A transient message for the user (validation errors from gestures, link notes, exports). */
+function say(text: string, kind: 'info' | 'error' = 'error'): void {
+  messageEl.textContent = text;
+  messageEl.dataset.kind = kind;
+  messageEl.hidden = false;
+  clearTimeout(messageTimer);
+  messageTimer = window.setTimeout(() => (messageEl.hidden = true), 8000);
+}
+
+/** The first state: the link's, else the autosaved one, else the defaults. Bad input is reported, not applied. */
+function restoreState(store: Store): void {
+  try {
+    const fromLink = hashToPatch(location.hash);
+    if (fromLink) {
+      store.replace(fromLink);
+      return;
+    }
+  } catch (e) {
+    say(`${e instanceof Error ? e.message : String(e)} — showing the last saved state instead.`);
+  }
+  const saved = loadAutosave();
+  if (saved) {
+    try {
+      store.replace(saved);
+    } catch (e) {
+      say(`The autosaved state could not be restored (${e instanceof Error ? e.message : String(e)}); starting fresh.`);
+    }
+  }
+}
+
+interface Trainer {
+  step(k: number): number | Promise<number>;
+  network(): Network;
+}
+
 async function boot(): Promise<void> {
   statusEl.textContent = 'Starting…';
   const store = new Store();
+  restoreState(store);
   const evaluator = await AutoEvaluator.create({
     prefer: preferenceFromQuery(location.search),
     gpu: navigator.gpu ?? null,
     onChange: (s) => {
       showStatus(s);
-      void requestDraw();
+      void loop.request();
     },
   });
   showStatus(evaluator.status);
@@ -40,110 +95,453 @@ async function boot(): Promise<void> {
   const plot = new Plot1D(canvas);
   const heatmap = new Heatmap2D(canvas);
   let onScreen: PlotGeometry['kind'] = 'plot1d';
+  let hoverX: number | null = null;
+  let pieces: { net: Network; pl: PiecewiseLinear } | null = null;
+  const piecewiseOf = (net: Network) => {
+    if (!pieces || pieces.net !== net) pieces = { net, pl: piecewise1D(net) };
+    return pieces.pl;
+  };
 
-  async function drawFrame(s: AppState): Promise<void> {
+  const readoutEls = { n: el('readout-n'), pieces: el('readout-pieces'), max: el('readout-max'), rms: el('readout-rms') };
+  const liveEl = el('readout-live');
+  let liveTimer = 0;
+  function setReadouts(n: number, pieceCount: number | null, max: number, rms: number): void {
+    readoutEls.n.textContent = String(n);
+    readoutEls.pieces.textContent = pieceCount === null ? '—' : String(pieceCount);
+    readoutEls.max.textContent = Number.isFinite(max) ? max.toPrecision(3) : '—';
+    readoutEls.rms.textContent = Number.isFinite(rms) ? rms.toPrecision(3) : '—';
+    // Screen readers get a calm summary, at most every 800 ms, rather than every frame.
+    clearTimeout(liveTimer);
+    liveTimer = window.setTimeout(() => {
+      liveEl.textContent =
+        `${n} units, ${pieceCount ?? 'no'} linear pieces in view, ` +
+        `max error ${Number.isFinite(max) ? max.toPrecision(3) : 'not available'}, RMS error ${Number.isFinite(rms) ? rms.toPrecision(3) : 'not available'}`;
+    }, 800);
+  }
+
+  function hoverReadout(s: AppState, x: number) {
+    const net = s.network;
+    const sum = evaluatePiecewise(piecewiseOf(net), [x])[0];
+    const target = targetOf(s.target).f(x);
+    let active = 0;
+    for (let i = 0; i < net.a.length; i++) if (net.w[i] * x + net.b[i] > 0) active++;
+    return { x, target, sum, error: sum - target, active };
+  }
+
+  async function drawFrame(): Promise<void> {
+    const s = store.state;
+    const formula = formulaLines(s.network);
+    el('formula-symbolic').textContent = formula.symbolic;
+    el('formula-numeric').textContent = formula.numeric;
     if (s.network.dim === 2) {
       heatmap.resize();
       const n = heatmap.resolution;
-      const grid = { ...s.view2d, nx: n, ny: n };
-      const values = await evaluator.evaluateGrid2D(s.network, grid);
+      const values = await evaluator.evaluateGrid2D(s.network, { ...s.view2d, nx: n, ny: n });
       heatmap.draw({ view: s.view2d, nx: n, ny: n, values });
       onScreen = 'heatmap2d';
-      readoutEl.textContent = `2D network · N = ${s.network.a.length} units`;
+      setReadouts(s.network.a.length, null, Number.NaN, Number.NaN);
+      el('hover-readout').textContent = '';
       return;
     }
     plot.resize();
     const grid = { xMin: s.view.xMin, xMax: s.view.xMax, nx: plot.sampleCount };
     const sum = await evaluator.evaluateGrid1D(s.network, grid);
     const xs = gridXs(grid);
-    const f = basicTarget(s.target.id)!.f;
-    const target = xs.map(f);
-    plot.draw({ view: s.view, xs, target, sum });
+    const t = targetOf(s.target);
+    const target = xs.map(t.f);
+    plot.draw({ view: s.view, show: s.show, xs, target, sum, network: s.network, samples: t.samples, selected: s.selected, hoverX });
     onScreen = 'plot1d';
-    let maxErr = 0;
-    let sq = 0;
-    for (let i = 0; i < xs.length; i++) {
-      const e = sum[i] - target[i];
-      maxErr = Math.max(maxErr, Math.abs(e));
-      sq += e * e;
+    const stats = errorStats(sum, target);
+    setReadouts(s.network.a.length, piecesInRange(piecewiseOf(s.network), s.view.xMin, s.view.xMax), stats.max, stats.rms);
+    const hover = el('hover-readout');
+    if (hoverX === null) hover.textContent = 'Hover over the plot to read values.';
+    else {
+      const r = hoverReadout(s, hoverX);
+      hover.textContent = `x = ${fmt(r.x)} · target ${Number.isFinite(r.target) ? fmt(r.target) : 'undefined'} · sum ${fmt(r.sum)} · error ${Number.isFinite(r.error) ? fmt(r.error) : '—'} · ${r.active} active unit${r.active === 1 ? '' : 's'}`;
     }
-    const pieces = piecesInRange(piecewise1D(s.network), s.view.xMin, s.view.xMax);
-    readoutEl.textContent =
-      `N = ${s.network.a.length} units · ${pieces} linear pieces in view · ` +
-      `max error ${maxErr.toPrecision(3)} · RMS error ${Math.sqrt(sq / xs.length).toPrecision(3)}`;
   }
 
-  // Render loop: draws the newest state; each waiter resolves once a frame at least as new as its request is up.
-  let requested = 0;
-  let drawn = 0;
-  let running = false;
-  const waiters: { version: number; resolve: () => void; reject: (e: unknown) => void }[] = [];
-  function settle(version: number, error: unknown): void {
-    for (let i = waiters.length - 1; i >= 0; i--) {
-      if (waiters[i].version <= version) {
-        const w = waiters.splice(i, 1)[0];
-        if (error) w.reject(error);
-        else w.resolve();
-      }
+  const loop = new RenderLoop(drawFrame, (e) => say(`Drawing failed: ${e instanceof Error ? e.message : String(e)}`));
+
+  // Keep the link and the autosave in step with the state, at most every 300 ms.
+  let persistTimer = 0;
+  let lastLink: string | null = null;
+  function persist(): void {
+    const s = store.state;
+    const hash = stateToHash(s);
+    const linkNote = el('link-note');
+    if (hash.length <= MAX_LINK_LENGTH) {
+      history.replaceState(null, '', `${location.pathname}${location.search}#${hash}`);
+      lastLink = location.href;
+      linkNote.hidden = true;
+    } else {
+      history.replaceState(null, '', `${location.pathname}${location.search}`);
+      lastLink = null;
+      el('link-note-text').textContent =
+        `This state (${s.network.a.length} units, ${Math.round(hash.length / 1000)} k characters) is too big for a practical link. Export it as JSON to share or keep it.`;
+      linkNote.hidden = false;
     }
+    const err = autosave(s);
+    if (err) say(err);
   }
-  async function pump(): Promise<void> {
-    if (running) return;
-    running = true;
+  store.subscribe(() => {
+    void loop.request();
+    clearTimeout(persistTimer);
+    persistTimer = window.setTimeout(persist, 300);
+  });
+
+  // Training: the trainer follows the state; an edit elsewhere restarts it from the edited network.
+  let training = false;
+  let trainer: Trainer | null = null;
+  let trainerNet: Network | null = null;
+  let trainerTarget: AppState['target'] | null = null;
+  let trainSteps = 0;
+  let trainLoss = Number.NaN;
+  let animating = 0;
+  function status(): void {
+    panel.status({ training, steps: trainSteps, loss: trainLoss, animating: animating !== 0 });
+  }
+  function trainerFor(s: AppState): Trainer {
+    if (!trainer || trainerNet !== s.network || trainerTarget !== s.target) {
+      const t = targetOf(s.target);
+      const samples = t.samples ?? sampleTarget(t.f, t.domain, 512);
+      trainer = new Trainer1D(s.network, samples, { lr: s.lr });
+      trainerTarget = s.target;
+    }
+    return trainer;
+  }
+  async function trainSteps1(k: number): Promise<number> {
+    const s = store.state;
+    if (s.network.dim !== 1) throw new Error('training works on 1D networks');
+    if (s.network.a.length === 0) throw new Error('add a unit before training');
+    const tr = trainerFor(s);
+    (tr as Trainer1D).setOptions?.({ lr: s.lr });
+    const loss = await tr.step(k);
+    store.set({ network: tr.network(), selected: s.selected < tr.network().a.length ? s.selected : -1 });
+    trainerNet = store.state.network;
+    trainSteps += k;
+    trainLoss = loss;
+    status();
+    return loss;
+  }
+  let stepsPerFrame = 1;
+  async function trainTick(): Promise<void> {
+    if (!training) return;
+    const t0 = performance.now();
     try {
-      while (drawn < requested) {
-        const version = requested;
-        let error: unknown = null;
-        try {
-          await drawFrame(store.state);
-        } catch (e) {
-          error = e;
-          noticeEl.hidden = false;
-          noticeEl.textContent = `Drawing failed: ${e instanceof Error ? e.message : String(e)}`;
-        }
-        drawn = version;
-        settle(version, error);
+      await trainSteps1(stepsPerFrame);
+    } catch (e) {
+      training = false;
+      status();
+      say(`Training stopped: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    // Aim at ~20 ms of training per frame so the plot stays fluid.
+    const dt = performance.now() - t0;
+    stepsPerFrame = Math.max(1, Math.min(500, Math.round(stepsPerFrame * (dt > 0 ? Math.min(2, 20 / dt) : 2))));
+    await loop.idle();
+    requestAnimationFrame(() => void trainTick());
+  }
+  function toggleTraining(): void {
+    training = !training;
+    if (training) {
+      stopAnimate();
+      void trainTick();
+    }
+    status();
+  }
+
+  const ANIMATE_NS = [1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60, 70, 80, 90, 100];
+  function stopAnimate(): void {
+    clearInterval(animating);
+    animating = 0;
+  }
+  function toggleAnimateN(): void {
+    if (animating) {
+      stopAnimate();
+      status();
+      return;
+    }
+    training = false;
+    let i = 0;
+    const stepN = () => {
+      try {
+        store.set({ build: store.state.build === 'least-squares' ? 'least-squares' : 'interpolate', units: ANIMATE_NS[i] });
+      } catch (e) {
+        say(e instanceof Error ? e.message : String(e));
       }
-    } finally {
-      running = false;
+      i++;
+      if (i >= ANIMATE_NS.length) {
+        stopAnimate();
+        status();
+      }
+    };
+    stepN();
+    animating = window.setInterval(stepN, 450);
+    status();
+  }
+
+  // The error-against-N study, drawn with uPlot.
+  const chart = new ErrorChart(el('error-chart'));
+  function constructionOf(s: AppState): Construction {
+    if (s.build === 'least-squares') return 'least-squares';
+    return s.placement === 'curvature' ? 'interpolate-curvature' : 'interpolate-uniform';
+  }
+  async function computeErrorChart(): Promise<ErrorVsN> {
+    const s = store.state;
+    const section = el('error-section');
+    section.hidden = false;
+    el('error-slope').textContent = 'Computing…';
+    await new Promise((r) => setTimeout(r, 20));
+    const t = targetOf(s.target);
+    const construction = constructionOf(s);
+    const study = errorVsN(t.f, t.domain, powersOfTwo(65_536), construction);
+    const name = `${t.label}, ${construction}${s.build === 'custom' ? ' (the network is custom: its construction is shown)' : ''}`;
+    chart.show(study, `Error vs N: ${name}`);
+    el('error-slope').textContent =
+      `Fitted log-log slope: RMS ${fmt(study.slopeRms)}, max ${fmt(study.slopeMax)} ` +
+      `(piecewise-linear interpolation of a smooth target gives about −2).`;
+    return study;
+  }
+
+  // The tour: each step is a state patch plus a caption; any step can be left to explore from there.
+  let tourStep = -1;
+  const multiples = el('tour-multiples');
+  async function drawMultiples(ns: number[]): Promise<void> {
+    multiples.replaceChildren();
+    multiples.hidden = false;
+    const s = store.state;
+    const t = targetOf(s.target);
+    for (const n of ns) {
+      const fig = document.createElement('figure');
+      const c = document.createElement('canvas');
+      const cap = document.createElement('figcaption');
+      fig.append(c, cap);
+      multiples.append(fig);
+      const small = new Plot1D(c);
+      small.resize();
+      const patch = { ...s, units: n };
+      const net = construct(patch, 'interpolate');
+      const grid = { xMin: s.view.xMin, xMax: s.view.xMax, nx: small.sampleCount };
+      const sum = await evaluator.evaluateGrid1D(net, grid);
+      const xs = gridXs(grid);
+      const target = xs.map(t.f);
+      small.draw({ view: s.view, show: { target: true, terms: false, knots: true, error: false }, xs, target, sum, network: net, selected: -1, hoverX: null });
+      const dense = sampleTarget(t.f, t.domain, 4097);
+      const st = errorStats(evaluatePiecewise(piecewise1D(net), dense.xs), dense.ys);
+      cap.textContent = `N = ${n}: max error ${st.max.toPrecision(2)}, RMS ${st.rms.toPrecision(2)}`;
     }
   }
-  function requestDraw(): Promise<void> {
-    const version = ++requested;
-    const done = new Promise<void>((resolve, reject) => waiters.push({ version, resolve, reject }));
-    void pump();
-    return done;
+  async function showTour(k: number): Promise<void> {
+    const box = el('tour');
+    multiples.hidden = true;
+    if (k < 0 || k >= TOUR.length) {
+      tourStep = -1;
+      box.hidden = true;
+      return;
+    }
+    tourStep = k;
+    const step = TOUR[k];
+    training = false;
+    stopAnimate();
+    status();
+    store.set(step.patch());
+    box.hidden = false;
+    el('tour-title').textContent = `Step ${k + 1} of ${TOUR.length}: ${step.title}`;
+    el('tour-caption').textContent = step.caption;
+    el<HTMLButtonElement>('tour-prev').disabled = k === 0;
+    el<HTMLButtonElement>('tour-next').disabled = k === TOUR.length - 1;
+    await loop.idle();
+    if (step.multiples) await drawMultiples(step.multiples);
   }
-  function whenDrawn(): Promise<void> {
-    if (drawn >= requested && !running) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => waiters.push({ version: requested, resolve, reject }));
+  el('tour-prev').addEventListener('click', () => void showTour(tourStep - 1));
+  el('tour-next').addEventListener('click', () => void showTour(tourStep + 1));
+  el('tour-close').addEventListener('click', () => void showTour(-1));
+
+  function exportJson(): void {
+    download('relu-network.json', new Blob([networkJson(store.state.network)], { type: 'application/json' }));
+  }
+  function importText(text: string): AppState {
+    const parsed = parseImport(text);
+    if (parsed.kind === 'network') return store.set(parsed.patch);
+    return store.replace(parsed.patch);
+  }
+  const fileInput = el<HTMLInputElement>('import-file');
+  fileInput.addEventListener('change', () => {
+    const file = fileInput.files?.[0];
+    if (!file) return;
+    void file.text().then((text) => {
+      try {
+        importText(text);
+        say(`Imported ${file.name}.`, 'info');
+      } catch (e) {
+        say(`Import failed, nothing changed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      fileInput.value = '';
+    });
+  });
+  el('link-note-export').addEventListener('click', exportJson);
+
+  function addUnit(): void {
+    const s = store.state;
+    if (s.network.dim !== 1) return say('Units can be added by hand to 1D networks only.');
+    const net = cloneNetwork(s.network);
+    // A new unit bends at the middle of the view with a small, visible output weight.
+    const mid = (s.view.xMin + s.view.xMax) / 2;
+    net.w.push(1);
+    net.b.push(-mid);
+    net.a.push(0.25 * (s.view.yMax - s.view.yMin) / (s.view.xMax - s.view.xMin));
+    try {
+      store.set({ network: net, selected: net.a.length - 1 });
+    } catch (e) {
+      say(e instanceof Error ? e.message : String(e));
+    }
+  }
+  function removeUnit(): void {
+    const s = store.state;
+    const i = s.selected;
+    if (i < 0) return say('Select a unit first (click its knot mark, pick it in the list, or press [ or ]).', 'info');
+    const net = cloneNetwork(s.network);
+    net.w.splice(i * net.dim, net.dim);
+    net.b.splice(i, 1);
+    net.a.splice(i, 1);
+    store.set({ network: net, selected: Math.min(i, net.a.length - 1) });
+  }
+  function resetView(): void {
+    store.set({ view: viewForTarget(store.state.target), view2d: { xMin: -1, xMax: 1, yMin: -1, yMax: 1 } });
+  }
+  function exportPng(): void {
+    canvas.toBlob((blob) => (blob ? download('relu-sandbox.png', blob) : say('The picture could not be exported.')), 'image/png');
   }
 
-  store.subscribe(() => void requestDraw());
-  new Panel(store, document.getElementById('panel') ?? undefined);
-  new ResizeObserver(() => void requestDraw()).observe(canvas);
+  const panel = new Panel(
+    store,
+    {
+      toggleTraining,
+      resetView,
+      toggleAnimateN,
+      computeErrorChart: () => void computeErrorChart().catch((e) => say(String(e))),
+      copyLink: () => {
+        persist();
+        if (lastLink === null) return say('This state is too big for a link: use Export JSON.', 'info');
+        void navigator.clipboard?.writeText(lastLink).then(
+          () => say('Link copied.', 'info'),
+          () => say(`Copy this link: ${lastLink}`, 'info'),
+        );
+      },
+      exportPng,
+      exportJson,
+      importJson: () => fileInput.click(),
+      addUnit,
+      removeUnit,
+      startTour: () => void showTour(0),
+    },
+    (m) => say(m),
+    el('panel'),
+  );
+  // Presets: named full states in localStorage, chosen from the panel.
+  const presets = { name: 'my preset', load: '' };
+  const presetFolder = panel.gui.folders.find((f) => f._title === 'Share and keep') ?? panel.gui;
+  presetFolder.add(presets, 'name').name('Preset name');
+  presetFolder
+    .add(
+      {
+        save: () => {
+          try {
+            savePreset(presets.name, store.state);
+            loadCtl.options(['', ...presetNames()]);
+            say(`Saved preset "${presets.name.trim()}".`, 'info');
+          } catch (e) {
+            say(e instanceof Error ? e.message : String(e));
+          }
+        },
+      },
+      'save',
+    )
+    .name('Save preset');
+  const loadCtl = presetFolder
+    .add(presets, 'load', ['', ...presetNames()])
+    .name('Load preset')
+    .onChange((name: string) => {
+      if (!name) return;
+      try {
+        store.replace(loadPreset(name));
+      } catch (e) {
+        say(`Preset "${name}" could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    });
 
-  const ready = requestDraw();
+  new TargetEditor(store);
+  new UnitInspector(store, (m) => say(m));
+  new PlotGestures(
+    canvas,
+    plot,
+    store,
+    (x) => {
+      hoverX = x;
+      void loop.request();
+    },
+    (m) => say(m),
+  );
+  new ResizeObserver(() => void loop.request()).observe(canvas);
+
+  // Global shortcuts; they stay out of the way while a text field (or a button, for Space) has focus.
+  window.addEventListener('keydown', (e) => {
+    const t = e.target as HTMLElement | null;
+    const tag = t?.tagName ?? '';
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || t?.isContentEditable) return;
+    if (e.key === ' ' && tag !== 'BUTTON') {
+      e.preventDefault();
+      toggleTraining();
+    } else if (e.key === 'r' || e.key === 'R') resetView();
+    else if (e.key === 'e' || e.key === 'E') exportJson();
+  });
+
+  const ready = loop.request();
   window.sandbox = createSandboxApi({
     store,
     evaluator,
     ready,
-    whenDrawn,
+    whenDrawn: () => loop.idle(),
     geometry: () => {
       const box = canvas.getBoundingClientRect();
       const r = onScreen === 'plot1d' ? plot.rect : heatmap.rect;
       const v = onScreen === 'plot1d' ? store.state.view : store.state.view2d;
-      return {
-        left: box.left + window.scrollX + r.left,
-        top: box.top + window.scrollY + r.top,
-        width: r.width,
-        height: r.height,
-        view: { ...v },
-        kind: onScreen,
-      };
+      return { left: box.left + window.scrollX + r.left, top: box.top + window.scrollY + r.top, width: r.width, height: r.height, view: { ...v }, kind: onScreen };
+    },
+    extras: {
+      link: () => {
+        persist();
+        return lastLink;
+      },
+      exportJson: () => networkJson(store.state.network),
+      importJson: async (text: string) => {
+        importText(text);
+        await loop.idle();
+        return snapshot(store.state);
+      },
+      train: async (steps: number) => {
+        if (!Number.isInteger(steps) || steps < 1 || steps > 100_000) throw new RangeError(`steps must be an integer from 1 to 100000, got ${steps}`);
+        const loss = await trainSteps1(steps);
+        await loop.idle();
+        return loss;
+      },
+      errorVsN: async () => {
+        const st = await computeErrorChart();
+        return { ns: st.ns, rms: st.rms, max: st.max, slopeRms: st.slopeRms, slopeMax: st.slopeMax };
+      },
+      tour: async (k: number) => {
+        if (!Number.isInteger(k) || k < 0 || k > TOUR.length) throw new RangeError(`tour step must be an integer from 0 to ${TOUR.length}`);
+        await showTour(k - 1);
+        await loop.idle();
+        return snapshot(store.state);
+      },
+      readout: (x: number) => hoverReadout(store.state, x),
     },
   });
   await ready;
+  persist();
   document.body.dataset.ready = 'true';
 }
 

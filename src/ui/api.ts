@@ -32,7 +32,24 @@ export interface SandboxApi {
   evaluate(inputs: ArrayLike<number>): Promise<number[]>;
   /** Where the plot is on the page and which data window it shows. */
   geometry(): PlotGeometry;
+  /** The shareable link of the current state, or null when the state is too big for a link. */
+  link(): string | null;
+  /** The current network as JSON in the engine format `{dim, w, b, a, c}`. */
+  exportJson(): string;
+  /** Imports a network (engine format) or a saved state; rejects and changes nothing on bad input. */
+  importJson(text: string): Promise<AppState>;
+  /** Runs `steps` training steps now (WebGPU trainer where available) and resolves with the loss after the redraw. */
+  train(steps: number): Promise<number>;
+  /** The error-against-N study of the current target and construction (also drawn as the chart). */
+  errorVsN(): Promise<{ ns: number[]; rms: number[]; max: number[]; slopeRms: number; slopeMax: number }>;
+  /** Opens tour step k (1 … 8), or closes the tour with 0. */
+  tour(step: number): Promise<AppState>;
+  /** The hover readout at data x (as the mouse would show it). */
+  readout(x: number): { x: number; target: number; sum: number; error: number; active: number };
 }
+
+/** Extra entry points implemented by main.ts. */
+export type ApiExtras = Pick<SandboxApi, 'link' | 'exportJson' | 'importJson' | 'train' | 'errorVsN' | 'tour' | 'readout'>;
 
 export interface ApiDeps {
   store: Store;
@@ -41,10 +58,12 @@ export interface ApiDeps {
   /** Resolves once every state change made so far is on screen. */
   whenDrawn(): Promise<void>;
   geometry(): PlotGeometry;
+  extras: ApiExtras;
 }
 
 export function createSandboxApi(deps: ApiDeps): SandboxApi {
   return {
+    ...deps.extras,
     ready: deps.ready,
     get backend() {
       return deps.evaluator.kind;

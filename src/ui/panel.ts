@@ -1,43 +1,168 @@
 /**
- * The lil-gui panel. Controls write patches to the store; the panel redraws its controls from the
- * state it is given (`update`), never from its own widgets.
+ * The lil-gui panel. Controls write patches to the store or call actions; the panel redraws its controls
+ * from the state it is given (`update`), never from its own widgets.
  */
-import GUI from 'lil-gui';
+import GUI, { type Controller } from 'lil-gui';
 import { MAX_UNITS } from '../model/network.ts';
-import { BASIC_TARGETS } from './basicTargets.ts';
+import { TARGETS } from '../model/targets.ts';
 import type { AppState, Store } from './state.ts';
+
+/** What the panel's buttons do; implemented by main.ts. */
+export interface PanelActions {
+  toggleTraining(): void;
+  resetView(): void;
+  toggleAnimateN(): void;
+  computeErrorChart(): void;
+  copyLink(): void;
+  exportPng(): void;
+  exportJson(): void;
+  importJson(): void;
+  addUnit(): void;
+  removeUnit(): void;
+  startTour(): void;
+}
+
+/** Runtime readouts shown read-only in the panel (not part of the state). */
+export interface PanelStatus {
+  training: boolean;
+  steps: number;
+  loss: number;
+  animating: boolean;
+}
+
+const CUSTOM_TARGETS = { 'custom expression': 'expression', 'your data': 'data' } as const;
 
 export class Panel {
   readonly gui: GUI;
   // lil-gui binds to plain objects; these mirror the state and are rewritten from it on every update.
-  private readonly model = { target: 'sin', log2Units: 3, units: 8 };
+  private readonly model = {
+    target: 'sin',
+    build: 'interpolate',
+    log2Units: 3,
+    units: 8,
+    placement: 'uniform',
+    ridge: 1e-6,
+    lr: 0.01,
+    terms: true,
+    knots: true,
+    showTarget: true,
+    error: false,
+    steps: 0,
+    loss: '',
+  };
+  private readonly trainButton: Controller;
+  private readonly animateButton: Controller;
 
-  constructor(store: Store, container?: HTMLElement) {
-    this.gui = new GUI({ title: 'ReLU Sandbox', container });
-    const targets = Object.fromEntries(BASIC_TARGETS.map((t) => [t.label, t.id]));
-    this.gui
+  constructor(
+    private readonly store: Store,
+    actions: PanelActions,
+    onError: (message: string) => void,
+    container?: HTMLElement,
+  ) {
+    const set = (patch: object) => {
+      try {
+        store.set(patch);
+      } catch (e) {
+        onError(e instanceof Error ? e.message : String(e));
+        this.update(store.state);
+      }
+    };
+    const gui = new GUI({ title: 'ReLU Sandbox', container });
+    this.gui = gui;
+    const targets: Record<string, string> = Object.fromEntries(TARGETS.map((t) => [t.label, t.id]));
+    Object.assign(targets, CUSTOM_TARGETS);
+    gui
       .add(this.model, 'target', targets)
       .name('Target')
-      .onChange((id: string) => store.set({ target: { kind: 'builtin', id } }));
-    const net = this.gui.addFolder('Network');
-    net
+      .onChange((id: string) => {
+        // The custom kinds are chosen by typing an expression or giving data (below the panel).
+        if (id === 'expression' || id === 'data') {
+          document.getElementById(id === 'expression' ? 'expr-input' : 'csv-input')?.focus();
+          this.update(store.state);
+          return;
+        }
+        set({ target: { kind: 'builtin', id } });
+      });
+
+    const build = gui.addFolder('Build');
+    build
+      .add(this.model, 'build', { interpolate: 'interpolate', 'least squares': 'least-squares', 'by hand / trained': 'custom' })
+      .name('Construction')
+      .onChange((v: string) => set({ build: v }));
+    build
       .add(this.model, 'log2Units', 0, Math.log2(MAX_UNITS), 0.01)
       .name('log₂ N (slider)')
       .decimals(2)
-      .onChange((v: number) => store.set({ units: Math.max(1, Math.min(MAX_UNITS, Math.round(2 ** v))) }));
-    net
+      .onChange((v: number) => set({ units: Math.max(1, Math.min(MAX_UNITS, Math.round(2 ** v))) }));
+    build
       .add(this.model, 'units', 1, MAX_UNITS, 1)
       .name('Units N')
-      .onFinishChange((v: number) => store.set({ units: Math.max(1, Math.min(MAX_UNITS, Math.round(v))) }));
+      .onFinishChange((v: number) => set({ units: Math.max(1, Math.min(MAX_UNITS, Math.round(v))) }));
+    build
+      .add(this.model, 'placement', { uniform: 'uniform', 'where it bends': 'curvature' })
+      .name('Knot placement')
+      .onChange((v: string) => set({ placement: v }));
+    build
+      .add(this.model, 'ridge', 0, 1, 1e-6)
+      .name('Ridge λ (least sq.)')
+      .onFinishChange((v: number) => set({ ridge: v }));
+    build.add(actions, 'addUnit').name('Add unit');
+    build.add(actions, 'removeUnit').name('Remove selected unit');
+
+    const train = gui.addFolder('Train (Adam)');
+    train
+      .add(this.model, 'lr', 1e-4, 0.5, 1e-4)
+      .name('Learning rate')
+      .onFinishChange((v: number) => set({ lr: v }));
+    this.trainButton = train.add(actions, 'toggleTraining').name('▶ Train');
+    train.add(this.model, 'steps').name('Steps').disable();
+    train.add(this.model, 'loss').name('Loss (MSE)').disable();
+
+    const showF = gui.addFolder('Show');
+    showF.add(this.model, 'showTarget').name('Target').onChange((v: boolean) => set({ show: { target: v } }));
+    showF.add(this.model, 'terms').name('Unit terms').onChange((v: boolean) => set({ show: { terms: v } }));
+    showF.add(this.model, 'knots').name('Knots').onChange((v: boolean) => set({ show: { knots: v } }));
+    showF.add(this.model, 'error').name('Error f − target').onChange((v: boolean) => set({ show: { error: v } }));
+    showF.add(actions, 'resetView').name('Reset view (R)');
+
+    const explore = gui.addFolder('Explore');
+    this.animateButton = explore.add(actions, 'toggleAnimateN').name('▶ Animate N 1 → 100');
+    explore.add(actions, 'computeErrorChart').name('Error vs N chart');
+    explore.add(actions, 'startTour').name('Tour (8 steps)');
+
+    const share = gui.addFolder('Share and keep');
+    share.add(actions, 'copyLink').name('Copy link');
+    share.add(actions, 'exportPng').name('Export PNG');
+    share.add(actions, 'exportJson').name('Export JSON (E)');
+    share.add(actions, 'importJson').name('Import JSON…');
+
     store.subscribe((s) => this.update(s));
     this.update(store.state);
   }
 
   update(s: AppState): void {
-    this.model.target = s.target.id;
-    this.model.units = s.units;
+    const m = this.model;
+    m.target = s.target.kind === 'builtin' ? s.target.id : s.target.kind;
+    m.build = s.build;
+    m.units = s.units;
     // Keep the slider where the user left it when it already rounds to this N.
-    if (Math.round(2 ** this.model.log2Units) !== s.units) this.model.log2Units = Math.log2(s.units);
+    if (Math.round(2 ** m.log2Units) !== s.units) m.log2Units = Math.log2(s.units);
+    m.placement = s.placement;
+    m.ridge = s.ridge;
+    m.lr = s.lr;
+    m.showTarget = s.show.target;
+    m.terms = s.show.terms;
+    m.knots = s.show.knots;
+    m.error = s.show.error;
+    for (const c of this.gui.controllersRecursive()) c.updateDisplay();
+  }
+
+  /** Shows the runtime status (training, animation) in the panel. */
+  status(st: PanelStatus): void {
+    this.model.steps = st.steps;
+    this.model.loss = Number.isFinite(st.loss) ? st.loss.toPrecision(4) : '';
+    this.trainButton.name(st.training ? '⏸ Pause training (Space)' : '▶ Train (Space)');
+    this.animateButton.name(st.animating ? '⏸ Stop animating N' : '▶ Animate N 1 → 100');
     for (const c of this.gui.controllersRecursive()) c.updateDisplay();
   }
 }

@@ -1,8 +1,10 @@
 /**
- * The 1D plot on a 2D canvas: axes with ticks and labels, the target, and the network's sum.
+ * The 1D plot on a 2D canvas: axes with ticks and labels, each unit's faint term, the target, the network's
+ * sum, the error trace, knot marks, the selected unit's handles and the hover crosshair.
  * It only draws what it is given (values computed elsewhere by the evaluator); it never reads state.
  */
-import type { ViewRange } from '../ui/state.ts';
+import type { Network } from '../model/network.ts';
+import type { ShowFlags, ViewRange } from '../ui/state.ts';
 import { type PlotRect, Transform, niceTicks, tickLabel } from './axes.ts';
 
 /** Colours, shared with the tests' pixel checks. */
@@ -13,19 +15,43 @@ export const PLOT_COLORS = {
   text: '#343a40',
   target: '#1c7ed6',
   sum: '#e8590c',
+  term: '#495057',
+  selected: '#0ca678',
+  error: '#ae3ec9',
+  samples: '#1864ab',
 } as const;
 
 export interface Plot1DFrame {
   view: ViewRange;
-  /** Sample positions of both curves, ascending. */
+  show: ShowFlags;
+  /** Sample positions of the curves, ascending. */
   xs: ArrayLike<number>;
-  /** Target values at xs, or null when there is no target to draw. */
+  /** Target values at xs (NaN where undefined), or null when there is no target. */
   target: ArrayLike<number> | null;
   /** The network's sum at xs. */
   sum: ArrayLike<number>;
+  network: Network;
+  /** Data targets: the points themselves. */
+  samples?: { xs: ArrayLike<number>; ys: ArrayLike<number> };
+  selected: number;
+  /** Hover position in data x, or null. */
+  hoverX: number | null;
 }
 
 const MARGIN = { left: 58, right: 14, top: 12, bottom: 38 };
+/** Height of the strip along the bottom of the plot where knots are marked (and grabbed). */
+export const KNOT_STRIP = 12;
+/** Distance from the knot, as a fraction of the view width, of the selected unit's slope handle. */
+export const SLOPE_HANDLE_OFFSET = 0.12;
+
+/** Where the selected unit's slope handle sits (data coordinates), or null when it has no knot. */
+export function slopeHandle(net: Network, i: number, view: ViewRange): { x: number; y: number } | null {
+  const w = net.w[i];
+  if (!w) return null;
+  const k = -net.b[i] / w;
+  const x = k + Math.sign(w) * SLOPE_HANDLE_OFFSET * (view.xMax - view.xMin);
+  return { x, y: net.a[i] * Math.max(0, w * x + net.b[i]) };
+}
 
 export class Plot1D {
   private readonly ctx: CanvasRenderingContext2D;
@@ -83,12 +109,33 @@ export class Plot1D {
     ctx.beginPath();
     ctx.rect(r.left, r.top, r.width, r.height);
     ctx.clip();
-    if (frame.target) this.curve(t, frame.xs, frame.target, PLOT_COLORS.target, 2);
+    const net = frame.network;
+    if (frame.show.terms) this.drawTerms(t, net);
+    if (frame.show.target && frame.target) this.curve(t, frame.xs, frame.target, PLOT_COLORS.target, 2);
+    if (frame.show.target && frame.samples) this.drawSamples(t, frame.samples);
+    if (frame.show.error && frame.target) {
+      const err = new Float64Array(frame.xs.length);
+      for (let i = 0; i < err.length; i++) err[i] = frame.sum[i] - frame.target[i];
+      this.curve(t, frame.xs, err, PLOT_COLORS.error, 1.5, [5, 3]);
+    }
     this.curve(t, frame.xs, frame.sum, PLOT_COLORS.sum, 2.5);
+    if (frame.selected >= 0 && frame.selected < net.a.length) this.drawSelected(t, net, frame.selected, frame.view);
+    if (frame.show.knots) this.drawKnots(t, net, frame.selected);
+    if (frame.hoverX !== null) {
+      const p = Math.round(t.px(frame.hoverX)) + 0.5;
+      ctx.strokeStyle = 'rgba(33, 37, 41, 0.35)';
+      ctx.lineWidth = 1;
+      ctx.setLineDash([3, 3]);
+      ctx.beginPath();
+      ctx.moveTo(p, r.top);
+      ctx.lineTo(p, r.top + r.height);
+      ctx.stroke();
+      ctx.setLineDash([]);
+    }
     ctx.restore();
   }
 
-  private curve(t: Transform, xs: ArrayLike<number>, ys: ArrayLike<number>, color: string, width: number): void {
+  private curve(t: Transform, xs: ArrayLike<number>, ys: ArrayLike<number>, color: string, width: number, dash: number[] = []): void {
     const ctx = this.ctx;
     ctx.beginPath();
     let pen = false;
@@ -98,8 +145,7 @@ export class Plot1D {
         pen = false;
         continue;
       }
-      // Clamp far-off points so the canvas never sees huge coordinates (lines stay straight: clamping only
-      // touches points well outside the visible area).
+      // Clamp far-off points so the canvas never sees huge coordinates.
       const py = Math.max(-1e4, Math.min(1e4, t.py(y)));
       if (pen) ctx.lineTo(t.px(xs[i]), py);
       else ctx.moveTo(t.px(xs[i]), py);
@@ -108,7 +154,110 @@ export class Plot1D {
     ctx.strokeStyle = color;
     ctx.lineWidth = width;
     ctx.lineJoin = 'round';
+    ctx.setLineDash(dash);
     ctx.stroke();
+    ctx.setLineDash([]);
+  }
+
+  /** Each term a·ReLU(w·x + b) is exact with at most three points: the view's ends and its knot. */
+  private drawTerms(t: Transform, net: Network): void {
+    const ctx = this.ctx;
+    const n = net.a.length;
+    if (n === 0 || net.dim !== 1) return;
+    const x0 = t.xMin;
+    const x1 = t.xMax;
+    const clampY = (y: number) => Math.max(-1e4, Math.min(1e4, t.py(y)));
+    ctx.beginPath();
+    for (let i = 0; i < n; i++) {
+      const w = net.w[i];
+      const b = net.b[i];
+      const a = net.a[i];
+      const term = (x: number) => a * Math.max(0, w * x + b);
+      ctx.moveTo(t.px(x0), clampY(term(x0)));
+      if (w !== 0) {
+        const k = -b / w;
+        if (k > x0 && k < x1) ctx.lineTo(t.px(k), clampY(0));
+      }
+      ctx.lineTo(t.px(x1), clampY(term(x1)));
+    }
+    // Thousands of overlapping terms: fade them as N grows so the sum stays readable.
+    const alpha = Math.max(0.04, Math.min(0.45, 6 / Math.sqrt(n)));
+    ctx.strokeStyle = PLOT_COLORS.term;
+    ctx.globalAlpha = alpha;
+    ctx.lineWidth = 1;
+    ctx.stroke();
+    ctx.globalAlpha = 1;
+  }
+
+  private drawSelected(t: Transform, net: Network, i: number, view: ViewRange): void {
+    const ctx = this.ctx;
+    const w = net.w[i];
+    const b = net.b[i];
+    const a = net.a[i];
+    const term = (x: number) => a * Math.max(0, w * x + b);
+    ctx.beginPath();
+    ctx.moveTo(t.px(t.xMin), t.py(term(t.xMin)));
+    if (w !== 0) {
+      const k = -b / w;
+      if (k > t.xMin && k < t.xMax) ctx.lineTo(t.px(k), t.py(0));
+    }
+    ctx.lineTo(t.px(t.xMax), t.py(term(t.xMax)));
+    ctx.strokeStyle = PLOT_COLORS.selected;
+    ctx.lineWidth = 2.5;
+    ctx.stroke();
+    const h = slopeHandle(net, i, view);
+    if (h) {
+      ctx.beginPath();
+      ctx.arc(t.px(h.x), t.py(h.y), 5, 0, 2 * Math.PI);
+      ctx.fillStyle = '#ffffff';
+      ctx.fill();
+      ctx.stroke();
+    }
+  }
+
+  private drawKnots(t: Transform, net: Network, selected: number): void {
+    const ctx = this.ctx;
+    const r = t.rect;
+    const bottom = r.top + r.height;
+    ctx.beginPath();
+    for (let i = 0; i < net.a.length; i++) {
+      const w = net.w[i];
+      if (w === 0) continue;
+      const k = -net.b[i] / w;
+      if (k < t.xMin || k > t.xMax) continue;
+      const p = Math.round(t.px(k)) + 0.5;
+      ctx.moveTo(p, bottom);
+      ctx.lineTo(p, bottom - KNOT_STRIP);
+    }
+    ctx.strokeStyle = PLOT_COLORS.sum;
+    ctx.lineWidth = 1.5;
+    ctx.stroke();
+    if (selected >= 0 && selected < net.a.length && net.w[selected] !== 0) {
+      const k = -net.b[selected] / net.w[selected];
+      ctx.beginPath();
+      ctx.moveTo(t.px(k), bottom - KNOT_STRIP - 2);
+      ctx.lineTo(t.px(k) - 6, bottom);
+      ctx.lineTo(t.px(k) + 6, bottom);
+      ctx.closePath();
+      ctx.fillStyle = PLOT_COLORS.selected;
+      ctx.fill();
+    }
+  }
+
+  private drawSamples(t: Transform, s: { xs: ArrayLike<number>; ys: ArrayLike<number> }): void {
+    const ctx = this.ctx;
+    ctx.fillStyle = PLOT_COLORS.samples;
+    ctx.beginPath();
+    const n = s.xs.length;
+    const rad = n > 2000 ? 1.2 : 2.5;
+    for (let i = 0; i < n; i++) {
+      const x = t.px(s.xs[i]);
+      const y = t.py(s.ys[i]);
+      if (x < t.rect.left - 5 || x > t.rect.left + t.rect.width + 5) continue;
+      ctx.moveTo(x + rad, y);
+      ctx.arc(x, y, rad, 0, 2 * Math.PI);
+    }
+    ctx.fill();
   }
 
   private drawAxes(t: Transform): void {

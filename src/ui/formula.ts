@@ -1,0 +1,38 @@
+/** The live formula legend: c + Σ aᵢ·ReLU(wᵢ·x + bᵢ) with the current numbers of the first few units. */
+import type { Network } from '../model/network.ts';
+
+/** A compact number for the legend: 3 significant digits, no float noise. */
+export function fmt(v: number): string {
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1e4 || a < 1e-3) return v.toExponential(2).replace('e+', 'e');
+  return String(Number(v.toPrecision(3)));
+}
+
+function signed(v: number, first: boolean): string {
+  if (first) return v < 0 ? `−${fmt(-v)}` : fmt(v);
+  return v < 0 ? ` − ${fmt(-v)}` : ` + ${fmt(v)}`;
+}
+
+/** One unit's term as text, e.g. "1.27·ReLU(x + 3.14)". */
+export function termText(w: number, b: number, a: number): string {
+  const wx = w === 1 ? 'x' : w === -1 ? '−x' : `${fmt(w)}·x`;
+  const bias = b === 0 ? '' : b < 0 ? ` − ${fmt(-b)}` : ` + ${fmt(b)}`;
+  return `${fmt(a)}·ReLU(${wx}${bias})`;
+}
+
+/** The symbolic form and the instantiated form with the first `shown` units. */
+export function formulaLines(net: Network, shown = 4): { symbolic: string; numeric: string } {
+  const n = net.a.length;
+  if (net.dim !== 1) {
+    return { symbolic: 'f(x, y) = c + Σᵢ aᵢ·ReLU(w1ᵢ·x + w2ᵢ·y + bᵢ)', numeric: `c = ${fmt(net.c)}, N = ${n} units` };
+  }
+  let s = `f(x) = ${signed(net.c, true)}`;
+  for (let i = 0; i < Math.min(n, shown); i++) {
+    const a = net.a[i];
+    const body = termText(net.w[i], net.b[i], Math.abs(a));
+    s += a < 0 ? ` − ${body}` : ` + ${body}`;
+  }
+  if (n > shown) s += ` + … (${n - shown} more unit${n - shown === 1 ? '' : 's'})`;
+  return { symbolic: `f(x) = c + Σᵢ aᵢ·ReLU(wᵢ·x + bᵢ),  i = 1 … ${n}`, numeric: s };
+}

@@ -1,0 +1,110 @@
+/**
+ * Keeping work: autosave to localStorage, named presets, and the JSON/PNG exports and the JSON import.
+ * Everything read back goes through the store's validation.
+ */
+import { validateNetwork, type Network } from '../model/network.ts';
+import { type AppState, StateError, snapshot } from './state.ts';
+
+const AUTOSAVE_KEY = 'relu-sandbox:state:v1';
+const PRESETS_KEY = 'relu-sandbox:presets:v1';
+
+/** The state as stored: constructed networks are dropped (rebuilt on load), custom ones kept. */
+export function storableState(s: AppState): Partial<AppState> {
+  const copy: Partial<AppState> = snapshot(s);
+  if (s.build !== 'custom') delete copy.network;
+  return copy;
+}
+
+/** Saves the state; returns an error message when the browser refuses (quota, private mode). */
+export function autosave(s: AppState): string | null {
+  try {
+    localStorage.setItem(AUTOSAVE_KEY, JSON.stringify(storableState(s)));
+    return null;
+  } catch (e) {
+    return `Autosave failed (${e instanceof Error ? e.message : String(e)}); export JSON to keep this state.`;
+  }
+}
+
+/** The autosaved state as an unvalidated patch, or null. */
+export function loadAutosave(): unknown {
+  try {
+    const text = localStorage.getItem(AUTOSAVE_KEY);
+    return text === null ? null : JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+export function clearAutosave(): void {
+  try {
+    localStorage.removeItem(AUTOSAVE_KEY);
+  } catch {
+    // Storage unavailable: nothing to clear.
+  }
+}
+
+function readPresets(): Record<string, unknown> {
+  try {
+    const v = JSON.parse(localStorage.getItem(PRESETS_KEY) ?? '{}');
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? v : {};
+  } catch {
+    return {};
+  }
+}
+
+export function presetNames(): string[] {
+  return Object.keys(readPresets()).sort();
+}
+
+export function savePreset(name: string, s: AppState): void {
+  const trimmed = name.trim();
+  if (trimmed === '' || trimmed.length > 60) throw new StateError('preset', 'a preset name needs 1 to 60 characters');
+  const all = readPresets();
+  all[trimmed] = storableState(s);
+  localStorage.setItem(PRESETS_KEY, JSON.stringify(all));
+}
+
+export function loadPreset(name: string): unknown {
+  const all = readPresets();
+  if (!(name in all)) throw new StateError('preset', `no preset named "${name}"`);
+  return all[name];
+}
+
+/** The network in the engine's JSON format. */
+export function networkJson(net: Network): string {
+  return JSON.stringify({ dim: net.dim, w: net.w, b: net.b, a: net.a, c: net.c });
+}
+
+/**
+ * Reads an imported JSON text: a network in the engine format (`{dim, w, b, a, c}`) or a saved state
+ * (`{network, target, …}`). Returns the patch to apply; throws a StateError naming what is wrong.
+ */
+export function parseImport(text: string): { kind: 'network' | 'state'; patch: Record<string, unknown> } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new StateError('json', `not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new StateError('json', 'must be a JSON object');
+  if ('dim' in value) {
+    try {
+      return { kind: 'network', patch: { network: validateNetwork(value) } };
+    } catch (e) {
+      throw new StateError('network', e instanceof Error ? e.message : String(e));
+    }
+  }
+  return { kind: 'state', patch: value as Record<string, unknown> };
+}
+
+/** Starts a download of `data` under `name`. */
+export function download(name: string, data: Blob): void {
+  const url = URL.createObjectURL(data);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

@@ -1,0 +1,44 @@
+/**
+ * The error-against-N chart: RMS and max error of a construction for N = 1 … 65,536 on log-log axes
+ * (uPlot), with the fitted slopes in the title.
+ */
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { ErrorVsN } from '../model/errorStats.ts';
+import { PLOT_COLORS } from './plot1d.ts';
+
+export class ErrorChart {
+  private chart: uPlot | null = null;
+
+  constructor(private readonly container: HTMLElement) {}
+
+  /** Replaces the chart with a new study. */
+  show(study: ErrorVsN, title: string): void {
+    this.chart?.destroy();
+    // Zero errors (exact fits) have no place on a log axis: leave those points out.
+    const pos = (v: number) => (v > 0 && Number.isFinite(v) ? v : null);
+    const data: uPlot.AlignedData = [study.ns, study.rms.map(pos), study.max.map(pos)];
+    const width = Math.max(320, Math.min(720, this.container.clientWidth || 640));
+    this.chart = new uPlot(
+      {
+        title,
+        width,
+        height: 260,
+        scales: { x: { distr: 3, time: false }, y: { distr: 3 } },
+        axes: [{ label: 'units N (log)' }, { label: 'error (log)', size: 70 }],
+        series: [
+          { label: 'N' },
+          { label: 'RMS error', stroke: PLOT_COLORS.sum, width: 2, points: { show: true } },
+          { label: 'max error', stroke: PLOT_COLORS.error, width: 2, dash: [6, 4], points: { show: true } },
+        ],
+      },
+      data,
+      this.container,
+    );
+  }
+
+  destroy(): void {
+    this.chart?.destroy();
+    this.chart = null;
+  }
+}

@@ -91,8 +91,8 @@ const jsPow = (a: number, b: number): number => {
 };
 
 const FUNCTIONS: Record<string, FnDef> = {
-  sin: { arity: 1, js: Math.sin, wgsl: 'sin', doc: 'sine (radians)' },
-  cos: { arity: 1, js: Math.cos, wgsl: 'cos', doc: 'cosine (radians)' },
+  sin: { arity: 1, js: Math.sin, wgsl: 'rs_sin', doc: 'sine (radians)' },
+  cos: { arity: 1, js: Math.cos, wgsl: 'rs_cos', doc: 'cosine (radians)' },
   tan: { arity: 1, js: Math.tan, wgsl: 'rs_tan', doc: 'tangent (radians)' },
   asin: { arity: 1, js: Math.asin, wgsl: 'rs_asin', doc: 'arcsine, defined on [−1, 1]' },
   acos: { arity: 1, js: Math.acos, wgsl: 'rs_acos', doc: 'arccosine, defined on [−1, 1]' },
@@ -495,9 +495,43 @@ fn rs_pow(a: f32, b: f32) -> f32 {
   let odd = (b - 2.0 * floor(0.5 * b)) == 1.0;
   return select(m, -m, odd);
 }
-fn rs_tan(v: f32) -> f32 { return rs_chk(tan(v)); }
+// Own sin/cos/tan: WGSL promises builtin sin/cos only to 2^-11 absolute (SwiftShader: 1.9e-4), too coarse
+// to agree with the float64 side. Cody–Waite reduction by π/2 in three parts, then Taylor polynomials on
+// [−π/4, π/4] (truncation < 3e-8); accurate to a few float32 ulps for |v| up to ~1e5.
+fn rs_reduce(v: f32) -> vec2<f32> {
+  let k = round(v * 0.636619772);
+  let r = ((v - k * 1.5703125) - k * 4.83751297e-4) - k * 7.54978995e-8;
+  return vec2<f32>(r, k);
+}
+fn rs_sin_poly(r: f32) -> f32 {
+  let r2 = r * r;
+  return r * (1.0 + r2 * (-1.66666667e-1 + r2 * (8.33333333e-3 + r2 * (-1.98412698e-4 + r2 * 2.75573192e-6))));
+}
+fn rs_cos_poly(r: f32) -> f32 {
+  let r2 = r * r;
+  return 1.0 + r2 * (-0.5 + r2 * (4.16666667e-2 + r2 * (-1.38888889e-3 + r2 * (2.48015873e-5 + r2 * -2.75573192e-7))));
+}
+fn rs_sincos(v: f32) -> vec2<f32> {
+  let rk = rs_reduce(v);
+  let s = rs_sin_poly(rk.x);
+  let c = rs_cos_poly(rk.x);
+  let q = i32(rk.y - 4.0 * floor(rk.y * 0.25));
+  switch q {
+    case 1: { return vec2<f32>(c, -s); }
+    case 2: { return vec2<f32>(-s, -c); }
+    case 3: { return vec2<f32>(-c, s); }
+    default: { return vec2<f32>(s, c); }
+  }
+}
+fn rs_sin(v: f32) -> f32 { return rs_sincos(v).x; }
+fn rs_cos(v: f32) -> f32 { return rs_sincos(v).y; }
+fn rs_tan(v: f32) -> f32 {
+  let sc = rs_sincos(v);
+  return rs_div(sc.x, sc.y);
+}
 fn rs_asin(v: f32) -> f32 { if (abs(v) > 1.0) { return rs_bad(); } return asin(v); }
-fn rs_acos(v: f32) -> f32 { if (abs(v) > 1.0) { return rs_bad(); } return acos(v); }
+// acos through atan2: the builtin loses ~7e-5 near ±1 on SwiftShader.
+fn rs_acos(v: f32) -> f32 { if (abs(v) > 1.0) { return rs_bad(); } return 2.0 * atan2(sqrt(1.0 - v), sqrt(1.0 + v)); }
 fn rs_atan2(y: f32, x: f32) -> f32 { if (x == 0.0 && y == 0.0) { return 0.0; } return atan2(y, x); }
 fn rs_exp(v: f32) -> f32 { if (v > 88.8) { return rs_bad(); } return rs_chk(exp(v)); }
 fn rs_sinh(v: f32) -> f32 {

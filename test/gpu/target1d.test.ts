@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeGpu } from './dawn.ts';
+import { GpuTarget1D } from '../../src/gpu/target1d.ts';
+import { compileExpression } from '../../src/model/expression.ts';
+import { gridXs } from '../../src/model/grid.ts';
+import { seededRandom } from '../../src/model/network.ts';
+
+// The GPU entry point stays referenced for the whole file: Dawn tears its instance down when it is collected.
+let gpu: GPU;
+let device: GPUDevice;
+
+beforeAll(async () => {
+  gpu = nodeGpu();
+  const adapter = await gpu.requestAdapter();
+  if (!adapter) throw new Error('no WebGPU adapter (install chromium for SwiftShader and set VK_ICD_FILENAMES)');
+  device = await adapter.requestDevice();
+});
+afterAll(() => device?.destroy());
+
+/** [expression, domain, discontinuous?]: every function, operator and undefined-point rule is exercised. */
+const CASES: Array<[string, [number, number], boolean]> = [
+  ['sin(3*x) + 0.3*abs(x)', [-4, 4], false],
+  ['-x^2 + 2^x - x**3 / 7', [-3, 3], false],
+  ['x^-2 + (-x)^3 - pow(x, 4)', [-2, 2], false],
+  ['(x - 1)^0.5 + x^(1/3)', [-2, 3], false],
+  ['log(x) + log2(x) - log10(x)', [-2, 5], false],
+  ['sqrt(1 - x^2)', [-2, 2], false],
+  ['asin(x/2) + acos(x/3) + atan(x) + atan2(x, 1 - x)', [-4, 4], false],
+  ['exp(x) / (1 + exp(x)) - sigmoid(3*x)', [-20, 20], false],
+  ['tanh(x) * cosh(x/4) - sinh(x/5)', [-30, 30], false],
+  ['tan(x) + cos(x)', [-1.4, 1.4], false],
+  ['pi*x + e - tau + relu(x - 1)', [-3, 3], false],
+  ['min(x, 1, x^2) + max(x, -1) + clamp(x, -0.5, 0.5)', [-3, 3], false],
+  ['sign(x) * floor(x) + ceil(x) - round(x) + trunc(x) + step(x + 0.5)', [-3, 3], true],
+  ['mod(x, 0.7) + mod(-x, 2)', [-3, 3], true],
+  ['exp(x)', [80, 100], false],
+  ['1/(x - x)', [-1, 1], false],
+  ['1/(1/x)', [-1, 1], false],
+  ['sinh(x)', [-95, 95], false],
+];
+
+describe('target expressions: WGSL (Dawn) against the float64 JS evaluation', () => {
+  for (const [src, [lo, hi], discontinuous] of CASES) {
+    it(`${src} on [${lo}, ${hi}]`, async () => {
+      const expr = compileExpression(src);
+      const rnd = seededRandom(src.length * 7919);
+      const count = 4099;
+      // Inputs are float32 values, so both sides see the same x.
+      const xs = new Float32Array(count);
+      for (let i = 0; i < count; i++) xs[i] = lo + (hi - lo) * rnd();
+      xs[0] = 0;
+      xs[1] = Math.fround(lo);
+      device.pushErrorScope('validation');
+      const k = await GpuTarget1D.create(device, expr);
+      const got = await k.evaluatePoints(xs);
+      const grid = { xMin: lo, xMax: hi, nx: 1001 };
+      const gotGrid = await k.evaluateGrid(grid);
+      k.destroy();
+      k.destroy();
+      expect(await device.popErrorScope()).toBeNull();
+
+      let definedMismatch = 0;
+      let valueMismatch = 0;
+      let worst = 0;
+      let defined = 0;
+      for (let i = 0; i < count; i++) {
+        const want = expr.evaluate(xs[i]);
+        const g = got[i];
+        if (Number.isFinite(want) !== Number.isFinite(g)) {
+          definedMismatch++;
+          continue;
+        }
+        if (!Number.isFinite(want)) continue;
+        defined++;
+        const err = Math.abs(g - want) / (1 + Math.abs(want));
+        if (err > 2e-5) valueMismatch++;
+        else worst = Math.max(worst, err);
+      }
+      // Definedness may differ only where float32 and float64 round to opposite sides of a domain edge.
+      expect(definedMismatch, 'points defined on one side only').toBeLessThanOrEqual(1);
+      // Discontinuous targets may jump where a float32 rounding crosses a step; smooth ones never.
+      expect(valueMismatch, `values off by > 2e-5 relative (worst of the rest ${worst})`).toBeLessThanOrEqual(discontinuous ? 2 : 0);
+
+      // The grid path computes x in float32 on the GPU: compare against JS at those float32 x.
+      const gx = gridXs(grid);
+      const dx = Math.fround((hi - lo) / 1000);
+      let gridBad = 0;
+      for (let i = 0; i < gx.length; i++) {
+        const x = Math.fround(Math.fround(lo) + Math.fround(Math.fround(i) * dx));
+        const want = expr.evaluate(x);
+        const g = gotGrid[i];
+        if (Number.isFinite(want) !== Number.isFinite(g)) gridBad++;
+        else if (Number.isFinite(want) && Math.abs(g - want) / (1 + Math.abs(want)) > 1e-4) gridBad++;
+      }
+      expect(gridBad).toBeLessThanOrEqual(discontinuous ? 3 : 1);
+      if (src === '1/(x - x)') expect(defined).toBe(0);
+      if (src === 'sqrt(1 - x^2)' || src.startsWith('log(')) expect(defined).toBeGreaterThan(100);
+    });
+  }
+
+  it('switches expressions without rebuilding for the same source, and rejects non-finite inputs', async () => {
+    const k = await GpuTarget1D.create(device, compileExpression('x^2'));
+    expect(Array.from(await k.evaluatePoints([3, -2]))).toEqual([9, 4]);
+    await k.setExpression(compileExpression('abs(x) - 1'));
+    expect(Array.from(await k.evaluatePoints([3, -2, 0.5]))).toEqual([2, 1, -0.5]);
+    await expect(k.evaluatePoints([1, Number.NaN])).rejects.toThrow(/xs\[1\]/);
+    expect(await k.evaluatePoints([])).toHaveLength(0);
+    k.destroy();
+    await expect(k.evaluatePoints([1])).rejects.toThrow(/destroyed/);
+  });
+});

@@ -277,15 +277,16 @@ class Parser {
     }
     const name = tok.name;
     const isCall = this.isOp(this.peek(), '(');
-    if (name === 'x' || name in CONSTANTS) {
+    if (name === 'x' || Object.hasOwn(CONSTANTS, name)) {
       if (isCall) throw new ExpressionSyntaxError(`'${name}' is not a function`, tok.pos);
       return name === 'x' ? { kind: 'x', pos: tok.pos } : { kind: 'num', value: CONSTANTS[name], pos: tok.pos };
     }
-    const fn = Object.prototype.hasOwnProperty.call(FUNCTIONS, name) ? FUNCTIONS[name] : undefined;
+    // Own properties only: 'constructor' or '__proto__' must not resolve through Object.prototype.
+    const fn = Object.hasOwn(FUNCTIONS, name) ? FUNCTIONS[name] : undefined;
     if (!fn) {
       const lower = name.toLowerCase();
       const hint =
-        lower !== name && (lower === 'x' || lower in CONSTANTS || lower in FUNCTIONS)
+        lower !== name && (lower === 'x' || Object.hasOwn(CONSTANTS, lower) || Object.hasOwn(FUNCTIONS, lower))
           ? ` (names are case-sensitive: did you mean '${lower}'?)`
           : '';
       throw new ExpressionSyntaxError(`unknown name '${name}'${hint}`, tok.pos);

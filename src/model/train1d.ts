@@ -170,6 +170,12 @@ export class Trainer1D {
     }
   }
 
+  /** ∂L/∂θ at the current parameters, packed like packParams ([w…, b…, a…, c]); a fresh copy. */
+  gradient(): Float64Array {
+    this.backward();
+    return this.grad.slice();
+  }
+
   /** Takes k ≥ 0 full-batch Adam steps; returns the loss at the parameters after the last one. */
   step(k = 1): number {
     if (!Number.isInteger(k) || k < 0) throw new TrainError(`step count must be an integer ≥ 0, got ${k}`);

@@ -14,8 +14,9 @@ struct Params {
   unitCount: u32,           // units in this pass
   mode: u32,                // always 0 (grid)
   accumulate: u32,          // 0: overwrite; 1: add to the counts and XOR into the ids of earlier passes
-  c: f32,                   // unused
   threadsPerRow: u32,       // ceil(nx / 4)
+  pad: u32,
+  affine: vec4<f32>,        // unused (the value kernels' affine part)
 }
 
 const WG: u32 = 256u;

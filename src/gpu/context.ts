@@ -129,7 +129,7 @@ export class GpuEvaluator implements Evaluator {
     checkPoints(points, valid.dim);
     if (points.length === 0) return new Float32Array(0);
     return this.submit(valid, () =>
-      valid.dim === 1 ? this.eval1d.evaluatePoints(this.units, valid.c, points) : this.eval2d.evaluatePoints(this.units, valid.c, points),
+      valid.dim === 1 ? this.eval1d.evaluatePoints(this.units, points) : this.eval2d.evaluatePoints(this.units, points),
     );
   }
 
@@ -137,14 +137,14 @@ export class GpuEvaluator implements Evaluator {
     const valid = validateNetwork(net);
     if (valid.dim !== 1) throw new Error('evaluateGrid1D needs a 1D network');
     const g = validateGrid1D(grid);
-    return this.submit(valid, () => this.eval1d.evaluateGrid(this.units, valid.c, g));
+    return this.submit(valid, () => this.eval1d.evaluateGrid(this.units, g));
   }
 
   async evaluateGrid2D(net: Network, grid: Grid2D): Promise<Values> {
     const valid = validateNetwork(net);
     if (valid.dim !== 2) throw new Error('evaluateGrid2D needs a 2D network');
     const g = validateGrid2D(grid);
-    return this.submit(valid, () => this.eval2d.evaluateGrid(this.units, valid.c, g));
+    return this.submit(valid, () => this.eval2d.evaluateGrid(this.units, g));
   }
 
   async regions2D(net: Network, grid: Grid2D): Promise<Regions> {

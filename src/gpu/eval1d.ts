@@ -3,8 +3,11 @@ import type { Grid1D } from '../model/grid.ts';
 import { gridStep } from '../model/grid.ts';
 import { GrowableBuffer } from './buffers.ts';
 import { MODE_GRID, MODE_POINTS } from './params.ts';
-import { POINTS_PER_THREAD, UnitKernel, readBack } from './unitKernel.ts';
+import { UnitKernel, readBack } from './unitKernel.ts';
 import type { UnitBuffer } from './units.ts';
+
+/** Samples per invocation, as in the shader. */
+const POINTS_PER_THREAD = 16;
 
 /**
  * The 1D value kernel (shaders/eval1d.compute.wgsl): f(x) over a grid or a list of x values,
@@ -25,8 +28,8 @@ export class Eval1DKernel {
     this.maxJobPoints = Math.min(1 << 22, Math.floor(device.limits.maxStorageBufferBindingSize / 4 / 4) * 4);
   }
 
-  /** Values over `grid` (already validated) for the units in `units` and output bias c. */
-  async evaluateGrid(units: UnitBuffer, c: number, grid: Grid1D): Promise<Float32Array> {
+  /** Values over `grid` (already validated) for the units in `units`. */
+  async evaluateGrid(units: UnitBuffer, grid: Grid1D): Promise<Float32Array> {
     const dx = gridStep(grid.xMin, grid.xMax, grid.nx);
     const result = new Float32Array(grid.nx);
     for (let p0 = 0; p0 < grid.nx; p0 += this.maxJobPoints) {
@@ -34,7 +37,7 @@ export class Eval1DKernel {
       this.out.ensure(4 * pointCount);
       this.kernel.run(
         {
-          params: { origin: [grid.xMin + p0 * dx, 0], step: [dx, 0], nx: pointCount, pointCount, mode: MODE_GRID, c, threadsPerRow: 1 },
+          params: { origin: [grid.xMin + p0 * dx, 0], step: [dx, 0], nx: pointCount, pointCount, mode: MODE_GRID, threadsPerRow: 1, affine: units.affine },
           threads: Math.ceil(pointCount / POINTS_PER_THREAD),
         },
         units.count,
@@ -49,7 +52,7 @@ export class Eval1DKernel {
   }
 
   /** Values at the given x values (already validated). */
-  async evaluatePoints(units: UnitBuffer, c: number, xs: ArrayLike<number>): Promise<Float32Array> {
+  async evaluatePoints(units: UnitBuffer, xs: ArrayLike<number>): Promise<Float32Array> {
     const total = xs.length;
     const result = new Float32Array(total);
     const all = xs instanceof Float32Array ? xs : Float32Array.from(xs);
@@ -60,7 +63,7 @@ export class Eval1DKernel {
       this.out.ensure(4 * pointCount);
       this.kernel.run(
         {
-          params: { origin: [0, 0], step: [0, 0], nx: pointCount, pointCount, mode: MODE_POINTS, c, threadsPerRow: 1 },
+          params: { origin: [0, 0], step: [0, 0], nx: pointCount, pointCount, mode: MODE_POINTS, threadsPerRow: 1, affine: units.affine },
           threads: Math.ceil(pointCount / POINTS_PER_THREAD),
         },
         units.count,

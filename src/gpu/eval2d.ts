@@ -3,8 +3,11 @@ import type { Grid2D } from '../model/grid.ts';
 import { gridStep } from '../model/grid.ts';
 import { GrowableBuffer } from './buffers.ts';
 import { MODE_GRID, MODE_POINTS } from './params.ts';
-import { POINTS_PER_THREAD, UnitKernel, readBack } from './unitKernel.ts';
+import { UnitKernel, readBack } from './unitKernel.ts';
 import type { UnitBuffer } from './units.ts';
+
+/** Samples per invocation, as in the shader. */
+const POINTS_PER_THREAD = 16;
 
 /**
  * The 2D value kernel (shaders/eval2d.compute.wgsl): f(x, y) over a grid or a list of points.
@@ -26,8 +29,8 @@ export class Eval2DKernel {
     this.maxJobPoints = Math.min(1 << 22, Math.floor(device.limits.maxStorageBufferBindingSize / 8 / 4) * 4);
   }
 
-  /** Row-major values over `grid` (already validated), for the units in `units` and output bias c. */
-  async evaluateGrid(units: UnitBuffer, c: number, grid: Grid2D): Promise<Float32Array> {
+  /** Row-major values over `grid` (already validated), for the units in `units`. */
+  async evaluateGrid(units: UnitBuffer, grid: Grid2D): Promise<Float32Array> {
     const { nx, ny } = grid;
     const dx = gridStep(grid.xMin, grid.xMax, nx);
     const dy = gridStep(grid.yMin, grid.yMax, ny);
@@ -40,7 +43,7 @@ export class Eval2DKernel {
       this.out.ensure(4 * pointCount);
       this.kernel.run(
         {
-          params: { origin: [grid.xMin, grid.yMin + j0 * dy], step: [dx, dy], nx, pointCount, mode: MODE_GRID, c, threadsPerRow },
+          params: { origin: [grid.xMin, grid.yMin + j0 * dy], step: [dx, dy], nx, pointCount, mode: MODE_GRID, threadsPerRow, affine: units.affine },
           threads: rows * threadsPerRow,
         },
         units.count,
@@ -55,7 +58,7 @@ export class Eval2DKernel {
   }
 
   /** Values at interleaved (x, y) pairs (already validated). */
-  async evaluatePoints(units: UnitBuffer, c: number, xy: ArrayLike<number>): Promise<Float32Array> {
+  async evaluatePoints(units: UnitBuffer, xy: ArrayLike<number>): Promise<Float32Array> {
     const total = xy.length >> 1;
     const result = new Float32Array(total);
     const all = xy instanceof Float32Array ? xy : Float32Array.from(xy);
@@ -66,7 +69,7 @@ export class Eval2DKernel {
       this.out.ensure(4 * pointCount);
       this.kernel.run(
         {
-          params: { origin: [0, 0], step: [0, 0], nx: 1, pointCount, mode: MODE_POINTS, c, threadsPerRow: 1 },
+          params: { origin: [0, 0], step: [0, 0], nx: 1, pointCount, mode: MODE_POINTS, threadsPerRow: 1, affine: units.affine },
           threads: Math.ceil(pointCount / POINTS_PER_THREAD),
         },
         units.count,

@@ -1,6 +1,6 @@
 /**
  * The `Params` uniform shared by eval1d, eval2d and regions2d, defined once here.
- * Offsets follow WGSL's layout rules (vec2<f32> aligns to 8, scalars to 4); test/gpu/params.test.ts
+ * Offsets follow WGSL's layout rules (vec4<f32> aligns to 16, vec2<f32> to 8, scalars to 4); test/gpu/params.test.ts
  * parses each shader's `struct Params` and checks it matches this table, so the two sides cannot drift.
  */
 export const PARAMS_LAYOUT = [
@@ -12,11 +12,12 @@ export const PARAMS_LAYOUT = [
   { name: 'unitCount', type: 'u32', offset: 28 },
   { name: 'mode', type: 'u32', offset: 32 },
   { name: 'accumulate', type: 'u32', offset: 36 },
-  { name: 'c', type: 'f32', offset: 40 },
-  { name: 'threadsPerRow', type: 'u32', offset: 44 },
+  { name: 'threadsPerRow', type: 'u32', offset: 40 },
+  { name: 'pad', type: 'u32', offset: 44 },
+  { name: 'affine', type: 'vec4<f32>', offset: 48 },
 ] as const;
 
-export const PARAMS_SIZE = 48;
+export const PARAMS_SIZE = 64;
 
 export const MODE_GRID = 0;
 export const MODE_POINTS = 1;
@@ -30,11 +31,12 @@ export interface Params {
   unitCount: number;
   mode: number;
   accumulate: boolean;
-  c: number;
   threadsPerRow: number;
+  /** (A, B, C): the affine part A·x + B·y + C of the sum, see UnitBuffer.affine. */
+  affine: [number, number, number];
 }
 
-/** Packs `p` into the 48-byte uniform layout above. */
+/** Packs `p` into the 64-byte uniform layout above. */
 export function packParams(p: Params, target = new ArrayBuffer(PARAMS_SIZE)): ArrayBuffer {
   const f = new Float32Array(target);
   const u = new Uint32Array(target);
@@ -48,7 +50,11 @@ export function packParams(p: Params, target = new ArrayBuffer(PARAMS_SIZE)): Ar
   u[7] = p.unitCount;
   u[8] = p.mode;
   u[9] = p.accumulate ? 1 : 0;
-  f[10] = p.c;
-  u[11] = p.threadsPerRow;
+  u[10] = p.threadsPerRow;
+  u[11] = 0;
+  f[12] = p.affine[0];
+  f[13] = p.affine[1];
+  f[14] = p.affine[2];
+  f[15] = 0;
   return target;
 }

@@ -4,8 +4,11 @@ import { gridStep } from '../model/grid.ts';
 import type { Regions } from '../model/regions.ts';
 import { GrowableBuffer } from './buffers.ts';
 import { MODE_GRID } from './params.ts';
-import { POINTS_PER_THREAD, UnitKernel, readBack } from './unitKernel.ts';
+import { UnitKernel, readBack } from './unitKernel.ts';
 import type { UnitBuffer } from './units.ts';
+
+/** Samples per invocation, as in the shader. */
+const POINTS_PER_THREAD = 4;
 
 /**
  * The 2D region kernel (shaders/regions2d.compute.wgsl): per grid point, the active-unit count and the
@@ -42,7 +45,7 @@ export class Regions2DKernel {
       this.pattern.ensure(4 * pointCount);
       this.kernel.run(
         {
-          params: { origin: [grid.xMin, grid.yMin + j0 * dy], step: [dx, dy], nx, pointCount, mode: MODE_GRID, c: 0, threadsPerRow },
+          params: { origin: [grid.xMin, grid.yMin + j0 * dy], step: [dx, dy], nx, pointCount, mode: MODE_GRID, threadsPerRow, affine: [0, 0, 0] },
           threads: rows * threadsPerRow,
         },
         units.count,

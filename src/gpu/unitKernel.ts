@@ -1,15 +1,14 @@
 import { GrowableBuffer, dispatchSize } from './buffers.ts';
 import { type Params, PARAMS_SIZE, packParams } from './params.ts';
 
-/** Threads per workgroup and samples per thread, as in the shaders. */
+/** Threads per workgroup, as in the shaders. */
 export const WORKGROUP_SIZE = 256;
-export const POINTS_PER_THREAD = 4;
 
 /**
  * Unit-evaluations per dispatch. Long N × G products are split into passes over unit ranges that
  * accumulate into the output, so no single dispatch runs long enough to trip a browser's GPU watchdog.
  */
-export const PASS_BUDGET = 1 << 27;
+export const PASS_BUDGET = 1 << 29;
 
 /** One job: a set of points (a block of grid rows or a slice of a point list) and its launch shape. */
 export interface Job {

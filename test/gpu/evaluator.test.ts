@@ -7,6 +7,7 @@ import { evaluate1DBrute, evaluate2DBrute, regions2DBrute } from '../../src/cpu/
 import { AutoEvaluator } from '../../src/backend.ts';
 import { InvalidNetworkError } from '../../src/model/network.ts';
 import { GpuDeviceLostError } from '../../src/gpu/errors.ts';
+import { planPasses } from '../../src/gpu/unitKernel.ts';
 
 const BOUND = 1e-5;
 const SIZES = [0, 1, 63, 65, 4097, 65536];
@@ -80,10 +81,11 @@ describe('eval2d kernel vs float64 reference', () => {
     }
   });
 
-  it('splits large products into accumulating passes (N = 65,536 on a 64 × 40 grid)', async () => {
-    // 65,536 × 2,560 ≈ 1.7e8 unit-evaluations > PASS_BUDGET, so this takes two passes.
+  it('splits large products into accumulating passes (N = 65,536 on a 96 × 96 grid)', async () => {
+    // 65,536 × 9,216 ≈ 6.0e8 unit-evaluations > PASS_BUDGET, so this takes two passes.
+    expect(planPasses(65536, 96 * 96).length).toBe(2);
     const net = randomNetwork(2, 65536, 77);
-    const grid: Grid2D = { xMin: -1, xMax: 1, yMin: -1, yMax: 1, nx: 64, ny: 40 };
+    const grid: Grid2D = { xMin: -1, xMax: 1, yMin: -1, yMax: 1, nx: 96, ny: 96 };
     expect(relativeL2(await ev.evaluateGrid2D(net, grid), evaluate2DBrute(net, gridPoints2D(grid)))).toBeLessThan(BOUND);
   });
 

@@ -31,19 +31,21 @@ describe('Params uniform layout', () => {
       const members = wgslParams(readFileSync(new URL(`../../shaders/${file}`, import.meta.url), 'utf8'));
       expect(members).toEqual(PARAMS_LAYOUT.map((m) => ({ ...m })));
       const last = members[members.length - 1];
-      expect(Math.ceil((last.offset + 4) / 16) * 16).toBe(PARAMS_SIZE);
+      expect(Math.ceil((last.offset + SIZE_ALIGN[last.type][0]) / 16) * 16).toBe(PARAMS_SIZE);
     });
   }
 
   it('packParams writes each field at its offset', () => {
-    const bytes = packParams({ origin: [1.5, -2], step: [0.25, 0.5], nx: 7, pointCount: 9, unitStart: 256, unitCount: 3, mode: 1, accumulate: true, c: 4, threadsPerRow: 2 });
+    const bytes = packParams({ origin: [1.5, -2], step: [0.25, 0.5], nx: 7, pointCount: 9, unitStart: 256, unitCount: 3, mode: 1, accumulate: true, threadsPerRow: 2, affine: [3, -1, 4] });
     const view = new DataView(bytes);
     expect(view.getFloat32(0, true)).toBe(1.5);
     expect(view.getFloat32(12, true)).toBe(0.5);
     expect(view.getUint32(16, true)).toBe(7);
     expect(view.getUint32(24, true)).toBe(256);
     expect(view.getUint32(36, true)).toBe(1);
-    expect(view.getFloat32(40, true)).toBe(4);
-    expect(view.getUint32(44, true)).toBe(2);
+    expect(view.getUint32(40, true)).toBe(2);
+    expect(view.getFloat32(48, true)).toBe(3);
+    expect(view.getFloat32(52, true)).toBe(-1);
+    expect(view.getFloat32(56, true)).toBe(4);
   });
 });

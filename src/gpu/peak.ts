@@ -107,7 +107,7 @@ export class PeakKernel {
     const times = { fma: 0, 'mul-add': 0 };
     let trips = 4;
     await this.runOnce('fma', invocations, trips);
-    while (trips < maxTrips && (await this.runOnce('fma', invocations, trips)) < minMs) trips *= 2;
+    while (trips < maxTrips && (trips < 16 || (await this.runOnce('fma', invocations, trips)) < minMs)) trips *= 2;
     for (const form of ['fma', 'mul-add'] as const) {
       await this.runOnce(form, invocations, trips);
       const ts: number[] = [];

@@ -1,0 +1,68 @@
+/**
+ * `npm run bench`: the benchmark in Node (WebGPU through Dawn, plus the CPU evaluators). Prints the table and,
+ * with --out DIR, writes DIR/results.json and DIR/results.csv. See --help, and README "Benchmark".
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { installRawImports, nodeGpu, describeAdapter, nodePlatform } from '../src/bench/nodeHost.ts';
+
+installRawImports();
+const { CliError, HELP, parseArgs } = await import('../src/bench/cli.ts');
+const { runBenchmark } = await import('../src/bench/runner.ts');
+const { formatReport, toCSV } = await import('../src/bench/format.ts');
+
+async function main(): Promise<number> {
+  let opts;
+  try {
+    opts = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    if (e instanceof CliError) {
+      console.error(`bench: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+  if (opts.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (opts.out) mkdirSync(resolve(opts.out), { recursive: true });
+
+  const g = await nodeGpu(opts.gpu);
+  const adapter = g.adapter ? describeAdapter(g.adapter, g.how) : null;
+  console.log(adapter ? `Adapter: ${adapter.name}` : `No GPU: ${g.how}; running the CPU methods only.`);
+  const controller = new AbortController();
+  process.once('SIGINT', () => {
+    console.error('\nbench: cancelling after the current measurement (Ctrl-C again to quit)…');
+    controller.abort();
+    process.once('SIGINT', () => process.exit(130));
+  });
+  const result = await runBenchmark(
+    { now: () => performance.now(), device: g.device, adapter, noGpuReason: g.device ? undefined : g.how, platform: nodePlatform() },
+    opts.config,
+    {
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (!opts.quiet && !p.row) process.stderr.write(`[${p.done}/${p.total}] ${p.message}\n`);
+      },
+    },
+  );
+  console.log('');
+  console.log(formatReport(result));
+  if (opts.out) {
+    const dir = resolve(opts.out);
+    writeFileSync(join(dir, 'results.json'), JSON.stringify(result, null, 2) + '\n');
+    writeFileSync(join(dir, 'results.csv'), toCSV(result));
+    console.log(`\nWrote ${join(dir, 'results.json')} and ${join(dir, 'results.csv')}`);
+  }
+  g.device?.destroy();
+  return result.cancelled ? 130 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,254 @@
+import eval1dCode from '../../shaders/eval1d.compute.wgsl?raw';
+import eval2dCode from '../../shaders/eval2d.compute.wgsl?raw';
+import regions2dCode from '../../shaders/regions2d.compute.wgsl?raw';
+import type { Network } from '../model/network.ts';
+import { type Grid1D, type Grid2D, gridPoints2D, gridXs } from '../model/grid.ts';
+import { evaluate1DBrute, evaluate1DSweep, evaluate2DBrute } from '../cpu/evaluator.ts';
+import { sweep2D } from '../cpu/sweep2d.ts';
+import { Eval1DSearchKernel } from '../gpu/eval1dSearch.ts';
+import { GpuTimer, type GpuTimingMethod } from './gpuTimer.ts';
+import { UnitKernelHarness } from './unitHarness.ts';
+import { GPU_VARIANTS } from './variants.ts';
+
+export type Backend = 'cpu' | 'gpu';
+export type Output = 'values' | 'regions';
+export type Timing = GpuTimingMethod | 'cpu-clock';
+
+/** What a method produced on its last run, for the correctness check. */
+export type MethodOutput = { kind: 'values'; values: ArrayLike<number> } | { kind: 'regions'; active: Uint32Array; pattern: Uint32Array };
+
+/** One prepared method instance: the network and grid are set once, then `run` is timed repeatedly. */
+export interface MethodInstance {
+  /** Uploads/plans for this network and grid (not timed as a run; reported as setup). */
+  prepare(net: Network, grid: Grid1D | Grid2D): Promise<void> | void;
+  /** One evaluation; resolves to its time in ms by the method's own clock. */
+  run(): Promise<number>;
+  /** The output of the last run. */
+  output(): Promise<MethodOutput>;
+  destroy(): void;
+}
+
+/** What a method needs from the host. */
+export interface MethodContext {
+  now: () => number;
+  device: GPUDevice | null;
+  /** Force the host clock for GPU timing even where timestamp-query exists. */
+  noTimestamps?: boolean;
+}
+
+/**
+ * A benchmarkable way to evaluate a ReLU sum. `flopPerUnitEval` is the nominal arithmetic of one unit at one
+ * point by the definition (see FLOP_NOTE); exact methods do less work, so their FLOP/s is an equivalent rate.
+ */
+export interface MethodSpec {
+  id: string;
+  dim: 1 | 2;
+  backend: Backend;
+  output: Output;
+  label: string;
+  /** True for the exact sweeps, whose cost is not N·G. */
+  exact: boolean;
+  /** Brute-force methods may be timed on the first rows/samples of a grid and scaled (work ∝ points). */
+  canSubset: boolean;
+  /** Cost model in arbitrary units, used to predict a run's time from the previous size's. */
+  cost(n: number, nx: number, ny: number): number;
+  create(ctx: MethodContext): MethodInstance;
+}
+
+/** FLOP per unit-evaluation by the definition, counting an FMA as 2 and max/compare as 1. */
+export const FLOP_PER_UNIT_EVAL = { 1: 5, 2: 7, regions: 5 } as const;
+export const FLOP_NOTE =
+  'FLOP per unit-evaluation (an FMA counts 2, max or compare 1): 1D value 5 (w·x+b, max, a·r+acc), ' +
+  '2D value 7 (w1·x+w2·y+b, max, a·r+acc), 2D regions 5 (w1·x+w2·y+b, compare; the count/XOR are integer ops). ' +
+  'Exact sweeps do less arithmetic: their unit-evals/s and FLOP/s are brute-force equivalents (N·G / time).';
+
+function cpuInstance(now: () => number, compute: (net: Network, grid: Grid1D | Grid2D) => () => ArrayLike<number>): MethodInstance {
+  let job: (() => ArrayLike<number>) | null = null;
+  let last: ArrayLike<number> = new Float64Array(0);
+  return {
+    prepare(net, grid) {
+      job = compute(net, grid);
+    },
+    async run() {
+      if (!job) throw new Error('prepare() first');
+      const t0 = now();
+      last = job();
+      return now() - t0;
+    },
+    async output() {
+      return { kind: 'values', values: last };
+    },
+    destroy() {
+      job = null;
+    },
+  };
+}
+
+/** A kernel driven through UnitKernelHarness (the app's kernels and the tuning variants). */
+function harnessInstance(ctx: MethodContext, label: string, code: string, output: Output): MethodInstance {
+  const device = ctx.device!;
+  const harness = new UnitKernelHarness(device, label, code, output);
+  const timer = new GpuTimer(device, ctx.now, !ctx.noTimestamps && device.features.has('timestamp-query'));
+  return {
+    prepare(net, grid) {
+      harness.prepare(net, grid);
+    },
+    run() {
+      return timer.time(harness.passes, (encoder, ts) => harness.encode(encoder, ts));
+    },
+    async output() {
+      if (output === 'values') return { kind: 'values', values: await harness.readValues() };
+      return { kind: 'regions', ...(await harness.readRegions()) };
+    },
+    destroy() {
+      harness.destroy();
+      timer.destroy();
+    },
+  };
+}
+
+const brute = (n: number, nx: number, ny: number) => Math.max(1, n) * nx * ny;
+
+/** Every method the benchmark knows, in table order. GPU ones need a device. */
+export const METHODS: MethodSpec[] = [
+  {
+    id: 'cpu-brute',
+    dim: 1,
+    backend: 'cpu',
+    output: 'values',
+    label: 'CPU brute force (float64, O(N·G))',
+    exact: false,
+    canSubset: true,
+    cost: brute,
+    create: (ctx) =>
+      cpuInstance(ctx.now, (net, grid) => {
+        const xs = gridXs(grid as Grid1D);
+        return () => evaluate1DBrute(net, xs);
+      }),
+  },
+  {
+    id: 'cpu-sweep',
+    dim: 1,
+    backend: 'cpu',
+    output: 'values',
+    label: 'CPU knot sweep (float64, sort + merge, O((N + G) log N))',
+    exact: true,
+    canSubset: false,
+    cost: (n, nx) => n * Math.log2(n + 2) + nx,
+    create: (ctx) =>
+      cpuInstance(ctx.now, (net, grid) => {
+        const xs = gridXs(grid as Grid1D);
+        return () => evaluate1DSweep(net, xs);
+      }),
+  },
+  {
+    id: 'gpu-brute',
+    dim: 1,
+    backend: 'gpu',
+    output: 'values',
+    label: 'GPU brute force (shaders/eval1d.compute.wgsl)',
+    exact: false,
+    canSubset: true,
+    cost: brute,
+    create: (ctx) => harnessInstance(ctx, 'eval1d', eval1dCode, 'values'),
+  },
+  {
+    id: 'gpu-search',
+    dim: 1,
+    backend: 'gpu',
+    output: 'values',
+    label: 'GPU binary search over sorted knots (shaders/eval1d_search.compute.wgsl; sort on the CPU, in setup)',
+    exact: true,
+    canSubset: false,
+    cost: (n, nx) => nx * Math.log2(n + 2) + n,
+    create: (ctx) => {
+      const device = ctx.device!;
+      const kernel = new Eval1DSearchKernel(device);
+      const timer = new GpuTimer(device, ctx.now, !ctx.noTimestamps && device.features.has('timestamp-query'));
+      let grid: Grid1D | null = null;
+      return {
+        prepare(net, g) {
+          kernel.upload(net);
+          grid = g as Grid1D;
+        },
+        run() {
+          return timer.time(1, (encoder, ts) => kernel.encodeGrid(encoder, grid!, ts(0)));
+        },
+        async output() {
+          return { kind: 'values', values: await kernel.readOutput(grid!.nx) };
+        },
+        destroy() {
+          kernel.destroy();
+          timer.destroy();
+        },
+      };
+    },
+  },
+  {
+    id: 'cpu-brute',
+    dim: 2,
+    backend: 'cpu',
+    output: 'values',
+    label: 'CPU brute force (float64, O(N·R²))',
+    exact: false,
+    canSubset: true,
+    cost: brute,
+    create: (ctx) =>
+      cpuInstance(ctx.now, (net, grid) => {
+        const xy = gridPoints2D(grid as Grid2D);
+        return () => evaluate2DBrute(net, xy);
+      }),
+  },
+  {
+    id: 'cpu-sweep',
+    dim: 2,
+    backend: 'cpu',
+    output: 'values',
+    label: 'CPU row sweep (float64, O(R·(N + R)))',
+    exact: true,
+    canSubset: false,
+    cost: (n, nx, ny) => ny * (n + nx),
+    create: (ctx) => cpuInstance(ctx.now, (net, grid) => () => sweep2D(net, grid as Grid2D, { values: true, regions: false }).values!),
+  },
+  {
+    id: 'gpu-brute',
+    dim: 2,
+    backend: 'gpu',
+    output: 'values',
+    label: 'GPU brute force (shaders/eval2d.compute.wgsl)',
+    exact: false,
+    canSubset: true,
+    cost: brute,
+    create: (ctx) => harnessInstance(ctx, 'eval2d', eval2dCode, 'values'),
+  },
+  {
+    id: 'gpu-regions',
+    dim: 2,
+    backend: 'gpu',
+    output: 'regions',
+    label: 'GPU active count + pattern id (shaders/regions2d.compute.wgsl)',
+    exact: false,
+    canSubset: true,
+    cost: brute,
+    create: (ctx) => harnessInstance(ctx, 'regions2d', regions2dCode, 'regions'),
+  },
+  ...GPU_VARIANTS.map(
+    (v): MethodSpec => ({
+      id: v.id,
+      dim: 2,
+      backend: 'gpu',
+      output: 'values',
+      label: v.label,
+      exact: false,
+      canSubset: true,
+      cost: brute,
+      create: (ctx) => v.create(ctx),
+    }),
+  ),
+];
+
+/** Method ids accepted by `--methods` and the panel. */
+export const METHOD_IDS = [...new Set(METHODS.map((m) => m.id))];
+
+/** The default method set: everything except the tuning variants (which `--methods` can add). */
+export const DEFAULT_METHOD_IDS = ['cpu-brute', 'cpu-sweep', 'gpu-brute', 'gpu-search', 'gpu-regions'];

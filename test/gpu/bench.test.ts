@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { nodeGpu } from './dawn.ts';
+import { runBenchmark, quickConfig, type BenchConfig } from '../../src/bench/runner.ts';
+import { UnitKernelHarness, pointsPerThread } from '../../src/bench/unitHarness.ts';
+import eval2dCode from '../../shaders/eval2d.compute.wgsl?raw';
+import { randomNetwork } from '../../src/model/network.ts';
+import { gridPoints2D, relativeL2 } from '../../src/model/grid.ts';
+import { evaluate2DBrute } from '../../src/cpu/evaluator.ts';
+import { CSV_COLUMNS } from '../../src/bench/format.ts';
+
+// Kept referenced for the whole file: Dawn tears its instance down when the GPU object is collected.
+let gpu: GPU;
+let device: GPUDevice;
+
+beforeAll(async () => {
+  gpu = nodeGpu();
+  const adapter = await gpu.requestAdapter();
+  if (!adapter) throw new Error('no WebGPU adapter (install chromium for SwiftShader and set VK_ICD_FILENAMES)');
+  const requiredFeatures = (['timestamp-query'] as GPUFeatureName[]).filter((f) => adapter.features.has(f));
+  device = await adapter.requestDevice({ requiredFeatures });
+});
+afterAll(() => device?.destroy());
+
+describe('benchmark harness', () => {
+  it('reads points per invocation from the shader and drives eval2d like the app (several passes too)', async () => {
+    expect(pointsPerThread('const PPT: u32 = 16u;')).toBe(16);
+    expect(pointsPerThread('// no PPT here')).toBe(4);
+    const h = new UnitKernelHarness(device, 'eval2d', eval2dCode, 'values');
+    // 300 × 301 points × 1537 units: 1.4e8 unit-evaluations, more than one pass of 2^27.
+    const grid = { xMin: -1, xMax: 1.2, yMin: -0.9, yMax: 1, nx: 300, ny: 301 };
+    const net = randomNetwork(2, 1537, 4);
+    device.pushErrorScope('validation');
+    h.prepare(net, grid);
+    const enc = device.createCommandEncoder();
+    h.encode(enc);
+    device.queue.submit([enc.finish()]);
+    const got = await h.readValues();
+    expect(await device.popErrorScope()).toBeNull();
+    expect(relativeL2(got, evaluate2DBrute(net, gridPoints2D(grid)))).toBeLessThan(1e-5);
+    h.destroy();
+    h.destroy();
+  });
+});
+
+describe('benchmark runner on the GPU (Dawn)', () => {
+  it('reports every method with a timing method, % of peak and a small error', async () => {
+    const cfg: BenchConfig = { ...quickConfig(), sizes: [1, 65], grids1D: [1000], grids2D: [33], repeats: 2, runBudgetMs: 10, errorSample: 64 };
+    const res = await runBenchmark(
+      { now: () => performance.now(), device, adapter: { name: 'test adapter' }, platform: 'vitest' },
+      cfg,
+    );
+    expect(res.peak).not.toBeNull();
+    expect(res.peak!.flops).toBeGreaterThan(0);
+    const timing = device.features.has('timestamp-query') ? 'timestamp-query' : 'onSubmittedWorkDone';
+    expect(res.gpuTiming).toBe(timing);
+    const methods = new Set(res.rows.map((r) => `${r.dim}:${r.method}`));
+    expect([...methods].sort()).toEqual(
+      ['1:cpu-brute', '1:cpu-sweep', '1:gpu-brute', '1:gpu-search', '2:cpu-brute', '2:cpu-sweep', '2:gpu-brute', '2:gpu-regions'].sort(),
+    );
+    for (const r of res.rows) {
+      expect(r.medianMs).toBeGreaterThan(0);
+      if (r.backend === 'gpu') {
+        expect(r.timing).toBe(timing);
+        expect(r.peakPct).not.toBeNull();
+        expect(r.peakPct!).toBeGreaterThan(0);
+      }
+      if (r.errorKind === 'relL2') expect(r.error).toBeLessThan(1e-5);
+      else expect(r.error).toBeLessThan(0.05);
+    }
+    expect(res.skipped).toHaveLength(0);
+  });
+});
+
+describe('npm run bench (CLI smoke test)', () => {
+  const run = promisify(execFile);
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'relu-bench-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('--quick --out DIR writes valid results.json and results.csv and names the adapter', async () => {
+    const { stdout } = await run('npx', ['tsx', 'scripts/bench.ts', '--quick', '--quiet', '--out', dir], { timeout: 200_000, env: process.env });
+    expect(stdout).toMatch(/Adapter: /);
+    expect(stdout).toMatch(/median ms/);
+    const json = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+    expect(json.version).toBe(1);
+    expect(json.adapter?.name ?? json.noGpuReason).toBeTruthy();
+    expect(json.rows.length).toBeGreaterThan(0);
+    for (const r of json.rows) if (r.errorKind === 'relL2') expect(r.error).toBeLessThan(1e-5);
+    const csv = readFileSync(join(dir, 'results.csv'), 'utf8').trimEnd().split('\n');
+    expect(csv[0]).toBe(CSV_COLUMNS.join(','));
+    expect(csv.length).toBe(1 + json.rows.length + json.accuracy.length);
+  });
+
+  it('exits non-zero with a clear message on a bad flag', async () => {
+    const err = await run('npx', ['tsx', 'scripts/bench.ts', '--sizes', 'lots'], { timeout: 60_000 }).catch((e) => e);
+    expect(err.code).toBe(2);
+    expect(String(err.stderr)).toMatch(/bench: --sizes: 'lots' is not a whole number/);
+  });
+});

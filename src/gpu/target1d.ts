@@ -28,6 +28,8 @@ export class GpuTarget1D {
   private chain: Promise<unknown> = Promise.resolve();
   private destroyed = false;
   private readonly paramBytes = new ArrayBuffer(PARAMS_BYTES);
+  private bindGroup: GPUBindGroup | null = null;
+  private bindKey = '';
 
   private constructor(private readonly device: GPUDevice) {
     this.uniform = device.createBuffer({ label: 'target1d params', size: PARAMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
@@ -57,6 +59,7 @@ export class GpuTarget1D {
         return this.device.createComputePipelineAsync({ label: 'target1d', layout: 'auto', compute: { module, entryPoint: 'main' } });
       });
       this.source = expr.source;
+      this.bindGroup = null;
     });
   }
 
@@ -110,14 +113,20 @@ export class GpuTarget1D {
       u[3] = mode;
       this.device.queue.writeBuffer(this.uniform, 0, this.paramBytes);
       const out = this.out.ensure(4 * count);
-      const bindGroup = this.device.createBindGroup({
-        layout: pipeline.getBindGroupLayout(0),
-        entries: [
-          { binding: 0, resource: { buffer: this.uniform } },
-          { binding: 1, resource: { buffer: this.points.current } },
-          { binding: 2, resource: { buffer: out } },
-        ],
-      });
+      // Rebuilt only when the pipeline or a grown buffer changed.
+      const key = `${this.points.version}/${this.out.version}`;
+      if (!this.bindGroup || key !== this.bindKey) {
+        this.bindGroup = this.device.createBindGroup({
+          layout: pipeline.getBindGroupLayout(0),
+          entries: [
+            { binding: 0, resource: { buffer: this.uniform } },
+            { binding: 1, resource: { buffer: this.points.current } },
+            { binding: 2, resource: { buffer: out } },
+          ],
+        });
+        this.bindKey = key;
+      }
+      const bindGroup = this.bindGroup;
       const [wx, wy] = dispatchSize(Math.ceil(count / WG), this.device.limits.maxComputeWorkgroupsPerDimension);
       const staging = this.staging.ensure(4 * count);
       const enc = this.device.createCommandEncoder({ label: 'target1d' });

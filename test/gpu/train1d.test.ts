@@ -53,6 +53,7 @@ describe('GpuTrainer1D against the float64 CPU twin', () => {
 
   // Awkward sizes: unit counts around the 256-wide tiles and sample counts around the workgroup size.
   const cases: Array<[number, number]> = [
+    [0, 17],
     [1, 1],
     [1, 255],
     [63, 257],

@@ -8,6 +8,18 @@ import { Eval1DKernel } from './eval1d.ts';
 import { Eval2DKernel } from './eval2d.ts';
 import { Regions2DKernel } from './regions2d.ts';
 import { UnitBuffer } from './units.ts';
+import { Eval1DSearchKernel } from './eval1dSearch.ts';
+
+/**
+ * From this many units on, 1D evaluation takes the exact path: knots sorted once on the CPU, then a binary
+ * search per sample on the GPU, O(G log N) instead of the brute force's O(N·G) (see bench/NOTES.md).
+ */
+export const SEARCH_1D_MIN_UNITS = 256;
+
+export interface GpuEvaluatorOptions {
+  /** Use the binary-search kernel for 1D networks with SEARCH_1D_MIN_UNITS units or more (default true). */
+  search1D?: boolean;
+}
 
 /** How WebGPU startup went, as a tagged result the app can show instead of throwing. */
 export type GpuStartup =
@@ -66,6 +78,7 @@ export class GpuEvaluator implements Evaluator {
   private readonly eval1d: Eval1DKernel;
   private readonly eval2d: Eval2DKernel;
   private readonly regions: Regions2DKernel;
+  private readonly search1d: Eval1DSearchKernel;
   private queue: Promise<unknown> = Promise.resolve();
   private lostReason: string | null = null;
   private destroyed = false;
@@ -74,17 +87,20 @@ export class GpuEvaluator implements Evaluator {
    * Builds every kernel inside error scopes, so a shader or pipeline that fails to compile is a typed
    * error here (and a CPU fallback in the app), not a blank picture later. Use this, not `new`.
    */
-  static async create(startup: Extract<GpuStartup, { kind: 'ok' }>): Promise<GpuEvaluator> {
+  static async create(startup: Extract<GpuStartup, { kind: 'ok' }>, options: GpuEvaluatorOptions = {}): Promise<GpuEvaluator> {
     let made: GpuEvaluator | null = null;
     try {
-      return await withErrorScopes(startup.device, () => (made = new GpuEvaluator(startup)));
+      return await withErrorScopes(startup.device, () => (made = new GpuEvaluator(startup, options)));
     } catch (e) {
       (made as GpuEvaluator | null)?.destroy();
       throw e;
     }
   }
 
-  private constructor(startup: Extract<GpuStartup, { kind: 'ok' }>) {
+  private constructor(
+    startup: Extract<GpuStartup, { kind: 'ok' }>,
+    private readonly options: GpuEvaluatorOptions,
+  ) {
     this.device = startup.device;
     this.gpu = startup.gpu;
     this.adapter = startup.adapter;
@@ -97,6 +113,12 @@ export class GpuEvaluator implements Evaluator {
     this.eval1d = new Eval1DKernel(this.device);
     this.eval2d = new Eval2DKernel(this.device);
     this.regions = new Regions2DKernel(this.device);
+    this.search1d = new Eval1DSearchKernel(this.device);
+  }
+
+  /** Whether a 1D evaluation of `samples` points takes the binary-search path. */
+  private searches(net: Network, samples: number): boolean {
+    return (this.options.search1D ?? true) && net.a.length >= SEARCH_1D_MIN_UNITS && samples <= this.search1d.maxSamples;
   }
 
   /** True once the device is lost (not by our own destroy()). */
@@ -104,14 +126,18 @@ export class GpuEvaluator implements Evaluator {
     return this.lostReason !== null;
   }
 
-  /** Runs `work` after every earlier call, inside error scopes, with the network's units uploaded. */
-  private submit<T>(net: Network, work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` after every earlier call, inside error scopes, with the network uploaded: as units for the
+   * brute-force kernels, or as sorted knots for the 1D search kernel (`asUnits` false).
+   */
+  private submit<T>(net: Network, work: () => Promise<T>, asUnits = true): Promise<T> {
     const next = this.queue.then(async () => {
       if (this.destroyed) throw new GpuDeviceLostError('the evaluator was destroyed');
       if (this.lostReason) throw new GpuDeviceLostError(this.lostReason);
       try {
         return await withErrorScopes(this.device, async () => {
-          this.units.upload(net);
+          if (asUnits) this.units.upload(net);
+          else this.search1d.upload(net);
           return work();
         });
       } catch (e) {
@@ -128,6 +154,9 @@ export class GpuEvaluator implements Evaluator {
     const valid = validateNetwork(net);
     checkPoints(points, valid.dim);
     if (points.length === 0) return new Float32Array(0);
+    if (valid.dim === 1 && this.searches(valid, points.length)) {
+      return this.submit(valid, () => this.search1d.evaluatePoints(points), false);
+    }
     return this.submit(valid, () =>
       valid.dim === 1 ? this.eval1d.evaluatePoints(this.units, points) : this.eval2d.evaluatePoints(this.units, points),
     );
@@ -137,6 +166,7 @@ export class GpuEvaluator implements Evaluator {
     const valid = validateNetwork(net);
     if (valid.dim !== 1) throw new Error('evaluateGrid1D needs a 1D network');
     const g = validateGrid1D(grid);
+    if (this.searches(valid, g.nx)) return this.submit(valid, () => this.search1d.evaluateGrid(g), false);
     return this.submit(valid, () => this.eval1d.evaluateGrid(this.units, g));
   }
 
@@ -161,6 +191,7 @@ export class GpuEvaluator implements Evaluator {
     this.eval1d.destroy();
     this.eval2d.destroy();
     this.regions.destroy();
+    this.search1d.destroy();
     this.units.destroy();
     this.device.destroy();
   }

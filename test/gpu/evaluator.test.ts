@@ -14,15 +14,19 @@ const SIZES = [0, 1, 63, 65, 4097, 65536];
 
 let gpu: GPU;
 let ev: GpuEvaluator;
+/** Brute force only, so the eval1d kernel is tested at every N (the default takes the search path from N = 256). */
+let brute: GpuEvaluator;
 
 beforeAll(async () => {
   gpu = nodeGpu();
   const startup = await requestGpu(gpu);
   if (startup.kind !== 'ok') throw new Error(`WebGPU startup failed in Node: ${startup.kind}`);
   ev = await GpuEvaluator.create(startup);
+  brute = await GpuEvaluator.create(startup, { search1D: false });
 });
 
 afterAll(() => {
+  brute?.destroy();
   ev?.destroy();
   ev?.destroy(); // destroy() must be safe twice
 });
@@ -37,17 +41,20 @@ function gridSideFor(n: number): number {
   return n >= 65536 ? 37 : n >= 4097 ? 67 : 131;
 }
 
-describe('eval1d kernel vs float64 reference', () => {
+describe('1D on the GPU vs float64 reference (brute-force kernel, and the default with its search path)', () => {
   for (const n of SIZES) {
     it(`N = ${n}: grid and point list`, async () => {
       const net = randomNetwork(1, n, 100 + n);
       const grid: Grid1D = { xMin: -1.3, xMax: 1.1, nx: n >= 65536 ? 257 : 1031 };
       const want = evaluate1DBrute(net, gridXs(grid));
-      expect(relativeL2(await ev.evaluateGrid1D(net, grid), want)).toBeLessThan(BOUND);
       const xs = randomPoints(n >= 65536 ? 129 : 1025, n + 7);
-      const got = await ev.evaluatePoints(net, xs);
-      expect(got).toBeInstanceOf(Float32Array);
-      expect(relativeL2(got, evaluate1DBrute(net, xs))).toBeLessThan(BOUND);
+      const wantXs = evaluate1DBrute(net, xs);
+      for (const e of [brute, ev]) {
+        expect(relativeL2(await e.evaluateGrid1D(net, grid), want)).toBeLessThan(BOUND);
+        const got = await e.evaluatePoints(net, xs);
+        expect(got).toBeInstanceOf(Float32Array);
+        expect(relativeL2(got, wantXs)).toBeLessThan(BOUND);
+      }
     });
   }
 
@@ -55,7 +62,9 @@ describe('eval1d kernel vs float64 reference', () => {
     const net = randomNetwork(1, 300, 9);
     for (const nx of [1, 2, 3, 5, 1023, 262_147]) {
       const grid: Grid1D = { xMin: -2, xMax: 2, nx };
-      expect(relativeL2(await ev.evaluateGrid1D(net, grid), evaluate1DBrute(net, gridXs(grid)))).toBeLessThan(BOUND);
+      const want = evaluate1DBrute(net, gridXs(grid));
+      expect(relativeL2(await brute.evaluateGrid1D(net, grid), want)).toBeLessThan(BOUND);
+      expect(relativeL2(await ev.evaluateGrid1D(net, grid), want)).toBeLessThan(BOUND);
     }
   });
 });

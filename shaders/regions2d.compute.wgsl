@@ -1,7 +1,7 @@
 // regions2d: per grid point, the number of active units (w1·x + w2·y + b > 0) and the activation-pattern
 // id, the XOR of unit_hash(i) over the active units, which names the linear region the point lies in.
 // Why a kernel of its own: the region map and facet shading need it, the value kernel must not pay for it.
-// Units are staged in tiles of 256 through workgroup memory; each invocation handles 4 points of one row.
+// Units are staged in tiles of 256 through workgroup memory; each invocation handles 16 points of one row.
 // Bindings: 0 params (uniform), 1 units: vec4(w1, w2, b, a) per unit, 2 activeCount: u32 per point,
 // 3 patternId: u32 per point.
 
@@ -14,12 +14,13 @@ struct Params {
   unitCount: u32,           // units in this pass
   mode: u32,                // always 0 (grid)
   accumulate: u32,          // 0: overwrite; 1: add to the counts and XOR into the ids of earlier passes
-  threadsPerRow: u32,       // ceil(nx / 4)
+  threadsPerRow: u32,       // ceil(nx / 16)
   pad: u32,
   affine: vec4<f32>,        // unused (the value kernels' affine part)
 }
 
 const WG: u32 = 256u;
+const PPT: u32 = 16u;
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> units: array<vec4<f32>>;
@@ -40,50 +41,68 @@ fn unit_hash(i: u32) -> u32 {
   return x;
 }
 
+// One unit's contribution to 4 points: +1 to the count and its hash into the id where z > 0.
+fn count4(u: vec4<f32>, h: u32, x: vec4<f32>, r: vec4<f32>, n: ptr<function, vec4<u32>>, id: ptr<function, vec4<u32>>) {
+  let on = fma(vec4<f32>(u.x), x, r) > vec4<f32>(0.0);
+  *n += select(vec4<u32>(0u), vec4<u32>(1u), on);
+  *id ^= select(vec4<u32>(0u), vec4<u32>(h), on);
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) lid: u32,
         @builtin(workgroup_id) wid: vec3<u32>,
         @builtin(num_workgroups) nwg: vec3<u32>) {
   let thread = (wid.x + wid.y * nwg.x) * WG + lid;
   let row = thread / params.threadsPerRow;
-  let col = (thread % params.threadsPerRow) * 4u;
+  let col = (thread % params.threadsPerRow) * PPT;
   let rows = params.pointCount / params.nx;
   var first = 0u;
   var lanes = 0u;
   if (row < rows) {
     first = row * params.nx + col;
-    lanes = min(4u, params.nx - col);
+    lanes = min(PPT, params.nx - col);
   }
   let y = params.origin.y + f32(row) * params.step.y;
-  let xs = params.origin.x + vec4<f32>(f32(col), f32(col + 1u), f32(col + 2u), f32(col + 3u)) * params.step.x;
+  let c = f32(col);
+  let lane = vec4<f32>(0.0, 1.0, 2.0, 3.0);
+  let x0 = params.origin.x + (c + lane) * params.step.x;
+  let x1 = params.origin.x + (c + 4.0 + lane) * params.step.x;
+  let x2 = params.origin.x + (c + 8.0 + lane) * params.step.x;
+  let x3 = params.origin.x + (c + 12.0 + lane) * params.step.x;
 
-  var count = vec4<u32>(0u);
-  var id = vec4<u32>(0u);
+  var n0 = vec4<u32>(0u); var n1 = vec4<u32>(0u); var n2 = vec4<u32>(0u); var n3 = vec4<u32>(0u);
+  var i0 = vec4<u32>(0u); var i1 = vec4<u32>(0u); var i2 = vec4<u32>(0u); var i3 = vec4<u32>(0u);
   let end = params.unitStart + params.unitCount;
   for (var base = params.unitStart; base < end; base += WG) {
     let u = base + lid;
     tile[lid] = select(vec4<f32>(0.0), units[min(u, arrayLength(&units) - 1u)], u < end);
     hashes[lid] = unit_hash(u);
     workgroupBarrier();
-    let n = min(WG, end - base);
-    for (var t = 0u; t < n; t++) {
+    let count = min(WG, end - base);
+    for (var t = 0u; t < count; t++) {
       let unit = tile[t];
-      let z = fma(vec4<f32>(unit.x), xs, vec4<f32>(fma(unit.y, y, unit.z)));
-      let on = z > vec4<f32>(0.0);
-      count += select(vec4<u32>(0u), vec4<u32>(1u), on);
-      id ^= select(vec4<u32>(0u), vec4<u32>(hashes[t]), on);
+      let h = hashes[t];
+      let r = vec4<f32>(fma(unit.y, y, unit.z));
+      count4(unit, h, x0, r, &n0, &i0);
+      count4(unit, h, x1, r, &n1, &i1);
+      count4(unit, h, x2, r, &n2, &i2);
+      count4(unit, h, x3, r, &n3, &i3);
     }
     workgroupBarrier();
   }
 
+  let ns = array<vec4<u32>, 4>(n0, n1, n2, n3);
+  let ids = array<vec4<u32>, 4>(i0, i1, i2, i3);
   for (var k = 0u; k < lanes; k++) {
     let i = first + k;
+    let nk = ns[k / 4u][k % 4u];
+    let idk = ids[k / 4u][k % 4u];
     if (params.accumulate == 0u) {
-      activeCount[i] = count[k];
-      patternId[i] = id[k];
+      activeCount[i] = nk;
+      patternId[i] = idk;
     } else {
-      activeCount[i] = activeCount[i] + count[k];
-      patternId[i] = patternId[i] ^ id[k];
+      activeCount[i] = activeCount[i] + nk;
+      patternId[i] = patternId[i] ^ idk;
     }
   }
 }

@@ -8,7 +8,7 @@ import { UnitKernel, readBack } from './unitKernel.ts';
 import type { UnitBuffer } from './units.ts';
 
 /** Samples per invocation, as in the shader. */
-const POINTS_PER_THREAD = 4;
+const POINTS_PER_THREAD = 16;
 
 /**
  * The 2D region kernel (shaders/regions2d.compute.wgsl): per grid point, the active-unit count and the

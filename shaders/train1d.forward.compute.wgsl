@@ -4,14 +4,16 @@
 // Bindings: 0 params (uniform, dynamic offset), 1 theta [w…, b…, a…, c] (N·3 + 1), 2 xs, 3 ys, 4 resid (out).
 
 struct TrainParams {
-  n: u32,        // units
-  m: u32,        // samples
-  lr: f32,       // learning rate
+  n: u32,          // units
+  m: u32,          // samples
+  lr: f32,         // learning rate
   beta1: f32,
   beta2: f32,
   eps: f32,
-  bc1: f32,      // 1 − beta1^t for this step
-  bc2: f32,      // 1 − beta2^t for this step
+  bc1: f32,        // 1 − beta1^t for this step
+  bc2: f32,        // 1 − beta2^t for this step
+  chunks: u32,     // sample chunks of the gradient pass
+  chunkSize: u32,  // samples per chunk (the last may be shorter)
 }
 
 const WG: u32 = 256u;

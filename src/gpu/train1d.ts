@@ -18,7 +18,7 @@ import { GpuDeviceLostError, withErrorScopes } from './errors.ts';
 
 /**
  * The `TrainParams` uniform of the four train1d shaders, defined once here (every member is 4 bytes,
- * so offset = 4·index; 32 bytes, no padding). test/gpu/train1d.test.ts checks each shader declares it so.
+ * so offset = 4·index; 40 bytes, no padding). test/gpu/train1d.test.ts checks each shader declares it so.
  */
 export const TRAIN_PARAMS_LAYOUT = [
   { name: 'n', type: 'u32', offset: 0 },
@@ -29,8 +29,22 @@ export const TRAIN_PARAMS_LAYOUT = [
   { name: 'eps', type: 'f32', offset: 20 },
   { name: 'bc1', type: 'f32', offset: 24 },
   { name: 'bc2', type: 'f32', offset: 28 },
+  { name: 'chunks', type: 'u32', offset: 32 },
+  { name: 'chunkSize', type: 'u32', offset: 36 },
 ] as const;
-export const TRAIN_PARAMS_SIZE = 32;
+export const TRAIN_PARAMS_SIZE = 40;
+
+/** Samples per chunk of the gradient pass, at least; more when the partial-sum buffer would pass its budget. */
+export const MIN_CHUNK_SIZE = 1024;
+const PARTIAL_BUDGET_BYTES = 32 << 20;
+
+/** How the gradient pass splits M samples for N units: chunk count and size, partials within budget. */
+export function planChunks(n: number, m: number, maxBindingBytes: number): { chunks: number; chunkSize: number } {
+  const perChunk = 4 * (3 * n + 1);
+  const maxChunks = Math.max(1, Math.floor(Math.min(PARTIAL_BUDGET_BYTES, maxBindingBytes) / perChunk));
+  const chunkSize = Math.max(MIN_CHUNK_SIZE, Math.ceil(m / maxChunks));
+  return { chunks: Math.ceil(m / chunkSize), chunkSize };
+}
 
 /** Steps encoded per submission: each step has its own uniform slot, addressed by a dynamic offset. */
 export const STEPS_PER_SUBMIT = 64;
@@ -40,7 +54,8 @@ const WG = 256;
 /**
  * Full-batch Adam training of a 1D ReLU sum on the GPU: the WGSL twin of model/train1d.ts `Trainer1D`
  * (same loss, gradients, update and parameter layout, in float32). Per step: forward (residual per sample),
- * gradient (one workgroup per unit reducing over samples), Adam (one invocation per parameter). Buffers
+ * gradient (one invocation per unit and sample chunk, partial sums per chunk), Adam (one invocation per
+ * parameter, adding the chunks in order). Cost per step O(N·M); on SwiftShader (CPU) expect ~N·M/10⁷ s. Buffers
  * are created once in `create`; `step(k)` encodes k steps plus a final forward and loss reduction and reads
  * back one float. Calls are serialised; `destroy()` is safe twice.
  */
@@ -58,6 +73,7 @@ export class GpuTrainer1D {
     readonly samples: number,
     opts: Required<TrainOptions>,
     private readonly stride: number,
+    private readonly plan: { chunks: number; chunkSize: number },
     private readonly buffers: GPUBuffer[],
     private readonly uniform: GPUBuffer,
     private readonly lossOut: GPUBuffer,
@@ -89,7 +105,8 @@ export class GpuTrainer1D {
     if (sampleBytes > device.limits.maxStorageBufferBindingSize) {
       throw new TrainError(`too many samples for this GPU (${m}; a binding holds ${device.limits.maxStorageBufferBindingSize / 4})`);
     }
-    dispatchSize(n + 1, maxWg); // throws RangeError if the unit count cannot be dispatched
+    const plan = planChunks(n, m, device.limits.maxStorageBufferBindingSize);
+    if (plan.chunks > maxWg) throw new TrainError(`too many samples for this GPU (${m})`);
 
     const trainer = await withErrorScopes(device, async () => {
       const storage = (label: string, bytes: number, extra = 0) =>
@@ -97,7 +114,7 @@ export class GpuTrainer1D {
       const theta = storage('theta', thetaBytes, GPUBufferUsage.COPY_SRC);
       const m1 = storage('m1', thetaBytes);
       const m2 = storage('m2', thetaBytes);
-      const grad = storage('grad', thetaBytes);
+      const partial = storage('partial', Math.max(16, 4 * (3 * n + 1) * plan.chunks));
       const xs = storage('xs', sampleBytes);
       const ys = storage('ys', sampleBytes);
       const resid = storage('resid', sampleBytes);
@@ -154,8 +171,8 @@ export class GpuTrainer1D {
       };
       const groups = {
         forward: group(lf, [theta, xs, ys, resid]),
-        grad: group(lg, [theta, xs, resid, grad]),
-        adam: group(la, [theta, grad, m1, m2]),
+        grad: group(lg, [theta, xs, resid, partial]),
+        adam: group(la, [theta, partial, m1, m2]),
         loss: group(ll, [resid, lossOut]),
       };
       return new GpuTrainer1D(
@@ -164,7 +181,8 @@ export class GpuTrainer1D {
         m,
         o,
         stride,
-        [theta, m1, m2, grad, xs, ys, resid, lossOut, staging, uniform],
+        plan,
+        [theta, m1, m2, partial, xs, ys, resid, lossOut, staging, uniform],
         uniform,
         lossOut,
         staging,
@@ -255,6 +273,8 @@ export class GpuTrainer1D {
       f[o + 5] = eps;
       f[o + 6] = bc1;
       f[o + 7] = bc2;
+      u[o + 8] = this.plan.chunks;
+      u[o + 9] = this.plan.chunkSize;
     }
     this.device.queue.writeBuffer(this.uniform, 0, this.uniformBytes, 0, Math.max(1, count) * this.stride);
   }
@@ -263,7 +283,7 @@ export class GpuTrainer1D {
     return withErrorScopes(this.device, async () => {
       const maxWg = this.device.limits.maxComputeWorkgroupsPerDimension;
       const fwd = dispatchSize(Math.ceil(this.samples / WG), maxWg);
-      const grd = dispatchSize(this.units + 1, maxWg);
+      const grd = [Math.ceil((this.units + 1) / WG), this.plan.chunks];
       const adm = dispatchSize(Math.ceil((3 * this.units + 1) / WG), maxWg);
       let done = 0;
       // k = 0 still runs one (final) chunk: forward + loss at the current parameters.

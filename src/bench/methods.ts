@@ -48,6 +48,8 @@ export interface MethodSpec {
   label: string;
   /** True for the exact sweeps, whose cost is not N·G. */
   exact: boolean;
+  /** FLOP per unit-evaluation this method performs (exact methods: the brute force's, for equivalent rates). */
+  flopPerUnitEval: number;
   /** Brute-force methods may be timed on the first rows/samples of a grid and scaled (work ∝ points). */
   canSubset: boolean;
   /** Cost model in arbitrary units, used to predict a run's time from the previous size's. */
@@ -55,12 +57,19 @@ export interface MethodSpec {
   create(ctx: MethodContext): MethodInstance;
 }
 
-/** FLOP per unit-evaluation by the definition, counting an FMA as 2 and max/compare as 1. */
-export const FLOP_PER_UNIT_EVAL = { 1: 5, 2: 7, regions: 5 } as const;
+/**
+ * FLOP per unit-evaluation, counting an FMA as 2 and max, abs or a compare as 1: what each kernel executes.
+ * CPU brute force: 1D 5 (w·x+b, max, a·r+acc), 2D 7 (w1·x+w2·y+b, max, a·r+acc). GPU value kernels
+ * (ReLU as (z+|z|)/2, the affine part on the host, the row part w2·y+b formed once per unit for all points of an
+ * invocation): 5 (fma, abs, fma) in 1D and 2D. GPU regions: 3 (fma, compare; the count and XOR are integer ops).
+ */
+export const FLOP = { cpu1: 5, cpu2: 7, gpuValue: 5, gpuRegions: 3 } as const;
 export const FLOP_NOTE =
-  'FLOP per unit-evaluation (an FMA counts 2, max or compare 1): 1D value 5 (w·x+b, max, a·r+acc), ' +
-  '2D value 7 (w1·x+w2·y+b, max, a·r+acc), 2D regions 5 (w1·x+w2·y+b, compare; the count/XOR are integer ops). ' +
-  'Exact sweeps do less arithmetic: their unit-evals/s and FLOP/s are brute-force equivalents (N·G / time).';
+  'FLOP per unit-evaluation (an FMA counts 2; max, abs or a compare 1), as each method executes it: CPU brute force ' +
+  '1D 5 (w·x+b, max, a·r+acc) and 2D 7 (w1·x+w2·y+b, max, a·r+acc); GPU value kernels 5 (fma, abs, fma: ReLU as ' +
+  '(z+|z|)/2 with the affine part summed on the host, and in 2D the row part w2·y+b formed once per unit for all ' +
+  'points of an invocation); GPU regions 3 (fma, compare; the count and XOR are integer ops). Exact sweeps do less ' +
+  'arithmetic: their unit-evals/s, FLOP/s (at the CPU brute-force count) and % of peak are brute-force equivalents (N·G / time), marked *.';
 
 function cpuInstance(now: () => number, compute: (net: Network, grid: Grid1D | Grid2D) => () => ArrayLike<number>): MethodInstance {
   let job: (() => ArrayLike<number>) | null = null;
@@ -114,6 +123,7 @@ export const METHODS: MethodSpec[] = [
   {
     id: 'cpu-brute',
     dim: 1,
+    flopPerUnitEval: FLOP.cpu1,
     backend: 'cpu',
     output: 'values',
     label: 'CPU brute force (float64, O(N·G))',
@@ -129,6 +139,7 @@ export const METHODS: MethodSpec[] = [
   {
     id: 'cpu-sweep',
     dim: 1,
+    flopPerUnitEval: FLOP.cpu1,
     backend: 'cpu',
     output: 'values',
     label: 'CPU knot sweep (float64, sort + merge, O((N + G) log N))',
@@ -144,6 +155,7 @@ export const METHODS: MethodSpec[] = [
   {
     id: 'gpu-brute',
     dim: 1,
+    flopPerUnitEval: FLOP.gpuValue,
     backend: 'gpu',
     output: 'values',
     label: 'GPU brute force (shaders/eval1d.compute.wgsl)',
@@ -155,6 +167,7 @@ export const METHODS: MethodSpec[] = [
   {
     id: 'gpu-search',
     dim: 1,
+    flopPerUnitEval: FLOP.cpu1,
     backend: 'gpu',
     output: 'values',
     label: 'GPU binary search over sorted knots (shaders/eval1d_search.compute.wgsl; sort on the CPU, in setup)',
@@ -187,6 +200,7 @@ export const METHODS: MethodSpec[] = [
   {
     id: 'cpu-brute',
     dim: 2,
+    flopPerUnitEval: FLOP.cpu2,
     backend: 'cpu',
     output: 'values',
     label: 'CPU brute force (float64, O(N·R²))',
@@ -202,6 +216,7 @@ export const METHODS: MethodSpec[] = [
   {
     id: 'cpu-sweep',
     dim: 2,
+    flopPerUnitEval: FLOP.cpu2,
     backend: 'cpu',
     output: 'values',
     label: 'CPU row sweep (float64, O(R·(N + R)))',
@@ -213,6 +228,7 @@ export const METHODS: MethodSpec[] = [
   {
     id: 'gpu-brute',
     dim: 2,
+    flopPerUnitEval: FLOP.gpuValue,
     backend: 'gpu',
     output: 'values',
     label: 'GPU brute force (shaders/eval2d.compute.wgsl)',
@@ -224,6 +240,7 @@ export const METHODS: MethodSpec[] = [
   {
     id: 'gpu-regions',
     dim: 2,
+    flopPerUnitEval: FLOP.gpuRegions,
     backend: 'gpu',
     output: 'regions',
     label: 'GPU active count + pattern id (shaders/regions2d.compute.wgsl)',
@@ -236,6 +253,7 @@ export const METHODS: MethodSpec[] = [
     (v): MethodSpec => ({
       id: v.id,
       dim: 2,
+      flopPerUnitEval: v.flopPerUnitEval,
       backend: 'gpu',
       output: 'values',
       label: v.label,

@@ -15,7 +15,7 @@ import { evaluate1DSweep } from '../cpu/evaluator.ts';
 import { interpolateNetwork } from '../model/fit1d.ts';
 import { errorStats } from '../model/errorStats.ts';
 import { PeakKernel, type PeakResult } from '../gpu/peak.ts';
-import { DEFAULT_METHOD_IDS, FLOP_NOTE, FLOP_PER_UNIT_EVAL, METHODS, type MethodInstance, type MethodSpec, type Timing } from './methods.ts';
+import { DEFAULT_METHOD_IDS, FLOP_NOTE, METHODS, type MethodInstance, type MethodSpec, type Timing } from './methods.ts';
 
 export const RESULT_VERSION = 1;
 
@@ -423,7 +423,7 @@ export async function runBenchmark(env: BenchEnv, config: BenchConfig, options: 
           }
           const med = median(times);
           const unitEvalsPerS = (n * points) / (med / 1e3);
-          const flop = spec.output === 'regions' ? FLOP_PER_UNIT_EVAL.regions : FLOP_PER_UNIT_EVAL[spec.dim];
+          const flop = spec.flopPerUnitEval;
           const flopPerS = unitEvalsPerS * flop;
           const noteParts: string[] = [];
           if (measured < points) {

@@ -4,6 +4,8 @@ import type { MethodContext, MethodInstance } from './methods.ts';
 export interface GpuVariant {
   id: string;
   label: string;
+  /** FLOP per unit-evaluation the variant executes (see FLOP_NOTE). */
+  flopPerUnitEval: number;
   create(ctx: MethodContext): MethodInstance;
 }
 

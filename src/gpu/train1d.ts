@@ -10,6 +10,7 @@ import {
   adamCorrections,
   checkTrainOptions,
   checkTrainSamples,
+  divergedMessage,
   packParams,
   unpackParams,
 } from '../model/train1d.ts';
@@ -81,6 +82,8 @@ export class GpuTrainer1D {
     private readonly pipelines: { forward: GPUComputePipeline; grad: GPUComputePipeline; adam: GPUComputePipeline; loss: GPUComputePipeline },
     private readonly groups: { forward: GPUBindGroup; grad: GPUBindGroup; adam: GPUBindGroup; loss: GPUBindGroup },
     private readonly theta: GPUBuffer,
+    /** [theta, m1, m2] and their backups, restored when a call diverges. */
+    private readonly state: { live: GPUBuffer[]; backup: GPUBuffer[]; bytes: number },
   ) {
     this.opts = opts;
     this.last = Number.NaN;
@@ -112,8 +115,11 @@ export class GpuTrainer1D {
       const storage = (label: string, bytes: number, extra = 0) =>
         device.createBuffer({ label: `train1d ${label}`, size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | extra });
       const theta = storage('theta', thetaBytes, GPUBufferUsage.COPY_SRC);
-      const m1 = storage('m1', thetaBytes);
-      const m2 = storage('m2', thetaBytes);
+      const m1 = storage('m1', thetaBytes, GPUBufferUsage.COPY_SRC);
+      const m2 = storage('m2', thetaBytes, GPUBufferUsage.COPY_SRC);
+      const backup = ['theta', 'm1', 'm2'].map((name) =>
+        device.createBuffer({ label: `train1d ${name} backup`, size: thetaBytes, usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST }),
+      );
       const partial = storage('partial', Math.max(16, 4 * (3 * n + 1) * plan.chunks));
       const xs = storage('xs', sampleBytes);
       const ys = storage('ys', sampleBytes);
@@ -182,13 +188,14 @@ export class GpuTrainer1D {
         o,
         stride,
         plan,
-        [theta, m1, m2, partial, xs, ys, resid, lossOut, staging, uniform],
+        [theta, m1, m2, partial, xs, ys, resid, lossOut, staging, uniform, ...backup],
         uniform,
         lossOut,
         staging,
         pipelines,
         groups,
         theta,
+        { live: [theta, m1, m2], backup, bytes: thetaBytes },
       );
     });
     try {
@@ -249,6 +256,10 @@ export class GpuTrainer1D {
     return run;
   }
 
+  private copyState(enc: GPUCommandEncoder, from: GPUBuffer[], to: GPUBuffer[]): void {
+    for (let i = 0; i < from.length; i++) enc.copyBufferToBuffer(from[i], 0, to[i], 0, this.state.bytes);
+  }
+
   private async readStaging(bytes: number): Promise<Float32Array> {
     await this.staging.mapAsync(GPUMapMode.READ, 0, bytes);
     const out = new Float32Array(this.staging.getMappedRange(0, bytes).slice(0));
@@ -291,6 +302,7 @@ export class GpuTrainer1D {
         const count = Math.min(STEPS_PER_SUBMIT, k - done);
         this.writeSlots(count, this.t + done);
         const enc = this.device.createCommandEncoder({ label: 'train1d steps' });
+        if (done === 0 && k > 0) this.copyState(enc, this.state.live, this.state.backup);
         const pass = enc.beginComputePass({ label: 'train1d steps' });
         const fwdAt = (offset: number) => {
           pass.setPipeline(this.pipelines.forward);
@@ -319,8 +331,14 @@ export class GpuTrainer1D {
         if (done === k) enc.copyBufferToBuffer(this.lossOut, 0, this.staging, 0, 4);
         this.device.queue.submit([enc.finish()]);
       } while (done < k);
-      this.t += k;
       const [loss] = await this.readStaging(4);
+      if (!Number.isFinite(loss) && k > 0) {
+        const enc = this.device.createCommandEncoder({ label: 'train1d restore' });
+        this.copyState(enc, this.state.backup, this.state.live);
+        this.device.queue.submit([enc.finish()]);
+        throw new TrainError(divergedMessage(this.opts.lr));
+      }
+      this.t += k;
       this.last = loss;
       return loss;
     });

@@ -176,14 +176,27 @@ export class Trainer1D {
     return this.grad.slice();
   }
 
-  /** Takes k ≥ 0 full-batch Adam steps; returns the loss at the parameters after the last one. */
+  /**
+   * Takes k ≥ 0 full-batch Adam steps; returns the loss at the parameters after the last one.
+   * If the loss turns non-finite (a learning rate far too large), everything is put back as it was
+   * before this call and a TrainError says so.
+   */
   step(k = 1): number {
     if (!Number.isInteger(k) || k < 0) throw new TrainError(`step count must be an integer ≥ 0, got ${k}`);
+    const saved = { theta: this.theta.slice(), m1: this.m1.slice(), m2: this.m2.slice(), t: this.t, loss: this.lastLoss };
     for (let s = 0; s < k; s++) {
       // The residuals are current: computed by the constructor or by the previous step's final forward.
       this.backward();
       this.adam();
       this.lastLoss = this.forward();
+    }
+    if (!Number.isFinite(this.lastLoss)) {
+      this.theta.set(saved.theta);
+      this.m1.set(saved.m1);
+      this.m2.set(saved.m2);
+      this.t = saved.t;
+      this.lastLoss = this.forward();
+      throw new TrainError(divergedMessage(this.opts.lr));
     }
     return this.lastLoss;
   }
@@ -197,6 +210,11 @@ export class Trainer1D {
   network(): Network {
     return unpackParams(this.theta, this.n);
   }
+}
+
+/** The message of a diverged training call (shared with the GPU trainer). */
+export function divergedMessage(lr: number): string {
+  return `training diverged (the loss became non-finite) at learning rate ${lr}; the parameters were restored — lower the learning rate`;
 }
 
 /** Packs a 1D network as [w…, b…, a…, c] (N·3 + 1 values), the layout both trainers use. */

@@ -158,6 +158,29 @@ describe('GpuTrainer1D against the float64 CPU twin', () => {
     for (let k = 0; k < gc.length; k++) expect(relErr(gc[k], cc[k]), `after ${50 * k} steps`).toBeLessThan(0.01);
   });
 
+  it('a diverging call (absurd learning rate) throws and restores the parameters, like the CPU twin', async () => {
+    const net = randomNetwork(1, 8, 4, [-2, 2]);
+    const data = samples(64, 3);
+    const g = await GpuTrainer1D.create(device, net, data, { lr: 0.01 });
+    const c = new Trainer1D(net, data, { lr: 0.01 });
+    await g.step(3);
+    c.step(3);
+    const before = await g.network();
+    const loss = g.loss();
+    g.setOptions({ lr: 1e200 });
+    c.setOptions({ lr: 1e200 });
+    await expect(g.step(5)).rejects.toThrow(/diverged.*restored/);
+    expect(() => c.step(5)).toThrow(/diverged.*restored/);
+    expect(await g.network()).toEqual(before);
+    expect(g.loss()).toBe(loss);
+    expect(g.steps).toBe(3);
+    expect(c.steps).toBe(3);
+    g.setOptions({ lr: 0.01 });
+    c.setOptions({ lr: 0.01 });
+    expect(relErr(await g.step(2), c.step(2))).toBeLessThan(1e-4);
+    g.destroy();
+  });
+
   it('rejects bad input with clear messages and creates nothing', async () => {
     const net = randomNetwork(1, 3, 1);
     await expect(GpuTrainer1D.create(device, net, { xs: [], ys: [] }, { lr: 0.1 })).rejects.toThrow(/need 1 to/);

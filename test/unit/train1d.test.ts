@@ -83,6 +83,18 @@ describe('Trainer1D (full-batch Adam, CPU float64)', () => {
     expect(() => t.setOptions({ lr: 0 })).toThrow(/lr must be/);
   });
 
+  it('a call whose loss turns non-finite throws and changes nothing', () => {
+    const t = new Trainer1D(randomNetwork(1, 4, 2, [-2, 2]), SIN, { lr: 0.01 });
+    t.step(2);
+    const net = t.network();
+    const loss = t.loss();
+    t.setOptions({ lr: 1e200 });
+    expect(() => t.step(3)).toThrow(/diverged.*restored/);
+    expect(t.network()).toEqual(net);
+    expect(t.loss()).toBe(loss);
+    expect(t.steps).toBe(2);
+  });
+
   it('rejects bad input with clear messages', () => {
     const net = randomNetwork(1, 3, 1);
     expect(() => new Trainer1D(net, { xs: [], ys: [] }, { lr: 0.1 })).toThrow(/need 1 to/);

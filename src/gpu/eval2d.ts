@@ -1,32 +1,17 @@
 import code from '../../shaders/eval2d.compute.wgsl?raw';
 import type { Grid2D } from '../model/grid.ts';
 import { gridStep } from '../model/grid.ts';
-import { GrowableBuffer } from './buffers.ts';
-import { MODE_GRID, MODE_POINTS } from './params.ts';
-import { UnitKernel, readBack } from './unitKernel.ts';
+import { MODE_GRID } from './params.ts';
 import type { UnitBuffer } from './units.ts';
-
-/** Samples per invocation, as in the shader. */
-const POINTS_PER_THREAD = 16;
+import { VALUE_POINTS_PER_THREAD, ValueKernel } from './valueKernel.ts';
 
 /**
- * The 2D value kernel (shaders/eval2d.compute.wgsl): f(x, y) over a grid or a list of points.
- * Large inputs are split into jobs of whole grid rows (or point slices) that fit one storage binding.
+ * The 2D value kernel (shaders/eval2d.compute.wgsl): f(x, y) over a grid or a list of (x, y) points.
+ * Large grids are split into jobs of whole rows that fit one storage binding.
  */
-export class Eval2DKernel {
-  private readonly kernel: UnitKernel;
-  private readonly points: GrowableBuffer;
-  private readonly out: GrowableBuffer;
-  private readonly staging: GrowableBuffer;
-  /** Largest job, in points: bounded by the binding limit for the 8-byte (x, y) input. */
-  readonly maxJobPoints: number;
-
-  constructor(private readonly device: GPUDevice) {
-    this.kernel = new UnitKernel(device, 'eval2d', code);
-    this.points = new GrowableBuffer(device, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, 'eval2d points');
-    this.out = new GrowableBuffer(device, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, 'eval2d out');
-    this.staging = new GrowableBuffer(device, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'eval2d readback');
-    this.maxJobPoints = Math.min(1 << 22, Math.floor(device.limits.maxStorageBufferBindingSize / 8 / 4) * 4);
+export class Eval2DKernel extends ValueKernel {
+  constructor(device: GPUDevice) {
+    super(device, 'eval2d', code, 2);
   }
 
   /** Row-major values over `grid` (already validated), for the units in `units`. */
@@ -36,57 +21,13 @@ export class Eval2DKernel {
     const dy = gridStep(grid.yMin, grid.yMax, ny);
     const result = new Float32Array(nx * ny);
     const rowsPerJob = Math.max(1, Math.floor(this.maxJobPoints / nx));
-    const threadsPerRow = Math.ceil(nx / POINTS_PER_THREAD);
+    const threadsPerRow = Math.ceil(nx / VALUE_POINTS_PER_THREAD);
     for (let j0 = 0; j0 < ny; j0 += rowsPerJob) {
       const rows = Math.min(rowsPerJob, ny - j0);
-      const pointCount = rows * nx;
-      this.out.ensure(4 * pointCount);
-      this.kernel.run(
-        {
-          params: { origin: [grid.xMin, grid.yMin + j0 * dy], step: [dx, dy], nx, pointCount, mode: MODE_GRID, threadsPerRow, affine: units.affine },
-          threads: rows * threadsPerRow,
-        },
-        units.count,
-        units.buffer,
-        this.points,
-        this.out,
-      );
-      const bytes = await readBack(this.device, this.staging, this.out.current, 4 * pointCount);
-      result.set(new Float32Array(bytes), j0 * nx);
+      const origin: [number, number] = [grid.xMin, grid.yMin + j0 * dy];
+      const params = { origin, step: [dx, dy] as [number, number], nx, pointCount: rows * nx, mode: MODE_GRID, threadsPerRow };
+      await this.runJob(units, params, rows * threadsPerRow, result, j0 * nx);
     }
     return result;
-  }
-
-  /** Values at interleaved (x, y) pairs (already validated). */
-  async evaluatePoints(units: UnitBuffer, xy: ArrayLike<number>): Promise<Float32Array> {
-    const total = xy.length >> 1;
-    const result = new Float32Array(total);
-    const all = xy instanceof Float32Array ? xy : Float32Array.from(xy);
-    for (let p0 = 0; p0 < total; p0 += this.maxJobPoints) {
-      const pointCount = Math.min(this.maxJobPoints, total - p0);
-      const input = this.points.ensure(8 * pointCount);
-      this.device.queue.writeBuffer(input, 0, all.buffer, all.byteOffset + 8 * p0, 8 * pointCount);
-      this.out.ensure(4 * pointCount);
-      this.kernel.run(
-        {
-          params: { origin: [0, 0], step: [0, 0], nx: 1, pointCount, mode: MODE_POINTS, threadsPerRow: 1, affine: units.affine },
-          threads: Math.ceil(pointCount / POINTS_PER_THREAD),
-        },
-        units.count,
-        units.buffer,
-        this.points,
-        this.out,
-      );
-      const bytes = await readBack(this.device, this.staging, this.out.current, 4 * pointCount);
-      result.set(new Float32Array(bytes), p0);
-    }
-    return result;
-  }
-
-  destroy(): void {
-    this.kernel.destroy();
-    this.points.destroy();
-    this.out.destroy();
-    this.staging.destroy();
   }
 }

@@ -98,6 +98,57 @@ describe('target expressions: WGSL (Dawn) against the float64 JS evaluation', ()
     });
   }
 
+  it('random expressions (fuzz, fixed seed): the emitted WGSL agrees with the JS evaluation', async () => {
+    const rnd = seededRandom(2024);
+    const pick = <T,>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)];
+    // Smooth, bounded building blocks, so float32 vs float64 differences stay at rounding level.
+    const gen = (depth: number): string => {
+      if (depth === 0 || rnd() < 0.25) return pick(['x', 'x', 'pi', (rnd() * 6 - 3).toFixed(3), '2']);
+      switch (pick(['bin', 'bin', 'fn', 'neg', 'pow', 'div'])) {
+        case 'bin':
+          return `(${gen(depth - 1)} ${pick(['+', '-', '*'])} ${gen(depth - 1)})`;
+        case 'fn': {
+          const fn = pick(['sin', 'cos', 'tanh', 'atan', 'sigmoid', 'abs', 'relu']);
+          // sin/cos of a huge argument is ill-conditioned (one float32 ulp of it is a different phase).
+          return fn === 'sin' || fn === 'cos' ? `${fn}(4*tanh(${gen(depth - 1)}))` : `${fn}(${gen(depth - 1)})`;
+        }
+        case 'neg':
+          return `-${gen(depth - 1)}`;
+        case 'pow':
+          return `${gen(depth - 1)}^${pick(['2', '3', '-1', '0.5'])}`;
+        default:
+          return `${gen(depth - 1)} / (2.5 + sin(tanh(${gen(depth - 1)})))`;
+      }
+    };
+    const xs = new Float32Array(1024);
+    for (let i = 0; i < xs.length; i++) xs[i] = -3 + 6 * rnd();
+    let checked = 0;
+    let bad = 0;
+    const worst: string[] = [];
+    for (let e = 0; e < 30; e++) {
+      const src = gen(4);
+      const expr = compileExpression(src);
+      const k = await GpuTarget1D.create(device, expr);
+      const got = await k.evaluatePoints(xs);
+      k.destroy();
+      let exprBad = 0;
+      for (let i = 0; i < xs.length; i++) {
+        const want = expr.evaluate(xs[i]);
+        if (Number.isFinite(want) !== Number.isFinite(got[i])) exprBad++;
+        else if (Number.isFinite(want)) {
+          checked++;
+          if (Math.abs(got[i] - want) > 1e-4 * (1 + Math.abs(want))) exprBad++;
+        }
+      }
+      bad += exprBad;
+      if (exprBad > 0) worst.push(`${src}: ${exprBad}`);
+    }
+    console.log(`target1d fuzz: ${checked} defined points of 30 random expressions, ${bad} off by > 1e-4 relative${worst.length ? ` (${worst.join('; ')})` : ''}`);
+    expect(checked).toBeGreaterThan(20_000);
+    // x^-1 and x^0.5 near their edges and sums that cancel may differ beyond 1e-4 at a few points.
+    expect(bad / checked, worst.join('; ')).toBeLessThan(0.002);
+  });
+
   it('switches expressions without rebuilding for the same source, and rejects non-finite inputs', async () => {
     const k = await GpuTarget1D.create(device, compileExpression('x^2'));
     expect(Array.from(await k.evaluatePoints([3, -2]))).toEqual([9, 4]);

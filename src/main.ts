@@ -10,6 +10,8 @@ import { cloneNetwork, type Network } from './model/network.ts';
 import { evaluatePiecewise, piecesInRange, piecewise1D, type PiecewiseLinear } from './model/piecewise1d.ts';
 import { sampleTarget } from './model/targets.ts';
 import { Trainer1D } from './model/train1d.ts';
+import { GpuTarget1D } from './gpu/target1d.ts';
+import { GpuTrainer1D } from './gpu/train1d.ts';
 import { createSandboxApi, type PlotGeometry } from './ui/api.ts';
 import { fmt, formulaLines } from './ui/formula.ts';
 import { PlotGestures } from './ui/gestures.ts';
@@ -73,9 +75,12 @@ function restoreState(store: Store): void {
   }
 }
 
+/** Trainer1D (CPU) and GpuTrainer1D share this shape; the GPU one answers asynchronously. */
 interface Trainer {
   step(k: number): number | Promise<number>;
-  network(): Network;
+  network(): Network | Promise<Network>;
+  setOptions(opts: { lr: number }): void;
+  destroy?(): void;
 }
 
 async function boot(): Promise<void> {
@@ -128,6 +133,30 @@ async function boot(): Promise<void> {
     return { x, target, sum, error: sum - target, active };
   }
 
+  // Expression targets (the built-in ones included) are evaluated on the GPU when there is one.
+  let gpuTarget: { device: GPUDevice; kernel: GpuTarget1D } | null = null;
+  let targetOnGpu = false;
+  async function targetValues(t: ReturnType<typeof targetOf>, grid: { xMin: number; xMax: number; nx: number }, xs: Float64Array): Promise<ArrayLike<number>> {
+    const device = evaluator.device;
+    targetOnGpu = false;
+    if (device && t.expression) {
+      try {
+        if (!gpuTarget || gpuTarget.device !== device) {
+          gpuTarget?.kernel.destroy();
+          gpuTarget = { device, kernel: await GpuTarget1D.create(device, t.expression) };
+        } else await gpuTarget.kernel.setExpression(t.expression);
+        const values = await gpuTarget.kernel.evaluateGrid(grid);
+        targetOnGpu = true;
+        return values;
+      } catch (e) {
+        gpuTarget?.kernel.destroy();
+        gpuTarget = null;
+        say(`The target could not be evaluated on the GPU (${e instanceof Error ? e.message : String(e)}); using the CPU for it.`);
+      }
+    }
+    return xs.map(t.f);
+  }
+
   async function drawFrame(): Promise<void> {
     const s = store.state;
     const formula = formulaLines(s.network);
@@ -148,7 +177,7 @@ async function boot(): Promise<void> {
     const sum = await evaluator.evaluateGrid1D(s.network, grid);
     const xs = gridXs(grid);
     const t = targetOf(s.target);
-    const target = xs.map(t.f);
+    const target = await targetValues(t, grid, xs);
     plot.draw({ view: s.view, show: s.show, xs, target, sum, network: s.network, samples: t.samples, selected: s.selected, hoverX });
     onScreen = 'plot1d';
     const stats = errorStats(sum, target);
@@ -201,12 +230,29 @@ async function boot(): Promise<void> {
   function status(): void {
     panel.status({ training, steps: trainSteps, loss: trainLoss, animating: animating !== 0 });
   }
-  function trainerFor(s: AppState): Trainer {
-    if (!trainer || trainerNet !== s.network || trainerTarget !== s.target) {
+  let trainerDevice: GPUDevice | null = null;
+  let trainerKind: 'webgpu' | 'cpu' = 'cpu';
+  async function trainerFor(s: AppState): Promise<Trainer> {
+    const device = evaluator.device;
+    if (!trainer || trainerNet !== s.network || trainerTarget !== s.target || trainerDevice !== device) {
+      trainer?.destroy?.();
+      trainer = null;
       const t = targetOf(s.target);
       const samples = t.samples ?? sampleTarget(t.f, t.domain, 512);
-      trainer = new Trainer1D(s.network, samples, { lr: s.lr });
+      if (device) {
+        try {
+          trainer = await GpuTrainer1D.create(device, s.network, samples, { lr: s.lr });
+          trainerKind = 'webgpu';
+        } catch (e) {
+          say(`Training on the GPU failed to start (${e instanceof Error ? e.message : String(e)}); training on the CPU.`, 'info');
+        }
+      }
+      if (!trainer) {
+        trainer = new Trainer1D(s.network, samples, { lr: s.lr });
+        trainerKind = 'cpu';
+      }
       trainerTarget = s.target;
+      trainerDevice = device;
     }
     return trainer;
   }
@@ -214,10 +260,11 @@ async function boot(): Promise<void> {
     const s = store.state;
     if (s.network.dim !== 1) throw new Error('training works on 1D networks');
     if (s.network.a.length === 0) throw new Error('add a unit before training');
-    const tr = trainerFor(s);
-    (tr as Trainer1D).setOptions?.({ lr: s.lr });
+    const tr = await trainerFor(s);
+    tr.setOptions({ lr: s.lr });
     const loss = await tr.step(k);
-    store.set({ network: tr.network(), selected: s.selected < tr.network().a.length ? s.selected : -1 });
+    const net = await tr.network();
+    store.set({ network: net, selected: s.selected < net.a.length ? s.selected : -1 });
     trainerNet = store.state.network;
     trainSteps += k;
     trainLoss = loss;
@@ -347,6 +394,7 @@ async function boot(): Promise<void> {
     status();
     store.set(step.patch());
     box.hidden = false;
+    box.scrollIntoView({ block: 'nearest' });
     el('tour-title').textContent = `Step ${k + 1} of ${TOUR.length}: ${step.title}`;
     el('tour-caption').textContent = step.caption;
     el<HTMLButtonElement>('tour-prev').disabled = k === 0;
@@ -525,7 +573,7 @@ async function boot(): Promise<void> {
         if (!Number.isInteger(steps) || steps < 1 || steps > 100_000) throw new RangeError(`steps must be an integer from 1 to 100000, got ${steps}`);
         const loss = await trainSteps1(steps);
         await loop.idle();
-        return loss;
+        return { loss, backend: trainerKind };
       },
       errorVsN: async () => {
         const st = await computeErrorChart();
@@ -538,6 +586,7 @@ async function boot(): Promise<void> {
         return snapshot(store.state);
       },
       readout: (x: number) => hoverReadout(store.state, x),
+      info: () => ({ target: targetOnGpu ? 'webgpu' : 'cpu', trainer: trainer ? trainerKind : null }),
     },
   });
   await ready;

@@ -38,18 +38,20 @@ export interface SandboxApi {
   exportJson(): string;
   /** Imports a network (engine format) or a saved state; rejects and changes nothing on bad input. */
   importJson(text: string): Promise<AppState>;
-  /** Runs `steps` training steps now (WebGPU trainer where available) and resolves with the loss after the redraw. */
-  train(steps: number): Promise<number>;
+  /** Runs `steps` training steps now (the WebGPU trainer where available) and resolves after the redraw. */
+  train(steps: number): Promise<{ loss: number; backend: BackendKind }>;
   /** The error-against-N study of the current target and construction (also drawn as the chart). */
   errorVsN(): Promise<{ ns: number[]; rms: number[]; max: number[]; slopeRms: number; slopeMax: number }>;
   /** Opens tour step k (1 … 8), or closes the tour with 0. */
   tour(step: number): Promise<AppState>;
   /** The hover readout at data x (as the mouse would show it). */
   readout(x: number): { x: number; target: number; sum: number; error: number; active: number };
+  /** Where the last frame's target values and the last training steps were computed. */
+  info(): { target: BackendKind; trainer: BackendKind | null };
 }
 
 /** Extra entry points implemented by main.ts. */
-export type ApiExtras = Pick<SandboxApi, 'link' | 'exportJson' | 'importJson' | 'train' | 'errorVsN' | 'tour' | 'readout'>;
+export type ApiExtras = Pick<SandboxApi, 'link' | 'exportJson' | 'importJson' | 'train' | 'errorVsN' | 'tour' | 'readout' | 'info'>;
 
 export interface ApiDeps {
   store: Store;

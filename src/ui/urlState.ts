@@ -106,8 +106,8 @@ export const URL_FIELDS: readonly UrlField[] = [
   },
   { key: 'r', write: (s) => String(s.ridge), read: (v, p) => (p.ridge = num('r', v)) },
   { key: 'lr', write: (s) => String(s.lr), read: (v, p) => (p.lr = num('lr', v)) },
-  { key: 'v', write: (s) => writeView(s.view), read: (v, p) => (p.view = readView('v', v)) },
-  { key: 'v2', write: (s) => writeView(s.view2d), read: (v, p) => (p.view2d = readView('v2', v)) },
+  { key: 'view', write: (s) => writeView(s.view), read: (v, p) => (p.view = readView('view', v)) },
+  { key: 'view2', write: (s) => writeView(s.view2d), read: (v, p) => (p.view2d = readView('view2', v)) },
   {
     key: 's',
     write: (s) => SHOW_KEYS.map((k) => (s.show[k] ? '1' : '0')).join(''),

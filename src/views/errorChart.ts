@@ -25,7 +25,11 @@ export class ErrorChart {
         width,
         height: 260,
         scales: { x: { distr: 3, time: false }, y: { distr: 3 } },
-        axes: [{ label: 'units N (log)' }, { label: 'error (log)', size: 70 }],
+        axes: [
+          { label: 'units N (log)' },
+          // uPlot's default labels round small errors to 0: use powers of ten.
+          { label: 'error (log)', size: 70, values: (_u, splits) => splits.map((v) => (v == null ? '' : v >= 0.01 && v <= 100 ? String(v) : v.toExponential(0))) },
+        ],
         series: [
           { label: 'N' },
           { label: 'RMS error', stroke: PLOT_COLORS.sum, width: 2, points: { show: true } },

@@ -225,12 +225,13 @@ export class Plot1D {
       if (w === 0) continue;
       const k = -net.b[i] / w;
       if (k < t.xMin || k > t.xMax) continue;
-      const p = Math.round(t.px(k)) + 0.5;
+      // 2 px wide on whole pixels, so each mark is solid whatever the antialiasing.
+      const p = Math.round(t.px(k));
       ctx.moveTo(p, bottom);
       ctx.lineTo(p, bottom - KNOT_STRIP);
     }
     ctx.strokeStyle = PLOT_COLORS.sum;
-    ctx.lineWidth = 1.5;
+    ctx.lineWidth = 2;
     ctx.stroke();
     if (selected >= 0 && selected < net.a.length && net.w[selected] !== 0) {
       const k = -net.b[selected] / net.w[selected];

@@ -260,7 +260,7 @@ export const METHODS: MethodSpec[] = [
       exact: false,
       canSubset: true,
       cost: brute,
-      create: (ctx) => v.create(ctx),
+      create: (ctx) => harnessInstance(ctx, v.id, v.code, 'values'),
     }),
   ),
 ];

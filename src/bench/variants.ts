@@ -1,4 +1,4 @@
-import type { MethodContext, MethodInstance } from './methods.ts';
+import { EVAL2D_VARIANTS } from '../gpu/eval2dVariant.ts';
 
 /** A tuning variant of the 2D value kernel, benchmarked beside the app's kernel (see bench/NOTES.md). */
 export interface GpuVariant {
@@ -6,8 +6,22 @@ export interface GpuVariant {
   label: string;
   /** FLOP per unit-evaluation the variant executes (see FLOP_NOTE). */
   flopPerUnitEval: number;
-  create(ctx: MethodContext): MethodInstance;
+  /** WGSL following the unit-kernel convention (driven by UnitKernelHarness). */
+  code: string;
 }
 
-/** The variants tried so far; `--methods` selects them by id. */
-export const GPU_VARIANTS: GpuVariant[] = [];
+/** The variants tried so far; `--methods` selects them by id (not in the default sweep). */
+export const GPU_VARIANTS: GpuVariant[] = [
+  {
+    id: 'gpu-v-direct',
+    label: 'GPU variant: units read from storage, no workgroup tile (shaders/eval2d_direct.compute.wgsl)',
+    flopPerUnitEval: 5,
+    code: EVAL2D_VARIANTS.direct.code,
+  },
+  {
+    id: 'gpu-v-direct64',
+    label: 'GPU variant: as direct, 64 points per invocation (shaders/eval2d_direct64.compute.wgsl)',
+    flopPerUnitEval: 5,
+    code: EVAL2D_VARIANTS.direct64.code,
+  },
+];

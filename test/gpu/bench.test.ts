@@ -12,6 +12,9 @@ import { randomNetwork } from '../../src/model/network.ts';
 import { gridPoints2D, relativeL2 } from '../../src/model/grid.ts';
 import { evaluate2DBrute } from '../../src/cpu/evaluator.ts';
 import { CSV_COLUMNS } from '../../src/bench/format.ts';
+import { EVAL2D_VARIANTS, Eval2DVariantKernel, type Eval2DVariantName } from '../../src/gpu/eval2dVariant.ts';
+import { UnitBuffer } from '../../src/gpu/units.ts';
+import { seededRandom } from '../../src/model/network.ts';
 
 // Kept referenced for the whole file: Dawn tears its instance down when the GPU object is collected.
 let gpu: GPU;
@@ -45,6 +48,40 @@ describe('benchmark harness', () => {
     h.destroy();
     h.destroy();
   });
+});
+
+describe('eval2d tuning variants vs the float64 CPU twin', () => {
+  for (const name of Object.keys(EVAL2D_VARIANTS) as Eval2DVariantName[]) {
+    it(`${name}: grids and point lists at awkward sizes, relative L2 < 1e-5`, async () => {
+      const units = new UnitBuffer(device);
+      const k = new Eval2DVariantKernel(device, name);
+      device.pushErrorScope('validation');
+      for (const [n, nx, ny] of [
+        [0, 5, 3],
+        [1, 1, 1],
+        [63, 67, 13],
+        [65, 129, 2],
+        [4097, 70, 33],
+        [65536, 37, 29],
+      ]) {
+        const net = randomNetwork(2, n, 300 + n);
+        units.upload(net);
+        const grid = { xMin: -1.1, xMax: 0.9, yMin: -0.8, yMax: 1.3, nx, ny };
+        const got = await k.evaluateGrid(units, grid);
+        const want = evaluate2DBrute(net, gridPoints2D(grid));
+        expect(relativeL2(got, want), `grid N=${n} ${nx}×${ny}`).toBeLessThan(1e-5);
+        const rnd = seededRandom(n + 1);
+        const xy = Float32Array.from({ length: 2 * 211 }, () => -1.5 + 3 * rnd());
+        const gotP = await k.evaluatePoints(units, xy);
+        expect(relativeL2(gotP, evaluate2DBrute(net, xy)), `points N=${n}`).toBeLessThan(1e-5);
+      }
+      expect(await device.popErrorScope()).toBeNull();
+      k.destroy();
+      k.destroy();
+      units.destroy();
+      await expect(k.evaluateGrid(units, { xMin: 0, xMax: 1, yMin: 0, yMax: 1, nx: 2, ny: 2 })).rejects.toThrow(/after destroy/);
+    });
+  }
 });
 
 describe('benchmark runner on the GPU (Dawn)', () => {

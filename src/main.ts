@@ -25,6 +25,7 @@ import { MAX_LINK_LENGTH, hashToPatch, stateToHash } from './ui/urlState.ts';
 import { ErrorChart } from './views/errorChart.ts';
 import { Heatmap2D } from './views/heatmap2d.ts';
 import { Plot1D } from './views/plot1d.ts';
+import { PlotGpu } from './views/plotGpu.ts';
 
 function el<T extends HTMLElement>(id: string): T {
   const e = document.getElementById(id);
@@ -36,6 +37,8 @@ const statusEl = el('backend-status');
 const noticeEl = el('backend-notice');
 const messageEl = el('message');
 const canvas = el<HTMLCanvasElement>('plot');
+const bgCanvas = el<HTMLCanvasElement>('plot-bg');
+const gpuCanvas = el<HTMLCanvasElement>('plot-gpu');
 
 function showStatus(s: BackendStatus): void {
   statusEl.textContent = s.label;
@@ -97,8 +100,41 @@ async function boot(): Promise<void> {
   });
   showStatus(evaluator.status);
 
-  const plot = new Plot1D(canvas);
-  const heatmap = new Heatmap2D(canvas);
+  const plot = new Plot1D(bgCanvas, canvas);
+  const heatmap = new Heatmap2D(bgCanvas);
+  // The curves are drawn with WebGPU on the evaluator's device when there is one (rebuilt after a device loss).
+  let plotGpu: PlotGpu | null = null;
+  let plotGpuFailed = false;
+  function gpuLayer(): PlotGpu | null {
+    const device = evaluator.device;
+    if (!device || plotGpuFailed) {
+      plotGpu?.destroy();
+      plotGpu = null;
+      return null;
+    }
+    if (plotGpu?.device !== device) {
+      plotGpu?.destroy();
+      try {
+        plotGpu = new PlotGpu(device, gpuCanvas);
+      } catch (e) {
+        plotGpuFailed = true;
+        plotGpu = null;
+        say(`Drawing with WebGPU failed (${e instanceof Error ? e.message : String(e)}); drawing on a 2D canvas.`);
+      }
+    }
+    return plotGpu;
+  }
+  let snapshotNext: ((composite: HTMLCanvasElement) => void) | null = null;
+  function takeSnapshot(gpuShown: boolean): void {
+    if (!snapshotNext) return;
+    const out = document.createElement('canvas');
+    out.width = canvas.width;
+    out.height = canvas.height;
+    plot.composite(out.getContext('2d')!, gpuShown ? gpuCanvas : null);
+    const done = snapshotNext;
+    snapshotNext = null;
+    done(out);
+  }
   let onScreen: PlotGeometry['kind'] = 'plot1d';
   let hoverX: number | null = null;
   let pieces: { net: Network; pl: PiecewiseLinear } | null = null;
@@ -136,6 +172,7 @@ async function boot(): Promise<void> {
   // Expression targets (the built-in ones included) are evaluated on the GPU when there is one.
   let gpuTarget: { device: GPUDevice; kernel: GpuTarget1D } | null = null;
   let targetOnGpu = false;
+  let plotOnGpu = false;
   async function targetValues(t: ReturnType<typeof targetOf>, grid: { xMin: number; xMax: number; nx: number }, xs: Float64Array): Promise<ArrayLike<number>> {
     const device = evaluator.device;
     targetOnGpu = false;
@@ -167,6 +204,9 @@ async function boot(): Promise<void> {
       const n = heatmap.resolution;
       const values = await evaluator.evaluateGrid2D(s.network, { ...s.view2d, nx: n, ny: n });
       heatmap.draw({ view: s.view2d, nx: n, ny: n, values });
+      canvas.getContext('2d')!.clearRect(0, 0, canvas.width, canvas.height);
+      gpuCanvas.hidden = true;
+      takeSnapshot(false);
       onScreen = 'heatmap2d';
       setReadouts(s.network.a.length, null, Number.NaN, Number.NaN);
       el('hover-readout').textContent = '';
@@ -178,7 +218,11 @@ async function boot(): Promise<void> {
     const xs = gridXs(grid);
     const t = targetOf(s.target);
     const target = await targetValues(t, grid, xs);
-    plot.draw({ view: s.view, show: s.show, xs, target, sum, network: s.network, samples: t.samples, selected: s.selected, hoverX });
+    const gpu = gpuLayer();
+    gpuCanvas.hidden = !gpu;
+    plot.draw({ view: s.view, show: s.show, xs, target, sum, network: s.network, samples: t.samples, selected: s.selected, hoverX }, gpu);
+    plotOnGpu = gpu !== null;
+    takeSnapshot(plotOnGpu);
     onScreen = 'plot1d';
     const stats = errorStats(sum, target);
     setReadouts(s.network.a.length, piecesInRange(piecewiseOf(s.network), s.view.xMin, s.view.xMax), stats.max, stats.rms);
@@ -458,8 +502,16 @@ async function boot(): Promise<void> {
   function resetView(): void {
     store.set({ view: viewForTarget(store.state.target), view2d: { xMin: -1, xMax: 1, yMin: -1, yMax: 1 } });
   }
+  /** The picture as on screen: the next frame's layers composited into one canvas. */
+  function pictureCanvas(): Promise<HTMLCanvasElement> {
+    const p = new Promise<HTMLCanvasElement>((resolve) => (snapshotNext = resolve));
+    void loop.request();
+    return p;
+  }
   function exportPng(): void {
-    canvas.toBlob((blob) => (blob ? download('relu-sandbox.png', blob) : say('The picture could not be exported.')), 'image/png');
+    void pictureCanvas().then((c) =>
+      c.toBlob((blob) => (blob ? download('relu-sandbox.png', blob) : say('The picture could not be exported.')), 'image/png'),
+    );
   }
 
   const panel = new Panel(
@@ -586,7 +638,8 @@ async function boot(): Promise<void> {
         return snapshot(store.state);
       },
       readout: (x: number) => hoverReadout(store.state, x),
-      info: () => ({ target: targetOnGpu ? 'webgpu' : 'cpu', trainer: trainer ? trainerKind : null }),
+      info: () => ({ target: targetOnGpu ? 'webgpu' : 'cpu', trainer: trainer ? trainerKind : null, plot: plotOnGpu ? 'webgpu' : 'cpu' }),
+      pngDataUrl: async () => (await pictureCanvas()).toDataURL('image/png'),
     },
   });
   await ready;

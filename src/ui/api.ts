@@ -47,11 +47,13 @@ export interface SandboxApi {
   /** The hover readout at data x (as the mouse would show it). */
   readout(x: number): { x: number; target: number; sum: number; error: number; active: number };
   /** Where the last frame's target values and the last training steps were computed. */
-  info(): { target: BackendKind; trainer: BackendKind | null };
+  info(): { target: BackendKind; trainer: BackendKind | null; plot: BackendKind };
+  /** The picture as on screen (axes, curves, overlay), as a PNG data URL — what Export PNG downloads. */
+  pngDataUrl(): Promise<string>;
 }
 
 /** Extra entry points implemented by main.ts. */
-export type ApiExtras = Pick<SandboxApi, 'link' | 'exportJson' | 'importJson' | 'train' | 'errorVsN' | 'tour' | 'readout' | 'info'>;
+export type ApiExtras = Pick<SandboxApi, 'link' | 'exportJson' | 'importJson' | 'train' | 'errorVsN' | 'tour' | 'readout' | 'info' | 'pngDataUrl'>;
 
 export interface ApiDeps {
   store: Store;

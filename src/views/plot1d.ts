@@ -6,6 +6,7 @@
 import type { Network } from '../model/network.ts';
 import type { ShowFlags, ViewRange } from '../ui/state.ts';
 import { type PlotRect, Transform, niceTicks, tickLabel } from './axes.ts';
+import type { GpuPlotLayer, PlotGpu } from './plotGpu.ts';
 
 /** Colours, shared with the tests' pixel checks. */
 export const PLOT_COLORS = {
@@ -53,30 +54,56 @@ export function slopeHandle(net: Network, i: number, view: ViewRange): { x: numb
   return { x, y: net.a[i] * Math.max(0, w * x + net.b[i]) };
 }
 
+function errorValues(sum: ArrayLike<number>, target: ArrayLike<number>): Float64Array {
+  const err = new Float64Array(sum.length);
+  for (let i = 0; i < err.length; i++) err[i] = sum[i] - target[i];
+  return err;
+}
+
 export class Plot1D {
-  private readonly ctx: CanvasRenderingContext2D;
+  private readonly bg: CanvasRenderingContext2D;
+  private readonly top: CanvasRenderingContext2D;
   private cssWidth = 0;
   private cssHeight = 0;
 
-  constructor(private readonly canvas: HTMLCanvasElement) {
-    const ctx = canvas.getContext('2d');
-    if (!ctx) throw new Error('2D canvas is not available');
-    this.ctx = ctx;
+  /**
+   * `background` gets the axes; `overlay` (the same canvas, or one stacked above it) gets knots, the
+   * selection and the hover line, and the curves too unless a WebGPU layer draws them in between.
+   */
+  constructor(
+    private readonly background: HTMLCanvasElement,
+    private readonly overlay: HTMLCanvasElement = background,
+  ) {
+    const bg = background.getContext('2d');
+    const top = overlay.getContext('2d');
+    if (!bg || !top) throw new Error('2D canvas is not available');
+    this.bg = bg;
+    this.top = top;
   }
 
-  /** Matches the backing store to the element's CSS size and the device pixel ratio. */
+  /** Matches the backing stores to the elements' CSS size and the device pixel ratio. */
   resize(): void {
-    const r = this.canvas.getBoundingClientRect();
+    const r = this.overlay.getBoundingClientRect();
     const dpr = window.devicePixelRatio || 1;
     this.cssWidth = Math.max(1, Math.round(r.width));
     this.cssHeight = Math.max(1, Math.round(r.height));
     const w = Math.round(this.cssWidth * dpr);
     const h = Math.round(this.cssHeight * dpr);
-    if (this.canvas.width !== w || this.canvas.height !== h) {
-      this.canvas.width = w;
-      this.canvas.height = h;
+    for (const [c, ctx] of [
+      [this.background, this.bg],
+      [this.overlay, this.top],
+    ] as const) {
+      if (c.width !== w || c.height !== h) {
+        c.width = w;
+        c.height = h;
+      }
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     }
-    this.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  }
+
+  /** CSS size of the plot's canvases. */
+  get size(): { width: number; height: number } {
+    return { width: this.cssWidth, height: this.cssHeight };
   }
 
   /** The plot area inside the canvas, in CSS pixels. */
@@ -98,27 +125,43 @@ export class Plot1D {
     return new Transform(this.rect, view.xMin, view.xMax, view.yMin, view.yMax);
   }
 
-  draw(frame: Plot1DFrame): void {
-    const ctx = this.ctx;
+  /** Faint-term opacity: fades as N grows so the sum stays readable. */
+  static termAlpha(n: number): number {
+    return Math.max(0.03, Math.min(0.45, 6 / Math.sqrt(Math.max(1, n))));
+  }
+
+  /** Draws a frame; with `gpu` the curves go to the WebGPU layer, otherwise onto the overlay canvas. */
+  draw(frame: Plot1DFrame, gpu: PlotGpu | null = null): void {
     const t = this.transform(frame.view);
-    ctx.fillStyle = PLOT_COLORS.background;
-    ctx.fillRect(0, 0, this.cssWidth, this.cssHeight);
-    this.drawAxes(t);
-    ctx.save();
     const r = t.rect;
+    this.bg.fillStyle = PLOT_COLORS.background;
+    this.bg.fillRect(0, 0, this.cssWidth, this.cssHeight);
+    this.drawAxes(this.bg, t);
+    const ctx = this.top;
+    if (this.overlay !== this.background) ctx.clearRect(0, 0, this.cssWidth, this.cssHeight);
+    ctx.save();
     ctx.beginPath();
     ctx.rect(r.left, r.top, r.width, r.height);
     ctx.clip();
     const net = frame.network;
-    if (frame.show.terms) this.drawTerms(t, net);
-    if (frame.show.target && frame.target) this.curve(t, frame.xs, frame.target, PLOT_COLORS.target, 2);
-    if (frame.show.target && frame.samples) this.drawSamples(t, frame.samples);
-    if (frame.show.error && frame.target) {
-      const err = new Float64Array(frame.xs.length);
-      for (let i = 0; i < err.length; i++) err[i] = frame.sum[i] - frame.target[i];
-      this.curve(t, frame.xs, err, PLOT_COLORS.error, 1.5, [5, 3]);
+    const err = frame.show.error && frame.target ? errorValues(frame.sum, frame.target) : null;
+    if (gpu) {
+      const n = frame.xs.length;
+      const x0 = frame.xs[0];
+      const dx = n > 1 ? (frame.xs[n - 1] - x0) / (n - 1) : 0;
+      const layers: GpuPlotLayer[] = [];
+      if (frame.show.terms && net.dim === 1 && net.a.length > 0) layers.push({ kind: 'terms', network: net, color: PLOT_COLORS.term, alpha: Plot1D.termAlpha(net.a.length), width: 1 });
+      if (frame.show.target && frame.target) layers.push({ kind: 'curve', x0, dx, ys: frame.target, color: PLOT_COLORS.target, width: 2 });
+      if (err) layers.push({ kind: 'curve', x0, dx, ys: err, color: PLOT_COLORS.error, width: 1.5, dash: 8 });
+      layers.push({ kind: 'curve', x0, dx, ys: frame.sum, color: PLOT_COLORS.sum, width: 2.5 });
+      gpu.draw(frame.view, r, this.cssWidth, this.cssHeight, layers);
+    } else {
+      if (frame.show.terms) this.drawTerms(t, net);
+      if (frame.show.target && frame.target) this.curve(t, frame.xs, frame.target, PLOT_COLORS.target, 2);
+      if (err) this.curve(t, frame.xs, err, PLOT_COLORS.error, 1.5, [5, 3]);
+      this.curve(t, frame.xs, frame.sum, PLOT_COLORS.sum, 2.5);
     }
-    this.curve(t, frame.xs, frame.sum, PLOT_COLORS.sum, 2.5);
+    if (frame.show.target && frame.samples) this.drawSamples(t, frame.samples);
     if (frame.selected >= 0 && frame.selected < net.a.length) this.drawSelected(t, net, frame.selected, frame.view);
     if (frame.show.knots) this.drawKnots(t, net, frame.selected);
     if (frame.hoverX !== null) {
@@ -135,8 +178,15 @@ export class Plot1D {
     ctx.restore();
   }
 
+  /** Draws the plot's layers into one 2D context (for PNG export). */
+  composite(into: CanvasRenderingContext2D, gpuCanvas: HTMLCanvasElement | null): void {
+    into.drawImage(this.background, 0, 0);
+    if (gpuCanvas) into.drawImage(gpuCanvas, 0, 0);
+    if (this.overlay !== this.background) into.drawImage(this.overlay, 0, 0);
+  }
+
   private curve(t: Transform, xs: ArrayLike<number>, ys: ArrayLike<number>, color: string, width: number, dash: number[] = []): void {
-    const ctx = this.ctx;
+    const ctx = this.top;
     ctx.beginPath();
     let pen = false;
     for (let i = 0; i < xs.length; i++) {
@@ -161,7 +211,7 @@ export class Plot1D {
 
   /** Each term a·ReLU(w·x + b) is exact with at most three points: the view's ends and its knot. */
   private drawTerms(t: Transform, net: Network): void {
-    const ctx = this.ctx;
+    const ctx = this.top;
     const n = net.a.length;
     if (n === 0 || net.dim !== 1) return;
     const x0 = t.xMin;
@@ -180,17 +230,15 @@ export class Plot1D {
       }
       ctx.lineTo(t.px(x1), clampY(term(x1)));
     }
-    // Thousands of overlapping terms: fade them as N grows so the sum stays readable.
-    const alpha = Math.max(0.04, Math.min(0.45, 6 / Math.sqrt(n)));
     ctx.strokeStyle = PLOT_COLORS.term;
-    ctx.globalAlpha = alpha;
+    ctx.globalAlpha = Plot1D.termAlpha(n);
     ctx.lineWidth = 1;
     ctx.stroke();
     ctx.globalAlpha = 1;
   }
 
   private drawSelected(t: Transform, net: Network, i: number, view: ViewRange): void {
-    const ctx = this.ctx;
+    const ctx = this.top;
     const w = net.w[i];
     const b = net.b[i];
     const a = net.a[i];
@@ -216,7 +264,7 @@ export class Plot1D {
   }
 
   private drawKnots(t: Transform, net: Network, selected: number): void {
-    const ctx = this.ctx;
+    const ctx = this.top;
     const r = t.rect;
     const bottom = r.top + r.height;
     ctx.beginPath();
@@ -246,7 +294,7 @@ export class Plot1D {
   }
 
   private drawSamples(t: Transform, s: { xs: ArrayLike<number>; ys: ArrayLike<number> }): void {
-    const ctx = this.ctx;
+    const ctx = this.top;
     ctx.fillStyle = PLOT_COLORS.samples;
     ctx.beginPath();
     const n = s.xs.length;
@@ -261,8 +309,7 @@ export class Plot1D {
     ctx.fill();
   }
 
-  private drawAxes(t: Transform): void {
-    const ctx = this.ctx;
+  private drawAxes(ctx: CanvasRenderingContext2D, t: Transform): void {
     const r = t.rect;
     const xt = niceTicks(t.xMin, t.xMax, Math.max(2, Math.round(r.width / 90)));
     const yt = niceTicks(t.yMin, t.yMax, Math.max(2, Math.round(r.height / 60)));

@@ -69,6 +69,8 @@ describe.each<Mode>(['webgpu', 'cpu'])('explorer with %s', (mode) => {
       BENDS_VIEW,
     );
     const g: Geometry = await page.evaluate(() => window.sandbox.geometry());
+    // The curves are drawn by WebGPU when it runs, on a 2D canvas otherwise.
+    expect((await page.evaluate(() => window.sandbox.info())).plot).toBe(mode);
     const shot = await screenshot(page, `explorer-${mode}-bends`);
     const sum = hexToRgb(PLOT_COLORS.sum);
     // The curve's row in each pixel column: the mean of the rows in the sum's colour.
@@ -112,8 +114,59 @@ describe.each<Mode>(['webgpu', 'cpu'])('explorer with %s', (mode) => {
     }
   });
 
+  it('exports the picture as PNG with the curve in it', async () => {
+    const g: Geometry = await page.evaluate(() => window.sandbox.geometry());
+    const found = await page.evaluate(
+      async (pts: number[][]) => {
+        const url = await window.sandbox.pngDataUrl();
+        const img = new Image();
+        img.src = url;
+        await img.decode();
+        const c = document.createElement('canvas');
+        c.width = img.width;
+        c.height = img.height;
+        const ctx = c.getContext('2d')!;
+        ctx.drawImage(img, 0, 0);
+        const box = document.getElementById('plot')!.getBoundingClientRect();
+        return pts.map(([x, y]) => {
+          let best: number[] = [];
+          let bestD = Infinity;
+          for (let dy = -2; dy <= 2; dy++) {
+            const p = Array.from(ctx.getImageData(Math.round(x - box.left - window.scrollX), Math.round(y - box.top - window.scrollY) + dy, 1, 1).data);
+            const d = Math.hypot(p[0] - 0xe8, p[1] - 0x59, p[2] - 0x0c);
+            if (d < bestD) {
+              bestD = d;
+              best = p;
+            }
+          }
+          return { d: bestD, p: best, size: [img.width, img.height] };
+        });
+      },
+      [-1.5, -0.4, 0.7, 1.6].map((x) => [px(g, x), py(g, evaluate1DBrute(BENDS, [x])[0])]),
+    );
+    for (const f of found) expect(f.d, JSON.stringify(f)).toBeLessThan(90);
+  });
+
+  it('stays fluid with thousands of unit terms', async () => {
+    const timings: Record<number, number> = {};
+    for (const n of [1024, 16384]) {
+      await page.evaluate((k) => window.sandbox.setState({ target: { kind: 'builtin', id: 'sin' }, build: 'interpolate', units: k, show: { terms: true, target: true, knots: true } }), n);
+      const ms = await page.evaluate(async () => {
+        const t0 = performance.now();
+        for (let i = 0; i < 5; i++) await window.sandbox.setState({ view: { xMin: -3.3 + i * 0.01 } });
+        return (performance.now() - t0) / 5;
+      });
+      timings[n] = ms;
+    }
+    console.log(`${mode}: redraw with all terms visible, ms per frame: ${JSON.stringify(timings)}`);
+    await screenshot(page, `explorer-${mode}-16384-terms`);
+    // SwiftShader and a 2-core machine: generous bounds, still far from a frozen page.
+    expect(timings[1024]).toBeLessThan(1000);
+    expect(timings[16384]).toBeLessThan(3000);
+  });
+
   it('marks knots on the axis and draws the unit terms', async () => {
-    await page.evaluate(() => window.sandbox.setState({ show: { target: false, terms: true, knots: true, error: false } }));
+    await page.evaluate((n, v) => window.sandbox.setState({ network: n, view: v, show: { target: false, terms: true, knots: true, error: false } }), BENDS, BENDS_VIEW);
     const g: Geometry = await page.evaluate(() => window.sandbox.geometry());
     const shot = await screenshot(page, `explorer-${mode}-terms-knots`);
     const sum = hexToRgb(PLOT_COLORS.sum);

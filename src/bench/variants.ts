@@ -24,4 +24,16 @@ export const GPU_VARIANTS: GpuVariant[] = [
     flopPerUnitEval: 5,
     code: EVAL2D_VARIANTS.direct64.code,
   },
+  {
+    id: 'gpu-v-step',
+    label: 'GPU variant: z stepped along rows, units from storage, 16 points per invocation (shaders/eval2d_step.compute.wgsl)',
+    flopPerUnitEval: 5,
+    code: EVAL2D_VARIANTS.step.code,
+  },
+  {
+    id: 'gpu-v-step128',
+    label: 'GPU variant: as step, 128 points per invocation (shaders/eval2d_step128.compute.wgsl)',
+    flopPerUnitEval: 5,
+    code: EVAL2D_VARIANTS.step128.code,
+  },
 ];

@@ -1,5 +1,7 @@
 import directCode from '../../shaders/eval2d_direct.compute.wgsl?raw';
 import direct64Code from '../../shaders/eval2d_direct64.compute.wgsl?raw';
+import stepCode from '../../shaders/eval2d_step.compute.wgsl?raw';
+import step128Code from '../../shaders/eval2d_step128.compute.wgsl?raw';
 import type { Grid2D } from '../model/grid.ts';
 import { gridStep } from '../model/grid.ts';
 import { GrowableBuffer } from './buffers.ts';
@@ -11,11 +13,15 @@ import type { UnitBuffer } from './units.ts';
  * Tuning variants of the 2D value kernel (see bench/NOTES.md), drop-in twins of Eval2DKernel: same bindings,
  * Params, UnitBuffer and error bound, different inner loop.
  *  - direct: units read straight from storage by every invocation (no workgroup tile, no barriers), 16 points each;
- *  - direct64: the same with 64 points per invocation, for CPU-like adapters (SwiftShader).
+ *  - direct64: the same with 64 points per invocation, for CPU-like adapters (SwiftShader);
+ *  - step: grid rows step z by 4·w1·dx instead of holding x values (fewer live registers), 16 points each;
+ *  - step128: the same with 128 points per invocation, the fastest shape measured on SwiftShader.
  */
 export const EVAL2D_VARIANTS = {
   direct: { code: directCode, pointsPerThread: 16 },
   direct64: { code: direct64Code, pointsPerThread: 64 },
+  step: { code: stepCode, pointsPerThread: 16 },
+  step128: { code: step128Code, pointsPerThread: 128 },
 } as const;
 
 export type Eval2DVariantName = keyof typeof EVAL2D_VARIANTS;

@@ -13,6 +13,7 @@ import { Trainer1D } from './model/train1d.ts';
 import { GpuTarget1D } from './gpu/target1d.ts';
 import { GpuTrainer1D } from './gpu/train1d.ts';
 import { createSandboxApi, type PlotGeometry } from './ui/api.ts';
+import { mountBenchmarkPanel } from './ui/benchPanel.ts';
 import { fmt, formulaLines } from './ui/formula.ts';
 import { PlotGestures } from './ui/gestures.ts';
 import { Panel } from './ui/panel.ts';
@@ -598,6 +599,16 @@ async function boot(): Promise<void> {
     else if (e.key === 'e' || e.key === 'E') exportJson();
   });
 
+  // The benchmark panel (issue 4) runs on the app's device; its accuracy study uses the current target.
+  const benchmark = mountBenchmarkPanel(el('bench-container'), {
+    getDevice: () => evaluator.device,
+    getBackendLabel: () => evaluator.status.label,
+    getTargetForAccuracy: () => {
+      const t = targetOf(store.state.target);
+      return { label: t.label, f: t.f, domain: t.domain };
+    },
+  });
+
   const ready = loop.request();
   window.sandbox = createSandboxApi({
     store,
@@ -640,6 +651,7 @@ async function boot(): Promise<void> {
       readout: (x: number) => hoverReadout(store.state, x),
       info: () => ({ target: targetOnGpu ? 'webgpu' : 'cpu', trainer: trainer ? trainerKind : null, plot: plotOnGpu ? 'webgpu' : 'cpu' }),
       pngDataUrl: async () => (await pictureCanvas()).toDataURL('image/png'),
+      benchmark,
     },
   });
   await ready;

@@ -4,6 +4,7 @@
  */
 import { InvalidInputError, checkPoints, type BackendKind } from '../evaluator.ts';
 import type { Network } from '../model/network.ts';
+import type { BenchPanel } from './benchPanel.ts';
 import { type AppState, type Store, snapshot } from './state.ts';
 
 /** Where the plot sits on the page, for scripts that map data to pixels (CSS pixels, page coordinates). */
@@ -50,10 +51,12 @@ export interface SandboxApi {
   info(): { target: BackendKind; trainer: BackendKind | null; plot: BackendKind };
   /** The picture as on screen (axes, curves, overlay), as a PNG data URL — what Export PNG downloads. */
   pngDataUrl(): Promise<string>;
+  /** The Benchmark panel (issue 4): `run()`, `cancel()`, `result`. */
+  readonly benchmark: BenchPanel;
 }
 
 /** Extra entry points implemented by main.ts. */
-export type ApiExtras = Pick<SandboxApi, 'link' | 'exportJson' | 'importJson' | 'train' | 'errorVsN' | 'tour' | 'readout' | 'info' | 'pngDataUrl'>;
+export type ApiExtras = Pick<SandboxApi, 'link' | 'exportJson' | 'importJson' | 'train' | 'errorVsN' | 'tour' | 'readout' | 'info' | 'pngDataUrl' | 'benchmark'>;
 
 export interface ApiDeps {
   store: Store;

@@ -58,7 +58,8 @@ export function formatReport(res: BenchResult): string {
   if (res.peak) {
     lines.push(
       `FMA peak: ${si(res.peak.flops)}FLOP/s (${res.peak.form}; fma ${si(res.peak.byForm.fma)}, mul-add ${si(res.peak.byForm['mul-add'])}; ` +
-        `${res.peak.invocations} invocations × ${res.peak.trips} trips, ${res.peak.timing})`,
+        `${res.peak.invocations} invocations × ${res.peak.trips} trips, ${res.peak.timing}; highest of ${res.peakSamples.length} measurement(s)` +
+        (res.peakSamples.length > 1 ? `, lowest ${si(Math.min(...res.peakSamples))}FLOP/s)` : ')'),
     );
   }
   if (res.gpuTiming) lines.push(`GPU timing: ${res.gpuTiming}`);

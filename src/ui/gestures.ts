@@ -27,6 +27,20 @@ export function knotNear(net: Network, toPx: (x: number) => number, px: number, 
   return best;
 }
 
+/** The unit whose term a·ReLU(w·x + b) passes within `tolerance` px of (x, py) — the nearest — or −1. */
+export function termNear(net: Network, x: number, toPy: (y: number) => number, py: number, tolerance: number): number {
+  let best = -1;
+  let bestD = tolerance;
+  for (let i = 0; i < net.a.length; i++) {
+    const d = Math.abs(toPy(net.a[i] * Math.max(0, net.w[i] * x + net.b[i])) - py);
+    if (d <= bestD) {
+      bestD = d;
+      best = i;
+    }
+  }
+  return best;
+}
+
 /** Zooms a view by `factor` (> 1 zooms out) about the data point (cx, cy). */
 export function zoomView(v: ViewRange, factor: number, cx: number, cy: number, axes: 'xy' | 'x' | 'y' = 'xy'): ViewRange {
   const fx = axes === 'y' ? 1 : factor;
@@ -143,8 +157,18 @@ export class PlotGestures {
   }
 
   private up(e: PointerEvent): void {
-    if (this.drag && this.canvas.hasPointerCapture(e.pointerId)) this.canvas.releasePointerCapture(e.pointerId);
+    const d = this.drag;
+    if (d && this.canvas.hasPointerCapture(e.pointerId)) this.canvas.releasePointerCapture(e.pointerId);
     this.drag = null;
+    if (d?.kind !== 'pan') return;
+    const p = this.local(e);
+    // A click (no drag) on a unit's term selects that unit; a click on nothing clears the selection.
+    if (Math.hypot(p.x - d.startX, p.y - d.startY) > 3) return;
+    const s = this.store.state;
+    if (!s.show.terms) return;
+    const t = this.plot.transform(s.view);
+    const i = termNear(s.network, t.dataX(p.x), (y) => t.py(y), p.y, 5);
+    this.set({ selected: i });
   }
 
   private wheel(e: WheelEvent): void {

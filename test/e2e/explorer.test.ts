@@ -250,6 +250,12 @@ describe.each<Mode>(['webgpu', 'cpu'])('explorer with %s', (mode) => {
     s = await state(page);
     expect(s.network.a[1]).toBeCloseTo(-1, 1);
     await screenshot(page, `explorer-${mode}-selected`);
+    // Clicking on a unit's term selects it (unit 0, 1·ReLU(x + 1), at x = −0.5 is 0.5, where no other term is);
+    // clicking on nothing clears the selection.
+    await page.mouse.click(px(g, -0.5), py(g, 0.5));
+    expect((await state(page)).selected).toBe(0);
+    await page.mouse.click(px(g, -1.5), py(g, 1.5));
+    expect((await state(page)).selected).toBe(-1);
   });
 
   it('works from the keyboard: select units, move knots, zoom; shortcuts ignore text fields', async () => {

@@ -144,6 +144,8 @@ async function boot(): Promise<void> {
     return pieces.pl;
   };
 
+  // Set once the panel exists; frames drawn before that (a device loss during boot) skip the panel.
+  let panelRef: Panel | null = null;
   const readoutEls = { n: el('readout-n'), pieces: el('readout-pieces'), max: el('readout-max'), rms: el('readout-rms') };
   const liveEl = el('readout-live');
   let liveTimer = 0;
@@ -152,6 +154,7 @@ async function boot(): Promise<void> {
     readoutEls.pieces.textContent = pieceCount === null ? '—' : String(pieceCount);
     readoutEls.max.textContent = Number.isFinite(max) ? max.toPrecision(3) : '—';
     readoutEls.rms.textContent = Number.isFinite(rms) ? rms.toPrecision(3) : '—';
+    panelRef?.readouts(pieceCount, max, rms);
     // Screen readers get a calm summary, at most every 800 ms, rather than every frame.
     clearTimeout(liveTimer);
     liveTimer = window.setTimeout(() => {
@@ -225,7 +228,17 @@ async function boot(): Promise<void> {
     plotOnGpu = gpu !== null;
     takeSnapshot(plotOnGpu);
     onScreen = 'plot1d';
-    const stats = errorStats(sum, target);
+    // Error over the part of the view inside the target's domain: outside it the sum only extrapolates.
+    const [lo, hi] = t.domain;
+    const inSum: number[] = [];
+    const inTarget: number[] = [];
+    for (let i = 0; i < xs.length; i++) {
+      if (xs[i] >= lo && xs[i] <= hi) {
+        inSum.push(sum[i]);
+        inTarget.push(target[i]);
+      }
+    }
+    const stats = errorStats(inSum, inTarget);
     setReadouts(s.network.a.length, piecesInRange(piecewiseOf(s.network), s.view.xMin, s.view.xMax), stats.max, stats.rms);
     const hover = el('hover-readout');
     if (hoverX === null) hover.textContent = 'Hover over the plot to read values.';
@@ -242,9 +255,11 @@ async function boot(): Promise<void> {
   let lastLink: string | null = null;
   function persist(): void {
     const s = store.state;
-    const hash = stateToHash(s);
+    // Every custom unit costs at least (dim + 2) numbers of several characters: skip building hopeless links.
+    const hopeless = s.build === 'custom' && s.network.a.length * (s.network.dim + 2) * 4 > MAX_LINK_LENGTH;
+    const hash = hopeless ? '' : stateToHash(s);
     const linkNote = el('link-note');
-    if (hash.length <= MAX_LINK_LENGTH) {
+    if (!hopeless && hash.length <= MAX_LINK_LENGTH) {
       history.replaceState(null, '', `${location.pathname}${location.search}#${hash}`);
       lastLink = location.href;
       linkNote.hidden = true;
@@ -252,7 +267,7 @@ async function boot(): Promise<void> {
       history.replaceState(null, '', `${location.pathname}${location.search}`);
       lastLink = null;
       el('link-note-text').textContent =
-        `This state (${s.network.a.length} units, ${Math.round(hash.length / 1000)} k characters) is too big for a practical link. Export it as JSON to share or keep it.`;
+        `This state (${s.network.a.length} custom units) is too big for a practical link. Export it as JSON to share or keep it.`;
       linkNote.hidden = false;
     }
     const err = autosave(s);
@@ -273,7 +288,7 @@ async function boot(): Promise<void> {
   let trainLoss = Number.NaN;
   let animating = 0;
   function status(): void {
-    panel.status({ training, steps: trainSteps, loss: trainLoss, animating: animating !== 0 });
+    panelRef?.status({ training, steps: trainSteps, loss: trainLoss, animating: animating !== 0 });
   }
   let trainerDevice: GPUDevice | null = null;
   let trainerKind: 'webgpu' | 'cpu' = 'cpu';
@@ -540,6 +555,7 @@ async function boot(): Promise<void> {
     (m) => say(m),
     el('panel'),
   );
+  panelRef = panel;
   // Presets: named full states in localStorage, chosen from the panel.
   const presets = { name: 'my preset', load: '' };
   const presetFolder = panel.gui.folders.find((f) => f._title === 'Share and keep') ?? panel.gui;

@@ -49,6 +49,9 @@ export class Panel {
     error: false,
     steps: 0,
     loss: '',
+    pieces: '',
+    maxError: '',
+    rmsError: '',
   };
   private readonly trainButton: Controller;
   private readonly animateButton: Controller;
@@ -118,6 +121,11 @@ export class Panel {
     train.add(this.model, 'steps').name('Steps').disable();
     train.add(this.model, 'loss').name('Loss (MSE)').disable();
 
+    const readouts = gui.addFolder('Readouts (view ∩ domain)');
+    readouts.add(this.model, 'pieces').name('Linear pieces').disable();
+    readouts.add(this.model, 'maxError').name('Max error').disable();
+    readouts.add(this.model, 'rmsError').name('RMS error').disable();
+
     const showF = gui.addFolder('Show');
     showF.add(this.model, 'showTarget').name('Target').onChange((v: boolean) => set({ show: { target: v } }));
     showF.add(this.model, 'terms').name('Unit terms').onChange((v: boolean) => set({ show: { terms: v } }));
@@ -155,6 +163,14 @@ export class Panel {
     m.knots = s.show.knots;
     m.error = s.show.error;
     for (const c of this.gui.controllersRecursive()) c.updateDisplay();
+  }
+
+  /** Shows the frame's measurements (they depend on the view, so they are not part of the state). */
+  readouts(pieces: number | null, max: number, rms: number): void {
+    this.model.pieces = pieces === null ? '—' : String(pieces);
+    this.model.maxError = Number.isFinite(max) ? max.toPrecision(3) : '—';
+    this.model.rmsError = Number.isFinite(rms) ? rms.toPrecision(3) : '—';
+    for (const c of this.gui.controllersRecursive()) if (c.property === 'pieces' || c.property === 'maxError' || c.property === 'rmsError') c.updateDisplay();
   }
 
   /** Shows the runtime status (training, animation) in the panel. */

@@ -160,9 +160,15 @@ describe.each<Mode>(['webgpu', 'cpu'])('explorer with %s', (mode) => {
     }
     console.log(`${mode}: redraw with all terms visible, ms per frame: ${JSON.stringify(timings)}`);
     await screenshot(page, `explorer-${mode}-16384-terms`);
-    // SwiftShader and a 2-core machine: generous bounds, still far from a frozen page.
-    expect(timings[1024]).toBeLessThan(1000);
-    expect(timings[16384]).toBeLessThan(3000);
+    // Bounds for a shared 2-core machine: the Canvas path must be interactive; WebGPU here is SwiftShader
+    // (software Vulkan), so its bound only says "not frozen" — the timings are logged above.
+    if (mode === 'cpu') {
+      expect(timings[1024]).toBeLessThan(200);
+      expect(timings[16384]).toBeLessThan(1000);
+    } else {
+      expect(timings[1024]).toBeLessThan(3000);
+      expect(timings[16384]).toBeLessThan(10000);
+    }
   });
 
   it('marks knots on the axis and draws the unit terms', async () => {

@@ -68,6 +68,11 @@ function describeDevice(device: GPUDevice | null, label: string): AdapterDescrip
   };
 }
 
+/** Log-axis tick labels that stay readable down to 1e-12 (uPlot's default rounds small ones to 0). */
+function logTicks(_u: uPlot, splits: number[]): string[] {
+  return splits.map((v) => (v == null ? '' : v >= 0.01 && v < 1e5 ? String(+v.toPrecision(3)) : v.toExponential(0)));
+}
+
 function saveFile(name: string, text: string, type: string): void {
   const url = URL.createObjectURL(new Blob([text], { type }));
   const a = el('a', { href: url, download: name });
@@ -182,7 +187,7 @@ export function mountBenchmarkPanel(parent: HTMLElement, deps: BenchPanelDeps): 
             width,
             height: 300,
             scales: { x: { distr: 3, time: false }, y: { distr: 3 } },
-            axes: [{ label: 'units N (log)' }, { label: 'ms (log)', size: 60 }],
+            axes: [{ label: 'units N (log)' }, { label: 'ms (log)', size: 60, values: logTicks }],
             series: [{ label: 'N' }, ...keys.map((k, i) => ({ label: k, stroke: PALETTE[i % PALETTE.length], width: 1.5, points: { show: true } }))],
           },
           data,
@@ -199,7 +204,7 @@ export function mountBenchmarkPanel(parent: HTMLElement, deps: BenchPanelDeps): 
             width,
             height: 300,
             scales: { x: { distr: 3, time: false }, y: { distr: 3 } },
-            axes: [{ label: 'units N (log)' }, { label: 'error (log)', size: 70 }],
+            axes: [{ label: 'units N (log)' }, { label: 'error (log)', size: 70, values: logTicks }],
             series: [
               { label: 'N' },
               { label: 'max error', stroke: PALETTE[1], width: 2, points: { show: true } },

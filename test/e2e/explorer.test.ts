@@ -9,7 +9,9 @@ import { relativeL2 } from '../../src/model/grid.ts';
 import { randomNetwork, type Network } from '../../src/model/network.ts';
 import { TARGETS } from '../../src/model/targets.ts';
 import { KNOT_STRIP, PLOT_COLORS } from '../../src/views/plot1d.ts';
-import { colourDistance, hexToRgb, launchBrowser, openApp, pixel, screenshot, serveDist, type Mode } from './harness.ts';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RESULTS, colourDistance, hexToRgb, launchBrowser, openApp, pixel, screenshot, serveDist, type Mode } from './harness.ts';
 
 let server: Awaited<ReturnType<typeof serveDist>>;
 beforeAll(async () => {
@@ -445,6 +447,47 @@ describe.each<Mode>(['webgpu', 'cpu'])('explorer with %s', (mode) => {
     const s = await page.evaluate((t) => window.sandbox.importJson(t), JSON.stringify(net));
     expect(s.network).toEqual(net);
     expect(s.build).toBe('custom');
+  });
+
+  it('downloads the PNG and the JSON from the panel and the E shortcut, and imports a JSON file', async () => {
+    const dir = join(RESULTS, `downloads-${mode}`);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const cdp = await page.createCDPSession();
+    await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: dir });
+    const waitFor = async (name: string) => {
+      for (let i = 0; i < 100 && !existsSync(join(dir, name)); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(existsSync(join(dir, name)), name).toBe(true);
+    };
+    await clickButton(page, 'Export PNG');
+    await waitFor('relu-sandbox.png');
+    const png = readFileSync(join(dir, 'relu-sandbox.png'));
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    await clickButton(page, 'Export JSON');
+    await waitFor('relu-network.json');
+    const exported = JSON.parse(readFileSync(join(dir, 'relu-network.json'), 'utf8'));
+    expect(exported).toEqual((await state(page)).network);
+    rmSync(join(dir, 'relu-network.json'));
+    await page.focus('#plot');
+    await page.keyboard.press('e');
+    await waitFor('relu-network.json');
+
+    // Import through the file picker: a good file applies, a bad one changes nothing and says why.
+    const good = join(dir, 'good.json');
+    const net = randomNetwork(1, 6, 8);
+    writeFileSync(good, JSON.stringify(net));
+    const input = (await page.$('input#import-file'))!;
+    await input.uploadFile(good);
+    await page.waitForFunction((c) => window.sandbox.getState().network.c === c, {}, net.c);
+    expect((await state(page)).network).toEqual(net);
+    const before = JSON.stringify(await state(page));
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{"dim": 1, "w": [1], "b": [0], "a": [1, 2], "c": 0}');
+    await input.uploadFile(bad);
+    await page.waitForFunction(() => /Import failed/.test(document.getElementById('message')!.textContent ?? ''));
+    expect(await page.$eval('#message', (e) => e.textContent)).toMatch(/Import failed, nothing changed: .*b: must have 2 entries/);
+    expect(JSON.stringify(await state(page))).toBe(before);
+    await cdp.detach();
   });
 
   it('saves and loads a lil-gui preset', async () => {

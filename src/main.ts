@@ -668,6 +668,14 @@ async function boot(): Promise<void> {
       info: () => ({ target: targetOnGpu ? 'webgpu' : 'cpu', trainer: trainer ? trainerKind : null, plot: plotOnGpu ? 'webgpu' : 'cpu' }),
       pngDataUrl: async () => (await pictureCanvas()).toDataURL('image/png'),
       benchmark,
+      simulateDeviceLoss: async () => {
+        const device = evaluator.device;
+        if (!device) throw new Error('there is no GPU device to lose (the CPU backend is running)');
+        // destroy() from outside the evaluator looks exactly like a loss to it: the next call recovers.
+        device.destroy();
+        await loop.request();
+        return evaluator.status.notice ?? evaluator.status.label;
+      },
     },
   });
   await ready;

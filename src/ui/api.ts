@@ -51,12 +51,17 @@ export interface SandboxApi {
   info(): { target: BackendKind; trainer: BackendKind | null; plot: BackendKind };
   /** The picture as on screen (axes, curves, overlay), as a PNG data URL — what Export PNG downloads. */
   pngDataUrl(): Promise<string>;
+  /**
+   * Loses the GPU device on purpose (as a driver reset would) and resolves after the next frame with the
+   * notice the page shows; for testing recovery. Rejects on the CPU backend.
+   */
+  simulateDeviceLoss(): Promise<string>;
   /** The Benchmark panel (issue 4): `run()`, `cancel()`, `result`. */
   readonly benchmark: BenchPanel;
 }
 
 /** Extra entry points implemented by main.ts. */
-export type ApiExtras = Pick<SandboxApi, 'link' | 'exportJson' | 'importJson' | 'train' | 'errorVsN' | 'tour' | 'readout' | 'info' | 'pngDataUrl' | 'benchmark'>;
+export type ApiExtras = Pick<SandboxApi, 'link' | 'exportJson' | 'importJson' | 'train' | 'errorVsN' | 'tour' | 'readout' | 'info' | 'pngDataUrl' | 'benchmark' | 'simulateDeviceLoss'>;
 
 export interface ApiDeps {
   store: Store;

@@ -565,6 +565,33 @@ describe.each<Mode>(['webgpu', 'cpu'])('explorer with %s', (mode) => {
     expect(await page.$eval('#tour', (e) => (e as HTMLElement).hidden)).toBe(true);
   });
 
+  it('recovers from a lost GPU device and keeps drawing (WebGPU) / has no device to lose (CPU)', async () => {
+    await page.evaluate((n, v) => window.sandbox.setState({ network: n, view: v, show: { target: false, terms: true, knots: true, error: false } }), BENDS, BENDS_VIEW);
+    if (mode === 'cpu') {
+      const msg = await page.evaluate(() => window.sandbox.simulateDeviceLoss().then(() => 'lost', (e: Error) => e.message));
+      expect(msg).toMatch(/no GPU device/);
+      return;
+    }
+    const notice = await page.evaluate(() => window.sandbox.simulateDeviceLoss());
+    expect(notice).toMatch(/recovered/i);
+    expect(await page.$eval('#backend-notice', (e) => ({ hidden: (e as HTMLElement).hidden, text: e.textContent }))).toEqual({ hidden: false, text: notice });
+    expect(await page.evaluate(() => window.sandbox.backend)).toBe('webgpu');
+    await page.evaluate(() => window.sandbox.setState({ view: { yMax: 2.001 } }));
+    const info = await page.evaluate(() => window.sandbox.info());
+    expect(info.plot).toBe('webgpu');
+    const xs = [-1.5, -0.4, 0.7, 1.6];
+    const got = await page.evaluate((x) => window.sandbox.evaluate(x), xs);
+    expect(relativeL2(got, evaluate1DBrute(BENDS, xs))).toBeLessThan(1e-5);
+    const g: Geometry = await page.evaluate(() => window.sandbox.geometry());
+    const shot = await screenshot(page, `explorer-${mode}-after-device-loss`);
+    const sum = hexToRgb(PLOT_COLORS.sum);
+    for (const x of xs) {
+      let best = Infinity;
+      for (let dy = -2; dy <= 2; dy++) best = Math.min(best, colourDistance(pixel(shot, px(g, x), py(g, evaluate1DBrute(BENDS, [x])[0]) + dy), sum));
+      expect(best, `sum drawn at x=${x} after the loss`).toBeLessThan(90);
+    }
+  });
+
   it('keeps the page free of errors', () => {
     expect(errors).toEqual([]);
   });

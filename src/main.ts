@@ -602,6 +602,16 @@ async function boot(): Promise<void> {
   );
   new ResizeObserver(() => void loop.request()).observe(canvas);
 
+  // A link pasted into this tab changes only the hash (no reload): apply it like a fresh load.
+  window.addEventListener('hashchange', () => {
+    try {
+      const patch = hashToPatch(location.hash);
+      if (patch) store.replace(patch);
+    } catch (e) {
+      say(e instanceof Error ? e.message : String(e));
+    }
+  });
+
   // Global shortcuts; they stay out of the way while a text field (or a button, for Space) has focus.
   window.addEventListener('keydown', (e) => {
     const t = e.target as HTMLElement | null;

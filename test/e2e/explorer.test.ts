@@ -415,6 +415,35 @@ describe.each<Mode>(['webgpu', 'cpu'])('explorer with %s', (mode) => {
     await other.waitForFunction(() => window.sandbox !== undefined);
     await other.evaluate(() => window.sandbox.ready);
     expect(JSON.stringify(await other.evaluate(() => window.sandbox.getState()))).toBe(want);
+    // Expression and data targets (with characters that need escaping) round-trip too.
+    for (const patch of [
+      { target: { kind: 'expression', source: 'sin(3*x) + 0.3*abs(x) / (1 + x^2) & #' }, build: 'least-squares', placement: 'curvature', ridge: 0.001, units: 33 },
+      { target: { kind: 'data', xs: [-1.5, -0.25, 0.1, 2 / 3], ys: [0.1, -1e-7, 3.5, Math.PI] }, build: 'interpolate', units: 5 },
+    ]) {
+      const source = (patch.target as { source?: string }).source;
+      if (source) {
+        // That source is not a valid expression ('&'): the link must carry a valid one.
+        (patch.target as { source: string }).source = source.replace(' & #', '');
+      }
+      await page.evaluate((p) => window.sandbox.setState(p), patch);
+      const want2 = JSON.stringify(await state(page));
+      const link2 = await page.evaluate(() => window.sandbox.link());
+      // A fresh document each time (a hash-only change would not reload the page).
+      await other.goto('about:blank');
+      await other.goto(link2!, { waitUntil: 'load' });
+      await other.waitForFunction(() => window.sandbox !== undefined);
+      await other.evaluate(() => window.sandbox.ready);
+      expect(JSON.stringify(await other.evaluate(() => window.sandbox.getState()))).toBe(want2);
+    }
+    // A damaged link says what is wrong and leaves the page usable.
+    await other.goto('about:blank');
+    await other.goto(`${server.url}#v=1&n=0`, { waitUntil: 'load' });
+    await other.waitForFunction(() => window.sandbox !== undefined);
+    await other.evaluate(() => window.sandbox.ready);
+    expect(await other.$eval('#message', (e) => e.textContent)).toMatch(/units/);
+    // Pasting a link into the same tab changes only the hash: the page follows it.
+    await other.evaluate((h) => (location.hash = h), new URL(link!).hash);
+    await other.waitForFunction((w) => JSON.stringify(window.sandbox.getState()) === w, {}, want);
     await other.close();
 
     await page.evaluate((n) => window.sandbox.setState({ network: n }), randomNetwork(1, 4000, 3));

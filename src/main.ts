@@ -352,6 +352,13 @@ async function boot(): Promise<void> {
   function toggleTraining(): void {
     training = !training;
     if (training) {
+      const s = store.state;
+      const n = s.network.a.length;
+      // Adam moves every parameter by about lr per step whatever its gradient, so N units can move the sum
+      // by about N·lr at once: warn before a fine fit is thrown off.
+      if (n * s.lr > 1) {
+        say(`With ${n} units, each Adam step can move the sum by about N·lr = ${fmt(n * s.lr)}; if the fit jumps, lower the learning rate (e.g. ${fmt(0.5 / n)}).`, 'info');
+      }
       stopAnimate();
       void trainTick();
     }

@@ -114,7 +114,7 @@ export class Panel {
 
     const train = gui.addFolder('Train (Adam)');
     train
-      .add(this.model, 'lr', 1e-4, 0.5, 1e-4)
+      .add(this.model, 'lr', 1e-6, 0.5, 1e-6)
       .name('Learning rate')
       .onFinishChange((v: number) => set({ lr: v }));
     this.trainButton = train.add(actions, 'toggleTraining').name('▶ Train');

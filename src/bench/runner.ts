@@ -487,7 +487,14 @@ export async function runBenchmark(env: BenchEnv, config: BenchConfig, options: 
       for (const n of sizes) {
         checkCancel();
         progress(`accuracy ${t.label} N=${n}`);
-        accuracy.push(accuracyPoint(t, n, env.now));
+        try {
+          accuracy.push(accuracyPoint(t, n, env.now));
+        } catch (e) {
+          // A target the construction cannot fit (undefined everywhere, say) ends the study, not the run.
+          notes.push(`Accuracy study stopped at N=${n}: ${e instanceof Error ? e.message : String(e)}`);
+          done += sizes.length - sizes.indexOf(n);
+          break;
+        }
         done++;
         await yieldToHost();
       }

@@ -113,6 +113,16 @@ describe('benchmark runner on the GPU (Dawn)', () => {
     }
     expect(res.skipped).toHaveLength(0);
   });
+
+  it('times with onSubmittedWorkDone when asked (or when the device lacks timestamp-query), and says so', async () => {
+    const cfg: BenchConfig = { ...quickConfig(), dims: [2], methods: ['gpu-brute', 'gpu-v-step'], sizes: [3], grids2D: [20], repeats: 1, runBudgetMs: 2000, noTimestamps: true, accuracy: null };
+    const res = await runBenchmark({ now: () => performance.now(), device, adapter: { name: 'test adapter' }, platform: 'vitest' }, cfg);
+    expect(res.gpuTiming).toBe('onSubmittedWorkDone');
+    expect(res.peak!.timing).toBe('onSubmittedWorkDone');
+    expect(res.rows.map((r) => r.timing)).toEqual(['onSubmittedWorkDone', 'onSubmittedWorkDone']);
+    for (const r of res.rows) expect(r.error).toBeLessThan(1e-5);
+    expect(res.notes.join(' ')).toMatch(/onSubmittedWorkDone/);
+  });
 });
 
 describe('npm run bench (CLI smoke test)', () => {

@@ -112,6 +112,13 @@ describe('benchmark runner (CPU methods, no GPU)', () => {
 });
 
 describe('accuracy vs N', () => {
+  it('a target that cannot be fitted stops the study with a note, not the run', async () => {
+    const res = await runBenchmark(env, { ...tiny(), dims: [1], methods: ['cpu-sweep'], accuracy: { label: 'nowhere', f: () => Number.NaN, domain: [0, 1] } });
+    expect(res.rows.length).toBeGreaterThan(0);
+    expect(res.accuracy).toHaveLength(0);
+    expect(res.notes.join(' ')).toMatch(/Accuracy study stopped at N=1/);
+  });
+
   it('uniform interpolation of sin converges like N^-2', () => {
     const a = accuracyPoint(SIN_TARGET, 64, () => 0);
     const b = accuracyPoint(SIN_TARGET, 128, () => 0);

@@ -57,7 +57,7 @@ export function formatReport(res: BenchResult): string {
   lines.push(`Adapter: ${res.adapter ? res.adapter.name : `none (${res.noGpuReason})`}`);
   if (res.peak) {
     lines.push(
-      `FMA peak: ${si(res.peak.flops)}FLOP/s (${res.peak.form}; fma ${si(res.peak.byForm.fma)}, mul-add ${si(res.peak.byForm['mul-add'])}; ` +
+      `FMA peak: ${si(res.peak.flops)}FLOP/s (${res.peak.form}; ${Object.entries(res.peak.byForm).map(([f, v]) => `${f} ${si(v)}`).join(', ')}; ` +
         `${res.peak.invocations} invocations × ${res.peak.trips} trips, ${res.peak.timing}; highest of ${res.peakSamples.length} measurement(s)` +
         (res.peakSamples.length > 1 ? `, lowest ${si(Math.min(...res.peakSamples))}FLOP/s)` : ')'),
     );

@@ -1,31 +1,36 @@
 import code from '../../shaders/peak.compute.wgsl?raw';
 import { GpuTimer, type GpuTimingMethod } from '../bench/gpuTimer.ts';
 
-/** FLOP per invocation per loop trip: 8 chains × 4 steps × 4 lanes × 2 (a multiply-add counts as 2). */
-export const PEAK_FLOP_PER_TRIP = 8 * 4 * 4 * 2;
+/** FLOP per invocation per loop trip, in every entry point: 32 vec4 steps × 4 lanes × 2 (a multiply-add counts as 2). */
+export const PEAK_FLOP_PER_TRIP = 32 * 4 * 2;
+
+/** The forms measured: fma() with 8, 4 or 2 live chains, and a plain multiply-add with 4. */
+export const PEAK_FORMS = ['fma8', 'fma4', 'fma2', 'muladd4'] as const;
+export type PeakForm = (typeof PEAK_FORMS)[number];
 const WG = 256;
 
 /** One peak measurement. */
 export interface PeakResult {
-  /** The faster of the two forms, in FLOP/s (FMA = 2 FLOP). */
+  /** The fastest form, in FLOP/s (FMA = 2 FLOP). */
   flops: number;
-  /** Which form reached it: the fma() builtin or a plain multiply-add. */
-  form: 'fma' | 'mul-add';
-  /** Both forms, FLOP/s. */
-  byForm: { fma: number; 'mul-add': number };
+  /** Which form reached it (fma() with 8, 4 or 2 live chains, or a plain multiply-add). */
+  form: PeakForm;
+  /** Every form, FLOP/s. */
+  byForm: Record<PeakForm, number>;
   invocations: number;
   trips: number;
-  /** Median kernel time of the winning form, ms. */
+  /** Median kernel time of the fastest form, ms. */
   timeMs: number;
   timing: GpuTimingMethod;
 }
 
 /**
  * The FMA-peak microbenchmark (shaders/peak.compute.wgsl): independent vec4 multiply-add chains on enough
- * invocations to fill the adapter. Owns its two pipelines and buffers; `destroy()` is safe twice.
+ * invocations to fill the adapter, in four forms (8, 4 or 2 live fma() chains, or a plain multiply-add); the
+ * peak is the fastest form. Owns its two pipelines and buffers; `destroy()` is safe twice.
  */
 export class PeakKernel {
-  private readonly pipelines: Record<'fma' | 'mul-add', GPUComputePipeline>;
+  private readonly pipelines: Record<PeakForm, GPUComputePipeline>;
   private readonly uniform: GPUBuffer;
   private out: GPUBuffer | null = null;
   private outInvocations = 0;
@@ -39,10 +44,9 @@ export class PeakKernel {
     useTimestamps?: boolean,
   ) {
     const module = device.createShaderModule({ label: 'peak', code });
-    this.pipelines = {
-      fma: device.createComputePipeline({ label: 'peak fma', layout: 'auto', compute: { module, entryPoint: 'main_fma' } }),
-      'mul-add': device.createComputePipeline({ label: 'peak mul-add', layout: 'auto', compute: { module, entryPoint: 'main_muladd' } }),
-    };
+    this.pipelines = Object.fromEntries(
+      PEAK_FORMS.map((f) => [f, device.createComputePipeline({ label: `peak ${f}`, layout: 'auto', compute: { module, entryPoint: `main_${f}` } })]),
+    ) as Record<PeakForm, GPUComputePipeline>;
     this.uniform = device.createBuffer({ label: 'peak params', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     this.timer = new GpuTimer(device, now, useTimestamps);
   }
@@ -51,7 +55,7 @@ export class PeakKernel {
     return this.timer.method;
   }
 
-  private bind(form: 'fma' | 'mul-add', invocations: number): GPUBindGroup {
+  private bind(form: PeakForm, invocations: number): GPUBindGroup {
     if (!this.out || invocations > this.outInvocations) {
       this.out?.destroy();
       this.out = this.device.createBuffer({ label: 'peak out', size: 16 * invocations, usage: GPUBufferUsage.STORAGE });
@@ -73,7 +77,7 @@ export class PeakKernel {
   }
 
   /** Kernel time in ms of one dispatch of `invocations` (a multiple of 256) running `trips` loop trips. */
-  async runOnce(form: 'fma' | 'mul-add', invocations: number, trips: number): Promise<number> {
+  async runOnce(form: PeakForm, invocations: number, trips: number): Promise<number> {
     if (this.destroyed) throw new Error('PeakKernel used after destroy()');
     const params = new ArrayBuffer(16);
     new Uint32Array(params)[0] = trips;
@@ -103,12 +107,12 @@ export class PeakKernel {
     const repeats = opts.repeats ?? 3;
     const invocations = opts.invocations ?? 65536;
     const maxTrips = opts.maxTrips ?? 1 << 16;
-    const byForm = { fma: 0, 'mul-add': 0 };
-    const times = { fma: 0, 'mul-add': 0 };
+    const byForm = { fma8: 0, fma4: 0, fma2: 0, muladd4: 0 };
+    const times = { fma8: 0, fma4: 0, fma2: 0, muladd4: 0 };
     let trips = 4;
-    await this.runOnce('fma', invocations, trips);
-    while (trips < maxTrips && (trips < 16 || (await this.runOnce('fma', invocations, trips)) < minMs)) trips *= 2;
-    for (const form of ['fma', 'mul-add'] as const) {
+    await this.runOnce('fma4', invocations, trips);
+    while (trips < maxTrips && (trips < 16 || (await this.runOnce('fma4', invocations, trips)) < minMs)) trips *= 2;
+    for (const form of PEAK_FORMS) {
       await this.runOnce(form, invocations, trips);
       const ts: number[] = [];
       for (let r = 0; r < repeats; r++) ts.push(await this.runOnce(form, invocations, trips));
@@ -116,7 +120,7 @@ export class PeakKernel {
       times[form] = ts[ts.length >> 1];
       byForm[form] = (invocations * trips * PEAK_FLOP_PER_TRIP) / (times[form] / 1e3);
     }
-    const form = byForm.fma >= byForm['mul-add'] ? 'fma' : 'mul-add';
+    const form = PEAK_FORMS.reduce((best, f) => (byForm[f] > byForm[best] ? f : best));
     return { flops: byForm[form], form, byForm, invocations, trips, timeMs: times[form], timing: this.timer.method };
   }
 

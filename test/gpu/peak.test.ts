@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeGpu } from './dawn.ts';
-import { PeakKernel, PEAK_FLOP_PER_TRIP } from '../../src/gpu/peak.ts';
+import { PeakKernel, PEAK_FLOP_PER_TRIP, PEAK_FORMS } from '../../src/gpu/peak.ts';
 
 // The GPU entry point stays referenced for the whole file: Dawn tears its instance down when it is collected.
 let gpu: GPU;
@@ -26,10 +26,12 @@ describe('FMA peak microbenchmark', () => {
       peak.destroy();
       expect(await device.popErrorScope()).toBeNull();
       expect(r.timing).toBe(useTimestamps ? 'timestamp-query' : 'onSubmittedWorkDone');
-      for (const v of [r.flops, r.byForm.fma, r.byForm['mul-add']]) {
+      expect(Object.keys(r.byForm).sort()).toEqual([...PEAK_FORMS].sort());
+      for (const v of [r.flops, ...Object.values(r.byForm)]) {
         expect(Number.isFinite(v) && v > 0).toBe(true);
       }
-      expect(r.flops).toBe(Math.max(r.byForm.fma, r.byForm['mul-add']));
+      expect(r.flops).toBe(Math.max(...Object.values(r.byForm)));
+      expect(r.byForm[r.form]).toBe(r.flops);
       expect(r.flops).toBeCloseTo((r.invocations * r.trips * PEAK_FLOP_PER_TRIP) / (r.timeMs / 1e3), -3);
     }
   });

@@ -105,7 +105,8 @@ async function boot(): Promise<void> {
   const heatmap = new Heatmap2D(bgCanvas);
   // The curves are drawn with WebGPU on the evaluator's device when there is one (rebuilt after a device loss).
   let plotGpu: PlotGpu | null = null;
-  let plotGpuFailed = false;
+  // `?plot=canvas` keeps the curves on the 2D canvas even with WebGPU (the render path's CPU twin, for comparison).
+  let plotGpuFailed = new URLSearchParams(location.search).get('plot') === 'canvas';
   function gpuLayer(): PlotGpu | null {
     const device = evaluator.device;
     if (!device || plotGpuFailed) {

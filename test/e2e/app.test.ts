@@ -8,7 +8,7 @@ import { evaluate1DBrute, evaluate2DBrute } from '../../src/cpu/evaluator.ts';
 import { relativeL2 } from '../../src/model/grid.ts';
 import { randomNetwork, seededRandom, type Network } from '../../src/model/network.ts';
 import { PLOT_COLORS } from '../../src/views/plot1d.ts';
-import { hexToRgb, launchBrowser, nearestColour, openApp, screenshot, serveDist, type Mode } from './harness.ts';
+import { colourDistance, hexToRgb, launchBrowser, nearestColour, openApp, pixel, screenshot, serveDist, type Mode } from './harness.ts';
 
 let server: Awaited<ReturnType<typeof serveDist>>;
 beforeAll(async () => {
@@ -191,6 +191,58 @@ describe('?backend=cpu', () => {
       const got = await page.evaluate((x) => window.sandbox.evaluate(x), xs);
       expect(relativeL2(got, evaluate1DBrute(net, xs))).toBeLessThan(1e-12);
       expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
+describe('WebGPU curve rendering against its Canvas twin', () => {
+  it('draws the same curves, pixel for pixel within a pixel, for a random network', async () => {
+    const browser = await launchBrowser('webgpu');
+    try {
+      const net = randomNetwork(1, 33, 21, [-1.8, 1.8]);
+      const patch = { network: net, target: { kind: 'builtin', id: 'wiggle' }, view: { xMin: -2, xMax: 2, yMin: -2.5, yMax: 2.5 }, show: { target: true, terms: true, knots: false, error: false } };
+      const rows: Record<string, { sum: number[]; target: number[] }> = {};
+      for (const query of ['', '?plot=canvas']) {
+        const { page, errors } = await openApp(browser, `${server.url}${query}`);
+        await page.evaluate((p) => window.sandbox.setState(p), patch);
+        expect((await page.evaluate(() => window.sandbox.info())).plot).toBe(query ? 'cpu' : 'webgpu');
+        const g = await page.evaluate(() => window.sandbox.geometry());
+        const shot = await screenshot(page, `twin-${query ? 'canvas' : 'webgpu'}`);
+        const colourRows = (hex: string) => {
+          const c = hexToRgb(hex);
+          const out: number[] = [];
+          for (let x = Math.ceil(g.left) + 2; x < g.left + g.width - 2; x++) {
+            let s = 0;
+            let k = 0;
+            for (let y = Math.ceil(g.top); y < g.top + g.height; y++) {
+              if (colourDistance(pixel(shot, x, y), c) < 60) {
+                s += y;
+                k++;
+              }
+            }
+            out.push(k ? s / k : Number.NaN);
+          }
+          return out;
+        };
+        rows[query || 'webgpu'] = { sum: colourRows(PLOT_COLORS.sum), target: colourRows(PLOT_COLORS.target) };
+        expect(errors).toEqual([]);
+        await page.close();
+      }
+      for (const layer of ['sum', 'target'] as const) {
+        const a = rows.webgpu[layer];
+        const b = rows['?plot=canvas'][layer];
+        const signed: number[] = [];
+        for (let i = 0; i < a.length; i++) if (Number.isFinite(a[i]) && Number.isFinite(b[i])) signed.push(a[i] - b[i]);
+        const diffs = signed.map(Math.abs).sort((p, q) => p - q);
+        // Most columns show the curve in both renderings, at the same height: a row centre is the mean of the
+        // coloured rows, so one pixel more or less on either edge moves it by 0.5 (quantisation, not an offset).
+        expect(diffs.length, `${layer}: columns with the curve in both`).toBeGreaterThan(0.8 * a.length);
+        expect(Math.abs(signed.reduce((p, q) => p + q, 0) / signed.length), `${layer}: mean signed row difference`).toBeLessThan(0.2);
+        expect(diffs[Math.floor(diffs.length / 2)], `${layer}: median row difference`).toBeLessThanOrEqual(0.5);
+        expect(diffs[Math.floor(diffs.length * 0.98)], `${layer}: 98th percentile row difference`).toBeLessThanOrEqual(1.5);
+      }
     } finally {
       await browser.close();
     }

@@ -107,7 +107,14 @@ async function boot(): Promise<void> {
   let plotGpu: PlotGpu | null = null;
   // `?plot=canvas` keeps the curves on the 2D canvas even with WebGPU (the render path's CPU twin, for comparison).
   let plotGpuFailed = new URLSearchParams(location.search).get('plot') === 'canvas';
-  function gpuLayer(): PlotGpu | null {
+  function renderFailed(e: unknown): void {
+    plotGpuFailed = true;
+    plotGpu?.destroy();
+    plotGpu = null;
+    say(`Drawing with WebGPU failed (${e instanceof Error ? e.message : String(e)}); drawing on a 2D canvas instead.`);
+    void loop.request();
+  }
+  async function gpuLayer(): Promise<PlotGpu | null> {
     const device = evaluator.device;
     if (!device || plotGpuFailed) {
       plotGpu?.destroy();
@@ -116,12 +123,11 @@ async function boot(): Promise<void> {
     }
     if (plotGpu?.device !== device) {
       plotGpu?.destroy();
+      plotGpu = null;
       try {
-        plotGpu = new PlotGpu(device, gpuCanvas);
+        plotGpu = await PlotGpu.create(device, gpuCanvas);
       } catch (e) {
-        plotGpuFailed = true;
-        plotGpu = null;
-        say(`Drawing with WebGPU failed (${e instanceof Error ? e.message : String(e)}); drawing on a 2D canvas.`);
+        renderFailed(e);
       }
     }
     return plotGpu;
@@ -223,9 +229,16 @@ async function boot(): Promise<void> {
     const xs = gridXs(grid);
     const t = targetOf(s.target);
     const target = await targetValues(t, grid, xs);
-    const gpu = gpuLayer();
+    const gpu = await gpuLayer();
     gpuCanvas.hidden = !gpu;
     plot.draw({ view: s.view, show: s.show, xs, target, sum, network: s.network, samples: t.samples, selected: s.selected, hoverX }, gpu);
+    // A frame the device rejected (validation, out of memory) switches the curves to the 2D canvas, with a message.
+    // A lost device is not a render failure: the evaluator recovers and the next frame gets a new layer.
+    if (gpu) {
+      void plot.lastGpuFrame?.then((err) => {
+        if (err && err.kind !== 'device-lost' && plotGpu === gpu) renderFailed(err);
+      });
+    }
     plotOnGpu = gpu !== null;
     takeSnapshot(plotOnGpu);
     onScreen = 'plot1d';

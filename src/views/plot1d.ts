@@ -7,6 +7,7 @@ import type { Network } from '../model/network.ts';
 import type { ShowFlags, ViewRange } from '../ui/state.ts';
 import { type PlotRect, Transform, niceTicks, tickLabel } from './axes.ts';
 import type { GpuPlotLayer, PlotGpu } from './plotGpu.ts';
+import type { GpuError } from '../gpu/errors.ts';
 
 /** Colours, shared with the tests' pixel checks. */
 export const PLOT_COLORS = {
@@ -65,6 +66,8 @@ export class Plot1D {
   private readonly top: CanvasRenderingContext2D;
   private cssWidth = 0;
   private cssHeight = 0;
+  /** The last WebGPU frame's error check (null result: it drew cleanly). */
+  lastGpuFrame: Promise<GpuError | null> | null = null;
 
   /**
    * `background` gets the axes; `overlay` (the same canvas, or one stacked above it) gets knots, the
@@ -154,7 +157,7 @@ export class Plot1D {
       if (frame.show.target && frame.target) layers.push({ kind: 'curve', x0, dx, ys: frame.target, color: PLOT_COLORS.target, width: 2 });
       if (err) layers.push({ kind: 'curve', x0, dx, ys: err, color: PLOT_COLORS.error, width: 1.5, dash: 8 });
       layers.push({ kind: 'curve', x0, dx, ys: frame.sum, color: PLOT_COLORS.sum, width: 2.5 });
-      gpu.draw(frame.view, r, this.cssWidth, this.cssHeight, layers);
+      this.lastGpuFrame = gpu.draw(frame.view, r, this.cssWidth, this.cssHeight, layers);
     } else {
       if (frame.show.terms) this.drawTerms(t, net);
       if (frame.show.target && frame.target) this.curve(t, frame.xs, frame.target, PLOT_COLORS.target, 2);

@@ -9,6 +9,7 @@ import fragSource from '../../shaders/plot1d.frag.wgsl?raw';
 import type { Network } from '../model/network.ts';
 import type { PlotRect } from './axes.ts';
 import type { ViewRange } from '../ui/state.ts';
+import { type GpuError, fromGpuError, withErrorScopes } from '../gpu/errors.ts';
 
 /**
  * Params (uniform, 80 bytes; one 256-byte-aligned slot per layer):
@@ -40,7 +41,12 @@ export class PlotGpu {
   private data: { buffer: GPUBuffer; group: GPUBindGroup }[] = [];
   private destroyed = false;
 
-  constructor(
+  /** Builds the layer inside error scopes: a shader or pipeline problem becomes a typed GpuError, not a blank plot. */
+  static create(device: GPUDevice, canvas: HTMLCanvasElement): Promise<PlotGpu> {
+    return withErrorScopes(device, () => new PlotGpu(device, canvas));
+  }
+
+  private constructor(
     readonly device: GPUDevice,
     private readonly canvas: HTMLCanvasElement,
   ) {
@@ -92,9 +98,14 @@ export class PlotGpu {
     return this.data[i];
   }
 
-  /** Draws the layers in order over a transparent background, clipped to the plot rectangle. */
-  draw(view: ViewRange, rect: PlotRect, cssWidth: number, cssHeight: number, layers: GpuPlotLayer[]): void {
-    if (this.destroyed) return;
+  /**
+   * Draws the layers in order over a transparent background, clipped to the plot rectangle. Returns at once;
+   * the promise settles with the frame's GPU error (typed), or null, once the device has checked it.
+   */
+  draw(view: ViewRange, rect: PlotRect, cssWidth: number, cssHeight: number, layers: GpuPlotLayer[]): Promise<GpuError | null> {
+    if (this.destroyed) return Promise.resolve(null);
+    this.device.pushErrorScope('out-of-memory');
+    this.device.pushErrorScope('validation');
     const dpr = window.devicePixelRatio || 1;
     const w = Math.max(1, Math.round(cssWidth * dpr));
     const h = Math.max(1, Math.round(cssHeight * dpr));
@@ -161,6 +172,10 @@ export class PlotGpu {
     }
     pass.end();
     device.queue.submit([encoder.finish()]);
+    return Promise.all([device.popErrorScope(), device.popErrorScope()]).then((errors) => {
+      const first = errors.find((e): e is GPUError => e !== null);
+      return first ? fromGpuError(first) : null;
+    });
   }
 
   /** Clears the canvas (when the plot is not shown). */

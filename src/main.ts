@@ -183,11 +183,12 @@ async function boot(): Promise<void> {
   // Expression targets (the built-in ones included) are evaluated on the GPU when there is one.
   let gpuTarget: { device: GPUDevice; kernel: GpuTarget1D } | null = null;
   let targetOnGpu = false;
+  let targetGpuFailedOn: GPUDevice | null = null;
   let plotOnGpu = false;
   async function targetValues(t: ReturnType<typeof targetOf>, grid: { xMin: number; xMax: number; nx: number }, xs: Float64Array): Promise<ArrayLike<number>> {
     const device = evaluator.device;
     targetOnGpu = false;
-    if (device && t.expression) {
+    if (device && t.expression && targetGpuFailedOn !== device) {
       try {
         if (!gpuTarget || gpuTarget.device !== device) {
           gpuTarget?.kernel.destroy();
@@ -199,6 +200,8 @@ async function boot(): Promise<void> {
       } catch (e) {
         gpuTarget?.kernel.destroy();
         gpuTarget = null;
+        // Not again on this device (a new device after a loss gets a fresh try).
+        targetGpuFailedOn = device;
         say(`The target could not be evaluated on the GPU (${e instanceof Error ? e.message : String(e)}); using the CPU for it.`);
       }
     }
@@ -287,10 +290,15 @@ async function boot(): Promise<void> {
     const err = autosave(s);
     if (err) say(err);
   }
-  store.subscribe(() => {
+  store.subscribe((s) => {
     void loop.request();
-    clearTimeout(persistTimer);
-    persistTimer = window.setTimeout(persist, 300);
+    // Throttled, not debounced, so a long training run is saved as it goes; big custom networks less often.
+    if (persistTimer) return;
+    const wait = s.build === 'custom' && s.network.a.length > 4096 ? 2000 : 300;
+    persistTimer = window.setTimeout(() => {
+      persistTimer = 0;
+      persist();
+    }, wait);
   });
 
   // Training: the trainer follows the state; an edit elsewhere restarts it from the edited network.

@@ -64,6 +64,9 @@ export function sweep2D(net: Network, grid: Grid2D, opts: Sweep2DOptions = {}): 
   const bb = new Float64Array(m);
   const aa = new Float64Array(m);
   const hash = new Uint32Array(m);
+  // Per-unit constants hoisted out of the row loop: −1/w1 (a multiply instead of a division per row) and a·w1.
+  const negInv = new Float64Array(m);
+  const aw1 = new Float64Array(m);
   for (let k = 0; k < m; k++) {
     const i = bend[k];
     w1[k] = net.w[2 * i];
@@ -71,6 +74,8 @@ export function sweep2D(net: Network, grid: Grid2D, opts: Sweep2DOptions = {}): 
     bb[k] = net.b[i];
     aa[k] = net.a[i];
     hash[k] = unitHash(i);
+    negInv[k] = -1 / w1[k];
+    aw1[k] = aa[k] * w1[k];
   }
   const flatHash = Uint32Array.from(flat, unitHash);
 
@@ -107,10 +112,10 @@ export function sweep2D(net: Network, grid: Grid2D, opts: Sweep2DOptions = {}): 
     }
     for (let k = 0; k < m; k++) {
       const off = w2[k] * y + bb[k];
-      const knot = -off / w1[k];
+      const knot = off * negInv[k];
       const neg = w1[k] < 0;
       if (neg) {
-        slope += aa[k] * w1[k];
+        slope += aw1[k];
         icpt += aa[k] * off;
         count++;
         id ^= hash[k];
@@ -127,7 +132,7 @@ export function sweep2D(net: Network, grid: Grid2D, opts: Sweep2DOptions = {}): 
       }
       if (c === nx) continue;
       const s = neg ? -1 : 1;
-      dSlope[c] += s * aa[k] * w1[k];
+      dSlope[c] += s * aw1[k];
       dIcpt[c] += s * aa[k] * off;
       if (wantRegions) {
         dCount[c] += s;

@@ -134,7 +134,10 @@ export interface BenchRow {
   unitEvalsPerS: number;
   flopPerUnitEval: number;
   flopPerS: number;
-  /** GPU rows: FLOP/s as a percentage of the measured FMA peak (equivalent for exact methods). */
+  /**
+   * GPU rows: FLOP/s as a percentage of the run's highest measured FMA peak (equivalent for exact methods).
+   * Filled in when the run ends: rows passed to onProgress still have null here.
+   */
   peakPct: number | null;
   /** 'relL2' for values; 'mismatch' (fraction of sample points whose count or id differ) for regions. */
   errorKind: 'relL2' | 'mismatch';

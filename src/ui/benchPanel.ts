@@ -255,6 +255,9 @@ export function mountBenchmarkPanel(parent: HTMLElement, deps: BenchPanelDeps): 
         },
       );
       result = res;
+      // Rows arrived one by one; % of peak is only known at the end (the run's highest peak), so redraw them.
+      tbody.replaceChildren();
+      for (const r of res.rows) addRow(r);
       drawCharts(res);
       const peak = res.peak ? `; FMA peak ${(res.peak.flops / 1e9).toFixed(2)} GFLOP/s` : '';
       setStatus(`${res.cancelled ? 'Cancelled' : 'Done'} in ${(res.durationMs / 1e3).toFixed(1)} s on ${res.adapter?.name ?? `the CPU (${res.noGpuReason})`}${peak}; GPU timing: ${res.gpuTiming ?? 'n/a'}. ${res.skipped.length ? `${res.skipped.length} point(s) skipped (see JSON).` : ''}`);

@@ -1,9 +1,10 @@
 /** Generates grid-mode eval2d variants: C vec4 chains per invocation (PPT = 4C), unroll U, staging 'tile' | 'direct'. */
-export function variant(C: number, U: number, staging: 'tile' | 'direct' | 'subgroup' | 'step'): string {
+export function variant(C: number, U: number, staging: 'tile' | 'direct' | 'subgroup' | 'step' | 'stepfma'): string {
   const PPT = 4 * C;
   const L: string[] = [];
   if (staging === 'subgroup') return subgroupVariant(C);
   if ((staging as string) === 'step') return stepVariant(C, U);
+  if ((staging as string) === 'stepfma') return stepVariant(C, U, true);
   L.push(`// eval2d variant: ${PPT} points per invocation, unroll ${U}, units ${staging === 'tile' ? 'staged in workgroup memory' : 'read straight from storage'}.`);
   L.push(`struct Params { origin: vec2<f32>, step: vec2<f32>, nx: u32, pointCount: u32, unitStart: u32, unitCount: u32, mode: u32, accumulate: u32, threadsPerRow: u32, pad: u32, affine: vec4<f32>, }`);
   L.push(`const WG: u32 = 256u;`, `const PPT: u32 = ${PPT}u;`);
@@ -99,7 +100,7 @@ ${k.map((i) => `    s${i} += p${i};`).join('\n')}
 }
 
 /** z stepped along the row: z(x + 4·dx) = z(x) + 4·w1·dx, so no x registers stay live; units read from storage. */
-function stepVariant(C: number, U: number): string {
+function stepVariant(C: number, U: number, independent = false): string {
   const PPT = 4 * C;
   const k = Array.from({ length: C }, (_, i) => i);
   const j = Array.from({ length: U }, (_, i) => i);
@@ -129,7 +130,7 @@ ${k.map((i) => `    var p${i} = vec4<f32>(0.0);`).join('\n')}
     var t = base;
     for (; t + ${U}u <= stop; t += ${U}u) {
 ${j.map((q) => `      let u${q} = units[t + ${q}u]; let a${q} = vec4<f32>(u${q}.w); let d${q} = vec4<f32>(u${q}.x * dx4); var z${q} = fma(vec4<f32>(u${q}.x), x0, vec4<f32>(fma(u${q}.y, rowY, u${q}.z)));`).join('\n')}
-${k.map((i) => j.map((q) => `      p${i} = fma(a${q}, abs(z${q}), p${i}); z${q} += d${q};`).join(' ')).join('\n')}
+${k.map((i) => j.map((q) => (independent ? `      p${i} = fma(a${q}, abs(fma(vec4<f32>(${i}.0), d${q}, z${q})), p${i});` : `      p${i} = fma(a${q}, abs(z${q}), p${i}); z${q} += d${q};`)).join(' ')).join('\n')}
     }
     for (; t < stop; t++) {
       let u = units[t]; let a = vec4<f32>(u.w); let d = vec4<f32>(u.x * dx4); var z = fma(vec4<f32>(u.x), x0, vec4<f32>(fma(u.y, rowY, u.z)));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeGpu } from './dawn.ts';
-import { GpuEvaluator, requestGpu } from '../../src/gpu/context.ts';
+import { GpuEvaluator, isCpuLikeAdapter, requestGpu } from '../../src/gpu/context.ts';
 import { randomNetwork, seededRandom, type Network } from '../../src/model/network.ts';
 import { type Grid1D, type Grid2D, gridPoints2D, gridXs, relativeL2 } from '../../src/model/grid.ts';
 import { evaluate1DBrute, evaluate2DBrute, regions2DBrute } from '../../src/cpu/evaluator.ts';
@@ -14,15 +14,18 @@ const SIZES = [0, 1, 63, 65, 4097, 65536];
 
 let gpu: GPU;
 let ev: GpuEvaluator;
-/** Brute force only, so the eval1d kernel is tested at every N (the default takes the search path from N = 256). */
+/**
+ * `ev` takes the 1D search path from N = 256 and the 2D step128 kernel; `brute` uses the brute-force eval1d and
+ * the tiled eval2d kernel everywhere, so every kernel is tested at every size whatever the adapter.
+ */
 let brute: GpuEvaluator;
 
 beforeAll(async () => {
   gpu = nodeGpu();
   const startup = await requestGpu(gpu);
   if (startup.kind !== 'ok') throw new Error(`WebGPU startup failed in Node: ${startup.kind}`);
-  ev = await GpuEvaluator.create(startup);
-  brute = await GpuEvaluator.create(startup, { search1D: false });
+  ev = await GpuEvaluator.create(startup, { kernel2D: 'step128' });
+  brute = await GpuEvaluator.create(startup, { search1D: false, kernel2D: 'tiled' });
 });
 
 afterAll(() => {
@@ -76,9 +79,12 @@ describe('eval2d kernel vs float64 reference', () => {
       const side = gridSideFor(n);
       const grid: Grid2D = { xMin: -1.2, xMax: 1.4, yMin: -0.9, yMax: 1.3, nx: side, ny: side + 2 };
       const want = evaluate2DBrute(net, gridPoints2D(grid));
-      expect(relativeL2(await ev.evaluateGrid2D(net, grid), want)).toBeLessThan(BOUND);
       const xy = randomPoints(2 * (side * 3 + 1), n + 11);
-      expect(relativeL2(await ev.evaluatePoints(net, xy), evaluate2DBrute(net, xy))).toBeLessThan(BOUND);
+      const wantXy = evaluate2DBrute(net, xy);
+      for (const e of [brute, ev]) {
+        expect(relativeL2(await e.evaluateGrid2D(net, grid), want)).toBeLessThan(BOUND);
+        expect(relativeL2(await e.evaluatePoints(net, xy), wantXy)).toBeLessThan(BOUND);
+      }
     });
   }
 
@@ -86,7 +92,8 @@ describe('eval2d kernel vs float64 reference', () => {
     const net = randomNetwork(2, 65, 5);
     for (const [nx, ny] of [[1, 1], [1, 7], [3, 2], [63, 5], [65, 3], [257, 9]]) {
       const grid: Grid2D = { xMin: -1, xMax: 1, yMin: -2, yMax: 0.5, nx, ny };
-      expect(relativeL2(await ev.evaluateGrid2D(net, grid), evaluate2DBrute(net, gridPoints2D(grid)))).toBeLessThan(BOUND);
+      const want = evaluate2DBrute(net, gridPoints2D(grid));
+      for (const e of [brute, ev]) expect(relativeL2(await e.evaluateGrid2D(net, grid), want)).toBeLessThan(BOUND);
     }
   });
 
@@ -95,16 +102,19 @@ describe('eval2d kernel vs float64 reference', () => {
     expect(planPasses(65536, 96 * 96).length).toBe(2);
     const net = randomNetwork(2, 65536, 77);
     const grid: Grid2D = { xMin: -1, xMax: 1, yMin: -1, yMax: 1, nx: 96, ny: 96 };
-    expect(relativeL2(await ev.evaluateGrid2D(net, grid), evaluate2DBrute(net, gridPoints2D(grid)))).toBeLessThan(BOUND);
+    const want = evaluate2DBrute(net, gridPoints2D(grid));
+    for (const e of [brute, ev]) expect(relativeL2(await e.evaluateGrid2D(net, grid), want)).toBeLessThan(BOUND);
   });
 
   it('evaluates a 2048 × 2048 grid (4.2 M points) with few units', async () => {
     const net = randomNetwork(2, 3, 8);
     const grid: Grid2D = { xMin: -1, xMax: 1, yMin: -1, yMax: 1, nx: 2048, ny: 2048 };
-    const got = await ev.evaluateGrid2D(net, grid);
-    expect(got.length).toBe(2048 * 2048);
     const want = evaluate2DBrute(net, gridPoints2D(grid));
-    expect(relativeL2(got, want)).toBeLessThan(BOUND);
+    for (const e of [brute, ev]) {
+      const got = await e.evaluateGrid2D(net, grid);
+      expect(got.length).toBe(2048 * 2048);
+      expect(relativeL2(got, want)).toBeLessThan(BOUND);
+    }
   });
 });
 
@@ -130,6 +140,18 @@ describe('regions2d kernel vs float64 reference', () => {
 });
 
 describe('GpuEvaluator contract', () => {
+  it('picks the step128 2D kernel on CPU-like adapters and the tiled one on GPUs', async () => {
+    const startup = await requestGpu(gpu);
+    if (startup.kind !== 'ok') throw new Error(startup.kind);
+    const auto = await GpuEvaluator.create(startup);
+    const net = randomNetwork(2, 300, 21);
+    const grid: Grid2D = { xMin: -1, xMax: 1, yMin: -1, yMax: 1, nx: 129, ny: 7 };
+    expect(relativeL2(await auto.evaluateGrid2D(net, grid), evaluate2DBrute(net, gridPoints2D(grid)))).toBeLessThan(BOUND);
+    const name = `${startup.adapter.info.vendor} ${startup.adapter.info.architecture} ${startup.adapter.info.description}`.toLowerCase();
+    expect(isCpuLikeAdapter(startup.adapter)).toBe(name.includes('swiftshader') || Boolean((startup.adapter.info as { isFallbackAdapter?: boolean }).isFallbackAdapter));
+    auto.destroy();
+  });
+
   it('rejects bad input with typed errors before touching the GPU', async () => {
     await expect(ev.evaluatePoints({ dim: 1, w: [NaN], b: [0], a: [1], c: 0 } as Network, [0])).rejects.toBeInstanceOf(
       InvalidNetworkError,

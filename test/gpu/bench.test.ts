@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { nodeGpu } from './dawn.ts';
+import { nodeDevice } from './dawn.ts';
 import { runBenchmark, quickConfig, type BenchConfig } from '../../src/bench/runner.ts';
 import { UnitKernelHarness, pointsPerThread } from '../../src/bench/unitHarness.ts';
 import eval2dCode from '../../shaders/eval2d.compute.wgsl?raw';
@@ -21,11 +21,7 @@ let gpu: GPU;
 let device: GPUDevice;
 
 beforeAll(async () => {
-  gpu = nodeGpu();
-  const adapter = await gpu.requestAdapter();
-  if (!adapter) throw new Error('no WebGPU adapter (install chromium for SwiftShader and set VK_ICD_FILENAMES)');
-  const requiredFeatures = (['timestamp-query'] as GPUFeatureName[]).filter((f) => adapter.features.has(f));
-  device = await adapter.requestDevice({ requiredFeatures });
+  ({ gpu, device } = await nodeDevice(['timestamp-query']));
 });
 afterAll(() => device?.destroy());
 

@@ -17,12 +17,17 @@ export function nodeGpu(): GPU {
   return create([]) as GPU;
 }
 
-export async function nodeDevice(): Promise<{ gpu: GPU; adapter: GPUAdapter; device: GPUDevice }> {
+/**
+ * An adapter and a device for a test file, with the optional features the adapter has. Keep `gpu` referenced
+ * for the whole file: Dawn tears its instance down when the GPU object is collected.
+ */
+export async function nodeDevice(optionalFeatures: GPUFeatureName[] = []): Promise<{ gpu: GPU; adapter: GPUAdapter; device: GPUDevice }> {
   const gpu = nodeGpu();
   const adapter = await gpu.requestAdapter();
   if (!adapter) {
     throw new Error('No WebGPU adapter in Node: install libvulkan1 and chromium (for SwiftShader) and set VK_ICD_FILENAMES');
   }
-  const device = await adapter.requestDevice();
+  const requiredFeatures = optionalFeatures.filter((f) => adapter.features.has(f));
+  const device = await adapter.requestDevice({ requiredFeatures });
   return { gpu, adapter, device };
 }

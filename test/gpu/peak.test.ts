@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeGpu } from './dawn.ts';
+import { nodeDevice } from './dawn.ts';
 import { PeakKernel, PEAK_FLOP_PER_TRIP, PEAK_FORMS } from '../../src/gpu/peak.ts';
 
 // The GPU entry point stays referenced for the whole file: Dawn tears its instance down when it is collected.
@@ -7,11 +7,7 @@ let gpu: GPU;
 let device: GPUDevice;
 
 beforeAll(async () => {
-  gpu = nodeGpu();
-  const adapter = await gpu.requestAdapter();
-  if (!adapter) throw new Error('no WebGPU adapter (install chromium for SwiftShader and set VK_ICD_FILENAMES)');
-  const features: GPUFeatureName[] = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
-  device = await adapter.requestDevice({ requiredFeatures: features });
+  ({ gpu, device } = await nodeDevice(['timestamp-query']));
 });
 afterAll(() => device?.destroy());
 

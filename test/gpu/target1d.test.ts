@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeGpu } from './dawn.ts';
+import { nodeDevice } from './dawn.ts';
 import { GpuTarget1D } from '../../src/gpu/target1d.ts';
 import { compileExpression } from '../../src/model/expression.ts';
 import { gridXs } from '../../src/model/grid.ts';
@@ -10,10 +10,7 @@ let gpu: GPU;
 let device: GPUDevice;
 
 beforeAll(async () => {
-  gpu = nodeGpu();
-  const adapter = await gpu.requestAdapter();
-  if (!adapter) throw new Error('no WebGPU adapter (install chromium for SwiftShader and set VK_ICD_FILENAMES)');
-  device = await adapter.requestDevice();
+  ({ gpu, device } = await nodeDevice());
 });
 afterAll(() => device?.destroy());
 

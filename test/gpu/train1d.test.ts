@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeGpu } from './dawn.ts';
+import { nodeDevice } from './dawn.ts';
 import { GpuTrainer1D, MIN_CHUNK_SIZE, TRAIN_PARAMS_LAYOUT, TRAIN_PARAMS_SIZE, planChunks } from '../../src/gpu/train1d.ts';
 import { Trainer1D, packParams } from '../../src/model/train1d.ts';
 import { randomNetwork, seededRandom } from '../../src/model/network.ts';
@@ -10,10 +10,7 @@ let gpu: GPU;
 let device: GPUDevice;
 
 beforeAll(async () => {
-  gpu = nodeGpu();
-  const adapter = await gpu.requestAdapter();
-  if (!adapter) throw new Error('no WebGPU adapter (install chromium for SwiftShader and set VK_ICD_FILENAMES)');
-  device = await adapter.requestDevice();
+  ({ gpu, device } = await nodeDevice());
 });
 afterAll(() => device?.destroy());
 

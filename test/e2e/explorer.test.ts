@@ -347,6 +347,24 @@ describe.each<Mode>(['webgpu', 'cpu'])('explorer with %s', (mode) => {
     await screenshot(page, `explorer-${mode}-csv`);
   });
 
+  it('takes a CSV file dropped on the plot', async () => {
+    const csv = '# dropped\nx;y\n-2;0.5\n-1;1\n1;-1\n2;3\n';
+    await page.$eval(
+      '#plot',
+      (plot, text) => {
+        const data = new DataTransfer();
+        data.items.add(new File([text as string], 'points.csv', { type: 'text/csv' }));
+        plot.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+        plot.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+      },
+      csv,
+    );
+    await page.waitForFunction(() => window.sandbox.getState().target.kind === 'data', { timeout: 30_000 });
+    const s = await state(page);
+    expect(s.target).toEqual({ kind: 'data', xs: [-2, -1, 1, 2], ys: [0.5, 1, -1, 3] });
+    expect(await page.$eval('#csv-input', (e) => (e as HTMLTextAreaElement).value)).toBe(csv);
+  });
+
   it('builds by hand from the panel and the inspector', async () => {
     await page.evaluate(() => window.sandbox.setState({ target: { kind: 'builtin', id: 'sin' }, units: 4 }));
     await clickButton(page, 'Add unit');

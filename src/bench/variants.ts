@@ -36,4 +36,10 @@ export const GPU_VARIANTS: GpuVariant[] = [
     flopPerUnitEval: 5,
     code: EVAL2D_VARIANTS.step128.code,
   },
+  {
+    id: 'gpu-v-cache8',
+    label: 'GPU variant: 256 points per invocation in register chunks of 8 over a 64-unit cache (shaders/eval2d_cache8.compute.wgsl)',
+    flopPerUnitEval: 5,
+    code: EVAL2D_VARIANTS.cache8.code,
+  },
 ];

@@ -22,10 +22,11 @@ export interface GpuEvaluatorOptions {
   search1D?: boolean;
   /**
    * The 2D value kernel: 'tiled' (eval2d: 16 points per invocation, units staged in workgroup memory — the shape
-   * for hardware GPUs), 'step128' (eval2d_step128: 128 points per invocation, 2–3.5× faster on CPU-like adapters
-   * such as SwiftShader, too few invocations for a GPU), or 'auto' (default): step128 on CPU-like adapters.
+   * for hardware GPUs), 'cache8' (eval2d_cache8: 256 points per invocation shaped for SwiftShader's JIT, about 5×
+   * the tiled kernel there, far too few invocations for a GPU), 'step128' (an earlier CPU-shaped variant), or
+   * 'auto' (default): cache8 on CPU-like adapters, tiled otherwise.
    */
-  kernel2D?: 'auto' | 'tiled' | 'step128';
+  kernel2D?: 'auto' | 'tiled' | 'cache8' | 'step128';
 }
 
 /** True for adapters that run on the CPU (SwiftShader, or any adapter flagged as a fallback). */
@@ -126,9 +127,9 @@ export class GpuEvaluator implements Evaluator {
     });
     this.units = new UnitBuffer(this.device);
     this.eval1d = new Eval1DKernel(this.device);
-    const kernel2D = options.kernel2D ?? 'auto';
-    const stepped = kernel2D === 'step128' || (kernel2D === 'auto' && isCpuLikeAdapter(startup.adapter));
-    this.eval2d = stepped ? new Eval2DVariantKernel(this.device, 'step128') : new Eval2DKernel(this.device);
+    const choice = options.kernel2D ?? 'auto';
+    const kernel2D = choice === 'auto' ? (isCpuLikeAdapter(startup.adapter) ? 'cache8' : 'tiled') : choice;
+    this.eval2d = kernel2D === 'tiled' ? new Eval2DKernel(this.device) : new Eval2DVariantKernel(this.device, kernel2D);
     this.regions = new Regions2DKernel(this.device);
     this.search1d = new Eval1DSearchKernel(this.device);
   }

@@ -15,7 +15,7 @@ const SIZES = [0, 1, 63, 65, 4097, 65536];
 let gpu: GPU;
 let ev: GpuEvaluator;
 /**
- * `ev` takes the 1D search path from N = 256 and the 2D step128 kernel; `brute` uses the brute-force eval1d and
+ * `ev` takes the 1D search path from N = 256 and the 2D cache8 kernel (the default on CPU-like adapters); `brute` uses the brute-force eval1d and
  * the tiled eval2d kernel everywhere, so every kernel is tested at every size whatever the adapter.
  */
 let brute: GpuEvaluator;
@@ -24,7 +24,7 @@ beforeAll(async () => {
   gpu = nodeGpu();
   const startup = await requestGpu(gpu);
   if (startup.kind !== 'ok') throw new Error(`WebGPU startup failed in Node: ${startup.kind}`);
-  ev = await GpuEvaluator.create(startup, { kernel2D: 'step128' });
+  ev = await GpuEvaluator.create(startup, { kernel2D: 'cache8' });
   brute = await GpuEvaluator.create(startup, { search1D: false, kernel2D: 'tiled' });
 });
 
@@ -140,7 +140,7 @@ describe('regions2d kernel vs float64 reference', () => {
 });
 
 describe('GpuEvaluator contract', () => {
-  it('picks the step128 2D kernel on CPU-like adapters and the tiled one on GPUs', async () => {
+  it('picks the cache8 2D kernel on CPU-like adapters and the tiled one on GPUs', async () => {
     const startup = await requestGpu(gpu);
     if (startup.kind !== 'ok') throw new Error(startup.kind);
     const auto = await GpuEvaluator.create(startup);

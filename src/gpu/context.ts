@@ -92,7 +92,7 @@ export class GpuEvaluator implements Evaluator {
   readonly adapter: GPUAdapter;
   private readonly units: UnitBuffer;
   private readonly eval1d: Eval1DKernel;
-  private readonly eval2d: Eval2DKernel | Eval2DVariantKernel;
+  private readonly eval2d: Eval2DKernel;
   private readonly regions: Regions2DKernel;
   private readonly search1d: Eval1DSearchKernel;
   private queue: Promise<unknown> = Promise.resolve();

@@ -10,8 +10,9 @@ import { VALUE_POINTS_PER_THREAD, ValueKernel } from './valueKernel.ts';
  * Large grids are split into jobs of whole rows that fit one storage binding.
  */
 export class Eval2DKernel extends ValueKernel {
-  constructor(device: GPUDevice) {
-    super(device, 'eval2d', code, 2);
+  /** The tiled kernel by default; the tuning variants (eval2dVariant.ts) pass their own shader and PPT. */
+  constructor(device: GPUDevice, label = 'eval2d', shader = code, pointsPerThread = VALUE_POINTS_PER_THREAD) {
+    super(device, label, shader, 2, pointsPerThread);
   }
 
   /** Row-major values over `grid` (already validated), for the units in `units`. */
@@ -21,7 +22,7 @@ export class Eval2DKernel extends ValueKernel {
     const dy = gridStep(grid.yMin, grid.yMax, ny);
     const result = new Float32Array(nx * ny);
     const rowsPerJob = Math.max(1, Math.floor(this.maxJobPoints / nx));
-    const threadsPerRow = Math.ceil(nx / VALUE_POINTS_PER_THREAD);
+    const threadsPerRow = Math.ceil(nx / this.pointsPerThread);
     for (let j0 = 0; j0 < ny; j0 += rowsPerJob) {
       const rows = Math.min(rowsPerJob, ny - j0);
       const origin: [number, number] = [grid.xMin, grid.yMin + j0 * dy];

@@ -3,7 +3,7 @@ import { MODE_POINTS, type Params } from './params.ts';
 import { UnitKernel, readBack } from './unitKernel.ts';
 import type { UnitBuffer } from './units.ts';
 
-/** Samples per invocation in the value kernels (PPT in eval1d/eval2d.compute.wgsl). */
+/** Samples per invocation in eval1d/eval2d.compute.wgsl (PPT there); the 2D variants set their own. */
 export const VALUE_POINTS_PER_THREAD = 16;
 
 /**
@@ -17,13 +17,16 @@ export abstract class ValueKernel {
   private readonly staging: GrowableBuffer;
   /** Largest job, in points: bounded by the binding limit for the point input. */
   readonly maxJobPoints: number;
+  private destroyed = false;
 
   constructor(
     protected readonly device: GPUDevice,
-    label: string,
+    private readonly label: string,
     code: string,
     /** Floats per input point: 1 (x) or 2 (x, y). */
     private readonly floatsPerPoint: number,
+    /** Samples per invocation, as PPT in the shader. */
+    protected readonly pointsPerThread = VALUE_POINTS_PER_THREAD,
   ) {
     this.kernel = new UnitKernel(device, label, code);
     this.points = new GrowableBuffer(device, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, `${label} points`);
@@ -41,6 +44,7 @@ export abstract class ValueKernel {
     result: Float32Array,
     offset: number,
   ): Promise<void> {
+    if (this.destroyed) throw new Error(`${this.label} kernel used after destroy()`);
     this.out.ensure(4 * params.pointCount);
     this.kernel.run({ params: { ...params, affine: units.affine }, threads }, units.count, units.buffer, this.points, this.out);
     const bytes = await readBack(this.device, this.staging, this.out.current, 4 * params.pointCount);
@@ -58,12 +62,14 @@ export abstract class ValueKernel {
       const input = this.points.ensure(4 * f * pointCount);
       this.device.queue.writeBuffer(input, 0, all.buffer, all.byteOffset + 4 * f * p0, 4 * f * pointCount);
       const params = { origin: [0, 0] as [number, number], step: [0, 0] as [number, number], nx: 1, pointCount, mode: MODE_POINTS, threadsPerRow: 1 };
-      await this.runJob(units, params, Math.ceil(pointCount / VALUE_POINTS_PER_THREAD), result, p0);
+      await this.runJob(units, params, Math.ceil(pointCount / this.pointsPerThread), result, p0);
     }
     return result;
   }
 
+  /** Releases the pipeline's buffers; safe to call twice. */
   destroy(): void {
+    this.destroyed = true;
     this.kernel.destroy();
     this.points.destroy();
     this.out.destroy();

@@ -39,6 +39,10 @@ export class PlotGpu {
   private readonly slot: number;
   private readonly params = new ArrayBuffer(PLOT_PARAMS_SIZE);
   private data: { buffer: GPUBuffer; group: GPUBindGroup }[] = [];
+  /** Per-layer staging arrays, grown on demand, so a frame allocates nothing. */
+  private scratch: Float32Array[] = [];
+  /** The network whose terms each layer's buffer holds: states are immutable, so the same object needs no upload. */
+  private uploaded: (object | null)[] = [];
   private destroyed = false;
 
   /** Builds the layer inside error scopes: a shader or pipeline problem becomes a typed GpuError, not a blank plot. */
@@ -79,12 +83,19 @@ export class PlotGpu {
     });
   }
 
-  /** The storage buffer of layer i, grown to hold `floats` values. */
+  /** The staging array of layer i, at least `floats` long. */
+  private scratchFor(i: number, floats: number): Float32Array {
+    if (!this.scratch[i] || this.scratch[i].length < floats) this.scratch[i] = new Float32Array(Math.max(256, 2 ** Math.ceil(Math.log2(Math.max(1, floats)))));
+    return this.scratch[i];
+  }
+
+  /** The storage buffer of layer i, grown to hold `floats` values (a new buffer forgets what was uploaded). */
   private dataFor(i: number, floats: number): { buffer: GPUBuffer; group: GPUBindGroup } {
     const bytes = Math.max(256, 4 * floats);
     const have = this.data[i];
     if (have && have.buffer.size >= bytes) return have;
     have?.buffer.destroy();
+    this.uploaded[i] = null;
     const size = 2 ** Math.ceil(Math.log2(bytes));
     const buffer = this.device.createBuffer({ label: `plot1d layer ${i}`, size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
     const group = this.device.createBindGroup({
@@ -121,10 +132,10 @@ export class PlotGpu {
       f.set([view.xMin, view.xMax, view.yMin, view.yMax], 0);
       f.set([rect.left * dpr, rect.top * dpr, rect.width * dpr, rect.height * dpr], 4);
       f.set([w, h], 8);
-      let values: Float32Array;
+      let values: Float32Array | null;
       if (layer.kind === 'curve') {
         const n = layer.ys.length;
-        values = new Float32Array(n);
+        values = this.scratchFor(i, n).subarray(0, n);
         for (let k = 0; k < n; k++) {
           const y = layer.ys[k];
           values[k] = Number.isFinite(y) && Math.abs(y) < 1e37 ? y : UNDEFINED;
@@ -137,14 +148,22 @@ export class PlotGpu {
         u[18] = n;
         f[19] = (layer.dash ?? 0) * dpr;
         if (n >= 2) draws.push({ group: this.dataFor(i, n).group, offset: i * this.slot, vertices: 6, instances: n - 1 });
+        this.uploaded[i] = null;
       } else {
         const net = layer.network;
         const n = net.a.length;
-        values = new Float32Array(3 * n);
-        for (let k = 0; k < n; k++) {
-          values[3 * k] = net.w[k];
-          values[3 * k + 1] = net.b[k];
-          values[3 * k + 2] = net.a[k];
+        const data = this.dataFor(i, 3 * n);
+        values = null;
+        if (this.uploaded[i] !== net) {
+          values = this.scratchFor(i, 3 * n).subarray(0, 3 * n);
+          for (let k = 0; k < n; k++) {
+            values[3 * k] = net.w[k];
+            values[3 * k + 1] = net.b[k];
+            values[3 * k + 2] = net.a[k];
+          }
+          if (values.length > 0) device.queue.writeBuffer(data.buffer, 0, values.buffer, values.byteOffset, values.byteLength);
+          this.uploaded[i] = net;
+          values = null;
         }
         f[10] = 0;
         f[11] = 0;
@@ -153,10 +172,10 @@ export class PlotGpu {
         u[17] = 1;
         u[18] = n;
         f[19] = 0;
-        if (n >= 1) draws.push({ group: this.dataFor(i, 3 * n).group, offset: i * this.slot, vertices: 12, instances: n });
+        if (n >= 1) draws.push({ group: data.group, offset: i * this.slot, vertices: 12, instances: n });
       }
       device.queue.writeBuffer(this.uniform, i * this.slot, this.params);
-      if (values.length > 0) device.queue.writeBuffer(this.dataFor(i, values.length).buffer, 0, values.buffer, values.byteOffset, values.byteLength);
+      if (values && values.length > 0) device.queue.writeBuffer(this.dataFor(i, values.length).buffer, 0, values.buffer, values.byteOffset, values.byteLength);
     });
     const encoder = device.createCommandEncoder({ label: 'plot1d' });
     const pass = encoder.beginRenderPass({
@@ -193,6 +212,7 @@ export class PlotGpu {
     this.destroyed = true;
     for (const d of this.data) d.buffer.destroy();
     this.data = [];
+    this.uploaded = [];
     this.uniform.destroy();
     try {
       this.context.unconfigure();

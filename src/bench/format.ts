@@ -2,6 +2,7 @@ import type { BenchResult, BenchRow } from './runner.ts';
 
 /** Engineering notation with SI prefixes: 1.23 G, 456 k. */
 export function si(x: number, digits = 3): string {
+  if (Number.isNaN(x)) return 'n/a';
   if (!Number.isFinite(x)) return String(x);
   if (x === 0) return '0';
   const units = ['', 'k', 'M', 'G', 'T', 'P'];

@@ -41,31 +41,49 @@ export class GpuTimer {
   /**
    * Runs `encode` (which records `passes` compute passes into the encoder, giving pass k the timestamp
    * writes `ts(k)`), submits it and returns the GPU time in milliseconds.
+   *
+   * With `reps` > 1 the work is recorded `reps` times back to back in one submission and the time is the span
+   * from the first pass's start to the last pass's end, divided by `reps`. That is how short work is timed:
+   * timestamps are quantised (Chromium rounds them to 100 µs, Dawn by default to 65.5 µs), so a single short
+   * pass can read as 0.
    */
-  async time(passes: number, encode: (encoder: GPUCommandEncoder, ts: PassTimestamps) => void): Promise<number> {
+  async time(passes: number, encode: (encoder: GPUCommandEncoder, ts: PassTimestamps) => void, reps = 1): Promise<number> {
     if (this.destroyed) throw new Error('GpuTimer used after destroy()');
+    if (!Number.isInteger(reps) || reps < 1) throw new RangeError(`GpuTimer: reps must be a positive integer, got ${reps}`);
     // Start from an idle queue so earlier work is not counted.
     await this.device.queue.onSubmittedWorkDone();
     const encoder = this.device.createCommandEncoder();
     if (this.method === 'onSubmittedWorkDone') {
-      encode(encoder, () => undefined);
+      for (let r = 0; r < reps; r++) encode(encoder, () => undefined);
       const t0 = this.now();
       this.device.queue.submit([encoder.finish()]);
       await this.device.queue.onSubmittedWorkDone();
-      return this.now() - t0;
+      return (this.now() - t0) / reps;
     }
-    this.ensure(passes);
+    const slots = reps === 1 ? passes : 1;
+    this.ensure(slots);
     const qs = this.querySet!;
-    encode(encoder, (k) => ({ querySet: qs, beginningOfPassWriteIndex: 2 * k, endOfPassWriteIndex: 2 * k + 1 }));
-    encoder.resolveQuerySet(qs, 0, 2 * passes, this.resolve!, 0);
-    encoder.copyBufferToBuffer(this.resolve!, 0, this.readback!, 0, 16 * passes);
+    if (reps === 1) {
+      encode(encoder, (k) => ({ querySet: qs, beginningOfPassWriteIndex: 2 * k, endOfPassWriteIndex: 2 * k + 1 }));
+    } else {
+      for (let r = 0; r < reps; r++) {
+        encode(encoder, (k) => {
+          const first = r === 0 && k === 0;
+          const last = r === reps - 1 && k === passes - 1;
+          if (!first && !last) return undefined;
+          return { querySet: qs, ...(first ? { beginningOfPassWriteIndex: 0 } : {}), ...(last ? { endOfPassWriteIndex: 1 } : {}) };
+        });
+      }
+    }
+    encoder.resolveQuerySet(qs, 0, 2 * slots, this.resolve!, 0);
+    encoder.copyBufferToBuffer(this.resolve!, 0, this.readback!, 0, 16 * slots);
     this.device.queue.submit([encoder.finish()]);
-    await this.readback!.mapAsync(GPUMapMode.READ, 0, 16 * passes);
-    const stamps = new BigInt64Array(this.readback!.getMappedRange(0, 16 * passes).slice(0));
+    await this.readback!.mapAsync(GPUMapMode.READ, 0, 16 * slots);
+    const stamps = new BigInt64Array(this.readback!.getMappedRange(0, 16 * slots).slice(0));
     this.readback!.unmap();
     let ns = 0;
-    for (let k = 0; k < passes; k++) ns += Number(stamps[2 * k + 1] - stamps[2 * k]);
-    return ns / 1e6;
+    for (let k = 0; k < slots; k++) ns += Number(stamps[2 * k + 1] - stamps[2 * k]);
+    return Math.max(0, ns) / 1e6 / reps;
   }
 
   destroy(): void {

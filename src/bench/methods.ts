@@ -21,8 +21,12 @@ export type MethodOutput = { kind: 'values'; values: ArrayLike<number> } | { kin
 export interface MethodInstance {
   /** Uploads/plans for this network and grid (not timed as a run; reported as setup). */
   prepare(net: Network, grid: Grid1D | Grid2D): Promise<void> | void;
-  /** One evaluation; resolves to its time in ms by the method's own clock. */
-  run(): Promise<number>;
+  /**
+   * `reps` evaluations back to back (default 1); resolves to the time of one, in ms by the method's own clock.
+   * GPU methods record the repetitions in one submission (see GpuTimer.time), which is how work shorter than
+   * the timestamp quantum is timed.
+   */
+  run(reps?: number): Promise<number>;
   /** The output of the last run. */
   output(): Promise<MethodOutput>;
   destroy(): void;
@@ -78,11 +82,11 @@ function cpuInstance(now: () => number, compute: (net: Network, grid: Grid1D | G
     prepare(net, grid) {
       job = compute(net, grid);
     },
-    async run() {
+    async run(reps = 1) {
       if (!job) throw new Error('prepare() first');
       const t0 = now();
-      last = job();
-      return now() - t0;
+      for (let r = 0; r < reps; r++) last = job();
+      return (now() - t0) / reps;
     },
     async output() {
       return { kind: 'values', values: last };
@@ -102,8 +106,8 @@ function harnessInstance(ctx: MethodContext, label: string, code: string, output
     prepare(net, grid) {
       harness.prepare(net, grid);
     },
-    run() {
-      return timer.time(harness.passes, (encoder, ts) => harness.encode(encoder, ts));
+    run(reps = 1) {
+      return timer.time(harness.passes, (encoder, ts) => harness.encode(encoder, ts), reps);
     },
     async output() {
       if (output === 'values') return { kind: 'values', values: await harness.readValues() };
@@ -184,8 +188,8 @@ export const METHODS: MethodSpec[] = [
           kernel.upload(net);
           grid = g as Grid1D;
         },
-        run() {
-          return timer.time(1, (encoder, ts) => kernel.encodeGrid(encoder, grid!, ts(0)));
+        run(reps = 1) {
+          return timer.time(1, (encoder, ts) => kernel.encodeGrid(encoder, grid!, ts(0)), reps);
         },
         async output() {
           return { kind: 'values', values: await kernel.readOutput(grid!.nx) };

@@ -31,6 +31,9 @@ export function installRawImports(): void {
   hooked = true;
 }
 
+// Dawn rounds timestamps to 65.5 µs unless told not to (a browser-privacy measure that a benchmark does not need).
+const DAWN_FLAGS = ['disable-dawn-features=timestamp_quantization'];
+
 const SWIFTSHADER_ICDS = ['/usr/lib/chromium/vk_swiftshader_icd.json', '/usr/lib/chromium-browser/vk_swiftshader_icd.json'];
 
 export interface NodeGpu {
@@ -59,12 +62,12 @@ export async function nodeGpu(mode: 'auto' | 'cpu' | 'swiftshader'): Promise<Nod
   } else if (process.env.VK_ICD_FILENAMES) {
     how = `VK_ICD_FILENAMES=${process.env.VK_ICD_FILENAMES}`;
   }
-  let gpu = create([]) as GPU;
+  let gpu = create(DAWN_FLAGS) as GPU;
   let adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
   if (!adapter && mode === 'auto' && !process.env.VK_ICD_FILENAMES && icd) {
     // No hardware adapter: a new Dawn instance reads VK_ICD_FILENAMES afresh.
     process.env.VK_ICD_FILENAMES = icd;
-    gpu = create([]) as GPU;
+    gpu = create(DAWN_FLAGS) as GPU;
     adapter = await gpu.requestAdapter().catch(() => null);
     how = 'SwiftShader (no hardware adapter found; CPU Vulkan, so GPU rows are CPU timings)';
   }

@@ -436,7 +436,8 @@ export async function runBenchmark(env: BenchEnv, config: BenchConfig, options: 
             overheadMs = Math.min(...row.times);
           }
           const med = median(times);
-          const unitEvalsPerS = (n * points) / (med / 1e3);
+          // A zero time (work below the clock's resolution even in a full batch) has no meaningful rate.
+          const unitEvalsPerS = med > 0 ? (n * points) / (med / 1e3) : Number.NaN;
           const flop = spec.flopPerUnitEval;
           const flopPerS = unitEvalsPerS * flop;
           const noteParts: string[] = [];
@@ -448,8 +449,9 @@ export async function runBenchmark(env: BenchEnv, config: BenchConfig, options: 
             }
           }
           if (row.repeats < config.repeats) noteParts.push(`${row.repeats} repeat(s): one run exceeds the budget`);
-          if (row.batch > 1) noteParts.push(`each repeat averages ${row.batch} runs`);
+          if (row.batch > 1) noteParts.push(`each repeat averages ${row.batch} back-to-back runs`);
           if (spec.exact) noteParts.push('exact method: equivalent rates');
+          if (!(med > 0)) noteParts.push(`below the timer's resolution even in a batch of ${row.batch} runs: no rate`);
           const out: BenchRow = {
             dim: spec.dim,
             method: spec.id,
@@ -512,7 +514,7 @@ export async function runBenchmark(env: BenchEnv, config: BenchConfig, options: 
     peakKernel.destroy();
   }
   const ceiling = result.peak?.flops ?? 0;
-  for (const r of rows) if (r.backend === 'gpu' && ceiling > 0) r.peakPct = (100 * r.flopPerS) / ceiling;
+  for (const r of rows) if (r.backend === 'gpu' && ceiling > 0 && Number.isFinite(r.flopPerS)) r.peakPct = (100 * r.flopPerS) / ceiling;
   if (result.peakSamples.length > 1) {
     const lo = Math.min(...result.peakSamples);
     if (lo < 0.8 * ceiling) {
@@ -578,18 +580,16 @@ async function measure(
       warmRuns++;
       first = Math.min(first, t);
     }
-    // Fewer repeats where one run is long, so the default sweep stays within its time; runs shorter than
-    // 1 ms on the host clock are timed in batches (the clock may be coarse in a browser).
-    const repeats = Math.max(1, Math.min(config.repeats, Math.floor((4 * config.runBudgetMs) / Math.max(first, 1e-3))));
-    const batch = spec.backend === 'cpu' && first < 1 ? Math.min(100, Math.ceil(1 / Math.max(first, 0.01))) : 1;
+    // Short runs are timed in batches of back-to-back runs: the host clock may be coarse in a browser, and GPU
+    // timestamps are quantised (Chromium 100 µs, Dawn 65.5 µs), so one short dispatch can read as 0.
+    const batch = await batchSize(inst, spec.backend === 'gpu' ? GPU_MIN_TIMED_MS : CPU_MIN_TIMED_MS, first);
+    if (batch.perRun > 0) first = batch.perRun;
+    // Fewer repeats where one run is long, so the default sweep stays within its time.
+    const repeats = Math.max(1, Math.min(config.repeats, Math.floor((4 * config.runBudgetMs) / Math.max(first * batch.reps, 1e-3))));
     const times: number[] = [];
-    for (let r = 0; r < repeats; r++) {
-      let sum = 0;
-      for (let b = 0; b < batch; b++) sum += await inst.run();
-      times.push(sum / batch);
-    }
+    for (let r = 0; r < repeats; r++) times.push(await inst.run(batch.reps));
     const check = await checkOutput(inst, spec, net, grid, config.errorSample);
-    return { times, repeats, setupMs, error: check.error, errorSample: check.count, grid, batch };
+    return { times, repeats, setupMs, error: check.error, errorSample: check.count, grid, batch: batch.reps };
   };
   if (!device || spec.backend !== 'gpu') return work();
   device.pushErrorScope('out-of-memory');
@@ -606,6 +606,26 @@ async function measure(
   if (gpuErr) throw new Error(`GPU error in ${spec.id} at N=${n}: ${gpuErr.message}`);
   if (thrown) throw thrown;
   return r!;
+}
+
+/** Each timed measurement spans at least this long: 1 ms on the host clock, 2 ms of GPU time (≥ 20 timestamp quanta). */
+const CPU_MIN_TIMED_MS = 1;
+const GPU_MIN_TIMED_MS = 2;
+/** At most this many runs in one timed batch (a run that reads 0 even then is reported as below the timer's resolution). */
+export const MAX_BATCH = 4096;
+
+/**
+ * How many back-to-back runs make one timed measurement of at least `minMs`, from the shortest single run seen
+ * (`single`, which may read 0 on a quantised clock): grows the batch until a batch is long enough.
+ */
+export async function batchSize(inst: MethodInstance, minMs: number, single: number): Promise<{ reps: number; perRun: number }> {
+  if (single >= minMs) return { reps: 1, perRun: single };
+  let reps = single > 0 ? Math.min(MAX_BATCH, Math.ceil((1.25 * minMs) / single)) : 16;
+  for (;;) {
+    const perRun = await inst.run(reps);
+    if (perRun * reps >= minMs || reps >= MAX_BATCH) return { reps, perRun };
+    reps = Math.min(MAX_BATCH, perRun > 0 ? Math.max(2 * reps, Math.ceil((1.25 * minMs) / perRun)) : 16 * reps);
+  }
 }
 
 /** One point of the accuracy study: uniform piecewise-linear interpolation with n units, error on a fine grid. */

@@ -15,6 +15,7 @@ import { CSV_COLUMNS } from '../../src/bench/format.ts';
 import { EVAL2D_VARIANTS, Eval2DVariantKernel, type Eval2DVariantName } from '../../src/gpu/eval2dVariant.ts';
 import { UnitBuffer } from '../../src/gpu/units.ts';
 import { seededRandom } from '../../src/model/network.ts';
+import { GpuTimer } from '../../src/bench/gpuTimer.ts';
 
 // Kept referenced for the whole file: Dawn tears its instance down when the GPU object is collected.
 let gpu: GPU;
@@ -42,6 +43,25 @@ describe('benchmark harness', () => {
     expect(await device.popErrorScope()).toBeNull();
     expect(relativeL2(got, evaluate2DBrute(net, gridPoints2D(grid)))).toBeLessThan(1e-5);
     h.destroy();
+    h.destroy();
+  });
+
+  it('GpuTimer times back-to-back repetitions in one submission, and the output stays right', async () => {
+    const h = new UnitKernelHarness(device, 'eval2d', eval2dCode, 'values');
+    const grid = { xMin: -1, xMax: 1, yMin: -1, yMax: 1, nx: 65, ny: 63 };
+    const net = randomNetwork(2, 300, 9);
+    h.prepare(net, grid);
+    for (const noTimestamps of [false, true]) {
+      const timer = new GpuTimer(device, () => performance.now(), !noTimestamps && device.features.has('timestamp-query'));
+      for (const reps of [1, 2, 7]) {
+        const ms = await timer.time(h.passes, (e, ts) => h.encode(e, ts), reps);
+        expect(Number.isFinite(ms)).toBe(true);
+        expect(ms).toBeGreaterThanOrEqual(0);
+      }
+      await expect(timer.time(h.passes, (e, ts) => h.encode(e, ts), 0)).rejects.toThrow(RangeError);
+      timer.destroy();
+    }
+    expect(relativeL2(await h.readValues(), evaluate2DBrute(net, gridPoints2D(grid)))).toBeLessThan(1e-5);
     h.destroy();
   });
 });
@@ -98,7 +118,9 @@ describe('benchmark runner on the GPU (Dawn)', () => {
       ['1:cpu-brute', '1:cpu-sweep', '1:gpu-brute', '1:gpu-search', '2:cpu-brute', '2:cpu-sweep', '2:gpu-brute', '2:gpu-regions'].sort(),
     );
     for (const r of res.rows) {
+      // Dawn's default timestamps are quantised to 65.5 µs here: short GPU work is timed in batches, never 0.
       expect(r.medianMs).toBeGreaterThan(0);
+      expect(Number.isFinite(r.unitEvalsPerS)).toBe(true);
       if (r.backend === 'gpu') {
         expect(r.timing).toBe(timing);
         expect(r.peakPct).not.toBeNull();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runBenchmark, quickConfig, defaultConfig, validateConfig, accuracyPoint, SIN_TARGET, type BenchConfig } from '../../src/bench/runner.ts';
+import { runBenchmark, quickConfig, defaultConfig, validateConfig, accuracyPoint, SIN_TARGET, batchSize, MAX_BATCH, type BenchConfig } from '../../src/bench/runner.ts';
+import type { MethodInstance } from '../../src/bench/methods.ts';
 import { toCSV, formatReport, CSV_COLUMNS } from '../../src/bench/format.ts';
 import { parseArgs, parseSizes, CliError } from '../../src/bench/cli.ts';
 
@@ -108,6 +109,37 @@ describe('benchmark runner (CPU methods, no GPU)', () => {
     expect(text).toMatch(/Adapter: none \(test: CPU only\)/);
     expect(text).toMatch(/Accuracy vs N/);
     expect(JSON.parse(JSON.stringify(res)).rows).toHaveLength(res.rows.length);
+  });
+});
+
+describe('timing short work on a quantised clock', () => {
+  // A fake method whose true run time is `trueMs` on a clock that reads in steps of `quantum` (as GPU
+  // timestamps do in browsers and in Dawn by default).
+  const fake = (trueMs: number, quantum: number): MethodInstance => ({
+    prepare() {},
+    async run(reps = 1) {
+      return (Math.floor((reps * trueMs) / quantum) * quantum) / reps;
+    },
+    async output() {
+      return { kind: 'values', values: [] };
+    },
+    destroy() {},
+  });
+
+  it('grows the batch until one measurement spans the minimum, so a run that reads 0 still gets a rate', async () => {
+    for (const [trueMs, quantum] of [[0.003, 0.1], [0.04, 0.0655], [0.9, 0.1], [0.0007, 0.1]] as const) {
+      const b = await batchSize(fake(trueMs, quantum), 2, 0);
+      expect(b.reps * b.perRun).toBeGreaterThanOrEqual(2);
+      expect(b.reps).toBeLessThanOrEqual(MAX_BATCH);
+      expect(Math.abs(b.perRun - trueMs) / trueMs).toBeLessThan(0.06);
+    }
+  });
+
+  it('leaves long runs alone and caps the batch', async () => {
+    expect(await batchSize(fake(5, 0.1), 2, 5)).toEqual({ reps: 1, perRun: 5 });
+    const tiny = await batchSize(fake(1e-7, 0.1), 2, 0);
+    expect(tiny.reps).toBe(MAX_BATCH);
+    expect(tiny.perRun).toBe(0);
   });
 });
 

@@ -56,6 +56,8 @@ export interface MethodSpec {
   flopPerUnitEval: number;
   /** Brute-force methods may be timed on the first rows/samples of a grid and scaled (work ∝ points). */
   canSubset: boolean;
+  /** A WebGPU feature the method needs (the runner skips it, saying so, on devices without it). */
+  feature?: GPUFeatureName;
   /** Cost model in arbitrary units, used to predict a run's time from the previous size's. */
   cost(n: number, nx: number, ny: number): number;
   create(ctx: MethodContext): MethodInstance;
@@ -263,6 +265,7 @@ export const METHODS: MethodSpec[] = [
       label: v.label,
       exact: false,
       canSubset: true,
+      feature: v.feature,
       cost: brute,
       create: (ctx) => harnessInstance(ctx, v.id, v.code, 'values'),
     }),

@@ -337,6 +337,10 @@ export async function runBenchmark(env: BenchEnv, config: BenchConfig, options: 
         skipped.push({ dim, method: spec.id, n: null, grid: null, reason: `no GPU: ${result.noGpuReason}` });
         continue;
       }
+      if (spec.feature && device && !device.features.has(spec.feature)) {
+        skipped.push({ dim, method: spec.id, n: null, grid: null, reason: `needs the WebGPU feature '${spec.feature}', which this device lacks` });
+        continue;
+      }
       for (const g of dim === 1 ? config.grids1D : config.grids2D) series.push({ spec, grid: g });
     }
   }

@@ -8,6 +8,8 @@ export interface GpuVariant {
   flopPerUnitEval: number;
   /** WGSL following the unit-kernel convention (driven by UnitKernelHarness). */
   code: string;
+  /** A WebGPU feature the shader needs. */
+  feature?: GPUFeatureName;
 }
 
 /** The variants tried so far; `--methods` selects them by id (not in the default sweep). */
@@ -41,5 +43,12 @@ export const GPU_VARIANTS: GpuVariant[] = [
     label: 'GPU variant: 256 points per invocation in register chunks of 8 over a 64-unit cache (shaders/eval2d_cache8.compute.wgsl)',
     flopPerUnitEval: 5,
     code: EVAL2D_VARIANTS.cache8.code,
+  },
+  {
+    id: 'gpu-v-cache8sg',
+    label: 'GPU variant: cache8 with its unit cache filled by subgroup broadcasts (shaders/eval2d_cache8sg.compute.wgsl; needs subgroups)',
+    flopPerUnitEval: 5,
+    code: EVAL2D_VARIANTS.cache8sg.code,
+    feature: 'subgroups',
   },
 ];

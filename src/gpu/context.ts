@@ -23,10 +23,19 @@ export interface GpuEvaluatorOptions {
   /**
    * The 2D value kernel: 'tiled' (eval2d: 16 points per invocation, units staged in workgroup memory — the shape
    * for hardware GPUs), 'cache8' (eval2d_cache8: 256 points per invocation shaped for SwiftShader's JIT, about 5×
-   * the tiled kernel there, far too few invocations for a GPU), 'step128' (an earlier CPU-shaped variant), or
-   * 'auto' (default): cache8 on CPU-like adapters, tiled otherwise.
+   * the tiled kernel there, far too few invocations for a GPU), 'cache8sg' (cache8 with its unit cache filled
+   * through subgroup broadcasts; needs the 'subgroups' feature), 'step128' (an earlier CPU-shaped variant), or
+   * 'auto' (default): on CPU-like adapters cache8sg where the device has 'subgroups', else cache8; tiled otherwise.
    */
-  kernel2D?: 'auto' | 'tiled' | 'cache8' | 'step128';
+  kernel2D?: Kernel2DChoice;
+}
+
+export type Kernel2DChoice = 'auto' | 'tiled' | 'cache8' | 'cache8sg' | 'step128';
+
+/** The 2D kernel 'auto' picks for this adapter and device (see GpuEvaluatorOptions.kernel2D). */
+export function autoKernel2D(adapter: GPUAdapter, device: GPUDevice): Exclude<Kernel2DChoice, 'auto'> {
+  if (!isCpuLikeAdapter(adapter)) return 'tiled';
+  return device.features.has('subgroups') ? 'cache8sg' : 'cache8';
 }
 
 /** True for adapters that run on the CPU (SwiftShader, or any adapter flagged as a fallback). */
@@ -93,6 +102,8 @@ export class GpuEvaluator implements Evaluator {
   private readonly units: UnitBuffer;
   private readonly eval1d: Eval1DKernel;
   private readonly eval2d: Eval2DKernel;
+  /** Which 2D value kernel this evaluator uses ('tiled', 'cache8sg', …; see GpuEvaluatorOptions.kernel2D). */
+  readonly kernel2D: Exclude<Kernel2DChoice, 'auto'>;
   private readonly regions: Regions2DKernel;
   private readonly search1d: Eval1DSearchKernel;
   private queue: Promise<unknown> = Promise.resolve();
@@ -128,7 +139,8 @@ export class GpuEvaluator implements Evaluator {
     this.units = new UnitBuffer(this.device);
     this.eval1d = new Eval1DKernel(this.device);
     const choice = options.kernel2D ?? 'auto';
-    const kernel2D = choice === 'auto' ? (isCpuLikeAdapter(startup.adapter) ? 'cache8' : 'tiled') : choice;
+    const kernel2D = choice === 'auto' ? autoKernel2D(startup.adapter, startup.device) : choice;
+    this.kernel2D = kernel2D;
     this.eval2d = kernel2D === 'tiled' ? new Eval2DKernel(this.device) : new Eval2DVariantKernel(this.device, kernel2D);
     this.regions = new Regions2DKernel(this.device);
     this.search1d = new Eval1DSearchKernel(this.device);

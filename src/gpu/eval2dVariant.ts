@@ -3,6 +3,7 @@ import direct64Code from '../../shaders/eval2d_direct64.compute.wgsl?raw';
 import stepCode from '../../shaders/eval2d_step.compute.wgsl?raw';
 import step128Code from '../../shaders/eval2d_step128.compute.wgsl?raw';
 import cache8Code from '../../shaders/eval2d_cache8.compute.wgsl?raw';
+import cache8sgCode from '../../shaders/eval2d_cache8sg.compute.wgsl?raw';
 import { Eval2DKernel } from './eval2d.ts';
 
 /**
@@ -13,7 +14,9 @@ import { Eval2DKernel } from './eval2d.ts';
  *  - step: grid rows step z by 4·w1·dx instead of holding x values (fewer live registers), 16 points each;
  *  - step128: the same with 128 points per invocation;
  *  - cache8: 256 points per invocation swept in register-resident chunks of 8 over a 64-unit cache in function
- *    memory, shaped for SwiftShader's Subzero JIT: the fastest shape measured there (2.2–2.6× step128).
+ *    memory, shaped for SwiftShader's Subzero JIT (2.2–2.6× step128);
+ *  - cache8sg: cache8 whose cache is filled with one gather per 4 units and subgroupBroadcast: the fastest shape
+ *    measured on SwiftShader (about 1.15–1.3× cache8). Needs the device feature 'subgroups'.
  */
 export const EVAL2D_VARIANTS = {
   direct: { code: directCode, pointsPerThread: 16 },
@@ -21,9 +24,16 @@ export const EVAL2D_VARIANTS = {
   step: { code: stepCode, pointsPerThread: 16 },
   step128: { code: step128Code, pointsPerThread: 128 },
   cache8: { code: cache8Code, pointsPerThread: 256 },
-} as const;
+  cache8sg: { code: cache8sgCode, pointsPerThread: 256, feature: 'subgroups' },
+} as const satisfies Record<string, { code: string; pointsPerThread: number; feature?: GPUFeatureName }>;
 
 export type Eval2DVariantName = keyof typeof EVAL2D_VARIANTS;
+
+/** The device feature a variant needs, if any. */
+export function variantFeature(name: Eval2DVariantName): GPUFeatureName | null {
+  const v = EVAL2D_VARIANTS[name];
+  return 'feature' in v ? v.feature : null;
+}
 
 /** A tuning variant as a drop-in Eval2DKernel: same jobs, passes and readback, its own shader and PPT. */
 export class Eval2DVariantKernel extends Eval2DKernel {
@@ -31,6 +41,10 @@ export class Eval2DVariantKernel extends Eval2DKernel {
     device: GPUDevice,
     readonly variant: Eval2DVariantName,
   ) {
+    const feature = variantFeature(variant);
+    if (feature && !device.features.has(feature)) {
+      throw new Error(`eval2d_${variant} needs the WebGPU feature '${feature}', which this device was not created with`);
+    }
     const v = EVAL2D_VARIANTS[variant];
     super(device, `eval2d_${variant}`, v.code, v.pointsPerThread);
   }

@@ -22,7 +22,7 @@ let gpu: GPU;
 let device: GPUDevice;
 
 beforeAll(async () => {
-  ({ gpu, device } = await nodeDevice(['timestamp-query']));
+  ({ gpu, device } = await nodeDevice(['timestamp-query', 'subgroups']));
 });
 afterAll(() => device?.destroy());
 
@@ -67,6 +67,24 @@ describe('benchmark harness', () => {
 });
 
 describe('eval2d tuning variants vs the float64 CPU twin', () => {
+  it('the test device has subgroups, so the subgroup variant is tested too', () => {
+    expect(device.features.has('subgroups')).toBe(true);
+  });
+
+  it('a variant that needs a feature the device lacks is refused with a clear message, and skipped by the runner', async () => {
+    const plain = await nodeDevice();
+    try {
+      expect(plain.device.features.has('subgroups')).toBe(false);
+      expect(() => new Eval2DVariantKernel(plain.device, 'cache8sg')).toThrow(/'subgroups'/);
+      const cfg: BenchConfig = { ...quickConfig(), dims: [2], methods: ['gpu-v-cache8sg', 'gpu-v-cache8'], sizes: [3], grids2D: [20], repeats: 1, runBudgetMs: 2000, accuracy: null };
+      const res = await runBenchmark({ now: () => performance.now(), device: plain.device, adapter: { name: 'test adapter' }, platform: 'vitest' }, cfg);
+      expect(res.rows.map((r) => r.method)).toEqual(['gpu-v-cache8']);
+      expect(res.skipped).toEqual([expect.objectContaining({ method: 'gpu-v-cache8sg', reason: expect.stringMatching(/subgroups/) })]);
+    } finally {
+      plain.device.destroy();
+    }
+  });
+
   for (const name of Object.keys(EVAL2D_VARIANTS) as Eval2DVariantName[]) {
     it(`${name}: grids and point lists at awkward sizes, relative L2 < 1e-5`, async () => {
       const units = new UnitBuffer(device);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeGpu } from './dawn.ts';
-import { GpuEvaluator, isCpuLikeAdapter, requestGpu } from '../../src/gpu/context.ts';
+import { GpuEvaluator, autoKernel2D, isCpuLikeAdapter, requestGpu } from '../../src/gpu/context.ts';
 import { randomNetwork, seededRandom, type Network } from '../../src/model/network.ts';
 import { type Grid1D, type Grid2D, gridPoints2D, gridXs, relativeL2 } from '../../src/model/grid.ts';
 import { evaluate1DBrute, evaluate2DBrute, regions2DBrute } from '../../src/cpu/evaluator.ts';
@@ -15,7 +15,7 @@ const SIZES = [0, 1, 63, 65, 4097, 65536];
 let gpu: GPU;
 let ev: GpuEvaluator;
 /**
- * `ev` takes the 1D search path from N = 256 and the 2D cache8 kernel (the default on CPU-like adapters); `brute` uses the brute-force eval1d and
+ * `ev` takes the 1D search path from N = 256 and the 2D kernel 'auto' picks (cache8sg on SwiftShader, which has subgroups); `brute` uses the brute-force eval1d and
  * the tiled eval2d kernel everywhere, so every kernel is tested at every size whatever the adapter.
  */
 let brute: GpuEvaluator;
@@ -24,7 +24,7 @@ beforeAll(async () => {
   gpu = nodeGpu();
   const startup = await requestGpu(gpu);
   if (startup.kind !== 'ok') throw new Error(`WebGPU startup failed in Node: ${startup.kind}`);
-  ev = await GpuEvaluator.create(startup, { kernel2D: 'cache8' });
+  ev = await GpuEvaluator.create(startup);
   brute = await GpuEvaluator.create(startup, { search1D: false, kernel2D: 'tiled' });
 });
 
@@ -140,7 +140,7 @@ describe('regions2d kernel vs float64 reference', () => {
 });
 
 describe('GpuEvaluator contract', () => {
-  it('picks the cache8 2D kernel on CPU-like adapters and the tiled one on GPUs', async () => {
+  it('picks a cache kernel on CPU-like adapters (cache8sg with subgroups) and the tiled one on GPUs', async () => {
     const startup = await requestGpu(gpu);
     if (startup.kind !== 'ok') throw new Error(startup.kind);
     const auto = await GpuEvaluator.create(startup);
@@ -149,6 +149,9 @@ describe('GpuEvaluator contract', () => {
     expect(relativeL2(await auto.evaluateGrid2D(net, grid), evaluate2DBrute(net, gridPoints2D(grid)))).toBeLessThan(BOUND);
     const name = `${startup.adapter.info.vendor} ${startup.adapter.info.architecture} ${startup.adapter.info.description}`.toLowerCase();
     expect(isCpuLikeAdapter(startup.adapter)).toBe(name.includes('swiftshader') || Boolean((startup.adapter.info as { isFallbackAdapter?: boolean }).isFallbackAdapter));
+    const subgroups = startup.device.features.has('subgroups');
+    expect(auto.kernel2D).toBe(isCpuLikeAdapter(startup.adapter) ? (subgroups ? 'cache8sg' : 'cache8') : 'tiled');
+    expect(autoKernel2D(startup.adapter, startup.device)).toBe(auto.kernel2D);
     auto.destroy();
   });
 

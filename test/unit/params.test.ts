@@ -1,8 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PARAMS_LAYOUT, PARAMS_SIZE, packParams } from '../../src/gpu/params.ts';
 
-const SHADERS = ['eval1d.compute.wgsl', 'eval2d.compute.wgsl', 'regions2d.compute.wgsl'];
+// The unit kernels and every eval2d variant (the variants are drop-in twins driven by the same Params).
+const SHADERS = [
+  'eval1d.compute.wgsl',
+  'eval2d.compute.wgsl',
+  'regions2d.compute.wgsl',
+  ...readdirSync(new URL('../../shaders/', import.meta.url)).filter((f) => /^eval2d_.*\.compute\.wgsl$/.test(f)).sort(),
+];
 const SIZE_ALIGN: Record<string, [number, number]> = { 'f32': [4, 4], 'u32': [4, 4], 'vec2<f32>': [8, 8], 'vec4<f32>': [16, 16] };
 
 /** Members of `struct Params` in declaration order, with offsets by WGSL's alignment rules. */

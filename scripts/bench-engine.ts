@@ -135,7 +135,7 @@ async function main(): Promise<number> {
       gOut = await gpuEval.evaluateGrid2D(net2, grid2);
       return now() - t0;
     });
-    figures.push(figure('2D GpuEvaluator.evaluateGrid2D end to end (upload, kernel, read-back)', n2, pts2.length / 2, pts2.length / 2, e2e, relativeL2(gOut, ref2), 'host clock'));
+    figures.push(figure(`2D GpuEvaluator.evaluateGrid2D end to end (upload, kernel ${gpuEval.kernel2D}, read-back)`, n2, pts2.length / 2, pts2.length / 2, e2e, relativeL2(gOut, ref2), 'host clock'));
     // The evaluator shares our device; dropping it without destroy() keeps the device for the 1D figures.
   }
 

@@ -3,15 +3,19 @@ enable subgroups;
 // eval2d_cache8sg: f(x, y) = c + Σ_i a_i · max(0, w1_i·x + w2_i·y + b_i), grid or point list.
 // Same bindings, Params, UnitBuffer and float32 error bound as shaders/eval2d.compute.wgsl: max(0, z) = (z + |z|)/2
 // with the affine part summed on the host (params.affine); partial sums per 64-unit tile added to the total.
-// Shaped for SwiftShader's Subzero JIT (SIMD across 4 invocations, 16 xmm registers, no FMA instruction):
+// Shaped for SwiftShader's Subzero JIT (SIMD across 4 invocations, 16 xmm registers, no FMA instruction, a
+// linear-scan register allocator):
 //  - grid: each invocation owns PPT = 256 points of a row as 32 chunks of P = 8 points; a tile of TU = 64 units is
 //    loaded once per invocation into a function-memory cache as (w1, w2·y + b, a, w1·dx);
 //  - per chunk a fully unrolled sweep over the tile with CONSTANT cache indices (plain SIMD loads) keeps the 8
 //    accumulators, z, a, d and the |·| mask in registers: per point and unit one add (z += w1·dx), and, mul, add;
+//  - nothing else may hold a register during the sweep: the point-list path is a separate function (values defined
+//    before a branch and used in its other arm stay live across the whole sweep in linear-scan order), and the
+//    invocation's row, columns and x0, dx, y live in function memory (keep, cache[TU]), read where needed;
 //  - the |z| mask is a runtime value (min(pad | 0x7fffffff, 0x7fffffff)): a constant mask is re-loaded from
 //    Subzero's constant pool at every use; max(z, 0) is ~5x slower on SwiftShader than the AND;
-//  - the one dynamic access to `cache` (never executed) stops spirv-opt from scalarising it: scalarised, its 256
-//    values become long-lived SSA values that win Subzero's registers and push z and the sums onto the stack.
+//  - the one dynamic access to `cache` and `keep` (never executed) stops spirv-opt from scalarising them into
+//    long-lived SSA values that would win Subzero's registers and push z and the sums onto the stack.
 //  - the cache fill has each of 4 subgroup lanes load a different unit (one 4-lane gather for 4 units) and hands
 //    them to every lane with subgroupBroadcast from a constant lane: a quarter of the gathers of eval2d_cache8.
 //    Needs the 'subgroups' feature and a subgroup size of at least 4 (WebGPU guarantees 4 to 128).
@@ -48,254 +52,272 @@ fn main(@builtin(local_invocation_index) lid: u32,
         @builtin(workgroup_id) wid: vec3<u32>,
         @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(subgroup_invocation_id) sgLane: u32) {
-  let thread = (wid.x + wid.y * nwg.x) * WG + lid;
-  let grid = params.mode == 0u;
-  var first = 0u;
-  var lanes = 0u;
-  var rowY = 0.0;
-  var col = 0u;
+  if (params.mode != 0u) {
+    pointList((wid.x + wid.y * nwg.x) * WG + lid);
+    return;
+  }
+  // Grid rows. keep[0] = (first output, points in this invocation, first column, subgroup lane & 3);
+  // cache[TU] = (x0, dx, y of the row, 0).
   var all: array<f32, PPT>;
-  let end = params.unitStart + params.unitCount;
-  if (grid) {
+  var keep: array<vec4<u32>, 2>;
+  var cache: array<vec4<f32>, TU + 1u>;
+  {
+    let thread = (wid.x + wid.y * nwg.x) * WG + lid;
     let row = thread / params.threadsPerRow;
-    col = (thread % params.threadsPerRow) * PPT;
+    let col = (thread % params.threadsPerRow) * PPT;
+    var first = 0u;
+    var lanes = 0u;
     if (row < params.pointCount / params.nx) {
       first = row * params.nx + col;
       lanes = min(PPT, params.nx - col);
     }
-    rowY = params.origin.y + f32(row) * params.step.y;
-    let x0 = params.origin.x + f32(col) * params.step.x;
-    let dx = params.step.x;
+    keep[0] = vec4<u32>(first, lanes, col, sgLane & 3u);
+    cache[TU] = vec4<f32>(params.origin.x + f32(col) * params.step.x, params.step.x, params.origin.y + f32(row) * params.step.y, 0.0);
+  }
+  // |z| as an AND with a runtime mask: a constant mask is re-loaded from Subzero's constant pool at every use,
+  // a runtime one stays in a register. Always 0x7fffffff (min), but not foldable by the compilers.
+  let absMask = min(params.pad | 0x7fffffffu, 0x7fffffffu);
+  for (var base = params.unitStart; base < params.unitStart + params.unitCount; base += TU) {
+    let end = params.unitStart + params.unitCount;
     let last = arrayLength(&units) - 1u;
-    var cache: array<vec4<f32>, TU>;
-    // |z| as an AND with a runtime mask: a constant mask is re-loaded from Subzero's constant pool at every use,
-    // a runtime one stays in a register. Always 0x7fffffff (min), but not foldable by the compilers.
-    let absMask = min(params.pad | 0x7fffffffu, 0x7fffffffu);
-    for (var base = params.unitStart; base < end; base += TU) {
-      // Lanes 0-3 of each subgroup load units base+4i … base+4i+3; every lane takes all four by broadcast.
-      { let k = base + 0u + (sgLane & 3u); let u = select(vec4<f32>(0.0), units[min(k, last)], k < end);
-        { let v = subgroupBroadcast(u, 0u); cache[0] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 1u); cache[1] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 2u); cache[2] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 3u); cache[3] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-      }
-      { let k = base + 4u + (sgLane & 3u); let u = select(vec4<f32>(0.0), units[min(k, last)], k < end);
-        { let v = subgroupBroadcast(u, 0u); cache[4] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 1u); cache[5] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 2u); cache[6] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 3u); cache[7] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-      }
-      { let k = base + 8u + (sgLane & 3u); let u = select(vec4<f32>(0.0), units[min(k, last)], k < end);
-        { let v = subgroupBroadcast(u, 0u); cache[8] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 1u); cache[9] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 2u); cache[10] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 3u); cache[11] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-      }
-      { let k = base + 12u + (sgLane & 3u); let u = select(vec4<f32>(0.0), units[min(k, last)], k < end);
-        { let v = subgroupBroadcast(u, 0u); cache[12] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 1u); cache[13] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 2u); cache[14] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 3u); cache[15] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-      }
-      { let k = base + 16u + (sgLane & 3u); let u = select(vec4<f32>(0.0), units[min(k, last)], k < end);
-        { let v = subgroupBroadcast(u, 0u); cache[16] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 1u); cache[17] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 2u); cache[18] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 3u); cache[19] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-      }
-      { let k = base + 20u + (sgLane & 3u); let u = select(vec4<f32>(0.0), units[min(k, last)], k < end);
-        { let v = subgroupBroadcast(u, 0u); cache[20] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 1u); cache[21] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 2u); cache[22] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 3u); cache[23] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-      }
-      { let k = base + 24u + (sgLane & 3u); let u = select(vec4<f32>(0.0), units[min(k, last)], k < end);
-        { let v = subgroupBroadcast(u, 0u); cache[24] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 1u); cache[25] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 2u); cache[26] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 3u); cache[27] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-      }
-      { let k = base + 28u + (sgLane & 3u); let u = select(vec4<f32>(0.0), units[min(k, last)], k < end);
-        { let v = subgroupBroadcast(u, 0u); cache[28] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 1u); cache[29] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 2u); cache[30] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 3u); cache[31] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-      }
-      { let k = base + 32u + (sgLane & 3u); let u = select(vec4<f32>(0.0), units[min(k, last)], k < end);
-        { let v = subgroupBroadcast(u, 0u); cache[32] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 1u); cache[33] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 2u); cache[34] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 3u); cache[35] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-      }
-      { let k = base + 36u + (sgLane & 3u); let u = select(vec4<f32>(0.0), units[min(k, last)], k < end);
-        { let v = subgroupBroadcast(u, 0u); cache[36] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 1u); cache[37] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 2u); cache[38] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 3u); cache[39] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-      }
-      { let k = base + 40u + (sgLane & 3u); let u = select(vec4<f32>(0.0), units[min(k, last)], k < end);
-        { let v = subgroupBroadcast(u, 0u); cache[40] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 1u); cache[41] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 2u); cache[42] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 3u); cache[43] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-      }
-      { let k = base + 44u + (sgLane & 3u); let u = select(vec4<f32>(0.0), units[min(k, last)], k < end);
-        { let v = subgroupBroadcast(u, 0u); cache[44] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 1u); cache[45] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 2u); cache[46] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 3u); cache[47] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-      }
-      { let k = base + 48u + (sgLane & 3u); let u = select(vec4<f32>(0.0), units[min(k, last)], k < end);
-        { let v = subgroupBroadcast(u, 0u); cache[48] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 1u); cache[49] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 2u); cache[50] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 3u); cache[51] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-      }
-      { let k = base + 52u + (sgLane & 3u); let u = select(vec4<f32>(0.0), units[min(k, last)], k < end);
-        { let v = subgroupBroadcast(u, 0u); cache[52] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 1u); cache[53] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 2u); cache[54] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 3u); cache[55] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-      }
-      { let k = base + 56u + (sgLane & 3u); let u = select(vec4<f32>(0.0), units[min(k, last)], k < end);
-        { let v = subgroupBroadcast(u, 0u); cache[56] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 1u); cache[57] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 2u); cache[58] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 3u); cache[59] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-      }
-      { let k = base + 60u + (sgLane & 3u); let u = select(vec4<f32>(0.0), units[min(k, last)], k < end);
-        { let v = subgroupBroadcast(u, 0u); cache[60] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 1u); cache[61] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 2u); cache[62] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-        { let v = subgroupBroadcast(u, 3u); cache[63] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
-      }
-      for (var c = 0u; c < NC; c++) {
-        let xc = x0 + f32(c * P) * dx;
-        var p0 = 0.0;
-        var p1 = 0.0;
-        var p2 = 0.0;
-        var p3 = 0.0;
-        var p4 = 0.0;
-        var p5 = 0.0;
-        var p6 = 0.0;
-        var p7 = 0.0;
-        { let v = cache[0]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[1]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[2]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[3]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[4]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[5]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[6]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[7]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[8]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[9]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[10]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[11]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[12]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[13]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[14]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[15]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[16]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[17]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[18]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[19]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[20]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[21]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[22]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[23]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[24]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[25]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[26]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[27]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[28]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[29]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[30]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[31]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[32]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[33]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[34]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[35]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[36]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[37]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[38]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[39]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[40]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[41]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[42]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[43]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[44]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[45]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[46]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[47]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[48]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[49]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[50]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[51]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[52]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[53]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[54]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[55]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[56]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[57]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[58]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[59]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[60]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[61]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[62]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        { let v = cache[63]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
-        all[c * P + 0u] += p0;
-        all[c * P + 1u] += p1;
-        all[c * P + 2u] += p2;
-        all[c * P + 3u] += p3;
-        all[c * P + 4u] += p4;
-        all[c * P + 5u] += p5;
-        all[c * P + 6u] += p6;
-        all[c * P + 7u] += p7;
+    let rowY = cache[TU].z;
+    let dx = cache[TU].y;
+    // Lanes 0-3 of each subgroup load units base+4i … base+4i+3; every lane takes all four by broadcast.
+    let lane = keep[0].w;
+    { let k = base + 0u + lane; let u = select(vec4<f32>(0.0), units[min(k, last)], k < end);
+      { let v = subgroupBroadcast(u, 0u); cache[0] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 1u); cache[1] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 2u); cache[2] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 3u); cache[3] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+    }
+    { let k = base + 4u + lane; let u = select(vec4<f32>(0.0), units[min(k, last)], k < end);
+      { let v = subgroupBroadcast(u, 0u); cache[4] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 1u); cache[5] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 2u); cache[6] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 3u); cache[7] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+    }
+    { let k = base + 8u + lane; let u = select(vec4<f32>(0.0), units[min(k, last)], k < end);
+      { let v = subgroupBroadcast(u, 0u); cache[8] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 1u); cache[9] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 2u); cache[10] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 3u); cache[11] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+    }
+    { let k = base + 12u + lane; let u = select(vec4<f32>(0.0), units[min(k, last)], k < end);
+      { let v = subgroupBroadcast(u, 0u); cache[12] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 1u); cache[13] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 2u); cache[14] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 3u); cache[15] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+    }
+    { let k = base + 16u + lane; let u = select(vec4<f32>(0.0), units[min(k, last)], k < end);
+      { let v = subgroupBroadcast(u, 0u); cache[16] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 1u); cache[17] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 2u); cache[18] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 3u); cache[19] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+    }
+    { let k = base + 20u + lane; let u = select(vec4<f32>(0.0), units[min(k, last)], k < end);
+      { let v = subgroupBroadcast(u, 0u); cache[20] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 1u); cache[21] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 2u); cache[22] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 3u); cache[23] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+    }
+    { let k = base + 24u + lane; let u = select(vec4<f32>(0.0), units[min(k, last)], k < end);
+      { let v = subgroupBroadcast(u, 0u); cache[24] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 1u); cache[25] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 2u); cache[26] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 3u); cache[27] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+    }
+    { let k = base + 28u + lane; let u = select(vec4<f32>(0.0), units[min(k, last)], k < end);
+      { let v = subgroupBroadcast(u, 0u); cache[28] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 1u); cache[29] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 2u); cache[30] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 3u); cache[31] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+    }
+    { let k = base + 32u + lane; let u = select(vec4<f32>(0.0), units[min(k, last)], k < end);
+      { let v = subgroupBroadcast(u, 0u); cache[32] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 1u); cache[33] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 2u); cache[34] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 3u); cache[35] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+    }
+    { let k = base + 36u + lane; let u = select(vec4<f32>(0.0), units[min(k, last)], k < end);
+      { let v = subgroupBroadcast(u, 0u); cache[36] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 1u); cache[37] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 2u); cache[38] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 3u); cache[39] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+    }
+    { let k = base + 40u + lane; let u = select(vec4<f32>(0.0), units[min(k, last)], k < end);
+      { let v = subgroupBroadcast(u, 0u); cache[40] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 1u); cache[41] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 2u); cache[42] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 3u); cache[43] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+    }
+    { let k = base + 44u + lane; let u = select(vec4<f32>(0.0), units[min(k, last)], k < end);
+      { let v = subgroupBroadcast(u, 0u); cache[44] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 1u); cache[45] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 2u); cache[46] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 3u); cache[47] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+    }
+    { let k = base + 48u + lane; let u = select(vec4<f32>(0.0), units[min(k, last)], k < end);
+      { let v = subgroupBroadcast(u, 0u); cache[48] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 1u); cache[49] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 2u); cache[50] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 3u); cache[51] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+    }
+    { let k = base + 52u + lane; let u = select(vec4<f32>(0.0), units[min(k, last)], k < end);
+      { let v = subgroupBroadcast(u, 0u); cache[52] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 1u); cache[53] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 2u); cache[54] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 3u); cache[55] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+    }
+    { let k = base + 56u + lane; let u = select(vec4<f32>(0.0), units[min(k, last)], k < end);
+      { let v = subgroupBroadcast(u, 0u); cache[56] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 1u); cache[57] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 2u); cache[58] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 3u); cache[59] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+    }
+    { let k = base + 60u + lane; let u = select(vec4<f32>(0.0), units[min(k, last)], k < end);
+      { let v = subgroupBroadcast(u, 0u); cache[60] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 1u); cache[61] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 2u); cache[62] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+      { let v = subgroupBroadcast(u, 3u); cache[63] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }
+    }
+    for (var c = 0u; c < NC; c++) {
+      let xc = cache[TU].x + f32(c * P) * cache[TU].y;
+      var p0 = 0.0;
+      var p1 = 0.0;
+      var p2 = 0.0;
+      var p3 = 0.0;
+      var p4 = 0.0;
+      var p5 = 0.0;
+      var p6 = 0.0;
+      var p7 = 0.0;
+      { let v = cache[0]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[1]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[2]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[3]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[4]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[5]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[6]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[7]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[8]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[9]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[10]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[11]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[12]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[13]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[14]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[15]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[16]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[17]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[18]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[19]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[20]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[21]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[22]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[23]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[24]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[25]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[26]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[27]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[28]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[29]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[30]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[31]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[32]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[33]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[34]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[35]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[36]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[37]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[38]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[39]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[40]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[41]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[42]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[43]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[44]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[45]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[46]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[47]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[48]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[49]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[50]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[51]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[52]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[53]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[54]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[55]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[56]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[57]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[58]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[59]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[60]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[61]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[62]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      { let v = cache[63]; var z = fma(v.x, xc, v.y); p0 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p0); z += v.w; p1 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p1); z += v.w; p2 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p2); z += v.w; p3 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p3); z += v.w; p4 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p4); z += v.w; p5 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p5); z += v.w; p6 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p6); z += v.w; p7 = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p7); }
+      all[c * P + 0u] += p0;
+      all[c * P + 1u] += p1;
+      all[c * P + 2u] += p2;
+      all[c * P + 3u] += p3;
+      all[c * P + 4u] += p4;
+      all[c * P + 5u] += p5;
+      all[c * P + 6u] += p6;
+      all[c * P + 7u] += p7;
+    }
+  }
+  // Dynamic accesses (never executed) keep cache and keep in memory.
+  if (params.pad == 0xdeadbeefu) { all[0] = cache[params.nx % TU].x + f32(keep[params.nx % 2u].x); }
+  let k0 = keep[0];
+  let rowY = cache[TU].z;
+  for (var k = 0u; k < k0.y; k++) {
+    let i = k0.x + k;
+    let half = 0.5 * all[k];
+    if (params.accumulate == 0u) {
+      let x = params.origin.x + f32(k0.z + k) * params.step.x;
+      out[i] = params.affine.z + params.affine.x * x + params.affine.y * rowY + half;
+    } else {
+      out[i] = out[i] + half;
+    }
+  }
+}
+
+fn pointList(thread: u32) {
+  var all: array<f32, PPT>;
+  let end = params.unitStart + params.unitCount;
+  let first = thread * PPT;
+  var lanes = 0u;
+  if (first < params.pointCount) {
+    lanes = min(PPT, params.pointCount - first);
+  }
+  for (var g = 0u; g * 4u < lanes; g++) {
+    var px = vec4<f32>(0.0);
+    var py = vec4<f32>(0.0);
+    for (var l = 0u; l < 4u; l++) {
+      if (g * 4u + l < lanes) {
+        let p = points[first + g * 4u + l];
+        px[l] = p.x;
+        py[l] = p.y;
       }
     }
-    if (params.pad == 0xdeadbeefu) { all[0] = cache[params.nx % TU].x; }  // a dynamic access keeps spirv-opt from scalarising cache
-  } else {
-    first = thread * PPT;
-    if (first < params.pointCount) {
-      lanes = min(PPT, params.pointCount - first);
+    var total = vec4<f32>(0.0);
+    for (var base = params.unitStart; base < end; base += TILE) {
+      let stop = min(end, base + TILE);
+      var part = vec4<f32>(0.0);
+      for (var t = base; t < stop; t++) {
+        let u = units[t];
+        part = fma(vec4<f32>(u.w), abs(fma(vec4<f32>(u.x), px, fma(vec4<f32>(u.y), py, vec4<f32>(u.z)))), part);
+      }
+      total += part;
     }
-    for (var g = 0u; g * 4u < lanes; g++) {
-      var px = vec4<f32>(0.0);
-      var py = vec4<f32>(0.0);
-      for (var l = 0u; l < 4u; l++) {
-        if (g * 4u + l < lanes) {
-          let p = points[first + g * 4u + l];
-          px[l] = p.x;
-          py[l] = p.y;
-        }
-      }
-      var total = vec4<f32>(0.0);
-      for (var base = params.unitStart; base < end; base += TILE) {
-        let stop = min(end, base + TILE);
-        var part = vec4<f32>(0.0);
-        for (var t = base; t < stop; t++) {
-          let u = units[t];
-          part = fma(vec4<f32>(u.w), abs(fma(vec4<f32>(u.x), px, fma(vec4<f32>(u.y), py, vec4<f32>(u.z)))), part);
-        }
-        total += part;
-      }
-      for (var l = 0u; l < 4u; l++) {
-        if (g * 4u + l < PPT) { all[g * 4u + l] = total[l]; }
-      }
+    for (var l = 0u; l < 4u; l++) {
+      if (g * 4u + l < PPT) { all[g * 4u + l] = total[l]; }
     }
   }
   for (var k = 0u; k < lanes; k++) {
     let i = first + k;
     let half = 0.5 * all[k];
     if (params.accumulate == 0u) {
-      var x = params.origin.x + f32(col + k) * params.step.x;
-      var y = rowY;
-      if (!grid) {
-        let p = points[i];
-        x = p.x;
-        y = p.y;
-      }
-      out[i] = params.affine.z + params.affine.x * x + params.affine.y * y + half;
+      let p = points[i];
+      out[i] = params.affine.z + params.affine.x * p.x + params.affine.y * p.y + half;
     } else {
       out[i] = out[i] + half;
     }

@@ -1,5 +1,5 @@
 // Generates the cache kernels for CPU-like adapters (shaders/eval2d_cache8*.compute.wgsl); run through emit.ts.
-// The shape is explained in the header it writes and in bench/NOTES.md (history rows 10 and 11).
+// The shape is explained in the header it writes and in bench/NOTES.md (history rows 10 to 13).
 
 /** How each invocation fills its per-tile unit cache. */
 export type CacheFill = 'gather' | 'subgroup';
@@ -27,95 +27,22 @@ const TILE: u32 = 256u;   // units per partial sum
 @group(0) @binding(2) var<storage, read> points: array<vec2<f32>>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;`;
 
-const PROLOGUE = `@compute @workgroup_size(WG)
-fn main(@builtin(local_invocation_index) lid: u32,
-        @builtin(workgroup_id) wid: vec3<u32>,
-        @builtin(num_workgroups) nwg: vec3<u32>) {
-  let thread = (wid.x + wid.y * nwg.x) * WG + lid;
-  let grid = params.mode == 0u;
-  var first = 0u;
-  var lanes = 0u;
-  var rowY = 0.0;
-  var col = 0u;
-  var all: array<f32, PPT>;
-  let end = params.unitStart + params.unitCount;
-  if (grid) {
-    let row = thread / params.threadsPerRow;
-    col = (thread % params.threadsPerRow) * PPT;
-    if (row < params.pointCount / params.nx) {
-      first = row * params.nx + col;
-      lanes = min(PPT, params.nx - col);
-    }
-    rowY = params.origin.y + f32(row) * params.step.y;
-    let x0 = params.origin.x + f32(col) * params.step.x;
-    let dx = params.step.x;
-    let last = arrayLength(&units) - 1u;
-    var cache: array<vec4<f32>, TU>;
-    // |z| as an AND with a runtime mask: a constant mask is re-loaded from Subzero's constant pool at every use,
-    // a runtime one stays in a register. Always 0x7fffffff (min), but not foldable by the compilers.
-    let absMask = min(params.pad | 0x7fffffffu, 0x7fffffffu);`;
-
-const POINT_LIST_AND_OUTPUT = `  } else {
-    first = thread * PPT;
-    if (first < params.pointCount) {
-      lanes = min(PPT, params.pointCount - first);
-    }
-    for (var g = 0u; g * 4u < lanes; g++) {
-      var px = vec4<f32>(0.0);
-      var py = vec4<f32>(0.0);
-      for (var l = 0u; l < 4u; l++) {
-        if (g * 4u + l < lanes) {
-          let p = points[first + g * 4u + l];
-          px[l] = p.x;
-          py[l] = p.y;
-        }
-      }
-      var total = vec4<f32>(0.0);
-      for (var base = params.unitStart; base < end; base += TILE) {
-        let stop = min(end, base + TILE);
-        var part = vec4<f32>(0.0);
-        for (var t = base; t < stop; t++) {
-          let u = units[t];
-          part = fma(vec4<f32>(u.w), abs(fma(vec4<f32>(u.x), px, fma(vec4<f32>(u.y), py, vec4<f32>(u.z)))), part);
-        }
-        total += part;
-      }
-      for (var l = 0u; l < 4u; l++) {
-        if (g * 4u + l < PPT) { all[g * 4u + l] = total[l]; }
-      }
-    }
-  }
-  for (var k = 0u; k < lanes; k++) {
-    let i = first + k;
-    let half = 0.5 * all[k];
-    if (params.accumulate == 0u) {
-      var x = params.origin.x + f32(col + k) * params.step.x;
-      var y = rowY;
-      if (!grid) {
-        let p = points[i];
-        x = p.x;
-        y = p.y;
-      }
-      out[i] = params.affine.z + params.affine.x * x + params.affine.y * y + half;
-    } else {
-      out[i] = out[i] + half;
-    }
-  }
-}
-`;
-
 const HEADER_COMMON = (name: string, P: number, NC: number, TU: number) => `// ${name}: f(x, y) = c + Σ_i a_i · max(0, w1_i·x + w2_i·y + b_i), grid or point list.
 // Same bindings, Params, UnitBuffer and float32 error bound as shaders/eval2d.compute.wgsl: max(0, z) = (z + |z|)/2
 // with the affine part summed on the host (params.affine); partial sums per ${TU}-unit tile added to the total.
-// Shaped for SwiftShader's Subzero JIT (SIMD across 4 invocations, 16 xmm registers, no FMA instruction):
+// Shaped for SwiftShader's Subzero JIT (SIMD across 4 invocations, 16 xmm registers, no FMA instruction, a
+// linear-scan register allocator):
 //  - grid: each invocation owns PPT = ${P * NC} points of a row as ${NC} chunks of P = ${P} points; a tile of TU = ${TU} units is
 //    loaded once per invocation into a function-memory cache as (w1, w2·y + b, a, w1·dx);
 //  - per chunk a fully unrolled sweep over the tile with CONSTANT cache indices (plain SIMD loads) keeps the ${P}
 //    accumulators, z, a, d and the |·| mask in registers: per point and unit one add (z += w1·dx), and, mul, add;
+//  - nothing else may hold a register during the sweep: the point-list path is a separate function (values defined
+//    before a branch and used in its other arm stay live across the whole sweep in linear-scan order), and the
+//    invocation's row, columns and x0, dx, y live in function memory (keep, cache[TU]), read where needed;
 //  - the |z| mask is a runtime value (min(pad | 0x7fffffff, 0x7fffffff)): a constant mask is re-loaded from
 //    Subzero's constant pool at every use; max(z, 0) is ~5x slower on SwiftShader than the AND;
-//  - the one dynamic access to \`cache\` (never executed) stops spirv-opt from scalarising it: scalarised, its ${4 * TU}
-//    values become long-lived SSA values that win Subzero's registers and push z and the sums onto the stack.
+//  - the one dynamic access to \`cache\` and \`keep\` (never executed) stops spirv-opt from scalarising them into
+//    long-lived SSA values that would win Subzero's registers and push z and the sums onto the stack.
 `;
 
 const FILL_NOTE: Record<CacheFill, string> = {
@@ -132,6 +59,52 @@ const HEADER_END = `// Generated by bench/tools/genCache.ts (npx tsx bench/tools
 // Hardware GPUs want the tiled eval2d instead: this many points per invocation leaves a 512² grid few invocations.
 `;
 
+/** Point lists: 4 points per vec4 chain, every unit from storage (not the tuned path; kept simple and exact). */
+const POINT_LIST = `fn pointList(thread: u32) {
+  var all: array<f32, PPT>;
+  let end = params.unitStart + params.unitCount;
+  let first = thread * PPT;
+  var lanes = 0u;
+  if (first < params.pointCount) {
+    lanes = min(PPT, params.pointCount - first);
+  }
+  for (var g = 0u; g * 4u < lanes; g++) {
+    var px = vec4<f32>(0.0);
+    var py = vec4<f32>(0.0);
+    for (var l = 0u; l < 4u; l++) {
+      if (g * 4u + l < lanes) {
+        let p = points[first + g * 4u + l];
+        px[l] = p.x;
+        py[l] = p.y;
+      }
+    }
+    var total = vec4<f32>(0.0);
+    for (var base = params.unitStart; base < end; base += TILE) {
+      let stop = min(end, base + TILE);
+      var part = vec4<f32>(0.0);
+      for (var t = base; t < stop; t++) {
+        let u = units[t];
+        part = fma(vec4<f32>(u.w), abs(fma(vec4<f32>(u.x), px, fma(vec4<f32>(u.y), py, vec4<f32>(u.z)))), part);
+      }
+      total += part;
+    }
+    for (var l = 0u; l < 4u; l++) {
+      if (g * 4u + l < PPT) { all[g * 4u + l] = total[l]; }
+    }
+  }
+  for (var k = 0u; k < lanes; k++) {
+    let i = first + k;
+    let half = 0.5 * all[k];
+    if (params.accumulate == 0u) {
+      let p = points[i];
+      out[i] = params.affine.z + params.affine.x * p.x + params.affine.y * p.y + half;
+    } else {
+      out[i] = out[i] + half;
+    }
+  }
+}
+`;
+
 /** The WGSL of a cache kernel: P points per chunk, NC chunks per invocation, TU units per cache tile. */
 export function cacheVariant(name: string, fill: CacheFill, P = 8, NC = 32, TU = 64): string {
   if (fill === 'subgroup' && TU % 4 !== 0) throw new RangeError('subgroup fill needs TU divisible by 4');
@@ -141,42 +114,85 @@ export function cacheVariant(name: string, fill: CacheFill, P = 8, NC = 32, TU =
   w(HEADER_COMMON(name, P, NC, TU) + FILL_NOTE[fill] + HEADER_END);
   w(STRUCT_AND_BINDINGS.replace('__PPT__', String(P * NC)) + '\n');
   w(`const P: u32 = ${P}u;\nconst NC: u32 = ${NC}u;\nconst TU: u32 = ${TU}u;\n\n`);
-  const prologue =
-    fill === 'subgroup'
-      ? PROLOGUE.replace(
-          '        @builtin(num_workgroups) nwg: vec3<u32>) {',
-          '        @builtin(num_workgroups) nwg: vec3<u32>,\n        @builtin(subgroup_invocation_id) sgLane: u32) {',
-        )
-      : PROLOGUE;
-  w(prologue + '\n');
-  w('    for (var base = params.unitStart; base < end; base += TU) {\n');
+  w(`@compute @workgroup_size(WG)
+fn main(@builtin(local_invocation_index) lid: u32,
+        @builtin(workgroup_id) wid: vec3<u32>,
+        @builtin(num_workgroups) nwg: vec3<u32>${fill === 'subgroup' ? ',\n        @builtin(subgroup_invocation_id) sgLane: u32' : ''}) {
+  if (params.mode != 0u) {
+    pointList((wid.x + wid.y * nwg.x) * WG + lid);
+    return;
+  }
+  // Grid rows. keep[0] = (first output, points in this invocation, first column, subgroup lane & 3);
+  // cache[TU] = (x0, dx, y of the row, 0).
+  var all: array<f32, PPT>;
+  var keep: array<vec4<u32>, 2>;
+  var cache: array<vec4<f32>, TU + 1u>;
+  {
+    let thread = (wid.x + wid.y * nwg.x) * WG + lid;
+    let row = thread / params.threadsPerRow;
+    let col = (thread % params.threadsPerRow) * PPT;
+    var first = 0u;
+    var lanes = 0u;
+    if (row < params.pointCount / params.nx) {
+      first = row * params.nx + col;
+      lanes = min(PPT, params.nx - col);
+    }
+    keep[0] = vec4<u32>(first, lanes, col, ${fill === 'subgroup' ? 'sgLane & 3u' : '0u'});
+    cache[TU] = vec4<f32>(params.origin.x + f32(col) * params.step.x, params.step.x, params.origin.y + f32(row) * params.step.y, 0.0);
+  }
+  // |z| as an AND with a runtime mask: a constant mask is re-loaded from Subzero's constant pool at every use,
+  // a runtime one stays in a register. Always 0x7fffffff (min), but not foldable by the compilers.
+  let absMask = min(params.pad | 0x7fffffffu, 0x7fffffffu);
+  for (var base = params.unitStart; base < params.unitStart + params.unitCount; base += TU) {
+    let end = params.unitStart + params.unitCount;
+    let last = arrayLength(&units) - 1u;
+    let rowY = cache[TU].z;
+    let dx = cache[TU].y;
+`);
   if (fill === 'gather') {
     for (let j = 0; j < TU; j++) {
       w(
-        `      { let u = units[min(base + ${j}u, last)]; let m = base + ${j}u < end; let wj = select(0.0, u.x, m); ` +
+        `    { let u = units[min(base + ${j}u, last)]; let m = base + ${j}u < end; let wj = select(0.0, u.x, m); ` +
           `cache[${j}] = vec4<f32>(wj, select(0.0, fma(u.y, rowY, u.z), m), select(0.0, u.w, m), wj * dx); }\n`,
       );
     }
   } else {
-    w('      // Lanes 0-3 of each subgroup load units base+4i … base+4i+3; every lane takes all four by broadcast.\n');
+    w('    // Lanes 0-3 of each subgroup load units base+4i … base+4i+3; every lane takes all four by broadcast.\n');
+    w('    let lane = keep[0].w;\n');
     for (let i = 0; i < TU / 4; i++) {
-      w(`      { let k = base + ${4 * i}u + (sgLane & 3u); let u = select(vec4<f32>(0.0), units[min(k, last)], k < end);\n`);
+      w(`    { let k = base + ${4 * i}u + lane; let u = select(vec4<f32>(0.0), units[min(k, last)], k < end);\n`);
       for (let l = 0; l < 4; l++) {
-        w(`        { let v = subgroupBroadcast(u, ${l}u); cache[${4 * i + l}] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }\n`);
+        w(`      { let v = subgroupBroadcast(u, ${l}u); cache[${4 * i + l}] = vec4<f32>(v.x, fma(v.y, rowY, v.z), v.w, v.x * dx); }\n`);
       }
-      w('      }\n');
+      w('    }\n');
     }
   }
-  w('      for (var c = 0u; c < NC; c++) {\n');
-  w('        let xc = x0 + f32(c * P) * dx;\n');
-  for (let k = 0; k < P; k++) w(`        var p${k} = 0.0;\n`);
+  w('    for (var c = 0u; c < NC; c++) {\n');
+  w('      let xc = cache[TU].x + f32(c * P) * cache[TU].y;\n');
+  for (let k = 0; k < P; k++) w(`      var p${k} = 0.0;\n`);
   const term = (k: number) => `p${k} = fma(v.z, bitcast<f32>(bitcast<u32>(z) & absMask), p${k});` + (k < P - 1 ? ' z += v.w;' : '');
   for (let j = 0; j < TU; j++) {
-    w(`        { let v = cache[${j}]; var z = fma(v.x, xc, v.y); ` + Array.from({ length: P }, (_, k) => term(k)).join(' ') + ' }\n');
+    w(`      { let v = cache[${j}]; var z = fma(v.x, xc, v.y); ` + Array.from({ length: P }, (_, k) => term(k)).join(' ') + ' }\n');
   }
-  for (let k = 0; k < P; k++) w(`        all[c * P + ${k}u] += p${k};\n`);
-  w('      }\n    }\n');
-  w('    if (params.pad == 0xdeadbeefu) { all[0] = cache[params.nx % TU].x; }  // a dynamic access keeps spirv-opt from scalarising cache\n');
-  w(POINT_LIST_AND_OUTPUT);
+  for (let k = 0; k < P; k++) w(`      all[c * P + ${k}u] += p${k};\n`);
+  w('    }\n  }\n');
+  w(`  // Dynamic accesses (never executed) keep cache and keep in memory.
+  if (params.pad == 0xdeadbeefu) { all[0] = cache[params.nx % TU].x + f32(keep[params.nx % 2u].x); }
+  let k0 = keep[0];
+  let rowY = cache[TU].z;
+  for (var k = 0u; k < k0.y; k++) {
+    let i = k0.x + k;
+    let half = 0.5 * all[k];
+    if (params.accumulate == 0u) {
+      let x = params.origin.x + f32(k0.z + k) * params.step.x;
+      out[i] = params.affine.z + params.affine.x * x + params.affine.y * rowY + half;
+    } else {
+      out[i] = out[i] + half;
+    }
+  }
+}
+
+`);
+  w(POINT_LIST);
   return o.join('');
 }

@@ -168,6 +168,10 @@ export class AutoEvaluator implements Evaluator {
   get device(): GPUDevice | null {
     return this.gpu?.device ?? null;
   }
+  /** The 2D value kernel the GPU evaluator uses (GpuEvaluator.kernel2D); null on the CPU. */
+  get kernel2D(): GpuEvaluator['kernel2D'] | null {
+    return this.gpu?.kernel2D ?? null;
+  }
   destroy(): void {
     this.gpu?.destroy();
     this.gpu = null;

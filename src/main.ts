@@ -658,6 +658,7 @@ async function boot(): Promise<void> {
   const benchmark = mountBenchmarkPanel(el('bench-container'), {
     getDevice: () => evaluator.device,
     getBackendLabel: () => evaluator.status.label,
+    getKernel2D: () => evaluator.kernel2D,
     getTargetForAccuracy: () => {
       const t = targetOf(store.state.target);
       return { label: t.label, f: t.f, domain: t.domain };

@@ -9,6 +9,8 @@ import { Eval1DSearchKernel } from '../gpu/eval1dSearch.ts';
 import { GpuTimer, type GpuTimingMethod } from './gpuTimer.ts';
 import { UnitKernelHarness } from './unitHarness.ts';
 import { GPU_VARIANTS } from './variants.ts';
+import { EVAL2D_VARIANTS } from '../gpu/eval2dVariant.ts';
+import type { Kernel2DChoice } from '../gpu/context.ts';
 
 export type Backend = 'cpu' | 'gpu';
 export type Output = 'values' | 'regions';
@@ -38,6 +40,13 @@ export interface MethodContext {
   device: GPUDevice | null;
   /** Force the host clock for GPU timing even where timestamp-query exists. */
   noTimestamps?: boolean;
+  /** The 2D value kernel the sandbox uses on this adapter (see autoKernel2D); 'tiled' when absent. */
+  kernel2D?: Exclude<Kernel2DChoice, 'auto'>;
+}
+
+/** The WGSL of a 2D value kernel by its GpuEvaluator name. */
+export function kernel2DCode(kernel: Exclude<Kernel2DChoice, 'auto'>): string {
+  return kernel === 'tiled' ? eval2dCode : EVAL2D_VARIANTS[kernel].code;
 }
 
 /**
@@ -67,14 +76,17 @@ export interface MethodSpec {
  * FLOP per unit-evaluation, counting an FMA as 2 and max, abs or a compare as 1: what each kernel executes.
  * CPU brute force: 1D 5 (w·x+b, max, a·r+acc), 2D 7 (w1·x+w2·y+b, max, a·r+acc). GPU value kernels
  * (ReLU as (z+|z|)/2, the affine part on the host, the row part w2·y+b formed once per unit for all points of an
- * invocation): 5 (fma, abs, fma) in 1D and 2D. GPU regions: 3 (fma, compare; the count and XOR are integer ops).
+ * invocation): 5 (fma, abs, fma) in 1D and 2D; the stepped 2D kernels execute 4 (add, abs, fma) and are counted
+ * at the nominal 5, said in FLOP_NOTE. GPU regions: 3 (fma, compare; the count and XOR are integer ops).
  */
 export const FLOP = { cpu1: 5, cpu2: 7, gpuValue: 5, gpuRegions: 3 } as const;
 export const FLOP_NOTE =
   'FLOP per unit-evaluation (an FMA counts 2; max, abs or a compare 1), as each method executes it: CPU brute force ' +
   '1D 5 (w·x+b, max, a·r+acc) and 2D 7 (w1·x+w2·y+b, max, a·r+acc); GPU value kernels 5 (fma, abs, fma: ReLU as ' +
   '(z+|z|)/2 with the affine part summed on the host, and in 2D the row part w2·y+b formed once per unit for all ' +
-  'points of an invocation); GPU regions 3 (fma, compare; the count and XOR are integer ops). Exact sweeps do less ' +
+  'points of an invocation; the stepped 2D kernels (eval2d_step*, eval2d_cache8*, the SwiftShader choice) replace the ' +
+  'first fma by one add along the row, so they execute 4 and their FLOP/s and % of peak are at the nominal 5); GPU ' +
+  'regions 3 (fma, compare; the count and XOR are integer ops). Exact sweeps do less ' +
   'arithmetic: their unit-evals/s, FLOP/s (at the CPU brute-force count) and % of peak are brute-force equivalents (N·G / time), marked *.';
 
 function cpuInstance(now: () => number, compute: (net: Network, grid: Grid1D | Grid2D) => () => ArrayLike<number>): MethodInstance {
@@ -237,11 +249,12 @@ export const METHODS: MethodSpec[] = [
     flopPerUnitEval: FLOP.gpuValue,
     backend: 'gpu',
     output: 'values',
-    label: 'GPU brute force (shaders/eval2d.compute.wgsl)',
+    label:
+      "GPU brute force: the 2D kernel the sandbox uses on this adapter (tiled shaders/eval2d.compute.wgsl on GPUs; on CPU-like adapters eval2d_cache8sg, or eval2d_cache8 without subgroups; each row's note names it)",
     exact: false,
     canSubset: true,
     cost: brute,
-    create: (ctx) => harnessInstance(ctx, 'eval2d', eval2dCode, 'values'),
+    create: (ctx) => harnessInstance(ctx, `eval2d (${ctx.kernel2D ?? 'tiled'})`, kernel2DCode(ctx.kernel2D ?? 'tiled'), 'values'),
   },
   {
     id: 'gpu-regions',

@@ -15,6 +15,7 @@ import { evaluate1DSweep } from '../cpu/evaluator.ts';
 import { interpolateNetwork } from '../model/fit1d.ts';
 import { errorStats } from '../model/errorStats.ts';
 import { PeakKernel, type PeakResult } from '../gpu/peak.ts';
+import { autoKernel2D, type Kernel2DChoice } from '../gpu/context.ts';
 import { DEFAULT_METHOD_IDS, FLOP_NOTE, METHODS, type MethodInstance, type MethodSpec, type Timing } from './methods.ts';
 
 export const RESULT_VERSION = 1;
@@ -31,6 +32,8 @@ export interface BenchEnv {
   noGpuReason?: string;
   /** Browser user agent or "Node v20 … / Dawn". */
   platform: string;
+  /** The 2D kernel the host's evaluator uses (GpuEvaluator.kernel2D); derived from the adapter when absent. */
+  kernel2D?: Exclude<Kernel2DChoice, 'auto'>;
   /** Lets the host breathe between measurements (the browser's event loop); default setTimeout(0). */
   yieldToHost?: () => Promise<void>;
 }
@@ -309,6 +312,8 @@ export async function runBenchmark(env: BenchEnv, config: BenchConfig, options: 
   const accuracy: AccuracyRow[] = [];
   const sizes = [...new Set(config.sizes)].sort((p, q) => p - q);
   const useTimestamps = !!device && !config.noTimestamps && device.features.has('timestamp-query');
+  // The 2D brute-force rows time the kernel the sandbox itself picks for this adapter.
+  const kernel2D = device ? (env.kernel2D ?? autoKernel2D(env.adapter, device)) : 'tiled';
   const gpuTiming: Timing | null = device ? (useTimestamps ? 'timestamp-query' : 'onSubmittedWorkDone') : null;
   const result: BenchResult = {
     version: RESULT_VERSION,
@@ -390,7 +395,7 @@ export async function runBenchmark(env: BenchEnv, config: BenchConfig, options: 
 
     for (const { spec, grid: g } of series) {
       if (spec.backend === 'gpu' && result.peakSamples.length > 0) await measurePeak();
-      const inst = spec.create({ now: env.now, device, noTimestamps: !useTimestamps });
+      const inst = spec.create({ now: env.now, device, noTimestamps: !useTimestamps, kernel2D });
       const fullGrid = makeGrid(spec.dim, g);
       const nx = g;
       const ny = spec.dim === 1 ? 1 : g;
@@ -455,6 +460,7 @@ export async function runBenchmark(env: BenchEnv, config: BenchConfig, options: 
           if (row.repeats < config.repeats) noteParts.push(`${row.repeats} repeat(s): one run exceeds the budget`);
           if (row.batch > 1) noteParts.push(`each repeat averages ${row.batch} back-to-back runs`);
           if (spec.exact) noteParts.push('exact method: equivalent rates');
+          if (spec.id === 'gpu-brute' && spec.dim === 2) noteParts.push(`kernel ${kernel2D === 'tiled' ? 'eval2d' : `eval2d_${kernel2D}`}`);
           if (!(med > 0)) noteParts.push(`below the timer's resolution even in a batch of ${row.batch} runs: no rate`);
           const out: BenchRow = {
             dim: spec.dim,

@@ -33,17 +33,31 @@ export interface GpuEvaluatorOptions {
 export type Kernel2DChoice = 'auto' | 'tiled' | 'cache8' | 'cache8sg' | 'step128';
 
 /** The 2D kernel 'auto' picks for this adapter and device (see GpuEvaluatorOptions.kernel2D). */
-export function autoKernel2D(adapter: GPUAdapter, device: GPUDevice): Exclude<Kernel2DChoice, 'auto'> {
-  if (!isCpuLikeAdapter(adapter)) return 'tiled';
+export function autoKernel2D(adapter: GPUAdapter | AdapterInfoLike | null, device: GPUDevice): Exclude<Kernel2DChoice, 'auto'> {
+  const info = adapter && 'info' in adapter ? (adapter.info as AdapterInfoLike) : (adapter as AdapterInfoLike | null);
+  if (!isCpuLikeInfo(info)) return 'tiled';
   return device.features.has('subgroups') ? 'cache8sg' : 'cache8';
+}
+
+/** What adapter descriptions carry (GPUAdapterInfo, or the benchmark's description of it). */
+export interface AdapterInfoLike {
+  vendor?: string;
+  architecture?: string;
+  device?: string;
+  description?: string;
+  isFallbackAdapter?: boolean;
+}
+
+/** True for adapters that run on the CPU (SwiftShader, or any adapter flagged as a fallback). */
+export function isCpuLikeInfo(info: AdapterInfoLike | null | undefined): boolean {
+  if (info?.isFallbackAdapter) return true;
+  const text = [info?.vendor, info?.architecture, info?.device, info?.description].join(' ').toLowerCase();
+  return text.includes('swiftshader') || text.includes('llvmpipe') || text.includes('lavapipe');
 }
 
 /** True for adapters that run on the CPU (SwiftShader, or any adapter flagged as a fallback). */
 export function isCpuLikeAdapter(adapter: GPUAdapter): boolean {
-  const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
-  if (info?.isFallbackAdapter) return true;
-  const text = [info?.vendor, info?.architecture, info?.device, info?.description].join(' ').toLowerCase();
-  return text.includes('swiftshader') || text.includes('llvmpipe') || text.includes('lavapipe');
+  return isCpuLikeInfo(adapter.info as AdapterInfoLike);
 }
 
 /** How WebGPU startup went, as a tagged result the app can show instead of throwing. */

@@ -5,7 +5,7 @@
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { type AccuracyTarget, type AdapterDescription, type BenchConfig, type BenchResult, type BenchRow, SIN_TARGET, defaultConfig, quickConfig, runBenchmark } from '../bench/runner.ts';
+import { type AccuracyTarget, type AdapterDescription, type BenchEnv, type BenchConfig, type BenchResult, type BenchRow, SIN_TARGET, defaultConfig, quickConfig, runBenchmark } from '../bench/runner.ts';
 import { METHODS } from '../bench/methods.ts';
 import { TABLE_COLUMNS, formatReport, rowCells, toCSV } from '../bench/format.ts';
 import { CliError, parseSizes } from '../bench/cli.ts';
@@ -15,6 +15,8 @@ export interface BenchPanelDeps {
   getDevice: () => GPUDevice | null;
   /** The backend line the app shows ("WebGPU — adapter" or "CPU fallback — why"). */
   getBackendLabel: () => string;
+  /** The 2D kernel the app's GPU evaluator uses, so the benchmark times the same one; null to derive it from the adapter. */
+  getKernel2D?: () => BenchEnv['kernel2D'] | null;
   /** The target of the accuracy study; sin on [−π, π] when absent or null. */
   getTargetForAccuracy?: () => AccuracyTarget | null;
 }
@@ -242,6 +244,7 @@ export function mountBenchmarkPanel(parent: HTMLElement, deps: BenchPanelDeps): 
           adapter: describeDevice(device, label),
           noGpuReason: device ? undefined : label,
           platform: navigator.userAgent,
+          kernel2D: deps.getKernel2D?.() ?? undefined,
         },
         config,
         {

@@ -150,6 +150,19 @@ describe('benchmark runner on the GPU (Dawn)', () => {
     expect(res.skipped).toHaveLength(0);
   });
 
+  it('times the 2D kernel the sandbox picks for the adapter, and names it in each row', async () => {
+    const cfg: BenchConfig = { ...quickConfig(), dims: [2], methods: ['gpu-brute'], sizes: [70], grids2D: [33], repeats: 1, runBudgetMs: 2000, accuracy: null };
+    const run = (adapter: { name: string; vendor?: string; architecture?: string }, kernel2D?: 'tiled' | 'cache8') =>
+      runBenchmark({ now: () => performance.now(), device, adapter, platform: 'vitest', kernel2D }, cfg);
+    const swift = await run({ name: 'SwiftShader', vendor: 'google', architecture: 'swiftshader' });
+    expect(swift.rows[0].note).toMatch(/kernel eval2d_cache8sg/);
+    const gpu = await run({ name: 'some GPU', vendor: 'nvidia', architecture: 'hopper' });
+    expect(gpu.rows[0].note).toMatch(/kernel eval2d(;|$)/);
+    const forced = await run({ name: 'SwiftShader', vendor: 'google', architecture: 'swiftshader' }, 'cache8');
+    expect(forced.rows[0].note).toMatch(/kernel eval2d_cache8(;|$)/);
+    for (const r of [swift, gpu, forced]) expect(r.rows[0].error).toBeLessThan(1e-5);
+  });
+
   it('times with onSubmittedWorkDone when asked (or when the device lacks timestamp-query), and says so', async () => {
     const cfg: BenchConfig = { ...quickConfig(), dims: [2], methods: ['gpu-brute', 'gpu-v-step'], sizes: [3], grids2D: [20], repeats: 1, runBudgetMs: 2000, noTimestamps: true, accuracy: null };
     const res = await runBenchmark({ now: () => performance.now(), device, adapter: { name: 'test adapter' }, platform: 'vitest' }, cfg);

@@ -46,8 +46,12 @@ export class GpuTimer {
    * from the first pass's start to the last pass's end, divided by `reps`. That is how short work is timed:
    * timestamps are quantised (Chromium rounds them to 100 µs, Dawn by default to 65.5 µs), so a single short
    * pass can read as 0.
+   *
+   * `expectMs` (timestamp timing only): how long the work is expected to take. The host then sleeps for most of
+   * that before it starts waiting, because waiting in Dawn for Node polls on the main thread, and on a CPU
+   * adapter (SwiftShader) that poller takes a core from the work being timed.
    */
-  async time(passes: number, encode: (encoder: GPUCommandEncoder, ts: PassTimestamps) => void, reps = 1): Promise<number> {
+  async time(passes: number, encode: (encoder: GPUCommandEncoder, ts: PassTimestamps) => void, reps = 1, expectMs = 0): Promise<number> {
     if (this.destroyed) throw new Error('GpuTimer used after destroy()');
     if (!Number.isInteger(reps) || reps < 1) throw new RangeError(`GpuTimer: reps must be a positive integer, got ${reps}`);
     // Start from an idle queue so earlier work is not counted.
@@ -78,6 +82,7 @@ export class GpuTimer {
     encoder.resolveQuerySet(qs, 0, 2 * slots, this.resolve!, 0);
     encoder.copyBufferToBuffer(this.resolve!, 0, this.readback!, 0, 16 * slots);
     this.device.queue.submit([encoder.finish()]);
+    if (expectMs > 4) await new Promise((resolve) => setTimeout(resolve, 0.85 * expectMs));
     await this.readback!.mapAsync(GPUMapMode.READ, 0, 16 * slots);
     const stamps = new BigInt64Array(this.readback!.getMappedRange(0, 16 * slots).slice(0));
     this.readback!.unmap();

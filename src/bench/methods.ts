@@ -26,9 +26,10 @@ export interface MethodInstance {
   /**
    * `reps` evaluations back to back (default 1); resolves to the time of one, in ms by the method's own clock.
    * GPU methods record the repetitions in one submission (see GpuTimer.time), which is how work shorter than
-   * the timestamp quantum is timed.
+   * the timestamp quantum is timed. `expectMs`, the expected time of the whole batch, lets GPU timing sleep
+   * rather than poll while the work runs (see GpuTimer.time).
    */
-  run(reps?: number): Promise<number>;
+  run(reps?: number, expectMs?: number): Promise<number>;
   /** The output of the last run. */
   output(): Promise<MethodOutput>;
   destroy(): void;
@@ -120,8 +121,8 @@ function harnessInstance(ctx: MethodContext, label: string, code: string, output
     prepare(net, grid) {
       harness.prepare(net, grid);
     },
-    run(reps = 1) {
-      return timer.time(harness.passes, (encoder, ts) => harness.encode(encoder, ts), reps);
+    run(reps = 1, expectMs = 0) {
+      return timer.time(harness.passes, (encoder, ts) => harness.encode(encoder, ts), reps, expectMs);
     },
     async output() {
       if (output === 'values') return { kind: 'values', values: await harness.readValues() };
@@ -202,8 +203,8 @@ export const METHODS: MethodSpec[] = [
           kernel.upload(net);
           grid = g as Grid1D;
         },
-        run(reps = 1) {
-          return timer.time(1, (encoder, ts) => kernel.encodeGrid(encoder, grid!, ts(0)), reps);
+        run(reps = 1, expectMs = 0) {
+          return timer.time(1, (encoder, ts) => kernel.encodeGrid(encoder, grid!, ts(0)), reps, expectMs);
         },
         async output() {
           return { kind: 'values', values: await kernel.readOutput(grid!.nx) };

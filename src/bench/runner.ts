@@ -585,7 +585,7 @@ async function measure(
     let warmRuns = 1;
     let warmMs = first;
     while (warmRuns < config.warmup || (warmMs < Math.min(20, config.runBudgetMs / 2) && warmRuns < 50)) {
-      const t = await inst.run();
+      const t = await inst.run(1, first);
       warmMs += t;
       warmRuns++;
       first = Math.min(first, t);
@@ -597,7 +597,7 @@ async function measure(
     // Fewer repeats where one run is long, so the default sweep stays within its time.
     const repeats = Math.max(1, Math.min(config.repeats, Math.floor((4 * config.runBudgetMs) / Math.max(first * batch.reps, 1e-3))));
     const times: number[] = [];
-    for (let r = 0; r < repeats; r++) times.push(await inst.run(batch.reps));
+    for (let r = 0; r < repeats; r++) times.push(await inst.run(batch.reps, Math.min(first, ...times) * batch.reps));
     const check = await checkOutput(inst, spec, net, grid, config.errorSample);
     return { times, repeats, setupMs, error: check.error, errorSample: check.count, grid, batch: batch.reps };
   };
@@ -632,7 +632,7 @@ export async function batchSize(inst: MethodInstance, minMs: number, single: num
   if (single >= minMs) return { reps: 1, perRun: single };
   let reps = single > 0 ? Math.min(MAX_BATCH, Math.ceil((1.25 * minMs) / single)) : 16;
   for (;;) {
-    const perRun = await inst.run(reps);
+    const perRun = await inst.run(reps, single * reps);
     if (perRun * reps >= minMs || reps >= MAX_BATCH) return { reps, perRun };
     reps = Math.min(MAX_BATCH, perRun > 0 ? Math.max(2 * reps, Math.ceil((1.25 * minMs) / perRun)) : 16 * reps);
   }

@@ -46,15 +46,15 @@ describe('benchmark harness', () => {
     h.destroy();
   });
 
-  it('GpuTimer times back-to-back repetitions in one submission, and the output stays right', async () => {
+  it('GpuTimer times back-to-back repetitions in one submission, sleeps through expected work, and the output stays right', async () => {
     const h = new UnitKernelHarness(device, 'eval2d', eval2dCode, 'values');
     const grid = { xMin: -1, xMax: 1, yMin: -1, yMax: 1, nx: 65, ny: 63 };
     const net = randomNetwork(2, 300, 9);
     h.prepare(net, grid);
     for (const noTimestamps of [false, true]) {
       const timer = new GpuTimer(device, () => performance.now(), !noTimestamps && device.features.has('timestamp-query'));
-      for (const reps of [1, 2, 7]) {
-        const ms = await timer.time(h.passes, (e, ts) => h.encode(e, ts), reps);
+      for (const [reps, expectMs] of [[1, 0], [2, 0], [7, 0], [1, 20], [3, 30]]) {
+        const ms = await timer.time(h.passes, (e, ts) => h.encode(e, ts), reps, expectMs);
         expect(Number.isFinite(ms)).toBe(true);
         expect(ms).toBeGreaterThanOrEqual(0);
       }

@@ -7,7 +7,7 @@ import { evaluate1DBrute, evaluate1DSweep, evaluate2DBrute } from '../cpu/evalua
 import { sweep2D } from '../cpu/sweep2d.ts';
 import { Eval1DSearchKernel } from '../gpu/eval1dSearch.ts';
 import { GpuTimer, type GpuTimingMethod } from './gpuTimer.ts';
-import { UnitKernelHarness } from './unitHarness.ts';
+import { UnitKernelHarness, pointsPerThread } from './unitHarness.ts';
 import { GPU_VARIANTS } from './variants.ts';
 import { EVAL2D_VARIANTS } from '../gpu/eval2dVariant.ts';
 import type { Kernel2DChoice } from '../gpu/context.ts';
@@ -66,6 +66,8 @@ export interface MethodSpec {
   flopPerUnitEval: number;
   /** Brute-force methods may be timed on the first rows/samples of a grid and scaled (work ∝ points). */
   canSubset: boolean;
+  /** Points each GPU invocation evaluates (PPT in its shader), which sets how far a grid may be cut; 4 when absent. */
+  pointsPerInvocation?: (kernel2D: MethodContext['kernel2D']) => number;
   /** A WebGPU feature the method needs (the runner skips it, saying so, on devices without it). */
   feature?: GPUFeatureName;
   /** Cost model in arbitrary units, used to predict a run's time from the previous size's. */
@@ -181,6 +183,7 @@ export const METHODS: MethodSpec[] = [
     exact: false,
     canSubset: true,
     cost: brute,
+    pointsPerInvocation: () => pointsPerThread(eval1dCode),
     create: (ctx) => harnessInstance(ctx, 'eval1d', eval1dCode, 'values'),
   },
   {
@@ -255,6 +258,7 @@ export const METHODS: MethodSpec[] = [
     exact: false,
     canSubset: true,
     cost: brute,
+    pointsPerInvocation: (kernel2D) => pointsPerThread(kernel2DCode(kernel2D ?? 'tiled')),
     create: (ctx) => harnessInstance(ctx, `eval2d (${ctx.kernel2D ?? 'tiled'})`, kernel2DCode(ctx.kernel2D ?? 'tiled'), 'values'),
   },
   {
@@ -267,6 +271,7 @@ export const METHODS: MethodSpec[] = [
     exact: false,
     canSubset: true,
     cost: brute,
+    pointsPerInvocation: () => pointsPerThread(regions2dCode),
     create: (ctx) => harnessInstance(ctx, 'regions2d', regions2dCode, 'regions'),
   },
   ...GPU_VARIANTS.map(
@@ -280,6 +285,7 @@ export const METHODS: MethodSpec[] = [
       exact: false,
       canSubset: true,
       feature: v.feature,
+      pointsPerInvocation: () => pointsPerThread(v.code),
       cost: brute,
       create: (ctx) => harnessInstance(ctx, v.id, v.code, 'values'),
     }),

@@ -16,7 +16,7 @@ import { interpolateNetwork } from '../model/fit1d.ts';
 import { errorStats } from '../model/errorStats.ts';
 import { PeakKernel, type PeakResult } from '../gpu/peak.ts';
 import { autoKernel2D, type Kernel2DChoice } from '../gpu/context.ts';
-import { DEFAULT_METHOD_IDS, FLOP_NOTE, METHODS, type MethodInstance, type MethodSpec, type Timing } from './methods.ts';
+import { DEFAULT_METHOD_IDS, FLOP_NOTE, METHODS, type MethodContext, type MethodInstance, type MethodSpec, type Timing } from './methods.ts';
 
 export const RESULT_VERSION = 1;
 
@@ -412,7 +412,7 @@ export async function runBenchmark(env: BenchEnv, config: BenchConfig, options: 
           // Time model t = overhead + k·cost: the overhead is the first (smallest) run of the series, k comes
           // from the last run once that run is mostly work (at least twice the overhead).
           if (last !== null) {
-            const minFraction = spec.canSubset ? minSubsetPoints(spec, fullGrid) / gridPoints(fullGrid, spec.dim) : 1;
+            const minFraction = spec.canSubset ? minSubsetPoints(spec, fullGrid, kernel2D) / gridPoints(fullGrid, spec.dim) : 1;
             const reliable = last.ms >= 2 * overheadMs;
             const k = reliable ? (last.ms - overheadMs) / last.cost : last.ms / last.cost;
             const predicted = overheadMs * (reliable ? 1 : 0) + k * fullCost;
@@ -424,7 +424,7 @@ export async function runBenchmark(env: BenchEnv, config: BenchConfig, options: 
                   method: spec.id,
                   n,
                   grid: describeGrid(spec.dim, g),
-                  reason: `predicted ${(smallest / 1e3).toFixed(1)} s per run even on a ${spec.canSubset ? 'cut' : 'full'} grid (over 20× the ${config.runBudgetMs} ms budget; raise --budget to include)`,
+                  reason: `predicted ${(smallest / 1e3).toFixed(1)} s per run even on a ${minFraction < 1 ? 'cut' : 'full'} grid (over 20× the ${config.runBudgetMs} ms budget; raise --budget to include)`,
                 });
                 done++;
                 continue;
@@ -435,7 +435,7 @@ export async function runBenchmark(env: BenchEnv, config: BenchConfig, options: 
           }
           const points = gridPoints(fullGrid, spec.dim);
           const net = netFor(spec.dim, n);
-          const row = await measure(spec, inst, net, fullGrid, fraction, n, device, config, env.now);
+          const row = await measure(spec, inst, net, fullGrid, fraction, n, device, config, env.now, kernel2D);
           const grid = row.grid;
           const measured = gridPoints(grid, spec.dim);
           const scale = points / measured;
@@ -540,9 +540,12 @@ export async function runBenchmark(env: BenchEnv, config: BenchConfig, options: 
 }
 
 /** Fewest points a brute-force run may be cut to (GPU: 16 workgroups of 256 × 4 points, so the adapter stays busy). */
-function minSubsetPoints(spec: MethodSpec, grid: Grid1D | Grid2D): number {
+function minSubsetPoints(spec: MethodSpec, grid: Grid1D | Grid2D, kernel2D: MethodContext['kernel2D']): number {
   const full = gridPoints(grid, spec.dim);
-  return Math.min(full, spec.backend === 'gpu' ? 16_384 : spec.dim === 1 ? 256 : (grid as Grid2D).nx);
+  // GPU subsets keep at least 16 workgroups of 256 invocations busy, at the kernel's points per invocation
+  // (256 for the SwiftShader cache kernels, so a 512² grid is never cut for them: fewer rows would idle cores).
+  const gpuFloor = 16 * 256 * (spec.pointsPerInvocation?.(kernel2D) ?? 4);
+  return Math.min(full, spec.backend === 'gpu' ? gpuFloor : spec.dim === 1 ? 256 : (grid as Grid2D).nx);
 }
 
 /**
@@ -560,10 +563,11 @@ async function measure(
   device: GPUDevice | null,
   config: BenchConfig,
   now: () => number,
+  kernel2D: MethodContext['kernel2D'],
 ): Promise<{ times: number[]; repeats: number; setupMs: number; error: number; errorSample: number; grid: Grid1D | Grid2D; batch: number }> {
-  // GPU subsets keep at least 16 workgroups' worth of points (16 × 256 × 4), so the adapter stays busy and
-  // the time scales with the points; CPU subsets go down to 256 samples (1D) or one row (2D).
-  const floor = minSubsetPoints(spec, fullGrid) / gridPoints(fullGrid, spec.dim);
+  // GPU subsets keep at least 16 workgroups busy (see minSubsetPoints), so the time scales with the points;
+  // CPU subsets go down to 256 samples (1D) or one row (2D).
+  const floor = minSubsetPoints(spec, fullGrid, kernel2D) / gridPoints(fullGrid, spec.dim);
   const work = async () => {
     let f = Math.max(floor, Math.min(1, fraction));
     let grid = f < 1 ? leadingPart(fullGrid, spec.dim, f) : fullGrid;

@@ -1,11 +1,12 @@
 /**
  * Emits a complete eval2d variant (grid and point modes, same bindings and Params as shaders/eval2d.compute.wgsl):
- * C vec4 chains per invocation (PPT = 4C points), units read straight from the storage buffer (no workgroup tile,
- * no barriers), unit loop unrolled by U.
+ * C vec4 chains per invocation (PPT = 4C points), unit loop unrolled by U, units read straight from the storage
+ * buffer (`direct`: no workgroup tile, no barriers) or staged 256 at a time in workgroup memory (`tile`, as eval2d).
  */
-export function fullVariant(C: number, U: number, name: string, why: string): string {
+export function fullVariant(C: number, U: number, name: string, why: string, staging: 'direct' | 'tile' = 'direct'): string {
   const PPT = 4 * C;
   const k = Array.from({ length: C }, (_, i) => i);
+  const src = staging === 'tile' ? 'tile' : 'units';
   const L: string[] = [];
   L.push(`// ${name}: f(x, y) = c + Σ_i a_i · max(0, w1_i·x + w2_i·y + b_i) over a grid or a list of (x, y) points.`);
   L.push(`// Why: ${why}`);
@@ -37,7 +38,7 @@ const TILE: u32 = 256u;   // units per partial sum
 @group(0) @binding(1) var<storage, read> units: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read> points: array<vec2<f32>>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
-
+${staging === 'tile' ? '\nvar<workgroup> tile: array<vec4<f32>, TILE>;\n' : ''}
 // One unit's a·|z| for 4 points, with its row part r = w2·y + b already formed.
 fn term(u: vec4<f32>, x: vec4<f32>, r: vec4<f32>, acc: vec4<f32>) -> vec4<f32> {
   return fma(vec4<f32>(u.w), abs(fma(vec4<f32>(u.x), x, r)), acc);
@@ -79,26 +80,37 @@ fn main(@builtin(local_invocation_index) lid: u32,
   for (const i of k) L.push(`  let x${i} = vec4<f32>(px[${4 * i}], px[${4 * i + 1}], px[${4 * i + 2}], px[${4 * i + 3}]); var s${i} = vec4<f32>(0.0);`);
   L.push(`  let end = params.unitStart + params.unitCount;`);
   L.push(`  for (var base = params.unitStart; base < end; base += TILE) {`);
-  L.push(`    let stop = min(end, base + TILE);`);
-  L.push(`    ${k.map((i) => `var p${i} = vec4<f32>(0.0);`).join(' ')}`);
-  L.push(`    var t = base;`);
+  if (staging === 'tile') {
+    // Tile-relative unit indices: the loops below run t over [0, stop) and read tile[t].
+    L.push(`    let u = base + lid;`);
+    L.push(`    tile[lid] = select(vec4<f32>(0.0), units[min(u, arrayLength(&units) - 1u)], u < end);`);
+    L.push(`    workgroupBarrier();`);
+    L.push(`    let stop = min(TILE, end - base);`);
+    L.push(`    ${k.map((i) => `var p${i} = vec4<f32>(0.0);`).join(' ')}`);
+    L.push(`    var t = 0u;`);
+  } else {
+    L.push(`    let stop = min(end, base + TILE);`);
+    L.push(`    ${k.map((i) => `var p${i} = vec4<f32>(0.0);`).join(' ')}`);
+    L.push(`    var t = base;`);
+  }
   L.push(`    if (grid) {`);
   L.push(`      // Rows share y, so each unit's w2·y + b is one scalar FMA for all ${PPT} points.`);
   L.push(`      for (; t + ${U}u <= stop; t += ${U}u) {`);
-  for (let j = 0; j < U; j++) L.push(`        let u${j} = units[t + ${j}u]; let r${j} = vec4<f32>(fma(u${j}.y, rowY, u${j}.z));`);
+  for (let j = 0; j < U; j++) L.push(`        let u${j} = ${src}[t + ${j}u]; let r${j} = vec4<f32>(fma(u${j}.y, rowY, u${j}.z));`);
   for (let j = 0; j < U; j++) L.push(`        ${k.map((i) => `p${i} = term(u${j}, x${i}, r${j}, p${i});`).join(' ')}`);
   L.push(`      }`);
   L.push(`      for (; t < stop; t++) {`);
-  L.push(`        let ua = units[t]; let ra = vec4<f32>(fma(ua.y, rowY, ua.z));`);
+  L.push(`        let ua = ${src}[t]; let ra = vec4<f32>(fma(ua.y, rowY, ua.z));`);
   L.push(`        ${k.map((i) => `p${i} = term(ua, x${i}, ra, p${i});`).join(' ')}`);
   L.push(`      }`);
   L.push(`    } else {`);
   L.push(`      for (; t < stop; t++) {`);
-  L.push(`        let ua = units[t]; let w2 = vec4<f32>(ua.y); let b = vec4<f32>(ua.z);`);
+  L.push(`        let ua = ${src}[t]; let w2 = vec4<f32>(ua.y); let b = vec4<f32>(ua.z);`);
   L.push(`        ${k.map((i) => `p${i} = term(ua, x${i}, fma(w2, vec4<f32>(py[${4 * i}], py[${4 * i + 1}], py[${4 * i + 2}], py[${4 * i + 3}]), b), p${i});`).join('\n        ')}`);
   L.push(`      }`);
   L.push(`    }`);
   L.push(`    ${k.map((i) => `s${i} += p${i};`).join(' ')}`);
+  if (staging === 'tile') L.push(`    workgroupBarrier();`);
   L.push(`  }`);
   L.push(`  let sums = array<vec4<f32>, ${C}>(${k.map((i) => `s${i}`).join(', ')});`);
   L.push(`  for (var k = 0u; k < lanes; k++) {

@@ -10,7 +10,7 @@ import { GpuTimer, type GpuTimingMethod } from './gpuTimer.ts';
 import { UnitKernelHarness, pointsPerThread } from './unitHarness.ts';
 import { GPU_VARIANTS } from './variants.ts';
 import { EVAL2D_VARIANTS } from '../gpu/eval2dVariant.ts';
-import type { Kernel2DChoice } from '../gpu/context.ts';
+import { type Kernel2DChoice, SMALL_GRID_POINTS, gridKernel2D } from '../gpu/context.ts';
 
 export type Backend = 'cpu' | 'gpu';
 export type Output = 'values' | 'regions';
@@ -43,10 +43,17 @@ export interface MethodContext {
   noTimestamps?: boolean;
   /** The 2D value kernel the sandbox uses on this adapter (see autoKernel2D); 'tiled' when absent. */
   kernel2D?: Exclude<Kernel2DChoice, 'auto'>;
+  /** Points of the grid this instance is for (the tiled choice depends on it, see gridKernel2D). */
+  gridPoints?: number;
+}
+
+/** The concrete 2D kernel the sandbox runs for this context's choice and grid. */
+export function contextKernel2D(ctx: Pick<MethodContext, 'kernel2D' | 'gridPoints'>): ReturnType<typeof gridKernel2D> {
+  return gridKernel2D(ctx.kernel2D ?? 'tiled', ctx.gridPoints ?? SMALL_GRID_POINTS);
 }
 
 /** The WGSL of a 2D value kernel by its GpuEvaluator name. */
-export function kernel2DCode(kernel: Exclude<Kernel2DChoice, 'auto'>): string {
+export function kernel2DCode(kernel: ReturnType<typeof gridKernel2D>): string {
   return kernel === 'tiled' ? eval2dCode : EVAL2D_VARIANTS[kernel].code;
 }
 
@@ -67,7 +74,7 @@ export interface MethodSpec {
   /** Brute-force methods may be timed on the first rows/samples of a grid and scaled (work ∝ points). */
   canSubset: boolean;
   /** Points each GPU invocation evaluates (PPT in its shader), which sets how far a grid may be cut; 4 when absent. */
-  pointsPerInvocation?: (kernel2D: MethodContext['kernel2D']) => number;
+  pointsPerInvocation?: (ctx: Pick<MethodContext, 'kernel2D' | 'gridPoints'>) => number;
   /** A WebGPU feature the method needs (the runner skips it, saying so, on devices without it). */
   feature?: GPUFeatureName;
   /** Cost model in arbitrary units, used to predict a run's time from the previous size's. */
@@ -254,12 +261,12 @@ export const METHODS: MethodSpec[] = [
     backend: 'gpu',
     output: 'values',
     label:
-      "GPU brute force: the 2D kernel the sandbox uses on this adapter (tiled shaders/eval2d.compute.wgsl on GPUs; on CPU-like adapters eval2d_cache8sg, or eval2d_cache8 without subgroups; each row's note names it)",
+      "GPU brute force: the 2D kernel the sandbox uses on this adapter and grid (on GPUs the tiled shaders/eval2d.compute.wgsl, eval2d_tiled8 under 2^20 points; on CPU-like adapters eval2d_cache8sg, or eval2d_cache8 without subgroups; each row's note names it)",
     exact: false,
     canSubset: true,
     cost: brute,
-    pointsPerInvocation: (kernel2D) => pointsPerThread(kernel2DCode(kernel2D ?? 'tiled')),
-    create: (ctx) => harnessInstance(ctx, `eval2d (${ctx.kernel2D ?? 'tiled'})`, kernel2DCode(ctx.kernel2D ?? 'tiled'), 'values'),
+    pointsPerInvocation: (ctx) => pointsPerThread(kernel2DCode(contextKernel2D(ctx))),
+    create: (ctx) => harnessInstance(ctx, `eval2d (${contextKernel2D(ctx)})`, kernel2DCode(contextKernel2D(ctx)), 'values'),
   },
   {
     id: 'gpu-regions',

@@ -16,7 +16,7 @@ import { interpolateNetwork } from '../model/fit1d.ts';
 import { errorStats } from '../model/errorStats.ts';
 import { PeakKernel, type PeakResult } from '../gpu/peak.ts';
 import { autoKernel2D, type Kernel2DChoice } from '../gpu/context.ts';
-import { DEFAULT_METHOD_IDS, FLOP_NOTE, METHODS, type MethodContext, type MethodInstance, type MethodSpec, type Timing } from './methods.ts';
+import { DEFAULT_METHOD_IDS, FLOP_NOTE, METHODS, contextKernel2D, type MethodContext, type MethodInstance, type MethodSpec, type Timing } from './methods.ts';
 
 export const RESULT_VERSION = 1;
 
@@ -395,8 +395,8 @@ export async function runBenchmark(env: BenchEnv, config: BenchConfig, options: 
 
     for (const { spec, grid: g } of series) {
       if (spec.backend === 'gpu' && result.peakSamples.length > 0) await measurePeak();
-      const inst = spec.create({ now: env.now, device, noTimestamps: !useTimestamps, kernel2D });
       const fullGrid = makeGrid(spec.dim, g);
+      const inst = spec.create({ now: env.now, device, noTimestamps: !useTimestamps, kernel2D, gridPoints: gridPoints(fullGrid, spec.dim) });
       const nx = g;
       const ny = spec.dim === 1 ? 1 : g;
       // Time per cost unit, from the last size measured in this series (to predict the next).
@@ -460,7 +460,10 @@ export async function runBenchmark(env: BenchEnv, config: BenchConfig, options: 
           if (row.repeats < config.repeats) noteParts.push(`${row.repeats} repeat(s): one run exceeds the budget`);
           if (row.batch > 1) noteParts.push(`each repeat averages ${row.batch} back-to-back runs`);
           if (spec.exact) noteParts.push('exact method: equivalent rates');
-          if (spec.id === 'gpu-brute' && spec.dim === 2) noteParts.push(`kernel ${kernel2D === 'tiled' ? 'eval2d' : `eval2d_${kernel2D}`}`);
+          if (spec.id === 'gpu-brute' && spec.dim === 2) {
+            const k = contextKernel2D({ kernel2D, gridPoints: points });
+            noteParts.push(`kernel ${k === 'tiled' ? 'eval2d' : `eval2d_${k}`}`);
+          }
           if (!(med > 0)) noteParts.push(`below the timer's resolution even in a batch of ${row.batch} runs: no rate`);
           const out: BenchRow = {
             dim: spec.dim,
@@ -544,7 +547,7 @@ function minSubsetPoints(spec: MethodSpec, grid: Grid1D | Grid2D, kernel2D: Meth
   const full = gridPoints(grid, spec.dim);
   // GPU subsets keep at least 16 workgroups of 256 invocations busy, at the kernel's points per invocation
   // (256 for the SwiftShader cache kernels, so a 512² grid is never cut for them: fewer rows would idle cores).
-  const gpuFloor = 16 * 256 * (spec.pointsPerInvocation?.(kernel2D) ?? 4);
+  const gpuFloor = 16 * 256 * (spec.pointsPerInvocation?.({ kernel2D, gridPoints: full }) ?? 4);
   return Math.min(full, spec.backend === 'gpu' ? gpuFloor : spec.dim === 1 ? 256 : (grid as Grid2D).nx);
 }
 

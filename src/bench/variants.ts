@@ -45,6 +45,12 @@ export const GPU_VARIANTS: GpuVariant[] = [
     code: EVAL2D_VARIANTS.cache8.code,
   },
   {
+    id: 'gpu-v-tiled8',
+    label: 'GPU variant: the tiled eval2d with 8 points per invocation (shaders/eval2d_tiled8.compute.wgsl; the GPU kernel for grids under 2^20 points)',
+    flopPerUnitEval: 5,
+    code: EVAL2D_VARIANTS.tiled8.code,
+  },
+  {
     id: 'gpu-v-cache8sg',
     label: 'GPU variant: cache8 with its unit cache filled by subgroup broadcasts (shaders/eval2d_cache8sg.compute.wgsl; needs subgroups)',
     flopPerUnitEval: 5,

@@ -22,7 +22,7 @@ export interface GpuEvaluatorOptions {
   search1D?: boolean;
   /**
    * The 2D value kernel: 'tiled' (eval2d: 16 points per invocation, units staged in workgroup memory — the shape
-   * for hardware GPUs), 'cache8' (eval2d_cache8: 256 points per invocation shaped for SwiftShader's JIT, about 5×
+   * for hardware GPUs — with eval2d_tiled8, 8 points per invocation, on grids under SMALL_GRID_POINTS), 'cache8' (eval2d_cache8: 256 points per invocation shaped for SwiftShader's JIT, about 5×
    * the tiled kernel there, far too few invocations for a GPU), 'cache8sg' (cache8 with its unit cache filled
    * through subgroup broadcasts; needs the 'subgroups' feature), 'step128' (an earlier CPU-shaped variant), or
    * 'auto' (default): on CPU-like adapters cache8sg where the device has 'subgroups', else cache8; tiled otherwise.
@@ -31,6 +31,17 @@ export interface GpuEvaluatorOptions {
 }
 
 export type Kernel2DChoice = 'auto' | 'tiled' | 'cache8' | 'cache8sg' | 'step128';
+
+/**
+ * Grids with fewer points than this take eval2d_tiled8 instead of the tiled eval2d when the kernel is 'tiled':
+ * at 16 points per invocation they give a big GPU too few invocations (bench/NOTES.md, H200 figures).
+ */
+export const SMALL_GRID_POINTS = 1 << 20;
+
+/** The concrete 2D value kernel a grid of `points` samples runs on, for a GpuEvaluator kernel choice. */
+export function gridKernel2D(kernel2D: Exclude<Kernel2DChoice, 'auto'>, points: number): Exclude<Kernel2DChoice, 'auto'> | 'tiled8' {
+  return kernel2D === 'tiled' && points < SMALL_GRID_POINTS ? 'tiled8' : kernel2D;
+}
 
 /** The 2D kernel 'auto' picks for this adapter and device (see GpuEvaluatorOptions.kernel2D). */
 export function autoKernel2D(adapter: GPUAdapter | AdapterInfoLike | null, device: GPUDevice): Exclude<Kernel2DChoice, 'auto'> {
@@ -116,6 +127,8 @@ export class GpuEvaluator implements Evaluator {
   private readonly units: UnitBuffer;
   private readonly eval1d: Eval1DKernel;
   private readonly eval2d: Eval2DKernel;
+  /** eval2d_tiled8, for grids under SMALL_GRID_POINTS when the 2D kernel is 'tiled'. */
+  private readonly eval2dSmall: Eval2DKernel | null;
   /** Which 2D value kernel this evaluator uses ('tiled', 'cache8sg', …; see GpuEvaluatorOptions.kernel2D). */
   readonly kernel2D: Exclude<Kernel2DChoice, 'auto'>;
   private readonly regions: Regions2DKernel;
@@ -156,6 +169,7 @@ export class GpuEvaluator implements Evaluator {
     const kernel2D = choice === 'auto' ? autoKernel2D(startup.adapter, startup.device) : choice;
     this.kernel2D = kernel2D;
     this.eval2d = kernel2D === 'tiled' ? new Eval2DKernel(this.device) : new Eval2DVariantKernel(this.device, kernel2D);
+    this.eval2dSmall = kernel2D === 'tiled' ? new Eval2DVariantKernel(this.device, 'tiled8') : null;
     this.regions = new Regions2DKernel(this.device);
     this.search1d = new Eval1DSearchKernel(this.device);
   }
@@ -218,7 +232,8 @@ export class GpuEvaluator implements Evaluator {
     const valid = validateNetwork(net);
     if (valid.dim !== 2) throw new Error('evaluateGrid2D needs a 2D network');
     const g = validateGrid2D(grid);
-    return this.submit(valid, () => this.eval2d.evaluateGrid(this.units, g));
+    const kernel = gridKernel2D(this.kernel2D, g.nx * g.ny) === 'tiled8' ? this.eval2dSmall! : this.eval2d;
+    return this.submit(valid, () => kernel.evaluateGrid(this.units, g));
   }
 
   async regions2D(net: Network, grid: Grid2D): Promise<Regions> {
@@ -234,6 +249,7 @@ export class GpuEvaluator implements Evaluator {
     this.destroyed = true;
     this.eval1d.destroy();
     this.eval2d.destroy();
+    this.eval2dSmall?.destroy();
     this.regions.destroy();
     this.search1d.destroy();
     this.units.destroy();

@@ -157,7 +157,13 @@ describe('benchmark runner on the GPU (Dawn)', () => {
     const swift = await run({ name: 'SwiftShader', vendor: 'google', architecture: 'swiftshader' });
     expect(swift.rows[0].note).toMatch(/kernel eval2d_cache8sg/);
     const gpu = await run({ name: 'some GPU', vendor: 'nvidia', architecture: 'hopper' });
-    expect(gpu.rows[0].note).toMatch(/kernel eval2d(;|$)/);
+    expect(gpu.rows[0].note).toMatch(/kernel eval2d_tiled8/); // 33² is under 2^20 points
+    const big = await runBenchmark(
+      { now: () => performance.now(), device, adapter: { name: 'some GPU', vendor: 'nvidia', architecture: 'hopper' }, platform: 'vitest' },
+      { ...cfg, sizes: [3], grids2D: [1024] },
+    );
+    expect(big.rows[0].note).toMatch(/kernel eval2d(;|$)/);
+    expect(big.rows[0].error).toBeLessThan(1e-5);
     const forced = await run({ name: 'SwiftShader', vendor: 'google', architecture: 'swiftshader' }, 'cache8');
     expect(forced.rows[0].note).toMatch(/kernel eval2d_cache8(;|$)/);
     for (const r of [swift, gpu, forced]) expect(r.rows[0].error).toBeLessThan(1e-5);

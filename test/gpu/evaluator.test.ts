@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeGpu } from './dawn.ts';
-import { GpuEvaluator, autoKernel2D, isCpuLikeAdapter, requestGpu } from '../../src/gpu/context.ts';
+import { GpuEvaluator, SMALL_GRID_POINTS, autoKernel2D, gridKernel2D, isCpuLikeAdapter, requestGpu } from '../../src/gpu/context.ts';
 import { randomNetwork, seededRandom, type Network } from '../../src/model/network.ts';
 import { type Grid1D, type Grid2D, gridPoints2D, gridXs, relativeL2 } from '../../src/model/grid.ts';
 import { evaluate1DBrute, evaluate2DBrute, regions2DBrute } from '../../src/cpu/evaluator.ts';
@@ -152,6 +152,10 @@ describe('GpuEvaluator contract', () => {
     const subgroups = startup.device.features.has('subgroups');
     expect(auto.kernel2D).toBe(isCpuLikeAdapter(startup.adapter) ? (subgroups ? 'cache8sg' : 'cache8') : 'tiled');
     expect(autoKernel2D(startup.adapter, startup.device)).toBe(auto.kernel2D);
+    // On GPUs, grids under 2^20 points take the 8-point tiled kernel (more invocations); the cache kernels never switch.
+    expect(gridKernel2D('tiled', 512 * 512)).toBe('tiled8');
+    expect(gridKernel2D('tiled', SMALL_GRID_POINTS)).toBe('tiled');
+    expect(gridKernel2D('cache8sg', 64)).toBe('cache8sg');
     auto.destroy();
   });
 

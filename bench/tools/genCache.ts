@@ -1,31 +1,10 @@
 // Generates the cache kernels for CPU-like adapters (shaders/eval2d_cache8*.compute.wgsl); run through emit.ts.
 // The shape is explained in the header it writes and in bench/NOTES.md (history rows 10 to 13).
 
+import { unitKernelHeader } from './unitKernelHeader.ts';
+
 /** How each invocation fills its per-tile unit cache. */
 export type CacheFill = 'gather' | 'subgroup';
-
-const STRUCT_AND_BINDINGS = `struct Params {
-  origin: vec2<f32>,        // grid: (x, y) of the job's first sample
-  step: vec2<f32>,          // grid: (dx, dy)
-  nx: u32,                  // grid: samples per row
-  pointCount: u32,          // points in this job
-  unitStart: u32,           // first unit of this pass
-  unitCount: u32,           // units in this pass
-  mode: u32,                // 0 = grid, 1 = point list
-  accumulate: u32,          // 0: out = affine + ½Σ; 1: out += ½Σ (later passes over more units)
-  threadsPerRow: u32,       // grid: ceil(nx / PPT)
-  pad: u32,
-  affine: vec4<f32>,        // (A, B, C, 0): f = A·x + B·y + C + ½·Σ a·|z|, over all units
-}
-
-const WG: u32 = 256u;
-const PPT: u32 = __PPT__u;
-const TILE: u32 = 256u;   // units per partial sum
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> units: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> points: array<vec2<f32>>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;`;
 
 const HEADER_COMMON = (name: string, P: number, NC: number, TU: number) => `// ${name}: f(x, y) = c + Σ_i a_i · max(0, w1_i·x + w2_i·y + b_i), grid or point list.
 // Same bindings, Params, UnitBuffer and float32 error bound as shaders/eval2d.compute.wgsl: max(0, z) = (z + |z|)/2
@@ -112,7 +91,7 @@ export function cacheVariant(name: string, fill: CacheFill, P = 8, NC = 32, TU =
   const w = (s: string) => o.push(s);
   if (fill === 'subgroup') w('enable subgroups;\n\n');
   w(HEADER_COMMON(name, P, NC, TU) + FILL_NOTE[fill] + HEADER_END);
-  w(STRUCT_AND_BINDINGS.replace('__PPT__', String(P * NC)) + '\n');
+  w(unitKernelHeader(P * NC) + '\n');
   w(`const P: u32 = ${P}u;\nconst NC: u32 = ${NC}u;\nconst TU: u32 = ${TU}u;\n\n`);
   w(`@compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) lid: u32,

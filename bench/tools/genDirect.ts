@@ -1,3 +1,5 @@
+import { unitKernelHeader } from './unitKernelHeader.ts';
+
 /**
  * Emits a complete eval2d variant (grid and point modes, same bindings and Params as shaders/eval2d.compute.wgsl):
  * C vec4 chains per invocation (PPT = 4C points), unit loop unrolled by U, units read straight from the storage
@@ -16,28 +18,7 @@ export function fullVariant(C: number, U: number, name: string, why: string, sta
   L.push(`// Bindings: 0 params (uniform), 1 units: vec4(w1, w2, b, a) per unit, 2 points (interleaved x, y; point mode`);
   L.push(`// only), 3 out: one f32 per point of this job.`);
   L.push(``);
-  L.push(`struct Params {
-  origin: vec2<f32>,        // grid: (x, y) of the job's first sample
-  step: vec2<f32>,          // grid: (dx, dy)
-  nx: u32,                  // grid: samples per row
-  pointCount: u32,          // points in this job
-  unitStart: u32,           // first unit of this pass
-  unitCount: u32,           // units in this pass
-  mode: u32,                // 0 = grid, 1 = point list
-  accumulate: u32,          // 0: out = affine + ½Σ; 1: out += ½Σ (later passes over more units)
-  threadsPerRow: u32,       // grid: ceil(nx / PPT)
-  pad: u32,
-  affine: vec4<f32>,        // (A, B, C, 0): f = A·x + B·y + C + ½·Σ a·|z|, over all units
-}
-
-const WG: u32 = 256u;
-const PPT: u32 = ${PPT}u;
-const TILE: u32 = 256u;   // units per partial sum
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> units: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> points: array<vec2<f32>>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+  L.push(`${unitKernelHeader(PPT)}
 ${staging === 'tile' ? '\nvar<workgroup> tile: array<vec4<f32>, TILE>;\n' : ''}
 // One unit's a·|z| for 4 points, with its row part r = w2·y + b already formed.
 fn term(u: vec4<f32>, x: vec4<f32>, r: vec4<f32>, acc: vec4<f32>) -> vec4<f32> {

@@ -1,3 +1,5 @@
+import { unitKernelHeader } from './unitKernelHeader.ts';
+
 /**
  * Complete eval2d "step" variant (grid and point modes, same bindings/Params as eval2d.compute.wgsl).
  * Grid mode: along a row z(x + 4·dx) = z(x) + 4·w1·dx, so each unit costs one FMA to start its z and then
@@ -19,28 +21,7 @@ export function stepVariant(C: number, U: number, name: string, why: string): st
 // Bindings: 0 params (uniform), 1 units: vec4(w1, w2, b, a) per unit, 2 points (interleaved x, y; point mode
 // only), 3 out: one f32 per point of this job.
 
-struct Params {
-  origin: vec2<f32>,        // grid: (x, y) of the job's first sample
-  step: vec2<f32>,          // grid: (dx, dy)
-  nx: u32,                  // grid: samples per row
-  pointCount: u32,          // points in this job
-  unitStart: u32,           // first unit of this pass
-  unitCount: u32,           // units in this pass
-  mode: u32,                // 0 = grid, 1 = point list
-  accumulate: u32,          // 0: out = affine + ½Σ; 1: out += ½Σ (later passes over more units)
-  threadsPerRow: u32,       // grid: ceil(nx / PPT)
-  pad: u32,
-  affine: vec4<f32>,        // (A, B, C, 0): f = A·x + B·y + C + ½·Σ a·|z|, over all units
-}
-
-const WG: u32 = 256u;
-const PPT: u32 = ${PPT}u;
-const TILE: u32 = 256u;   // units per partial sum
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> units: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> points: array<vec2<f32>>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+${unitKernelHeader(PPT)}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) lid: u32,

@@ -22,8 +22,9 @@ export interface GpuEvaluatorOptions {
   search1D?: boolean;
   /**
    * The 2D value kernel: 'tiled' (eval2d: 16 points per invocation, units staged in workgroup memory — the shape
-   * for hardware GPUs — with eval2d_tiled8, 8 points per invocation, on grids under SMALL_GRID_POINTS), 'cache8' (eval2d_cache8: 256 points per invocation shaped for SwiftShader's JIT, about 5×
-   * the tiled kernel there, far too few invocations for a GPU), 'cache8sg' (cache8 with its unit cache filled
+   * for hardware GPUs — with eval2d_tiled8, 8 points per invocation, on grids under SMALL_GRID_POINTS),
+   * 'cache8' (eval2d_cache8: 256 points per invocation shaped for SwiftShader's JIT, about 5× the tiled kernel
+   * there, far too few invocations for a GPU), 'cache8sg' (cache8 with its unit cache filled
    * through subgroup broadcasts; needs the 'subgroups' feature), 'step128' (an earlier CPU-shaped variant), or
    * 'auto' (default): on CPU-like adapters cache8sg where the device has 'subgroups', else cache8; tiled otherwise.
    */

@@ -1,6 +1,6 @@
 // target1d: a user's target expression evaluated on the GPU, at a grid or at a list of x values.
 // Why: the expression compiler (src/model/expression.ts) emits WGSL; this kernel is the harness around it.
-// Not complete on its own: src/gpu/target1d.ts prepends WGSL_EXPRESSION_PRELUDE and the generated
+// Not complete on its own: src/engine/gpu/target1d.ts prepends WGSL_EXPRESSION_PRELUDE and the generated
 // `fn rs_target(x: f32) -> vec2<f32>` (value, 1 if defined). Undefined points are written as a quiet-NaN
 // bit pattern through a u32 view, because WGSL does not promise to carry NaN through f32 arithmetic.
 // Bindings: 0 params (uniform), 1 points (point mode), 2 out (one u32 = f32 bits per sample).

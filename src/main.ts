@@ -3,30 +3,30 @@
  * panel / gestures / keyboard → state → evaluator → views, and expose `window.sandbox`.
  * State flows one way; the render loop always draws the latest state.
  */
-import { AutoEvaluator, type BackendStatus, preferenceFromQuery } from './backend.ts';
+import { AutoEvaluator, type BackendStatus, preferenceFromQuery } from './engine/backend.ts';
 import { errorStats, errorVsN, powersOfTwo, type Construction, type ErrorVsN } from './model/errorStats.ts';
 import { gridXs } from './model/grid.ts';
 import { cloneNetwork, type Network } from './model/network.ts';
 import { evaluatePiecewise, piecesInRange, piecewise1D, type PiecewiseLinear } from './model/piecewise1d.ts';
 import { sampleTarget } from './model/targets.ts';
 import { Trainer1D } from './model/train1d.ts';
-import { GpuTarget1D } from './gpu/target1d.ts';
-import { GpuTrainer1D } from './gpu/train1d.ts';
-import { createSandboxApi, type PlotGeometry } from './ui/api.ts';
+import { GpuTarget1D } from './engine/gpu/target1d.ts';
+import { GpuTrainer1D } from './engine/gpu/train1d.ts';
+import { createSandboxApi, type PlotGeometry } from './app/api.ts';
 import { mountBenchmarkPanel } from './ui/benchPanel.ts';
 import { fmt, formulaLines } from './ui/formula.ts';
 import { PlotGestures } from './ui/gestures.ts';
 import { Panel } from './ui/panel.ts';
-import { autosave, download, loadAutosave, loadPreset, networkJson, parseImport, presetNames, savePreset } from './ui/persist.ts';
-import { RenderLoop } from './ui/renderLoop.ts';
+import { autosave, download, loadAutosave, loadPreset, networkJson, parseImport, presetNames, savePreset } from './state/persist.ts';
+import { RenderLoop } from './app/renderLoop.ts';
 import { TargetEditor, UnitInspector } from './ui/sidebar.ts';
-import { type AppState, Store, construct, snapshot, targetOf, viewForTarget } from './ui/state.ts';
+import { type AppState, Store, construct, snapshot, targetOf, viewForTarget } from './state/state.ts';
 import { TOUR } from './ui/tour.ts';
-import { MAX_LINK_LENGTH, hashToPatch, stateToHash } from './ui/urlState.ts';
-import { ErrorChart } from './views/errorChart.ts';
-import { Heatmap2D } from './views/heatmap2d.ts';
-import { Plot1D } from './views/plot1d.ts';
-import { PlotGpu } from './views/plotGpu.ts';
+import { MAX_LINK_LENGTH, hashToPatch, stateToHash } from './state/urlState.ts';
+import { ErrorChart } from './views/charts/errorChart.ts';
+import { Heatmap2D } from './views/map2d/heatmap2d.ts';
+import { Plot1D } from './views/plot1d/plot1d.ts';
+import { PlotGpu } from './views/plot1d/plotGpu.ts';
 
 function el<T extends HTMLElement>(id: string): T {
   const e = document.getElementById(id);

@@ -5,8 +5,8 @@
 import { installRawImports, nodeGpu } from '../../src/bench/nodeHost.ts';
 installRawImports();
 const { UnitKernelHarness } = await import('../../src/bench/unitHarness.ts');
-const { GpuTimer } = await import('../../src/bench/gpuTimer.ts');
-const { PeakKernel } = await import('../../src/gpu/peak.ts');
+const { GpuTimer } = await import('../../src/engine/gpu/timer.ts');
+const { PeakKernel } = await import('../../src/engine/gpu/peak.ts');
 const { randomNetwork } = await import('../../src/model/network.ts');
 const fs = await import('node:fs');
 

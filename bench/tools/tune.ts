@@ -2,12 +2,12 @@
 // Spec: "lead" (shaders/eval2d.compute.wgsl), "file:PATH", or "v:C:U:tile|direct|subgroup|step" (a grid-only probe from probes.ts). Env: N, R, ROUNDS.
 import { installRawImports, nodeGpu } from '../../src/bench/nodeHost.ts';
 installRawImports();
-const { PeakKernel } = await import('../../src/gpu/peak.ts');
+const { PeakKernel } = await import('../../src/engine/gpu/peak.ts');
 const { UnitKernelHarness } = await import('../../src/bench/unitHarness.ts');
-const { GpuTimer } = await import('../../src/bench/gpuTimer.ts');
+const { GpuTimer } = await import('../../src/engine/gpu/timer.ts');
 const { randomNetwork } = await import('../../src/model/network.ts');
 const { gridPoints2D, relativeL2 } = await import('../../src/model/grid.ts');
-const { evaluate2DSweep } = await import('../../src/cpu/sweep2d.ts');
+const { evaluate2DSweep } = await import('../../src/engine/cpu/sweep2d.ts');
 const { variant } = await import('./probes.ts');
 const fs = await import('node:fs');
 const g = await nodeGpu('auto');

@@ -1,5 +1,5 @@
 // The part every generated eval2d variant shares with shaders/eval2d.compute.wgsl: the Params struct (checked
-// against src/gpu/params.ts by test/unit/params.test.ts), the launch constants and the four bindings.
+// against src/engine/gpu/params.ts by test/unit/params.test.ts), the launch constants and the four bindings.
 
 /** Params, WG / PPT / TILE and the bindings, for a kernel of `ppt` points per invocation (no trailing newline). */
 export function unitKernelHeader(ppt: number): string {

@@ -10,12 +10,12 @@
  */
 import { type Network, randomNetwork } from '../model/network.ts';
 import { type Grid1D, type Grid2D, gridStep, relativeL2 } from '../model/grid.ts';
-import { evaluate1DBrute, evaluate2DBrute, regions2DBrute } from '../cpu/evaluator.ts';
-import { evaluate1DSweep } from '../cpu/evaluator.ts';
+import { evaluate1DBrute, evaluate2DBrute, regions2DBrute } from '../engine/cpu/evaluator.ts';
+import { evaluate1DSweep } from '../engine/cpu/evaluator.ts';
 import { interpolateNetwork } from '../model/fit1d.ts';
 import { errorStats } from '../model/errorStats.ts';
-import { PeakKernel, type PeakResult } from '../gpu/peak.ts';
-import { autoKernel2D, type Kernel2DChoice } from '../gpu/context.ts';
+import { PeakKernel, type PeakResult } from '../engine/gpu/peak.ts';
+import { autoKernel2D, type Kernel2DChoice } from '../engine/gpu/context.ts';
 import { DEFAULT_METHOD_IDS, FLOP_NOTE, METHODS, contextKernel2D, type MethodContext, type MethodInstance, type MethodSpec, type Timing } from './methods.ts';
 
 export const RESULT_VERSION = 1;

@@ -1,10 +1,10 @@
 import type { Network } from '../model/network.ts';
 import { type Grid1D, type Grid2D, gridStep } from '../model/grid.ts';
-import { GrowableBuffer, dispatchSize } from '../gpu/buffers.ts';
-import { MODE_GRID, PARAMS_SIZE, type Params, packParams } from '../gpu/params.ts';
-import { WORKGROUP_SIZE, planPasses, readBack } from '../gpu/unitKernel.ts';
-import { UnitBuffer } from '../gpu/units.ts';
-import type { PassTimestamps } from './gpuTimer.ts';
+import { GrowableBuffer, dispatchSize } from '../engine/gpu/buffers.ts';
+import { MODE_GRID, PARAMS_SIZE, type Params, packParams } from '../engine/gpu/params.ts';
+import { WORKGROUP_SIZE, planPasses, readBack } from '../engine/gpu/unitKernel.ts';
+import { UnitBuffer } from '../engine/gpu/units.ts';
+import type { PassTimestamps } from '../engine/gpu/timer.ts';
 
 /** Byte stride between the per-pass uniform slots (the WebGPU minimum uniform offset alignment). */
 const SLOT = 256;
@@ -16,7 +16,7 @@ export function pointsPerThread(code: string): number {
 }
 
 /**
- * Drives any kernel that follows the unit-kernel convention of src/gpu/unitKernel.ts (bindings: 0 Params,
+ * Drives any kernel that follows the unit-kernel convention of src/engine/gpu/unitKernel.ts (bindings: 0 Params,
  * 1 units as vec4, 2 and 3 storage outputs or inputs; 256 invocations of 4 points each) for the benchmark:
  * the same shader text, points per invocation (read from the shader's PPT) and pass plan as the app's kernel modules, but every pass is recorded into
  * one command encoder with its own uniform slot, so the whole evaluation can be timed with timestamp

@@ -1,4 +1,4 @@
-import { EVAL2D_VARIANTS } from '../gpu/eval2dVariant.ts';
+import { EVAL2D_VARIANTS } from '../engine/gpu/eval2dVariant.ts';
 
 /** A tuning variant of the 2D value kernel, benchmarked beside the app's kernel (see bench/NOTES.md). */
 export interface GpuVariant {

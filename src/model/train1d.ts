@@ -1,7 +1,7 @@
 /**
  * Full-batch gradient descent with Adam on every parameter (w, b, a, c) of a 1D ReLU sum, against
  * samples {xs, ys} with the mean squared error L = (1/M)·Σ_m (f(x_m) − y_m)².
- * The float64 twin of the WGSL trainer (src/gpu/train1d.ts): same gradients, same update, same order.
+ * The float64 twin of the WGSL trainer (src/engine/gpu/train1d.ts): same gradients, same update, same order.
  *
  * Gradients (r_m = f(x_m) − y_m, z = w_i·x_m + b_i, a unit is active where z > 0, so ReLU'(0) = 0):
  *   ∂L/∂c = (2/M)·Σ r_m       ∂L/∂a_i = (2/M)·Σ r_m·max(0, z)

@@ -4,8 +4,8 @@
  * is not part of the state.
  */
 import { cloneNetwork, type Network } from '../model/network.ts';
-import { KNOT_STRIP, type Plot1D, slopeHandle } from '../views/plot1d.ts';
-import type { Store, ViewRange } from './state.ts';
+import { KNOT_STRIP, type Plot1D, slopeHandle } from '../views/plot1d/plot1d.ts';
+import type { Store, ViewRange } from '../state/state.ts';
 
 type Drag =
   | { kind: 'pan'; startX: number; startY: number; view: ViewRange }

@@ -5,7 +5,7 @@
 import GUI, { type Controller } from 'lil-gui';
 import { MAX_UNITS } from '../model/network.ts';
 import { TARGETS } from '../model/targets.ts';
-import type { AppState, Store } from './state.ts';
+import type { AppState, Store } from '../state/state.ts';
 
 /** What the panel's buttons do; implemented by main.ts. */
 export interface PanelActions {

@@ -6,7 +6,7 @@ import { parseCsvPoints } from '../model/csv.ts';
 import { cloneNetwork } from '../model/network.ts';
 import { knotOf } from '../model/network.ts';
 import { fmt } from './formula.ts';
-import { type AppState, StateError, type Store } from './state.ts';
+import { type AppState, StateError, type Store } from '../state/state.ts';
 
 function el<T extends HTMLElement>(id: string): T {
   const e = document.getElementById(id);

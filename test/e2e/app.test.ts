@@ -4,10 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer';
-import { evaluate1DBrute, evaluate2DBrute } from '../../src/cpu/evaluator.ts';
+import { evaluate1DBrute, evaluate2DBrute } from '../../src/engine/cpu/evaluator.ts';
 import { relativeL2 } from '../../src/model/grid.ts';
 import { randomNetwork, seededRandom, type Network } from '../../src/model/network.ts';
-import { PLOT_COLORS } from '../../src/views/plot1d.ts';
+import { PLOT_COLORS } from '../../src/views/plot1d/plot1d.ts';
 import { colourDistance, hexToRgb, launchBrowser, nearestColour, openApp, pixel, screenshot, serveDist, type Mode } from './harness.ts';
 
 let server: Awaited<ReturnType<typeof serveDist>>;

@@ -4,11 +4,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer';
-import { evaluate1DBrute } from '../../src/cpu/evaluator.ts';
+import { evaluate1DBrute } from '../../src/engine/cpu/evaluator.ts';
 import { relativeL2 } from '../../src/model/grid.ts';
 import { randomNetwork, type Network } from '../../src/model/network.ts';
 import { TARGETS } from '../../src/model/targets.ts';
-import { KNOT_STRIP, PLOT_COLORS } from '../../src/views/plot1d.ts';
+import { KNOT_STRIP, PLOT_COLORS } from '../../src/views/plot1d/plot1d.ts';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RESULTS, colourDistance, hexToRgb, launchBrowser, openApp, pixel, screenshot, serveDist, type Mode } from './harness.ts';

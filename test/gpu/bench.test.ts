@@ -10,12 +10,12 @@ import { UnitKernelHarness, pointsPerThread } from '../../src/bench/unitHarness.
 import eval2dCode from '../../shaders/eval2d.compute.wgsl?raw';
 import { randomNetwork } from '../../src/model/network.ts';
 import { gridPoints2D, relativeL2 } from '../../src/model/grid.ts';
-import { evaluate2DBrute } from '../../src/cpu/evaluator.ts';
+import { evaluate2DBrute } from '../../src/engine/cpu/evaluator.ts';
 import { CSV_COLUMNS } from '../../src/bench/format.ts';
-import { EVAL2D_VARIANTS, Eval2DVariantKernel, type Eval2DVariantName } from '../../src/gpu/eval2dVariant.ts';
-import { UnitBuffer } from '../../src/gpu/units.ts';
+import { EVAL2D_VARIANTS, Eval2DVariantKernel, type Eval2DVariantName } from '../../src/engine/gpu/eval2dVariant.ts';
+import { UnitBuffer } from '../../src/engine/gpu/units.ts';
 import { seededRandom } from '../../src/model/network.ts';
-import { GpuTimer } from '../../src/bench/gpuTimer.ts';
+import { GpuTimer } from '../../src/engine/gpu/timer.ts';
 
 // Kept referenced for the whole file: Dawn tears its instance down when the GPU object is collected.
 let gpu: GPU;

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeGpu } from './dawn.ts';
-import { Eval1DSearchKernel, packKnots } from '../../src/gpu/eval1dSearch.ts';
+import { Eval1DSearchKernel, packKnots } from '../../src/engine/gpu/eval1dSearch.ts';
 import { randomNetwork, seededRandom, type Network } from '../../src/model/network.ts';
 import { gridXs, relativeL2, type Grid1D } from '../../src/model/grid.ts';
-import { evaluate1DBrute } from '../../src/cpu/evaluator.ts';
+import { evaluate1DBrute } from '../../src/engine/cpu/evaluator.ts';
 import { evaluatePiecewise, piecewise1D } from '../../src/model/piecewise1d.ts';
-import { evaluate1DSweep } from '../../src/cpu/evaluator.ts';
+import { evaluate1DSweep } from '../../src/engine/cpu/evaluator.ts';
 
 // Kept referenced for the whole file: Dawn tears its instance down when the GPU object is collected.
 let gpu: GPU;

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeGpu } from './dawn.ts';
-import { GpuEvaluator, SMALL_GRID_POINTS, autoKernel2D, gridKernel2D, isCpuLikeAdapter, requestGpu } from '../../src/gpu/context.ts';
+import { GpuEvaluator, SMALL_GRID_POINTS, autoKernel2D, gridKernel2D, isCpuLikeAdapter, requestGpu } from '../../src/engine/gpu/context.ts';
 import { randomNetwork, seededRandom, type Network } from '../../src/model/network.ts';
 import { type Grid1D, type Grid2D, gridPoints2D, gridXs, relativeL2 } from '../../src/model/grid.ts';
-import { evaluate1DBrute, evaluate2DBrute, regions2DBrute } from '../../src/cpu/evaluator.ts';
-import { AutoEvaluator } from '../../src/backend.ts';
+import { evaluate1DBrute, evaluate2DBrute, regions2DBrute } from '../../src/engine/cpu/evaluator.ts';
+import { AutoEvaluator } from '../../src/engine/backend.ts';
 import { InvalidNetworkError } from '../../src/model/network.ts';
-import { GpuDeviceLostError } from '../../src/gpu/errors.ts';
-import { planPasses } from '../../src/gpu/unitKernel.ts';
+import { GpuDeviceLostError } from '../../src/engine/gpu/errors.ts';
+import { planPasses } from '../../src/engine/gpu/unitKernel.ts';
 
 const BOUND = 1e-5;
 const SIZES = [0, 1, 63, 65, 4097, 65536];

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeDevice } from './dawn.ts';
-import { PeakKernel, PEAK_FLOP_PER_TRIP, PEAK_FORMS } from '../../src/gpu/peak.ts';
+import { PeakKernel, PEAK_FLOP_PER_TRIP, PEAK_FORMS } from '../../src/engine/gpu/peak.ts';
 
 // The GPU entry point stays referenced for the whole file: Dawn tears its instance down when it is collected.
 let gpu: GPU;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeDevice } from './dawn.ts';
-import { GpuTarget1D } from '../../src/gpu/target1d.ts';
+import { GpuTarget1D } from '../../src/engine/gpu/target1d.ts';
 import { compileExpression } from '../../src/model/expression.ts';
 import { gridXs } from '../../src/model/grid.ts';
 import { seededRandom } from '../../src/model/network.ts';

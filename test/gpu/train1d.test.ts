@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeDevice } from './dawn.ts';
-import { GpuTrainer1D, MIN_CHUNK_SIZE, TRAIN_PARAMS_LAYOUT, TRAIN_PARAMS_SIZE, planChunks } from '../../src/gpu/train1d.ts';
+import { GpuTrainer1D, MIN_CHUNK_SIZE, TRAIN_PARAMS_LAYOUT, TRAIN_PARAMS_SIZE, planChunks } from '../../src/engine/gpu/train1d.ts';
 import { Trainer1D, packParams } from '../../src/model/train1d.ts';
 import { randomNetwork, seededRandom } from '../../src/model/network.ts';
 
@@ -31,7 +31,7 @@ function relErr(got: number, want: number): number {
 }
 
 describe('GpuTrainer1D against the float64 CPU twin', () => {
-  it('declares the TrainParams uniform of src/gpu/train1d.ts in every train1d shader', () => {
+  it('declares the TrainParams uniform of src/engine/gpu/train1d.ts in every train1d shader', () => {
     for (const stage of ['forward', 'grad', 'adam', 'loss']) {
       const src = readFileSync(new URL(`../../shaders/train1d.${stage}.compute.wgsl`, import.meta.url), 'utf8');
       const body = /struct TrainParams \{([\s\S]*?)\n\}/.exec(src)?.[1] ?? '';

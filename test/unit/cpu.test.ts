@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate1DBrute, evaluate1DSweep, evaluate2DBrute, regions2DBrute, CpuEvaluator } from '../../src/cpu/evaluator.ts';
+import { evaluate1DBrute, evaluate1DSweep, evaluate2DBrute, regions2DBrute, CpuEvaluator } from '../../src/engine/cpu/evaluator.ts';
 import { evaluatePiecewise, piecewise1D, piecesInRange } from '../../src/model/piecewise1d.ts';
 import { randomNetwork, seededRandom, validateNetwork } from '../../src/model/network.ts';
 import { gridPoints2D, gridXs, relativeL2, validateGrid1D, validateGrid2D } from '../../src/model/grid.ts';

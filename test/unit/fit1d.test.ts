@@ -8,7 +8,7 @@ import {
   solveBanded2,
   uniformNodes,
 } from '../../src/model/fit1d.ts';
-import { evaluate1DBrute } from '../../src/cpu/evaluator.ts';
+import { evaluate1DBrute } from '../../src/engine/cpu/evaluator.ts';
 import { seededRandom, validateNetwork } from '../../src/model/network.ts';
 import { errorStats } from '../../src/model/errorStats.ts';
 

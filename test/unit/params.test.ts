@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { PARAMS_LAYOUT, PARAMS_SIZE, packParams } from '../../src/gpu/params.ts';
+import { PARAMS_LAYOUT, PARAMS_SIZE, packParams } from '../../src/engine/gpu/params.ts';
 
 // The unit kernels and every eval2d variant (the variants are drop-in twins driven by the same Params).
 const SHADERS = [
@@ -33,7 +33,7 @@ function wgslParams(source: string): Array<{ name: string; type: string; offset:
 
 describe('Params uniform layout', () => {
   for (const file of SHADERS) {
-    it(`${file} declares the same Params as src/gpu/params.ts`, () => {
+    it(`${file} declares the same Params as src/engine/gpu/params.ts`, () => {
       const members = wgslParams(readFileSync(new URL(`../../shaders/${file}`, import.meta.url), 'utf8'));
       expect(members).toEqual(PARAMS_LAYOUT.map((m) => ({ ...m })));
       const last = members[members.length - 1];

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { randomNetwork, type Network } from '../../src/model/network.ts';
 import { gridPoints2D, type Grid2D } from '../../src/model/grid.ts';
-import { evaluate2DBrute, regions2DBrute } from '../../src/cpu/evaluator.ts';
-import { evaluate2DSweep, regions2DSweep, sweep2D } from '../../src/cpu/sweep2d.ts';
+import { evaluate2DBrute, regions2DBrute } from '../../src/engine/cpu/evaluator.ts';
+import { evaluate2DSweep, regions2DSweep, sweep2D } from '../../src/engine/cpu/sweep2d.ts';
 
 function maxRelDiff(got: Float64Array, want: Float64Array): number {
   let d = 0;

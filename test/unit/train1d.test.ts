@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Trainer1D, TrainError, packParams, unpackParams } from '../../src/model/train1d.ts';
-import { evaluate1DBrute } from '../../src/cpu/evaluator.ts';
+import { evaluate1DBrute } from '../../src/engine/cpu/evaluator.ts';
 import { randomNetwork } from '../../src/model/network.ts';
 import { sampleTarget } from '../../src/model/targets.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type AppState, StateError, applyPatch, initialState, snapshot } from '../../src/ui/state.ts';
-import { LinkError, hashToPatch, stateToHash } from '../../src/ui/urlState.ts';
-import { parseImport } from '../../src/ui/persist.ts';
+import { type AppState, StateError, applyPatch, initialState, snapshot } from '../../src/state/state.ts';
+import { LinkError, hashToPatch, stateToHash } from '../../src/state/urlState.ts';
+import { parseImport } from '../../src/state/persist.ts';
 import { randomNetwork } from '../../src/model/network.ts';
 
 /** What a user would do with a link: read it and apply it to a fresh page's state. */

@@ -2,9 +2,9 @@
  * A plain heat map of a 2D network's values (blue < 0 < red, white at 0), with axes.
  * Stands in for the 2D explorer: it shows what the evaluator computed and nothing more.
  */
-import type { ViewRange } from '../ui/state.ts';
-import { type PlotRect, Transform, niceTicks, tickLabel } from './axes.ts';
-import { PLOT_COLORS } from './plot1d.ts';
+import type { ViewRange } from '../../state/state.ts';
+import { type PlotRect, Transform, niceTicks, tickLabel } from '../axes.ts';
+import { PLOT_COLORS } from '../plot1d/plot1d.ts';
 
 export interface HeatmapFrame {
   view: ViewRange;

@@ -4,12 +4,12 @@
  * between the axes and the overlay (both 2D canvases). Owns its pipeline and buffers: created once,
  * grown to the next power of two when needed, reused every frame; `destroy()` is safe twice.
  */
-import vertSource from '../../shaders/plot1d.vert.wgsl?raw';
-import fragSource from '../../shaders/plot1d.frag.wgsl?raw';
-import type { Network } from '../model/network.ts';
-import type { PlotRect } from './axes.ts';
-import type { ViewRange } from '../ui/state.ts';
-import { type GpuError, fromGpuError, withErrorScopes } from '../gpu/errors.ts';
+import vertSource from '../../../shaders/plot1d.vert.wgsl?raw';
+import fragSource from '../../../shaders/plot1d.frag.wgsl?raw';
+import type { Network } from '../../model/network.ts';
+import type { PlotRect } from '../axes.ts';
+import type { ViewRange } from '../../state/state.ts';
+import { type GpuError, fromGpuError, withErrorScopes } from '../../engine/gpu/errors.ts';
 
 /**
  * Params (uniform, 80 bytes; one 256-byte-aligned slot per layer):

@@ -1,6 +1,6 @@
-import harness from '../../shaders/target1d.compute.wgsl?raw';
-import { type CompiledExpression, WGSL_EXPRESSION_PRELUDE } from '../model/expression.ts';
-import { type Grid1D, gridStep, validateGrid1D } from '../model/grid.ts';
+import harness from '../../../shaders/target1d.compute.wgsl?raw';
+import { type CompiledExpression, WGSL_EXPRESSION_PRELUDE } from '../../model/expression.ts';
+import { type Grid1D, gridStep, validateGrid1D } from '../../model/grid.ts';
 import { GrowableBuffer, dispatchSize } from './buffers.ts';
 import { GpuDeviceLostError, withErrorScopes } from './errors.ts';
 

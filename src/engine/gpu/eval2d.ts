@@ -1,6 +1,6 @@
-import code from '../../shaders/eval2d.compute.wgsl?raw';
-import type { Grid2D } from '../model/grid.ts';
-import { gridStep } from '../model/grid.ts';
+import code from '../../../shaders/eval2d.compute.wgsl?raw';
+import type { Grid2D } from '../../model/grid.ts';
+import { gridStep } from '../../model/grid.ts';
 import { MODE_GRID } from './params.ts';
 import type { UnitBuffer } from './units.ts';
 import { VALUE_POINTS_PER_THREAD, ValueKernel } from './valueKernel.ts';

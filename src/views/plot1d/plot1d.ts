@@ -3,11 +3,11 @@
  * sum, the error trace, knot marks, the selected unit's handles and the hover crosshair.
  * It only draws what it is given (values computed elsewhere by the evaluator); it never reads state.
  */
-import type { Network } from '../model/network.ts';
-import type { ShowFlags, ViewRange } from '../ui/state.ts';
-import { type PlotRect, Transform, niceTicks, tickLabel } from './axes.ts';
+import type { Network } from '../../model/network.ts';
+import type { ShowFlags, ViewRange } from '../../state/state.ts';
+import { type PlotRect, Transform, niceTicks, tickLabel } from '../axes.ts';
 import type { GpuPlotLayer, PlotGpu } from './plotGpu.ts';
-import type { GpuError } from '../gpu/errors.ts';
+import type { GpuError } from '../../engine/gpu/errors.ts';
 
 /** Colours, shared with the tests' pixel checks. */
 export const PLOT_COLORS = {

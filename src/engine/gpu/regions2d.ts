@@ -1,7 +1,7 @@
-import code from '../../shaders/regions2d.compute.wgsl?raw';
-import type { Grid2D } from '../model/grid.ts';
-import { gridStep } from '../model/grid.ts';
-import type { Regions } from '../model/regions.ts';
+import code from '../../../shaders/regions2d.compute.wgsl?raw';
+import type { Grid2D } from '../../model/grid.ts';
+import { gridStep } from '../../model/grid.ts';
+import type { Regions } from '../../model/regions.ts';
 import { GrowableBuffer } from './buffers.ts';
 import { MODE_GRID } from './params.ts';
 import { UnitKernel, readBack } from './unitKernel.ts';

@@ -1,6 +1,6 @@
-import type { Network } from './model/network.ts';
-import type { Grid1D, Grid2D } from './model/grid.ts';
-import type { Regions } from './model/regions.ts';
+import type { Network } from '../model/network.ts';
+import type { Grid1D, Grid2D } from '../model/grid.ts';
+import type { Regions } from '../model/regions.ts';
 
 export type BackendKind = 'webgpu' | 'cpu';
 

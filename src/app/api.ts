@@ -2,10 +2,10 @@
  * `window.sandbox`: the scripting API. A thin layer over the store and the evaluator: every call goes
  * through the same validation as the GUI, and nothing here keeps state of its own.
  */
-import { InvalidInputError, checkPoints, type BackendKind } from '../evaluator.ts';
+import { InvalidInputError, checkPoints, type BackendKind } from '../engine/evaluator.ts';
 import type { Network } from '../model/network.ts';
-import type { BenchPanel } from './benchPanel.ts';
-import { type AppState, type Store, snapshot } from './state.ts';
+import type { BenchPanel } from '../ui/benchPanel.ts';
+import { type AppState, type Store, snapshot } from '../state/state.ts';
 
 /** Where the plot sits on the page, for scripts that map data to pixels (CSS pixels, page coordinates). */
 export interface PlotGeometry {

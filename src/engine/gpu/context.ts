@@ -1,7 +1,7 @@
-import type { Network } from '../model/network.ts';
-import { validateNetwork } from '../model/network.ts';
-import { type Grid1D, type Grid2D, validateGrid1D, validateGrid2D } from '../model/grid.ts';
-import type { Regions } from '../model/regions.ts';
+import type { Network } from '../../model/network.ts';
+import { validateNetwork } from '../../model/network.ts';
+import { type Grid1D, type Grid2D, validateGrid1D, validateGrid2D } from '../../model/grid.ts';
+import type { Regions } from '../../model/regions.ts';
 import { type Evaluator, type Values, checkPoints } from '../evaluator.ts';
 import { GpuDeviceLostError, withErrorScopes } from './errors.ts';
 import { Eval1DKernel } from './eval1d.ts';

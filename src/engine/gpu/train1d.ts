@@ -1,8 +1,8 @@
-import forwardCode from '../../shaders/train1d.forward.compute.wgsl?raw';
-import gradCode from '../../shaders/train1d.grad.compute.wgsl?raw';
-import adamCode from '../../shaders/train1d.adam.compute.wgsl?raw';
-import lossCode from '../../shaders/train1d.loss.compute.wgsl?raw';
-import { type Network, validateNetwork } from '../model/network.ts';
+import forwardCode from '../../../shaders/train1d.forward.compute.wgsl?raw';
+import gradCode from '../../../shaders/train1d.grad.compute.wgsl?raw';
+import adamCode from '../../../shaders/train1d.adam.compute.wgsl?raw';
+import lossCode from '../../../shaders/train1d.loss.compute.wgsl?raw';
+import { type Network, validateNetwork } from '../../model/network.ts';
 import {
   type TrainOptions,
   type TrainSamples,
@@ -13,7 +13,7 @@ import {
   divergedMessage,
   packParams,
   unpackParams,
-} from '../model/train1d.ts';
+} from '../../model/train1d.ts';
 import { dispatchSize } from './buffers.ts';
 import { GpuDeviceLostError, withErrorScopes } from './errors.ts';
 

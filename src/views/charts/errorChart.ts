@@ -4,8 +4,8 @@
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { ErrorVsN } from '../model/errorStats.ts';
-import { PLOT_COLORS } from './plot1d.ts';
+import type { ErrorVsN } from '../../model/errorStats.ts';
+import { PLOT_COLORS } from '../plot1d/plot1d.ts';
 
 export class ErrorChart {
   private chart: uPlot | null = null;

@@ -1,5 +1,5 @@
-import code from '../../shaders/peak.compute.wgsl?raw';
-import { GpuTimer, type GpuTimingMethod } from '../bench/gpuTimer.ts';
+import code from '../../../shaders/peak.compute.wgsl?raw';
+import { GpuTimer, type GpuTimingMethod } from './timer.ts';
 
 /** FLOP per invocation per loop trip, in every entry point: 32 vec4 steps × 4 lanes × 2 (a multiply-add counts as 2). */
 export const PEAK_FLOP_PER_TRIP = 32 * 4 * 2;

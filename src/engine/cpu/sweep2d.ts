@@ -1,6 +1,6 @@
-import type { Network } from '../model/network.ts';
-import { type Grid2D, gridStep } from '../model/grid.ts';
-import { type Regions, unitHash } from '../model/regions.ts';
+import type { Network } from '../../model/network.ts';
+import { type Grid2D, gridStep } from '../../model/grid.ts';
+import { type Regions, unitHash } from '../../model/regions.ts';
 
 /**
  * The exact 2D row sweep on the CPU: O(R·(N + C)) for R rows of C columns instead of the brute force's O(N·R·C).

@@ -1,7 +1,7 @@
-import code from '../../shaders/eval1d_search.compute.wgsl?raw';
-import type { Network } from '../model/network.ts';
-import { type Grid1D, gridStep } from '../model/grid.ts';
-import { type PiecewiseLinear, pieceIndex, piecewise1D } from '../model/piecewise1d.ts';
+import code from '../../../shaders/eval1d_search.compute.wgsl?raw';
+import type { Network } from '../../model/network.ts';
+import { type Grid1D, gridStep } from '../../model/grid.ts';
+import { type PiecewiseLinear, pieceIndex, piecewise1D } from '../../model/piecewise1d.ts';
 import { GrowableBuffer, dispatchSize } from './buffers.ts';
 import { readBack } from './unitKernel.ts';
 

@@ -1,8 +1,8 @@
-import type { Network } from '../model/network.ts';
-import { validateNetwork } from '../model/network.ts';
-import { type Grid1D, type Grid2D, gridPoints2D, gridXs, validateGrid1D, validateGrid2D } from '../model/grid.ts';
-import { type Regions, unitHash } from '../model/regions.ts';
-import { evaluatePiecewise, piecewise1D } from '../model/piecewise1d.ts';
+import type { Network } from '../../model/network.ts';
+import { validateNetwork } from '../../model/network.ts';
+import { type Grid1D, type Grid2D, gridPoints2D, gridXs, validateGrid1D, validateGrid2D } from '../../model/grid.ts';
+import { type Regions, unitHash } from '../../model/regions.ts';
+import { evaluatePiecewise, piecewise1D } from '../../model/piecewise1d.ts';
 import { type Evaluator, type Values, checkPoints } from '../evaluator.ts';
 import { evaluate2DSweep, regions2DSweep } from './sweep2d.ts';
 

@@ -1,6 +1,6 @@
-import type { Network } from '../model/network.ts';
+import type { Network } from '../../model/network.ts';
 import { GrowableBuffer } from './buffers.ts';
-import { Neumaier } from '../model/piecewise1d.ts';
+import { Neumaier } from '../../model/piecewise1d.ts';
 
 /**
  * The network's units on the GPU as one vec4<f32> per unit — 1D: (w, b, a, 0); 2D: (w1, w2, b, a) —

@@ -1,11 +1,11 @@
-import type { Network } from './model/network.ts';
-import type { Grid1D, Grid2D } from './model/grid.ts';
-import type { Regions } from './model/regions.ts';
+import type { Network } from '../model/network.ts';
+import type { Grid1D, Grid2D } from '../model/grid.ts';
+import type { Regions } from '../model/regions.ts';
 import { type BackendKind, type Evaluator, InvalidInputError, type Values } from './evaluator.ts';
 import { CpuEvaluator } from './cpu/evaluator.ts';
 import { GpuEvaluator, requestGpu, type GpuStartup } from './gpu/context.ts';
-import { InvalidNetworkError } from './model/network.ts';
-import { InvalidGridError } from './model/grid.ts';
+import { InvalidNetworkError } from '../model/network.ts';
+import { InvalidGridError } from '../model/grid.ts';
 
 export type BackendPreference = 'auto' | 'webgpu' | 'cpu';
 

@@ -1,11 +1,18 @@
 /**
- * `window.sandbox`: the scripting API. A thin layer over the store and the evaluator: every call goes
- * through the same validation as the GUI, and nothing here keeps state of its own.
+ * `window.sandbox`: the scripting API. A thin layer over the store and the feature controllers: every call
+ * goes through the same validation as the GUI.
  */
+import type { AutoEvaluator } from '../engine/backend.ts';
 import { InvalidInputError, checkPoints, type BackendKind } from '../engine/evaluator.ts';
-import type { Network } from '../model/network.ts';
-import type { BenchPanel } from '../ui/benchPanel.ts';
+import { networkJson } from '../state/persist.ts';
 import { type AppState, type Store, snapshot } from '../state/state.ts';
+import { TOUR } from '../ui/tour.ts';
+import type { LazyBenchPanel } from './benchmark.ts';
+import type { ExploreController } from './explore.ts';
+import type { FrameController } from './frame.ts';
+import type { Plot1DFrame } from './plot1dFrame.ts';
+import type { ShareController } from './share.ts';
+import type { TrainingController } from './training.ts';
 
 /** Where the plot sits on the page, for scripts that map data to pixels (CSS pixels, page coordinates). */
 export interface PlotGeometry {
@@ -56,47 +63,87 @@ export interface SandboxApi {
    * notice the page shows; for testing recovery. Rejects on the CPU backend.
    */
   simulateDeviceLoss(): Promise<string>;
-  /** The Benchmark panel (issue 4): `run()`, `cancel()`, `result`. */
-  readonly benchmark: BenchPanel;
+  /** The Benchmark panel, loaded on first use: `run()`, `cancel()`, `result`, `load()`. */
+  readonly benchmark: LazyBenchPanel;
 }
-
-/** Extra entry points implemented by main.ts. */
-export type ApiExtras = Pick<SandboxApi, 'link' | 'exportJson' | 'importJson' | 'train' | 'errorVsN' | 'tour' | 'readout' | 'info' | 'pngDataUrl' | 'benchmark' | 'simulateDeviceLoss'>;
 
 export interface ApiDeps {
   store: Store;
-  evaluator: { readonly kind: BackendKind; evaluatePoints(net: Network, points: ArrayLike<number>): Promise<ArrayLike<number>> };
+  evaluator: AutoEvaluator;
+  /** Resolves after the first frame. */
   ready: Promise<void>;
-  /** Resolves once every state change made so far is on screen. */
-  whenDrawn(): Promise<void>;
-  geometry(): PlotGeometry;
-  extras: ApiExtras;
+  frame: FrameController;
+  plot1d: Plot1DFrame;
+  training: TrainingController;
+  explore: ExploreController;
+  share: ShareController;
+  benchmark: LazyBenchPanel;
 }
 
+/** The scripting API over the app's controllers; nothing here keeps state of its own. */
 export function createSandboxApi(deps: ApiDeps): SandboxApi {
+  const { store, evaluator, frame } = deps;
+  const whenDrawn = () => frame.idle();
   return {
-    ...deps.extras,
     ready: deps.ready,
     get backend() {
-      return deps.evaluator.kind;
+      return evaluator.kind;
     },
-    getState: () => snapshot(deps.store.state),
+    getState: () => snapshot(store.state),
     async setState(patch: unknown) {
-      deps.store.set(patch);
-      await deps.whenDrawn();
-      return snapshot(deps.store.state);
+      store.set(patch);
+      await whenDrawn();
+      return snapshot(store.state);
     },
     async evaluate(inputs: ArrayLike<number>) {
       const isTyped = inputs instanceof Float32Array || inputs instanceof Float64Array;
       if (!Array.isArray(inputs) && !isTyped) {
         throw new InvalidInputError('inputs must be an array of numbers, a Float32Array or a Float64Array');
       }
-      const net = deps.store.state.network;
+      const net = store.state.network;
       checkPoints(inputs, net.dim);
-      const values = await deps.evaluator.evaluatePoints(net, inputs);
-      return Array.from(values);
+      return Array.from(await evaluator.evaluatePoints(net, inputs));
     },
-    geometry: () => deps.geometry(),
+    geometry: () => frame.geometry(),
+    link: () => deps.share.link(),
+    exportJson: () => networkJson(store.state.network),
+    async importJson(text: string) {
+      deps.share.importText(text);
+      await whenDrawn();
+      return snapshot(store.state);
+    },
+    async train(steps: number) {
+      if (!Number.isInteger(steps) || steps < 1 || steps > 100_000) throw new RangeError(`steps must be an integer from 1 to 100000, got ${steps}`);
+      const loss = await deps.training.run(steps);
+      await whenDrawn();
+      return { loss, backend: deps.training.kind };
+    },
+    async errorVsN() {
+      const st = await deps.explore.errorChart();
+      return { ns: st.ns, rms: st.rms, max: st.max, slopeRms: st.slopeRms, slopeMax: st.slopeMax };
+    },
+    async tour(k: number) {
+      if (!Number.isInteger(k) || k < 0 || k > TOUR.length) throw new RangeError(`tour step must be an integer from 0 to ${TOUR.length}`);
+      await deps.explore.showTour(k - 1);
+      await whenDrawn();
+      return snapshot(store.state);
+    },
+    readout: (x: number) => deps.plot1d.hoverReadout(store.state, x),
+    info: () => ({
+      target: deps.plot1d.targetOnGpu ? 'webgpu' : 'cpu',
+      trainer: deps.training.started ? deps.training.kind : null,
+      plot: deps.plot1d.plotOnGpu ? 'webgpu' : 'cpu',
+    }),
+    pngDataUrl: async () => (await frame.picture()).toDataURL('image/png'),
+    benchmark: deps.benchmark,
+    async simulateDeviceLoss() {
+      const device = evaluator.device;
+      if (!device) throw new Error('there is no GPU device to lose (the CPU backend is running)');
+      // destroy() from outside the evaluator looks exactly like a loss to it: the next call recovers.
+      device.destroy();
+      await frame.request();
+      return evaluator.status.notice ?? evaluator.status.label;
+    },
   };
 }
 

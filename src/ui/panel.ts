@@ -20,6 +20,10 @@ export interface PanelActions {
   addUnit(): void;
   removeUnit(): void;
   startTour(): void;
+  /** Saves the state as a named preset; false when that failed (the action says why). */
+  savePreset(name: string): boolean;
+  loadPreset(name: string): void;
+  presetNames(): string[];
 }
 
 /** Runtime readouts shown read-only in the panel (not part of the state). */
@@ -143,6 +147,22 @@ export class Panel {
     share.add(actions, 'exportPng').name('Export PNG');
     share.add(actions, 'exportJson').name('Export JSON (E)');
     share.add(actions, 'importJson').name('Import JSON…');
+    // Presets: named full states, saved and loaded from here.
+    const presets = { name: 'my preset', load: '' };
+    share.add(presets, 'name').name('Preset name');
+    share.add({ save: () => actions.savePreset(presets.name) && addLoad() }, 'save').name('Save preset');
+    // lil-gui's options() rebuilds a controller without its handlers: rebuild it here, handler included.
+    let loadCtl: Controller | null = null;
+    const addLoad = () => {
+      loadCtl?.destroy();
+      loadCtl = share
+        .add(presets, 'load', ['', ...actions.presetNames()])
+        .name('Load preset')
+        .onChange((name: string) => {
+          if (name) actions.loadPreset(name);
+        });
+    };
+    addLoad();
 
     store.subscribe((s) => this.update(s));
     this.update(store.state);

@@ -28,9 +28,10 @@ describe.each<Mode>(['webgpu', 'cpu'])('benchmark panel with %s', (mode) => {
 
   it('runs the quick sweep from its button: rows, error check, adapter or fallback reason, table and charts', async () => {
     await page.click('#bench-section > summary');
-    const [run] = await page.$$('xpath/.//button[normalize-space()="Run benchmark"]');
+    // The panel's code loads when the section opens.
+    const run = await page.waitForSelector('xpath/.//button[normalize-space()="Run benchmark"]', { timeout: 30_000 });
     expect(run).toBeTruthy();
-    await run.click();
+    await run!.click();
     await page.waitForFunction(() => window.sandbox.benchmark.result !== null, { timeout: 180_000, polling: 250 });
     await screenshot(page, `bench-${mode}-quick`);
     const out = await page.evaluate(async () => {

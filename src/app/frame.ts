@@ -1,0 +1,104 @@
+/**
+ * Frames: one render loop draws the newest state with the first registered view that accepts it. Adding a
+ * view means registering a FrameView here, not adding a branch. Also takes the picture as on screen
+ * (the next frame's layers composited) for Export PNG.
+ */
+import type { AppState, ViewRange } from '../state/state.ts';
+import type { PlotRect } from '../views/axes.ts';
+import type { PlotGeometry } from './api.ts';
+import { RenderLoop } from './renderLoop.ts';
+
+/** A view the frame controller can show: it draws a whole state into the stacked plot canvases. */
+export interface FrameView {
+  readonly kind: PlotGeometry['kind'];
+  /** True when this view shows the state (the first registered view that accepts it draws). */
+  accepts(s: AppState): boolean;
+  /** Draws the state; resolves when the frame is submitted. */
+  draw(s: AppState): Promise<void>;
+  /** Another view took over the canvases: clear what only this view draws. */
+  hide(): void;
+  /** The plot area inside the canvases, in CSS pixels. */
+  readonly rect: PlotRect;
+  /** The data window this view shows for a state. */
+  windowOf(s: AppState): ViewRange;
+  /** Whether the WebGPU canvas holds part of the last frame (for the composite picture). */
+  readonly usesGpuCanvas: boolean;
+}
+
+/** The stacked canvases every view draws into: background (2D), WebGPU layer, overlay (2D). */
+export interface PlotCanvases {
+  background: HTMLCanvasElement;
+  gpu: HTMLCanvasElement;
+  overlay: HTMLCanvasElement;
+}
+
+export class FrameController {
+  private readonly loop: RenderLoop;
+  private onScreen: FrameView | null = null;
+  private snapshotNext: ((picture: HTMLCanvasElement) => void) | null = null;
+
+  constructor(
+    private readonly state: () => AppState,
+    private readonly views: readonly FrameView[],
+    private readonly canvases: PlotCanvases,
+    onError: (e: unknown) => void,
+  ) {
+    this.loop = new RenderLoop(() => this.drawFrame(), onError);
+  }
+
+  /** Asks for a frame of the newest state; resolves once it (or a newer one) is drawn. */
+  request(): Promise<void> {
+    return this.loop.request();
+  }
+
+  /** Resolves once every state change made so far is on screen. */
+  idle(): Promise<void> {
+    return this.loop.idle();
+  }
+
+  /** The view on screen (after the first frame). */
+  get current(): FrameView | null {
+    return this.onScreen;
+  }
+
+  private async drawFrame(): Promise<void> {
+    const s = this.state();
+    const view = this.views.find((v) => v.accepts(s));
+    if (!view) throw new Error(`no view shows a ${s.network.dim}D network`);
+    if (this.onScreen && this.onScreen !== view) this.onScreen.hide();
+    this.onScreen = view;
+    await view.draw(s);
+    this.takeSnapshot(view);
+  }
+
+  /** Where the plot area is on the page and what it shows, for scripts that map data to pixels. */
+  geometry(): PlotGeometry {
+    const s = this.state();
+    const view = this.onScreen ?? this.views.find((v) => v.accepts(s)) ?? this.views[0];
+    const box = this.canvases.overlay.getBoundingClientRect();
+    const r = view.rect;
+    return { left: box.left + window.scrollX + r.left, top: box.top + window.scrollY + r.top, width: r.width, height: r.height, view: { ...view.windowOf(s) }, kind: view.kind };
+  }
+
+  /** The picture as on screen: the next frame's layers composited into one canvas. */
+  picture(): Promise<HTMLCanvasElement> {
+    const p = new Promise<HTMLCanvasElement>((resolve) => (this.snapshotNext = resolve));
+    void this.loop.request();
+    return p;
+  }
+
+  private takeSnapshot(view: FrameView): void {
+    if (!this.snapshotNext) return;
+    const { background, gpu, overlay } = this.canvases;
+    const out = document.createElement('canvas');
+    out.width = overlay.width;
+    out.height = overlay.height;
+    const ctx = out.getContext('2d')!;
+    ctx.drawImage(background, 0, 0);
+    if (view.usesGpuCanvas) ctx.drawImage(gpu, 0, 0);
+    ctx.drawImage(overlay, 0, 0);
+    const done = this.snapshotNext;
+    this.snapshotNext = null;
+    done(out);
+  }
+}

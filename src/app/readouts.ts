@@ -1,0 +1,66 @@
+/**
+ * The numbers beside the plot: N, linear pieces, max and RMS error (also in the panel), the hover line,
+ * the formula, and a calm summary for screen readers.
+ */
+import type { Network } from '../model/network.ts';
+import { fmt, formulaLines } from '../ui/formula.ts';
+import type { Panel } from '../ui/panel.ts';
+import { el } from './dom.ts';
+
+/** What the hover readout shows at one x. */
+export interface HoverReadout {
+  x: number;
+  target: number;
+  sum: number;
+  error: number;
+  active: number;
+}
+
+const num = (v: number) => (Number.isFinite(v) ? v.toPrecision(3) : '—');
+
+export class Readouts {
+  private readonly n = el('readout-n');
+  private readonly pieces = el('readout-pieces');
+  private readonly max = el('readout-max');
+  private readonly rms = el('readout-rms');
+  private readonly live = el('readout-live');
+  private readonly hoverEl = el('hover-readout');
+  private readonly symbolic = el('formula-symbolic');
+  private readonly numeric = el('formula-numeric');
+  private liveTimer = 0;
+  /** Set once the panel exists; frames drawn before that (a device loss during boot) skip it. */
+  panel: Panel | null = null;
+
+  formula(net: Network): void {
+    const f = formulaLines(net);
+    this.symbolic.textContent = f.symbolic;
+    this.numeric.textContent = f.numeric;
+  }
+
+  /** The frame's measurements; `pieceCount` null where pieces are not counted (2D). */
+  show(n: number, pieceCount: number | null, max: number, rms: number): void {
+    this.n.textContent = String(n);
+    this.pieces.textContent = pieceCount === null ? '—' : String(pieceCount);
+    this.max.textContent = num(max);
+    this.rms.textContent = num(rms);
+    this.panel?.readouts(pieceCount, max, rms);
+    // Screen readers get a calm summary, at most every 800 ms, rather than every frame.
+    clearTimeout(this.liveTimer);
+    this.liveTimer = window.setTimeout(() => {
+      this.live.textContent =
+        `${n} units, ${pieceCount ?? 'no'} linear pieces in view, ` +
+        `max error ${Number.isFinite(max) ? max.toPrecision(3) : 'not available'}, RMS error ${Number.isFinite(rms) ? rms.toPrecision(3) : 'not available'}`;
+    }, 800);
+  }
+
+  /** The hover line: a prompt when nothing is hovered, the values at x otherwise, empty for views without it. */
+  hover(r: HoverReadout | null | 'none'): void {
+    if (r === 'none') this.hoverEl.textContent = '';
+    else if (r === null) this.hoverEl.textContent = 'Hover over the plot to read values.';
+    else {
+      this.hoverEl.textContent =
+        `x = ${fmt(r.x)} · target ${Number.isFinite(r.target) ? fmt(r.target) : 'undefined'} · sum ${fmt(r.sum)} · ` +
+        `error ${Number.isFinite(r.error) ? fmt(r.error) : '—'} · ${r.active} active unit${r.active === 1 ? '' : 's'}`;
+    }
+  }
+}

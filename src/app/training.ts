@@ -1,0 +1,145 @@
+/**
+ * Training with Adam: live (play/pause) or a given number of steps (the scripting API). The trainer follows
+ * the state: an edit elsewhere restarts it from the edited network; WebGPU trains where there is a device.
+ */
+import type { AutoEvaluator } from '../engine/backend.ts';
+import { GpuTrainer1D } from '../engine/gpu/train1d.ts';
+import type { Network } from '../model/network.ts';
+import { sampleTarget } from '../model/targets.ts';
+import { Trainer1D } from '../model/train1d.ts';
+import { type AppState, type Store, targetOf } from '../state/state.ts';
+import { fmt } from '../ui/formula.ts';
+import { messageOf, type Say } from './dom.ts';
+
+/** Trainer1D (CPU) and GpuTrainer1D share this shape; the GPU one answers asynchronously. */
+interface Trainer {
+  step(k: number): number | Promise<number>;
+  network(): Network | Promise<Network>;
+  setOptions(opts: { lr: number }): void;
+  destroy?(): void;
+}
+
+export interface TrainingStatus {
+  training: boolean;
+  steps: number;
+  loss: number;
+}
+
+export class TrainingController {
+  private trainer: Trainer | null = null;
+  private trainerNet: Network | null = null;
+  private trainerTarget: AppState['target'] | null = null;
+  private trainerDevice: GPUDevice | null = null;
+  /** Where the last steps ran. */
+  kind: 'webgpu' | 'cpu' = 'cpu';
+  private running = false;
+  private steps = 0;
+  private loss = Number.NaN;
+  private stepsPerFrame = 1;
+
+  constructor(
+    private readonly store: Store,
+    private readonly evaluator: AutoEvaluator,
+    private readonly say: Say,
+    /** Resolves once the newest state is on screen (the live loop waits for it between ticks). */
+    private readonly whenDrawn: () => Promise<void>,
+    private readonly onStatus: (st: TrainingStatus) => void,
+  ) {}
+
+  get training(): boolean {
+    return this.running;
+  }
+  /** Whether a trainer has run (for `info()`). */
+  get started(): boolean {
+    return this.trainer !== null;
+  }
+
+  get status(): TrainingStatus {
+    return { training: this.running, steps: this.steps, loss: this.loss };
+  }
+
+  private report(): void {
+    this.onStatus(this.status);
+  }
+
+  private async trainerFor(s: AppState): Promise<Trainer> {
+    const device = this.evaluator.device;
+    if (!this.trainer || this.trainerNet !== s.network || this.trainerTarget !== s.target || this.trainerDevice !== device) {
+      this.trainer?.destroy?.();
+      this.trainer = null;
+      const t = targetOf(s.target);
+      const samples = t.samples ?? sampleTarget(t.f, t.domain, 512);
+      if (device) {
+        try {
+          this.trainer = await GpuTrainer1D.create(device, s.network, samples, { lr: s.lr });
+          this.kind = 'webgpu';
+        } catch (e) {
+          this.say(`Training on the GPU failed to start (${messageOf(e)}); training on the CPU.`, 'info');
+        }
+      }
+      if (!this.trainer) {
+        this.trainer = new Trainer1D(s.network, samples, { lr: s.lr });
+        this.kind = 'cpu';
+      }
+      this.trainerTarget = s.target;
+      this.trainerDevice = device;
+    }
+    return this.trainer;
+  }
+
+  /** Runs k Adam steps from the current state and commits the trained network. */
+  async run(k: number): Promise<number> {
+    const s = this.store.state;
+    if (s.network.dim !== 1) throw new Error('training works on 1D networks');
+    if (s.network.a.length === 0) throw new Error('add a unit before training');
+    const tr = await this.trainerFor(s);
+    tr.setOptions({ lr: s.lr });
+    const loss = await tr.step(k);
+    const net = await tr.network();
+    this.store.set({ network: net, selected: s.selected < net.a.length ? s.selected : -1 });
+    this.trainerNet = this.store.state.network;
+    this.steps += k;
+    this.loss = loss;
+    this.report();
+    return loss;
+  }
+
+  private async tick(): Promise<void> {
+    if (!this.running) return;
+    const t0 = performance.now();
+    try {
+      await this.run(this.stepsPerFrame);
+    } catch (e) {
+      this.running = false;
+      this.report();
+      this.say(`Training stopped: ${messageOf(e)}`);
+      return;
+    }
+    // Aim at ~20 ms of training per frame so the plot stays fluid.
+    const dt = performance.now() - t0;
+    this.stepsPerFrame = Math.max(1, Math.min(500, Math.round(this.stepsPerFrame * (dt > 0 ? Math.min(2, 20 / dt) : 2))));
+    await this.whenDrawn();
+    requestAnimationFrame(() => void this.tick());
+  }
+
+  toggle(): void {
+    this.running = !this.running;
+    if (this.running) {
+      const s = this.store.state;
+      const n = s.network.a.length;
+      // Adam moves every parameter by about lr per step whatever its gradient, so N units can move the sum
+      // by about N·lr at once: warn before a fine fit is thrown off.
+      if (n * s.lr > 1) {
+        this.say(`With ${n} units, each Adam step can move the sum by about N·lr = ${fmt(n * s.lr)}; if the fit jumps, lower the learning rate (e.g. ${fmt(0.5 / n)}).`, 'info');
+      }
+      void this.tick();
+    }
+    this.report();
+  }
+
+  stop(): void {
+    if (!this.running) return;
+    this.running = false;
+    this.report();
+  }
+}

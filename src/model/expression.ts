@@ -138,8 +138,6 @@ const CONSTANTS: Record<string, number> = { pi: Math.PI, e: Math.E, tau: 2 * Mat
 export const EXPRESSION_FUNCTIONS: ReadonlyArray<{ name: string; arity: string; doc: string }> = Object.entries(
   FUNCTIONS,
 ).map(([name, d]) => ({ name, arity: d.variadic ? `${d.arity}+` : String(d.arity), doc: d.doc }));
-/** The accepted constant names. */
-export const EXPRESSION_CONSTANTS: ReadonlyArray<string> = Object.keys(CONSTANTS);
 
 type Token =
   | { t: 'num'; value: number; text: string; pos: number }

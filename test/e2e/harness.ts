@@ -1,87 +1,14 @@
 /**
- * Browser-test harness: serves the built app (`dist/`, built by `npm test` before vitest runs) on
- * 127.0.0.1 — a secure context, so `navigator.gpu` exists — and drives Debian's Chromium with puppeteer,
- * either with WebGPU on SwiftShader or with no WebGPU at all (the CPU-fallback case).
+ * Browser-test harness: the app built by `npm test` before vitest runs, served and opened in headless Chromium
+ * (see scripts/browser.ts), plus screenshot and pixel helpers.
  */
-import { createServer, type Server } from 'node:http';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, normalize, resolve } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import puppeteer, { type Browser, type Page } from 'puppeteer';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'puppeteer';
+import { ROOT } from '../../scripts/browser.ts';
 
-export const ROOT = resolve(import.meta.dirname, '../..');
-export const DIST = join(ROOT, 'dist');
+export { DIST, ROOT, launchBrowser, serveDist, type Mode } from '../../scripts/browser.ts';
 export const RESULTS = join(ROOT, 'test-results');
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-  '.wgsl': 'text/plain; charset=utf-8',
-};
-
-/** A static file server for `dist/` on a free port of 127.0.0.1. */
-export async function serveDist(): Promise<{ url: string; close: () => Promise<void> }> {
-  if (!existsSync(join(DIST, 'index.html'))) {
-    throw new Error('dist/index.html is missing: build the app first (`npm run build`; `npm test` does it)');
-  }
-  const server: Server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    let file = normalize(join(DIST, path));
-    if (!file.startsWith(DIST)) {
-      res.writeHead(403).end();
-      return;
-    }
-    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
-    if (!existsSync(file)) {
-      res.writeHead(404).end('not found');
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
-    res.end(readFileSync(file));
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    close: () => new Promise<void>((ok) => server.close(() => ok())),
-  };
-}
-
-export type Mode = 'webgpu' | 'cpu';
-
-const COMMON_FLAGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-dev-shm-usage',
-];
-// WebGPU on SwiftShader; the Vulkan/ANGLE flags make the canvas show what WebGPU drew.
-const WEBGPU_FLAGS = [
-  '--enable-unsafe-webgpu',
-  '--enable-unsafe-swiftshader',
-  '--use-webgpu-adapter=swiftshader',
-  '--enable-features=Vulkan',
-  '--use-vulkan=swiftshader',
-  '--use-angle=swiftshader',
-];
-
-/** Headless Chromium: with WebGPU on SwiftShader (`webgpu`) or without any WebGPU flag (`cpu`). */
-export async function launchBrowser(mode: Mode): Promise<Browser> {
-  const executablePath = process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium';
-  return puppeteer.launch({
-    executablePath,
-    headless: true,
-    args: mode === 'webgpu' ? [...COMMON_FLAGS, ...WEBGPU_FLAGS] : COMMON_FLAGS,
-    defaultViewport: { width: 1200, height: 760, deviceScaleFactor: 1 },
-  });
-}
 
 /** Opens the app, waits for `sandbox.ready`, and collects page errors so tests can assert there were none. */
 export async function openApp(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {

@@ -74,7 +74,7 @@ describe('layers', () => {
   it('finds the imports it checks', () => {
     // Guards the scan itself: a parser that found nothing would pass every layer check.
     const imports = relativeImports(join(SRC, 'engine/gpu/eval2dVariant.ts')).map((i) => i.target);
-    expect(imports).toContain('shaders/eval2d_direct.compute.wgsl');
+    expect(imports).toContain('shaders/generated/eval2d_direct.compute.wgsl');
     expect(imports).toContain('src/engine/gpu/eval2d.ts');
   });
 

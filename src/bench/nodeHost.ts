@@ -40,6 +40,7 @@ export function requestNodeDevice(adapter: GPUAdapter, optionalFeatures: GPUFeat
   return adapter.requestDevice({ requiredFeatures, requiredLimits });
 }
 
+/** Dawn's GPU, adapter and device for a CLI run, each null when unavailable, and how they were found. */
 export interface NodeGpu {
   /** Held for the whole run: Dawn frees its instance when the GPU object is collected. */
   gpu: GPU | null;

@@ -7,11 +7,12 @@
  *     of the grid and scaled, said in the output), and the GPU binary search against the GPU brute-force kernel.
  * Flags: --repeats K (default 3), --out DIR (writes engine.json), --cpu (no GPU), --swiftshader.
  */
+// Registers the `?raw` shader loader before the dynamic imports below load any shader.
+import './register-raw.mjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { describeAdapter, installRawImports, nodeGpu, nodePlatform } from '../src/bench/nodeHost.ts';
+import { describeAdapter, nodeGpu, nodePlatform } from '../src/bench/nodeHost.ts';
 
-installRawImports();
 const { METHODS } = await import('../src/bench/methods.ts');
 const { randomNetwork } = await import('../src/model/network.ts');
 const { gridPoints2D, gridXs, relativeL2 } = await import('../src/model/grid.ts');

@@ -2,11 +2,12 @@
  * `npm run bench`: the benchmark in Node (WebGPU through Dawn, plus the CPU evaluators). Prints the table and,
  * with --out DIR, writes DIR/results.json and DIR/results.csv. See --help, and README "Benchmark".
  */
+// Registers the `?raw` shader loader before the dynamic imports below load any shader.
+import './register-raw.mjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { installRawImports, nodeGpu, describeAdapter, nodePlatform } from '../src/bench/nodeHost.ts';
+import { nodeGpu, describeAdapter, nodePlatform } from '../src/bench/nodeHost.ts';
 
-installRawImports();
 const { CliError, HELP, parseArgs } = await import('../src/bench/cli.ts');
 const { runBenchmark } = await import('../src/bench/runner.ts');
 const { formatReport, toCSV } = await import('../src/bench/format.ts');

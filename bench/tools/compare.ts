@@ -1,9 +1,11 @@
 // Interleaved A/B of 2D value kernels on one adapter: many single runs per kernel, round by round, so load swings
 // hit all kernels alike; prints min / p25 / median time and the share of the highest FMA peak measured meanwhile.
-//   N=1024 R=512 ROUNDS=20 npx tsx --import ./scripts/register-raw.mjs bench/tools/compare.ts A.wgsl B.wgsl …
+//   N=1024 R=512 ROUNDS=20 npx tsx bench/tools/compare.ts A.wgsl B.wgsl …
 // POLL=1 waits for each run by polling, as before commit e07fdd0 (to see what Dawn's poller costs on SwiftShader).
-import { installRawImports, nodeGpu } from '../../src/bench/nodeHost.ts';
-installRawImports();
+// Registers the `?raw` shader loader before the dynamic imports below load any shader.
+import '../../scripts/register-raw.mjs';
+import { nodeGpu } from '../../src/bench/nodeHost.ts';
+
 const { UnitKernelHarness } = await import('../../src/bench/unitHarness.ts');
 const { GpuTimer } = await import('../../src/engine/gpu/timer.ts');
 const { PeakKernel } = await import('../../src/engine/gpu/peak.ts');

@@ -1,10 +1,13 @@
-/** Generates grid-mode eval2d variants: C vec4 chains per invocation (PPT = 4C), unroll U, staging 'tile' | 'direct'. */
-export function variant(C: number, U: number, staging: 'tile' | 'direct' | 'subgroup' | 'step' | 'stepfma'): string {
+/** How a probe reads units: staged in workgroup memory, straight from storage, by subgroup broadcast, or with z stepped along rows. */
+export type ProbeStaging = 'tile' | 'direct' | 'subgroup' | 'step' | 'stepfma';
+
+/** Generates grid-mode eval2d variants: C vec4 chains per invocation (PPT = 4C), unroll U, units read as `staging` says. */
+export function variant(C: number, U: number, staging: ProbeStaging): string {
   const PPT = 4 * C;
   const L: string[] = [];
   if (staging === 'subgroup') return subgroupVariant(C);
-  if ((staging as string) === 'step') return stepVariant(C, U);
-  if ((staging as string) === 'stepfma') return stepVariant(C, U, true);
+  if (staging === 'step') return stepVariant(C, U);
+  if (staging === 'stepfma') return stepVariant(C, U, true);
   L.push(`// eval2d variant: ${PPT} points per invocation, unroll ${U}, units ${staging === 'tile' ? 'staged in workgroup memory' : 'read straight from storage'}.`);
   L.push(`struct Params { origin: vec2<f32>, step: vec2<f32>, nx: u32, pointCount: u32, unitStart: u32, unitCount: u32, mode: u32, accumulate: u32, threadsPerRow: u32, pad: u32, affine: vec4<f32>, }`);
   L.push(`const WG: u32 = 256u;`, `const PPT: u32 = ${PPT}u;`);

@@ -1,7 +1,10 @@
-// Interleaved kernel comparison on one adapter (see bench/NOTES.md): npx tsx bench/tools/tune.ts lead file:shaders/eval2d_step128.compute.wgsl v:32:4:step …
+// Interleaved kernel comparison on one adapter (see bench/NOTES.md): npx tsx bench/tools/tune.ts lead file:shaders/generated/eval2d_step128.compute.wgsl v:32:4:step …
 // Spec: "lead" (shaders/eval2d.compute.wgsl), "file:PATH", or "v:C:U:tile|direct|subgroup|step" (a grid-only probe from probes.ts). Env: N, R, ROUNDS.
-import { installRawImports, nodeGpu } from '../../src/bench/nodeHost.ts';
-installRawImports();
+// Registers the `?raw` shader loader before the dynamic imports below load any shader.
+import '../../scripts/register-raw.mjs';
+import { nodeGpu } from '../../src/bench/nodeHost.ts';
+import type { ProbeStaging } from './probes.ts';
+
 const { PeakKernel } = await import('../../src/engine/gpu/peak.ts');
 const { UnitKernelHarness } = await import('../../src/bench/unitHarness.ts');
 const { GpuTimer } = await import('../../src/engine/gpu/timer.ts');
@@ -11,7 +14,8 @@ const { evaluate2DSweep } = await import('../../src/engine/cpu/sweep2d.ts');
 const { variant } = await import('./probes.ts');
 const fs = await import('node:fs');
 const g = await nodeGpu('auto');
-const device = g.device!;
+if (!g.device) throw new Error(`no WebGPU device: ${g.how}`);
+const device = g.device;
 const now = () => performance.now();
 const peak = new PeakKernel(device, now);
 const timer = new GpuTimer(device, now);
@@ -25,12 +29,12 @@ const kernels = specs.map((s) => {
   let code: string;
   if (s === 'lead') code = fs.readFileSync('shaders/eval2d.compute.wgsl', 'utf8');
   else if (s.startsWith('file:')) code = fs.readFileSync(s.slice(5), 'utf8');
-  else { const [, c, u, st] = s.split(':'); code = variant(Number(c), Number(u), st as 'tile' | 'direct'); }
+  else { const [, c, u, st] = s.split(':'); code = variant(Number(c), Number(u), st as ProbeStaging); }
   const h = new UnitKernelHarness(device, s, code, 'values');
   h.prepare(net, grid);
-  return { s, h, pct: [] as number[], t: [] as number[] };
+  return { s, h, err: 0, pct: [] as number[], t: [] as number[] };
 });
-for (const k of kernels) { const enc = device.createCommandEncoder(); k.h.encode(enc); device.queue.submit([enc.finish()]); const v = await k.h.readValues(); (k as any).err = relativeL2(v, ref); }
+for (const k of kernels) { const enc = device.createCommandEncoder(); k.h.encode(enc); device.queue.submit([enc.finish()]); const v = await k.h.readValues(); k.err = relativeL2(v, ref); }
 const rounds = Number(process.env.ROUNDS ?? 3);
 const peaks: number[] = [];
 for (let r = 0; r < rounds; r++) {
@@ -52,6 +56,6 @@ const med = (a: number[]) => a.slice().sort((p, q) => p - q)[a.length >> 1];
 const maxPeak = Math.max(...peaks);
 console.log(`max peak ${(maxPeak / 1e9).toFixed(2)} GFLOP/s over ${peaks.length} measurements`);
 for (const k of kernels) console.log(`${k.s.padEnd(24)} best ${Math.min(...k.t).toFixed(1)} ms = ${(N * R * R / (Math.min(...k.t) / 1e3) / 1e6).toFixed(0)} M unit-evals/s = ${((100 * N * R * R * 5) / (Math.min(...k.t) / 1e3) / maxPeak).toFixed(1)}% of max peak`);
-for (const k of kernels) console.log(`${k.s.padEnd(24)} N=${N} R=${R}  median ${med(k.t).toFixed(1)} ms  ${(N * R * R / (med(k.t) / 1e3) / 1e6).toFixed(0)} M unit-evals/s  ${med(k.pct).toFixed(1)}% of peak (per round: ${k.pct.map((x) => x.toFixed(0)).join(' ')})  relL2 ${(k as any).err.toExponential(1)}`);
+for (const k of kernels) console.log(`${k.s.padEnd(24)} N=${N} R=${R}  median ${med(k.t).toFixed(1)} ms  ${(N * R * R / (med(k.t) / 1e3) / 1e6).toFixed(0)} M unit-evals/s  ${med(k.pct).toFixed(1)}% of peak (per round: ${k.pct.map((x) => x.toFixed(0)).join(' ')})  relL2 ${k.err.toExponential(1)}`);
 device.destroy();
 process.exit(0);

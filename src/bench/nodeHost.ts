@@ -1,41 +1,46 @@
 /**
- * Node-only helpers for the benchmark scripts (scripts/bench.ts, scripts/bench-engine.ts): a loader hook so
- * `?raw` shader imports work under tsx as they do under Vite, and Dawn's WebGPU with a SwiftShader fallback.
- * Never imported by the app.
+ * Node-only helpers for the benchmark scripts (scripts/bench.ts, scripts/bench-engine.ts, bench/tools) and the GPU
+ * tests (test/gpu/dawn.ts): Dawn's WebGPU, on SwiftShader where there is no hardware adapter. Never imported by the
+ * app. Shader `?raw` imports under tsx go through scripts/register-raw.mjs.
  */
 import { existsSync } from 'node:fs';
-import { register } from 'node:module';
 import os from 'node:os';
-
-// Resolves `*.wgsl?raw` (and any `?raw`) to the file's text, as Vite does.
-const RAW_HOOKS = `
-import { readFile } from 'node:fs/promises';
-export async function resolve(specifier, context, next) {
-  if (specifier.endsWith('?raw')) return { url: new URL(specifier, context.parentURL).href, shortCircuit: true };
-  return next(specifier, context);
-}
-export async function load(url, context, next) {
-  if (url.endsWith('?raw')) {
-    const text = await readFile(new URL(url.slice(0, -4)), 'utf8');
-    return { format: 'module', source: 'export default ' + JSON.stringify(text) + ';', shortCircuit: true };
-  }
-  return next(url, context);
-}`;
-
-let hooked = false;
-
-/** Installs the `?raw` loader hook; call before importing modules that import shaders. */
-export function installRawImports(): void {
-  if (hooked) return;
-  register('data:text/javascript,' + encodeURIComponent(RAW_HOOKS));
-  hooked = true;
-}
+import { create, globals } from 'webgpu';
 
 // Dawn rounds timestamps to 65.5 µs unless told not to (a browser-privacy measure that a benchmark does not need).
 const DAWN_FLAGS = ['disable-dawn-features=timestamp_quantization'];
 
 const SWIFTSHADER_ICDS = ['/usr/lib/chromium/vk_swiftshader_icd.json', '/usr/lib/chromium-browser/vk_swiftshader_icd.json'];
 
+/** SwiftShader's Vulkan ICD (shipped with Debian's chromium package), or undefined when it is not installed. */
+export function swiftShaderIcd(): string | undefined {
+  return SWIFTSHADER_ICDS.find((p) => existsSync(p));
+}
+
+/**
+ * A Dawn instance, with WebGPU's globals (GPUBufferUsage, …) installed. `icd`, when given, becomes
+ * VK_ICD_FILENAMES first: a Dawn instance reads it when created. Keep the result referenced for the life of the
+ * process: Dawn frees its instance when the GPU object is collected.
+ */
+export function createDawn(icd?: string): GPU {
+  if (icd) process.env.VK_ICD_FILENAMES = icd;
+  Object.assign(globalThis, globals);
+  return create(DAWN_FLAGS) as GPU;
+}
+
+/**
+ * A device with those of `optionalFeatures` the adapter has; `maxBuffers` also asks for the adapter's largest
+ * storage binding and buffer (the benchmark sweeps sizes past the defaults).
+ */
+export function requestNodeDevice(adapter: GPUAdapter, optionalFeatures: GPUFeatureName[], maxBuffers = false): Promise<GPUDevice> {
+  const requiredFeatures = optionalFeatures.filter((f) => adapter.features.has(f));
+  const requiredLimits = maxBuffers
+    ? { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize }
+    : undefined;
+  return adapter.requestDevice({ requiredFeatures, requiredLimits });
+}
+
+/** Dawn's GPU, adapter and device for a CLI run, each null when unavailable, and how they were found. */
 export interface NodeGpu {
   /** Held for the whole run: Dawn frees its instance when the GPU object is collected. */
   gpu: GPU | null;
@@ -51,32 +56,26 @@ export interface NodeGpu {
  */
 export async function nodeGpu(mode: 'auto' | 'cpu' | 'swiftshader'): Promise<NodeGpu> {
   if (mode === 'cpu') return { gpu: null, adapter: null, device: null, how: 'CPU only (--cpu)' };
-  const { create, globals } = await import('webgpu');
-  Object.assign(globalThis, globals);
-  const icd = SWIFTSHADER_ICDS.find((p) => existsSync(p));
+  const icd = swiftShaderIcd();
+  let gpu: GPU;
   let how = 'hardware adapter';
   if (mode === 'swiftshader') {
     if (!icd) return { gpu: null, adapter: null, device: null, how: 'no SwiftShader ICD found (install chromium)' };
-    process.env.VK_ICD_FILENAMES = icd;
+    gpu = createDawn(icd);
     how = 'SwiftShader (forced by --swiftshader)';
-  } else if (process.env.VK_ICD_FILENAMES) {
-    how = `VK_ICD_FILENAMES=${process.env.VK_ICD_FILENAMES}`;
+  } else {
+    if (process.env.VK_ICD_FILENAMES) how = `VK_ICD_FILENAMES=${process.env.VK_ICD_FILENAMES}`;
+    gpu = createDawn();
   }
-  let gpu = create(DAWN_FLAGS) as GPU;
   let adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
   if (!adapter && mode === 'auto' && !process.env.VK_ICD_FILENAMES && icd) {
     // No hardware adapter: a new Dawn instance reads VK_ICD_FILENAMES afresh.
-    process.env.VK_ICD_FILENAMES = icd;
-    gpu = create(DAWN_FLAGS) as GPU;
+    gpu = createDawn(icd);
     adapter = await gpu.requestAdapter().catch(() => null);
     how = 'SwiftShader (no hardware adapter found; CPU Vulkan, so GPU rows are CPU timings)';
   }
   if (!adapter) return { gpu, adapter: null, device: null, how: 'no WebGPU adapter (install libvulkan1 and chromium for SwiftShader)' };
-  const requiredFeatures = (['timestamp-query', 'subgroups'] as GPUFeatureName[]).filter((f) => adapter.features.has(f));
-  const device = await adapter.requestDevice({
-    requiredFeatures,
-    requiredLimits: { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize },
-  });
+  const device = await requestNodeDevice(adapter, ['timestamp-query', 'subgroups'], true);
   return { gpu, adapter, device, how };
 }
 

@@ -10,8 +10,7 @@
  */
 import { type Network, randomNetwork } from '../model/network.ts';
 import { type Grid1D, type Grid2D, gridStep, relativeL2 } from '../model/grid.ts';
-import { evaluate1DBrute, evaluate2DBrute, regions2DBrute } from '../engine/cpu/evaluator.ts';
-import { evaluate1DSweep } from '../engine/cpu/evaluator.ts';
+import { evaluate1DBrute, evaluate1DSweep, evaluate2DBrute, regions2DBrute } from '../engine/cpu/evaluator.ts';
 import { interpolateNetwork } from '../model/fit1d.ts';
 import { errorStats } from '../model/errorStats.ts';
 import { PeakKernel, type PeakResult } from '../engine/gpu/peak.ts';

@@ -1,20 +1,12 @@
-import { existsSync } from 'node:fs';
-import { create, globals } from 'webgpu';
-
-const SWIFTSHADER_ICDS = ['/usr/lib/chromium/vk_swiftshader_icd.json', '/usr/lib/chromium-browser/vk_swiftshader_icd.json'];
+import { createDawn, requestNodeDevice, swiftShaderIcd } from '../../src/bench/nodeHost.ts';
 
 /**
- * Dawn's WebGPU for Node. Without a GPU it runs on SwiftShader's Vulkan driver (shipped with Debian's
- * chromium); VK_ICD_FILENAMES must point at it before the first adapter request. GPU tests must run, never
- * skip: no adapter is a failure with a message saying what to install.
+ * Dawn's WebGPU for Node, on SwiftShader's Vulkan driver (shipped with Debian's chromium) unless VK_ICD_FILENAMES
+ * already names a driver. GPU tests must run, never skip: no adapter is a failure with a message saying what to
+ * install.
  */
 export function nodeGpu(): GPU {
-  if (!process.env.VK_ICD_FILENAMES) {
-    const icd = SWIFTSHADER_ICDS.find((p) => existsSync(p));
-    if (icd) process.env.VK_ICD_FILENAMES = icd;
-  }
-  Object.assign(globalThis, globals);
-  return create([]) as GPU;
+  return createDawn(process.env.VK_ICD_FILENAMES ? undefined : swiftShaderIcd());
 }
 
 /**
@@ -27,7 +19,5 @@ export async function nodeDevice(optionalFeatures: GPUFeatureName[] = []): Promi
   if (!adapter) {
     throw new Error('No WebGPU adapter in Node: install libvulkan1 and chromium (for SwiftShader) and set VK_ICD_FILENAMES');
   }
-  const requiredFeatures = optionalFeatures.filter((f) => adapter.features.has(f));
-  const device = await adapter.requestDevice({ requiredFeatures });
-  return { gpu, adapter, device };
+  return { gpu, adapter, device: await requestNodeDevice(adapter, optionalFeatures) };
 }

@@ -1,5 +1,6 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { GENERATED_SHADERS } from '../../bench/tools/generated.ts';
 import { PARAMS_LAYOUT, PARAMS_SIZE, packParams } from '../../src/engine/gpu/params.ts';
 
 // The unit kernels and every eval2d variant (the variants are drop-in twins driven by the same Params).
@@ -7,7 +8,7 @@ const SHADERS = [
   'eval1d.compute.wgsl',
   'eval2d.compute.wgsl',
   'regions2d.compute.wgsl',
-  ...readdirSync(new URL('../../shaders/', import.meta.url)).filter((f) => /^eval2d_.*\.compute\.wgsl$/.test(f)).sort(),
+  ...GENERATED_SHADERS.map((s) => s.file.replace(/^shaders\//, '')),
 ];
 const SIZE_ALIGN: Record<string, [number, number]> = { 'f32': [4, 4], 'u32': [4, 4], 'vec2<f32>': [8, 8], 'vec4<f32>': [16, 16] };
 

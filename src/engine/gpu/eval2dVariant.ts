@@ -1,10 +1,10 @@
-import directCode from '../../../shaders/eval2d_direct.compute.wgsl?raw';
-import direct64Code from '../../../shaders/eval2d_direct64.compute.wgsl?raw';
-import stepCode from '../../../shaders/eval2d_step.compute.wgsl?raw';
-import step128Code from '../../../shaders/eval2d_step128.compute.wgsl?raw';
-import cache8Code from '../../../shaders/eval2d_cache8.compute.wgsl?raw';
-import cache8sgCode from '../../../shaders/eval2d_cache8sg.compute.wgsl?raw';
-import tiled8Code from '../../../shaders/eval2d_tiled8.compute.wgsl?raw';
+import directCode from '../../../shaders/generated/eval2d_direct.compute.wgsl?raw';
+import direct64Code from '../../../shaders/generated/eval2d_direct64.compute.wgsl?raw';
+import stepCode from '../../../shaders/generated/eval2d_step.compute.wgsl?raw';
+import step128Code from '../../../shaders/generated/eval2d_step128.compute.wgsl?raw';
+import cache8Code from '../../../shaders/generated/eval2d_cache8.compute.wgsl?raw';
+import cache8sgCode from '../../../shaders/generated/eval2d_cache8sg.compute.wgsl?raw';
+import tiled8Code from '../../../shaders/generated/eval2d_tiled8.compute.wgsl?raw';
 import { Eval2DKernel } from './eval2d.ts';
 
 /**

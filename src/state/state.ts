@@ -102,7 +102,7 @@ export function reduce(state: AppState, patch: unknown): Accepted {
 }
 
 /** Called after every change; `error` is set when a fit failed and the state went back to the last good one. */
-type Listener = (state: AppState, previous: AppState, error?: StateError) => void;
+export type StoreListener = (state: AppState, previous: AppState, error?: StateError) => void;
 
 interface FitJob {
   inputs: FitInputs;
@@ -122,7 +122,7 @@ export class Store {
   private good: AppState;
   private job: FitJob | null = null;
   private waiters: Array<{ resolve(s: AppState): void; reject(e: StateError): void }> = [];
-  private readonly listeners = new Set<Listener>();
+  private readonly listeners = new Set<StoreListener>();
 
   constructor(
     initial: AppState = initialState(),
@@ -183,7 +183,8 @@ export class Store {
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
-  subscribe(listener: Listener): () => void {
+  /** Calls `listener` after every change (with the StateError when a fit failed); returns the unsubscribe function. */
+  subscribe(listener: StoreListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }

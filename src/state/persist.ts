@@ -3,16 +3,16 @@
  * Everything read back goes through the store's validation.
  */
 import { validateNetwork, type Network } from '../model/network.ts';
-import { type AppState, StateError, snapshot } from './state.ts';
+import { StateError } from './errors.ts';
+import { SCHEMA, keptFields } from './schema.ts';
+import type { AppState } from './types.ts';
 
 const AUTOSAVE_KEY = 'relu-sandbox:state:v1';
 const PRESETS_KEY = 'relu-sandbox:presets:v1';
 
-/** The state as stored: constructed networks are dropped (rebuilt on load), custom ones kept. */
+/** The state as stored: the fields the schema keeps (constructed networks are rebuilt on load, custom ones kept). */
 export function storableState(s: AppState): Partial<AppState> {
-  const copy: Partial<AppState> = snapshot(s);
-  if (s.build !== 'custom') delete copy.network;
-  return copy;
+  return keptFields(SCHEMA, s);
 }
 
 /** Saves the state; returns an error message when the browser refuses (quota, private mode). */
@@ -35,14 +35,6 @@ export function loadAutosave(): unknown {
   }
 }
 
-export function clearAutosave(): void {
-  try {
-    localStorage.removeItem(AUTOSAVE_KEY);
-  } catch {
-    // Storage unavailable: nothing to clear.
-  }
-}
-
 function readPresets(): Record<string, unknown> {
   try {
     const v = JSON.parse(localStorage.getItem(PRESETS_KEY) ?? '{}');
@@ -52,10 +44,12 @@ function readPresets(): Record<string, unknown> {
   }
 }
 
+/** The names of the saved presets, sorted. */
 export function presetNames(): string[] {
   return Object.keys(readPresets()).sort();
 }
 
+/** Saves the state's kept fields under a name (1 to 60 characters after trimming), replacing any preset of that name. */
 export function savePreset(name: string, s: AppState): void {
   const trimmed = name.trim();
   if (trimmed === '' || trimmed.length > 60) throw new StateError('preset', 'a preset name needs 1 to 60 characters');
@@ -64,6 +58,7 @@ export function savePreset(name: string, s: AppState): void {
   localStorage.setItem(PRESETS_KEY, JSON.stringify(all));
 }
 
+/** The preset's state as an unvalidated patch (for `Store.replace`); throws StateError when there is none of that name. */
 export function loadPreset(name: string): unknown {
   const all = readPresets();
   if (!(name in all)) throw new StateError('preset', `no preset named "${name}"`);

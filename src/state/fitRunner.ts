@@ -1,0 +1,114 @@
+/**
+ * Where constructions run: a FitRunner takes the construction inputs and an AbortSignal and resolves with
+ * the network. In the browser a Web Worker runs them (the main thread never blocks on a fit); in Node and
+ * wherever Worker is missing they run in-process, a macrotask later.
+ */
+import type { Network } from '../model/network.ts';
+import { construct } from './construction.ts';
+import { type FitReply, type FitRequest, decodeFitReply } from './fitProtocol.ts';
+import type { FitInputs } from './types.ts';
+
+/** Runs constructions. Rejects with a StateError when the fit fails, with `signal.reason` once aborted. */
+export interface FitRunner {
+  fit(inputs: FitInputs, signal: AbortSignal): Promise<Network>;
+}
+
+/** Fits on the calling thread, a macrotask after the call, so a burst of superseded requests never runs. */
+export class InProcessFitRunner implements FitRunner {
+  fit(inputs: FitInputs, signal: AbortSignal): Promise<Network> {
+    return new Promise((resolve, reject) => {
+      setTimeout(() => {
+        if (signal.aborted) return reject(signal.reason);
+        try {
+          resolve(construct(inputs, inputs.build));
+        } catch (e) {
+          reject(e);
+        }
+      }, 0);
+    });
+  }
+}
+
+/** The part of a Worker the runner uses (a real Worker, or a stand-in in tests). */
+export interface FitWorker {
+  onmessage: ((e: MessageEvent<FitReply>) => void) | null;
+  onerror: ((e: Event) => void) | null;
+  postMessage(req: FitRequest): void;
+  terminate(): void;
+}
+
+interface Job {
+  inputs: FitInputs;
+  resolve(net: Network): void;
+  reject(e: unknown): void;
+}
+
+/**
+ * Fits in a worker. Aborting a job terminates the worker (a fit cannot be interrupted from outside; this
+ * frees the core at once) and the next job spawns a fresh one. If the worker cannot start (no module
+ * workers, blocked script), it falls back to in-process fitting for good.
+ */
+export class WorkerFitRunner implements FitRunner {
+  private worker: FitWorker | null = null;
+  private nextId = 1;
+  private readonly jobs = new Map<number, Job>();
+  private fallback: InProcessFitRunner | null = null;
+
+  constructor(private readonly spawn: () => FitWorker) {}
+
+  fit(inputs: FitInputs, signal: AbortSignal): Promise<Network> {
+    if (this.fallback) return this.fallback.fit(inputs, signal);
+    if (signal.aborted) return Promise.reject(signal.reason);
+    const worker = (this.worker ??= this.start());
+    const id = this.nextId++;
+    return new Promise<Network>((resolve, reject) => {
+      this.jobs.set(id, { inputs, resolve, reject });
+      signal.addEventListener(
+        'abort',
+        () => {
+          if (!this.jobs.delete(id)) return;
+          reject(signal.reason);
+          if (this.jobs.size === 0) this.stop();
+        },
+        { once: true },
+      );
+      worker.postMessage({ id, inputs });
+    });
+  }
+
+  private start(): FitWorker {
+    const w = this.spawn();
+    w.onmessage = (e) => {
+      const job = this.jobs.get(e.data.id);
+      if (!job) return;
+      this.jobs.delete(e.data.id);
+      try {
+        job.resolve(decodeFitReply(e.data));
+      } catch (err) {
+        job.reject(err);
+      }
+    };
+    w.onerror = (e) => {
+      // Only a worker that failed to load gets here: the handler turns every fit error into a reply.
+      e.preventDefault();
+      this.stop();
+      this.fallback = new InProcessFitRunner();
+      const pending = [...this.jobs.values()];
+      this.jobs.clear();
+      const never = new AbortController().signal;
+      for (const job of pending) this.fallback.fit(job.inputs, never).then(job.resolve, job.reject);
+    };
+    return w;
+  }
+
+  private stop(): void {
+    this.worker?.terminate();
+    this.worker = null;
+  }
+}
+
+/** The runner for this environment: a module worker where Worker exists, else in-process. */
+export function defaultFitRunner(): FitRunner {
+  if (typeof Worker !== 'function') return new InProcessFitRunner();
+  return new WorkerFitRunner(() => new Worker(new URL('./fit.worker.ts', import.meta.url), { type: 'module' }) as unknown as FitWorker);
+}

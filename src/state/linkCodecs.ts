@@ -1,0 +1,111 @@
+/**
+ * Text codecs of the link format, one writer/reader pair per kind of value. Numbers are written in
+ * JavaScript's shortest round-trip form, so a link restores them exactly. Shared by the current schema and
+ * the frozen readers of older link versions.
+ */
+import type { Network } from '../model/network.ts';
+import type { KnotPlacement } from '../model/fit1d.ts';
+import type { TargetSpec } from '../model/targets.ts';
+import type { BuildMode, ShowFlags, ViewRange } from './types.ts';
+
+/** A link that cannot be read: names the key. */
+export class LinkError extends Error {
+  override name = 'LinkError';
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(`This link's state is invalid: ${key}: ${message}`);
+  }
+}
+
+/** A text codec for one link key (`key` names it in errors). */
+export interface LinkCodec<V> {
+  write(v: V): string;
+  read(text: string, key: string): V;
+}
+
+function num(key: string, v: string): number {
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(v)) throw new LinkError(key, `"${v.slice(0, 20)}" is not a number`);
+  return Number(v);
+}
+
+function nums(key: string, v: string): number[] {
+  return v === '' ? [] : v.split(',').map((x) => num(key, x));
+}
+
+/** A plain number (range checks are the state's). */
+export const numberCodec: LinkCodec<number> = { write: (v) => String(v), read: (t, key) => num(key, t) };
+
+/** xMin,xMax,yMin,yMax. */
+export const viewCodec: LinkCodec<ViewRange> = {
+  write: (v) => [v.xMin, v.xMax, v.yMin, v.yMax].join(','),
+  read(t, key) {
+    const p = nums(key, t);
+    if (p.length !== 4) throw new LinkError(key, 'needs xMin,xMax,yMin,yMax');
+    return { xMin: p[0], xMax: p[1], yMin: p[2], yMax: p[3] };
+  },
+};
+
+/** b:ID, e:SOURCE or d:XS;YS. */
+export const targetCodec: LinkCodec<TargetSpec> = {
+  write(t) {
+    switch (t.kind) {
+      case 'builtin':
+        return `b:${t.id}`;
+      case 'expression':
+        return `e:${t.source}`;
+      case 'data':
+        return `d:${t.xs.join(',')};${t.ys.join(',')}`;
+    }
+  },
+  read(v, key) {
+    const kind = v.slice(0, 2);
+    const body = v.slice(2);
+    if (kind === 'b:') return { kind: 'builtin', id: body };
+    if (kind === 'e:') return { kind: 'expression', source: body };
+    if (kind === 'd:') {
+      const [xs, ys] = body.split(';');
+      return { kind: 'data', xs: nums(key, xs ?? ''), ys: nums(key, ys ?? '') };
+    }
+    throw new LinkError(key, 'must start with b:, e: or d:');
+  },
+};
+
+/** dim;c;w;b;a. */
+export const networkCodec: LinkCodec<Network> = {
+  write: (n) => [n.dim, n.c, n.w.join(','), n.b.join(','), n.a.join(',')].join(';'),
+  read(v, key) {
+    const parts = v.split(';');
+    if (parts.length !== 5) throw new LinkError(key, 'needs dim;c;w;b;a');
+    const dim = num(key, parts[0]);
+    return { dim: dim as 1 | 2, c: num(key, parts[1]), w: nums(key, parts[2]), b: nums(key, parts[3]), a: nums(key, parts[4]) };
+  },
+};
+
+/** One letter per value: the value's first letter. */
+function letterCodec<V extends string>(values: readonly V[]): LinkCodec<V> {
+  return {
+    write: (v) => v[0],
+    read(t, key) {
+      const v = values.find((x) => x[0] === t);
+      if (v === undefined) throw new LinkError(key, `must be ${values.map((x) => x[0]).join(', ').replace(/, (?=[^,]*$)/, ' or ')}`);
+      return v;
+    },
+  };
+}
+
+/** i, l or c. */
+export const buildCodec = letterCodec<BuildMode>(['interpolate', 'least-squares', 'custom']);
+/** u or c. */
+export const placementCodec = letterCodec<KnotPlacement>(['uniform', 'curvature']);
+
+const SHOW_KEYS = ['target', 'terms', 'knots', 'error'] as const;
+/** Four digits 0/1: target, terms, knots, error. */
+export const showCodec: LinkCodec<ShowFlags> = {
+  write: (s) => SHOW_KEYS.map((k) => (s[k] ? '1' : '0')).join(''),
+  read(v, key) {
+    if (!/^[01]{4}$/.test(v)) throw new LinkError(key, 'must be 4 digits of 0 or 1');
+    return Object.fromEntries(SHOW_KEYS.map((k, i) => [k, v[i] === '1'])) as unknown as ShowFlags;
+  },
+};

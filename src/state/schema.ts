@@ -1,0 +1,272 @@
+/**
+ * The one table of state fields: for each, its validation, default, deep copy, link key and codec, and
+ * whether links and saves carry it. The reducer's known fields, the link format, autosave/preset contents
+ * and snapshots are all derived from it (the helpers take the table, so tests can extend it).
+ */
+import { type KnotPlacement } from '../model/fit1d.ts';
+import { type Network, InvalidNetworkError, MAX_UNITS, cloneNetwork, validateNetwork } from '../model/network.ts';
+import { InvalidTargetError, type TargetSpec, validateTargetSpec } from '../model/targets.ts';
+import { construct, viewForTarget } from './construction.ts';
+import { StateError } from './errors.ts';
+import { type LinkCodec, LinkError, buildCodec, networkCodec, numberCodec, placementCodec, showCodec, targetCodec, viewCodec } from './linkCodecs.ts';
+import type { AppState, BuildMode, ShowFlags, ViewRange } from './types.ts';
+
+/** One field of a state shape S. */
+export interface FieldSpec<V, S> {
+  /** Validates a patch value; `base` is the value it replaces (partial objects are merged into it). */
+  check(value: unknown, base: V, next: Readonly<S>): V;
+  /** The value of a fresh page. */
+  initial(): V;
+  /** A deep, JSON-serialisable copy. */
+  copy(v: V): V;
+  /** The field's key and text codec in links. */
+  link: { key: string; codec: LinkCodec<V> };
+  /** Whether links, autosave and presets carry the value in this state (false: it is rebuilt from other fields). */
+  kept(s: S): boolean;
+  /** Checked after the other fields of a patch, against the network and target the patch leads to. */
+  late?: true;
+}
+
+/** A table of fields for a state shape S; key order is the order of links, snapshots and messages. */
+export type Schema<S> = { readonly [K in keyof S]: FieldSpec<S[K], S> };
+
+const LIMIT = 1e12;
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x) && !ArrayBuffer.isView(x);
+}
+
+/** A short description of a bad value for messages. */
+export function describe(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 30 ? v.slice(0, 30) + '…' : v);
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) return String(v);
+  return Array.isArray(v) ? 'an array' : typeof v;
+}
+
+function checkInt(field: string, v: unknown, lo: number, hi: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
+    throw new StateError(field, `must be an integer from ${lo} to ${hi}, got ${describe(v)}`);
+  }
+  return v;
+}
+
+function checkNumber(field: string, v: unknown, lo: number, hi: number): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi) {
+    throw new StateError(field, `must be a number from ${lo} to ${hi}, got ${describe(v)}`);
+  }
+  return v;
+}
+
+function checkOneOf<V extends string>(field: string, v: unknown, values: readonly V[]): V {
+  if (!(values as readonly unknown[]).includes(v)) {
+    const list = values.map((x) => `"${x}"`).join(', ').replace(/, (?=[^,]*$)/, ' or ');
+    throw new StateError(field, `must be ${list}, got ${describe(v)}`);
+  }
+  return v as V;
+}
+
+function checkTarget(v: unknown): TargetSpec {
+  try {
+    return validateTargetSpec(v);
+  } catch (e) {
+    if (e instanceof InvalidTargetError) {
+      const field = e.field === 'target' ? 'target' : `target.${e.field}`;
+      throw new StateError(field, e.message.replace(/^Invalid target: [^:]*: /, ''), e.position);
+    }
+    throw e;
+  }
+}
+
+function checkNetwork(v: unknown): Network {
+  try {
+    return validateNetwork(v);
+  } catch (e) {
+    if (e instanceof InvalidNetworkError) throw new StateError(`network.${e.field}`, e.message.replace(/^Invalid network: [^:]*: /, ''));
+    throw e;
+  }
+}
+
+function checkView(field: string, v: unknown, current: ViewRange): ViewRange {
+  if (!isPlainObject(v)) throw new StateError(field, `must be an object {xMin, xMax, yMin, yMax}, got ${describe(v)}`);
+  const out = { ...current };
+  for (const [k, value] of Object.entries(v)) {
+    if (k !== 'xMin' && k !== 'xMax' && k !== 'yMin' && k !== 'yMax') throw new StateError(`${field}.${k}`, 'is not a known field');
+    if (typeof value !== 'number' || !Number.isFinite(value) || Math.abs(value) > LIMIT) {
+      throw new StateError(`${field}.${k}`, `must be a finite number within ±1e12, got ${describe(value)}`);
+    }
+    out[k] = value;
+  }
+  for (const [lo, hi] of [
+    ['xMin', 'xMax'],
+    ['yMin', 'yMax'],
+  ] as const) {
+    const span = out[hi] - out[lo];
+    if (!(span > 0)) throw new StateError(`${field}.${hi}`, `must be greater than ${lo} (${out[lo]}), got ${out[hi]}`);
+    if (span < 1e-9 * Math.max(1, Math.abs(out[lo]), Math.abs(out[hi]))) {
+      throw new StateError(`${field}.${hi}`, `the range ${lo}…${hi} is too narrow to draw`);
+    }
+  }
+  return out;
+}
+
+function checkShow(v: unknown, current: ShowFlags): ShowFlags {
+  if (!isPlainObject(v)) throw new StateError('show', `must be an object like {"terms": true}, got ${describe(v)}`);
+  const out = { ...current };
+  for (const [k, value] of Object.entries(v)) {
+    if (!(k in current)) throw new StateError(`show.${k}`, `is not a known field (known: ${Object.keys(current).join(', ')})`);
+    if (typeof value !== 'boolean') throw new StateError(`show.${k}`, `must be true or false, got ${describe(value)}`);
+    out[k as keyof ShowFlags] = value;
+  }
+  return out;
+}
+
+/** The unit count the state's network has once its construction (if any) is done. */
+export function expectedUnits(s: Pick<AppState, 'build' | 'units' | 'network'>): number {
+  return s.build === 'custom' ? s.network.a.length : s.units;
+}
+
+const always = () => true;
+const copyView = (v: ViewRange): ViewRange => ({ ...v });
+
+/** The app state's fields. */
+export const SCHEMA: Schema<AppState> = {
+  network: {
+    check: (v) => checkNetwork(v),
+    // The page starts with what the default construction builds from the default inputs.
+    initial: () => construct({ target: SCHEMA.target.initial(), units: SCHEMA.units.initial(), placement: SCHEMA.placement.initial(), ridge: SCHEMA.ridge.initial() }, 'interpolate'),
+    copy: cloneNetwork,
+    link: { key: 'net', codec: networkCodec },
+    // A constructed network is rebuilt from its inputs; only a custom one must travel.
+    kept: (s) => s.build === 'custom',
+  },
+  target: {
+    check: (v) => checkTarget(v),
+    initial: () => ({ kind: 'builtin', id: 'sin' }),
+    copy: (t) => (t.kind === 'data' ? { kind: 'data', xs: t.xs.slice(), ys: t.ys.slice() } : { ...t }),
+    link: { key: 't', codec: targetCodec },
+    kept: always,
+  },
+  units: {
+    check: (v) => checkInt('units', v, 1, MAX_UNITS),
+    initial: () => 8,
+    copy: (n) => n,
+    link: { key: 'n', codec: numberCodec },
+    kept: always,
+  },
+  build: {
+    check: (v) => checkOneOf<BuildMode>('build', v, ['interpolate', 'least-squares', 'custom']),
+    initial: () => 'interpolate',
+    copy: (b) => b,
+    link: { key: 'm', codec: buildCodec },
+    kept: always,
+  },
+  placement: {
+    check: (v) => checkOneOf<KnotPlacement>('placement', v, ['uniform', 'curvature']),
+    initial: () => 'uniform',
+    copy: (p) => p,
+    link: { key: 'p', codec: placementCodec },
+    kept: always,
+  },
+  ridge: {
+    check: (v) => checkNumber('ridge', v, 0, 1e3),
+    initial: () => 1e-6,
+    copy: (r) => r,
+    link: { key: 'r', codec: numberCodec },
+    kept: always,
+  },
+  lr: {
+    check(v) {
+      const lr = checkNumber('lr', v, 0, 10);
+      if (lr === 0) throw new StateError('lr', 'must be greater than 0');
+      return lr;
+    },
+    initial: () => 0.01,
+    copy: (r) => r,
+    link: { key: 'lr', codec: numberCodec },
+    kept: always,
+  },
+  view: {
+    check: (v, base) => checkView('view', v, base),
+    initial: () => viewForTarget(SCHEMA.target.initial()),
+    copy: copyView,
+    link: { key: 'view', codec: viewCodec },
+    kept: always,
+    late: true,
+  },
+  view2d: {
+    check: (v, base) => checkView('view2d', v, base),
+    initial: () => ({ xMin: -1, xMax: 1, yMin: -1, yMax: 1 }),
+    copy: copyView,
+    link: { key: 'view2', codec: viewCodec },
+    kept: always,
+  },
+  show: {
+    check: (v, base) => checkShow(v, base),
+    initial: () => ({ target: true, terms: true, knots: true, error: false }),
+    copy: (s) => ({ ...s }),
+    link: { key: 's', codec: showCodec },
+    kept: always,
+  },
+  selected: {
+    check: (v, _base, next) => checkInt('selected', v, -1, expectedUnits(next) - 1),
+    initial: () => -1,
+    copy: (n) => n,
+    link: { key: 'sel', codec: numberCodec },
+    kept: always,
+    late: true,
+  },
+};
+
+/** The field names of a table, in its order. */
+export function fieldNames<S>(table: Schema<S>): Array<keyof S & string> {
+  return Object.keys(table) as Array<keyof S & string>;
+}
+
+/** The error for a patch key the table does not know. */
+export function unknownField<S>(table: Schema<S>, key: string): StateError {
+  return new StateError(key, `is not a known field (known: ${fieldNames(table).join(', ')})`);
+}
+
+/** A fresh state: every field's default. */
+export function initialOf<S>(table: Schema<S>): S {
+  const out: Partial<S> = {};
+  for (const k of fieldNames(table)) out[k] = table[k].initial();
+  return out as S;
+}
+
+/** A deep, JSON-serialisable copy of a state. */
+export function snapshotOf<S>(table: Schema<S>, s: S): S {
+  const out: Partial<S> = {};
+  for (const k of fieldNames(table)) out[k] = table[k].copy(s[k]);
+  return out as S;
+}
+
+/** What autosave and presets store: a deep copy of the fields the state keeps (a patch over a fresh state). */
+export function keptFields<S>(table: Schema<S>, s: S): Partial<S> {
+  const out: Partial<S> = {};
+  for (const k of fieldNames(table)) if (table[k].kept(s)) out[k] = table[k].copy(s[k]);
+  return out;
+}
+
+/** The link query (without '#'): `v` first, then each kept field under its key. */
+export function encodeLink<S>(table: Schema<S>, s: S, version: number): string {
+  const q = new URLSearchParams();
+  q.set('v', String(version));
+  for (const k of fieldNames(table)) {
+    const f = table[k];
+    if (f.kept(s)) q.set(f.link.key, f.link.codec.write(s[k]));
+  }
+  return q.toString();
+}
+
+/** Reads a link query into a patch (unvalidated values); throws LinkError for an unknown key or bad text. */
+export function decodeLink<S>(table: Schema<S>, q: URLSearchParams): Partial<Record<keyof S & string, unknown>> {
+  const byKey = new Map(fieldNames(table).map((k) => [table[k].link.key, k] as const));
+  for (const key of q.keys()) if (key !== 'v' && !byKey.has(key)) throw new LinkError(key, 'is not a known key');
+  const patch: Partial<Record<keyof S & string, unknown>> = {};
+  for (const [key, k] of byKey) {
+    const text = q.get(key);
+    if (text !== null) patch[k] = table[k].link.codec.read(text, key);
+  }
+  return patch;
+}

@@ -1,0 +1,282 @@
+import { describe, expect, it } from 'vitest';
+import { type AppState, StateError, Store, construct, initialState, reduce, snapshot } from '../../src/state/state.ts';
+import { type FitRunner, type FitWorker, InProcessFitRunner, WorkerFitRunner } from '../../src/state/fitRunner.ts';
+import { type FitReply, type FitRequest, decodeFitReply, handleFitMessage } from '../../src/state/fitProtocol.ts';
+import type { FitInputs } from '../../src/state/types.ts';
+import { type Network, randomNetwork } from '../../src/model/network.ts';
+
+const runner = () => new InProcessFitRunner();
+const UNDEFINED_EVERYWHERE = { kind: 'expression', source: 'sqrt(-1 - x^2)' } as const;
+
+describe('state patches', () => {
+  it('rejects bad input with the field named and leaves the state untouched', () => {
+    const s = initialState();
+    const before = JSON.stringify(snapshot(s));
+    const bad: Array<[unknown, RegExp]> = [
+      [null, /patch/],
+      [{ units: 0 }, /units/],
+      [{ units: 65537 }, /units/],
+      [{ units: 2.5 }, /units/],
+      [{ ridge: NaN }, /ridge/],
+      [{ lr: Infinity }, /lr/],
+      [{ lr: 0 }, /lr: must be greater than 0/],
+      [{ build: 'fast' }, /build: must be "interpolate", "least-squares" or "custom", got "fast"/],
+      [{ placement: 1 }, /placement: must be "uniform" or "curvature"/],
+      [{ view: { xMin: 1, xMax: 0 } }, /view\.xMax/],
+      [{ show: { grid: true } }, /show\.grid: is not a known field/],
+      [{ selected: 8 }, /selected: must be an integer from -1 to 7/],
+      [{ network: { dim: 1, w: [1, NaN], b: [0, 0], a: [1, 1], c: 0 } }, /network\.w\[1\]/],
+      [{ target: { kind: 'expression', source: 'sin(3*x' } }, /target/],
+      [{ target: { kind: 'expression', source: 'foo(x)' } }, /target/],
+      [{ zoom: 2 }, /zoom/],
+    ];
+    for (const [patch, field] of bad) {
+      expect(() => reduce(s, patch)).toThrow(StateError);
+      expect(() => reduce(s, patch)).toThrow(field);
+      expect(JSON.stringify(snapshot(s))).toBe(before);
+    }
+  });
+
+  it('keeps the syntax error position of an expression target', () => {
+    try {
+      reduce(initialState(), { target: { kind: 'expression', source: 'sin(3*x' } });
+      throw new Error('accepted');
+    } catch (e) {
+      expect(e).toBeInstanceOf(StateError);
+      expect(typeof (e as StateError).position).toBe('number');
+    }
+  });
+
+  it('accepts a construction patch at once without fitting, and validates selected against the coming network', () => {
+    const s = initialState();
+    const a = reduce(s, { units: 40, selected: 33 });
+    expect(a.state.network).toBe(s.network);
+    expect(a.fit).toEqual({ target: s.target, units: 40, placement: 'uniform', ridge: s.ridge, build: 'interpolate' });
+    expect(a.state.selected).toBe(33);
+    expect(reduce(a.state, { units: 20 }).state.selected).toBe(-1);
+    // Nothing to rebuild when the inputs do not change.
+    expect(reduce(s, { units: 8, build: 'interpolate', view: { yMax: 3 } }).fit).toBeNull();
+  });
+});
+
+describe('2D networks', () => {
+  const net2 = randomNetwork(2, 9, 5);
+  const refusals: Array<[Record<string, unknown>, string]> = [
+    [{ units: 32 }, 'units'],
+    [{ build: 'interpolate' }, 'build'],
+    [{ build: 'least-squares', ridge: 0.5 }, 'build'],
+    [{ target: { kind: 'builtin', id: 'abs' }, units: 9 }, 'units'],
+  ];
+  it('refuse any patch that would rebuild them with a 1D construction, state unchanged', () => {
+    const store = new Store(initialState(), runner());
+    store.set({ network: net2 });
+    const before = JSON.stringify(snapshot(store.state));
+    for (const [patch, field] of refusals) {
+      expect(() => store.set(patch)).toThrow(new StateError(field, 'the network is 2D; 2D constructions are not available yet — set a 1D network first'));
+      expect(JSON.stringify(snapshot(store.state))).toBe(before);
+    }
+    expect(store.pending).toBe(false);
+    expect(() => store.replace({ network: net2, build: 'interpolate', units: 9 })).toThrow(/build: the network is 2D/);
+    // Units with an explicit custom build rebuild nothing: accepted as a plain setting.
+    expect(store.set({ units: 9, build: 'custom' }).network).toEqual(net2);
+  });
+
+  it('still take a new target, placement or ridge without a rebuild', async () => {
+    const store = new Store(initialState(), runner());
+    store.set({ network: net2 });
+    store.set({ target: { kind: 'builtin', id: 'step' }, placement: 'curvature', ridge: 0.25 });
+    expect(store.pending).toBe(false);
+    expect(store.state.network).toEqual(net2);
+    expect(store.state.build).toBe('custom');
+    // A 1D network lifts the restriction.
+    store.set({ network: randomNetwork(1, 3, 2) });
+    store.set({ units: 32 });
+    expect((await store.settled()).network.a.length).toBe(32);
+  });
+});
+
+/** A runner whose fits finish only when the test says so, in any order, ignoring aborts. */
+class ManualRunner implements FitRunner {
+  readonly jobs: Array<{ inputs: FitInputs; finish(): void }> = [];
+  fit(inputs: FitInputs): Promise<Network> {
+    return new Promise((resolve, reject) => {
+      this.jobs.push({
+        inputs,
+        finish() {
+          try {
+            resolve(construct(inputs, inputs.build));
+          } catch (e) {
+            reject(e);
+          }
+        },
+      });
+    });
+  }
+}
+
+describe('constructions after the patch', () => {
+  it('many rapid unit changes end with the last one, and superseded fits never commit', async () => {
+    const manual = new ManualRunner();
+    const store = new Store(initialState(), manual);
+    const seen: number[] = [];
+    store.subscribe((s) => seen.push(s.network.a.length));
+    const counts = [3, 17, 250, 4097, 61, 33, 1000, 129];
+    for (const units of counts) {
+      const s = store.set({ units, build: 'least-squares', ridge: 1e-4 });
+      expect(s.units).toBe(units);
+      expect(s.network.a.length).toBe(8);
+      expect(store.pending).toBe(true);
+    }
+    const done = store.settled();
+    // Finish them newest-first: only the last request may commit.
+    for (const job of [...manual.jobs].reverse()) job.finish();
+    const s = await done;
+    expect(s.network).toEqual(construct({ ...s, units: 129 }, 'least-squares'));
+    expect(seen).toEqual([...counts.map(() => 8), 129]);
+    expect(store.pending).toBe(false);
+  });
+
+  it('the in-process runner skips superseded fits entirely', async () => {
+    const fitted: number[] = [];
+    const inner = runner();
+    const counting: FitRunner = {
+      fit: (inputs, signal) =>
+        inner.fit(inputs, signal).then((net) => {
+          fitted.push(inputs.units);
+          return net;
+        }),
+    };
+    const store = new Store(initialState(), counting);
+    for (let units = 100; units <= 3000; units += 97) store.set({ units, placement: 'curvature' });
+    const s = await store.settled();
+    expect(fitted).toEqual([s.units]);
+    expect(s.network).toEqual(construct(s, 'interpolate'));
+  });
+
+  it('a fit that fails reverts to the last good state, rejects settled() and tells listeners', async () => {
+    const store = new Store(initialState(), runner());
+    store.set({ view: { yMax: 2.5 }, selected: 3 });
+    const good = snapshot(store.state);
+    const errors: StateError[] = [];
+    store.subscribe((_s, _p, e) => e && errors.push(e));
+    const accepted = store.set({ target: UNDEFINED_EVERYWHERE, units: 12 });
+    expect(accepted.target).toEqual(UNDEFINED_EVERYWHERE);
+    const v = store.version;
+    await expect(store.settled()).rejects.toThrow(/target: cannot build the network: the target is undefined at every knot/);
+    expect(snapshot(store.state)).toEqual(good);
+    expect(store.version).toBe(v + 1);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(StateError);
+    await expect(store.settled()).resolves.toBe(store.state);
+  });
+
+  it('a full state whose network its construction builds is taken as is; one it does not is reverted', async () => {
+    const a = new Store(initialState(), runner());
+    a.set({ target: { kind: 'builtin', id: 'wiggle' }, build: 'least-squares', units: 23, placement: 'curvature' });
+    const full = snapshot(await a.settled());
+
+    const b = new Store(initialState(), runner());
+    b.replace(full);
+    expect(b.state.network).toEqual(full.network);
+    expect(snapshot(await b.settled())).toEqual(full);
+    // getState → setState on the same page: nothing to rebuild.
+    b.set(full);
+    expect(b.pending).toBe(false);
+
+    const tampered = snapshot(full);
+    tampered.network.a[5] += 1e-3;
+    const c = new Store(initialState(), runner());
+    const start = snapshot(c.state);
+    c.replace(tampered);
+    await expect(c.settled()).rejects.toThrow(/network: is not what the "least-squares" construction builds/);
+    expect(snapshot(c.state)).toEqual(start);
+    expect(() => c.replace({ ...full, units: 22 })).toThrow(/network: is not what/);
+  });
+
+  it('a custom network set while a fit runs drops the fit', async () => {
+    const manual = new ManualRunner();
+    const store = new Store(initialState(), manual);
+    store.set({ units: 300 });
+    const net = randomNetwork(1, 7, 9);
+    store.set({ network: net });
+    expect(store.pending).toBe(false);
+    manual.jobs[0].finish();
+    await Promise.resolve();
+    expect(store.state.network).toEqual(net);
+    expect(store.state.build).toBe('custom');
+  });
+
+  it('setIf applies only on an unchanged basis', async () => {
+    const store = new Store(initialState(), runner());
+    const basis = store.version;
+    store.set({ lr: 0.2 });
+    expect(store.setIf(basis, { network: randomNetwork(1, 4, 1) })).toBe(false);
+    expect(store.state.build).toBe('interpolate');
+    expect(store.state.lr).toBe(0.2);
+    const fresh = store.version;
+    expect(() => store.setIf(fresh, { units: -1 })).toThrow(/units/);
+    expect(store.version).toBe(fresh);
+    expect(store.setIf(fresh, { lr: 0.3 })).toBe(true);
+    // A fit landing moves the version too: a result computed on the old network is refused.
+    store.set({ units: 50 });
+    const during = store.version;
+    await store.settled();
+    expect(store.setIf(during, { lr: 0.4 })).toBe(false);
+    expect(store.state.lr).toBe(0.3);
+  });
+});
+
+describe('fit runners', () => {
+  const cases: FitInputs[] = [
+    { target: { kind: 'builtin', id: 'sin' }, units: 8, placement: 'uniform', ridge: 1e-6, build: 'interpolate' },
+    { target: { kind: 'expression', source: 'exp(-x^2) * cos(4*x)' }, units: 777, placement: 'curvature', ridge: 0.003, build: 'least-squares' },
+    { target: { kind: 'data', xs: [-2, -0.5, 0.3, 1.7, 2.2], ys: [1, -1, 0.5, 3e-5, -7] }, units: 13, placement: 'uniform', ridge: 0, build: 'least-squares' },
+    { target: { kind: 'builtin', id: 'noisy' }, units: 4099, placement: 'curvature', ridge: 1e-6, build: 'interpolate' },
+  ];
+
+  it('in-process and the worker message path build identical networks', async () => {
+    for (const inputs of cases) {
+      const local = await runner().fit(inputs, new AbortController().signal);
+      const reply = structuredClone(handleFitMessage(structuredClone({ id: 1, inputs })));
+      expect(decodeFitReply(reply)).toEqual(local);
+    }
+    const failed = handleFitMessage({ id: 2, inputs: { ...cases[0], target: UNDEFINED_EVERYWHERE } });
+    expect(failed).toMatchObject({ id: 2, ok: false, field: 'target' });
+    expect(() => decodeFitReply(failed)).toThrow(StateError);
+  });
+
+  /** A stand-in Worker that answers through the real message handler, a macrotask later. */
+  function fakeWorker(log: string[], broken = false): FitWorker {
+    const w: FitWorker = {
+      onmessage: null,
+      onerror: null,
+      postMessage(req: FitRequest) {
+        log.push(`post ${req.inputs.units}`);
+        const copy = structuredClone(req);
+        setTimeout(() => {
+          if (broken) w.onerror?.(new Event('error'));
+          else w.onmessage?.({ data: structuredClone(handleFitMessage(copy)) } as MessageEvent<FitReply>);
+        }, 0);
+      },
+      terminate() {
+        log.push('terminate');
+      },
+    };
+    return w;
+  }
+
+  it('the worker runner resolves, terminates the worker on abort, and falls back when the worker cannot start', async () => {
+    const log: string[] = [];
+    const workers = new WorkerFitRunner(() => fakeWorker(log));
+    const store = new Store(initialState(), workers);
+    store.set({ units: 21 });
+    store.set({ units: 34 });
+    const s: AppState = await store.settled();
+    expect(s.network).toEqual(construct(s, 'interpolate'));
+    expect(log).toEqual(['post 21', 'terminate', 'post 34']);
+
+    const broken = new WorkerFitRunner(() => fakeWorker([], true));
+    const net = await broken.fit(cases[1], new AbortController().signal);
+    expect(net).toEqual(construct(cases[1], 'least-squares'));
+  });
+});

@@ -46,8 +46,13 @@ async function boot(): Promise<void> {
   const plot1d = new Plot1DFrame(evaluator, canvases, readouts, say, redraw);
   const map2d = new Map2DFrame(evaluator, canvases, readouts);
   frame = new FrameController(() => store.state, [plot1d, map2d], canvases, (e) => say(`Drawing failed: ${messageOf(e)}`));
-  const whenDrawn = () => frame!.idle();
-  store.subscribe((s) => {
+  // On screen: every fit started so far has landed (or failed) and the frame after it is drawn.
+  const whenDrawn = async () => {
+    await store.settled();
+    await frame!.idle();
+  };
+  store.subscribe((s, _previous, fitError) => {
+    if (fitError) say(fitError.message);
     readouts.formula(s.network);
     redraw();
   });
@@ -93,7 +98,7 @@ async function boot(): Promise<void> {
 
   const ready = frame.request();
   const benchmark = lazyBenchmark(evaluator, store, say);
-  window.sandbox = createSandboxApi({ store, evaluator, ready, frame, plot1d, training, explore, share, benchmark });
+  window.sandbox = createSandboxApi({ store, evaluator, ready, whenDrawn, frame, plot1d, training, explore, share, benchmark });
   await ready;
   share.persist();
   document.body.dataset.ready = 'true';

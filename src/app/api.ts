@@ -72,6 +72,8 @@ export interface ApiDeps {
   evaluator: AutoEvaluator;
   /** Resolves after the first frame. */
   ready: Promise<void>;
+  /** Resolves once every change so far (fits included) is on screen; rejects when a fit failed. */
+  whenDrawn(): Promise<void>;
   frame: FrameController;
   plot1d: Plot1DFrame;
   training: TrainingController;
@@ -82,8 +84,7 @@ export interface ApiDeps {
 
 /** The scripting API over the app's controllers; nothing here keeps state of its own. */
 export function createSandboxApi(deps: ApiDeps): SandboxApi {
-  const { store, evaluator, frame } = deps;
-  const whenDrawn = () => frame.idle();
+  const { store, evaluator, frame, whenDrawn } = deps;
   return {
     ready: deps.ready,
     get backend() {

@@ -19,6 +19,11 @@ interface Trainer {
   destroy?(): void;
 }
 
+/** A background result that arrived after the state moved on: nothing was committed. */
+export class SupersededError extends Error {
+  override name = 'SupersededError';
+}
+
 export interface TrainingStatus {
   training: boolean;
   steps: number;
@@ -87,16 +92,23 @@ export class TrainingController {
     return this.trainer;
   }
 
-  /** Runs k Adam steps from the current state and commits the trained network. */
+  /**
+   * Runs k Adam steps from the current state and commits the trained network, unless the state moved on
+   * meanwhile (an edit, an import, a fit): then the result is dropped and SupersededError says so.
+   */
   async run(k: number): Promise<number> {
+    await this.store.settled();
     const s = this.store.state;
+    const basis = this.store.version;
     if (s.network.dim !== 1) throw new Error('training works on 1D networks');
     if (s.network.a.length === 0) throw new Error('add a unit before training');
     const tr = await this.trainerFor(s);
     tr.setOptions({ lr: s.lr });
     const loss = await tr.step(k);
     const net = await tr.network();
-    this.store.set({ network: net, selected: s.selected < net.a.length ? s.selected : -1 });
+    if (!this.store.setIf(basis, { network: net, selected: s.selected < net.a.length ? s.selected : -1 })) {
+      throw new SupersededError('the state changed while training ran, so its result was dropped');
+    }
     this.trainerNet = this.store.state.network;
     this.steps += k;
     this.loss = loss;
@@ -110,6 +122,11 @@ export class TrainingController {
     try {
       await this.run(this.stepsPerFrame);
     } catch (e) {
+      // An edit during the step wins; the next tick trains from the edited state.
+      if (e instanceof SupersededError) {
+        requestAnimationFrame(() => void this.tick());
+        return;
+      }
       this.running = false;
       this.report();
       this.say(`Training stopped: ${messageOf(e)}`);

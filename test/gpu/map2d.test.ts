@@ -30,13 +30,13 @@ function rng(seed: number): () => number {
 }
 
 /** Random non-zero values of either sign. */
-function randomValues(n: number, seed: number): Float32Array {
+function randomValues(n: number, seed: number): Float32Array<ArrayBuffer> {
   const r = rng(seed);
   return Float32Array.from({ length: n }, () => (r() < 0.5 ? -1 : 1) * (0.05 + 3 * r()));
 }
 
 /** The values in a fresh STORAGE buffer at a byte offset (as the evaluator's handle describes them). */
-function upload(values: Float32Array, offset: number): DeviceValues {
+function upload(values: Float32Array<ArrayBuffer>, offset: number): DeviceValues {
   const buffer = device.createBuffer({ size: offset + Math.max(4, values.byteLength), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
   device.queue.writeBuffer(buffer, offset, values);
   return { buffer, offset, count: values.length, device };

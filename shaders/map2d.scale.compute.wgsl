@@ -26,7 +26,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
   let stride = groups.x * 256u;
   var m = 0.0;
   for (var i = gid.x; i < P.count; i += stride) {
-    m = max(m, abs(values[P.first + i]));
+    let a = abs(values[P.first + i]);
+    // Infinities and NaN are skipped, as colormap.ts maxAbs does, so one bad value cannot blank the map.
+    if (a <= 0x1.fffffep+127f) {
+      m = max(m, a);
+    }
   }
   partial[lid] = m;
   workgroupBarrier();

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeDevice } from './dawn.ts';
-import { Map2DGpu } from '../../src/views/map2d/map2dGpu.ts';
+import { MAP2D_PARAMS_LAYOUT, MAP2D_PARAMS_SIZE, Map2DGpu } from '../../src/views/map2d/map2dGpu.ts';
+import { wgslStructLayout } from '../../src/views/uniformLayout.ts';
+import vertSource from '../../shaders/map2d.vert.wgsl?raw';
+import scaleSource from '../../shaders/map2d.scale.compute.wgsl?raw';
 import { colourOf, maxAbs, sampleColour } from '../../src/views/map2d/colormap.ts';
 import type { DeviceValues } from '../../src/views/deviceValues.ts';
 import type { PlotRect } from '../../src/views/axes.ts';
@@ -81,6 +84,16 @@ function worstDifference(pixels: Uint8Array, values: Float32Array, nx: number, n
   return worst;
 }
 
+describe('Map2DParams', () => {
+  it('is declared in both shaders exactly as the TypeScript layout packs it', () => {
+    for (const source of [vertSource, scaleSource]) {
+      const { members, size } = wgslStructLayout(source, 'Map2DParams');
+      expect(members).toEqual(MAP2D_PARAMS_LAYOUT.map((m) => ({ ...m })));
+      expect(size).toBe(MAP2D_PARAMS_SIZE);
+    }
+  });
+});
+
 describe('Map2DGpu', () => {
   const cases: { nx: number; ny: number; width: number; height: number; rect: PlotRect; offset: number }[] = [
     { nx: 1, ny: 1, width: 5, height: 4, rect: { left: 1, top: 1, width: 3, height: 2 }, offset: 0 },
@@ -124,6 +137,18 @@ describe('Map2DGpu', () => {
       expect(worstDifference(pixels, values, nx, ny, nx, ny, rect)).toBeLessThanOrEqual(2);
       handle.buffer.destroy();
     }
+  });
+
+  it('skips infinities and NaN in the scale, like maxAbs', async () => {
+    const values = randomValues(63 * 65, 21);
+    values[5] = Infinity;
+    values[700] = -Infinity;
+    values[4000] = Number.NaN;
+    const handle = upload(values, 8);
+    await render(handle, 63, 65, 16, 16, { left: 0, top: 0, width: 16, height: 16 });
+    expect(await map.readScale()).toBe(maxAbs(values));
+    expect(maxAbs(values)).toBeLessThan(3.1);
+    handle.buffer.destroy();
   });
 
   it('colours all-equal values fully and zero everywhere white', async () => {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeDevice } from './dawn.ts';
-import { type GpuPlotLayer, PlotGpu } from '../../src/views/plot1d/plotGpu.ts';
+import { type GpuPlotLayer, PLOT_PARAMS_LAYOUT, PLOT_PARAMS_SIZE, PlotGpu } from '../../src/views/plot1d/plotGpu.ts';
+import { wgslStructLayout } from '../../src/views/uniformLayout.ts';
+import vertSource from '../../shaders/plot1d.vert.wgsl?raw';
 import type { DeviceValues } from '../../src/views/deviceValues.ts';
 import type { ViewRange } from '../../src/state/state.ts';
 
@@ -76,6 +78,14 @@ function compare(a: Uint8Array, b: Uint8Array): { differing: number; drawn: numb
   }
   return { differing, drawn };
 }
+
+describe('plot1d Params', () => {
+  it('is declared in the shader exactly as the TypeScript layout packs it', () => {
+    const { members, size } = wgslStructLayout(vertSource, 'Params');
+    expect(members).toEqual(PLOT_PARAMS_LAYOUT.map((m) => ({ ...m })));
+    expect(size).toBe(PLOT_PARAMS_SIZE);
+  });
+});
 
 describe("PlotGpu 'curve-buffer'", () => {
   for (const [n, offset] of [

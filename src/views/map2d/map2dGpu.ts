@@ -9,13 +9,20 @@ import fragSource from '../../../shaders/map2d.frag.wgsl?raw';
 import scaleSource from '../../../shaders/map2d.scale.compute.wgsl?raw';
 import type { PlotRect } from '../axes.ts';
 import { type DeviceValues, storageRange } from '../deviceValues.ts';
+import { type UniformMember, wordIndex } from '../uniformLayout.ts';
 import { type GpuError, fromGpuError, withErrorScopes } from '../../engine/gpu/errors.ts';
 
-/**
- * Map2DParams (uniform, 48 bytes):
- *   0 rect vec4 (target pixels) · 16 size vec2 (target pixels) · 24 nx u32 · 28 ny u32 · 32 first u32 · 36 count u32 · 40 pad
- */
+/** `struct Map2DParams` of the map2d shaders (uniform, 48 bytes with its padding); rect and size in target pixels. */
+export const MAP2D_PARAMS_LAYOUT = [
+  { name: 'rect', type: 'vec4<f32>', offset: 0 },
+  { name: 'size', type: 'vec2<f32>', offset: 16 },
+  { name: 'nx', type: 'u32', offset: 24 },
+  { name: 'ny', type: 'u32', offset: 28 },
+  { name: 'first', type: 'u32', offset: 32 },
+  { name: 'count', type: 'u32', offset: 36 },
+] as const satisfies readonly UniformMember[];
 export const MAP2D_PARAMS_SIZE = 48;
+const W = wordIndex(MAP2D_PARAMS_LAYOUT);
 /** Workgroups of the scale pass at most (each grid-strides, so any count is covered). */
 const MAX_SCALE_GROUPS = 64;
 
@@ -118,8 +125,12 @@ export class Map2DGpu {
     const { first, compute, render } = this.groupsFor(values);
     const f = new Float32Array(this.params);
     const u = new Uint32Array(this.params);
-    f.set([rect.left, rect.top, rect.width, rect.height, width, height]);
-    u.set([nx, ny, first, nx * ny], 6);
+    f.set([rect.left, rect.top, rect.width, rect.height], W.rect);
+    f.set([width, height], W.size);
+    u[W.nx] = nx;
+    u[W.ny] = ny;
+    u[W.first] = first;
+    u[W.count] = nx * ny;
     this.device.queue.writeBuffer(this.uniform, 0, this.params);
     encoder.clearBuffer(this.scale);
     const cpass = encoder.beginComputePass({ label: 'map2d scale' });

@@ -12,14 +12,26 @@ import type { Network } from '../../model/network.ts';
 import type { PlotRect } from '../axes.ts';
 import type { ViewRange } from '../../state/state.ts';
 import { type DeviceValues, storageRange } from '../deviceValues.ts';
+import { configureGpuCanvas } from '../gpuCanvas.ts';
+import { type UniformMember, wordIndex } from '../uniformLayout.ts';
 import { type GpuError, fromGpuError, withErrorScopes } from '../../engine/gpu/errors.ts';
 
-/**
- * Params (uniform, 96 bytes; one 256-byte-aligned slot per layer):
- *   0 view vec4 · 16 rect vec4 · 32 canvas vec2 · 40 x0 f32 · 44 dx f32 · 48 color vec4 ·
- *   64 halfWidth f32 · 68 mode u32 · 72 count u32 · 76 dash f32 · 80 first u32 · 84 pad (struct size 96)
- */
+/** `struct Params` of shaders/plot1d.vert.wgsl (uniform, 96 bytes with its padding; one 256-byte-aligned slot per layer). */
+export const PLOT_PARAMS_LAYOUT = [
+  { name: 'view', type: 'vec4<f32>', offset: 0 },
+  { name: 'rect', type: 'vec4<f32>', offset: 16 },
+  { name: 'canvas', type: 'vec2<f32>', offset: 32 },
+  { name: 'x0', type: 'f32', offset: 40 },
+  { name: 'dx', type: 'f32', offset: 44 },
+  { name: 'color', type: 'vec4<f32>', offset: 48 },
+  { name: 'halfWidth', type: 'f32', offset: 64 },
+  { name: 'mode', type: 'u32', offset: 68 },
+  { name: 'count', type: 'u32', offset: 72 },
+  { name: 'dash', type: 'f32', offset: 76 },
+  { name: 'first', type: 'u32', offset: 80 },
+] as const satisfies readonly UniformMember[];
 export const PLOT_PARAMS_SIZE = 96;
+const W = wordIndex(PLOT_PARAMS_LAYOUT);
 const MAX_LAYERS = 8;
 /** Stands for an undefined sample in the y buffer (the shader drops segments touching it). */
 const UNDEFINED = 3e38;
@@ -69,10 +81,7 @@ export class PlotGpu {
   /** For the page: configures `canvas` for WebGPU; built inside error scopes (a problem becomes a typed GpuError). */
   static create(device: GPUDevice, canvas: HTMLCanvasElement): Promise<PlotGpu> {
     return withErrorScopes(device, () => {
-      const context = canvas.getContext('webgpu');
-      if (!context) throw new Error('this canvas cannot show WebGPU output');
-      const format = navigator.gpu.getPreferredCanvasFormat();
-      context.configure({ device, format, alphaMode: 'premultiplied' });
+      const { context, format } = configureGpuCanvas(device, canvas);
       return new PlotGpu(device, format, context);
     });
   }
@@ -178,9 +187,9 @@ export class PlotGpu {
     const u = new Uint32Array(this.params);
     layers.slice(0, MAX_LAYERS).forEach((layer, i) => {
       f.fill(0);
-      f.set([view.xMin, view.xMax, view.yMin, view.yMax], 0);
-      f.set([rect.left * dpr, rect.top * dpr, rect.width * dpr, rect.height * dpr], 4);
-      f.set([width, height], 8);
+      f.set([view.xMin, view.xMax, view.yMin, view.yMax], W.view);
+      f.set([rect.left * dpr, rect.top * dpr, rect.width * dpr, rect.height * dpr], W.rect);
+      f.set([width, height], W.canvas);
       if (layer.kind === 'terms') {
         const net = layer.network;
         const n = net.a.length;
@@ -195,10 +204,10 @@ export class PlotGpu {
           if (n > 0) this.device.queue.writeBuffer(data.buffer, 0, values.buffer, values.byteOffset, values.byteLength);
           this.uploaded[i] = net;
         }
-        f.set(rgba(layer.color, layer.alpha), 12);
-        f[16] = (layer.width * dpr) / 2;
-        u[17] = MODE_TERMS;
-        u[18] = n;
+        f.set(rgba(layer.color, layer.alpha), W.color);
+        f[W.halfWidth] = (layer.width * dpr) / 2;
+        u[W.mode] = MODE_TERMS;
+        u[W.count] = n;
         if (n >= 1) draws.push({ group: data.group, offset: i * this.slot, vertices: 12, instances: n });
       } else {
         let n: number;
@@ -206,22 +215,22 @@ export class PlotGpu {
         if (layer.kind === 'curve') {
           n = layer.ys.length;
           data = this.uploadSamples(i, layer.ys, n, null);
-          u[17] = MODE_CURVE;
+          u[W.mode] = MODE_CURVE;
         } else {
           if (layer.values.device !== this.device) throw new RangeError('the curve values live on another device');
           const range = storageRange(layer.values);
           const ext = { buffer: layer.values.buffer, start: range.start, size: range.size };
           n = layer.minus ? Math.min(layer.values.count, layer.minus.length) : layer.values.count;
           data = layer.minus ? this.uploadSamples(i, layer.minus, n, ext) : this.dataFor(i, 0, ext);
-          u[17] = layer.minus ? MODE_BUFFER_MINUS : MODE_BUFFER;
-          u[20] = range.first;
+          u[W.mode] = layer.minus ? MODE_BUFFER_MINUS : MODE_BUFFER;
+          u[W.first] = range.first;
         }
-        f[10] = layer.x0;
-        f[11] = layer.dx;
-        f.set(rgba(layer.color), 12);
-        f[16] = (layer.width * dpr) / 2;
-        u[18] = n;
-        f[19] = (layer.dash ?? 0) * dpr;
+        f[W.x0] = layer.x0;
+        f[W.dx] = layer.dx;
+        f.set(rgba(layer.color), W.color);
+        f[W.halfWidth] = (layer.width * dpr) / 2;
+        u[W.count] = n;
+        f[W.dash] = (layer.dash ?? 0) * dpr;
         if (n >= 2) draws.push({ group: data.group, offset: i * this.slot, vertices: 6, instances: n - 1 });
       }
       this.device.queue.writeBuffer(this.uniform, i * this.slot, this.params);

@@ -172,7 +172,7 @@ export class Heatmap2D {
     if (side) {
       const x = r.left + r.width + 12;
       const h = Math.max(40, Math.min(r.height - 16, 160));
-      const box = { x: x - 2, y: r.top, w: LEGEND_SIDE - 12, h: h + 16 };
+      const box = { x: x - 2, y: r.top, w: this.cssWidth - (x - 2), h: h + 16 };
       ctx.fillStyle = PLOT_COLORS.background;
       ctx.fillRect(box.x, box.y, box.w, box.h);
       const y0 = r.top + 8;

@@ -1,27 +1,32 @@
 // plot1d vertex stage: antialiased thick lines for the 1D plot, expanded from data on the GPU.
 // Why: thousands of unit terms (mode 1) are built here from the units themselves — no per-frame CPU
-// geometry — and the dense curves (mode 0) come straight from their sample values.
-// Bindings: 0 params (uniform, dynamic offset: one slot per layer), 1 data (storage, read):
-//   mode 0: y values at x_i = x0 + i·dx (|y| > 1e38 marks an undefined sample: its segments are dropped);
-//   mode 1: (w, b, a) per unit; instance i draws a_i·ReLU(w_i·x + b_i) across the view as 2 segments.
-// Each instance is one segment (mode 0) or one unit (mode 1: 12 vertices, 2 segments); 6 vertices per
+// geometry — and the dense curves (modes 0, 2, 3) come straight from their sample values.
+// Bindings: 0 params (uniform, dynamic offset: one slot per layer), 1 data (storage, read: the layer's own),
+//   2 ext (storage, read: an evaluator's value buffer, bound from an aligned start; the layer's own buffer otherwise):
+//   mode 0: data = y values at x_i = x0 + i·dx (|y| > 1e38 marks an undefined sample: its segments are dropped);
+//   mode 1: data = (w, b, a) per unit; instance i draws a_i·ReLU(w_i·x + b_i) across the view as 2 segments;
+//   mode 2: y_i = ext[first + i] (the sum straight from the evaluator, no CPU copy);
+//   mode 3: y_i = ext[first + i] − data[i] (the error trace; undefined where data[i] is).
+// Each instance is one segment (modes 0, 2, 3) or one unit (mode 1: 12 vertices, 2 segments); 6 vertices per
 // segment form a quad around it, widened by half the line width plus 1 px for the antialiased edge.
 
 struct Params {
   view: vec4<f32>,     // xMin, xMax, yMin, yMax (data)
   rect: vec4<f32>,     // plot rectangle: left, top, width, height (device pixels)
   canvas: vec2<f32>,   // canvas size (device pixels)
-  x0: f32,             // mode 0: x of sample 0
-  dx: f32,             // mode 0: sample step
+  x0: f32,             // modes 0, 2, 3: x of sample 0
+  dx: f32,             // modes 0, 2, 3: sample step
   color: vec4<f32>,    // straight (not premultiplied) RGBA
   halfWidth: f32,      // half the line width (device pixels)
-  mode: u32,           // 0: polyline of samples, 1: unit terms
-  count: u32,          // samples (mode 0) or units (mode 1)
+  mode: u32,           // 0: polyline of samples, 1: unit terms, 2: samples from ext, 3: ext minus samples
+  count: u32,          // samples (modes 0, 2, 3) or units (mode 1)
   dash: f32,           // dash period along x (device pixels), 0 for solid
+  first: u32,          // modes 2, 3: index of sample 0 in ext (its byte offset need not be storage-aligned)
 }
 
 @group(0) @binding(0) var<uniform> P: Params;
 @group(0) @binding(1) var<storage, read> data: array<f32>;
+@group(0) @binding(2) var<storage, read> ext: array<f32>;
 
 struct VSOut {
   @builtin(position) pos: vec4<f32>,
@@ -38,6 +43,19 @@ fn toPx(p: vec2<f32>) -> vec2<f32> {
   return clamp(P.rect.xy + vec2<f32>(u, v) * P.rect.zw, vec2<f32>(-1e5), vec2<f32>(1e5));
 }
 
+// Sample i of a polyline layer (modes 0, 2, 3).
+fn sampleAt(i: u32) -> f32 {
+  if (P.mode == 0u) {
+    return data[i];
+  }
+  let v = ext[P.first + i];
+  if (P.mode == 3u) {
+    let m = data[i];
+    return select(v - m, m, abs(m) > 1e38);
+  }
+  return v;
+}
+
 fn term(w: f32, b: f32, a: f32, x: f32) -> f32 {
   return a * max(0.0, w * x + b);
 }
@@ -49,9 +67,9 @@ fn vs(@builtin(vertex_index) vid: u32, @builtin(instance_index) iid: u32) -> VSO
   var pb: vec2<f32>;
   var valid = true;
   let corner = vid % 6u;
-  if (P.mode == 0u) {
-    let ya = data[iid];
-    let yb = data[iid + 1u];
+  if (P.mode != 1u) {
+    let ya = sampleAt(iid);
+    let yb = sampleAt(iid + 1u);
     valid = abs(ya) <= 1e38 && abs(yb) <= 1e38;
     pa = toPx(vec2<f32>(P.x0 + f32(iid) * P.dx, ya));
     pb = toPx(vec2<f32>(P.x0 + f32(iid + 1u) * P.dx, yb));

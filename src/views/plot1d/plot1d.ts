@@ -7,6 +7,7 @@ import type { Network } from '../../model/network.ts';
 import type { ShowFlags, ViewRange } from '../../state/state.ts';
 import { type PlotRect, Transform, niceTicks, tickLabel } from '../axes.ts';
 import type { GpuPlotLayer, PlotGpu } from './plotGpu.ts';
+import { type DeviceValues, isDeviceValues } from '../deviceValues.ts';
 import type { GpuError } from '../../engine/gpu/errors.ts';
 
 /** Colours, shared with the tests' pixel checks. */
@@ -30,8 +31,11 @@ export interface Plot1DFrame {
   xs: ArrayLike<number>;
   /** Target values at xs (NaN where undefined), or null when there is no target. */
   target: ArrayLike<number> | null;
-  /** The network's sum at xs. */
-  sum: ArrayLike<number>;
+  /**
+   * The network's sum at xs: an array, or the evaluator's device buffer (drawn without a read-back; needs the
+   * WebGPU layer, and then the error trace is drawn on the GPU as that buffer minus the target).
+   */
+  sum: ArrayLike<number> | DeviceValues;
   network: Network;
   /** Data targets: the points themselves. */
   samples?: { xs: ArrayLike<number>; ys: ArrayLike<number> };
@@ -133,8 +137,13 @@ export class Plot1D {
     return Math.max(0.03, Math.min(0.45, 6 / Math.sqrt(Math.max(1, n))));
   }
 
-  /** Draws a frame; with `gpu` the curves go to the WebGPU layer, otherwise onto the overlay canvas. */
+  /**
+   * Draws a frame; with `gpu` the curves go to the WebGPU layer, otherwise onto the overlay canvas.
+   * Throws a TypeError when the sum is a device buffer and there is no WebGPU layer to draw it.
+   */
   draw(frame: Plot1DFrame, gpu: PlotGpu | null = null): void {
+    const sum = frame.sum;
+    if (isDeviceValues(sum) && !gpu) throw new TypeError('the 2D-canvas plot needs the sum as an array, not a device buffer');
     const t = this.transform(frame.view);
     const r = t.rect;
     this.bg.fillStyle = PLOT_COLORS.background;
@@ -147,7 +156,7 @@ export class Plot1D {
     ctx.rect(r.left, r.top, r.width, r.height);
     ctx.clip();
     const net = frame.network;
-    const err = frame.show.error && frame.target ? errorValues(frame.sum, frame.target) : null;
+    const showError = frame.show.error && frame.target !== null;
     if (gpu) {
       const n = frame.xs.length;
       const x0 = frame.xs[0];
@@ -155,14 +164,23 @@ export class Plot1D {
       const layers: GpuPlotLayer[] = [];
       if (frame.show.terms && net.dim === 1 && net.a.length > 0) layers.push({ kind: 'terms', network: net, color: PLOT_COLORS.term, alpha: Plot1D.termAlpha(net.a.length), width: 1 });
       if (frame.show.target && frame.target) layers.push({ kind: 'curve', x0, dx, ys: frame.target, color: PLOT_COLORS.target, width: 2 });
-      if (err) layers.push({ kind: 'curve', x0, dx, ys: err, color: PLOT_COLORS.error, width: 1.5, dash: 8 });
-      layers.push({ kind: 'curve', x0, dx, ys: frame.sum, color: PLOT_COLORS.sum, width: 2.5 });
+      const errorStyle = { x0, dx, color: PLOT_COLORS.error, width: 1.5, dash: 8 };
+      const sumStyle = { x0, dx, color: PLOT_COLORS.sum, width: 2.5 };
+      if (isDeviceValues(sum)) {
+        if (showError) layers.push({ kind: 'curve-buffer', values: sum, minus: frame.target!, ...errorStyle });
+        layers.push({ kind: 'curve-buffer', values: sum, ...sumStyle });
+      } else {
+        if (showError) layers.push({ kind: 'curve', ys: errorValues(sum, frame.target!), ...errorStyle });
+        layers.push({ kind: 'curve', ys: sum, ...sumStyle });
+      }
       this.lastGpuFrame = gpu.draw(frame.view, r, this.cssWidth, this.cssHeight, layers);
     } else {
+      // An array: a device buffer without a WebGPU layer was refused at the top.
+      const ys = sum as ArrayLike<number>;
       if (frame.show.terms) this.drawTerms(t, net);
       if (frame.show.target && frame.target) this.curve(t, frame.xs, frame.target, PLOT_COLORS.target, 2);
-      if (err) this.curve(t, frame.xs, err, PLOT_COLORS.error, 1.5, [5, 3]);
-      this.curve(t, frame.xs, frame.sum, PLOT_COLORS.sum, 2.5);
+      if (showError) this.curve(t, frame.xs, errorValues(ys, frame.target!), PLOT_COLORS.error, 1.5, [5, 3]);
+      this.curve(t, frame.xs, ys, PLOT_COLORS.sum, 2.5);
     }
     if (frame.show.target && frame.samples) this.drawSamples(t, frame.samples);
     if (frame.selected >= 0 && frame.selected < net.a.length) this.drawSelected(t, net, frame.selected, frame.view);

@@ -1,0 +1,230 @@
+/**
+ * The 2D map drawn with WebGPU straight from the evaluator's value buffer: a compute pass reduces max |v|
+ * into a one-word buffer, then one quad over the map rectangle colours every pixel in the fragment stage
+ * (the twin of colormap.ts). Nothing is read back to draw; `readScale()` reads the scale lazily for the legend.
+ * Owns its pipelines and buffers; bind groups are cached per value buffer; `destroy()` is safe twice.
+ */
+import vertSource from '../../../shaders/map2d.vert.wgsl?raw';
+import fragSource from '../../../shaders/map2d.frag.wgsl?raw';
+import scaleSource from '../../../shaders/map2d.scale.compute.wgsl?raw';
+import type { PlotRect } from '../axes.ts';
+import { type DeviceValues, storageRange } from '../deviceValues.ts';
+import { type UniformMember, wordIndex } from '../uniformLayout.ts';
+import { type GpuError, fromGpuError, withErrorScopes } from '../../engine/gpu/errors.ts';
+
+/** `struct Map2DParams` of the map2d shaders (uniform, 48 bytes with its padding); rect and size in target pixels. */
+export const MAP2D_PARAMS_LAYOUT = [
+  { name: 'rect', type: 'vec4<f32>', offset: 0 },
+  { name: 'size', type: 'vec2<f32>', offset: 16 },
+  { name: 'nx', type: 'u32', offset: 24 },
+  { name: 'ny', type: 'u32', offset: 28 },
+  { name: 'first', type: 'u32', offset: 32 },
+  { name: 'count', type: 'u32', offset: 36 },
+] as const satisfies readonly UniformMember[];
+export const MAP2D_PARAMS_SIZE = 48;
+const W = wordIndex(MAP2D_PARAMS_LAYOUT);
+/** Workgroups of the scale pass at most (each grid-strides, so any count is covered). */
+const MAX_SCALE_GROUPS = 64;
+
+/** One frame of the map: the grid's values on the device (row-major, bottom row first) and its shape. */
+export interface Map2DFrame {
+  values: DeviceValues;
+  nx: number;
+  ny: number;
+}
+
+export class Map2DGpu {
+  private readonly scalePipeline: GPUComputePipeline;
+  private readonly renderPipeline: GPURenderPipeline;
+  private readonly uniform: GPUBuffer;
+  private readonly scale: GPUBuffer;
+  private readonly params = new ArrayBuffer(MAP2D_PARAMS_SIZE);
+  /** Bind groups for the last value buffer (and bound range), rebuilt when either changes. */
+  private groups: { buffer: GPUBuffer; start: number; size: number; compute: GPUBindGroup; render: GPUBindGroup } | null = null;
+  private readback: GPUBuffer | null = null;
+  private pendingScale: Promise<number> | null = null;
+  private destroyed = false;
+
+  /** Builds the module inside error scopes: a shader or pipeline problem becomes a typed GpuError. */
+  static create(device: GPUDevice, format: GPUTextureFormat): Promise<Map2DGpu> {
+    return withErrorScopes(device, () => new Map2DGpu(device, format));
+  }
+
+  /** Cheap to redo per device; `format` is the format of the textures it will draw into. */
+  constructor(
+    readonly device: GPUDevice,
+    readonly format: GPUTextureFormat,
+  ) {
+    this.uniform = device.createBuffer({ label: 'map2d params', size: MAP2D_PARAMS_SIZE, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    this.scale = device.createBuffer({ label: 'map2d scale', size: 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+    const uniformEntry = { binding: 0, buffer: { type: 'uniform', minBindingSize: MAP2D_PARAMS_SIZE } } as const;
+    const computeLayout = device.createBindGroupLayout({
+      label: 'map2d scale',
+      entries: [
+        { ...uniformEntry, visibility: GPUShaderStage.COMPUTE },
+        { binding: 1, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } },
+        { binding: 2, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage', minBindingSize: 4 } },
+      ],
+    });
+    const renderLayout = device.createBindGroupLayout({
+      label: 'map2d render',
+      entries: [
+        { ...uniformEntry, visibility: GPUShaderStage.VERTEX | GPUShaderStage.FRAGMENT },
+        { binding: 1, visibility: GPUShaderStage.FRAGMENT, buffer: { type: 'read-only-storage' } },
+        { binding: 2, visibility: GPUShaderStage.FRAGMENT, buffer: { type: 'read-only-storage', minBindingSize: 4 } },
+      ],
+    });
+    this.scalePipeline = device.createComputePipeline({
+      label: 'map2d scale',
+      layout: device.createPipelineLayout({ bindGroupLayouts: [computeLayout] }),
+      compute: { module: device.createShaderModule({ label: 'map2d scale', code: scaleSource }), entryPoint: 'main' },
+    });
+    const module = device.createShaderModule({ label: 'map2d', code: `${vertSource}\n${fragSource}` });
+    this.renderPipeline = device.createRenderPipeline({
+      label: 'map2d',
+      layout: device.createPipelineLayout({ bindGroupLayouts: [renderLayout] }),
+      vertex: { module, entryPoint: 'vs' },
+      fragment: { module, entryPoint: 'fs', targets: [{ format }] },
+      primitive: { topology: 'triangle-list' },
+    });
+  }
+
+  /** The bind groups for `values`, reused while the buffer and its bound range stay the same. */
+  private groupsFor(values: DeviceValues): { first: number; compute: GPUBindGroup; render: GPUBindGroup } {
+    const { start, size, first } = storageRange(values);
+    const g = this.groups;
+    if (g && g.buffer === values.buffer && g.start === start && g.size === size) return { first, compute: g.compute, render: g.render };
+    const range = { buffer: values.buffer, offset: start, size };
+    const make = (pipeline: GPUComputePipeline | GPURenderPipeline, label: string) =>
+      this.device.createBindGroup({
+        label,
+        layout: pipeline.getBindGroupLayout(0),
+        entries: [
+          { binding: 0, resource: { buffer: this.uniform } },
+          { binding: 1, resource: range },
+          { binding: 2, resource: { buffer: this.scale, size: 4 } },
+        ],
+      });
+    this.groups = { buffer: values.buffer, start, size, compute: make(this.scalePipeline, 'map2d scale'), render: make(this.renderPipeline, 'map2d render') };
+    return { first, compute: this.groups.compute, render: this.groups.render };
+  }
+
+  /**
+   * Records the frame into `encoder`: the scale pass, then a render pass into `target` (a view of a texture
+   * of this module's format, `width` × `height` pixels) that clears it to transparent and paints the map
+   * over `rect` (target pixels). Writes the uniforms through the queue now: submit before the next encode.
+   * Throws a RangeError when the frame's shape and values disagree.
+   */
+  encode(encoder: GPUCommandEncoder, target: GPUTextureView, width: number, height: number, rect: PlotRect, frame: Map2DFrame): void {
+    if (this.destroyed) return;
+    const { nx, ny, values } = frame;
+    if (!(Number.isInteger(nx) && Number.isInteger(ny) && nx >= 1 && ny >= 1) || values.count !== nx * ny) {
+      throw new RangeError(`a ${nx}×${ny} map needs ${nx * ny} values, got ${values.count}`);
+    }
+    if (values.device !== this.device) throw new RangeError('the map values live on another device');
+    const { first, compute, render } = this.groupsFor(values);
+    const f = new Float32Array(this.params);
+    const u = new Uint32Array(this.params);
+    f.set([rect.left, rect.top, rect.width, rect.height], W.rect);
+    f.set([width, height], W.size);
+    u[W.nx] = nx;
+    u[W.ny] = ny;
+    u[W.first] = first;
+    u[W.count] = nx * ny;
+    this.device.queue.writeBuffer(this.uniform, 0, this.params);
+    encoder.clearBuffer(this.scale);
+    const cpass = encoder.beginComputePass({ label: 'map2d scale' });
+    cpass.setPipeline(this.scalePipeline);
+    cpass.setBindGroup(0, compute);
+    cpass.dispatchWorkgroups(Math.min(MAX_SCALE_GROUPS, Math.ceil((nx * ny) / 256)));
+    cpass.end();
+    const pass = encoder.beginRenderPass({
+      label: 'map2d',
+      colorAttachments: [{ view: target, loadOp: 'clear', storeOp: 'store', clearValue: { r: 0, g: 0, b: 0, a: 0 } }],
+    });
+    const sx = Math.min(width, Math.max(0, Math.floor(rect.left)));
+    const sy = Math.min(height, Math.max(0, Math.floor(rect.top)));
+    const sw = Math.max(0, Math.min(width - sx, Math.ceil(rect.left + rect.width) - sx));
+    const sh = Math.max(0, Math.min(height - sy, Math.ceil(rect.top + rect.height) - sy));
+    if (sw > 0 && sh > 0) {
+      pass.setPipeline(this.renderPipeline);
+      pass.setBindGroup(0, render);
+      pass.setScissorRect(sx, sy, sw, sh);
+      pass.draw(6);
+    }
+    pass.end();
+  }
+
+  /**
+   * Draws a frame onto a WebGPU canvas context configured with this device and format: the canvas is sized
+   * to the CSS size times the device pixel ratio, `rect` is in CSS pixels. Returns at once; the promise
+   * settles with the frame's GPU error (typed), or null, once the device has checked it.
+   */
+  draw(context: GPUCanvasContext, cssWidth: number, cssHeight: number, rect: PlotRect, frame: Map2DFrame): Promise<GpuError | null> {
+    if (this.destroyed) return Promise.resolve(null);
+    const dpr = window.devicePixelRatio || 1;
+    const w = Math.max(1, Math.round(cssWidth * dpr));
+    const h = Math.max(1, Math.round(cssHeight * dpr));
+    const canvas = context.canvas;
+    if (canvas.width !== w || canvas.height !== h) {
+      canvas.width = w;
+      canvas.height = h;
+    }
+    this.device.pushErrorScope('out-of-memory');
+    this.device.pushErrorScope('validation');
+    const encoder = this.device.createCommandEncoder({ label: 'map2d' });
+    const px = { left: rect.left * dpr, top: rect.top * dpr, width: rect.width * dpr, height: rect.height * dpr };
+    let thrown: unknown = null;
+    try {
+      this.encode(encoder, context.getCurrentTexture().createView(), w, h, px, frame);
+      this.device.queue.submit([encoder.finish()]);
+    } catch (e) {
+      thrown = e;
+    }
+    // The scopes are popped whatever happened, so a bad frame cannot leave them unbalanced.
+    const popped = Promise.all([this.device.popErrorScope(), this.device.popErrorScope()]);
+    if (thrown !== null) {
+      void popped.catch(() => null);
+      throw thrown;
+    }
+    return popped.then((errors) => {
+      const first = errors.find((e): e is GPUError => e !== null);
+      return first ? fromGpuError(first) : null;
+    });
+  }
+
+  /**
+   * The last encoded frame's max |v|, read back lazily (for the legend's labels; drawing never waits on it).
+   * Concurrent calls share one read.
+   */
+  readScale(): Promise<number> {
+    if (this.destroyed) return Promise.reject(new Error('Map2DGpu was destroyed'));
+    if (this.pendingScale) return this.pendingScale;
+    this.readback ??= this.device.createBuffer({ label: 'map2d scale readback', size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const readback = this.readback;
+    const encoder = this.device.createCommandEncoder({ label: 'map2d scale readback' });
+    encoder.copyBufferToBuffer(this.scale, 0, readback, 0, 16);
+    this.device.queue.submit([encoder.finish()]);
+    this.pendingScale = readback
+      .mapAsync(GPUMapMode.READ)
+      .then(() => {
+        const v = new Float32Array(readback.getMappedRange(0, 4))[0];
+        readback.unmap();
+        return v;
+      })
+      .finally(() => {
+        this.pendingScale = null;
+      });
+    return this.pendingScale;
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.groups = null;
+    this.uniform.destroy();
+    this.scale.destroy();
+    this.readback?.destroy();
+    this.readback = null;
+  }
+}

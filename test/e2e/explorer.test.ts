@@ -427,7 +427,7 @@ describe.each<Mode>(['webgpu', 'cpu'])('explorer with %s', (mode) => {
     await page.evaluate((n) => window.sandbox.setState({ network: n, view: { xMin: -1.234567891234, xMax: 2.5, yMin: -3, yMax: 3 }, selected: 7, show: { error: true } }), net);
     const want = JSON.stringify(await state(page));
     const link = await page.evaluate(() => window.sandbox.link());
-    expect(link).toMatch(/#v=1&/);
+    expect(link).toMatch(/#v=2&/);
     const other = await browser.newPage();
     await other.goto(link!, { waitUntil: 'load' });
     await other.waitForFunction(() => window.sandbox !== undefined);

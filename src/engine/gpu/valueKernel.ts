@@ -1,5 +1,5 @@
 import { GrowableBuffer } from './buffers.ts';
-import { MODE_POINTS, type Params } from './params.ts';
+import { MODE_POINTS } from './params.ts';
 import { type Job, UnitKernel, readBack } from './unitKernel.ts';
 import type { PassTimestamps } from './timer.ts';
 import type { UnitBuffer } from './units.ts';
@@ -23,9 +23,6 @@ export interface GpuValues {
 
 /** Where a grid's values go: `out` for values read back, `values` for values handed out (GpuValues). */
 export type ValueTarget = 'out' | 'values';
-
-/** Grid params of one job, without the per-pass and per-network members. */
-export type JobParams = Omit<Params, 'unitStart' | 'unitCount' | 'accumulate' | 'affine'>;
 
 /**
  * What eval1d and eval2d share: the launch machinery, a point-input buffer, two outputs (one read back, one

@@ -28,6 +28,9 @@ export interface BackendOptions {
   gpuOptions?: GpuEvaluatorOptions;
 }
 
+export type { GpuValues } from './gpu/valueKernel.ts';
+export type { GpuRoot } from './gpu/root.ts';
+
 /** The root module key of the evaluation kernels (GpuEvaluator). */
 export const EVALUATOR_MODULE = 'evaluator';
 

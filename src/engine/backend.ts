@@ -1,11 +1,11 @@
-import type { Network } from '../model/network.ts';
-import type { Grid1D, Grid2D } from '../model/grid.ts';
+import { type Network, validateNetwork } from '../model/network.ts';
+import { type Grid1D, type Grid2D, validateGrid1D, validateGrid2D } from '../model/grid.ts';
 import type { Regions } from '../model/regions.ts';
-import { type BackendKind, type Evaluator, InvalidInputError, type Values } from './evaluator.ts';
+import { type BackendKind, type Evaluator, type Values, isInputError, requireDim } from './evaluator.ts';
 import { CpuEvaluator } from './cpu/evaluator.ts';
-import { GpuEvaluator, requestGpu, type GpuStartup } from './gpu/context.ts';
-import { InvalidNetworkError } from '../model/network.ts';
-import { InvalidGridError } from '../model/grid.ts';
+import { GpuEvaluator, type GpuEvaluatorOptions, type Kernel2DChoice, requestGpu, resolveKernel2D, type GpuStartup } from './gpu/context.ts';
+import { GpuRoot } from './gpu/root.ts';
+import type { GpuValues } from './gpu/valueKernel.ts';
 
 export type BackendPreference = 'auto' | 'webgpu' | 'cpu';
 
@@ -24,7 +24,15 @@ export interface BackendOptions {
   gpu?: GPU | null;
   /** Called whenever the backend changes after startup (recovery or fallback). */
   onChange?: (status: BackendStatus) => void;
+  /** Kernel choices for the GPU evaluator (defaults: search path on, 2D kernel 'auto'). */
+  gpuOptions?: GpuEvaluatorOptions;
 }
+
+export type { GpuValues } from './gpu/valueKernel.ts';
+export type { GpuRoot } from './gpu/root.ts';
+
+/** The root module key of the evaluation kernels (GpuEvaluator). */
+export const EVALUATOR_MODULE = 'evaluator';
 
 /** Reads `?backend=cpu|webgpu|auto` from a URL query string; anything else means auto. */
 export function preferenceFromQuery(search: string): BackendPreference {
@@ -43,52 +51,58 @@ function fallbackReason(s: Exclude<GpuStartup, { kind: 'ok' }>): string {
   }
 }
 
-function isInputError(e: unknown): boolean {
-  return e instanceof InvalidNetworkError || e instanceof InvalidGridError || e instanceof InvalidInputError;
-}
-
 /**
- * An evaluator that runs on WebGPU when it can and on the CPU otherwise.
- * A GPU fault (device lost, out of memory, validation) is retried once on a fresh device; if that fails the
- * backend switches to the CPU for good and reports it through `onChange`. Inputs are never lost: every call
- * carries its network, so the retry needs nothing else.
+ * An evaluator that runs on WebGPU when it can and on the CPU otherwise. Its GPU side is a GpuRoot, which owns
+ * the device and every module on it (the evaluation kernels are the module EVALUATOR_MODULE; the app registers
+ * its render layers and kernels there too). A GPU fault (device lost, out of memory, validation) gets a fresh
+ * device and one retry; if that fails the backend switches to the CPU for good. Both are reported through
+ * `onChange`. Input errors (see isInputError) are rethrown and never cause either. Inputs are never lost: every
+ * call carries its network, so the retry needs nothing else.
  */
 export class AutoEvaluator implements Evaluator {
-  private cpu = new CpuEvaluator('CPU');
-  private gpu: GpuEvaluator | null;
+  private readonly cpu = new CpuEvaluator('CPU');
   private statusNow: BackendStatus;
+  private destroyed = false;
 
   private constructor(
-    gpu: GpuEvaluator | null,
+    private readonly gpuRoot: GpuRoot | null,
     status: BackendStatus,
-    private readonly gpuEntry: GPU | null,
+    private readonly gpuOptions: GpuEvaluatorOptions,
     private readonly onChange?: (status: BackendStatus) => void,
   ) {
-    this.gpu = gpu;
     this.statusNow = status;
+    gpuRoot?.onRecovered((e) => {
+      this.setStatus({ kind: 'webgpu', label: `WebGPU — ${e.adapterName}`, notice: `WebGPU recovered on a new device after: ${e.cause}` });
+    });
+    gpuRoot?.onFallback((e) => {
+      this.setStatus({ kind: 'cpu', label: `CPU fallback — the GPU failed: ${e.cause}`, notice: `Switched to the CPU: ${e.cause}` });
+    });
   }
 
   /** Picks the backend: WebGPU when preferred or available, the CPU otherwise (with the reason). */
   static async create(options: BackendOptions = {}): Promise<AutoEvaluator> {
     const prefer = options.prefer ?? 'auto';
-    const entry = options.gpu ?? null;
+    const gpuOptions = options.gpuOptions ?? {};
     if (prefer === 'cpu') {
-      return new AutoEvaluator(null, { kind: 'cpu', label: 'CPU fallback — forced by ?backend=cpu' }, null, options.onChange);
+      return new AutoEvaluator(null, { kind: 'cpu', label: 'CPU fallback — forced by ?backend=cpu' }, gpuOptions, options.onChange);
     }
-    const startup = await requestGpu(entry);
+    const startup = await requestGpu(options.gpu ?? null);
     let why: string;
     if (startup.kind === 'ok') {
+      const root = GpuRoot.fromStartup(startup);
       try {
-        const gpu = await GpuEvaluator.create(startup);
-        return new AutoEvaluator(gpu, { kind: 'webgpu', label: gpu.description }, entry, options.onChange);
+        // Built now, so kernels that fail to compile mean the CPU from the start, not a blank first frame.
+        const gpu = await root.module(EVALUATOR_MODULE, () => GpuEvaluator.onSharedDevice(startup, gpuOptions));
+        return new AutoEvaluator(root, { kind: 'webgpu', label: gpu.description }, gpuOptions, options.onChange);
       } catch (e) {
+        root.destroy();
         why = `the WebGPU kernels failed to build (${messageOf(e)})`;
       }
     } else {
       why = fallbackReason(startup);
     }
     const label = prefer === 'webgpu' ? `CPU fallback — WebGPU was requested but ${why}` : `CPU fallback — ${why}`;
-    return new AutoEvaluator(null, { kind: 'cpu', label }, entry, options.onChange);
+    return new AutoEvaluator(null, { kind: 'cpu', label }, gpuOptions, options.onChange);
   }
 
   get kind(): BackendKind {
@@ -101,55 +115,30 @@ export class AutoEvaluator implements Evaluator {
     return this.statusNow;
   }
 
+  private setStatus(status: BackendStatus): void {
+    this.statusNow = status;
+    this.onChange?.(status);
+  }
+
+  /** The GPU evaluator on the root's current device (built again after a recovery). */
+  private evaluator(root: GpuRoot): Promise<GpuEvaluator> {
+    return root.module(EVALUATOR_MODULE, () => {
+      const startup = root.startup;
+      if (!startup) throw new Error('GpuRoot has no device');
+      return GpuEvaluator.onSharedDevice(startup, this.gpuOptions);
+    });
+  }
+
   private async run<T>(onGpu: (g: GpuEvaluator) => Promise<T>, onCpu: (c: CpuEvaluator) => Promise<T>): Promise<T> {
-    if (!this.gpu) return onCpu(this.cpu);
+    const root = this.gpuRoot;
+    if (!root || root.failed) return onCpu(this.cpu);
     try {
-      return await onGpu(this.gpu);
+      return await root.run(async () => onGpu(await this.evaluator(root)));
     } catch (e) {
-      if (isInputError(e)) throw e;
-      const recovered = await this.recover(e);
-      if (recovered) {
-        try {
-          return await onGpu(recovered);
-        } catch (e2) {
-          if (isInputError(e2)) throw e2;
-          this.fallBack(e2);
-        }
-      }
+      // After a fallback the CPU answers; anything else (input errors, destroy()) is the caller's to see.
+      if (isInputError(e) || !root.failed || this.destroyed) throw e;
       return onCpu(this.cpu);
     }
-  }
-
-  /** One fresh device after a GPU fault; null (and CPU from now on) when that fails. */
-  private async recover(error: unknown): Promise<GpuEvaluator | null> {
-    this.gpu?.destroy();
-    this.gpu = null;
-    const startup = await requestGpu(this.gpuEntry);
-    if (startup.kind !== 'ok') {
-      this.fallBack(error);
-      return null;
-    }
-    try {
-      this.gpu = await GpuEvaluator.create(startup);
-    } catch (e) {
-      this.fallBack(e);
-      return null;
-    }
-    this.statusNow = {
-      kind: 'webgpu',
-      label: this.gpu.description,
-      notice: `WebGPU recovered on a new device after: ${messageOf(error)}`,
-    };
-    this.onChange?.(this.statusNow);
-    return this.gpu;
-  }
-
-  private fallBack(error: unknown): void {
-    this.gpu?.destroy();
-    this.gpu = null;
-    const why = messageOf(error);
-    this.statusNow = { kind: 'cpu', label: `CPU fallback — the GPU failed: ${why}`, notice: `Switched to the CPU: ${why}` };
-    this.onChange?.(this.statusNow);
   }
 
   evaluatePoints(net: Network, points: ArrayLike<number>): Promise<Values> {
@@ -164,17 +153,51 @@ export class AutoEvaluator implements Evaluator {
   regions2D(net: Network, grid: Grid2D): Promise<Regions> {
     return this.run((g) => g.regions2D(net, grid), (c) => c.regions2D(net, grid));
   }
-  /** The GPU device in use, for other kernels (training, plots) that share it; null on the CPU. */
+
+  /**
+   * f over a 1D grid left on the GPU for drawing (see GpuValues for the handle's lifetime); null on the CPU
+   * backend, where `evaluateGrid1D` is the way. Inputs are checked the same on both.
+   */
+  gridValues1D(net: Network, grid: Grid1D): Promise<GpuValues | null> {
+    return this.run(
+      (g) => g.gridValues1D(net, grid),
+      async () => {
+        requireDim('gridValues1D', validateNetwork(net), 1);
+        validateGrid1D(grid);
+        return null;
+      },
+    );
+  }
+
+  /** f over a 2D grid (row-major) left on the GPU for drawing; null on the CPU backend (see gridValues1D). */
+  gridValues2D(net: Network, grid: Grid2D): Promise<GpuValues | null> {
+    return this.run(
+      (g) => g.gridValues2D(net, grid),
+      async () => {
+        requireDim('gridValues2D', validateNetwork(net), 2);
+        validateGrid2D(grid);
+        return null;
+      },
+    );
+  }
+
+  /** The GPU root (device and every GPU module), for the views and kernels that share the device; null on the CPU. */
+  get root(): GpuRoot | null {
+    return this.gpuRoot && !this.gpuRoot.failed ? this.gpuRoot : null;
+  }
+  /** The GPU device in use; null on the CPU and while a new device is being set up after a loss. */
   get device(): GPUDevice | null {
-    return this.gpu?.device ?? null;
+    return this.root?.device ?? null;
   }
   /** The 2D value kernel the GPU evaluator uses (GpuEvaluator.kernel2D); null on the CPU. */
-  get kernel2D(): GpuEvaluator['kernel2D'] | null {
-    return this.gpu?.kernel2D ?? null;
+  get kernel2D(): Exclude<Kernel2DChoice, 'auto'> | null {
+    const startup = this.root?.startup;
+    return startup ? resolveKernel2D(this.gpuOptions.kernel2D, startup.adapter, startup.device) : null;
   }
+  /** Tears down the GPU root (every module and the device); safe to call twice. */
   destroy(): void {
-    this.gpu?.destroy();
-    this.gpu = null;
+    this.destroyed = true;
+    this.gpuRoot?.destroy();
   }
 }
 

@@ -1,5 +1,6 @@
-import type { Network } from '../model/network.ts';
-import type { Grid1D, Grid2D } from '../model/grid.ts';
+import { InvalidNetworkError, type Network } from '../model/network.ts';
+import { type Grid1D, type Grid2D, InvalidGridError } from '../model/grid.ts';
+import { TrainError } from '../model/train1d.ts';
 import type { Regions } from '../model/regions.ts';
 
 export type BackendKind = 'webgpu' | 'cpu';
@@ -28,6 +29,31 @@ export interface Evaluator {
 /** Thrown when evaluation inputs (points) are malformed. */
 export class InvalidInputError extends Error {
   override name = 'InvalidInputError';
+}
+
+/** Thrown when a call needs a network of the other dimension (e.g. `evaluateGrid1D` given a 2D network). */
+export class DimensionMismatchError extends InvalidInputError {
+  override name = 'DimensionMismatchError';
+  constructor(
+    readonly call: string,
+    readonly expected: 1 | 2,
+    readonly got: number,
+  ) {
+    super(`${call} needs a ${expected}D network, got a ${got}D one`);
+  }
+}
+
+/** Throws DimensionMismatchError unless `net` has dimension `dim`. */
+export function requireDim(call: string, net: Network, dim: 1 | 2): void {
+  if (net.dim !== dim) throw new DimensionMismatchError(call, dim, net.dim);
+}
+
+/**
+ * True for a caller's mistake (bad network, grid, points, dimension, training input): such errors are rethrown
+ * as they are and never taken for a GPU fault (no recovery, no fallback).
+ */
+export function isInputError(e: unknown): boolean {
+  return e instanceof InvalidNetworkError || e instanceof InvalidGridError || e instanceof InvalidInputError || e instanceof TrainError;
 }
 
 /** Checks a point list for a network of dimension `dim`: finite numbers, whole (x, y) pairs in 2D. */

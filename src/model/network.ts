@@ -24,6 +24,22 @@ export interface Network {
   c: number;
 }
 
+declare const validBrand: unique symbol;
+
+/**
+ * A network that passed `validateNetwork`: a fresh copy, frozen (object and arrays), so the fact cannot go stale.
+ * The brand is compile-time only; `isValidNetwork` checks it at run time in O(1).
+ */
+export type ValidNetwork = Network & { readonly [validBrand]: true };
+
+/** Every network `validateNetwork` returned: the run-time side of the brand. */
+const validated = new WeakSet<object>();
+
+/** True when `x` is a network `validateNetwork` returned (O(1), no re-validation). */
+export function isValidNetwork(x: unknown): x is ValidNetwork {
+  return typeof x === 'object' && x !== null && validated.has(x);
+}
+
 /** Thrown for any malformed network; `field` names the offending field (e.g. `"w[3]"`). */
 export class InvalidNetworkError extends Error {
   override name = 'InvalidNetworkError';
@@ -71,10 +87,12 @@ function describe(v: unknown): string {
 }
 
 /**
- * Checks an untrusted value against the network format and returns a fresh, plain copy.
+ * Checks an untrusted value against the network format and returns a fresh, plain, frozen copy; a network this
+ * function returned before comes back as it is (it is frozen, so still valid), without a copy.
  * Throws InvalidNetworkError naming the first bad field; never returns a partially valid network.
  */
-export function validateNetwork(value: unknown): Network {
+export function validateNetwork(value: unknown): ValidNetwork {
+  if (isValidNetwork(value)) return value;
   if (!isObject(value)) throw new InvalidNetworkError('network', 'must be an object');
   if ('layers' in value && value.layers !== undefined) {
     throw new InvalidNetworkError('layers', 'deeper networks are not supported yet (one hidden layer only)');
@@ -92,7 +110,9 @@ export function validateNetwork(value: unknown): Network {
   if (typeof c !== 'number' || !Number.isFinite(c)) {
     throw new InvalidNetworkError('c', `must be a finite number, got ${describe(c)}`);
   }
-  return { dim, w, b, a, c };
+  const net = Object.freeze({ dim, w: Object.freeze(w), b: Object.freeze(b), a: Object.freeze(a), c }) as ValidNetwork;
+  validated.add(net);
+  return net;
 }
 
 /** A deep copy, for states that must not alias the caller's arrays. */

@@ -1,4 +1,4 @@
-import type { Network } from './network.ts';
+import { InvalidNetworkError, type Network, type ValidNetwork } from './network.ts';
 
 /**
  * The exact piecewise-linear form of a 1D ReLU sum.
@@ -19,7 +19,7 @@ export interface PiecewiseLinear {
  * Prefix sums use Neumaier compensation so the reference stays accurate with thousands of units.
  */
 export function piecewise1D(net: Network): PiecewiseLinear {
-  if (net.dim !== 1) throw new Error('piecewise1D needs a 1D network');
+  if (net.dim !== 1) throw new InvalidNetworkError('dim', `piecewise1D needs a 1D network, got a ${net.dim}D one`);
   const n = net.a.length;
   const slope0 = new Neumaier();
   const icpt0 = new Neumaier();
@@ -66,6 +66,22 @@ export function piecewise1D(net: Network): PiecewiseLinear {
     slopes: Float64Array.from(slopes),
     intercepts: Float64Array.from(intercepts),
   };
+}
+
+/** Piecewise forms of validated networks, built once each (validated networks are frozen, so they never go stale). */
+const pieces = new WeakMap<ValidNetwork, PiecewiseLinear>();
+
+/**
+ * `piecewise1D(net)`, built once per validated network and shared: the O(N log N) sort runs once, not per frame.
+ * The result is shared by every caller: read it, never write to it.
+ */
+export function piecewiseOf(net: ValidNetwork): PiecewiseLinear {
+  let pl = pieces.get(net);
+  if (!pl) {
+    pl = piecewise1D(net);
+    pieces.set(net, pl);
+  }
+  return pl;
 }
 
 /** Index of the piece containing x: the number of knots ≤ x (binary search, O(log K)). */

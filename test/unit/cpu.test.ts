@@ -4,6 +4,11 @@ import { evaluatePiecewise, piecewise1D, piecesInRange } from '../../src/model/p
 import { randomNetwork, seededRandom, validateNetwork } from '../../src/model/network.ts';
 import { gridPoints2D, gridXs, relativeL2, validateGrid1D, validateGrid2D } from '../../src/model/grid.ts';
 import { unitHash } from '../../src/model/regions.ts';
+import { DimensionMismatchError, InvalidInputError, isInputError } from '../../src/engine/evaluator.ts';
+import { InvalidNetworkError } from '../../src/model/network.ts';
+import { InvalidGridError } from '../../src/model/grid.ts';
+import { TrainError } from '../../src/model/train1d.ts';
+import { GpuDeviceLostError, GpuValidationError } from '../../src/engine/gpu/errors.ts';
 
 const relu = (z: number) => Math.max(0, z);
 
@@ -128,5 +133,39 @@ describe('CpuEvaluator and grids', () => {
     await expect(cpu.evaluatePoints(net, [1, NaN])).rejects.toThrow(/inputs\[1\]/);
     await expect(cpu.evaluatePoints(randomNetwork(2, 3), [1])).rejects.toThrow(/odd length/);
     await expect(cpu.evaluateGrid2D(net, { xMin: 0, xMax: 1, yMin: 0, yMax: 1, nx: 4, ny: 4 })).rejects.toThrow(/2D network/);
+  });
+
+  it('a 1D/2D mix-up is a typed input error naming the call and both dimensions', async () => {
+    const net1 = randomNetwork(1, 3);
+    const net2 = randomNetwork(2, 3);
+    const g2 = { xMin: 0, xMax: 1, yMin: 0, yMax: 1, nx: 4, ny: 4 };
+    for (const [call, p] of [
+      ['evaluateGrid1D', cpu.evaluateGrid1D(net2, { xMin: 0, xMax: 1, nx: 4 })],
+      ['evaluateGrid2D', cpu.evaluateGrid2D(net1, g2)],
+      ['regions2D', cpu.regions2D(net1, g2)],
+    ] as const) {
+      const e = await p.then(() => null, (err: unknown) => err);
+      expect(e).toBeInstanceOf(DimensionMismatchError);
+      expect(e).toBeInstanceOf(InvalidInputError);
+      expect((e as Error).message).toMatch(new RegExp(`^${call} needs a \\dD network, got a \\dD one$`));
+      expect(isInputError(e)).toBe(true);
+    }
+  });
+});
+
+describe('isInputError', () => {
+  it('covers every input error class and no GPU fault', () => {
+    for (const e of [
+      new InvalidNetworkError('a', 'x'),
+      new InvalidGridError('nx', 'x'),
+      new InvalidInputError('x'),
+      new DimensionMismatchError('evaluateGrid1D', 1, 2),
+      new TrainError('x'),
+    ]) {
+      expect(isInputError(e), e.name).toBe(true);
+    }
+    for (const e of [new GpuValidationError('x'), new GpuDeviceLostError('x'), new Error('x'), new TypeError('x'), 'text']) {
+      expect(isInputError(e)).toBe(false);
+    }
   });
 });

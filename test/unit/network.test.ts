@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidNetworkError, MAX_UNITS, randomNetwork, validateNetwork, cloneNetwork, knotOf } from '../../src/model/network.ts';
+import { InvalidNetworkError, MAX_UNITS, randomNetwork, validateNetwork, cloneNetwork, knotOf, isValidNetwork } from '../../src/model/network.ts';
+import { piecewise1D, piecewiseOf } from '../../src/model/piecewise1d.ts';
 
 function fieldOf(fn: () => unknown): string {
   try {
@@ -55,6 +56,45 @@ describe('validateNetwork', () => {
   it('messages say what was wrong', () => {
     expect(() => validateNetwork({ dim: 1, w: [1, 2], b: [0], a: [1], c: 0 })).toThrow('Invalid network: w: must have 1 entries, got 2');
     expect(() => validateNetwork({ dim: 1, w: [null], b: [0], a: [1], c: 0 })).toThrow(/w\[0\]: must be a finite number, got null/);
+  });
+});
+
+describe('validated networks', () => {
+  it('carry the fact: isValidNetwork, no second copy, frozen so it cannot go stale', () => {
+    const raw = randomNetwork(2, 37, 5);
+    expect(isValidNetwork(raw)).toBe(false);
+    expect(isValidNetwork(null)).toBe(false);
+    expect(isValidNetwork(42)).toBe(false);
+    const v = validateNetwork(raw);
+    expect(isValidNetwork(v)).toBe(true);
+    expect(validateNetwork(v)).toBe(v);
+    // A structurally equal copy is not validated until it passes through validateNetwork.
+    expect(isValidNetwork({ ...v })).toBe(false);
+    expect(Object.isFrozen(v) && Object.isFrozen(v.w) && Object.isFrozen(v.b) && Object.isFrozen(v.a)).toBe(true);
+    expect(() => {
+      v.a[0] = 1;
+    }).toThrow(TypeError);
+    expect(() => v.w.push(1)).toThrow(TypeError);
+    // Editing goes through a copy, which is mutable and unvalidated again.
+    const edited = cloneNetwork(v);
+    edited.a[0] = 3;
+    expect(isValidNetwork(edited)).toBe(false);
+    expect(v.a[0]).toBe(raw.a[0]);
+  });
+
+  it('piecewiseOf sorts the knots once per validated network and agrees with piecewise1D', () => {
+    const v = validateNetwork(randomNetwork(1, 513, 8));
+    const pl = piecewiseOf(v);
+    expect(piecewiseOf(v)).toBe(pl);
+    expect(pl).toEqual(piecewise1D(v));
+    const other = validateNetwork(cloneNetwork(v));
+    expect(piecewiseOf(other)).not.toBe(pl);
+    expect(piecewiseOf(other)).toEqual(pl);
+  });
+
+  it('piecewise1D refuses a 2D network with a typed error', () => {
+    expect(() => piecewise1D(randomNetwork(2, 3))).toThrow(InvalidNetworkError);
+    expect(() => piecewise1D(randomNetwork(2, 3))).toThrow(/needs a 1D network, got a 2D one/);
   });
 });
 

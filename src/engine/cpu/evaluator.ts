@@ -2,8 +2,8 @@ import type { Network } from '../../model/network.ts';
 import { validateNetwork } from '../../model/network.ts';
 import { type Grid1D, type Grid2D, gridPoints2D, gridXs, validateGrid1D, validateGrid2D } from '../../model/grid.ts';
 import { type Regions, unitHash } from '../../model/regions.ts';
-import { evaluatePiecewise, piecewise1D } from '../../model/piecewise1d.ts';
-import { type Evaluator, type Values, checkPoints } from '../evaluator.ts';
+import { evaluatePiecewise, piecewise1D, piecewiseOf } from '../../model/piecewise1d.ts';
+import { type Evaluator, type Values, checkPoints, requireDim } from '../evaluator.ts';
 import { evaluate2DSweep, regions2DSweep } from './sweep2d.ts';
 
 /** From this many units on, 2D grids use the exact row sweep (O(R·(N + C))) instead of brute force (O(N·R·C)). */
@@ -91,25 +91,25 @@ export class CpuEvaluator implements Evaluator {
   async evaluatePoints(net: Network, points: ArrayLike<number>): Promise<Values> {
     const valid = validateNetwork(net);
     checkPoints(points, valid.dim);
-    return valid.dim === 1 ? evaluate1DSweep(valid, points) : evaluate2DBrute(valid, points);
+    return valid.dim === 1 ? evaluatePiecewise(piecewiseOf(valid), points) : evaluate2DBrute(valid, points);
   }
 
   async evaluateGrid1D(net: Network, grid: Grid1D): Promise<Values> {
     const valid = validateNetwork(net);
-    if (valid.dim !== 1) throw new Error('evaluateGrid1D needs a 1D network');
-    return evaluate1DSweep(valid, gridXs(validateGrid1D(grid)));
+    requireDim('evaluateGrid1D', valid, 1);
+    return evaluatePiecewise(piecewiseOf(valid), gridXs(validateGrid1D(grid)));
   }
 
   async evaluateGrid2D(net: Network, grid: Grid2D): Promise<Values> {
     const valid = validateNetwork(net);
-    if (valid.dim !== 2) throw new Error('evaluateGrid2D needs a 2D network');
+    requireDim('evaluateGrid2D', valid, 2);
     const g = validateGrid2D(grid);
     return valid.a.length >= SWEEP_2D_MIN_UNITS ? evaluate2DSweep(valid, g) : evaluate2DBrute(valid, gridPoints2D(g));
   }
 
   async regions2D(net: Network, grid: Grid2D): Promise<Regions> {
     const valid = validateNetwork(net);
-    if (valid.dim !== 2) throw new Error('regions2D needs a 2D network');
+    requireDim('regions2D', valid, 2);
     const g = validateGrid2D(grid);
     return valid.a.length >= SWEEP_2D_MIN_UNITS ? regions2DSweep(valid, g) : regions2DBrute(valid, gridPoints2D(g));
   }

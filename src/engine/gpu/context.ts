@@ -1,8 +1,8 @@
-import type { Network } from '../../model/network.ts';
-import { validateNetwork } from '../../model/network.ts';
+import { type Network, type ValidNetwork, validateNetwork } from '../../model/network.ts';
 import { type Grid1D, type Grid2D, validateGrid1D, validateGrid2D } from '../../model/grid.ts';
 import type { Regions } from '../../model/regions.ts';
-import { type Evaluator, type Values, checkPoints } from '../evaluator.ts';
+import { type Evaluator, type Values, checkPoints, requireDim } from '../evaluator.ts';
+import type { GpuValues } from './valueKernel.ts';
 import { GpuDeviceLostError, withErrorScopes } from './errors.ts';
 import { Eval1DKernel } from './eval1d.ts';
 import { Eval2DKernel } from './eval2d.ts';
@@ -49,6 +49,11 @@ export function autoKernel2D(adapter: GPUAdapter | AdapterInfoLike | null, devic
   const info = adapter && 'info' in adapter ? (adapter.info as AdapterInfoLike) : (adapter as AdapterInfoLike | null);
   if (!isCpuLikeInfo(info)) return 'tiled';
   return device.features.has('subgroups') ? 'cache8sg' : 'cache8';
+}
+
+/** The concrete 2D kernel a GpuEvaluator with this choice uses on this adapter and device. */
+export function resolveKernel2D(choice: Kernel2DChoice | undefined, adapter: GPUAdapter | null, device: GPUDevice): Exclude<Kernel2DChoice, 'auto'> {
+  return !choice || choice === 'auto' ? autoKernel2D(adapter, device) : choice;
 }
 
 /** What adapter descriptions carry (GPUAdapterInfo, or the benchmark's description of it). */
@@ -113,9 +118,11 @@ export async function requestGpu(gpu: GPU | null | undefined): Promise<GpuStartu
 }
 
 /**
- * The WebGPU backend: owns the device and every evaluation kernel, and tears them down in `destroy()`.
- * Calls are serialised (kernels reuse their buffers), run inside error scopes, and fail with typed
- * errors — GpuDeviceLostError once the device is gone — never with silent blank output.
+ * The WebGPU evaluator: every evaluation kernel on one device, torn down in `destroy()`. Made by `create` it
+ * owns its device too (standalone use: tests, the engine benchmark); made by `onSharedDevice` it is a module of
+ * a GpuRoot, which owns the device. Calls are serialised (kernels reuse their buffers), run inside error scopes,
+ * and fail with typed errors — GpuDeviceLostError once the device is gone — never with silent blank output.
+ * Validated networks are neither validated nor copied again, and the network uploaded last is not uploaded again.
  */
 export class GpuEvaluator implements Evaluator {
   readonly kind = 'webgpu' as const;
@@ -140,12 +147,22 @@ export class GpuEvaluator implements Evaluator {
 
   /**
    * Builds every kernel inside error scopes, so a shader or pipeline that fails to compile is a typed
-   * error here (and a CPU fallback in the app), not a blank picture later. Use this, not `new`.
+   * error here (and a CPU fallback in the app), not a blank picture later. The evaluator owns the device:
+   * its `destroy()` destroys it. Use this (or `onSharedDevice`), not `new`.
    */
-  static async create(startup: Extract<GpuStartup, { kind: 'ok' }>, options: GpuEvaluatorOptions = {}): Promise<GpuEvaluator> {
+  static create(startup: Extract<GpuStartup, { kind: 'ok' }>, options: GpuEvaluatorOptions = {}): Promise<GpuEvaluator> {
+    return GpuEvaluator.build(startup, options, true);
+  }
+
+  /** As `create`, on a device someone else owns (a GpuRoot): `destroy()` releases the kernels and leaves the device. */
+  static onSharedDevice(startup: Extract<GpuStartup, { kind: 'ok' }>, options: GpuEvaluatorOptions = {}): Promise<GpuEvaluator> {
+    return GpuEvaluator.build(startup, options, false);
+  }
+
+  private static async build(startup: Extract<GpuStartup, { kind: 'ok' }>, options: GpuEvaluatorOptions, ownsDevice: boolean): Promise<GpuEvaluator> {
     let made: GpuEvaluator | null = null;
     try {
-      return await withErrorScopes(startup.device, () => (made = new GpuEvaluator(startup, options)));
+      return await withErrorScopes(startup.device, () => (made = new GpuEvaluator(startup, options, ownsDevice)));
     } catch (e) {
       (made as GpuEvaluator | null)?.destroy();
       throw e;
@@ -155,6 +172,7 @@ export class GpuEvaluator implements Evaluator {
   private constructor(
     startup: Extract<GpuStartup, { kind: 'ok' }>,
     private readonly options: GpuEvaluatorOptions,
+    private readonly ownsDevice: boolean,
   ) {
     this.device = startup.device;
     this.gpu = startup.gpu;
@@ -166,8 +184,7 @@ export class GpuEvaluator implements Evaluator {
     });
     this.units = new UnitBuffer(this.device);
     this.eval1d = new Eval1DKernel(this.device);
-    const choice = options.kernel2D ?? 'auto';
-    const kernel2D = choice === 'auto' ? autoKernel2D(startup.adapter, startup.device) : choice;
+    const kernel2D = resolveKernel2D(options.kernel2D, startup.adapter, startup.device);
     this.kernel2D = kernel2D;
     this.eval2d = kernel2D === 'tiled' ? new Eval2DKernel(this.device) : new Eval2DVariantKernel(this.device, kernel2D);
     this.eval2dSmall = kernel2D === 'tiled' ? new Eval2DVariantKernel(this.device, 'tiled8') : null;
@@ -180,16 +197,22 @@ export class GpuEvaluator implements Evaluator {
     return (this.options.search1D ?? true) && net.a.length >= SEARCH_1D_MIN_UNITS && samples <= this.search1d.maxSamples;
   }
 
+  /** The 2D value kernel for a grid of `points` samples. */
+  private kernelFor(points: number): Eval2DKernel {
+    return gridKernel2D(this.kernel2D, points) === 'tiled8' ? this.eval2dSmall! : this.eval2d;
+  }
+
   /** True once the device is lost (not by our own destroy()). */
   get lost(): boolean {
     return this.lostReason !== null;
   }
 
   /**
-   * Runs `work` after every earlier call, inside error scopes, with the network uploaded: as units for the
-   * brute-force kernels, or as sorted knots for the 1D search kernel (`asUnits` false).
+   * Runs `work` after every earlier call, inside error scopes, with the network uploaded (skipped when it is
+   * the validated network uploaded last): as units for the brute-force kernels, or as sorted knots for the
+   * 1D search kernel (`asUnits` false).
    */
-  private submit<T>(net: Network, work: () => Promise<T>, asUnits = true): Promise<T> {
+  private submit<T>(net: ValidNetwork, work: () => Promise<T> | T, asUnits = true): Promise<T> {
     const next = this.queue.then(async () => {
       if (this.destroyed) throw new GpuDeviceLostError('the evaluator was destroyed');
       if (this.lostReason) throw new GpuDeviceLostError(this.lostReason);
@@ -200,6 +223,9 @@ export class GpuEvaluator implements Evaluator {
           return work();
         });
       } catch (e) {
+        // The upload may not have landed: write it again next time.
+        this.units.invalidate();
+        this.search1d.invalidate();
         // A lost device also rejects mapAsync and friends: report the loss, not the symptom.
         if (this.lostReason) throw new GpuDeviceLostError(this.lostReason);
         throw e;
@@ -223,7 +249,7 @@ export class GpuEvaluator implements Evaluator {
 
   async evaluateGrid1D(net: Network, grid: Grid1D): Promise<Values> {
     const valid = validateNetwork(net);
-    if (valid.dim !== 1) throw new Error('evaluateGrid1D needs a 1D network');
+    requireDim('evaluateGrid1D', valid, 1);
     const g = validateGrid1D(grid);
     if (this.searches(valid, g.nx)) return this.submit(valid, () => this.search1d.evaluateGrid(g), false);
     return this.submit(valid, () => this.eval1d.evaluateGrid(this.units, g));
@@ -231,20 +257,41 @@ export class GpuEvaluator implements Evaluator {
 
   async evaluateGrid2D(net: Network, grid: Grid2D): Promise<Values> {
     const valid = validateNetwork(net);
-    if (valid.dim !== 2) throw new Error('evaluateGrid2D needs a 2D network');
+    requireDim('evaluateGrid2D', valid, 2);
     const g = validateGrid2D(grid);
-    const kernel = gridKernel2D(this.kernel2D, g.nx * g.ny) === 'tiled8' ? this.eval2dSmall! : this.eval2d;
+    const kernel = this.kernelFor(g.nx * g.ny);
     return this.submit(valid, () => kernel.evaluateGrid(this.units, g));
+  }
+
+  /**
+   * f over a 1D grid, computed by the same kernels as `evaluateGrid1D` but left on the GPU: resolves once the
+   * work is submitted. See GpuValues for the handle's lifetime.
+   */
+  async gridValues1D(net: Network, grid: Grid1D): Promise<GpuValues> {
+    const valid = validateNetwork(net);
+    requireDim('gridValues1D', valid, 1);
+    const g = validateGrid1D(grid);
+    if (this.searches(valid, g.nx)) return this.submit(valid, () => this.search1d.gridValues(g), false);
+    return this.submit(valid, () => this.eval1d.gridValues(this.units, g));
+  }
+
+  /** f over a 2D grid (row-major), as `evaluateGrid2D` but left on the GPU. See GpuValues for the handle's lifetime. */
+  async gridValues2D(net: Network, grid: Grid2D): Promise<GpuValues> {
+    const valid = validateNetwork(net);
+    requireDim('gridValues2D', valid, 2);
+    const g = validateGrid2D(grid);
+    const kernel = this.kernelFor(g.nx * g.ny);
+    return this.submit(valid, () => kernel.gridValues(this.units, g));
   }
 
   async regions2D(net: Network, grid: Grid2D): Promise<Regions> {
     const valid = validateNetwork(net);
-    if (valid.dim !== 2) throw new Error('regions2D needs a 2D network');
+    requireDim('regions2D', valid, 2);
     const g = validateGrid2D(grid);
     return this.submit(valid, () => this.regions.evaluateGrid(this.units, g));
   }
 
-  /** Releases every kernel and the device; safe to call twice. */
+  /** Releases every kernel, and the device when this evaluator owns it (see `create`); safe to call twice. */
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
@@ -254,6 +301,6 @@ export class GpuEvaluator implements Evaluator {
     this.regions.destroy();
     this.search1d.destroy();
     this.units.destroy();
-    this.device.destroy();
+    if (this.ownsDevice) this.device.destroy();
   }
 }

@@ -1,9 +1,10 @@
 import code from '../../../shaders/eval1d_search.compute.wgsl?raw';
-import type { Network } from '../../model/network.ts';
+import { type Network, isValidNetwork } from '../../model/network.ts';
 import { type Grid1D, gridStep } from '../../model/grid.ts';
-import { type PiecewiseLinear, pieceIndex, piecewise1D } from '../../model/piecewise1d.ts';
+import { type PiecewiseLinear, pieceIndex, piecewise1D, piecewiseOf } from '../../model/piecewise1d.ts';
 import { GrowableBuffer, dispatchSize } from './buffers.ts';
 import { readBack } from './unitKernel.ts';
+import type { GpuValues, ValueTarget } from './valueKernel.ts';
 
 /** Samples per invocation and invocations per workgroup, as in the shader. */
 const WG = 256;
@@ -46,11 +47,13 @@ export class Eval1DSearchKernel {
   private readonly uniform: GPUBuffer;
   private readonly knots: GrowableBuffer;
   private readonly points: GrowableBuffer;
-  private readonly out: GrowableBuffer;
+  private readonly outputs: Record<ValueTarget, GrowableBuffer>;
   private readonly staging: GrowableBuffer;
   private readonly params = new ArrayBuffer(PARAMS_SIZE);
-  private bindGroup: GPUBindGroup | null = null;
-  private bindKey = '';
+  /** One bind group per output, rebuilt only when a bound buffer was replaced. */
+  private readonly groups: Record<ValueTarget, { group: GPUBindGroup; key: string } | null> = { out: null, values: null };
+  /** The validated network whose knots are uploaded (frozen, so the same object means the same knots). */
+  private uploaded: Network | null = null;
   private knotCount = 0;
   private slope0 = 0;
   private destroyed = false;
@@ -64,20 +67,36 @@ export class Eval1DSearchKernel {
     const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST;
     this.knots = new GrowableBuffer(device, storage, 'eval1d_search knots', 16 * 256);
     this.points = new GrowableBuffer(device, storage, 'eval1d_search points');
-    this.out = new GrowableBuffer(device, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, 'eval1d_search out');
+    const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
+    this.outputs = { out: new GrowableBuffer(device, usage, 'eval1d_search out'), values: new GrowableBuffer(device, usage, 'eval1d_search values') };
     this.staging = new GrowableBuffer(device, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'eval1d_search readback');
     const limits = device.limits;
     this.maxSamples = Math.min(Math.floor(limits.maxStorageBufferBindingSize / 4), WG * limits.maxComputeWorkgroupsPerDimension ** 2);
   }
 
-  /** Builds the network's piecewise form (float64) and uploads it. `net` must be a validated 1D network. */
+  /**
+   * Uploads the network's piecewise form (float64, built once per validated network by piecewiseOf). Skipped when
+   * this validated network is the one uploaded last. `net` must be a 1D network.
+   */
   upload(net: Network): void {
-    this.uploadPiecewise(piecewise1D(net));
+    if (isValidNetwork(net)) {
+      if (net === this.uploaded) return;
+      this.uploadPiecewise(piecewiseOf(net));
+      this.uploaded = net;
+    } else {
+      this.uploadPiecewise(piecewise1D(net));
+    }
+  }
+
+  /** Forgets which network is uploaded, so the next upload writes it (after a failed call). */
+  invalidate(): void {
+    this.uploaded = null;
   }
 
   /** Uploads an already built piecewise form. */
   uploadPiecewise(pl: PiecewiseLinear): void {
     this.check();
+    this.uploaded = null;
     const { packed, slope0, knotCount } = packKnots(pl);
     this.device.queue.writeBuffer(this.knots.ensure(packed.byteLength), 0, packed.buffer, 0, packed.byteLength);
     this.knotCount = knotCount;
@@ -88,7 +107,7 @@ export class Eval1DSearchKernel {
     if (this.destroyed) throw new Error('Eval1DSearchKernel used after destroy()');
   }
 
-  private prepare(count: number, mode: 0 | 1, xMin: number, dx: number): GPUBindGroup {
+  private prepare(count: number, mode: 0 | 1, xMin: number, dx: number, target: ValueTarget = 'out'): GPUBindGroup {
     this.check();
     if (this.knotCount === 0) throw new Error('Eval1DSearchKernel: upload a network first');
     if (count > this.maxSamples) throw new RangeError(`at most ${this.maxSamples} samples per call, got ${count}`);
@@ -101,30 +120,31 @@ export class Eval1DSearchKernel {
     u[4] = mode;
     f[5] = this.slope0;
     this.device.queue.writeBuffer(this.uniform, 0, this.params);
-    this.out.ensure(4 * Math.max(1, count));
-    const [knots, points, out] = [this.knots.current, this.points.current, this.out.current];
-    const key = `${this.knots.version}/${this.points.version}/${this.out.version}`;
-    if (!this.bindGroup || key !== this.bindKey) {
-      this.bindGroup = this.device.createBindGroup({
-        layout: this.pipeline.getBindGroupLayout(0),
-        entries: [
-          { binding: 0, resource: { buffer: this.uniform } },
-          { binding: 1, resource: { buffer: knots } },
-          { binding: 2, resource: { buffer: points } },
-          { binding: 3, resource: { buffer: out } },
-        ],
-      });
-      this.bindKey = key;
-    }
-    return this.bindGroup;
+    const output = this.outputs[target];
+    output.ensure(4 * Math.max(1, count));
+    const [knots, points, out] = [this.knots.current, this.points.current, output.current];
+    const key = `${this.knots.version}/${this.points.version}/${output.version}`;
+    const cached = this.groups[target];
+    if (cached && cached.key === key) return cached.group;
+    const group = this.device.createBindGroup({
+      layout: this.pipeline.getBindGroupLayout(0),
+      entries: [
+        { binding: 0, resource: { buffer: this.uniform } },
+        { binding: 1, resource: { buffer: knots } },
+        { binding: 2, resource: { buffer: points } },
+        { binding: 3, resource: { buffer: out } },
+      ],
+    });
+    this.groups[target] = { group, key };
+    return group;
   }
 
   /**
    * Records one compute pass over the grid's samples into `encoder` (for the benchmark, which adds
-   * timestamp writes); the values land in the output buffer. The grid must be validated.
+   * timestamp writes, and the app alike); the values land in `target`. The grid must be validated.
    */
-  encodeGrid(encoder: GPUCommandEncoder, grid: Grid1D, timestampWrites?: GPUComputePassTimestampWrites): void {
-    const bg = this.prepare(grid.nx, 0, grid.xMin, gridStep(grid.xMin, grid.xMax, grid.nx));
+  encodeGrid(encoder: GPUCommandEncoder, grid: Grid1D, timestampWrites?: GPUComputePassTimestampWrites, target: ValueTarget = 'out'): void {
+    const bg = this.prepare(grid.nx, 0, grid.xMin, gridStep(grid.xMin, grid.xMax, grid.nx), target);
     this.dispatch(encoder, bg, grid.nx, timestampWrites);
   }
 
@@ -145,6 +165,14 @@ export class Eval1DSearchKernel {
     return this.readOutput(grid.nx);
   }
 
+  /** Values over a validated grid, for the last uploaded network, left on the GPU (see GpuValues). */
+  gridValues(grid: Grid1D): GpuValues {
+    const encoder = this.device.createCommandEncoder();
+    this.encodeGrid(encoder, grid, undefined, 'values');
+    this.device.queue.submit([encoder.finish()]);
+    return { buffer: this.outputs.values.current, offset: 0, count: grid.nx, device: this.device };
+  }
+
   /** Values at the given x values (finite numbers), for the last uploaded network. */
   async evaluatePoints(xs: ArrayLike<number>): Promise<Float32Array> {
     const count = xs.length;
@@ -158,10 +186,10 @@ export class Eval1DSearchKernel {
     return this.readOutput(count);
   }
 
-  /** The first `count` values of the output buffer (after the last encoded pass has been submitted). */
-  async readOutput(count: number): Promise<Float32Array> {
+  /** The first `count` values of an output buffer (after the last encoded pass has been submitted). */
+  async readOutput(count: number, target: ValueTarget = 'out'): Promise<Float32Array> {
     if (count === 0) return new Float32Array(0);
-    return new Float32Array(await readBack(this.device, this.staging, this.out.current, 4 * count));
+    return new Float32Array(await readBack(this.device, this.staging, this.outputs[target].current, 4 * count));
   }
 
   destroy(): void {
@@ -170,7 +198,8 @@ export class Eval1DSearchKernel {
     this.uniform.destroy();
     this.knots.destroy();
     this.points.destroy();
-    this.out.destroy();
+    this.outputs.out.destroy();
+    this.outputs.values.destroy();
     this.staging.destroy();
   }
 }

@@ -3,8 +3,10 @@ import type { Grid2D } from '../../model/grid.ts';
 import { gridStep } from '../../model/grid.ts';
 import type { Regions } from '../../model/regions.ts';
 import { GrowableBuffer } from './buffers.ts';
+import { rowsPerJob } from './eval2d.ts';
 import { MODE_GRID } from './params.ts';
-import { UnitKernel, readBack } from './unitKernel.ts';
+import type { PassTimestamps } from './timer.ts';
+import { type Job, UnitKernel, readBack } from './unitKernel.ts';
 import type { UnitBuffer } from './units.ts';
 
 /** Samples per invocation, as in the shader. */
@@ -12,7 +14,7 @@ const POINTS_PER_THREAD = 16;
 
 /**
  * The 2D region kernel (shaders/regions2d.compute.wgsl): per grid point, the active-unit count and the
- * activation-pattern id (see src/model/regions.ts), in jobs of whole rows.
+ * activation-pattern id (see src/model/regions.ts), in jobs of whole rows writing one contiguous output each.
  */
 export class Regions2DKernel {
   private readonly kernel: UnitKernel;
@@ -20,46 +22,82 @@ export class Regions2DKernel {
   private readonly pattern: GrowableBuffer;
   private readonly staging: GrowableBuffer;
   readonly maxJobPoints: number;
+  private readonly alignPoints: number;
+  private points = 0;
+  private destroyed = false;
 
-  constructor(private readonly device: GPUDevice) {
-    this.kernel = new UnitKernel(device, 'regions2d', code);
+  /** The app's regions2d by default; the benchmark may pass another shader of the same convention. */
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly label = 'regions2d',
+    shader = code,
+    private readonly pointsPerThread = POINTS_PER_THREAD,
+  ) {
+    this.kernel = new UnitKernel(device, label, shader);
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
-    this.active = new GrowableBuffer(device, usage, 'regions2d active');
-    this.pattern = new GrowableBuffer(device, usage, 'regions2d pattern');
-    this.staging = new GrowableBuffer(device, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'regions2d readback');
-    this.maxJobPoints = Math.min(1 << 22, Math.floor(device.limits.maxStorageBufferBindingSize / 4 / 4) * 4);
+    this.active = new GrowableBuffer(device, usage, `${label} active`);
+    this.pattern = new GrowableBuffer(device, usage, `${label} pattern`);
+    this.staging = new GrowableBuffer(device, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, `${label} readback`);
+    this.alignPoints = Math.max(1, device.limits.minStorageBufferOffsetAlignment / 4);
+    this.maxJobPoints = Math.min(1 << 22, Math.floor(device.limits.maxStorageBufferBindingSize / 4 / this.alignPoints) * this.alignPoints);
   }
 
-  async evaluateGrid(units: UnitBuffer, grid: Grid2D): Promise<Regions> {
+  private check(): void {
+    if (this.destroyed) throw new Error(`${this.label} kernel used after destroy()`);
+  }
+
+  /** Plans every pass over `grid` (validated; nothing recorded yet) and returns the pass count. */
+  planGrid(units: UnitBuffer, grid: Grid2D): number {
+    this.check();
     const { nx, ny } = grid;
     const dx = gridStep(grid.xMin, grid.xMax, nx);
     const dy = gridStep(grid.yMin, grid.yMax, ny);
-    const active = new Uint32Array(nx * ny);
-    const pattern = new Uint32Array(nx * ny);
-    const rowsPerJob = Math.max(1, Math.floor(this.maxJobPoints / nx));
-    const threadsPerRow = Math.ceil(nx / POINTS_PER_THREAD);
-    for (let j0 = 0; j0 < ny; j0 += rowsPerJob) {
-      const rows = Math.min(rowsPerJob, ny - j0);
-      const pointCount = rows * nx;
-      this.active.ensure(4 * pointCount);
-      this.pattern.ensure(4 * pointCount);
-      this.kernel.run(
-        {
-          params: { origin: [grid.xMin, grid.yMin + j0 * dy], step: [dx, dy], nx, pointCount, mode: MODE_GRID, threadsPerRow, affine: [0, 0, 0] },
-          threads: rows * threadsPerRow,
-        },
-        units.count,
-        units.buffer,
-        this.active,
-        this.pattern,
-      );
-      active.set(new Uint32Array(await readBack(this.device, this.staging, this.active.current, 4 * pointCount)), j0 * nx);
-      pattern.set(new Uint32Array(await readBack(this.device, this.staging, this.pattern.current, 4 * pointCount)), j0 * nx);
+    const rows = rowsPerJob(nx, this.maxJobPoints, this.alignPoints);
+    const threadsPerRow = Math.ceil(nx / this.pointsPerThread);
+    const jobs: Job[] = [];
+    for (let j0 = 0; j0 < ny; j0 += rows) {
+      const r = Math.min(rows, ny - j0);
+      jobs.push({
+        params: { origin: [grid.xMin, grid.yMin + j0 * dy], step: [dx, dy], nx, pointCount: r * nx, mode: MODE_GRID, threadsPerRow, affine: [0, 0, 0] },
+        threads: r * threadsPerRow,
+        outputOffset: 4 * j0 * nx,
+      });
     }
+    this.points = nx * ny;
+    const bytes = 4 * this.points;
+    return this.kernel.plan(jobs, units.count, {
+      units: units.buffer.current,
+      binding2: this.active.ensure(bytes),
+      binding3: this.pattern.ensure(bytes),
+      sliced: [true, true],
+    });
+  }
+
+  /** Records the passes of the last planGrid into `encoder`, pass k with timestamp writes `ts(k)`. */
+  encode(encoder: GPUCommandEncoder, ts?: PassTimestamps): void {
+    this.check();
+    this.kernel.encode(encoder, ts);
+  }
+
+  /** Active counts and pattern ids of the last planned grid, read back (after its passes were submitted). */
+  async readOutput(): Promise<Regions> {
+    this.check();
+    const bytes = 4 * this.points;
+    const active = new Uint32Array(await readBack(this.device, this.staging, this.active.current, bytes));
+    const pattern = new Uint32Array(await readBack(this.device, this.staging, this.pattern.current, bytes));
     return { active, pattern };
   }
 
+  async evaluateGrid(units: UnitBuffer, grid: Grid2D): Promise<Regions> {
+    this.planGrid(units, grid);
+    this.kernel.submit();
+    return this.readOutput();
+  }
+
+  /** Releases the pipeline's buffers; safe to call twice. */
   destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
     this.kernel.destroy();
     this.active.destroy();
     this.pattern.destroy();

@@ -1,5 +1,6 @@
 import { GrowableBuffer, dispatchSize } from './buffers.ts';
 import { type Params, PARAMS_SIZE, packParams } from './params.ts';
+import type { PassTimestamps } from './timer.ts';
 
 /** Threads per workgroup, as in the shaders. */
 export const WORKGROUP_SIZE = 256;
@@ -10,12 +11,26 @@ export const WORKGROUP_SIZE = 256;
  */
 export const PASS_BUDGET = 1 << 29;
 
-/** One job: a set of points (a block of grid rows or a slice of a point list) and its launch shape. */
+/** One job: a set of points (a block of grid rows or a slice of a point list), its launch shape and output slice. */
 export interface Job {
   /** Params for the job; unitStart, unitCount and accumulate are filled in per pass. */
   params: Omit<Params, 'unitStart' | 'unitCount' | 'accumulate'>;
   /** Invocations needed to cover the job's points. */
   threads: number;
+  /**
+   * Byte offset of the job's slice in the buffers bound at 2 and 3 (0 for an input bound there), a multiple of
+   * the device's minStorageBufferOffsetAlignment: jobs of one grid write one contiguous output.
+   */
+  outputOffset: number;
+}
+
+/** The storage buffers a unit kernel binds: 1 the units, 2 and 3 what the kernel module chooses. */
+export interface UnitBindings {
+  units: GPUBuffer;
+  binding2: GPUBuffer;
+  binding3: GPUBuffer;
+  /** Whether bindings 2 and 3 are outputs sliced per job (at Job.outputOffset) or inputs bound whole. */
+  sliced: [boolean, boolean];
 }
 
 /** Unit ranges for one job: each pass stays under PASS_BUDGET; at least one pass, so N = 0 still writes c. */
@@ -27,17 +42,31 @@ export function planPasses(unitCount: number, points: number): Array<{ start: nu
   return passes;
 }
 
+interface PlannedPass {
+  workgroups: [number, number];
+  group: GPUBindGroup;
+  /** What the bind group was built from, so it is rebuilt only when one of them changes. */
+  from: readonly unknown[];
+}
+
 /**
- * The launch machinery shared by the unit-sum kernels (eval1d, eval2d, regions2d): one compute pipeline
- * with four bindings (params, units, and two storage buffers the kernel module chooses), one uniform
- * buffer, and one bind group rebuilt only when a bound buffer is replaced.
+ * The launch machinery shared by the unit-sum kernels (eval1d, eval2d and its variants, regions2d): one compute
+ * pipeline with four bindings (params, units, and two storage buffers the kernel module chooses), one uniform
+ * slot per pass, and one bind group per pass, rebuilt only when what it binds changes.
+ *
+ * `plan` writes every pass of every job at once; `encode` records them into one encoder (the benchmark, with
+ * timestamp writes); `submit` gives each pass its own submission (the app: one long dispatch per submit at most).
+ * Both run the same recorded passes, so the benchmark times exactly what the app runs.
  */
 export class UnitKernel {
   private readonly pipeline: GPUComputePipeline;
-  private readonly uniform: GPUBuffer;
-  private readonly paramBytes = new ArrayBuffer(PARAMS_SIZE);
-  private bindGroup: GPUBindGroup | null = null;
-  private bindKey = '';
+  private readonly uniforms: GrowableBuffer;
+  /** Bytes between uniform slots: the device's uniform offset alignment. */
+  private readonly stride: number;
+  private slotBytes = new ArrayBuffer(0);
+  private readonly one = new ArrayBuffer(PARAMS_SIZE);
+  private readonly planned: PlannedPass[] = [];
+  private count = 0;
 
   constructor(
     private readonly device: GPUDevice,
@@ -46,52 +75,90 @@ export class UnitKernel {
   ) {
     const module = device.createShaderModule({ label, code });
     this.pipeline = device.createComputePipeline({ label, layout: 'auto', compute: { module, entryPoint: 'main' } });
-    this.uniform = device.createBuffer({ label: `${label} params`, size: PARAMS_SIZE, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    this.stride = Math.max(PARAMS_SIZE, device.limits.minUniformBufferOffsetAlignment);
+    this.uniforms = new GrowableBuffer(device, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, `${label} params`, 4 * this.stride);
+  }
+
+  /** Passes the last `plan` recorded. */
+  get passes(): number {
+    return this.count;
   }
 
   /**
-   * Submits every pass of `job` over `unitCount` units. Each pass is its own submit after its own uniform
-   * write; queue order guarantees each dispatch sees its params and the previous pass's output.
+   * Writes the uniforms and bind groups for every pass of `jobs` over `unitCount` units and returns the pass
+   * count. Slots are per pass, so all of them can sit in one submission.
    */
-  run(job: Job, unitCount: number, units: GrowableBuffer, binding2: GrowableBuffer, binding3: GrowableBuffer): void {
-    const key = `${units.version}/${binding2.version}/${binding3.version}`;
-    if (!this.bindGroup || key !== this.bindKey) {
-      this.bindGroup = this.device.createBindGroup({
-        layout: this.pipeline.getBindGroupLayout(0),
-        entries: [
-          { binding: 0, resource: { buffer: this.uniform } },
-          { binding: 1, resource: { buffer: units.current } },
-          { binding: 2, resource: { buffer: binding2.current } },
-          { binding: 3, resource: { buffer: binding3.current } },
-        ],
-      });
-      this.bindKey = key;
-    }
-    const workgroups = Math.ceil(job.threads / WORKGROUP_SIZE);
-    const [x, y] = dispatchSize(workgroups, this.device.limits.maxComputeWorkgroupsPerDimension);
-    for (const pass of planPasses(unitCount, job.params.pointCount)) {
-      packParams({ ...job.params, unitStart: pass.start, unitCount: pass.count, accumulate: pass.start > 0 }, this.paramBytes);
-      this.device.queue.writeBuffer(this.uniform, 0, this.paramBytes);
+  plan(jobs: Job[], unitCount: number, bind: UnitBindings): number {
+    const list: Array<{ job: Job; start: number; count: number }> = [];
+    for (const job of jobs) for (const p of planPasses(unitCount, job.params.pointCount)) list.push({ job, ...p });
+    const bytes = this.stride * list.length;
+    const uniform = this.uniforms.ensure(bytes);
+    if (this.slotBytes.byteLength < bytes) this.slotBytes = new ArrayBuffer(uniform.size);
+    const slots = new Uint8Array(this.slotBytes);
+    const maxPerDim = this.device.limits.maxComputeWorkgroupsPerDimension;
+    list.forEach(({ job, start, count }, k) => {
+      packParams({ ...job.params, unitStart: start, unitCount: count, accumulate: start > 0 }, this.one);
+      slots.set(new Uint8Array(this.one), this.stride * k);
+      const size = 4 * job.params.pointCount;
+      const o2 = bind.sliced[0] ? job.outputOffset : 0;
+      const o3 = bind.sliced[1] ? job.outputOffset : 0;
+      const from = [uniform, bind.units, bind.binding2, o2, bind.sliced[0] ? size : 0, bind.binding3, o3, bind.sliced[1] ? size : 0];
+      const old = this.planned[k];
+      const group =
+        old && old.from.every((v, i) => v === from[i])
+          ? old.group
+          : this.device.createBindGroup({
+              layout: this.pipeline.getBindGroupLayout(0),
+              entries: [
+                { binding: 0, resource: { buffer: uniform, offset: this.stride * k, size: PARAMS_SIZE } },
+                { binding: 1, resource: { buffer: bind.units } },
+                { binding: 2, resource: bind.sliced[0] ? { buffer: bind.binding2, offset: o2, size } : { buffer: bind.binding2 } },
+                { binding: 3, resource: bind.sliced[1] ? { buffer: bind.binding3, offset: o3, size } : { buffer: bind.binding3 } },
+              ],
+            });
+      this.planned[k] = { group, from, workgroups: dispatchSize(Math.ceil(job.threads / WORKGROUP_SIZE), maxPerDim) };
+    });
+    this.device.queue.writeBuffer(uniform, 0, this.slotBytes, 0, bytes);
+    this.count = list.length;
+    return this.count;
+  }
+
+  /** Records pass k of the last plan as one compute pass. */
+  encodePass(encoder: GPUCommandEncoder, k: number, timestampWrites?: GPUComputePassTimestampWrites): void {
+    if (k < 0 || k >= this.count) throw new RangeError(`pass ${k} of ${this.count}`);
+    const p = this.planned[k];
+    const pass = encoder.beginComputePass(timestampWrites ? { timestampWrites } : {});
+    pass.setPipeline(this.pipeline);
+    pass.setBindGroup(0, p.group);
+    pass.dispatchWorkgroups(p.workgroups[0], p.workgroups[1]);
+    pass.end();
+  }
+
+  /** Records every pass of the last plan into `encoder`, pass k with timestamp writes `ts(k)`. */
+  encode(encoder: GPUCommandEncoder, ts: PassTimestamps = () => undefined): void {
+    for (let k = 0; k < this.count; k++) this.encodePass(encoder, k, ts(k));
+  }
+
+  /** Submits every pass of the last plan, each in its own submission (queue order carries the accumulation). */
+  submit(): void {
+    for (let k = 0; k < this.count; k++) {
       const encoder = this.device.createCommandEncoder();
-      const compute = encoder.beginComputePass();
-      compute.setPipeline(this.pipeline);
-      compute.setBindGroup(0, this.bindGroup);
-      compute.dispatchWorkgroups(x, y);
-      compute.end();
+      this.encodePass(encoder, k);
       this.device.queue.submit([encoder.finish()]);
     }
   }
 
   destroy(): void {
-    this.uniform.destroy();
+    this.uniforms.destroy();
   }
 }
 
-/** Copies `bytes` of `source` into a mappable buffer and returns them as a fresh ArrayBuffer. */
-export async function readBack(device: GPUDevice, staging: GrowableBuffer, source: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
+/** Copies `bytes` of `source` (from `offset`) into a mappable buffer and returns them as a fresh ArrayBuffer. */
+export async function readBack(device: GPUDevice, staging: GrowableBuffer, source: GPUBuffer, bytes: number, offset = 0): Promise<ArrayBuffer> {
+  if (bytes === 0) return new ArrayBuffer(0);
   const target = staging.ensure(bytes);
   const encoder = device.createCommandEncoder();
-  encoder.copyBufferToBuffer(source, 0, target, 0, bytes);
+  encoder.copyBufferToBuffer(source, offset, target, 0, bytes);
   device.queue.submit([encoder.finish()]);
   await target.mapAsync(GPUMapMode.READ, 0, bytes);
   try {

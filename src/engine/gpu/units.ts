@@ -1,10 +1,11 @@
-import type { Network } from '../../model/network.ts';
+import { type Network, isValidNetwork } from '../../model/network.ts';
 import { GrowableBuffer } from './buffers.ts';
 import { Neumaier } from '../../model/piecewise1d.ts';
 
 /**
  * The network's units on the GPU as one vec4<f32> per unit — 1D: (w, b, a, 0); 2D: (w1, w2, b, a) —
- * the layout eval1d, eval2d and regions2d read. Uploaded once per evaluation into a reused buffer.
+ * the layout eval1d, eval2d and regions2d read. Uploaded into a reused buffer, and not again while the same
+ * validated network (frozen, so the same object means the same units) is evaluated call after call.
  */
 export class UnitBuffer {
   readonly buffer: GrowableBuffer;
@@ -15,12 +16,16 @@ export class UnitBuffer {
    * f = A·x + B·y + C + ½·Σ a·|z| with A = ½Σa·w1, B = ½Σa·w2 (0 in 1D), C = c + ½Σa·b.
    */
   affine: [number, number, number] = [0, 0, 0];
+  /** The validated network in the buffer now; null when unknown (not validated, or a call failed). */
+  private uploaded: Network | null = null;
 
   constructor(private readonly device: GPUDevice) {
     this.buffer = new GrowableBuffer(device, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, 'units', 16 * 256);
   }
 
+  /** Packs and writes `net`'s units; a no-op when `net` is the validated network uploaded last. */
   upload(net: Network): void {
+    if (net === this.uploaded) return;
     const n = net.a.length;
     if (this.packed.length < 4 * n) this.packed = new Float32Array(4 * Math.max(256, n));
     const p = this.packed;
@@ -53,9 +58,16 @@ export class UnitBuffer {
     const gpuBuffer = this.buffer.ensure(bytes);
     if (n > 0) this.device.queue.writeBuffer(gpuBuffer, 0, p.buffer, 0, bytes);
     this.count = n;
+    this.uploaded = isValidNetwork(net) ? net : null;
+  }
+
+  /** Forgets which network is uploaded, so the next upload writes it (after a failed call). */
+  invalidate(): void {
+    this.uploaded = null;
   }
 
   destroy(): void {
+    this.uploaded = null;
     this.buffer.destroy();
   }
 }

@@ -44,7 +44,7 @@ async function boot(): Promise<void> {
   const readouts = new Readouts();
   const redraw = () => void frame?.request();
   const plot1d = new Plot1DFrame(evaluator, canvases, readouts, say, redraw);
-  const map2d = new Map2DFrame(evaluator, canvases, readouts);
+  const map2d = new Map2DFrame(evaluator, canvases, readouts, say, redraw);
   frame = new FrameController(() => store.state, [plot1d, map2d], canvases, (e) => say(`Drawing failed: ${messageOf(e)}`));
   // On screen: every fit started so far has landed (or failed) and the frame after it is drawn.
   const whenDrawn = async () => {

@@ -16,7 +16,6 @@ interface Trainer {
   step(k: number): number | Promise<number>;
   network(): Network | Promise<Network>;
   setOptions(opts: { lr: number }): void;
-  destroy?(): void;
 }
 
 /** A background result that arrived after the state moved on: nothing was committed. */
@@ -30,11 +29,15 @@ export interface TrainingStatus {
   loss: number;
 }
 
+/** GPU root module key of the trainer. */
+const TRAINER = 'train1d';
+
 export class TrainingController {
   private trainer: Trainer | null = null;
   private trainerNet: Network | null = null;
   private trainerTarget: AppState['target'] | null = null;
-  private trainerDevice: GPUDevice | null = null;
+  /** The GPU root generation (device) the trainer was built on; −1 for the CPU. */
+  private trainerGeneration = -1;
   /** Where the last steps ran. */
   kind: 'webgpu' | 'cpu' = 'cpu';
   private running = false;
@@ -67,16 +70,19 @@ export class TrainingController {
     this.onStatus(this.status);
   }
 
+  /** The trainer for this state: reused while the state is the one it trained, else built afresh. */
   private async trainerFor(s: AppState): Promise<Trainer> {
-    const device = this.evaluator.device;
-    if (!this.trainer || this.trainerNet !== s.network || this.trainerTarget !== s.target || this.trainerDevice !== device) {
-      this.trainer?.destroy?.();
+    const root = this.evaluator.root;
+    const generation = root?.device ? root.generation : -1;
+    if (!this.trainer || this.trainerNet !== s.network || this.trainerTarget !== s.target || this.trainerGeneration !== generation) {
       this.trainer = null;
       const t = targetOf(s.target);
       const samples = t.samples ?? sampleTarget(t.f, t.domain, 512);
-      if (device) {
+      if (root?.device) {
         try {
-          this.trainer = await GpuTrainer1D.create(device, s.network, samples, { lr: s.lr });
+          // A module of the GPU root: destroyed with the device, so a loss never leaves a trainer on a dead one.
+          root.drop(TRAINER);
+          this.trainer = await root.module(TRAINER, (device) => GpuTrainer1D.create(device, s.network, samples, { lr: s.lr }));
           this.kind = 'webgpu';
         } catch (e) {
           this.say(`Training on the GPU failed to start (${messageOf(e)}); training on the CPU.`, 'info');
@@ -87,7 +93,7 @@ export class TrainingController {
         this.kind = 'cpu';
       }
       this.trainerTarget = s.target;
-      this.trainerDevice = device;
+      this.trainerGeneration = generation;
     }
     return this.trainer;
   }

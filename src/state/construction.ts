@@ -2,7 +2,7 @@
  * From a target spec to what the state derives from it: the resolved target (cached), its default window,
  * the construction's knots and the constructed network. Pure and DOM-free, so the fit worker runs it too.
  */
-import type { Network } from '../model/network.ts';
+import { type Network, type ValidNetwork, validateNetwork } from '../model/network.ts';
 import { FitError, curvatureNodes, interpolateNetwork, leastSquaresNetwork, uniformNodes } from '../model/fit1d.ts';
 import { type ResolvedTarget, type TargetSpec, resolveTarget } from '../model/targets.ts';
 import { StateError } from './errors.ts';
@@ -55,11 +55,11 @@ export function constructionKnots(s: Pick<AppState, 'target' | 'units' | 'placem
  * up to a few hundred ms at 65,536 units; the store runs it through a FitRunner instead).
  * Throws StateError('target', 'cannot build the network: …') when the fit fails.
  */
-export function construct(s: Pick<AppState, 'target' | 'units' | 'placement' | 'ridge'>, mode: 'interpolate' | 'least-squares'): Network {
+export function construct(s: Pick<AppState, 'target' | 'units' | 'placement' | 'ridge'>, mode: 'interpolate' | 'least-squares'): ValidNetwork {
   const t = targetOf(s.target);
   try {
-    if (mode === 'interpolate') return interpolateNetwork(t.f, s.units, t.domain, s.placement);
-    return leastSquaresNetwork(t.f, constructionKnots(s), t.domain, { ridge: s.ridge });
+    if (mode === 'interpolate') return validateNetwork(interpolateNetwork(t.f, s.units, t.domain, s.placement));
+    return validateNetwork(leastSquaresNetwork(t.f, constructionKnots(s), t.domain, { ridge: s.ridge }));
   } catch (e) {
     if (e instanceof FitError) throw new StateError('target', `cannot build the network: ${e.message}`);
     throw e;

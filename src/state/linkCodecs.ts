@@ -20,9 +20,10 @@ export class LinkError extends Error {
 }
 
 /** A text codec for one link key (`key` names it in errors). */
-export interface LinkCodec<V> {
+/** Writes a value as link text and reads it back (as R: a read value is patch input, validated later). */
+export interface LinkCodec<V, R = V> {
   write(v: V): string;
-  read(text: string, key: string): V;
+  read(text: string, key: string): R;
 }
 
 function num(key: string, v: string): number {

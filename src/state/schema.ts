@@ -4,7 +4,7 @@
  * and snapshots are all derived from it (the helpers take the table, so tests can extend it).
  */
 import { type KnotPlacement } from '../model/fit1d.ts';
-import { type Network, InvalidNetworkError, MAX_UNITS, cloneNetwork, validateNetwork } from '../model/network.ts';
+import { type ValidNetwork, InvalidNetworkError, MAX_UNITS, cloneNetwork, validateNetwork } from '../model/network.ts';
 import { InvalidTargetError, type TargetSpec, validateTargetSpec } from '../model/targets.ts';
 import { construct, viewForTarget } from './construction.ts';
 import { StateError } from './errors.ts';
@@ -19,8 +19,8 @@ export interface FieldSpec<V, S> {
   initial(): V;
   /** A deep, JSON-serialisable copy. */
   copy(v: V): V;
-  /** The field's key and text codec in links. */
-  link: { key: string; codec: LinkCodec<V> };
+  /** The field's key and text codec in links (what `read` gives is patch input, validated by `check`). */
+  link: { key: string; codec: LinkCodec<V, unknown> };
   /** Whether links, autosave and presets carry the value in this state (false: it is rebuilt from other fields). */
   kept(s: S): boolean;
   /** Checked after the other fields of a patch, against the network and target the patch leads to. */
@@ -77,7 +77,7 @@ function checkTarget(v: unknown): TargetSpec {
   }
 }
 
-function checkNetwork(v: unknown): Network {
+function checkNetwork(v: unknown): ValidNetwork {
   try {
     return validateNetwork(v);
   } catch (e) {
@@ -134,7 +134,8 @@ export const SCHEMA: Schema<AppState> = {
     check: (v) => checkNetwork(v),
     // The page starts with what the default construction builds from the default inputs.
     initial: () => construct({ target: SCHEMA.target.initial(), units: SCHEMA.units.initial(), placement: SCHEMA.placement.initial(), ridge: SCHEMA.ridge.initial() }, 'interpolate'),
-    copy: cloneNetwork,
+    // A snapshot's network is a plain, writable copy of a valid one (scripts may edit it and set it back).
+    copy: (n) => cloneNetwork(n) as ValidNetwork,
     link: { key: 'net', codec: networkCodec },
     // A constructed network is rebuilt from its inputs; only a custom one must travel.
     kept: (s) => s.build === 'custom',

@@ -5,7 +5,7 @@
  * Constructions (fits) are never run by the reducer: the store runs them afterwards through a FitRunner,
  * drops superseded ones, and commits the last one's network.
  */
-import type { Network } from '../model/network.ts';
+import { type Network, validateNetwork } from '../model/network.ts';
 import { fitInputsOf, sameFitInputs, sameNetwork, viewForTarget } from './construction.ts';
 import { StateError } from './errors.ts';
 import { type FitRunner, defaultFitRunner } from './fitRunner.ts';
@@ -229,7 +229,8 @@ export class Store {
       for (const w of waiters) w.reject(error);
       return;
     }
-    this.change({ ...this.current, network: net! });
+    // A fitted network (from the worker, too) is validated once here, so every consumer gets a ValidNetwork.
+    this.change({ ...this.current, network: validateNetwork(net) });
   }
 
   private change(next: AppState, error?: StateError): void {

@@ -1,6 +1,6 @@
 /** The shape of the application state (validation and defaults live in `schema.ts`). */
 import type { KnotPlacement } from '../model/fit1d.ts';
-import type { Network } from '../model/network.ts';
+import type { ValidNetwork } from '../model/network.ts';
 import type { TargetSpec } from '../model/targets.ts';
 
 /** A rectangle of the plane shown on screen. */
@@ -30,7 +30,7 @@ export interface ShowFlags {
 }
 
 export interface AppState {
-  network: Network;
+  network: ValidNetwork;
   target: TargetSpec;
   /** The unit count of the constructions (1 … 65,536). */
   units: number;

@@ -10,7 +10,7 @@ import { sampleTarget } from '../model/targets.ts';
 import { type AppState, type Store, construct, targetOf } from '../state/state.ts';
 import { fmt } from '../ui/formula.ts';
 import { TOUR } from '../ui/tour.ts';
-import { ErrorChart } from '../views/charts/errorChart.ts';
+import type { ErrorChart } from '../views/charts/errorChart.ts';
 import { Plot1D } from '../views/plot1d/plot1d.ts';
 import { el, messageOf, type Say } from './dom.ts';
 
@@ -24,7 +24,8 @@ function constructionOf(s: AppState): Construction {
 export class ExploreController {
   private animateTimer = 0;
   private tourStep = -1;
-  private readonly chart = new ErrorChart(el('error-chart'));
+  /** uPlot and the chart load with the first study, not with the page. */
+  private chart: Promise<ErrorChart> | null = null;
   private readonly multiples = el('tour-multiples');
 
   constructor(
@@ -86,7 +87,8 @@ export class ExploreController {
     const construction = constructionOf(s);
     const study = errorVsN(t.f, t.domain, powersOfTwo(65_536), construction);
     const name = `${t.label}, ${construction}${s.build === 'custom' ? ' (the network is custom: its construction is shown)' : ''}`;
-    this.chart.show(study, `Error vs N: ${name}`);
+    this.chart ??= import('../views/charts/errorChart.ts').then(({ ErrorChart }) => new ErrorChart(el('error-chart')));
+    (await this.chart).show(study, `Error vs N: ${name}`);
     el('error-slope').textContent =
       `Fitted log-log slope: RMS ${fmt(study.slopeRms)}, max ${fmt(study.slopeMax)} ` +
       `(piecewise-linear interpolation of a smooth target gives about −2).`;

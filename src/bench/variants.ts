@@ -1,4 +1,5 @@
 import { EVAL2D_VARIANTS } from '../engine/gpu/eval2dVariant.ts';
+import { RESEARCH_VARIANTS } from './researchVariants.ts';
 
 /** A tuning variant of the 2D value kernel, benchmarked beside the app's kernel (see bench/NOTES.md). */
 export interface GpuVariant {
@@ -18,25 +19,25 @@ export const GPU_VARIANTS: GpuVariant[] = [
     id: 'gpu-v-direct',
     label: 'GPU variant: units read from storage, no workgroup tile (shaders/generated/eval2d_direct.compute.wgsl)',
     flopPerUnitEval: 5,
-    code: EVAL2D_VARIANTS.direct.code,
+    code: RESEARCH_VARIANTS.direct.code,
   },
   {
     id: 'gpu-v-direct64',
     label: 'GPU variant: as direct, 64 points per invocation (shaders/generated/eval2d_direct64.compute.wgsl)',
     flopPerUnitEval: 5,
-    code: EVAL2D_VARIANTS.direct64.code,
+    code: RESEARCH_VARIANTS.direct64.code,
   },
   {
     id: 'gpu-v-step',
     label: 'GPU variant: z stepped along rows, units from storage, 16 points per invocation (shaders/generated/eval2d_step.compute.wgsl)',
     flopPerUnitEval: 5,
-    code: EVAL2D_VARIANTS.step.code,
+    code: RESEARCH_VARIANTS.step.code,
   },
   {
     id: 'gpu-v-step128',
     label: 'GPU variant: as step, 128 points per invocation (shaders/generated/eval2d_step128.compute.wgsl)',
     flopPerUnitEval: 5,
-    code: EVAL2D_VARIANTS.step128.code,
+    code: RESEARCH_VARIANTS.step128.code,
   },
   {
     id: 'gpu-v-cache8',

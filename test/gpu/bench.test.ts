@@ -12,7 +12,8 @@ import { randomNetwork } from '../../src/model/network.ts';
 import { gridPoints2D, relativeL2 } from '../../src/model/grid.ts';
 import { evaluate2DBrute } from '../../src/engine/cpu/evaluator.ts';
 import { CSV_COLUMNS } from '../../src/bench/format.ts';
-import { EVAL2D_VARIANTS, Eval2DVariantKernel, type Eval2DVariantName } from '../../src/engine/gpu/eval2dVariant.ts';
+import { EVAL2D_VARIANTS, Eval2DVariantKernel, type Eval2DVariantSpec } from '../../src/engine/gpu/eval2dVariant.ts';
+import { RESEARCH_VARIANTS } from '../../src/bench/researchVariants.ts';
 import { UnitBuffer } from '../../src/engine/gpu/units.ts';
 import { seededRandom } from '../../src/model/network.ts';
 import { GpuTimer } from '../../src/engine/gpu/timer.ts';
@@ -85,10 +86,11 @@ describe('eval2d tuning variants vs the float64 CPU twin', () => {
     }
   });
 
-  for (const name of Object.keys(EVAL2D_VARIANTS) as Eval2DVariantName[]) {
+  const variants: Record<string, Eval2DVariantSpec> = { ...EVAL2D_VARIANTS, ...RESEARCH_VARIANTS };
+  for (const [name, spec] of Object.entries(variants)) {
     it(`${name}: grids and point lists at awkward sizes, relative L2 < 1e-5`, async () => {
       const units = new UnitBuffer(device);
-      const k = new Eval2DVariantKernel(device, name);
+      const k = new Eval2DVariantKernel(device, name, spec);
       device.pushErrorScope('validation');
       for (const [n, nx, ny] of [
         [0, 5, 3],

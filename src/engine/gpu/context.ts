@@ -25,13 +25,13 @@ export interface GpuEvaluatorOptions {
    * for hardware GPUs — with eval2d_tiled8, 8 points per invocation, on grids under SMALL_GRID_POINTS),
    * 'cache8' (eval2d_cache8: 256 points per invocation shaped for SwiftShader's JIT, about 5× the tiled kernel
    * there, far too few invocations for a GPU), 'cache8sg' (cache8 with its unit cache filled
-   * through subgroup broadcasts; needs the 'subgroups' feature), 'step128' (an earlier CPU-shaped variant), or
+   * through subgroup broadcasts; needs the 'subgroups' feature), or
    * 'auto' (default): on CPU-like adapters cache8sg where the device has 'subgroups', else cache8; tiled otherwise.
    */
   kernel2D?: Kernel2DChoice;
 }
 
-export type Kernel2DChoice = 'auto' | 'tiled' | 'cache8' | 'cache8sg' | 'step128';
+export type Kernel2DChoice = 'auto' | 'tiled' | 'cache8' | 'cache8sg';
 
 /**
  * Grids with fewer points than this take eval2d_tiled8 instead of the tiled eval2d when the kernel is 'tiled':

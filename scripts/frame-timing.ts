@@ -71,22 +71,25 @@ function parseArgs(argv: string[]): Options {
   return o;
 }
 
-/** Installed before the app's code runs: the first frame's time, and every long task. */
-function instrument(): void {
-  const w = window as unknown as { __firstFrame?: number; __longTasks: { start: number; duration: number }[]; __sb?: unknown };
-  w.__longTasks = [];
+/**
+ * Installed before the app's code runs: the first frame's time, and every long task. A string, not a function:
+ * tsx would wrap a function's inner names in helpers that do not exist in the page.
+ */
+const INSTRUMENT = `
+  window.__longTasks = [];
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) w.__longTasks.push({ start: e.startTime, duration: e.duration });
+    for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
   }).observe({ type: 'longtask', buffered: true });
+  let api;
   Object.defineProperty(window, 'sandbox', {
     configurable: true,
-    get: () => w.__sb,
-    set: (api: { ready: Promise<void> }) => {
-      w.__sb = api;
-      void api.ready.then(() => (w.__firstFrame = performance.now()));
+    get: () => api,
+    set: (v) => {
+      api = v;
+      v.ready.then(() => (window.__firstFrame = performance.now()));
     },
   });
-}
+`;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -135,7 +138,7 @@ async function measure(url: string, label: string, mode: Mode, o: Options): Prom
     for (let k = 0; k < 3; k++) {
       await page?.close();
       page = await browser.newPage();
-      await page.evaluateOnNewDocument(instrument);
+      await page.evaluateOnNewDocument(INSTRUMENT);
       await page.goto(url, { waitUntil: 'load' });
       await page.waitForFunction(() => (window as unknown as { __firstFrame?: number }).__firstFrame !== undefined, { timeout: 120_000 });
       firsts.push(await page.evaluate(() => (window as unknown as { __firstFrame: number }).__firstFrame));

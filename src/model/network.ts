@@ -51,10 +51,6 @@ export class InvalidNetworkError extends Error {
   }
 }
 
-export function unitCount(net: Network): number {
-  return net.a.length;
-}
-
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
@@ -118,10 +114,6 @@ export function validateNetwork(value: unknown): ValidNetwork {
 /** A deep copy, for states that must not alias the caller's arrays. */
 export function cloneNetwork(net: Network): Network {
   return { dim: net.dim, w: net.w.slice(), b: net.b.slice(), a: net.a.slice(), c: net.c };
-}
-
-export function emptyNetwork(dim: Dim): Network {
-  return { dim, w: [], b: [], a: [], c: 0 };
 }
 
 /** Knot of 1D unit i (where w·x + b = 0), or null for a unit with w = 0 (no bend). */

@@ -54,7 +54,7 @@ export interface SandboxApi {
   tour(step: number): Promise<AppState>;
   /** The hover readout at data x (as the mouse would show it). */
   readout(x: number): { x: number; target: number; sum: number; error: number; active: number };
-  /** Where the last frame's target values and the last training steps were computed. */
+  /** Where the last frame's target values and the last training steps were computed, and what drew the picture. */
   info(): { target: BackendKind; trainer: BackendKind | null; plot: BackendKind };
   /** The picture as on screen (axes, curves, overlay), as a PNG data URL — what Export PNG downloads. */
   pngDataUrl(): Promise<string>;
@@ -133,7 +133,7 @@ export function createSandboxApi(deps: ApiDeps): SandboxApi {
     info: () => ({
       target: deps.plot1d.targetOnGpu ? 'webgpu' : 'cpu',
       trainer: deps.training.started ? deps.training.kind : null,
-      plot: deps.plot1d.plotOnGpu ? 'webgpu' : 'cpu',
+      plot: frame.current?.usesGpuCanvas ? 'webgpu' : 'cpu',
     }),
     pngDataUrl: async () => (await frame.picture()).toDataURL('image/png'),
     benchmark: deps.benchmark,

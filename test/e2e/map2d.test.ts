@@ -44,6 +44,8 @@ describe.each<Mode>(['webgpu', 'cpu'])('2D map with %s', (mode) => {
     await page.evaluate((net) => window.sandbox.setState({ network: net, view2d: { xMin: -1, xMax: 1, yMin: -1, yMax: 1 } }), THREE_UNITS);
     const geo = await page.evaluate(() => window.sandbox.geometry());
     expect(geo.kind).toBe('heatmap2d');
+    // With WebGPU the map is coloured on the GPU from the evaluator's buffer; without it, on the CPU.
+    expect(await page.evaluate(() => window.sandbox.info().plot)).toBe(mode);
     const shot = await screenshot(page, `map2d-${mode}-three-units`);
     // Points away from the creases (x = 0, y = 0), where the picture is smooth.
     const points = [

@@ -5,7 +5,7 @@
  * measured in one run (e.g. before and after a change), each with WebGPU (SwiftShader here) and without.
  *
  *   npm run bench:frames -- [--dist DIR[=LABEL]]… [--backends webgpu,cpu] [--sizes 8,4096,65536] [--size2d 4096]
- *                           [--repeats K] [--out FILE.json]
+ *                           [--repeats K] [--query plot=canvas] [--out FILE.json]
  */
 import { writeFileSync } from 'node:fs';
 import type { Page } from 'puppeteer';
@@ -19,15 +19,17 @@ interface Options {
   size2d: number;
   repeats: number;
   out: string | null;
+  /** A query string for the page, e.g. `?plot=canvas`. */
+  query: string;
 }
 
 function usage(message: string): never {
-  console.error(`frame-timing: ${message}\nflags: --dist DIR[=LABEL] (repeatable) --backends webgpu,cpu --sizes 8,4096,65536 --size2d N --repeats K --out FILE`);
+  console.error(`frame-timing: ${message}\nflags: --dist DIR[=LABEL] (repeatable) --backends webgpu,cpu --sizes 8,4096,65536 --size2d N --repeats K --query Q --out FILE`);
   process.exit(2);
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { dists: [], backends: ['webgpu', 'cpu'], sizes: [8, 4096, 65536], size2d: 4096, repeats: 5, out: null };
+  const o: Options = { dists: [], backends: ['webgpu', 'cpu'], sizes: [8, 4096, 65536], size2d: 4096, repeats: 5, out: null, query: '' };
   const ints = (v: string, flag: string) =>
     v.split(',').map((s) => {
       const n = Number(s);
@@ -44,6 +46,9 @@ function parseArgs(argv: string[]): Options {
         o.dists.push({ dir, label: label ?? dir });
         break;
       }
+      case '--query':
+        o.query = v.startsWith('?') ? v : `?${v}`;
+        break;
       case '--backends':
         o.backends = v.split(',').map((b) => (b === 'webgpu' || b === 'cpu' ? b : usage(`--backends: ${b} is not webgpu or cpu`)));
         break;
@@ -106,6 +111,8 @@ async function panFrames(page: Page, field: 'view' | 'view2d', repeats: number):
         const d = (k % 2 === 0 ? 0.02 : -0.02) * (v.xMax - v.xMin);
         const start = performance.now();
         await sb.setState({ [field]: { xMin: v.xMin + d, xMax: v.xMax + d } });
+        // Until the page has painted it: the frame's canvas work is rasterised after the script returns.
+        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
         times.push(performance.now() - start);
       }
       // Long tasks are reported after they end: give the observer a moment.
@@ -169,7 +176,7 @@ async function main(): Promise<void> {
     try {
       for (const mode of o.backends) {
         console.error(`measuring ${d.label} with ${mode}…`);
-        rows.push(...(await measure(server.url, d.label, mode, o)));
+        rows.push(...(await measure(server.url + o.query, d.label, mode, o)));
       }
     } finally {
       await server.close();

@@ -1,9 +1,13 @@
 /**
- * The 2D network's frame: its values on a grid of the 2D window as a colour map. On WebGPU the values stay
- * on the device and a fragment shader colours them (the legend's number is read lazily, after the frame);
- * on the CPU they are coloured into a reused canvas.
+ * The 2D network's frame: its values on a grid of the 2D window as a colour map. On a hardware GPU the values
+ * stay on the device and a fragment shader colours them (the legend's number is read lazily, after the frame).
+ * On the CPU, and on CPU-like adapters (SwiftShader), they are coloured into a reused canvas: there a pan at
+ * N = 4,096 took 131/104 ms with the read-back against 159/162 ms with the fragment shader (`npm run bench:frames
+ * -- --backends webgpu --query plot=canvas`, against `plot=gpu`, 9 pans each), so the read-back is what is faster.
+ * `?map=gpu` or `?map=canvas` overrides the choice; `?plot=canvas` keeps every view on the canvas.
  */
 import type { AutoEvaluator } from '../engine/backend.ts';
+import { isCpuLikeAdapter } from '../engine/gpu/context.ts';
 import type { GpuError } from '../engine/gpu/errors.ts';
 import type { AppState } from '../state/state.ts';
 import { configureGpuCanvas } from '../views/gpuCanvas.ts';
@@ -16,6 +20,13 @@ import type { Readouts } from './readouts.ts';
 /** GPU root module key of the map renderer (with the canvas context it draws into). */
 const MAP_LAYER = 'map2d.colours';
 
+/** `?map=gpu|canvas` picks the colouring; `?plot=canvas` means the canvas for every view. */
+function mapOverride(q: URLSearchParams): 'gpu' | 'canvas' | null {
+  const map = q.get('map');
+  if (map === 'gpu' || map === 'canvas') return map;
+  return q.get('plot') === 'canvas' ? 'canvas' : null;
+}
+
 interface MapLayer {
   map: Map2DGpu;
   context: GPUCanvasContext;
@@ -27,6 +38,8 @@ export class Map2DFrame implements FrameView {
   usesGpuCanvas = false;
   private readonly heatmap: Heatmap2D;
   private gpuFailed = false;
+  /** The colouring the URL asks for, if any (see the module comment). */
+  private readonly forced = mapOverride(new URLSearchParams(location.search));
   /** Counts frames, so a late legend number from an older frame is not shown. */
   private frameNo = 0;
 
@@ -61,6 +74,8 @@ export class Map2DFrame implements FrameView {
   private async gpuLayer(): Promise<MapLayer | null> {
     const root = this.evaluator.root;
     if (!root?.device || this.gpuFailed) return null;
+    const cpuLike = root.startup !== null && isCpuLikeAdapter(root.startup.adapter);
+    if ((this.forced ?? (cpuLike ? 'canvas' : 'gpu')) === 'canvas') return null;
     try {
       return await root.module(MAP_LAYER, async (device) => {
         const { context, format } = configureGpuCanvas(device, this.canvases.gpu);

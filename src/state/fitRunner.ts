@@ -59,7 +59,14 @@ export class WorkerFitRunner implements FitRunner {
   fit(inputs: FitInputs, signal: AbortSignal): Promise<Network> {
     if (this.fallback) return this.fallback.fit(inputs, signal);
     if (signal.aborted) return Promise.reject(signal.reason);
-    const worker = (this.worker ??= this.start());
+    let worker: FitWorker;
+    try {
+      worker = this.worker ??= this.start();
+    } catch {
+      // No worker here (blocked by the origin or a policy): fit in-process from now on.
+      this.fallback = new InProcessFitRunner();
+      return this.fallback.fit(inputs, signal);
+    }
     const id = this.nextId++;
     return new Promise<Network>((resolve, reject) => {
       this.jobs.set(id, { inputs, resolve, reject });

@@ -72,7 +72,9 @@ export function reduce(state: AppState, patch: unknown): Accepted {
       // A full state (getState, export) carries both: accept it when the network is what that construction
       // builds, so states round-trip; anything else must say build: "custom".
       if (next.network.dim !== 1) throw new StateError('build', `the network is 2D; 2D constructions are not available yet — give build: "custom"`);
-      if (next.network.a.length !== next.units) throw notBuiltBy(next.build);
+      // The one exception: the state as it stands while its fit runs (getState() set back), network still on screen.
+      const asItStands = sameNetwork(next.network, state.network) && sameFitInputs(fitInputsOf(state), fitInputsOf(next));
+      if (next.network.a.length !== next.units && !asItStands) throw notBuiltBy(next.build);
       given = next.network;
       fit = fitInputsOf(next);
     } else {
@@ -108,6 +110,8 @@ interface FitJob {
   inputs: FitInputs;
   given: Network | null;
   controller: AbortController;
+  /** The version of the change that started it. */
+  version: number;
 }
 
 /**
@@ -121,7 +125,8 @@ export class Store {
   /** The last state with no fit pending: where a failed fit goes back to. */
   private good: AppState;
   private job: FitJob | null = null;
-  private waiters: Array<{ resolve(s: AppState): void; reject(e: StateError): void }> = [];
+  /** `settled()` callers, with the version they asked at (a failed fit rejects those it was started for). */
+  private waiters: Array<{ version: number; resolve(s: AppState): void; reject(e: StateError): void }> = [];
   private readonly listeners = new Set<StoreListener>();
 
   constructor(
@@ -168,8 +173,8 @@ export class Store {
    * has not changed since `basis` (a `version` read when the work started). Returns whether it applied;
    * throws StateError for a bad patch when it would apply.
    */
-  setIf(basis: number, patch: unknown): boolean {
-    if (basis !== this.ver) return false;
+  setIf(basis: number | ((current: AppState) => boolean), patch: unknown): boolean {
+    if (typeof basis === 'number' ? basis !== this.ver : !basis(this.current)) return false;
     this.set(patch);
     return true;
   }
@@ -180,7 +185,7 @@ export class Store {
    */
   settled(): Promise<AppState> {
     if (!this.job) return Promise.resolve(this.current);
-    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+    return new Promise((resolve, reject) => this.waiters.push({ version: this.ver, resolve, reject }));
   }
 
   /** Calls `listener` after every change (with the StateError when a fit failed); returns the unsubscribe function. */
@@ -193,8 +198,12 @@ export class Store {
     const next = a.state;
     // A new whole state keeps drawing the network on screen until its own is built.
     if (whole && a.fit && !a.given) next.network = this.current.network;
-    if (a.fit && a.given && !this.job && sameFitInputs(a.fit, fitInputsOf(this.current)) && sameNetwork(a.given, this.current.network)) {
+    const asOnScreen = a.fit && a.given && sameNetwork(a.given, this.current.network);
+    if (asOnScreen && !this.job && sameFitInputs(a.fit!, fitInputsOf(this.current))) {
       // The state as it is (getState → setState): its network was built from these very inputs.
+      next.network = this.current.network;
+    } else if (asOnScreen && this.job && sameFitInputs(a.fit!, this.job.inputs)) {
+      // getState() taken while this very fit runs gives its inputs with the network still on screen: keep the fit.
       next.network = this.current.network;
     } else if (a.fit) this.start(a.fit, a.given);
     else if (this.job && !sameFitInputs(this.job.inputs, fitInputsOf(next))) this.drop();
@@ -204,9 +213,17 @@ export class Store {
 
   private start(inputs: FitInputs, given: Network | null): void {
     this.job?.controller.abort();
-    const job: FitJob = { inputs, given, controller: new AbortController() };
+    // The change that starts the job is the next version (accept() commits it right after).
+    const job: FitJob = { inputs, given, controller: new AbortController(), version: this.ver + 1 };
     this.job = job;
-    this.runner.fit(inputs, job.controller.signal).then(
+    let fitted: Promise<Network>;
+    try {
+      fitted = this.runner.fit(inputs, job.controller.signal);
+    } catch (e) {
+      // A runner that throws at once fails this fit like any other failure, never leaving it pending.
+      fitted = Promise.reject(e);
+    }
+    fitted.then(
       (net) => this.finish(job, net, null),
       (e: unknown) => this.finish(job, null, e),
     );
@@ -224,13 +241,24 @@ export class Store {
     if (net === null) error = failure instanceof StateError ? failure : new StateError('network', `could not be built: ${failure instanceof Error ? failure.message : String(failure)}`);
     else if (job.given && !sameNetwork(net, job.given)) error = notBuiltBy(job.inputs.build);
     if (error) {
-      const waiters = this.waiters.splice(0);
-      this.change(this.good, error);
-      for (const w of waiters) w.reject(error);
+      // Waiters from the change that started this fit (or earlier) learn that it failed; later ones, whose own
+      // changes were accepted meanwhile, resolve with the state after the revert.
+      const failed = this.waiters.filter((w) => w.version <= job.version);
+      this.waiters = this.waiters.filter((w) => w.version > job.version);
+      this.change(this.ver === job.version ? this.good : this.revertConstruction(), error);
+      for (const w of failed) w.reject(error);
       return;
     }
     // A fitted network (from the worker, too) is validated once here, so every consumer gets a ValidNetwork.
     this.change({ ...this.current, network: validateNetwork(net) });
+  }
+
+  /** The current state with the construction (and its network) of the last good state: other edits stay. */
+  private revertConstruction(): AppState {
+    const next: AppState = { ...this.current, network: this.good.network };
+    for (const k of CONSTRUCTION_FIELDS) (next as unknown as Record<string, unknown>)[k] = this.good[k];
+    if (next.selected >= next.network.a.length) next.selected = -1;
+    return next;
   }
 
   private change(next: AppState, error?: StateError): void {
@@ -238,7 +266,11 @@ export class Store {
     this.current = next;
     this.ver++;
     if (!this.job) this.good = next;
-    for (const l of this.listeners) l(next, previous, error);
-    if (!this.job && this.waiters.length > 0) for (const w of this.waiters.splice(0)) w.resolve(this.current);
+    try {
+      for (const l of this.listeners) l(next, previous, error);
+    } finally {
+      // A listener that throws must not leave settled() pending.
+      if (!this.job && this.waiters.length > 0) for (const w of this.waiters.splice(0)) w.resolve(this.current);
+    }
   }
 }

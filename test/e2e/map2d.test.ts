@@ -34,7 +34,8 @@ describe.each<Mode>(['webgpu', 'cpu'])('2D map with %s', (mode) => {
 
   beforeAll(async () => {
     browser = await launchBrowser(mode);
-    ({ page, errors } = await openApp(browser, server.url));
+    // SwiftShader would colour the map on the CPU (faster there): ask for the fragment shader to test it too.
+    ({ page, errors } = await openApp(browser, `${server.url}?map=gpu`));
   });
   afterAll(async () => {
     await browser?.close();

@@ -170,6 +170,51 @@ describe('constructions after the patch', () => {
     await expect(store.settled()).resolves.toBe(store.state);
   });
 
+  it('a failed fit reverts only its construction: edits made while it ran stay, and their waiters resolve', async () => {
+    const manual = new ManualRunner();
+    const store = new Store(initialState(), manual);
+    const good = snapshot(store.state);
+    store.set({ target: UNDEFINED_EVERYWHERE, units: 12 });
+    const first = store.settled();
+    store.set({ show: { terms: false }, view: { yMax: 4 } });
+    const second = store.settled();
+    manual.jobs[0].finish();
+    await expect(first).rejects.toThrow(/cannot build the network/);
+    const s = await second;
+    expect(s.show.terms).toBe(false);
+    expect(s.view.yMax).toBe(4);
+    expect(s.target).toEqual(good.target);
+    expect(s.units).toBe(good.units);
+    expect(s.network).toEqual(good.network);
+  });
+
+  it('getState() taken while a fit runs, set back, keeps that fit instead of refusing its network', async () => {
+    const store = new Store(initialState(), runner());
+    store.set({ units: 50 });
+    const mid = snapshot(store.state);
+    expect(mid.network.a.length).toBe(8);
+    mid.lr = 0.02;
+    store.set(mid);
+    const s = await store.settled();
+    expect(s.units).toBe(50);
+    expect(s.lr).toBe(0.02);
+    expect(s.network.a.length).toBe(50);
+  });
+
+  it('a runner that throws at once fails the fit (settled() rejects, never hangs) and the state reverts', async () => {
+    const throwing: FitRunner = {
+      fit: () => {
+        throw new Error('no worker here');
+      },
+    };
+    const store = new Store(initialState(), throwing);
+    const good = snapshot(store.state);
+    store.set({ units: 20 });
+    await expect(store.settled()).rejects.toThrow(/could not be built: no worker here/);
+    expect(snapshot(store.state)).toEqual(good);
+    expect(store.pending).toBe(false);
+  });
+
   it('a full state whose network its construction builds is taken as is; one it does not is reverted', async () => {
     const a = new Store(initialState(), runner());
     a.set({ target: { kind: 'builtin', id: 'wiggle' }, build: 'least-squares', units: 23, placement: 'curvature' });

@@ -80,7 +80,7 @@ async function boot(): Promise<void> {
       importJson: () => share.chooseImportFile(),
       addUnit: () => edit.addUnit(),
       removeUnit: () => edit.removeUnit(),
-      startTour: () => void explore.showTour(0),
+      startTour: () => explore.openTour(0),
       savePreset: (name) => share.savePreset(name),
       loadPreset: (name) => share.loadPreset(name),
       presetNames: () => share.presetNames(),

@@ -138,10 +138,22 @@ export function createSandboxApi(deps: ApiDeps): SandboxApi {
     pngDataUrl: async () => (await frame.picture()).toDataURL('image/png'),
     benchmark: deps.benchmark,
     async simulateDeviceLoss() {
-      const device = evaluator.device;
-      if (!device) throw new Error('there is no GPU device to lose (the CPU backend is running)');
-      // destroy() from outside the evaluator looks exactly like a loss to it: the next call recovers.
+      const root = evaluator.root;
+      if (!root || root.failed) throw new Error('there is no GPU device to lose (the CPU backend is running)');
+      const device = root.device;
+      if (!device) throw new Error('a GPU recovery is already under way; try again when it is done');
+      // destroy() from outside the root looks exactly like a loss to it: it notices at once and recovers.
+      const handled = new Promise<void>((resolve) => {
+        const offs = [root.onRecovered(() => done()), root.onFallback(() => done())];
+        const timer = setTimeout(() => done(), 10_000);
+        function done() {
+          clearTimeout(timer);
+          for (const off of offs) off();
+          resolve();
+        }
+      });
       device.destroy();
+      await handled;
       await frame.request();
       return evaluator.status.notice ?? evaluator.status.label;
     },

@@ -8,10 +8,7 @@ export function el<T extends HTMLElement = HTMLElement>(id: string): T {
   return e as T;
 }
 
-/** Text of any thrown value, for messages. */
-export function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
+export { messageOf } from '../model/messages.ts';
 
 export type Say = (text: string, kind?: 'info' | 'error') => void;
 

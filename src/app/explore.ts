@@ -37,9 +37,9 @@ export class ExploreController {
     private readonly stopTraining: () => void,
     private readonly onStatus: () => void,
   ) {
-    el('tour-prev').addEventListener('click', () => void this.showTour(this.tourStep - 1));
-    el('tour-next').addEventListener('click', () => void this.showTour(this.tourStep + 1));
-    el('tour-close').addEventListener('click', () => void this.showTour(-1));
+    el('tour-prev').addEventListener('click', () => this.openTour(this.tourStep - 1));
+    el('tour-next').addEventListener('click', () => this.openTour(this.tourStep + 1));
+    el('tour-close').addEventListener('click', () => this.openTour(-1));
   }
 
   get animating(): boolean {
@@ -64,7 +64,9 @@ export class ExploreController {
       try {
         this.store.set({ build: this.store.state.build === 'least-squares' ? 'least-squares' : 'interpolate', units: ANIMATE_NS[i] });
       } catch (e) {
+        // Refused (a 2D network, say): once is enough to say why.
         this.say(messageOf(e));
+        i = ANIMATE_NS.length;
       }
       i++;
       if (i >= ANIMATE_NS.length) {
@@ -118,6 +120,11 @@ export class ExploreController {
       const st = errorStats(evaluatePiecewise(piecewise1D(net), dense.xs), dense.ys);
       cap.textContent = `N = ${n}: max error ${st.max.toPrecision(2)}, RMS ${st.rms.toPrecision(2)}`;
     }
+  }
+
+  /** Opens tour step k from the page (buttons, panel): a refusal becomes a message. */
+  openTour(k: number): void {
+    this.showTour(k).catch((e) => this.say(messageOf(e)));
   }
 
   /** Opens tour step k (0-based), or closes the tour for k outside the steps. */

@@ -15,8 +15,6 @@ export interface FrameView {
   accepts(s: AppState): boolean;
   /** Draws the state; resolves when the frame is submitted. */
   draw(s: AppState): Promise<void>;
-  /** Another view took over the canvases: clear what only this view draws. */
-  hide(): void;
   /** The plot area inside the canvases, in CSS pixels. */
   readonly rect: PlotRect;
   /** The data window this view shows for a state. */
@@ -35,7 +33,8 @@ export interface PlotCanvases {
 export class FrameController {
   private readonly loop: RenderLoop;
   private onScreen: FrameView | null = null;
-  private snapshotNext: ((picture: HTMLCanvasElement) => void) | null = null;
+  /** Callers of picture() waiting for the next frame (rejected if it fails). */
+  private pictureWaiters: { resolve(c: HTMLCanvasElement): void; reject(e: unknown): void }[] = [];
 
   constructor(
     private readonly state: () => AppState,
@@ -64,10 +63,14 @@ export class FrameController {
   private async drawFrame(): Promise<void> {
     const s = this.state();
     const view = this.views.find((v) => v.accepts(s));
-    if (!view) throw new Error(`no view shows a ${s.network.dim}D network`);
-    if (this.onScreen && this.onScreen !== view) this.onScreen.hide();
-    this.onScreen = view;
-    await view.draw(s);
+    try {
+      if (!view) throw new Error(`no view shows a ${s.network.dim}D network`);
+      this.onScreen = view;
+      await view.draw(s);
+    } catch (e) {
+      for (const w of this.pictureWaiters.splice(0)) w.reject(e);
+      throw e;
+    }
     this.takeSnapshot(view);
   }
 
@@ -82,13 +85,14 @@ export class FrameController {
 
   /** The picture as on screen: the next frame's layers composited into one canvas. */
   picture(): Promise<HTMLCanvasElement> {
-    const p = new Promise<HTMLCanvasElement>((resolve) => (this.snapshotNext = resolve));
-    void this.loop.request();
+    const p = new Promise<HTMLCanvasElement>((resolve, reject) => this.pictureWaiters.push({ resolve, reject }));
+    // The frame's own failure reaches the waiters above (and the page's message); nothing more to do here.
+    this.loop.request().catch(() => undefined);
     return p;
   }
 
   private takeSnapshot(view: FrameView): void {
-    if (!this.snapshotNext) return;
+    if (this.pictureWaiters.length === 0) return;
     const { background, gpu, overlay } = this.canvases;
     const out = document.createElement('canvas');
     out.width = overlay.width;
@@ -97,8 +101,6 @@ export class FrameController {
     ctx.drawImage(background, 0, 0);
     if (view.usesGpuCanvas) ctx.drawImage(gpu, 0, 0);
     ctx.drawImage(overlay, 0, 0);
-    const done = this.snapshotNext;
-    this.snapshotNext = null;
-    done(out);
+    for (const w of this.pictureWaiters.splice(0)) w.resolve(out);
   }
 }

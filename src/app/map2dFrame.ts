@@ -8,7 +8,7 @@
  */
 import type { AutoEvaluator } from '../engine/backend.ts';
 import { isCpuLikeAdapter } from '../engine/gpu/context.ts';
-import type { GpuError } from '../engine/gpu/errors.ts';
+import { type GpuError, isDeviceLoss } from '../engine/gpu/errors.ts';
 import type { AppState } from '../state/state.ts';
 import { configureGpuCanvas } from '../views/gpuCanvas.ts';
 import { Heatmap2D } from '../views/map2d/heatmap2d.ts';
@@ -62,9 +62,10 @@ export class Map2DFrame implements FrameView {
   windowOf(s: AppState) {
     return s.view2d;
   }
-  hide(): void {}
 
   private renderFailed(e: unknown): void {
+    // A lost device is being replaced (the root rebuilds the layer): not a reason to leave WebGPU.
+    if (isDeviceLoss(e)) return this.redraw();
     this.gpuFailed = true;
     this.evaluator.root?.drop(MAP_LAYER);
     this.say(`Drawing the 2D map with WebGPU failed (${messageOf(e)}); colouring it on the CPU instead.`);
@@ -101,8 +102,16 @@ export class Map2DFrame implements FrameView {
       this.usesGpuCanvas = true;
       heatmap.drawAround(s.view2d);
       const size = heatmap.size;
-      void layer.map.draw(layer.context, size.width, size.height, heatmap.rect, { values, nx: n, ny: n }).then((err: GpuError | null) => {
-        if (err && err.kind !== 'device-lost' && !this.gpuFailed) this.renderFailed(err);
+      let drawn: Promise<GpuError | null>;
+      try {
+        drawn = layer.map.draw(layer.context, size.width, size.height, heatmap.rect, { values, nx: n, ny: n });
+      } catch (e) {
+        // Thrown at once (say, an unconfigured canvas): colour this frame on the CPU, and the next ones too.
+        this.renderFailed(e);
+        return;
+      }
+      void drawn.then((err) => {
+        if (err && !this.gpuFailed) this.renderFailed(err);
       });
       void layer.map.readScale().then(
         (scale) => frameNo === this.frameNo && heatmap.setScale(scale),

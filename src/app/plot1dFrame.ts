@@ -4,7 +4,7 @@
  * the device: the line layer draws the evaluator's buffer, and the readouts come from the exact knot form.
  */
 import type { AutoEvaluator } from '../engine/backend.ts';
-import type { GpuError } from '../engine/gpu/errors.ts';
+import { type GpuError, isDeviceLoss } from '../engine/gpu/errors.ts';
 import { GpuTarget1D } from '../engine/gpu/target1d.ts';
 import { errorStats } from '../model/errorStats.ts';
 import { gridXs, type Grid1D } from '../model/grid.ts';
@@ -60,7 +60,6 @@ export class Plot1DFrame implements FrameView {
     return this.plotOnGpu;
   }
 
-  hide(): void {}
 
   /** What the hover readout shows at x: exact values from the sorted knots. */
   hoverReadout(s: AppState, x: number): HoverReadout {
@@ -73,6 +72,8 @@ export class Plot1DFrame implements FrameView {
   }
 
   private renderFailed(e: unknown): void {
+    // A lost device is being replaced (the root rebuilds the layer): not a reason to leave WebGPU.
+    if (isDeviceLoss(e)) return this.redraw();
     this.plotGpuFailed = true;
     this.evaluator.root?.drop(PLOT_LINES);
     this.say(`Drawing with WebGPU failed (${messageOf(e)}); drawing on a 2D canvas instead.`);
@@ -106,6 +107,7 @@ export class Plot1DFrame implements FrameView {
         return values;
       } catch (e) {
         root.drop(TARGET_KERNEL);
+        if (isDeviceLoss(e)) return xs.map(t.f);
         // Not again on this device (a new device after a loss gets a fresh try).
         this.targetGpuFailedOn = generation;
         this.say(`The target could not be evaluated on the GPU (${messageOf(e)}); using the CPU for it.`);
@@ -140,7 +142,7 @@ export class Plot1DFrame implements FrameView {
     // A lost device is not a render failure: the evaluator recovers and the next frame gets a new layer.
     if (gpu) {
       void plot.lastGpuFrame?.then((err: GpuError | null) => {
-        if (err && err.kind !== 'device-lost' && !this.plotGpuFailed) this.renderFailed(err);
+        if (err && !this.plotGpuFailed) this.renderFailed(err);
       });
     }
     this.plotOnGpu = gpu !== null;

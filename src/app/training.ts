@@ -3,11 +3,12 @@
  * the state: an edit elsewhere restarts it from the edited network; WebGPU trains where there is a device.
  */
 import type { AutoEvaluator } from '../engine/backend.ts';
+import { isDeviceLoss } from '../engine/gpu/errors.ts';
 import { GpuTrainer1D } from '../engine/gpu/train1d.ts';
 import type { Network } from '../model/network.ts';
 import { sampleTarget } from '../model/targets.ts';
 import { Trainer1D } from '../model/train1d.ts';
-import { type AppState, type Store, targetOf } from '../state/state.ts';
+import { type AppState, StateError, type Store, targetOf } from '../state/state.ts';
 import { fmt } from '../ui/formula.ts';
 import { messageOf, type Say } from './dom.ts';
 
@@ -44,6 +45,8 @@ export class TrainingController {
   private steps = 0;
   private loss = Number.NaN;
   private stepsPerFrame = 1;
+  /** Runs one at a time (the live loop and the API share one trainer). */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly store: Store,
@@ -92,6 +95,7 @@ export class TrainingController {
         this.trainer = new Trainer1D(s.network, samples, { lr: s.lr });
         this.kind = 'cpu';
       }
+      this.trainerNet = s.network;
       this.trainerTarget = s.target;
       this.trainerGeneration = generation;
     }
@@ -99,20 +103,27 @@ export class TrainingController {
   }
 
   /**
-   * Runs k Adam steps from the current state and commits the trained network, unless the state moved on
-   * meanwhile (an edit, an import, a fit): then the result is dropped and SupersededError says so.
+   * Runs k Adam steps from the current state and commits the trained network, unless its network or target
+   * changed meanwhile (an edit, an import, a fit): then the result is dropped and SupersededError says so.
+   * Panning, zooming or another learning rate do not drop it. Calls run one after another.
    */
-  async run(k: number): Promise<number> {
+  run(k: number): Promise<number> {
+    const next = this.queue.then(() => this.runNow(k));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async runNow(k: number): Promise<number> {
     await this.store.settled();
     const s = this.store.state;
-    const basis = this.store.version;
     if (s.network.dim !== 1) throw new Error('training works on 1D networks');
     if (s.network.a.length === 0) throw new Error('add a unit before training');
     const tr = await this.trainerFor(s);
     tr.setOptions({ lr: s.lr });
     const loss = await tr.step(k);
     const net = await tr.network();
-    if (!this.store.setIf(basis, { network: net, selected: s.selected < net.a.length ? s.selected : -1 })) {
+    const unchanged = (c: AppState) => c.network === s.network && c.target === s.target && !this.store.pending;
+    if (!this.store.setIf(unchanged, { network: net, selected: s.selected < net.a.length ? s.selected : -1 })) {
       throw new SupersededError('the state changed while training ran, so its result was dropped');
     }
     this.trainerNet = this.store.state.network;
@@ -127,21 +138,20 @@ export class TrainingController {
     const t0 = performance.now();
     try {
       await this.run(this.stepsPerFrame);
+      // Aim at ~20 ms of training per frame so the plot stays fluid.
+      const dt = performance.now() - t0;
+      this.stepsPerFrame = Math.max(1, Math.min(500, Math.round(this.stepsPerFrame * (dt > 0 ? Math.min(2, 20 / dt) : 2))));
+      await this.whenDrawn();
     } catch (e) {
-      // An edit during the step wins; the next tick trains from the edited state.
-      if (e instanceof SupersededError) {
-        requestAnimationFrame(() => void this.tick());
+      // An edit during the step wins, a failed fit was reported where it failed, and a lost device is being
+      // replaced: the next tick trains from the state as it is then. Anything else stops training and says why.
+      if (!(e instanceof SupersededError) && !(e instanceof StateError) && !isDeviceLoss(e)) {
+        this.running = false;
+        this.report();
+        this.say(`Training stopped: ${messageOf(e)}`);
         return;
       }
-      this.running = false;
-      this.report();
-      this.say(`Training stopped: ${messageOf(e)}`);
-      return;
     }
-    // Aim at ~20 ms of training per frame so the plot stays fluid.
-    const dt = performance.now() - t0;
-    this.stepsPerFrame = Math.max(1, Math.min(500, Math.round(this.stepsPerFrame * (dt > 0 ? Math.min(2, 20 / dt) : 2))));
-    await this.whenDrawn();
     requestAnimationFrame(() => void this.tick());
   }
 

@@ -2,6 +2,7 @@ import { type Network, validateNetwork } from '../model/network.ts';
 import { type Grid1D, type Grid2D, validateGrid1D, validateGrid2D } from '../model/grid.ts';
 import type { Regions } from '../model/regions.ts';
 import { type BackendKind, type Evaluator, type Values, isInputError, requireDim } from './evaluator.ts';
+import { messageOf } from '../model/messages.ts';
 import { CpuEvaluator } from './cpu/evaluator.ts';
 import { GpuEvaluator, type GpuEvaluatorOptions, type Kernel2DChoice, requestGpu, resolveKernel2D, type GpuStartup } from './gpu/context.ts';
 import { GpuRoot } from './gpu/root.ts';
@@ -201,6 +202,3 @@ export class AutoEvaluator implements Evaluator {
   }
 }
 
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}

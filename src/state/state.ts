@@ -15,7 +15,7 @@ import type { AppState, FitInputs } from './types.ts';
 export type { TargetSpec } from '../model/targets.ts';
 export type { AppState, BuildMode, FitInputs, ShowFlags, ViewRange } from './types.ts';
 export { StateError } from './errors.ts';
-export { construct, constructionKnots, targetOf, viewForTarget } from './construction.ts';
+export { construct, targetOf, viewForTarget } from './construction.ts';
 
 /** The known fields of a patch, in the schema's order. */
 export const STATE_KEYS: ReadonlyArray<keyof AppState> = fieldNames(SCHEMA);

@@ -40,6 +40,22 @@ export class GpuDeviceLostError extends GpuError {
   }
 }
 
+/**
+ * Whether an error is a GPU fault (worth a new device): a typed GpuError, or what the browser throws from GPU
+ * calls on a lost or broken device (a DOMException, e.g. OperationError or AbortError from mapAsync). Bugs and
+ * input mistakes are neither, and never cost the device.
+ */
+export function isGpuFault(e: unknown): boolean {
+  if (e instanceof GpuError) return true;
+  if (typeof DOMException !== 'undefined' && e instanceof DOMException) return true;
+  return e instanceof Error && (e.name === 'OperationError' || e.name === 'AbortError');
+}
+
+/** Whether an error says the device is gone (a recovery follows; nothing to report as a render failure). */
+export function isDeviceLoss(e: unknown): boolean {
+  return (e instanceof GpuError && e.kind === 'device-lost') || (e instanceof Error && e.name === 'OperationError' && /lost|dropped|destroyed/i.test(e.message));
+}
+
 /** A popped error scope's GPUError as the matching typed error. */
 export function fromGpuError(e: GPUError): GpuError {
   const ctor = e.constructor?.name ?? '';

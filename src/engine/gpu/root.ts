@@ -1,6 +1,7 @@
 import { isInputError } from '../evaluator.ts';
 import { type GpuStartup, requestGpu } from './context.ts';
-import { GpuDeviceLostError } from './errors.ts';
+import { messageOf } from '../../model/messages.ts';
+import { GpuDeviceLostError, isGpuFault } from './errors.ts';
 
 /** A started WebGPU backend: the entry point, the adapter and the device. */
 export type GpuReady = Extract<GpuStartup, { kind: 'ok' }>;
@@ -105,6 +106,8 @@ export class GpuRoot {
    */
   async module<T extends GpuModule>(key: string, build: ModuleBuild<T>): Promise<T> {
     const device = await this.ready();
+    // A loss noticed between ready() and here: wait for the new device rather than build on the old one.
+    if (device !== this.current?.device) return this.module(key, build);
     const hit = this.modules.get(key);
     if (hit) return hit as Promise<T>;
     const generation = this.generationNow;
@@ -136,19 +139,24 @@ export class GpuRoot {
 
   /**
    * Runs `work` on the current device (waiting for a recovery under way). Input errors are rethrown as they
-   * are. On a GPU fault the root recovers onto a fresh device and runs `work` once more; if that fails too,
+   * are, and so is anything that is not a GPU fault (isGpuFault). On a GPU fault the root recovers onto a fresh device and runs `work` once more; if that fails too,
    * it falls back (onFallback) and rethrows. Rejects with GpuDeviceLostError when there is no device any more.
    */
   async run<T>(work: (device: GPUDevice) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const device = await this.ready();
       const generation = this.generationNow;
+      if (device !== this.current?.device) {
+        attempt--;
+        continue;
+      }
       try {
         const result = await work(device);
         this.recoveriesInARow = 0;
         return result;
       } catch (e) {
-        if (isInputError(e) || this.destroyed) throw e;
+        // Only GPU faults cost the device: input mistakes and bugs go to the caller as they are.
+        if (isInputError(e) || !isGpuFault(e) || this.destroyed) throw e;
         if (attempt > 0) {
           if (generation === this.generationNow) this.fail(e);
           throw e;
@@ -164,7 +172,7 @@ export class GpuRoot {
    * not. Resolves to whether a device is available afterwards.
    */
   reportFault(error: unknown, generation = this.generationNow): Promise<boolean> {
-    if (isInputError(error)) return Promise.resolve(!this.failed);
+    if (isInputError(error) || !isGpuFault(error)) return Promise.resolve(!this.failed);
     return this.recover(error, generation);
   }
 
@@ -263,6 +271,3 @@ function notify<E>(listener: (e: E) => void, event: E): void {
   }
 }
 
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}

@@ -43,6 +43,9 @@ export class Map2DGpu {
   private groups: { buffer: GPUBuffer; start: number; size: number; compute: GPUBindGroup; render: GPUBindGroup } | null = null;
   private readback: GPUBuffer | null = null;
   private pendingScale: Promise<number> | null = null;
+  /** Frames encoded so far, and the frame the pending read copied the scale of. */
+  private encoded = 0;
+  private pendingFor = 0;
   private destroyed = false;
 
   /** Builds the module inside error scopes: a shader or pipeline problem becomes a typed GpuError. */
@@ -121,6 +124,7 @@ export class Map2DGpu {
     if (!(Number.isInteger(nx) && Number.isInteger(ny) && nx >= 1 && ny >= 1) || values.count !== nx * ny) {
       throw new RangeError(`a ${nx}×${ny} map needs ${nx * ny} values, got ${values.count}`);
     }
+    this.encoded++;
     if (values.device !== this.device) throw new RangeError('the map values live on another device');
     const { first, compute, render } = this.groupsFor(values);
     const f = new Float32Array(this.params);
@@ -195,11 +199,13 @@ export class Map2DGpu {
 
   /**
    * The last encoded frame's max |v|, read back lazily (for the legend's labels; drawing never waits on it).
-   * Concurrent calls share one read.
+   * Concurrent calls for the same frame share one read.
    */
   readScale(): Promise<number> {
     if (this.destroyed) return Promise.reject(new Error('Map2DGpu was destroyed'));
-    if (this.pendingScale) return this.pendingScale;
+    // A read still under way for an older frame: read again after it, so the newest frame's scale comes back.
+    if (this.pendingScale) return this.pendingFor === this.encoded ? this.pendingScale : this.pendingScale.then(() => this.readScale());
+    this.pendingFor = this.encoded;
     this.readback ??= this.device.createBuffer({ label: 'map2d scale readback', size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     const readback = this.readback;
     const encoder = this.device.createCommandEncoder({ label: 'map2d scale readback' });

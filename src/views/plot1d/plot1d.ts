@@ -152,59 +152,57 @@ export class Plot1D {
     const ctx = this.top;
     if (this.overlay !== this.background) ctx.clearRect(0, 0, this.cssWidth, this.cssHeight);
     ctx.save();
-    ctx.beginPath();
-    ctx.rect(r.left, r.top, r.width, r.height);
-    ctx.clip();
-    const net = frame.network;
-    const showError = frame.show.error && frame.target !== null;
-    if (gpu) {
-      const n = frame.xs.length;
-      const x0 = frame.xs[0];
-      const dx = n > 1 ? (frame.xs[n - 1] - x0) / (n - 1) : 0;
-      const layers: GpuPlotLayer[] = [];
-      if (frame.show.terms && net.dim === 1 && net.a.length > 0) layers.push({ kind: 'terms', network: net, color: PLOT_COLORS.term, alpha: Plot1D.termAlpha(net.a.length), width: 1 });
-      if (frame.show.target && frame.target) layers.push({ kind: 'curve', x0, dx, ys: frame.target, color: PLOT_COLORS.target, width: 2 });
-      const errorStyle = { x0, dx, color: PLOT_COLORS.error, width: 1.5, dash: 8 };
-      const sumStyle = { x0, dx, color: PLOT_COLORS.sum, width: 2.5 };
-      if (isDeviceValues(sum)) {
-        if (showError) layers.push({ kind: 'curve-buffer', values: sum, minus: frame.target!, ...errorStyle });
-        layers.push({ kind: 'curve-buffer', values: sum, ...sumStyle });
-      } else {
-        if (showError) layers.push({ kind: 'curve', ys: errorValues(sum, frame.target!), ...errorStyle });
-        layers.push({ kind: 'curve', ys: sum, ...sumStyle });
-      }
-      this.lastGpuFrame = gpu.draw(frame.view, r, this.cssWidth, this.cssHeight, layers);
-    } else {
-      // An array: a device buffer without a WebGPU layer was refused at the top.
-      const ys = sum as ArrayLike<number>;
-      if (frame.show.terms) this.drawTerms(t, net);
-      if (frame.show.target && frame.target) this.curve(t, frame.xs, frame.target, PLOT_COLORS.target, 2);
-      if (showError) this.curve(t, frame.xs, errorValues(ys, frame.target!), PLOT_COLORS.error, 1.5, [5, 3]);
-      this.curve(t, frame.xs, ys, PLOT_COLORS.sum, 2.5);
-    }
-    if (frame.show.target && frame.samples) this.drawSamples(t, frame.samples);
-    if (frame.selected >= 0 && frame.selected < net.a.length) this.drawSelected(t, net, frame.selected, frame.view);
-    if (frame.show.knots) this.drawKnots(t, net, frame.selected);
-    if (frame.hoverX !== null) {
-      const p = Math.round(t.px(frame.hoverX)) + 0.5;
-      ctx.strokeStyle = 'rgba(33, 37, 41, 0.35)';
-      ctx.lineWidth = 1;
-      ctx.setLineDash([3, 3]);
+    try {
       ctx.beginPath();
-      ctx.moveTo(p, r.top);
-      ctx.lineTo(p, r.top + r.height);
-      ctx.stroke();
-      ctx.setLineDash([]);
+      ctx.rect(r.left, r.top, r.width, r.height);
+      ctx.clip();
+      const net = frame.network;
+      const showError = frame.show.error && frame.target !== null;
+      if (gpu) {
+        const n = frame.xs.length;
+        const x0 = frame.xs[0];
+        const dx = n > 1 ? (frame.xs[n - 1] - x0) / (n - 1) : 0;
+        const layers: GpuPlotLayer[] = [];
+        if (frame.show.terms && net.dim === 1 && net.a.length > 0) layers.push({ kind: 'terms', network: net, color: PLOT_COLORS.term, alpha: Plot1D.termAlpha(net.a.length), width: 1 });
+        if (frame.show.target && frame.target) layers.push({ kind: 'curve', x0, dx, ys: frame.target, color: PLOT_COLORS.target, width: 2 });
+        const errorStyle = { x0, dx, color: PLOT_COLORS.error, width: 1.5, dash: 8 };
+        const sumStyle = { x0, dx, color: PLOT_COLORS.sum, width: 2.5 };
+        if (isDeviceValues(sum)) {
+          if (showError) layers.push({ kind: 'curve-buffer', values: sum, minus: frame.target!, ...errorStyle });
+          layers.push({ kind: 'curve-buffer', values: sum, ...sumStyle });
+        } else {
+          if (showError) layers.push({ kind: 'curve', ys: errorValues(sum, frame.target!), ...errorStyle });
+          layers.push({ kind: 'curve', ys: sum, ...sumStyle });
+        }
+        this.lastGpuFrame = gpu.draw(frame.view, r, this.cssWidth, this.cssHeight, layers);
+      } else {
+        // An array: a device buffer without a WebGPU layer was refused at the top.
+        const ys = sum as ArrayLike<number>;
+        if (frame.show.terms) this.drawTerms(t, net);
+        if (frame.show.target && frame.target) this.curve(t, frame.xs, frame.target, PLOT_COLORS.target, 2);
+        if (showError) this.curve(t, frame.xs, errorValues(ys, frame.target!), PLOT_COLORS.error, 1.5, [5, 3]);
+        this.curve(t, frame.xs, ys, PLOT_COLORS.sum, 2.5);
+      }
+      if (frame.show.target && frame.samples) this.drawSamples(t, frame.samples);
+      if (frame.selected >= 0 && frame.selected < net.a.length) this.drawSelected(t, net, frame.selected, frame.view);
+      if (frame.show.knots) this.drawKnots(t, net, frame.selected);
+      if (frame.hoverX !== null) {
+        const p = Math.round(t.px(frame.hoverX)) + 0.5;
+        ctx.strokeStyle = 'rgba(33, 37, 41, 0.35)';
+        ctx.lineWidth = 1;
+        ctx.setLineDash([3, 3]);
+        ctx.beginPath();
+        ctx.moveTo(p, r.top);
+        ctx.lineTo(p, r.top + r.height);
+        ctx.stroke();
+        ctx.setLineDash([]);
+      }
+    } finally {
+      // Balanced even when a layer throws, so clips never pile up frame after frame.
+      ctx.restore();
     }
-    ctx.restore();
   }
 
-  /** Draws the plot's layers into one 2D context (for PNG export). */
-  composite(into: CanvasRenderingContext2D, gpuCanvas: HTMLCanvasElement | null): void {
-    into.drawImage(this.background, 0, 0);
-    if (gpuCanvas) into.drawImage(gpuCanvas, 0, 0);
-    if (this.overlay !== this.background) into.drawImage(this.overlay, 0, 0);
-  }
 
   private curve(t: Transform, xs: ArrayLike<number>, ys: ArrayLike<number>, color: string, width: number, dash: number[] = []): void {
     const ctx = this.top;

@@ -289,15 +289,6 @@ export class PlotGpu {
     });
   }
 
-  /** Clears the canvas (when the plot is not shown). */
-  clear(): void {
-    if (this.destroyed || !this.context) return;
-    const encoder = this.device.createCommandEncoder();
-    encoder
-      .beginRenderPass({ colorAttachments: [{ view: this.context.getCurrentTexture().createView(), loadOp: 'clear', storeOp: 'store', clearValue: { r: 0, g: 0, b: 0, a: 0 } }] })
-      .end();
-    this.device.queue.submit([encoder.finish()]);
-  }
 
   destroy(): void {
     if (this.destroyed) return;
@@ -306,10 +297,6 @@ export class PlotGpu {
     this.data = [];
     this.uploaded = [];
     this.uniform.destroy();
-    try {
-      this.context?.unconfigure();
-    } catch {
-      // The device may already be gone; nothing left to release.
-    }
+    // The canvas context is not unconfigured: the 2D map draws into the same canvas.
   }
 }

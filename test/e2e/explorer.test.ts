@@ -149,28 +149,28 @@ describe.each<Mode>(['webgpu', 'cpu'])('explorer with %s', (mode) => {
     for (const f of found) expect(f.d, JSON.stringify(f)).toBeLessThan(90);
   });
 
-  it('stays fluid with thousands of unit terms', async () => {
-    const timings: Record<number, number> = {};
-    for (const n of [1024, 16384]) {
-      await page.evaluate((k) => window.sandbox.setState({ target: { kind: 'builtin', id: 'sin' }, build: 'interpolate', units: k, show: { terms: true, target: true, knots: true } }), n);
-      const ms = await page.evaluate(async () => {
-        const t0 = performance.now();
-        for (let i = 0; i < 5; i++) await window.sandbox.setState({ view: { xMin: -3.3 + i * 0.01 } });
-        return (performance.now() - t0) / 5;
-      });
-      timings[n] = ms;
-    }
-    console.log(`${mode}: redraw with all terms visible, ms per frame: ${JSON.stringify(timings)}`);
+  it('stays fluid with thousands of unit terms: a pan at N = 16,384 within a bound of the pan at N = 8, same run', async () => {
+    // Median time of a pan until the frame is painted; a baseline from this run, not a wall-clock bound, so a
+    // slow machine does not fail it and a 10× regression of the per-unit work of a frame does.
+    const panMs = (n: number) =>
+      page.evaluate(async (k) => {
+        await window.sandbox.setState({ target: { kind: 'builtin', id: 'sin' }, build: 'interpolate', units: k, show: { terms: true, target: true, knots: true }, view: { xMin: -3.3, xMax: 3.3 } });
+        const times: number[] = [];
+        for (let i = 0; i < 7; i++) {
+          const t0 = performance.now();
+          await window.sandbox.setState({ view: { xMin: -3.3 + (i % 2) * 0.01 } });
+          await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+          times.push(performance.now() - t0);
+        }
+        return times.sort((p, q) => p - q)[3];
+      }, n);
+    const small = await panMs(8);
+    const big = await panMs(16384);
     await screenshot(page, `explorer-${mode}-16384-terms`);
-    // Bounds for a shared 2-core machine: the Canvas path must be interactive; WebGPU here is SwiftShader
-    // (software Vulkan), so its bound only says "not frozen" — the timings are logged above.
-    if (mode === 'cpu') {
-      expect(timings[1024]).toBeLessThan(200);
-      expect(timings[16384]).toBeLessThan(1000);
-    } else {
-      expect(timings[1024]).toBeLessThan(3000);
-      expect(timings[16384]).toBeLessThan(10000);
-    }
+    console.log(`${mode}: pan frame, median ms: N = 8 ${small.toFixed(1)}, N = 16384 ${big.toFixed(1)} (ratio ${(big / small).toFixed(1)})`);
+    // Measured ratios on a 2-core machine: CPU 5.7, SwiftShader 10.5 (every term is drawn);
+    // the bounds are three times that, and a 10× slower per-unit part of the frame would give about 48 and 95.
+    expect(big / small).toBeLessThan(mode === 'cpu' ? 18 : 32);
   });
 
   it('marks knots on the axis and draws the unit terms', async () => {

@@ -96,7 +96,11 @@ async function boot(): Promise<void> {
   new ResizeObserver(redraw).observe(canvases.overlay);
   installShortcuts({ toggleTraining, resetView: () => edit.resetView(), exportJson: () => share.exportJson() });
 
-  const ready = frame.request();
+  // The first frame shows the restored state: its construction (if any) lands first; a failed one was said.
+  const ready = store
+    .settled()
+    .catch(() => undefined)
+    .then(() => frame!.request());
   const benchmark = lazyBenchmark(evaluator, store, say);
   window.sandbox = createSandboxApi({ store, evaluator, ready, whenDrawn, frame, plot1d, training, explore, share, benchmark });
   await ready;

@@ -3,6 +3,7 @@
  * Two modes: `draw` colours an array of values on the CPU (the fallback without WebGPU), `drawAround` draws
  * only what surrounds a map that Map2DGpu paints on a WebGPU canvas stacked between `background` and `overlay`.
  */
+import { LayeredCanvas } from '../layeredCanvas.ts';
 import type { ViewRange } from '../../state/state.ts';
 import { type PlotRect, Transform, niceTicks, tickLabel } from '../axes.ts';
 import { PLOT_COLORS } from '../plot1d/plot1d.ts';
@@ -24,11 +25,7 @@ function rgbCss(c: [number, number, number]): string {
   return `rgb(${Math.round(255 * c[0])}, ${Math.round(255 * c[1])}, ${Math.round(255 * c[2])})`;
 }
 
-export class Heatmap2D {
-  private readonly bg: CanvasRenderingContext2D;
-  private readonly top: CanvasRenderingContext2D;
-  private cssWidth = 0;
-  private cssHeight = 0;
+export class Heatmap2D extends LayeredCanvas {
   /** The CPU mode's coloured grid: one canvas and one pixel store, reused; the ImageData is rebuilt only when the grid's shape changes. */
   private grid: HTMLCanvasElement | null = null;
   private pixels = new Uint8ClampedArray(0);
@@ -38,40 +35,8 @@ export class Heatmap2D {
    * `background` gets the background, the ticks and (in CPU mode) the map; `overlay` (the same canvas, or one
    * stacked above a WebGPU canvas) gets the map's frame and the legend.
    */
-  constructor(
-    private readonly background: HTMLCanvasElement,
-    private readonly overlay: HTMLCanvasElement = background,
-  ) {
-    const bg = background.getContext('2d');
-    const top = overlay.getContext('2d');
-    if (!bg || !top) throw new Error('2D canvas is not available');
-    this.bg = bg;
-    this.top = top;
-  }
-
-  /** Matches the backing stores to the elements' CSS size and the device pixel ratio. */
-  resize(): void {
-    const r = this.overlay.getBoundingClientRect();
-    const dpr = window.devicePixelRatio || 1;
-    this.cssWidth = Math.max(1, Math.round(r.width));
-    this.cssHeight = Math.max(1, Math.round(r.height));
-    const w = Math.round(this.cssWidth * dpr);
-    const h = Math.round(this.cssHeight * dpr);
-    for (const [c, ctx] of [
-      [this.background, this.bg],
-      [this.overlay, this.top],
-    ] as const) {
-      if (c.width !== w || c.height !== h) {
-        c.width = w;
-        c.height = h;
-      }
-      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    }
-  }
-
-  /** CSS size of the canvases (what Map2DGpu.draw needs to size the WebGPU canvas alike). */
-  get size(): { width: number; height: number } {
-    return { width: this.cssWidth, height: this.cssHeight };
+  constructor(background: HTMLCanvasElement, overlay: HTMLCanvasElement = background) {
+    super(background, overlay);
   }
 
   /** A square plot area, as large as fits. */

@@ -3,6 +3,7 @@
  * sum, the error trace, knot marks, the selected unit's handles and the hover crosshair.
  * It only draws what it is given (values computed elsewhere by the evaluator); it never reads state.
  */
+import { LayeredCanvas } from '../layeredCanvas.ts';
 import type { Network } from '../../model/network.ts';
 import type { ShowFlags, ViewRange } from '../../state/state.ts';
 import { type PlotRect, Transform, niceTicks, tickLabel } from '../axes.ts';
@@ -65,11 +66,7 @@ function errorValues(sum: ArrayLike<number>, target: ArrayLike<number>): Float64
   return err;
 }
 
-export class Plot1D {
-  private readonly bg: CanvasRenderingContext2D;
-  private readonly top: CanvasRenderingContext2D;
-  private cssWidth = 0;
-  private cssHeight = 0;
+export class Plot1D extends LayeredCanvas {
   /** The last WebGPU frame's error check (null result: it drew cleanly). */
   lastGpuFrame: Promise<GpuError | null> | null = null;
 
@@ -77,40 +74,8 @@ export class Plot1D {
    * `background` gets the axes; `overlay` (the same canvas, or one stacked above it) gets knots, the
    * selection and the hover line, and the curves too unless a WebGPU layer draws them in between.
    */
-  constructor(
-    private readonly background: HTMLCanvasElement,
-    private readonly overlay: HTMLCanvasElement = background,
-  ) {
-    const bg = background.getContext('2d');
-    const top = overlay.getContext('2d');
-    if (!bg || !top) throw new Error('2D canvas is not available');
-    this.bg = bg;
-    this.top = top;
-  }
-
-  /** Matches the backing stores to the elements' CSS size and the device pixel ratio. */
-  resize(): void {
-    const r = this.overlay.getBoundingClientRect();
-    const dpr = window.devicePixelRatio || 1;
-    this.cssWidth = Math.max(1, Math.round(r.width));
-    this.cssHeight = Math.max(1, Math.round(r.height));
-    const w = Math.round(this.cssWidth * dpr);
-    const h = Math.round(this.cssHeight * dpr);
-    for (const [c, ctx] of [
-      [this.background, this.bg],
-      [this.overlay, this.top],
-    ] as const) {
-      if (c.width !== w || c.height !== h) {
-        c.width = w;
-        c.height = h;
-      }
-      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    }
-  }
-
-  /** CSS size of the plot's canvases. */
-  get size(): { width: number; height: number } {
-    return { width: this.cssWidth, height: this.cssHeight };
+  constructor(background: HTMLCanvasElement, overlay: HTMLCanvasElement = background) {
+    super(background, overlay);
   }
 
   /** The plot area inside the canvas, in CSS pixels. */

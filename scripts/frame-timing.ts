@@ -1,7 +1,8 @@
 /**
  * What a user waits for, measured in headless Chromium on the built app: the first frame after navigation,
- * the frame after a pan (the view moved, the promise of setState resolving once the redraw is on screen) at
- * several N in 1D and for a 2D network, and the longest main-thread task meanwhile. Several builds can be
+ * the frame after a pan (the view moved, the promise of setState resolving once the redraw is on screen, then
+ * painted) at several N in 1D and for a 2D network, the N slider dragged to 65,536, and the longest
+ * main-thread task meanwhile. Several builds can be
  * measured in one run (e.g. before and after a change), each with WebGPU (SwiftShader here) and without.
  *
  *   npm run bench:frames -- [--dist DIR[=LABEL]]… [--backends webgpu,cpu] [--sizes 8,4096,65536] [--size2d 4096]
@@ -126,6 +127,35 @@ async function panFrames(page: Page, field: 'view' | 'view2d', repeats: number):
   );
 }
 
+/**
+ * The N slider dragged from 1 to 65,536 with least squares: one `setState({units})` per animation frame (as a
+ * drag sends them, not awaited), 33 steps along log₂ N; the time from the last input until its network is
+ * on screen, and the longest main-thread task during the whole drag.
+ */
+async function sliderDrag(page: Page): Promise<{ medianMs: number; longestTaskMs: number }> {
+  return page.evaluate(async () => {
+    const w = window as unknown as { __longTasks: { start: number; duration: number }[] };
+    const sb = window.sandbox;
+    await sb.setState({ target: { kind: 'builtin', id: 'sin' }, build: 'least-squares', units: 1, show: { terms: false } });
+    const t0 = performance.now();
+    let last: Promise<unknown> = Promise.resolve();
+    let lastInput = 0;
+    for (let k = 0; k <= 32; k++) {
+      await new Promise((r) => requestAnimationFrame(r));
+      // From the moment the input is given: a page that fits inside setState must not hide that time.
+      lastInput = performance.now();
+      last = sb.setState({ units: Math.round(2 ** (k / 2)) }).catch(() => undefined);
+    }
+    await last;
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const onScreen = performance.now() - lastInput;
+    await new Promise((r) => setTimeout(r, 50));
+    const longest = Math.max(0, ...w.__longTasks.filter((t) => t.start + t.duration >= t0).map((t) => t.duration));
+    await sb.setState({ show: { terms: true } });
+    return { medianMs: onScreen, longestTaskMs: longest };
+  });
+}
+
 interface Row {
   build: string;
   backend: Mode;
@@ -158,6 +188,8 @@ async function measure(url: string, label: string, mode: Mode, o: Options): Prom
       const r = await panFrames(p, 'view', n >= 16384 ? Math.min(3, o.repeats) : o.repeats);
       rows.push({ build: label, backend: mode, backendLabel, case: `1D pan, N = ${n}`, ...r });
     }
+    const drag = await sliderDrag(p);
+    rows.push({ build: label, backend: mode, backendLabel, case: 'N slider dragged 1 → 65,536 (least squares), last input → on screen', ...drag });
     const net = randomNetwork(2, o.size2d, 7);
     await p.evaluate((net) => window.sandbox.setState({ network: net, view2d: { xMin: -1, xMax: 1, yMin: -1, yMax: 1 } }), net);
     const r2 = await panFrames(p, 'view2d', o.repeats);

@@ -44,15 +44,20 @@ interface Job {
 }
 
 /**
- * Fits in a worker. Aborting a job terminates the worker (a fit cannot be interrupted from outside; this
- * frees the core at once) and the next job spawns a fresh one. If the worker cannot start (no module
- * workers, blocked script), it falls back to in-process fitting for good.
+ * Fits in a worker, one fit at a time: while one runs, only the newest request waits (a drag of the N slider
+ * posts the fit of where it stopped, not of every step it passed); an aborted fit's result is ignored when it
+ * arrives. Terminating the worker on every abort was slower: a module worker takes longer to start than most
+ * fits take. If the worker cannot start (no module workers, blocked script), it falls back to in-process
+ * fitting for good.
  */
 export class WorkerFitRunner implements FitRunner {
   private worker: FitWorker | null = null;
   private nextId = 1;
   private readonly jobs = new Map<number, Job>();
   private fallback: InProcessFitRunner | null = null;
+  /** The fit the worker is running, and the newest one waiting for it. */
+  private posted: number | null = null;
+  private waiting: number | null = null;
 
   constructor(private readonly spawn: () => FitWorker) {}
 
@@ -74,25 +79,38 @@ export class WorkerFitRunner implements FitRunner {
         'abort',
         () => {
           if (!this.jobs.delete(id)) return;
+          if (this.waiting === id) this.waiting = null;
           reject(signal.reason);
-          if (this.jobs.size === 0) this.stop();
         },
         { once: true },
       );
-      worker.postMessage({ id, inputs });
+      if (this.posted === null) this.post(worker, id);
+      else this.waiting = id;
     });
+  }
+
+  private post(worker: FitWorker, id: number): void {
+    this.posted = id;
+    worker.postMessage({ id, inputs: this.jobs.get(id)!.inputs });
   }
 
   private start(): FitWorker {
     const w = this.spawn();
     w.onmessage = (e) => {
+      if (e.data.id === this.posted) this.posted = null;
       const job = this.jobs.get(e.data.id);
-      if (!job) return;
-      this.jobs.delete(e.data.id);
-      try {
-        job.resolve(decodeFitReply(e.data));
-      } catch (err) {
-        job.reject(err);
+      if (job) {
+        this.jobs.delete(e.data.id);
+        try {
+          job.resolve(decodeFitReply(e.data));
+        } catch (err) {
+          job.reject(err);
+        }
+      }
+      const next = this.waiting;
+      if (this.posted === null && next !== null && this.jobs.has(next)) {
+        this.waiting = null;
+        this.post(w, next);
       }
     };
     w.onerror = (e) => {
@@ -111,6 +129,8 @@ export class WorkerFitRunner implements FitRunner {
   private stop(): void {
     this.worker?.terminate();
     this.worker = null;
+    this.posted = null;
+    this.waiting = null;
   }
 }
 

@@ -310,15 +310,18 @@ describe('fit runners', () => {
     return w;
   }
 
-  it('the worker runner resolves, terminates the worker on abort, and falls back when the worker cannot start', async () => {
+  it('the worker runner resolves, runs one fit at a time with only the newest waiting, and falls back when the worker cannot start', async () => {
     const log: string[] = [];
     const workers = new WorkerFitRunner(() => fakeWorker(log));
     const store = new Store(initialState(), workers);
     store.set({ units: 21 });
     store.set({ units: 34 });
+    store.set({ units: 55 });
+    store.set({ units: 89 });
     const s: AppState = await store.settled();
     expect(s.network).toEqual(construct(s, 'interpolate'));
-    expect(log).toEqual(['post 21', 'terminate', 'post 34']);
+    // 21 was running; 34 and 55 were superseded while they waited, so only 89 followed it.
+    expect(log).toEqual(['post 21', 'post 89']);
 
     const broken = new WorkerFitRunner(() => fakeWorker([], true));
     const net = await broken.fit(cases[1], new AbortController().signal);

@@ -83,8 +83,8 @@ function describe(v: unknown): string {
 }
 
 /**
- * Checks an untrusted value against the network format and returns a fresh, plain, frozen copy; a network this
- * function returned before comes back as it is (it is frozen, so still valid), without a copy.
+ * Checks an untrusted value against the network format and returns a fresh, plain copy (the object frozen, the
+ * arrays left fast: see below); a network this function returned before comes back as it is, without a copy.
  * Throws InvalidNetworkError naming the first bad field; never returns a partially valid network.
  */
 export function validateNetwork(value: unknown): ValidNetwork {
@@ -106,7 +106,10 @@ export function validateNetwork(value: unknown): ValidNetwork {
   if (typeof c !== 'number' || !Number.isFinite(c)) {
     throw new InvalidNetworkError('c', `must be a finite number, got ${describe(c)}`);
   }
-  const net = Object.freeze({ dim, w: Object.freeze(w), b: Object.freeze(b), a: Object.freeze(a), c }) as ValidNetwork;
+  // The object is frozen, its arrays are not: V8 boxes every double of a frozen array, which made the hot
+  // evaluation loops about 20× slower (a 65,536-unit brute-force check took 22 s instead of 1 s). Code that
+  // edits a network copies it first (cloneNetwork), so the arrays of a validated one are never written.
+  const net = Object.freeze({ dim, w, b, a, c }) as ValidNetwork;
   validated.add(net);
   return net;
 }

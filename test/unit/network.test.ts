@@ -60,7 +60,7 @@ describe('validateNetwork', () => {
 });
 
 describe('validated networks', () => {
-  it('carry the fact: isValidNetwork, no second copy, frozen so it cannot go stale', () => {
+  it('carry the fact: isValidNetwork, no second copy, the object frozen and its arrays fast', () => {
     const raw = randomNetwork(2, 37, 5);
     expect(isValidNetwork(raw)).toBe(false);
     expect(isValidNetwork(null)).toBe(false);
@@ -70,11 +70,12 @@ describe('validated networks', () => {
     expect(validateNetwork(v)).toBe(v);
     // A structurally equal copy is not validated until it passes through validateNetwork.
     expect(isValidNetwork({ ...v })).toBe(false);
-    expect(Object.isFrozen(v) && Object.isFrozen(v.w) && Object.isFrozen(v.b) && Object.isFrozen(v.a)).toBe(true);
+    expect(Object.isFrozen(v)).toBe(true);
     expect(() => {
-      v.a[0] = 1;
+      (v as { a: number[] }).a = [];
     }).toThrow(TypeError);
-    expect(() => v.w.push(1)).toThrow(TypeError);
+    // Frozen arrays would box their doubles (V8): the arrays stay plain, and are copied before any edit.
+    expect(Object.isFrozen(v.w) || Object.isFrozen(v.b) || Object.isFrozen(v.a)).toBe(false);
     // Editing goes through a copy, which is mutable and unvalidated again.
     const edited = cloneNetwork(v);
     edited.a[0] = 3;

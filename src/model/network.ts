@@ -10,6 +10,12 @@
 /** Largest number of hidden units any backend accepts. */
 export const MAX_UNITS = 65_536;
 
+/**
+ * The largest magnitude of a weight, bias or output bias: float32 (the GPU's precision) holds up to 3.4e38, and
+ * sums of N products of such numbers must stay far inside it, so 1e15 leaves headroom on every backend.
+ */
+export const MAX_PARAM = 1e15;
+
 export type Dim = 1 | 2;
 
 export interface Network {
@@ -70,6 +76,9 @@ function finiteArray(field: string, value: unknown, length: number | null): numb
     if (typeof v !== 'number' || !Number.isFinite(v)) {
       throw new InvalidNetworkError(`${field}[${i}]`, `must be a finite number, got ${describe(v)}`);
     }
+    if (Math.abs(v) > MAX_PARAM) {
+      throw new InvalidNetworkError(`${field}[${i}]`, `must be within ±1e15 (what the GPU's float32 holds with headroom), got ${describe(v)}`);
+    }
     out[i] = v;
   }
   return out;
@@ -105,6 +114,9 @@ export function validateNetwork(value: unknown): ValidNetwork {
   const c = value.c === undefined ? 0 : value.c;
   if (typeof c !== 'number' || !Number.isFinite(c)) {
     throw new InvalidNetworkError('c', `must be a finite number, got ${describe(c)}`);
+  }
+  if (Math.abs(c) > MAX_PARAM) {
+    throw new InvalidNetworkError('c', `must be within ±1e15 (what the GPU's float32 holds with headroom), got ${describe(c)}`);
   }
   // The object is frozen, its arrays are not: V8 boxes every double of a frozen array, which made the hot
   // evaluation loops about 20× slower (a 65,536-unit brute-force check took 22 s instead of 1 s). Code that

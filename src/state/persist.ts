@@ -54,14 +54,16 @@ export function savePreset(name: string, s: AppState): void {
   const trimmed = name.trim();
   if (trimmed === '' || trimmed.length > 60) throw new StateError('preset', 'a preset name needs 1 to 60 characters');
   const all = readPresets();
-  all[trimmed] = storableState(s);
+  // defineProperty, not assignment: a preset named "__proto__" is a preset, not the object's prototype.
+  Object.defineProperty(all, trimmed, { value: storableState(s), enumerable: true, configurable: true, writable: true });
   localStorage.setItem(PRESETS_KEY, JSON.stringify(all));
 }
 
 /** The preset's state as an unvalidated patch (for `Store.replace`); throws StateError when there is none of that name. */
 export function loadPreset(name: string): unknown {
   const all = readPresets();
-  if (!(name in all)) throw new StateError('preset', `no preset named "${name}"`);
+  // Own names only: "__proto__" or "constructor" must not find Object.prototype's members.
+  if (!Object.hasOwn(all, name)) throw new StateError('preset', `no preset named "${name}"`);
   return all[name];
 }
 

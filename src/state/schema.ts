@@ -113,7 +113,7 @@ function checkShow(v: unknown, current: ShowFlags): ShowFlags {
   if (!isPlainObject(v)) throw new StateError('show', `must be an object like {"terms": true}, got ${describe(v)}`);
   const out = { ...current };
   for (const [k, value] of Object.entries(v)) {
-    if (!(k in current)) throw new StateError(`show.${k}`, `is not a known field (known: ${Object.keys(current).join(', ')})`);
+    if (!Object.hasOwn(current, k)) throw new StateError(`show.${k}`, `is not a known field (known: ${Object.keys(current).join(', ')})`);
     if (typeof value !== 'boolean') throw new StateError(`show.${k}`, `must be true or false, got ${describe(value)}`);
     out[k as keyof ShowFlags] = value;
   }

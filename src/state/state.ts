@@ -57,7 +57,8 @@ function notBuiltBy(build: string): StateError {
  */
 export function reduce(state: AppState, patch: unknown): Accepted {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new StateError('patch', `must be an object, got ${describe(patch)}`);
-  for (const k of Object.keys(patch)) if (!(k in SCHEMA)) throw unknownField(SCHEMA, k);
+  // Own names only: "constructor" or "toString" are not fields.
+  for (const k of Object.keys(patch)) if (!Object.hasOwn(SCHEMA, k)) throw unknownField(SCHEMA, k);
   const p = patch as Partial<Record<keyof AppState, unknown>>;
   const next: AppState = { ...state };
   const take = <K extends keyof AppState>(k: K, base: AppState[K]) => {

@@ -29,6 +29,11 @@ describe('state patches', () => {
       [{ target: { kind: 'expression', source: 'sin(3*x' } }, /target/],
       [{ target: { kind: 'expression', source: 'foo(x)' } }, /target/],
       [{ zoom: 2 }, /zoom/],
+      // Inherited names are not fields, at the top level or in show.
+      [{ constructor: 1 }, /constructor: is not a known field/],
+      [{ toString: 'x' }, /toString: is not a known field/],
+      [{ show: { constructor: true } }, /show\.constructor: is not a known field/],
+      [{ network: { dim: 1, w: [1], b: [0], a: [1e39], c: 0 } }, /network\.a\[0\]: must be within ±1e15/],
     ];
     for (const [patch, field] of bad) {
       expect(() => reduce(s, patch)).toThrow(StateError);

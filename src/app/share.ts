@@ -51,13 +51,11 @@ export class ShareController {
     } catch (e) {
       this.say(`${messageOf(e)} — showing the last saved state instead.`);
     }
-    const saved = loadAutosave();
-    if (saved) {
-      try {
-        this.store.replace(saved);
-      } catch (e) {
-        this.say(`The autosaved state could not be restored (${messageOf(e)}); starting fresh.`);
-      }
+    try {
+      const saved = loadAutosave();
+      if (saved) this.store.replace(saved);
+    } catch (e) {
+      this.say(`The autosaved state could not be restored (${messageOf(e)}); starting fresh.`);
     }
   }
 
@@ -75,8 +73,9 @@ export class ShareController {
     } else {
       history.replaceState(null, '', `${location.pathname}${location.search}`);
       this.lastLink = null;
-      el('link-note-text').textContent =
-        `This state (${s.network.a.length} custom units) is too big for a practical link. Export it as JSON to share or keep it.`;
+      // Say what makes it big: the custom units, or the data set the target carries.
+      const what = s.build === 'custom' ? `${s.network.a.length} custom units` : s.target.kind === 'data' ? `a data set of ${s.target.xs.length} points` : 'its contents';
+      el('link-note-text').textContent = `This state (${what}) is too big for a practical link. Export it as JSON to share or keep it.`;
       linkNote.hidden = false;
     }
     const err = autosave(s);

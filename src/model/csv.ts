@@ -8,6 +8,8 @@
  * whose y is their average (so the result is a function of x).
  */
 
+import { MAX_PARAM } from './network.ts';
+
 /** Most points accepted in one data set. */
 export const MAX_CSV_POINTS = 100_000;
 /** Largest accepted text, in characters. */
@@ -101,6 +103,8 @@ export function parseCsvPoints(text: string): ParsedPoints {
       if (!numeric[k]) throw new CsvError(`${name} is not a number: "${clip(fields[k])}"`, lineNo);
       const v = Number(fields[k]);
       if (!Number.isFinite(v)) throw new CsvError(`${name} is not finite: "${clip(fields[k])}"`, lineNo);
+      // The same bound as network values: what the GPU's float32 holds with headroom.
+      if (Math.abs(v) > MAX_PARAM) throw new CsvError(`${name} is outside ±1e15: "${clip(fields[k])}"`, lineNo);
       vals.push(v);
     }
     if (xs.length >= MAX_CSV_POINTS) throw new CsvError(`too many points (at most ${MAX_CSV_POINTS})`, lineNo);

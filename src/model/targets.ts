@@ -5,7 +5,7 @@
  */
 import { type CompiledExpression, ExpressionSyntaxError, compileExpression } from './expression.ts';
 import { MAX_CSV_POINTS, normalizePoints } from './csv.ts';
-import { seededRandom } from './network.ts';
+import { MAX_PARAM, seededRandom } from './network.ts';
 
 export type TargetSpec =
   | { kind: 'builtin'; id: string }
@@ -76,6 +76,9 @@ function finiteNumbers(field: string, v: unknown): number[] {
     const x = arr[i];
     if (typeof x !== 'number' || !Number.isFinite(x)) {
       throw new InvalidTargetError(`${field}[${i}]`, `must be a finite number, got ${String(x)}`);
+    }
+    if (Math.abs(x) > MAX_PARAM) {
+      throw new InvalidTargetError(`${field}[${i}]`, `must be within ±1e15 (what the GPU's float32 holds with headroom), got ${String(x)}`);
     }
     out[i] = x;
   }

@@ -25,13 +25,22 @@ export function autosave(s: AppState): string | null {
   }
 }
 
-/** The autosaved state as an unvalidated patch, or null. */
+/**
+ * The autosaved state as an unvalidated patch, or null when there is none. Throws a StateError when there is
+ * one that cannot be read (damaged JSON), so the page says so instead of dropping it without a word.
+ */
 export function loadAutosave(): unknown {
+  let text: string | null;
   try {
-    const text = localStorage.getItem(AUTOSAVE_KEY);
-    return text === null ? null : JSON.parse(text);
+    text = localStorage.getItem(AUTOSAVE_KEY);
   } catch {
     return null;
+  }
+  if (text === null) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new StateError('autosave', 'is not valid JSON (it was damaged); starting from the defaults');
   }
 }
 

@@ -34,6 +34,25 @@ export interface PanelStatus {
   animating: boolean;
 }
 
+/**
+ * lil-gui clamps a typed number to the field's range without a word: this watches what was typed and, when
+ * the value that arrives differs, says so. Returns the check to call from the field's onFinishChange.
+ */
+function clampNotice(c: Controller, label: string, say: (message: string) => void): (value: number) => void {
+  let typed: number | null = null;
+  const input = (c as unknown as { $input?: HTMLInputElement }).$input;
+  input?.addEventListener('input', () => {
+    const v = parseFloat(input.value);
+    typed = Number.isNaN(v) ? null : v;
+  });
+  return (value) => {
+    if (typed !== null && typed !== value && Math.abs(typed - value) > 1e-9 * Math.max(1, Math.abs(value))) {
+      say(`${label}: ${typed} is not a value this field takes (its range and steps); using ${value} instead.`);
+    }
+    typed = null;
+  };
+}
+
 const CUSTOM_TARGETS = { 'custom expression': 'expression', 'your data': 'data' } as const;
 
 export class Panel {
@@ -101,26 +120,32 @@ export class Panel {
       .name('log₂ N (slider)')
       .decimals(2)
       .onChange((v: number) => set({ units: Math.max(1, Math.min(MAX_UNITS, Math.round(2 ** v))) }));
-    build
-      .add(this.model, 'units', 1, MAX_UNITS, 1)
-      .name('Units N')
-      .onFinishChange((v: number) => set({ units: Math.max(1, Math.min(MAX_UNITS, Math.round(v))) }));
+    const units = build.add(this.model, 'units', 1, MAX_UNITS, 1).name('Units N');
+    const unitsClamped = clampNotice(units, 'Units N', onError);
+    units.onFinishChange((v: number) => {
+      unitsClamped(v);
+      set({ units: Math.max(1, Math.min(MAX_UNITS, Math.round(v))) });
+    });
     build
       .add(this.model, 'placement', { uniform: 'uniform', 'where it bends': 'curvature' })
       .name('Knot placement')
       .onChange((v: string) => set({ placement: v }));
-    build
-      .add(this.model, 'ridge', 0, 1, 1e-6)
-      .name('Ridge λ (least sq.)')
-      .onFinishChange((v: number) => set({ ridge: v }));
+    const ridge = build.add(this.model, 'ridge', 0, 1, 1e-6).name('Ridge λ (least sq.)');
+    const ridgeClamped = clampNotice(ridge, 'Ridge λ', onError);
+    ridge.onFinishChange((v: number) => {
+      ridgeClamped(v);
+      set({ ridge: v });
+    });
     build.add(actions, 'addUnit').name('Add unit');
     build.add(actions, 'removeUnit').name('Remove selected unit');
 
     const train = gui.addFolder('Train (Adam)');
-    train
-      .add(this.model, 'lr', 1e-6, 0.5, 1e-6)
-      .name('Learning rate')
-      .onFinishChange((v: number) => set({ lr: v }));
+    const lr = train.add(this.model, 'lr', 1e-6, 0.5, 1e-6).name('Learning rate');
+    const lrClamped = clampNotice(lr, 'Learning rate', onError);
+    lr.onFinishChange((v: number) => {
+      lrClamped(v);
+      set({ lr: v });
+    });
     this.trainButton = train.add(actions, 'toggleTraining').name('▶ Train');
     train.add(this.model, 'steps').name('Steps').disable();
     train.add(this.model, 'loss').name('Loss (MSE)').disable();

@@ -53,6 +53,15 @@ describe.each<Mode>(['webgpu', 'cpu'])('app with %s', (mode) => {
     await screenshot(page, `app-${mode}-start`);
   });
 
+  it('runs under a strict Content-Security-Policy (no eval, no inline scripts, this origin only) without violations', async () => {
+    const csp = await page.$eval('meta[http-equiv="Content-Security-Policy"]', (e) => e.getAttribute('content') ?? '');
+    expect(csp).toMatch(/default-src 'self'/);
+    expect(csp).toMatch(/script-src 'self'(;|$)/);
+    expect(csp).not.toMatch(/unsafe-eval/);
+    // A violation is a console error ("Refused to …"), which the harness collects.
+    expect(errors.filter((e) => /Content Security Policy|Refused to/.test(e))).toEqual([]);
+  });
+
   it('starts with a JSON-serialisable state holding the network', async () => {
     const s = JSON.parse(await stateJson(page));
     expect(s.network.dim).toBe(1);

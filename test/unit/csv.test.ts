@@ -67,3 +67,13 @@ describe('parseCsvPoints', () => {
     expect(xs).toEqual([0, -0, 1]);
   });
 });
+
+describe('the value bound', () => {
+  it('refuses CSV values and data targets beyond ±1e15 with the line or the field named', async () => {
+    expect(() => parseCsvPoints('0, 1\n1, 2e15\n')).toThrow(CsvError);
+    expect(() => parseCsvPoints('0, 1\n1, 2e15\n')).toThrow(/y is outside ±1e15/);
+    expect(parseCsvPoints('0, 1\n1, 1e15\n').ys[1]).toBe(1e15);
+    const { validateTargetSpec } = await import('../../src/model/targets.ts');
+    expect(() => validateTargetSpec({ kind: 'data', xs: [0, 1e39], ys: [0, 1] })).toThrow(/xs\[1\]: must be within ±1e15/);
+  });
+});

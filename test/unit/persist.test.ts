@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadPreset, presetNames, savePreset } from '../../src/state/persist.ts';
+import { autosave, loadAutosave, loadPreset, presetNames, savePreset } from '../../src/state/persist.ts';
+import { StateError } from '../../src/state/errors.ts';
 import { initialState } from '../../src/state/state.ts';
 
 /** A Map-backed stand-in for the browser's localStorage. */
@@ -17,7 +18,7 @@ function memoryStorage(): Storage {
   };
 }
 
-describe('presets', () => {
+describe('autosave and presets', () => {
   beforeEach(() => {
     (globalThis as { localStorage?: Storage }).localStorage = memoryStorage();
   });
@@ -34,5 +35,14 @@ describe('presets', () => {
     expect(presetNames()).toEqual(['__proto__', 'constructor']);
     expect((loadPreset('__proto__') as { units: number }).units).toBe(12);
     expect((loadPreset('constructor') as { units: number }).units).toBe(13);
+  });
+
+  it('a damaged autosave is reported (StateError), not dropped; none at all is null; a good one reads back', () => {
+    expect(loadAutosave()).toBeNull();
+    localStorage.setItem('relu-sandbox:state:v1', '{"units": 12');
+    expect(() => loadAutosave()).toThrow(StateError);
+    expect(() => loadAutosave()).toThrow(/autosave: is not valid JSON/);
+    expect(autosave({ ...initialState(), units: 21 })).toBeNull();
+    expect((loadAutosave() as { units: number }).units).toBe(21);
   });
 });

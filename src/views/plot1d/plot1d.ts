@@ -69,6 +69,8 @@ function errorValues(sum: ArrayLike<number>, target: ArrayLike<number>): Float64
 export class Plot1D extends LayeredCanvas {
   /** The last WebGPU frame's error check (null result: it drew cleanly). */
   lastGpuFrame: Promise<GpuError | null> | null = null;
+  /** Which pixel columns already have a knot mark this frame (reused, grown on demand). */
+  private columns: Uint8Array | null = null;
 
   /**
    * `background` gets the axes; `overlay` (the same canvas, or one stacked above it) gets knots, the
@@ -252,6 +254,9 @@ export class Plot1D extends LayeredCanvas {
     const r = t.rect;
     const bottom = r.top + r.height;
     ctx.beginPath();
+    // One mark per pixel column: thousands of knots share columns, and the same mark drawn twice adds nothing
+    // (65,536 knots made a path of 65,536 segments; now it has at most one per column).
+    const marked = this.knotColumns(Math.ceil(r.left + r.width) + 2);
     for (let i = 0; i < net.a.length; i++) {
       const w = net.w[i];
       if (w === 0) continue;
@@ -259,6 +264,8 @@ export class Plot1D extends LayeredCanvas {
       if (k < t.xMin || k > t.xMax) continue;
       // 2 px wide on whole pixels, so each mark is solid whatever the antialiasing.
       const p = Math.round(t.px(k));
+      if (p < 0 || p >= marked.length || marked[p]) continue;
+      marked[p] = 1;
       ctx.moveTo(p, bottom);
       ctx.lineTo(p, bottom - KNOT_STRIP);
     }
@@ -277,6 +284,12 @@ export class Plot1D extends LayeredCanvas {
     }
   }
 
+  /** A cleared per-column flag array of at least `columns` entries, reused across frames. */
+  private knotColumns(columns: number): Uint8Array {
+    if (!this.columns || this.columns.length < columns) this.columns = new Uint8Array(columns);
+    else this.columns.fill(0);
+    return this.columns;
+  }
   private drawSamples(t: Transform, s: { xs: ArrayLike<number>; ys: ArrayLike<number> }): void {
     const ctx = this.top;
     ctx.fillStyle = PLOT_COLORS.samples;

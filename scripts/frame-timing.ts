@@ -188,6 +188,12 @@ async function measure(url: string, label: string, mode: Mode, o: Options): Prom
       const r = await panFrames(p, 'view', n >= 16384 ? Math.min(3, o.repeats) : o.repeats);
       rows.push({ build: label, backend: mode, backendLabel, case: `1D pan, N = ${n}`, ...r });
     }
+    // The largest N again with the unit terms hidden: what the sum, the knots and the readouts cost alone.
+    const nMax = Math.max(...o.sizes);
+    await p.evaluate((n) => window.sandbox.setState({ build: 'interpolate', units: n, show: { terms: false } }), nMax);
+    const bare = await panFrames(p, 'view', nMax >= 16384 ? Math.min(3, o.repeats) : o.repeats);
+    rows.push({ build: label, backend: mode, backendLabel, case: `1D pan, N = ${nMax}, terms hidden`, ...bare });
+    await p.evaluate(() => window.sandbox.setState({ show: { terms: true } }));
     const drag = await sliderDrag(p);
     rows.push({ build: label, backend: mode, backendLabel, case: 'N slider dragged 1 → 65,536 (least squares), last input → on screen', ...drag });
     const net = randomNetwork(2, o.size2d, 7);

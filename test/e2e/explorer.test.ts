@@ -29,8 +29,12 @@ const py = (g: Geometry, y: number) => g.top + ((g.view.yMax - y) / (g.view.yMax
 const BENDS: Network = { dim: 1, w: [1, 1, 1, 1], b: [1, -0.2, -1.1, -3], a: [1, -2, 1.5, 0.7], c: 0.2 };
 const BENDS_VIEW = { xMin: -2, xMax: 2, yMin: -1, yMax: 2 };
 
+/** The state once any construction started by the GUI has landed (an empty setState waits for it and the redraw). */
 async function state(page: Page) {
-  return page.evaluate(() => window.sandbox.getState());
+  return page.evaluate(async () => {
+    await window.sandbox.setState({});
+    return window.sandbox.getState();
+  });
 }
 
 /** Focuses a text field with its text selected, so typing replaces it. */

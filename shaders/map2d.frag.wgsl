@@ -1,7 +1,18 @@
-// map2d fragment stage: the colour of this pixel, bilinear between the colours of the four nearest grid cells
-// (cell centres at (i + ½, j + ½), clamped at the edges), as a smoothed drawImage of the coloured grid shows.
-// The colour map (blue < 0 < red, white at 0, scaled by max |v|) is the twin of src/views/map2d/colormap.ts.
+// map2d fragment stage: the colour of this pixel. Grid sample i sits at fraction i/(nx − 1) of the map (the
+// evaluator's grid spans the view edge to edge). values and error modes blend the colours of the four
+// surrounding samples bilinearly; regions mode takes the nearest sample's pattern colour (no blending across
+// a crease). Optional: contour lines of the value (or error) at "nice" levels, from fwidth of the scaled value
+// (no read-back: the values are already here), and a hovered region lightened and outlined.
+// The colours are the twins of src/views/map2d/colormap.ts (colourOf, errorColourOf, patternColour, contourStep).
 // Bindings: the same as map2d.vert.wgsl (this file is appended to it into one module).
+
+const ERROR_UNDER = vec3<f32>(0.37, 0.23, 0.6);
+const ERROR_OVER = vec3<f32>(0.8, 0.4, 0.02);
+const NO_TARGET = vec3<f32>(0.62, 0.62, 0.62);
+const HIGHLIGHT_LIGHTEN = 0.4;
+const HIGHLIGHT_OUTLINE = vec3<f32>(0.1, 0.1, 0.12);
+const CONTOUR_INK = vec3<f32>(0.08, 0.08, 0.1);
+const CONTOUR_ALPHA = 0.45;
 
 fn colourOf(v: f32, scale: f32) -> vec3<f32> {
   var m = 0.0;
@@ -13,22 +24,146 @@ fn colourOf(v: f32, scale: f32) -> vec3<f32> {
   return vec3<f32>(select(1.0 - m, 1.0, s > 0.0), 1.0 - 0.85 * m, select(1.0 - m, 1.0, s < 0.0));
 }
 
-fn cell(i: i32, j: i32, scale: f32) -> vec3<f32> {
-  return colourOf(values[P.first + u32(j) * P.nx + u32(i)], scale);
+fn isFinite(v: f32) -> bool {
+  return (bitcast<u32>(v) & 0x7f800000u) != 0x7f800000u;
+}
+
+fn isNan(v: f32) -> bool {
+  return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
+}
+
+fn errorColourOf(e: f32, scale: f32) -> vec3<f32> {
+  if (isNan(e)) {
+    return NO_TARGET;
+  }
+  var m = 0.0;
+  if (scale > 0.0) {
+    m = min(1.0, abs(e) / scale);
+  }
+  let end = select(ERROR_OVER, ERROR_UNDER, e < 0.0);
+  return 1.0 + (end - 1.0) * m;
+}
+
+// murmur3's finaliser, the twin of mixId in colormap.ts.
+fn mixId(id: u32) -> u32 {
+  var x = id;
+  x ^= x >> 16u;
+  x *= 0x85ebca6bu;
+  x ^= x >> 13u;
+  x *= 0xc2b2ae35u;
+  x ^= x >> 16u;
+  return x;
+}
+
+fn patternColour(id: u32) -> vec3<f32> {
+  let h = mixId(id);
+  let hue = f32(h >> 8u) / 16777216.0;
+  let sat = 0.5 + 0.25 * f32(h & 15u) / 15.0;
+  let light = 0.6 + 0.15 * f32((h >> 4u) & 15u) / 15.0;
+  let chroma = (1.0 - abs(2.0 * light - 1.0)) * sat;
+  let hp = hue * 6.0;
+  let x = chroma * (1.0 - abs(hp - 2.0 * floor(hp / 2.0) - 1.0));
+  let m = light - chroma / 2.0;
+  var c = vec3<f32>(chroma, 0.0, x);
+  switch (u32(floor(hp))) {
+    case 0u: { c = vec3<f32>(chroma, x, 0.0); }
+    case 1u: { c = vec3<f32>(x, chroma, 0.0); }
+    case 2u: { c = vec3<f32>(0.0, chroma, x); }
+    case 3u: { c = vec3<f32>(0.0, x, chroma); }
+    case 4u: { c = vec3<f32>(x, 0.0, chroma); }
+    default: {}
+  }
+  return c + m;
+}
+
+// 1, 2 or 5 × 10^k, about 10 levels over ±scale (contourStep in colormap.ts); 0 without a scale.
+fn contourStep(scale: f32) -> f32 {
+  if (!(scale > 0.0) || !isFinite(scale)) {
+    return 0.0;
+  }
+  let raw = 0.2 * scale;
+  let mag = exp2(floor(log2(raw) * 0.30102999566) * 3.32192809489);
+  let norm = raw / mag;
+  return mag * select(select(select(10.0, 5.0, norm < 7.5), 2.0, norm < 3.5), 1.0, norm < 1.5);
+}
+
+// The sampled quantity at grid sample (i, j): the value, or in error mode value − target (NaN without target).
+fn sampleAt(i: i32, j: i32) -> f32 {
+  let k = u32(j) * P.nx + u32(i);
+  let v = values[P.first + k];
+  if (P.mode == 1u) {
+    return v - targetValues[P.targetFirst + k];
+  }
+  return v;
+}
+
+fn cellColour(i: i32, j: i32, scale: f32) -> vec3<f32> {
+  if (P.mode == 1u) {
+    return errorColourOf(sampleAt(i, j), scale);
+  }
+  return colourOf(sampleAt(i, j), scale);
+}
+
+// Grid coordinate of a pixel position: the pair of samples around it per axis and the weights.
+struct Around {
+  a: vec2<i32>,
+  b: vec2<i32>,
+  t: vec2<f32>,
+}
+
+fn around(pos: vec2<f32>) -> Around {
+  let f = vec2<f32>((pos.x - P.rect.x) / P.rect.z, 1.0 - (pos.y - P.rect.y) / P.rect.w);
+  let last = vec2<f32>(f32(P.nx) - 1.0, f32(P.ny) - 1.0);
+  let g = clamp(f * last, vec2<f32>(0.0), last);
+  let a = clamp(vec2<i32>(floor(g)), vec2<i32>(0), max(vec2<i32>(last) - 1, vec2<i32>(0)));
+  let b = min(a + 1, vec2<i32>(last));
+  var out: Around;
+  out.a = a;
+  out.b = b;
+  out.t = select(g - vec2<f32>(a), vec2<f32>(0.0), last == vec2<f32>(0.0));
+  return out;
+}
+
+// The pattern id of the sample nearest a pixel position.
+fn nearestId(pos: vec2<f32>) -> u32 {
+  let s = around(pos);
+  let n = select(s.a, s.b, s.t >= vec2<f32>(0.5));
+  return patternIds[P.patternFirst + u32(n.y) * P.nx + u32(n.x)];
 }
 
 @fragment
 fn fs(@builtin(position) pos: vec4<f32>) -> @location(0) vec4<f32> {
   let scale = bitcast<f32>(scaleBits);
-  // Fractions across the map, y from the bottom (pos is the pixel centre).
-  let f = vec2<f32>((pos.x - P.rect.x) / P.rect.z, 1.0 - (pos.y - P.rect.y) / P.rect.w);
-  let g = f * vec2<f32>(f32(P.nx), f32(P.ny)) - 0.5;
-  let g0 = floor(g);
-  let t = g - g0;
-  let hi = vec2<i32>(i32(P.nx) - 1, i32(P.ny) - 1);
-  let a = clamp(vec2<i32>(g0), vec2<i32>(0), hi);
-  let b = clamp(vec2<i32>(g0) + 1, vec2<i32>(0), hi);
-  let bottom = mix(cell(a.x, a.y, scale), cell(b.x, a.y, scale), t.x);
-  let top = mix(cell(a.x, b.y, scale), cell(b.x, b.y, scale), t.x);
-  return vec4<f32>(mix(bottom, top, t.y), 1.0);
+  let s = around(pos.xy);
+  // The sampled quantity, bilinear, for the contour lines (computed in uniform control flow for fwidth).
+  let lo = mix(sampleAt(s.a.x, s.a.y), sampleAt(s.b.x, s.a.y), s.t.x);
+  let hi = mix(sampleAt(s.a.x, s.b.y), sampleAt(s.b.x, s.b.y), s.t.x);
+  let v = mix(lo, hi, s.t.y);
+  let levelStep = contourStep(scale);
+  let d = v / max(levelStep, 1e-30);
+  let w = fwidth(d);
+
+  var colour: vec3<f32>;
+  if (P.mode == 2u) {
+    colour = patternColour(nearestId(pos.xy));
+  } else {
+    let bottom = mix(cellColour(s.a.x, s.a.y, scale), cellColour(s.b.x, s.a.y, scale), s.t.x);
+    let top = mix(cellColour(s.a.x, s.b.y, scale), cellColour(s.b.x, s.b.y, scale), s.t.x);
+    colour = mix(bottom, top, s.t.y);
+  }
+
+  if ((P.flags & 2u) != 0u && levelStep > 0.0 && isFinite(d) && isFinite(w) && w > 0.0) {
+    // About one pixel wide; faded out where levels come closer than ~2 pixels (they would fill the map).
+    let dist = abs(fract(d + 0.5) - 0.5) / w;
+    let cover = clamp(1.0 - dist, 0.0, 1.0) * clamp(2.0 - 4.0 * w, 0.0, 1.0);
+    colour = mix(colour, CONTOUR_INK, CONTOUR_ALPHA * cover);
+  }
+
+  if ((P.flags & 1u) != 0u && nearestId(pos.xy) == P.highlight) {
+    // Outlined where a neighbouring pixel belongs to another region, lightened inside.
+    let edge = nearestId(pos.xy + vec2<f32>(1.0, 0.0)) != P.highlight || nearestId(pos.xy - vec2<f32>(1.0, 0.0)) != P.highlight ||
+      nearestId(pos.xy + vec2<f32>(0.0, 1.0)) != P.highlight || nearestId(pos.xy - vec2<f32>(0.0, 1.0)) != P.highlight;
+    colour = select(mix(colour, vec3<f32>(1.0), HIGHLIGHT_LIGHTEN), HIGHLIGHT_OUTLINE, edge);
+  }
+  return vec4<f32>(colour, 1.0);
 }

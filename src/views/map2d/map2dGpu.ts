@@ -1,8 +1,9 @@
 /**
- * The 2D map drawn with WebGPU straight from the evaluator's value buffer: a compute pass reduces max |v|
- * into a one-word buffer, then one quad over the map rectangle colours every pixel in the fragment stage
- * (the twin of colormap.ts). Nothing is read back to draw; `readScale()` reads the scale lazily for the legend.
- * Owns its pipelines and buffers; bind groups are cached per value buffer; `destroy()` is safe twice.
+ * The 2D map drawn with WebGPU straight from the evaluator's buffers: a compute pass reduces max |v| (or, in
+ * error mode, max |v − target|) into a one-word buffer, then one quad over the map rectangle colours every
+ * pixel in the fragment stage (the twin of colormap.ts): values, error or regions, with optional contour lines
+ * and a highlighted region. Nothing is read back to draw; `readScale()` reads the scale lazily for the legend.
+ * Owns its pipelines and buffers; bind groups are cached per set of bound buffers; `destroy()` is safe twice.
  */
 import vertSource from '../../../shaders/map2d.vert.wgsl?raw';
 import fragSource from '../../../shaders/map2d.frag.wgsl?raw';
@@ -11,8 +12,9 @@ import type { PlotRect } from '../axes.ts';
 import { type DeviceValues, storageRange } from '../deviceValues.ts';
 import { type UniformMember, wordIndex } from '../uniformLayout.ts';
 import { type GpuError, fromGpuError, withErrorScopes } from '../../engine/gpu/errors.ts';
+import type { MapMode } from './colormap.ts';
 
-/** `struct Map2DParams` of the map2d shaders (uniform, 48 bytes with its padding); rect and size in target pixels. */
+/** `struct Map2DParams` of the map2d shaders (uniform, 64 bytes); rect and size in target pixels. */
 export const MAP2D_PARAMS_LAYOUT = [
   { name: 'rect', type: 'vec4<f32>', offset: 0 },
   { name: 'size', type: 'vec2<f32>', offset: 16 },
@@ -20,17 +22,47 @@ export const MAP2D_PARAMS_LAYOUT = [
   { name: 'ny', type: 'u32', offset: 28 },
   { name: 'first', type: 'u32', offset: 32 },
   { name: 'count', type: 'u32', offset: 36 },
+  { name: 'mode', type: 'u32', offset: 40 },
+  { name: 'targetFirst', type: 'u32', offset: 44 },
+  { name: 'patternFirst', type: 'u32', offset: 48 },
+  { name: 'highlight', type: 'u32', offset: 52 },
+  { name: 'flags', type: 'u32', offset: 56 },
+  { name: 'pad', type: 'u32', offset: 60 },
 ] as const satisfies readonly UniformMember[];
-export const MAP2D_PARAMS_SIZE = 48;
+export const MAP2D_PARAMS_SIZE = 64;
 const W = wordIndex(MAP2D_PARAMS_LAYOUT);
 /** Workgroups of the scale pass at most (each grid-strides, so any count is covered). */
 const MAX_SCALE_GROUPS = 64;
+const MODE_CODE: Record<MapMode, number> = { values: 0, error: 1, regions: 2 };
+const FLAG_HIGHLIGHT = 1;
+const FLAG_CONTOURS = 2;
 
-/** One frame of the map: the grid's values on the device (row-major, bottom row first) and its shape. */
+/**
+ * One frame of the map: the grid's values on the device (row-major, bottom row first) and its shape, and
+ * what to colour. `target` (f32, same grid, NaN where undefined) is needed in error mode; `pattern` (u32
+ * activation-pattern ids of the same grid, as the regions kernel writes them; `count` in words) in regions
+ * mode and for a highlight.
+ */
 export interface Map2DFrame {
   values: DeviceValues;
   nx: number;
   ny: number;
+  /** 'values' unless given. */
+  mode?: MapMode;
+  target?: DeviceValues | null;
+  pattern?: DeviceValues | null;
+  /** Level lines of the value (of the error in error mode) at the legend's nice spacing. */
+  contours?: boolean;
+  /** The pattern id of the region to lighten and outline (the one under the pointer), or null. */
+  highlight?: number | null;
+}
+
+/** A bound range of one of the frame's buffers (or the placeholder), and the shader's index of its first word. */
+interface Bound {
+  buffer: GPUBuffer;
+  start: number;
+  size: number;
+  first: number;
 }
 
 export class Map2DGpu {
@@ -39,8 +71,10 @@ export class Map2DGpu {
   private readonly uniform: GPUBuffer;
   private readonly scale: GPUBuffer;
   private readonly params = new ArrayBuffer(MAP2D_PARAMS_SIZE);
-  /** Bind groups for the last value buffer (and bound range), rebuilt when either changes. */
-  private groups: { buffer: GPUBuffer; start: number; size: number; compute: GPUBindGroup; render: GPUBindGroup } | null = null;
+  /** Bound in place of an absent target or pattern buffer (the shaders read it only when told to). */
+  private readonly placeholder: GPUBuffer;
+  /** Bind groups for the last frame's bound ranges, rebuilt when any of them changes. */
+  private groups: { key: Bound[]; compute: GPUBindGroup; render: GPUBindGroup } | null = null;
   private readback: GPUBuffer | null = null;
   private pendingScale: Promise<number> | null = null;
   /** Frames encoded so far, and the frame the pending read copied the scale of. */
@@ -60,6 +94,7 @@ export class Map2DGpu {
   ) {
     this.uniform = device.createBuffer({ label: 'map2d params', size: MAP2D_PARAMS_SIZE, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     this.scale = device.createBuffer({ label: 'map2d scale', size: 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+    this.placeholder = device.createBuffer({ label: 'map2d placeholder', size: 16, usage: GPUBufferUsage.STORAGE });
     const uniformEntry = { binding: 0, buffer: { type: 'uniform', minBindingSize: MAP2D_PARAMS_SIZE } } as const;
     const computeLayout = device.createBindGroupLayout({
       label: 'map2d scale',
@@ -67,6 +102,7 @@ export class Map2DGpu {
         { ...uniformEntry, visibility: GPUShaderStage.COMPUTE },
         { binding: 1, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } },
         { binding: 2, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage', minBindingSize: 4 } },
+        { binding: 3, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } },
       ],
     });
     const renderLayout = device.createBindGroupLayout({
@@ -75,6 +111,8 @@ export class Map2DGpu {
         { ...uniformEntry, visibility: GPUShaderStage.VERTEX | GPUShaderStage.FRAGMENT },
         { binding: 1, visibility: GPUShaderStage.FRAGMENT, buffer: { type: 'read-only-storage' } },
         { binding: 2, visibility: GPUShaderStage.FRAGMENT, buffer: { type: 'read-only-storage', minBindingSize: 4 } },
+        { binding: 3, visibility: GPUShaderStage.FRAGMENT, buffer: { type: 'read-only-storage' } },
+        { binding: 4, visibility: GPUShaderStage.FRAGMENT, buffer: { type: 'read-only-storage' } },
       ],
     });
     this.scalePipeline = device.createComputePipeline({
@@ -92,49 +130,75 @@ export class Map2DGpu {
     });
   }
 
-  /** The bind groups for `values`, reused while the buffer and its bound range stay the same. */
-  private groupsFor(values: DeviceValues): { first: number; compute: GPUBindGroup; render: GPUBindGroup } {
-    const { start, size, first } = storageRange(values);
+  /** The bound range of a frame buffer, or of the placeholder when there is none. */
+  private bound(values: DeviceValues | null | undefined): Bound {
+    if (!values) return { buffer: this.placeholder, start: 0, size: this.placeholder.size, first: 0 };
+    if (values.device !== this.device) throw new RangeError('the map buffers live on another device');
+    return { buffer: values.buffer, ...storageRange(values) };
+  }
+
+  /** The bind groups for the frame's ranges [values, target, pattern], reused while all three stay the same. */
+  private groupsFor(key: Bound[]): { compute: GPUBindGroup; render: GPUBindGroup } {
     const g = this.groups;
-    if (g && g.buffer === values.buffer && g.start === start && g.size === size) return { first, compute: g.compute, render: g.render };
-    const range = { buffer: values.buffer, offset: start, size };
-    const make = (pipeline: GPUComputePipeline | GPURenderPipeline, label: string) =>
-      this.device.createBindGroup({
-        label,
-        layout: pipeline.getBindGroupLayout(0),
-        entries: [
-          { binding: 0, resource: { buffer: this.uniform } },
-          { binding: 1, resource: range },
-          { binding: 2, resource: { buffer: this.scale, size: 4 } },
-        ],
-      });
-    this.groups = { buffer: values.buffer, start, size, compute: make(this.scalePipeline, 'map2d scale'), render: make(this.renderPipeline, 'map2d render') };
-    return { first, compute: this.groups.compute, render: this.groups.render };
+    const same = (a: Bound, b: Bound) => a.buffer === b.buffer && a.start === b.start && a.size === b.size;
+    if (g && g.key.every((b, k) => same(b, key[k]))) return g;
+    const range = (b: Bound) => ({ buffer: b.buffer, offset: b.start, size: b.size });
+    const [values, target, pattern] = key;
+    const common = [
+      { binding: 0, resource: { buffer: this.uniform } },
+      { binding: 1, resource: range(values) },
+      { binding: 2, resource: { buffer: this.scale, size: 4 } },
+      { binding: 3, resource: range(target) },
+    ];
+    const compute = this.device.createBindGroup({ label: 'map2d scale', layout: this.scalePipeline.getBindGroupLayout(0), entries: common });
+    const render = this.device.createBindGroup({
+      label: 'map2d render',
+      layout: this.renderPipeline.getBindGroupLayout(0),
+      entries: [...common, { binding: 4, resource: range(pattern) }],
+    });
+    this.groups = { key, compute, render };
+    return this.groups;
   }
 
   /**
    * Records the frame into `encoder`: the scale pass, then a render pass into `target` (a view of a texture
    * of this module's format, `width` × `height` pixels) that clears it to transparent and paints the map
    * over `rect` (target pixels). Writes the uniforms through the queue now: submit before the next encode.
-   * Throws a RangeError when the frame's shape and values disagree.
+   * Throws a RangeError when the frame's shape and buffers disagree or the mode lacks its buffer.
    */
   encode(encoder: GPUCommandEncoder, target: GPUTextureView, width: number, height: number, rect: PlotRect, frame: Map2DFrame): void {
     if (this.destroyed) return;
     const { nx, ny, values } = frame;
+    const mode = frame.mode ?? 'values';
+    if (!(mode in MODE_CODE)) throw new RangeError(`unknown map mode ${String(mode)}`);
     if (!(Number.isInteger(nx) && Number.isInteger(ny) && nx >= 1 && ny >= 1) || values.count !== nx * ny) {
       throw new RangeError(`a ${nx}×${ny} map needs ${nx * ny} values, got ${values.count}`);
     }
-    this.encoded++;
+    const targetBuf = mode === 'error' ? frame.target : null;
+    const highlight = frame.highlight ?? null;
+    const pattern = mode === 'regions' || highlight !== null ? frame.pattern : null;
+    if (mode === 'error' && !targetBuf) throw new RangeError('the error map needs the target values');
+    if (targetBuf && targetBuf.count !== nx * ny) throw new RangeError(`a ${nx}×${ny} map needs ${nx * ny} target values, got ${targetBuf.count}`);
+    if ((mode === 'regions' || highlight !== null) && !pattern) throw new RangeError(mode === 'regions' ? 'the region map needs the pattern ids' : 'a highlight needs the pattern ids');
+    if (pattern && pattern.count !== nx * ny) throw new RangeError(`a ${nx}×${ny} map needs ${nx * ny} pattern ids, got ${pattern.count}`);
+    if (highlight !== null && !(Number.isInteger(highlight) && highlight >= 0 && highlight <= 0xffffffff)) throw new RangeError(`highlight ${highlight} is not a pattern id (a 32-bit unsigned integer)`);
     if (values.device !== this.device) throw new RangeError('the map values live on another device');
-    const { first, compute, render } = this.groupsFor(values);
+    const key = [this.bound(values), this.bound(targetBuf), this.bound(pattern)];
+    this.encoded++;
+    const { compute, render } = this.groupsFor(key);
     const f = new Float32Array(this.params);
     const u = new Uint32Array(this.params);
     f.set([rect.left, rect.top, rect.width, rect.height], W.rect);
     f.set([width, height], W.size);
     u[W.nx] = nx;
     u[W.ny] = ny;
-    u[W.first] = first;
+    u[W.first] = key[0].first;
     u[W.count] = nx * ny;
+    u[W.mode] = MODE_CODE[mode];
+    u[W.targetFirst] = key[1].first;
+    u[W.patternFirst] = key[2].first;
+    u[W.highlight] = highlight ?? 0;
+    u[W.flags] = (highlight !== null ? FLAG_HIGHLIGHT : 0) | (frame.contours ? FLAG_CONTOURS : 0);
     this.device.queue.writeBuffer(this.uniform, 0, this.params);
     encoder.clearBuffer(this.scale);
     const cpass = encoder.beginComputePass({ label: 'map2d scale' });
@@ -198,7 +262,7 @@ export class Map2DGpu {
   }
 
   /**
-   * The last encoded frame's max |v|, read back lazily (for the legend's labels; drawing never waits on it).
+   * The last encoded frame's max |v| (max |v − target| in error mode), read back lazily (for the legend's labels; drawing never waits on it).
    * Concurrent calls for the same frame share one read.
    */
   readScale(): Promise<number> {
@@ -230,6 +294,7 @@ export class Map2DGpu {
     this.groups = null;
     this.uniform.destroy();
     this.scale.destroy();
+    this.placeholder.destroy();
     this.readback?.destroy();
     this.readback = null;
   }

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { CreaseGeometry, MAX_DRAWN_CREASES, TURN_HANDLE_AT, dragLine, type CreaseLine } from '../../src/views/map2d/creases.ts';
+
+// View [−1, 1]² on a 200 × 200 px rect at (50, 10): x = 0 is px 150, y = 0 is py 110, 100 px per unit.
+const VIEW = { xMin: -1, xMax: 1, yMin: -1, yMax: 1 };
+const RECT = { left: 50, top: 10, width: 200, height: 200 };
+/** x = 0 (vertical), y = 0.5 (horizontal), x + y = 0 (diagonal), and one that misses the view (x = 3). */
+const LINES: CreaseLine[] = [
+  { w1: 1, w2: 0, b: 0 },
+  { w1: 0, w2: 2, b: -1 },
+  { w1: 1, w2: 1, b: 0 },
+  { w1: 1, w2: 0, b: -3 },
+];
+
+function value(l: CreaseLine, x: number, y: number): number {
+  return l.w1 * x + l.w2 * y + l.b;
+}
+
+describe('CreaseGeometry', () => {
+  it('places each visible line, clipped exactly, in CSS pixels', () => {
+    const g = new CreaseGeometry(LINES, VIEW, RECT);
+    expect(g.visible).toBe(3);
+    expect(Array.from(g.units)).toEqual([0, 1, 2]);
+    const seg = (k: number) => Array.from(g.segments.subarray(4 * k, 4 * k + 4)).map((v) => Math.round(v * 1e9) / 1e9);
+    // x = 0 runs from the bottom edge to the top (or back) at px 150.
+    expect([seg(0)[0], seg(0)[2]]).toEqual([150, 150]);
+    expect([Math.min(seg(0)[1], seg(0)[3]), Math.max(seg(0)[1], seg(0)[3])]).toEqual([10, 210]);
+    // y = 0.5 at py 60, across the whole width.
+    expect([seg(1)[1], seg(1)[3]]).toEqual([60, 60]);
+    expect([Math.min(seg(1)[0], seg(1)[2]), Math.max(seg(1)[0], seg(1)[2])]).toEqual([50, 250]);
+  });
+
+  it('hit-tests the nearest crease within the tolerance, −1 elsewhere', () => {
+    const g = new CreaseGeometry(LINES, VIEW, RECT);
+    expect(g.hitCrease(153, 180)).toBe(0); // 3 px right of x = 0, far from the others
+    expect(g.hitCrease(80, 62)).toBe(1); // 2 px below y = 0.5
+    // The diagonal x + y = 0 passes (0.5, −0.5) = px (200, 160).
+    expect(g.hitCrease(202, 161)).toBe(2);
+    expect(g.hitCrease(100, 180)).toBe(-1);
+    expect(g.hitCrease(100, 180, 60)).toBe(0); // 50 px from x = 0, 85 px from the diagonal
+    // Where two meet (the origin, px (150, 110)) the lower unit index wins a tie; the missing line never hits.
+    expect(g.hitCrease(150, 110)).toBe(0);
+    expect(g.hitCrease(250 + 300, 110)).toBe(-1);
+  });
+
+  it('puts the selected line\u2019s move handle at its midpoint and the turn handle toward its end', () => {
+    const g = new CreaseGeometry(LINES, VIEW, RECT, 1);
+    expect(g.midpoint()).toEqual([0, 0.5]);
+    const h = g.handles()!;
+    expect(h.move.map((v) => Math.round(v * 1e9) / 1e9)).toEqual([150, 60]);
+    expect(Math.abs(h.turn[0] - 150)).toBeCloseTo(100 * TURN_HANDLE_AT, 9);
+    expect(g.handleAt(152, 61)).toBe('move');
+    expect(g.handleAt(h.turn[0] + 2, h.turn[1] - 3)).toBe('turn');
+    expect(g.handleAt(100, 150)).toBeNull();
+    // Nothing selected, or the selection misses the view: no handles.
+    expect(new CreaseGeometry(LINES, VIEW, RECT).handleAt(150, 60)).toBeNull();
+    expect(new CreaseGeometry(LINES, VIEW, RECT, 3).handles()).toBeNull();
+  });
+
+  it('strokes at most the cap, a stride over the units, while every unit stays hit-testable', () => {
+    const many: CreaseLine[] = Array.from({ length: 3 * MAX_DRAWN_CREASES + 5 }, (_, i) => ({ w1: 1, w2: 0, b: -(-0.99 + (1.98 * i) / (3 * MAX_DRAWN_CREASES + 5)) }));
+    const g = new CreaseGeometry(many, VIEW, RECT);
+    expect(g.visible).toBe(many.length);
+    expect(g.drawn.length).toBeLessThanOrEqual(MAX_DRAWN_CREASES);
+    expect(g.drawn.length).toBeGreaterThan(MAX_DRAWN_CREASES / 2);
+    const last = many.length - 1;
+    const x = 0.99 - 1.98 / many.length;
+    expect(g.hitCrease(150 + 100 * x, 100, 0.01)).toBe(last);
+  });
+});
+
+describe('dragLine', () => {
+  it('move: translates the line keeping its normal, so a line grabbed on itself passes through the pointer', () => {
+    const unit = { w1: 2, w2: -1, b: 0.5 };
+    const from: [number, number] = [0, 0.5]; // on the line
+    const to: [number, number] = [0.7, -0.3];
+    const moved = dragLine(unit, 'move', from, to);
+    expect(moved.w1).toBe(2);
+    expect(moved.w2).toBe(-1);
+    expect(value(moved, ...to)).toBeCloseTo(0, 12);
+    // A grab off the line keeps its offset: no jump.
+    const off: [number, number] = [0.1, 0.5];
+    expect(value(dragLine(unit, 'move', off, to), ...to)).toBeCloseTo(value(unit, ...off), 12);
+    expect(dragLine(unit, 'move', from, from)).toEqual(unit);
+  });
+
+  it('turn: rotates about the pivot keeping |w|, the line through the pivot and toward the pointer', () => {
+    const unit = { w1: 0, w2: 3, b: -1.5 }; // y = 0.5, |w| = 3
+    const pivot: [number, number] = [0, 0.5];
+    const from: [number, number] = [0.8, 0.5];
+    const to: [number, number] = [0.3, 1.2];
+    const turned = dragLine(unit, 'turn', from, to, pivot);
+    expect(Math.hypot(turned.w1, turned.w2)).toBeCloseTo(3, 12);
+    expect(value(turned, ...pivot)).toBeCloseTo(0, 12);
+    expect(value(turned, ...to)).toBeCloseTo(0, 12);
+    // A quarter turn of y = 0.5 about (0, 0.5) dragged from the right to the top gives x = 0; the active side turns too.
+    const quarter = dragLine(unit, 'turn', [1, 0.5], [0, 1.5], pivot);
+    expect(quarter.w1).toBeCloseTo(-3, 12);
+    expect(quarter.w2).toBeCloseTo(0, 12);
+    expect(quarter.b).toBeCloseTo(0, 12);
+  });
+
+  it('turn without a pivot rotates about the line\u2019s point nearest the origin; degenerate drags change nothing', () => {
+    const unit = { w1: 1, w2: 1, b: -1 }; // nearest point (0.5, 0.5)
+    const turned = dragLine(unit, 'turn', [1, 0], [0.5 + Math.SQRT1_2, 0.5 + Math.SQRT1_2]);
+    expect(value(turned, 0.5, 0.5)).toBeCloseTo(0, 12);
+    expect(Math.hypot(turned.w1, turned.w2)).toBeCloseTo(Math.SQRT2, 12);
+    expect(dragLine({ w1: 0, w2: 0, b: 1 }, 'move', [0, 0], [1, 1])).toEqual({ w1: 0, w2: 0, b: 1 });
+    expect(dragLine(unit, 'turn', [0.5, 0.5], [1, 1])).toEqual(unit);
+  });
+});

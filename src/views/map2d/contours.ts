@@ -15,34 +15,45 @@
 export function contourSegments(values: ArrayLike<number>, nx: number, ny: number, levels: ArrayLike<number>): Float32Array {
   if (!(Number.isInteger(nx) && Number.isInteger(ny) && nx >= 1 && ny >= 1)) throw new RangeError(`contourSegments needs a grid of at least 1×1, got ${nx}×${ny}`);
   if (values.length < nx * ny) throw new RangeError(`a ${nx}×${ny} grid needs ${nx * ny} values, got ${values.length}`);
+  // Finite levels, ascending, so a square visits only the levels between its lowest and highest corner.
+  const lv = Float64Array.from(Array.from(levels).filter((l) => Number.isFinite(l))).sort();
   let out = new Float32Array(1024);
   let n = 0;
-  const push = (x0: number, y0: number, x1: number, y1: number) => {
+  // Edge points of the current square: 0 bottom, 1 right, 2 top, 3 left.
+  const ex = new Float64Array(4);
+  const ey = new Float64Array(4);
+  const seg = (p: number, q: number) => {
     if (n + 4 > out.length) {
       const grown = new Float32Array(out.length * 2);
       grown.set(out);
       out = grown;
     }
-    out[n++] = x0;
-    out[n++] = y0;
-    out[n++] = x1;
-    out[n++] = y1;
+    out[n++] = ex[p];
+    out[n++] = ey[p];
+    out[n++] = ex[q];
+    out[n++] = ey[q];
   };
-  // Edge points of the current square: 0 bottom, 1 right, 2 top, 3 left.
-  const ex = [0, 0, 0, 0];
-  const ey = [0, 0, 0, 0];
-  for (let L = 0; L < levels.length; L++) {
-    const level = levels[L];
-    if (!Number.isFinite(level)) continue;
-    for (let j = 0; j + 1 < ny; j++) {
-      for (let i = 0; i + 1 < nx; i++) {
-        const a = values[j * nx + i]; // bottom-left
-        const b = values[j * nx + i + 1]; // bottom-right
-        const c = values[(j + 1) * nx + i + 1]; // top-right
-        const d = values[(j + 1) * nx + i]; // top-left
-        if (!(Number.isFinite(a) && Number.isFinite(b) && Number.isFinite(c) && Number.isFinite(d))) continue;
+  for (let j = 0; j + 1 < ny; j++) {
+    for (let i = 0; i + 1 < nx; i++) {
+      const a = values[j * nx + i]; // bottom-left
+      const b = values[j * nx + i + 1]; // bottom-right
+      const c = values[(j + 1) * nx + i + 1]; // top-right
+      const d = values[(j + 1) * nx + i]; // top-left
+      const lo = Math.min(a, b, c, d);
+      const hi = Math.max(a, b, c, d);
+      // NaN makes lo and hi NaN; an infinity makes the interpolation meaningless: skip both.
+      if (!(Number.isFinite(lo) && Number.isFinite(hi)) || lo === hi) continue;
+      // First level above the lowest corner (a square with every corner ≥ level has no crossing).
+      let L = 0;
+      let top = lv.length;
+      while (L < top) {
+        const mid = (L + top) >> 1;
+        if (lv[mid] <= lo) L = mid + 1;
+        else top = mid;
+      }
+      for (; L < lv.length && lv[L] <= hi; L++) {
+        const level = lv[L];
         const code = (a >= level ? 1 : 0) | (b >= level ? 2 : 0) | (c >= level ? 4 : 0) | (d >= level ? 8 : 0);
-        if (code === 0 || code === 15) continue;
         // Crossings along each edge, always interpolated from the same end so neighbours agree bit for bit.
         ex[0] = i + (level - a) / (b - a);
         ey[0] = j;
@@ -52,7 +63,6 @@ export function contourSegments(values: ArrayLike<number>, nx: number, ny: numbe
         ey[2] = j + 1;
         ex[3] = i;
         ey[3] = j + (level - a) / (d - a);
-        const seg = (p: number, q: number) => push(ex[p], ey[p], ex[q], ey[q]);
         switch (code) {
           case 1:
           case 14:
@@ -82,8 +92,7 @@ export function contourSegments(values: ArrayLike<number>, nx: number, ny: numbe
           case 10: {
             // Saddle: the centre's side decides which corners connect.
             const centreAbove = (a + b + c + d) / 4 >= level;
-            const aAbove = code === 5;
-            if (centreAbove === aAbove) {
+            if (centreAbove === (code === 5)) {
               seg(3, 2);
               seg(0, 1);
             } else {

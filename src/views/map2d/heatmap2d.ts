@@ -1,28 +1,105 @@
 /**
- * The 2D network's heat map (blue < 0 < red, white at 0, scaled by max |v|) with axes and a colour-bar legend.
- * Two modes: `draw` colours an array of values on the CPU (the fallback without WebGPU), `drawAround` draws
- * only what surrounds a map that Map2DGpu paints on a WebGPU canvas stacked between `background` and `overlay`.
+ * The 2D network's top-down map with axes, a colour legend, contour lines, the units' creases and a hovered
+ * region. Colours in three modes (colormap.ts): the values, the error against the target, or the linear
+ * regions. Two paths: `draw` colours arrays on the CPU (the fallback without WebGPU, and CPU-like adapters);
+ * `drawAround` draws only what surrounds a map that Map2DGpu paints on a WebGPU canvas stacked between
+ * `background` and `overlay` (there the contours and the highlight are the fragment stage's).
+ * The overlay (frame, contours, highlight, creases, legend) is redrawn alone on hover and selection changes.
  */
 import { LayeredCanvas } from '../layeredCanvas.ts';
 import type { ViewRange } from '../../state/state.ts';
 import { type PlotRect, Transform, niceTicks, tickLabel } from '../axes.ts';
 import { PLOT_COLORS } from '../plot1d/plot1d.ts';
-import { colourGrid, colourOf, maxAbs } from './colormap.ts';
+import {
+  ERROR_OVER,
+  ERROR_UNDER,
+  HIGHLIGHT_LIGHTEN,
+  HIGHLIGHT_OUTLINE,
+  type MapMode,
+  type Rgb,
+  colourGrid,
+  colourOf,
+  contourLevels,
+  maxAbs,
+  patternColour,
+} from './colormap.ts';
+import { contourSegments } from './contours.ts';
+import { type CreaseLine, CreaseGeometry, HANDLE_RADIUS, type HandleKind } from './creases.ts';
 
 export interface HeatmapFrame {
   view: ViewRange;
   nx: number;
   ny: number;
-  /** Row-major values, row j at y = yMin + j·dy (bottom row first). */
+  /** Row-major values, row j at y = yMin + j·dy (bottom row first; the grid spans the view edge to edge). */
   values: ArrayLike<number>;
+  /** 'values' unless given. */
+  mode?: MapMode;
+  /** Target values of the same grid (NaN where undefined): needed in error mode. */
+  target?: ArrayLike<number> | null;
+  /** Activation-pattern ids of the same grid: needed in regions mode, and for `setHighlight`. */
+  pattern?: ArrayLike<number> | null;
+  /** Contour lines of the values (of the error in error mode) at the legend's nice levels. */
+  contours?: boolean;
+  /** Regions mode: the legend's text, e.g. "37 regions in view". */
+  legendLabel?: string;
+}
+
+/** What the legend shows: the mode, its scale (null until a GPU frame's number is read), and regions' text. */
+export interface LegendSpec {
+  mode?: MapMode;
+  scale?: number | null;
+  label?: string;
 }
 
 const MARGIN = { left: 58, right: 14, top: 12, bottom: 38 };
 /** Room (CSS pixels) the legend needs to the right of the map; with less it sits inside the map's top-left corner. */
 const LEGEND_SIDE = 76;
+const CONTOUR_STYLE = 'rgba(20, 20, 26, 0.45)';
+const CREASE_STYLE = 'rgba(30, 30, 40, 0.5)';
+const MODE_TITLE: Record<MapMode, string> = { values: 'value', error: 'error', regions: 'regions' };
 
-function rgbCss(c: [number, number, number]): string {
-  return `rgb(${Math.round(255 * c[0])}, ${Math.round(255 * c[1])}, ${Math.round(255 * c[2])})`;
+function rgbCss(c: Rgb, alpha = 1): string {
+  const rgb = `${Math.round(255 * c[0])}, ${Math.round(255 * c[1])}, ${Math.round(255 * c[2])}`;
+  return alpha === 1 ? `rgb(${rgb})` : `rgba(${rgb}, ${alpha})`;
+}
+
+/** The error map's colour stops for the legend, −max to +max. */
+function errorStops(): Rgb[] {
+  return [ERROR_UNDER, [1, 1, 1], ERROR_OVER];
+}
+
+/**
+ * Highlight mask of region `id` over an nx × ny pattern grid, as RGBA bytes with image rows top-down: samples
+ * of the region lightened (white at HIGHLIGHT_LIGHTEN alpha), those with a 4-neighbour in another region in
+ * the outline colour. `out` must hold 4·nx·ny bytes; everything else is cleared.
+ */
+export function highlightMask(pattern: ArrayLike<number>, nx: number, ny: number, id: number, out: Uint8ClampedArray): void {
+  if (out.length < 4 * nx * ny) throw new RangeError(`highlightMask needs ${4 * nx * ny} bytes, got ${out.length}`);
+  out.fill(0, 0, 4 * nx * ny);
+  const inside = (i: number, j: number) => i < 0 || j < 0 || i >= nx || j >= ny || pattern[j * nx + i] === id;
+  for (let j = 0; j < ny; j++) {
+    for (let i = 0; i < nx; i++) {
+      if (pattern[j * nx + i] !== id) continue;
+      const k = 4 * ((ny - 1 - j) * nx + i);
+      const edge = !inside(i - 1, j) || !inside(i + 1, j) || !inside(i, j - 1) || !inside(i, j + 1);
+      if (edge) {
+        out[k] = 255 * HIGHLIGHT_OUTLINE[0];
+        out[k + 1] = 255 * HIGHLIGHT_OUTLINE[1];
+        out[k + 2] = 255 * HIGHLIGHT_OUTLINE[2];
+        out[k + 3] = 255;
+      } else {
+        out[k] = out[k + 1] = out[k + 2] = 255;
+        out[k + 3] = 255 * HIGHLIGHT_LIGHTEN;
+      }
+    }
+  }
+}
+
+/** The error f − target per sample (NaN where the target is undefined). */
+function errorOf(values: ArrayLike<number>, target: ArrayLike<number>, n: number): Float64Array {
+  const out = new Float64Array(n);
+  for (let k = 0; k < n; k++) out[k] = values[k] - target[k];
+  return out;
 }
 
 export class Heatmap2D extends LayeredCanvas {
@@ -30,10 +107,29 @@ export class Heatmap2D extends LayeredCanvas {
   private grid: HTMLCanvasElement | null = null;
   private pixels = new Uint8ClampedArray(0);
   private image: ImageData | null = null;
+  /** The highlight mask's canvas and store (CPU mode), reused like the grid's. */
+  private mask: HTMLCanvasElement | null = null;
+  private maskImage: ImageData | null = null;
+
+  /** What the overlay is drawn from, kept so that hover and selection redraw it alone. */
+  private view: ViewRange | null = null;
+  /** True after `draw` (the map is on the background canvas), false after `drawAround` (a GPU map). */
+  private cpuMap = false;
+  private mode: MapMode = 'values';
+  private nx = 0;
+  private ny = 0;
+  private pattern: ArrayLike<number> | null = null;
+  /** Contour segments of the last CPU frame in grid coordinates (x = column, y = row from the bottom). */
+  private contours: Float32Array | null = null;
+  private legend: LegendSpec = {};
+  private highlight: number | null = null;
+  private lines: readonly CreaseLine[] | null = null;
+  private selected = -1;
+  private geometry: CreaseGeometry | null = null;
 
   /**
    * `background` gets the background, the ticks and (in CPU mode) the map; `overlay` (the same canvas, or one
-   * stacked above a WebGPU canvas) gets the map's frame and the legend.
+   * stacked above a WebGPU canvas) gets the map's frame, contours, highlight, creases and the legend.
    */
   constructor(background: HTMLCanvasElement, overlay: HTMLCanvasElement = background) {
     super(background, overlay);
@@ -50,34 +146,113 @@ export class Heatmap2D extends LayeredCanvas {
     return Math.max(2, Math.min(512, Math.round(this.rect.width / 2)));
   }
 
-  /** CPU mode: colours the values here (bilinear-smoothed like Map2DGpu) and draws axes and legend around them. */
-  draw(frame: HeatmapFrame): void {
-    const { nx, ny } = frame;
-    if (frame.values.length < nx * ny) throw new RangeError(`a ${nx}×${ny} map needs ${nx * ny} values, got ${frame.values.length}`);
-    const scale = maxAbs(frame.values, nx * ny);
-    this.drawBackground(frame.view);
-    const image = this.imageFor(nx, ny);
-    colourGrid(frame.values, nx, ny, scale, image.data);
-    const grid = this.grid!;
-    grid.getContext('2d')!.putImageData(image, 0, 0);
-    const r = this.rect;
-    this.bg.imageSmoothingEnabled = true;
-    this.bg.drawImage(grid, r.left, r.top, r.width, r.height);
-    this.drawOverlay(scale);
+  /** Data ↔ CSS pixel mapping of the last drawn view (null before the first frame). */
+  get transform(): Transform | null {
+    const v = this.view;
+    return v ? new Transform(this.rect, v.xMin, v.xMax, v.yMin, v.yMax) : null;
+  }
+
+  /** Creases visible in the view and how many of them are stroked (at most MAX_DRAWN_CREASES). */
+  get creaseCounts(): { visible: number; drawn: number } {
+    const g = this.geometryNow();
+    return { visible: g?.visible ?? 0, drawn: g?.drawn.length ?? 0 };
   }
 
   /**
-   * GPU mode: draws the background, ticks, frame and legend around a map drawn by Map2DGpu (into the same
-   * `rect`; the frame and a corner legend need `overlay` to be a canvas above the WebGPU one). With `scale` null the legend reads −max … +max until `setScale` gives the number.
+   * CPU mode: colours the frame here (values and error bilinear-smoothed, regions as blocks, like Map2DGpu) and
+   * draws axes, contours, creases and the legend around it. Throws a RangeError when the arrays and the shape
+   * disagree or the mode lacks its array.
    */
-  drawAround(view: ViewRange, scale: number | null = null): void {
-    this.drawBackground(view);
-    this.drawOverlay(scale);
+  draw(frame: HeatmapFrame): void {
+    const { nx, ny } = frame;
+    const n = nx * ny;
+    const mode = frame.mode ?? 'values';
+    if (!(Number.isInteger(nx) && Number.isInteger(ny) && nx >= 1 && ny >= 1)) throw new RangeError(`a map needs a grid of at least 1×1, got ${nx}×${ny}`);
+    if (frame.values.length < n) throw new RangeError(`a ${nx}×${ny} map needs ${n} values, got ${frame.values.length}`);
+    if (mode === 'error' && (!frame.target || frame.target.length < n)) throw new RangeError(`the error map needs ${n} target values`);
+    if (mode === 'regions' && (!frame.pattern || frame.pattern.length < n)) throw new RangeError(`the region map needs ${n} pattern ids`);
+    const field = mode === 'error' ? errorOf(frame.values, frame.target!, n) : frame.values;
+    const scale = maxAbs(field, n);
+    this.view = frame.view;
+    this.cpuMap = true;
+    this.mode = mode;
+    this.nx = nx;
+    this.ny = ny;
+    this.pattern = frame.pattern && frame.pattern.length >= n ? frame.pattern : null;
+    if (this.highlight !== null && !this.pattern) this.highlight = null;
+    this.contours = frame.contours ? contourSegments(field, nx, ny, contourLevels(scale)) : null;
+    this.legend = { mode, scale, label: frame.legendLabel };
+    this.geometry = null;
+    const image = this.imageFor(nx, ny);
+    colourGrid(field, nx, ny, scale, image.data, mode, this.pattern);
+    this.grid!.getContext('2d')!.putImageData(image, 0, 0);
+    this.paintBackground();
+    this.paintOverlay();
   }
 
-  /** Relabels the legend once the frame's max |v| is known (a lazy read-back); the rest is left as drawn. */
+  /**
+   * GPU mode: draws the background, ticks, frame, creases and legend around a map drawn by Map2DGpu (into the
+   * same `rect`; the overlay must be a canvas above the WebGPU one). With `scale` null the legend reads
+   * −max … +max until `setScale` gives the number. Contours and the highlight are Map2DGpu's here.
+   */
+  drawAround(view: ViewRange, scale: number | null = null, legend: { mode?: MapMode; label?: string } = {}): void {
+    this.view = view;
+    this.cpuMap = false;
+    this.mode = legend.mode ?? 'values';
+    this.pattern = null;
+    this.contours = null;
+    this.legend = { mode: this.mode, scale, label: legend.label };
+    this.geometry = null;
+    this.paintBackground();
+    this.paintOverlay();
+  }
+
+  /** Relabels the legend once the frame's max |v| (or |error|) is known (a lazy read-back); the rest is left as drawn. */
   setScale(scale: number): void {
-    this.drawLegend(scale);
+    this.legend = { ...this.legend, scale };
+    if (this.view) this.drawLegend();
+  }
+
+  /**
+   * The units' lines to draw as creases (null for none) and the selected unit (−1 for none, drawn bold with
+   * its move and turn handles). Redraws the overlay.
+   */
+  setCreases(lines: readonly CreaseLine[] | null, selected = -1): void {
+    this.lines = lines;
+    this.selected = selected;
+    this.geometry = null;
+    this.redrawOverlay();
+  }
+
+  /**
+   * The region to highlight (its pattern id), or null. CPU mode lightens and outlines it on the overlay from
+   * the frame's pattern array (no-op without one); in GPU mode pass it to Map2DGpu's frame instead.
+   */
+  setHighlight(id: number | null): void {
+    if (id === this.highlight) return;
+    this.highlight = id;
+    if (this.cpuMap) this.redrawOverlay();
+  }
+
+  /** The unit whose crease passes within a few CSS pixels of (px, py), or −1. */
+  hitCrease(px: number, py: number): number {
+    return this.geometryNow()?.hitCrease(px, py) ?? -1;
+  }
+
+  /** The selected crease's handle under (px, py): 'move' (its midpoint), 'turn' (toward its end) or null. */
+  handleAt(px: number, py: number): HandleKind | null {
+    return this.geometryNow()?.handleAt(px, py) ?? null;
+  }
+
+  /** The selected crease's midpoint in the view, in data coordinates: the pivot to pass to `dragLine` for a turn. */
+  creaseMidpoint(): [number, number] | null {
+    return this.geometryNow()?.midpoint() ?? null;
+  }
+
+  private geometryNow(): CreaseGeometry | null {
+    if (!this.view || !this.lines) return null;
+    this.geometry ??= new CreaseGeometry(this.lines, this.view, this.rect, this.selected);
+    return this.geometry;
   }
 
   /** The ImageData for an nx × ny grid over the reused pixel store, which grows (power of two) with the grid. */
@@ -92,7 +267,23 @@ export class Heatmap2D extends LayeredCanvas {
     return this.image;
   }
 
-  private drawBackground(view: ViewRange): void {
+  /**
+   * Draws an nx × ny image of grid samples onto the map so that sample i lands at fraction i/(nx − 1): the
+   * source rectangle runs from the first texel's centre to the last one's. Smoothing on blends like the
+   * shader's bilinear; off, each pixel takes the nearest sample (regions, the highlight).
+   */
+  private drawSamples(ctx: CanvasRenderingContext2D, source: HTMLCanvasElement, nx: number, ny: number, smooth: boolean): void {
+    const r = this.rect;
+    ctx.imageSmoothingEnabled = smooth;
+    const sx = nx > 1 ? 0.5 : 0;
+    const sy = ny > 1 ? 0.5 : 0;
+    ctx.drawImage(source, sx, sy, nx > 1 ? nx - 1 : 1, ny > 1 ? ny - 1 : 1, r.left, r.top, r.width, r.height);
+    ctx.imageSmoothingEnabled = true;
+  }
+
+  /** Background, ticks and, in CPU mode, the coloured grid. */
+  private paintBackground(): void {
+    const view = this.view!;
     const ctx = this.bg;
     const r = this.rect;
     const t = new Transform(r, view.xMin, view.xMax, view.yMin, view.yMax);
@@ -108,74 +299,232 @@ export class Heatmap2D extends LayeredCanvas {
     ctx.textAlign = 'right';
     ctx.textBaseline = 'middle';
     for (const y of yt) ctx.fillText(tickLabel(y, yt[1] - yt[0] || 1), r.left - 6, t.py(y));
+    if (this.cpuMap && this.grid) this.drawSamples(ctx, this.grid, this.nx, this.ny, this.mode !== 'regions');
   }
 
-  /** The frame around the map and the legend, on the overlay (above a WebGPU map). */
-  private drawOverlay(scale: number | null): void {
+  /** Redraws the overlay from what is kept (the background too when both are one canvas). */
+  private redrawOverlay(): void {
+    if (!this.view) return;
+    if (this.overlay === this.background) this.paintBackground();
+    this.paintOverlay();
+  }
+
+  /** Frame, contours, highlight, creases and legend, on the overlay (above a WebGPU map). */
+  private paintOverlay(): void {
     const ctx = this.top;
     const r = this.rect;
     if (this.overlay !== this.background) ctx.clearRect(0, 0, this.cssWidth, this.cssHeight);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(r.left, r.top, r.width, r.height);
+    ctx.clip();
+    if (this.cpuMap) {
+      this.drawContours(ctx);
+      this.drawHighlight(ctx);
+    }
+    this.drawCreases(ctx);
+    ctx.restore();
     ctx.strokeStyle = PLOT_COLORS.axis;
     ctx.lineWidth = 1;
     ctx.strokeRect(r.left + 0.5, r.top + 0.5, r.width - 1, r.height - 1);
-    this.drawLegend(scale);
+    this.drawLegend();
+  }
+
+  private drawContours(ctx: CanvasRenderingContext2D): void {
+    const s = this.contours;
+    if (!s || s.length === 0) return;
+    const r = this.rect;
+    const kx = this.nx > 1 ? r.width / (this.nx - 1) : 0;
+    const ky = this.ny > 1 ? r.height / (this.ny - 1) : 0;
+    const bottom = r.top + r.height;
+    ctx.beginPath();
+    for (let k = 0; k < s.length; k += 4) {
+      ctx.moveTo(r.left + s[k] * kx, bottom - s[k + 1] * ky);
+      ctx.lineTo(r.left + s[k + 2] * kx, bottom - s[k + 3] * ky);
+    }
+    ctx.strokeStyle = CONTOUR_STYLE;
+    ctx.lineWidth = 1;
+    ctx.stroke();
+  }
+
+  private drawHighlight(ctx: CanvasRenderingContext2D): void {
+    const id = this.highlight;
+    const pattern = this.pattern;
+    if (id === null || !pattern) return;
+    const { nx, ny } = this;
+    this.mask ??= document.createElement('canvas');
+    if (!this.maskImage || this.maskImage.width !== nx || this.maskImage.height !== ny) {
+      this.mask.width = nx;
+      this.mask.height = ny;
+      this.maskImage = new ImageData(nx, ny);
+    }
+    highlightMask(pattern, nx, ny, id, this.maskImage.data);
+    this.mask.getContext('2d')!.putImageData(this.maskImage, 0, 0);
+    this.drawSamples(ctx, this.mask, nx, ny, false);
   }
 
   /**
-   * A colour bar labelled −max, 0, +max (numbers when the scale is known), in an opaque box so that redrawing
-   * it with a new scale needs nothing else: to the right of the map when there is room, else inside its corner.
+   * Every visible unit's line, clipped exactly to the view: thin and semi-transparent, one path (a stride over
+   * the units beyond MAX_DRAWN_CREASES), fainter the more there are; the selected one bold with its handles.
    */
-  private drawLegend(scale: number | null): void {
+  private drawCreases(ctx: CanvasRenderingContext2D): void {
+    const g = this.geometryNow();
+    if (!g || g.visible === 0) return;
+    const s = g.segments;
+    ctx.beginPath();
+    for (const k of g.drawn) {
+      ctx.moveTo(s[4 * k], s[4 * k + 1]);
+      ctx.lineTo(s[4 * k + 2], s[4 * k + 3]);
+    }
+    ctx.globalAlpha = Math.max(0.15, Math.min(1, 12 / Math.sqrt(g.drawn.length)));
+    ctx.strokeStyle = CREASE_STYLE;
+    ctx.lineWidth = 1;
+    ctx.stroke();
+    ctx.globalAlpha = 1;
+    const sel = g.selectedSegment;
+    const h = g.handles();
+    if (!sel || !h) return;
+    const a = g.toPixel(sel[0], sel[1]);
+    const b = g.toPixel(sel[2], sel[3]);
+    ctx.beginPath();
+    ctx.moveTo(a[0], a[1]);
+    ctx.lineTo(b[0], b[1]);
+    ctx.strokeStyle = PLOT_COLORS.selected;
+    ctx.lineWidth = 3;
+    ctx.stroke();
+    for (const [kind, [x, y]] of [
+      ['move', h.move],
+      ['turn', h.turn],
+    ] as const) {
+      ctx.beginPath();
+      if (kind === 'move') ctx.arc(x, y, HANDLE_RADIUS, 0, 2 * Math.PI);
+      else ctx.rect(x - HANDLE_RADIUS + 1, y - HANDLE_RADIUS + 1, 2 * HANDLE_RADIUS - 2, 2 * HANDLE_RADIUS - 2);
+      ctx.fillStyle = kind === 'move' ? PLOT_COLORS.selected : PLOT_COLORS.background;
+      ctx.fill();
+      ctx.lineWidth = 2;
+      ctx.strokeStyle = PLOT_COLORS.selected;
+      ctx.stroke();
+    }
+  }
+
+  /** The colour bar's stops from bottom (−max) to top (+max), or the regions' sample patches. */
+  private legendStops(): Rgb[] {
+    if (this.legend.mode === 'error') return errorStops();
+    if (this.legend.mode === 'regions') return [1, 2, 3, 4, 5, 6].map((i) => patternColour(i * 0x9e3779b9));
+    return [colourOf(-1, 1), colourOf(0, 1), colourOf(1, 1)];
+  }
+
+  /**
+   * The legend in an opaque box (so relabelling needs nothing else), to the right of the map when there is
+   * room, else inside its top-left corner: the mode's name; for values and error a colour bar labelled
+   * −max, 0, +max (numbers once the scale is known); for regions colour patches and the caller's text.
+   */
+  private drawLegend(): void {
     const ctx = this.top;
     const r = this.rect;
+    const mode = this.legend.mode ?? 'values';
+    const scale = this.legend.scale ?? null;
     const known = scale !== null && Number.isFinite(scale);
     const hi = known ? `+${scale.toPrecision(3)}` : '+max';
     const lo = known ? `−${scale.toPrecision(3)}` : '−max';
+    const stops = this.legendStops();
     const side = this.cssWidth - (r.left + r.width) >= LEGEND_SIDE;
+    const title = MODE_TITLE[mode];
     ctx.font = '12px system-ui, sans-serif';
     ctx.lineWidth = 1;
     if (side) {
       const x = r.left + r.width + 12;
-      const h = Math.max(40, Math.min(r.height - 16, 160));
-      const box = { x: x - 2, y: r.top, w: this.cssWidth - (x - 2), h: h + 16 };
+      const h = Math.max(40, Math.min(r.height - 34, 160));
+      const boxW = this.cssWidth - (x - 2);
+      const labelLines = mode === 'regions' ? wrap(ctx, this.legend.label ?? '', boxW - 4) : [];
+      const box = { x: x - 2, y: r.top, w: boxW, h: h + 34 + 15 * labelLines.length };
       ctx.fillStyle = PLOT_COLORS.background;
       ctx.fillRect(box.x, box.y, box.w, box.h);
-      const y0 = r.top + 8;
-      const g = ctx.createLinearGradient(0, y0 + h, 0, y0);
-      g.addColorStop(0, rgbCss(colourOf(-1, 1)));
-      g.addColorStop(0.5, rgbCss(colourOf(0, 1)));
-      g.addColorStop(1, rgbCss(colourOf(1, 1)));
-      ctx.fillStyle = g;
-      ctx.fillRect(x, y0, 12, h);
+      ctx.fillStyle = PLOT_COLORS.text;
+      ctx.textAlign = 'left';
+      ctx.textBaseline = 'top';
+      ctx.fillText(title, x, r.top + 2);
+      const y0 = r.top + 22;
+      if (mode === 'regions') {
+        const cell = h / stops.length;
+        stops.forEach((c, k) => {
+          ctx.fillStyle = rgbCss(c);
+          ctx.fillRect(x, y0 + k * cell, 12, cell);
+        });
+      } else {
+        const g = ctx.createLinearGradient(0, y0 + h, 0, y0);
+        stops.forEach((c, k) => g.addColorStop(k / (stops.length - 1), rgbCss(c)));
+        ctx.fillStyle = g;
+        ctx.fillRect(x, y0, 12, h);
+      }
       ctx.strokeStyle = PLOT_COLORS.axis;
       ctx.strokeRect(x + 0.5, y0 + 0.5, 11, h - 1);
       ctx.fillStyle = PLOT_COLORS.text;
-      ctx.textAlign = 'left';
-      ctx.textBaseline = 'middle';
-      ctx.fillText(hi, x + 16, y0 + 4);
-      ctx.fillText('0', x + 16, y0 + h / 2);
-      ctx.fillText(lo, x + 16, y0 + h - 4);
+      if (mode === 'regions') {
+        ctx.textBaseline = 'top';
+        labelLines.forEach((line, k) => ctx.fillText(line, x, y0 + h + 6 + 15 * k));
+      } else {
+        ctx.textBaseline = 'middle';
+        ctx.fillText(hi, x + 16, y0 + 4);
+        ctx.fillText('0', x + 16, y0 + h / 2);
+        ctx.fillText(lo, x + 16, y0 + h - 4);
+      }
     } else {
-      const box = { x: r.left + 6, y: r.top + 6, w: Math.min(150, r.width - 12), h: 34 };
+      const box = { x: r.left + 6, y: r.top + 6, w: Math.min(170, r.width - 12), h: 50 };
       if (box.w < 40) return;
       ctx.fillStyle = PLOT_COLORS.background;
       ctx.fillRect(box.x, box.y, box.w, box.h);
       const x0 = box.x + 6;
       const w = box.w - 12;
-      const g = ctx.createLinearGradient(x0, 0, x0 + w, 0);
-      g.addColorStop(0, rgbCss(colourOf(-1, 1)));
-      g.addColorStop(0.5, rgbCss(colourOf(0, 1)));
-      g.addColorStop(1, rgbCss(colourOf(1, 1)));
-      ctx.fillStyle = g;
-      ctx.fillRect(x0, box.y + 4, w, 10);
       ctx.fillStyle = PLOT_COLORS.text;
       ctx.textBaseline = 'top';
       ctx.textAlign = 'left';
-      ctx.fillText(lo, x0, box.y + 17);
+      const text = mode === 'regions' && this.legend.label ? this.legend.label : title;
+      ctx.fillText(fit(ctx, text, w), x0, box.y + 3);
+      const barY = box.y + 19;
+      if (mode === 'regions') {
+        const cell = w / stops.length;
+        stops.forEach((c, k) => {
+          ctx.fillStyle = rgbCss(c);
+          ctx.fillRect(x0 + k * cell, barY, cell, 10);
+        });
+        return;
+      }
+      const g = ctx.createLinearGradient(x0, 0, x0 + w, 0);
+      stops.forEach((c, k) => g.addColorStop(k / (stops.length - 1), rgbCss(c)));
+      ctx.fillStyle = g;
+      ctx.fillRect(x0, barY, w, 10);
+      ctx.fillStyle = PLOT_COLORS.text;
+      ctx.textBaseline = 'top';
+      ctx.textAlign = 'left';
+      ctx.fillText(lo, x0, barY + 13);
       ctx.textAlign = 'center';
-      ctx.fillText('0', x0 + w / 2, box.y + 17);
+      ctx.fillText('0', x0 + w / 2, barY + 13);
       ctx.textAlign = 'right';
-      ctx.fillText(hi, x0 + w, box.y + 17);
+      ctx.fillText(hi, x0 + w, barY + 13);
     }
   }
+}
+
+/** `text` broken into lines of at most `width` pixels at spaces (a word longer than that gets a line of its own). */
+function wrap(ctx: CanvasRenderingContext2D, text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const next = line ? `${line} ${word}` : word;
+    if (line && ctx.measureText(next).width > width) {
+      lines.push(line);
+      line = word;
+    } else line = next;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/** `text` cut (with an ellipsis) to fit `width` pixels. */
+function fit(ctx: CanvasRenderingContext2D, text: string, width: number): string {
+  if (ctx.measureText(text).width <= width) return text;
+  let t = text;
+  while (t.length > 1 && ctx.measureText(`${t}…`).width > width) t = t.slice(0, -1);
+  return `${t}…`;
 }

@@ -109,3 +109,25 @@ describe('dragLine', () => {
     expect(dragLine(unit, 'turn', [0.5, 0.5], [1, 1])).toEqual(unit);
   });
 });
+
+describe('highlightMask', () => {
+  it('lightens the region\u2019s samples, outlines those next to another region, clears the rest (rows top-down)', async () => {
+    const { highlightMask } = await import('../../src/views/map2d/heatmap2d.ts');
+    const { HIGHLIGHT_LIGHTEN, HIGHLIGHT_OUTLINE } = await import('../../src/views/map2d/colormap.ts');
+    // 4 × 3, region 7 is the left 3 columns of the bottom two rows.
+    const nx = 4;
+    const ny = 3;
+    const pattern = [7, 7, 7, 1, 7, 7, 7, 1, 2, 2, 2, 2];
+    const out = new Uint8ClampedArray(4 * nx * ny).fill(9);
+    highlightMask(pattern, nx, ny, 7, out);
+    const at = (i: number, j: number) => Array.from(out.subarray(4 * ((ny - 1 - j) * nx + i), 4 * ((ny - 1 - j) * nx + i) + 4));
+    const outline = [...HIGHLIGHT_OUTLINE.map((v) => Math.round(255 * v)), 255];
+    // Bottom row, left sample: its neighbours are the region or the map's edge, so it is inside.
+    expect(at(0, 0)).toEqual([255, 255, 255, Math.round(255 * HIGHLIGHT_LIGHTEN)]);
+    expect(at(2, 0)).toEqual(outline); // next to region 1
+    expect(at(1, 1)).toEqual(outline); // below region 2
+    expect(at(3, 0)).toEqual([0, 0, 0, 0]);
+    expect(at(0, 2)).toEqual([0, 0, 0, 0]);
+    expect(() => highlightMask(pattern, nx, ny, 7, new Uint8ClampedArray(8))).toThrow(RangeError);
+  });
+});

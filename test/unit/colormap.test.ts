@@ -226,3 +226,16 @@ describe('contourStep and contourLevels', () => {
     }
   });
 });
+
+describe('nearestSample', () => {
+  it('maps a fraction of the map to the nearest grid sample, samples at i/(nx − 1), −1 outside', async () => {
+    const { nearestSample } = await import('../../src/views/map2d/colormap.ts');
+    expect(nearestSample(5, 3, 0, 0)).toBe(0);
+    expect(nearestSample(5, 3, 1, 1)).toBe(14);
+    expect(nearestSample(5, 3, 0.3, 0.2)).toBe(1); // i: 1.2 → 1, j: 0.4 → 0
+    expect(nearestSample(5, 3, 0.4, 0.8)).toBe(2 * 5 + 2); // i: 1.6 → 2, j: 1.6 → 2
+    expect(nearestSample(1, 1, 0.7, 0.1)).toBe(0);
+    expect(nearestSample(5, 3, -0.01, 0.5)).toBe(-1);
+    expect(nearestSample(5, 3, 0.5, Number.NaN)).toBe(-1);
+  });
+});

@@ -131,3 +131,13 @@ describe('highlightMask', () => {
     expect(() => highlightMask(pattern, nx, ny, 7, new Uint8ClampedArray(8))).toThrow(RangeError);
   });
 });
+
+describe('creaseLines', () => {
+  it('reads each unit\u2019s (w1, w2, b) from a network in unit order', async () => {
+    const { creaseLines } = await import('../../src/views/map2d/creases.ts');
+    expect(creaseLines({ w: [1, 2, 3, 4], b: [5, 6] })).toEqual([
+      { w1: 1, w2: 2, b: 5 },
+      { w1: 3, w2: 4, b: 6 },
+    ]);
+  });
+});

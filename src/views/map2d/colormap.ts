@@ -142,6 +142,17 @@ export function sampleColour(values: ArrayLike<number>, nx: number, ny: number, 
 }
 
 /**
+ * Index (j·nx + i) of the grid sample nearest fraction (fx, fy) of the map (fx from the left, fy from the
+ * bottom), the sample whose pattern colour regions mode shows there; −1 outside [0, 1]².
+ */
+export function nearestSample(nx: number, ny: number, fx: number, fy: number): number {
+  if (!(fx >= 0 && fx <= 1 && fy >= 0 && fy <= 1)) return -1;
+  const X = axis(fx, nx);
+  const Y = axis(fy, ny);
+  return (Y.t < 0.5 ? Y.a : Y.b) * nx + (X.t < 0.5 ? X.a : X.b);
+}
+
+/**
  * The colour in `mode` at fraction (fx, fy) of the map, as both paths draw it: values and error bilinear
  * between the four samples' colours (error = values − target, NaN where the target is), regions the nearest
  * sample's pattern colour (regions are discrete: no blending across a crease).
@@ -158,11 +169,7 @@ export function sampleModeColour(
 ): Rgb {
   const X = axis(fx, nx);
   const Y = axis(fy, ny);
-  if (mode === 'regions') {
-    const i = X.t < 0.5 ? X.a : X.b;
-    const j = Y.t < 0.5 ? Y.a : Y.b;
-    return patternColour(aux![j * nx + i]);
-  }
+  if (mode === 'regions') return patternColour(aux![nearestSample(nx, ny, Math.min(1, Math.max(0, fx)), Math.min(1, Math.max(0, fy)))]);
   const at = (i: number, j: number): Rgb => {
     const k = j * nx + i;
     return mode === 'error' ? errorColourOf(values[k] - aux![k], scale) : colourOf(values[k], scale);

@@ -4,6 +4,7 @@
  * dragging a handle does to the unit. Heatmap2D draws from it; kept free of the DOM so it is unit-tested.
  */
 import { clipLine } from '../../model/lines2d.ts';
+import type { Network } from '../../model/network.ts';
 import type { PlotRect } from '../axes.ts';
 
 /** A 2D unit's line w1·x + w2·y + b = 0 (its output weight plays no part in where it lies). */
@@ -11,6 +12,13 @@ export interface CreaseLine {
   w1: number;
   w2: number;
   b: number;
+}
+
+/** The lines of a 2D network's units, in unit order (w is interleaved w1, w2 per unit). */
+export function creaseLines(net: Pick<Network, 'w' | 'b'>): CreaseLine[] {
+  const out: CreaseLine[] = new Array(net.b.length);
+  for (let i = 0; i < net.b.length; i++) out[i] = { w1: net.w[2 * i], w2: net.w[2 * i + 1], b: net.b[i] };
+  return out;
 }
 
 /** The view rectangle in data coordinates (the state's view2d has this shape). */
@@ -99,15 +107,21 @@ export class CreaseGeometry {
     return s ? [(s[0] + s[2]) / 2, (s[1] + s[3]) / 2] : null;
   }
 
-  /** The selected line's handles in CSS pixels: move at the segment's midpoint, turn toward its second end. */
+  /**
+   * The selected line's handles in CSS pixels: move at the segment's midpoint, turn toward the end farther
+   * from the map's top-left corner (where a legend may sit).
+   */
   handles(): { move: [number, number]; turn: [number, number] } | null {
     const s = this.selectedSegment;
     if (!s) return null;
     const mx = (s[0] + s[2]) / 2;
     const my = (s[1] + s[3]) / 2;
+    const a = this.toPixel(s[0], s[1]);
+    const b = this.toPixel(s[2], s[3]);
+    const [ex, ey] = a[0] + a[1] > b[0] + b[1] ? [s[0], s[1]] : [s[2], s[3]];
     return {
       move: this.toPixel(mx, my),
-      turn: this.toPixel(mx + TURN_HANDLE_AT * (s[2] - mx), my + TURN_HANDLE_AT * (s[3] - my)),
+      turn: this.toPixel(mx + TURN_HANDLE_AT * (ex - mx), my + TURN_HANDLE_AT * (ey - my)),
     };
   }
 

@@ -21,10 +21,12 @@ import {
   colourOf,
   contourLevels,
   maxAbs,
+  nearestSample,
   patternColour,
 } from './colormap.ts';
 import { contourSegments } from './contours.ts';
-import { type CreaseLine, CreaseGeometry, HANDLE_RADIUS, type HandleKind } from './creases.ts';
+import { type CreaseLine, CreaseGeometry, HANDLE_RADIUS, type HandleKind, creaseLines } from './creases.ts';
+import type { Network } from '../../model/network.ts';
 
 export interface HeatmapFrame {
   view: ViewRange;
@@ -193,10 +195,13 @@ export class Heatmap2D extends LayeredCanvas {
   /**
    * GPU mode: draws the background, ticks, frame, creases and legend around a map drawn by Map2DGpu (into the
    * same `rect`; the overlay must be a canvas above the WebGPU one). With `scale` null the legend reads
-   * −max … +max until `setScale` gives the number. Contours and the highlight are Map2DGpu's here.
+   * −max … +max until `setScale` gives the number. Contours and the highlight are Map2DGpu's here; `nx`, `ny`
+   * (the GPU frame's grid) let `sampleAt` map the pointer to a sample.
    */
-  drawAround(view: ViewRange, scale: number | null = null, legend: { mode?: MapMode; label?: string } = {}): void {
+  drawAround(view: ViewRange, scale: number | null = null, legend: { mode?: MapMode; label?: string; nx?: number; ny?: number } = {}): void {
     this.view = view;
+    this.nx = legend.nx ?? 0;
+    this.ny = legend.ny ?? 0;
     this.cpuMap = false;
     this.mode = legend.mode ?? 'values';
     this.pattern = null;
@@ -214,11 +219,11 @@ export class Heatmap2D extends LayeredCanvas {
   }
 
   /**
-   * The units' lines to draw as creases (null for none) and the selected unit (−1 for none, drawn bold with
-   * its move and turn handles). Redraws the overlay.
+   * The units' lines to draw as creases (a 2D network's units, or lines; null for none) and the selected unit
+   * (−1 for none; drawn bold with its move and turn handles). Redraws the overlay.
    */
-  setCreases(lines: readonly CreaseLine[] | null, selected = -1): void {
-    this.lines = lines;
+  setCreases(lines: readonly CreaseLine[] | Pick<Network, 'w' | 'b'> | null, selected = -1): void {
+    this.lines = lines === null || Array.isArray(lines) ? (lines as readonly CreaseLine[] | null) : creaseLines(lines as Pick<Network, 'w' | 'b'>);
     this.selected = selected;
     this.geometry = null;
     this.redrawOverlay();
@@ -232,6 +237,22 @@ export class Heatmap2D extends LayeredCanvas {
     if (id === this.highlight) return;
     this.highlight = id;
     if (this.cpuMap) this.redrawOverlay();
+  }
+
+  /**
+   * Index (j·nx + i) of the grid sample nearest CSS pixel (px, py) of the last frame, −1 outside the map: where
+   * to look up the pattern id (and value) under the pointer, on either path.
+   */
+  sampleAt(px: number, py: number): number {
+    if (!this.view || this.nx === 0) return -1;
+    const r = this.rect;
+    return nearestSample(this.nx, this.ny, (px - r.left) / r.width, 1 - (py - r.top) / r.height);
+  }
+
+  /** The pattern id under CSS pixel (px, py) from the last CPU frame's pattern array, or null without one. */
+  patternAt(px: number, py: number): number | null {
+    const k = this.sampleAt(px, py);
+    return k >= 0 && this.pattern ? this.pattern[k] : null;
   }
 
   /** The unit whose crease passes within a few CSS pixels of (px, py), or −1. */
@@ -328,6 +349,8 @@ export class Heatmap2D extends LayeredCanvas {
     ctx.lineWidth = 1;
     ctx.strokeRect(r.left + 0.5, r.top + 0.5, r.width - 1, r.height - 1);
     this.drawLegend();
+    // The handles go on top of everything, the legend included: they are what the pointer grabs.
+    this.drawHandles(ctx);
   }
 
   private drawContours(ctx: CanvasRenderingContext2D): void {
@@ -365,7 +388,7 @@ export class Heatmap2D extends LayeredCanvas {
 
   /**
    * Every visible unit's line, clipped exactly to the view: thin and semi-transparent, one path (a stride over
-   * the units beyond MAX_DRAWN_CREASES), fainter the more there are; the selected one bold with its handles.
+   * the units beyond MAX_DRAWN_CREASES), fainter the more there are; the selected one bold (its handles are drawn last).
    */
   private drawCreases(ctx: CanvasRenderingContext2D): void {
     const g = this.geometryNow();
@@ -382,8 +405,7 @@ export class Heatmap2D extends LayeredCanvas {
     ctx.stroke();
     ctx.globalAlpha = 1;
     const sel = g.selectedSegment;
-    const h = g.handles();
-    if (!sel || !h) return;
+    if (!sel) return;
     const a = g.toPixel(sel[0], sel[1]);
     const b = g.toPixel(sel[2], sel[3]);
     ctx.beginPath();
@@ -392,6 +414,12 @@ export class Heatmap2D extends LayeredCanvas {
     ctx.strokeStyle = PLOT_COLORS.selected;
     ctx.lineWidth = 3;
     ctx.stroke();
+  }
+
+  /** The selected crease's handles: a filled disc at its midpoint (move), an open square toward its end (turn). */
+  private drawHandles(ctx: CanvasRenderingContext2D): void {
+    const h = this.geometryNow()?.handles();
+    if (!h) return;
     for (const [kind, [x, y]] of [
       ['move', h.move],
       ['turn', h.turn],

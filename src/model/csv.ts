@@ -1,11 +1,13 @@
 /**
- * Parsing of user-supplied (x, y) point lists, pasted or dropped as a file.
+ * Parsing of user-supplied (x, y) point lists (1D targets) and (x, y, z) lists (2D targets), pasted or
+ * dropped as a file.
  *
- * Format: one point per line, x then y, separated by a comma, semicolon, tab or spaces; `.` is the
- * decimal point. `#` starts a comment (to the end of the line); blank lines are ignored; the first
- * data line may be a header (any non-numeric field, e.g. `x,y`) and is then skipped. Fields may be
+ * Format: one point per line, x then y (then z for 2D), separated by a comma, semicolon, tab or spaces;
+ * `.` is the decimal point. `#` starts a comment (to the end of the line); blank lines are ignored; the
+ * first data line may be a header (any non-numeric field, e.g. `x,y`) and is then skipped. Fields may be
  * wrapped in double quotes. Points are returned sorted by x; points sharing an x are merged into one
- * whose y is their average (so the result is a function of x).
+ * whose y is their average (so the result is a function of x). In 2D: sorted by x then y, and points
+ * sharing (x, y) merged by averaging z.
  */
 
 import { MAX_PARAM } from './network.ts';
@@ -68,18 +70,25 @@ export function normalizePoints(xs: ArrayLike<number>, ys: ArrayLike<number>): {
   return { xs: ox, ys: oy, merged };
 }
 
+/** The numeric rows of a point list, before any sorting or merging. */
+interface ScannedRows {
+  /** One array per column, in file order. */
+  columns: number[][];
+  header: string | null;
+}
+
 /**
- * Parses an (x, y) point list (see the module notes for the format). Throws CsvError naming the
- * 1-based line of the first bad value; needs at least 2 distinct x and at most MAX_CSV_POINTS points.
+ * Reads the rows of a point list with `names.length` columns (see the module notes for the format): what the
+ * 2-column and the 3-column parsers share, so both give the same line-numbered errors and limits.
  */
-export function parseCsvPoints(text: string): ParsedPoints {
+function scanRows(text: string, names: readonly string[], expected: string, example: string): ScannedRows {
   if (typeof text !== 'string') throw new CsvError('expected text', 0);
   if (text.length > MAX_CSV_CHARS) {
     throw new CsvError(`the text is too large (${text.length} characters, at most ${MAX_CSV_CHARS})`, 0);
   }
+  const width = names.length;
   const lines = text.split(/\r\n|\n|\r/);
-  const xs: number[] = [];
-  const ys: number[] = [];
+  const columns: number[][] = names.map(() => []);
   let header: string | null = null;
   let seenData = false;
   for (let li = 0; li < lines.length; li++) {
@@ -94,12 +103,12 @@ export function parseCsvPoints(text: string): ParsedPoints {
       continue;
     }
     seenData = true;
-    if (fields.length !== 2) {
-      throw new CsvError(`expected 2 values (x and y), got ${fields.length}: "${clip(body)}"`, lineNo);
+    if (fields.length !== width) {
+      throw new CsvError(`expected ${width} values (${expected}), got ${fields.length}: "${clip(body)}"`, lineNo);
     }
     const vals: number[] = [];
-    for (let k = 0; k < 2; k++) {
-      const name = k === 0 ? 'x' : 'y';
+    for (let k = 0; k < width; k++) {
+      const name = names[k];
       if (!numeric[k]) throw new CsvError(`${name} is not a number: "${clip(fields[k])}"`, lineNo);
       const v = Number(fields[k]);
       if (!Number.isFinite(v)) throw new CsvError(`${name} is not finite: "${clip(fields[k])}"`, lineNo);
@@ -107,14 +116,76 @@ export function parseCsvPoints(text: string): ParsedPoints {
       if (Math.abs(v) > MAX_PARAM) throw new CsvError(`${name} is outside ±1e15: "${clip(fields[k])}"`, lineNo);
       vals.push(v);
     }
-    if (xs.length >= MAX_CSV_POINTS) throw new CsvError(`too many points (at most ${MAX_CSV_POINTS})`, lineNo);
-    xs.push(vals[0]);
-    ys.push(vals[1]);
+    if (columns[0].length >= MAX_CSV_POINTS) throw new CsvError(`too many points (at most ${MAX_CSV_POINTS})`, lineNo);
+    for (let k = 0; k < width; k++) columns[k].push(vals[k]);
   }
-  if (xs.length === 0) throw new CsvError('no points found (expected lines of "x, y")', 0);
-  const norm = normalizePoints(xs, ys);
+  if (columns[0].length === 0) throw new CsvError(`no points found (expected lines of "${example}")`, 0);
+  return { columns, header };
+}
+
+/**
+ * Parses an (x, y) point list (see the module notes for the format). Throws CsvError naming the
+ * 1-based line of the first bad value; needs at least 2 distinct x and at most MAX_CSV_POINTS points.
+ */
+export function parseCsvPoints(text: string): ParsedPoints {
+  const { columns, header } = scanRows(text, ['x', 'y'], 'x and y', 'x, y');
+  const norm = normalizePoints(columns[0], columns[1]);
   if (norm.xs.length < 2) throw new CsvError('need at least 2 points with different x', 0);
   return { xs: norm.xs, ys: norm.ys, merged: norm.merged, header };
+}
+
+/** A parsed (x, y, z) point list: sorted by x, then y, with repeated (x, y) merged. */
+export interface ParsedPoints3 {
+  xs: number[];
+  ys: number[];
+  zs: number[];
+  /** How many input points were merged away because their (x, y) repeated. */
+  merged: number;
+  /** The skipped header line, if there was one. */
+  header: string | null;
+}
+
+/**
+ * Sorts points by x, then y, and averages the z of points with equal (x, y) (so the result is a function of
+ * (x, y)); −0 becomes 0. Inputs must already be finite and of equal length. Returns fresh arrays.
+ */
+export function normalizePoints3(
+  xs: ArrayLike<number>,
+  ys: ArrayLike<number>,
+  zs: ArrayLike<number>,
+): { xs: number[]; ys: number[]; zs: number[]; merged: number } {
+  const order = Array.from({ length: xs.length }, (_, i) => i).sort((p, q) => xs[p] - xs[q] || ys[p] - ys[q] || p - q);
+  const ox: number[] = [];
+  const oy: number[] = [];
+  const oz: number[] = [];
+  let merged = 0;
+  for (let k = 0; k < order.length; ) {
+    const x = xs[order[k]];
+    const y = ys[order[k]];
+    let sum = 0;
+    let count = 0;
+    while (k < order.length && xs[order[k]] === x && ys[order[k]] === y) {
+      sum += zs[order[k]];
+      count++;
+      k++;
+    }
+    merged += count - 1;
+    ox.push(x === 0 ? 0 : x);
+    oy.push(y === 0 ? 0 : y);
+    oz.push(sum / count);
+  }
+  return { xs: ox, ys: oy, zs: oz, merged };
+}
+
+/**
+ * Parses an (x, y, z) point list for 2D targets: the format, limits and line-numbered errors of
+ * `parseCsvPoints`, with three values a line. Points with the same (x, y) are merged (z averaged).
+ * Needs at least 1 point.
+ */
+export function parseCsvPoints3(text: string): ParsedPoints3 {
+  const { columns, header } = scanRows(text, ['x', 'y', 'z'], 'x, y and z', 'x, y, z');
+  const norm = normalizePoints3(columns[0], columns[1], columns[2]);
+  return { xs: norm.xs, ys: norm.ys, zs: norm.zs, merged: norm.merged, header };
 }
 
 function clip(s: string): string {

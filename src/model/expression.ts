@@ -1,5 +1,6 @@
 /**
- * A safe compiler for user-typed target expressions of one variable `x`.
+ * A safe compiler for user-typed target expressions of one variable `x` (dimension 1, the default) or of
+ * two variables `x` and `y` (dimension 2, the 2D explorer's targets).
  *
  * Hand-written tokenizer and Pratt parser to an AST, then two back ends: a JS closure (float64) and a
  * WGSL f32 expression. No `eval`, no `new Function`: user text never becomes code except through this AST.
@@ -12,12 +13,13 @@
  *           | number | name | name '(' args ')' | '(' expr ')'
  * Numbers: `3`, `2.5`, `.5`, `1e-3`. No implicit multiplication (`2x` is an error: write `2*x`).
  *
- * Names (case-sensitive): variable `x`; constants `pi`, `e`, `tau` (= 2π).
+ * Names (case-sensitive): variable `x` (and `y` in dimension 2 only: in dimension 1 it is an unknown name);
+ * constants `pi`, `e`, `tau` (= 2π).
  * Functions: `sin cos tan asin acos atan atan2(y, x) sinh cosh tanh exp log (natural) log2 log10 sqrt
  * abs sign floor ceil round (half up) trunc min(a, b, …) max(a, b, …) pow(a, b) mod(a, b) (floored,
  * like a − b·floor(a/b)) clamp(v, lo, hi) relu (max(0, v)) step (1 for v ≥ 0, else 0) sigmoid`.
  *
- * Undefined points: an expression is *undefined* at x when any intermediate result is NaN, ±∞ or
+ * Undefined points: an expression is *undefined* at x (or (x, y)) when any intermediate result is NaN, ±∞ or
  * outside the float32 range (|v| > 3.4028235e38), or an operation leaves its domain: division or
  * `mod` by zero, `log*` of v ≤ 0, `sqrt` of v < 0, `asin`/`acos` outside [−1, 1], `0 ^ negative`,
  * `negative ^ non-integer`. There `evaluate` returns NaN (never ±∞), and the WGSL side raises the
@@ -47,6 +49,7 @@ export class ExpressionSyntaxError extends Error {
 export type ExprNode =
   | { kind: 'num'; value: number; pos: number }
   | { kind: 'x'; pos: number }
+  | { kind: 'y'; pos: number }
   | { kind: 'neg'; arg: ExprNode; pos: number }
   | { kind: 'bin'; op: '+' | '-' | '*' | '/' | '^'; left: ExprNode; right: ExprNode; pos: number }
   | { kind: 'call'; fn: string; args: ExprNode[]; pos: number };
@@ -68,6 +71,26 @@ export interface CompiledExpression {
   /**
    * A complete WGSL function `fn <name>(x: f32) -> vec2<f32>` returning (value, 1.0 if defined else 0.0);
    * needs `WGSL_EXPRESSION_PRELUDE` once in the same module.
+   */
+  wgslFunction(name?: string): string;
+}
+
+/** The result of `compileExpression(src, 2)`: an expression of `x` and `y`. */
+export interface CompiledExpression2D {
+  /** The source text as given. */
+  source: string;
+  /** float64 value at (x, y), or NaN where the expression is undefined (or either input is not finite). */
+  evaluate(x: number, y: number): number;
+  /**
+   * A WGSL f32 expression of variables `x: f32` and `y: f32`, using the helpers of `WGSL_EXPRESSION_PRELUDE`;
+   * sets `rs_invalid` where undefined, as in 1D.
+   */
+  wgsl: string;
+  /** The parsed tree. */
+  ast: ExprNode;
+  /**
+   * A complete WGSL function `fn <name>(x: f32, y: f32) -> vec2<f32>` returning (value, 1.0 if defined else
+   * 0.0); needs `WGSL_EXPRESSION_PRELUDE` once in the same module.
    */
   wgslFunction(name?: string): string;
 }
@@ -209,7 +232,11 @@ function describeToken(tok: Token): string {
 
 class Parser {
   private k = 0;
-  constructor(private readonly toks: Token[]) {}
+  /** `vars`: the variable names of this dimension ('x', or 'x' and 'y'). */
+  constructor(
+    private readonly toks: Token[],
+    private readonly vars: ReadonlySet<string>,
+  ) {}
 
   private peek(): Token {
     return this.toks[this.k];
@@ -275,16 +302,18 @@ class Parser {
     }
     const name = tok.name;
     const isCall = this.isOp(this.peek(), '(');
-    if (name === 'x' || Object.hasOwn(CONSTANTS, name)) {
+    if (this.vars.has(name) || Object.hasOwn(CONSTANTS, name)) {
       if (isCall) throw new ExpressionSyntaxError(`'${name}' is not a function`, tok.pos);
-      return name === 'x' ? { kind: 'x', pos: tok.pos } : { kind: 'num', value: CONSTANTS[name], pos: tok.pos };
+      if (name === 'x') return { kind: 'x', pos: tok.pos };
+      if (name === 'y') return { kind: 'y', pos: tok.pos };
+      return { kind: 'num', value: CONSTANTS[name], pos: tok.pos };
     }
     // Own properties only: 'constructor' or '__proto__' must not resolve through Object.prototype.
     const fn = Object.hasOwn(FUNCTIONS, name) ? FUNCTIONS[name] : undefined;
     if (!fn) {
       const lower = name.toLowerCase();
       const hint =
-        lower !== name && (lower === 'x' || Object.hasOwn(CONSTANTS, lower) || Object.hasOwn(FUNCTIONS, lower))
+        lower !== name && (this.vars.has(lower) || Object.hasOwn(CONSTANTS, lower) || Object.hasOwn(FUNCTIONS, lower))
           ? ` (names are case-sensitive: did you mean '${lower}'?)`
           : '';
       throw new ExpressionSyntaxError(`unknown name '${name}'${hint}`, tok.pos);
@@ -318,6 +347,7 @@ function nodeDepth(n: ExprNode): number {
   switch (n.kind) {
     case 'num':
     case 'x':
+    case 'y':
       return 1;
     case 'neg':
       return 1 + nodeDepth(n.arg);
@@ -328,8 +358,14 @@ function nodeDepth(n: ExprNode): number {
   }
 }
 
-/** Parses to an AST; throws ExpressionSyntaxError with the position of the first problem. */
-export function parseExpression(src: string): ExprNode {
+const VARS_1D: ReadonlySet<string> = new Set(['x']);
+const VARS_2D: ReadonlySet<string> = new Set(['x', 'y']);
+
+/**
+ * Parses to an AST; throws ExpressionSyntaxError with the position of the first problem. `dim` 2 also
+ * accepts the variable `y`.
+ */
+export function parseExpression(src: string, dim: 1 | 2 = 1): ExprNode {
   if (typeof src !== 'string') throw new ExpressionSyntaxError('the expression must be text', 0);
   if (src.length > MAX_EXPRESSION_LENGTH) {
     throw new ExpressionSyntaxError(
@@ -339,13 +375,14 @@ export function parseExpression(src: string): ExprNode {
   }
   const toks = tokenize(src);
   if (toks.length === 1) throw new ExpressionSyntaxError('empty expression', 0);
-  return new Parser(toks).parseAll();
+  return new Parser(toks, dim === 2 ? VARS_2D : VARS_1D).parseAll();
 }
 
 /** Keeps a float64 result only when it is finite and within the float32 range (see module notes). */
 const chk = (v: number): number => (Math.abs(v) <= F32_MAX ? v : NAN);
 
-type JsFn = (x: number) => number;
+/** One closure type for both dimensions: a 1D expression never reads `y` (its AST has no 'y' node). */
+type JsFn = (x: number, y: number) => number;
 
 function toJs(n: ExprNode): JsFn {
   switch (n.kind) {
@@ -355,28 +392,30 @@ function toJs(n: ExprNode): JsFn {
     }
     case 'x':
       return (x) => x;
+    case 'y':
+      return (_x, y) => y;
     case 'neg': {
       const f = toJs(n.arg);
-      return (x) => -f(x);
+      return (x, y) => -f(x, y);
     }
     case 'bin': {
       const l = toJs(n.left);
       const r = toJs(n.right);
       switch (n.op) {
         case '+':
-          return (x) => chk(l(x) + r(x));
+          return (x, y) => chk(l(x, y) + r(x, y));
         case '-':
-          return (x) => chk(l(x) - r(x));
+          return (x, y) => chk(l(x, y) - r(x, y));
         case '*':
-          return (x) => chk(l(x) * r(x));
+          return (x, y) => chk(l(x, y) * r(x, y));
         case '/':
-          return (x) => {
-            const a = l(x);
-            const b = r(x);
+          return (x, y) => {
+            const a = l(x, y);
+            const b = r(x, y);
             return b === 0 ? NAN : chk(a / b);
           };
         case '^':
-          return (x) => chk(jsPow(l(x), r(x)));
+          return (x, y) => chk(jsPow(l(x, y), r(x, y)));
       }
     }
     case 'call': {
@@ -386,15 +425,15 @@ function toJs(n: ExprNode): JsFn {
       // NaN arguments are propagated explicitly: step/sign/relu/comparisons would otherwise hide them.
       if (args.length === 1) {
         const a0 = args[0];
-        return (x) => {
-          const v = a0(x);
+        return (x, y) => {
+          const v = a0(x, y);
           return v !== v ? NAN : chk(js(v));
         };
       }
-      return (x) => {
+      return (x, y) => {
         const vs = new Array<number>(args.length);
         for (let i = 0; i < args.length; i++) {
-          const v = args[i](x);
+          const v = args[i](x, y);
           if (v !== v) return NAN;
           vs[i] = v;
         }
@@ -427,6 +466,8 @@ function toWgsl(n: ExprNode): string {
       return n.value < 0 ? `(${wgslF32Literal(n.value)})` : wgslF32Literal(n.value);
     case 'x':
       return 'x';
+    case 'y':
+      return 'y';
     case 'neg':
       return `(-${toWgsl(n.arg)})`;
     case 'bin': {
@@ -568,26 +609,49 @@ fn rs_sigmoid(v: f32) -> f32 {
 }
 `;
 
+const WGSL_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 /**
- * Compiles a target expression. Throws ExpressionSyntaxError (with `.position`) on any problem and
- * never returns a partially working result.
+ * Compiles a target expression: of `x` (dimension 1, the default) or of `x` and `y` (dimension 2). Throws
+ * ExpressionSyntaxError (with `.position`) on any problem and never returns a partially working result.
  */
-export function compileExpression(src: string): CompiledExpression {
-  const ast = parseExpression(src);
+export function compileExpression(src: string, dim?: 1): CompiledExpression;
+export function compileExpression(src: string, dim: 2): CompiledExpression2D;
+export function compileExpression(src: string, dim: 1 | 2): CompiledExpression | CompiledExpression2D;
+export function compileExpression(src: string, dim: 1 | 2 = 1): CompiledExpression | CompiledExpression2D {
+  if (dim !== 1 && dim !== 2) throw new RangeError(`expression dimension must be 1 or 2, got ${String(dim)}`);
+  const ast = parseExpression(src, dim);
   const fn = toJs(ast);
+  const wgsl = toWgsl(ast);
+  if (dim === 2) {
+    const evaluate = (x: number, y: number): number => {
+      if (!Number.isFinite(x) || !Number.isFinite(y)) return NAN;
+      const v = fn(x, y);
+      return Math.abs(v) <= F32_MAX ? v : NAN;
+    };
+    return {
+      source: src,
+      evaluate,
+      wgsl,
+      ast,
+      wgslFunction(name = 'rs_target') {
+        if (!WGSL_NAME_RE.test(name)) throw new Error(`invalid WGSL function name '${name}'`);
+        return `fn ${name}(x: f32, y: f32) -> vec2<f32> {\n  rs_invalid = false;\n  let v = ${wgsl};\n  return vec2<f32>(v, select(1.0, 0.0, rs_invalid));\n}\n`;
+      },
+    };
+  }
   const evaluate = (x: number): number => {
     if (!Number.isFinite(x)) return NAN;
-    const v = fn(x);
+    const v = fn(x, 0);
     return Math.abs(v) <= F32_MAX ? v : NAN;
   };
-  const wgsl = toWgsl(ast);
   return {
     source: src,
     evaluate,
     wgsl,
     ast,
     wgslFunction(name = 'rs_target') {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`invalid WGSL function name '${name}'`);
+      if (!WGSL_NAME_RE.test(name)) throw new Error(`invalid WGSL function name '${name}'`);
       return `fn ${name}(x: f32) -> vec2<f32> {\n  rs_invalid = false;\n  let v = ${wgsl};\n  return vec2<f32>(v, select(1.0, 0.0, rs_invalid));\n}\n`;
     },
   };

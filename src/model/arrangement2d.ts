@@ -871,8 +871,9 @@ function cells(net: Network, view: Rect): PackedArrangement2D {
   const vertices = new Float64Array(2 * slot);
   for (let k = 0; k < slot; k++) {
     const v = heFrom[faceHe[k]];
-    vertices[2 * k] = vx[v] + ch.cx;
-    vertices[2 * k + 1] = vy[v] + ch.cy;
+    // Clamped again after the shift back: adding the centre rounds.
+    vertices[2 * k] = Math.min(view.xMax, Math.max(view.xMin, vx[v] + ch.cx));
+    vertices[2 * k + 1] = Math.min(view.yMax, Math.max(view.yMin, vy[v] + ch.cy));
   }
 
   // Pattern, active count and plane: evaluated in face 0, then carried across shared chord edges (breadth first).

@@ -1,0 +1,200 @@
+/**
+ * Where exact arrangements are computed: in the browser a Web Worker (1,000 lines take about a second, which the
+ * main thread must not spend); in Node and wherever Worker is missing, in-process, a macrotask later. Only the
+ * newest request matters: each `compute` supersedes the ones before it, which reject with an AbortError
+ * DOMException (what the fit runner rejects with once its signal aborts), so callers ignore them the same way.
+ */
+import type { PackedArrangement2D } from '../model/arrangement2d.ts';
+import type { Rect } from '../model/lines2d.ts';
+import type { Network } from '../model/network.ts';
+import { type ArrangementReply, type ArrangementRequest, decodeArrangementReply, handleArrangementMessage } from './arrangementProtocol.ts';
+
+/** Options of one request. */
+export interface ArrangementRequestOptions {
+  /** Compute the cells' polygons (default true; only for N ≤ MAX_EXACT_UNITS). */
+  polygons?: boolean;
+}
+
+/**
+ * Computes arrangements, newest request only. `compute` resolves with the arrangement (cells packed: see
+ * `unpackRegions` for objects), rejects with InvalidNetworkError or InvalidViewError for bad input, and with an
+ * AbortError DOMException once a newer request or `cancel()` supersedes it.
+ */
+export interface ArrangementRunner {
+  compute(net: Network, view: Rect, opts?: ArrangementRequestOptions): Promise<PackedArrangement2D>;
+  /** Rejects every pending request (AbortError); a computation already running finishes unseen. */
+  cancel(): void;
+  /** Cancels and releases the worker; safe twice. A later `compute` starts a fresh worker. */
+  destroy(): void;
+}
+
+/** The error a superseded or cancelled request rejects with; `isAbort` recognises it. */
+export function abortError(why: string): DOMException {
+  return new DOMException(why, 'AbortError');
+}
+
+/** True for the rejection of a superseded or cancelled request (and for an aborted fit's). */
+export function isAbort(e: unknown): boolean {
+  return e instanceof DOMException && e.name === 'AbortError';
+}
+
+const SUPERSEDED = 'superseded by a newer arrangement request';
+const CANCELLED = 'arrangement request cancelled';
+
+interface Job {
+  request: ArrangementRequest;
+  resolve(r: PackedArrangement2D): void;
+  reject(e: unknown): void;
+}
+
+function request(id: number, net: Network, view: Rect, opts: ArrangementRequestOptions): ArrangementRequest {
+  return { id, network: net, view: { xMin: view.xMin, xMax: view.xMax, yMin: view.yMin, yMax: view.yMax }, polygons: opts.polygons ?? true };
+}
+
+/** Computes on the calling thread a macrotask after the call, so a burst of superseded requests never runs. */
+export class InProcessArrangementRunner implements ArrangementRunner {
+  private pending: Job | null = null;
+  private nextId = 1;
+
+  compute(net: Network, view: Rect, opts: ArrangementRequestOptions = {}): Promise<PackedArrangement2D> {
+    this.pending?.reject(abortError(SUPERSEDED));
+    return new Promise((resolve, reject) => {
+      const job: Job = { request: request(this.nextId++, net, view, opts), resolve, reject };
+      this.pending = job;
+      setTimeout(() => {
+        if (this.pending !== job) return;
+        this.pending = null;
+        try {
+          resolve(decodeArrangementReply(handleArrangementMessage(job.request)));
+        } catch (e) {
+          reject(e);
+        }
+      }, 0);
+    });
+  }
+
+  cancel(): void {
+    this.pending?.reject(abortError(CANCELLED));
+    this.pending = null;
+  }
+
+  destroy(): void {
+    this.cancel();
+  }
+}
+
+/** The part of a Worker the runner uses (a real Worker, or a stand-in in tests). */
+export interface ArrangementWorker {
+  onmessage: ((e: MessageEvent<ArrangementReply>) => void) | null;
+  onerror: ((e: Event) => void) | null;
+  postMessage(req: ArrangementRequest): void;
+  terminate(): void;
+}
+
+/**
+ * Computes in a worker, one request at a time: while one runs, only the newest request waits, and every older
+ * one is rejected at once (the running one's result is dropped when it arrives). The worker is not terminated
+ * on supersede: a module worker starts slower than most arrangements take. If it cannot start, computing falls
+ * back to in-process for good.
+ */
+export class WorkerArrangementRunner implements ArrangementRunner {
+  private worker: ArrangementWorker | null = null;
+  private nextId = 1;
+  private readonly jobs = new Map<number, Job>();
+  private fallback: InProcessArrangementRunner | null = null;
+  /** The request the worker is running, and the newest one waiting for it. */
+  private posted: number | null = null;
+  private waiting: number | null = null;
+
+  constructor(private readonly spawn: () => ArrangementWorker) {}
+
+  compute(net: Network, view: Rect, opts: ArrangementRequestOptions = {}): Promise<PackedArrangement2D> {
+    if (this.fallback) return this.fallback.compute(net, view, opts);
+    this.rejectAll(SUPERSEDED);
+    let worker: ArrangementWorker;
+    try {
+      worker = this.worker ??= this.start();
+    } catch {
+      // No worker here (blocked by the origin or a policy): compute in-process from now on.
+      this.fallback = new InProcessArrangementRunner();
+      return this.fallback.compute(net, view, opts);
+    }
+    const id = this.nextId++;
+    return new Promise<PackedArrangement2D>((resolve, reject) => {
+      this.jobs.set(id, { request: request(id, net, view, opts), resolve, reject });
+      if (this.posted === null) this.post(worker, id);
+      else this.waiting = id;
+    });
+  }
+
+  cancel(): void {
+    this.fallback?.cancel();
+    this.rejectAll(CANCELLED);
+  }
+
+  destroy(): void {
+    this.cancel();
+    this.worker?.terminate();
+    this.worker = null;
+    this.posted = null;
+  }
+
+  private rejectAll(why: string): void {
+    const pending = [...this.jobs.values()];
+    this.jobs.clear();
+    this.waiting = null;
+    for (const job of pending) job.reject(abortError(why));
+  }
+
+  private post(worker: ArrangementWorker, id: number): void {
+    this.posted = id;
+    worker.postMessage(this.jobs.get(id)!.request);
+  }
+
+  private start(): ArrangementWorker {
+    const w = this.spawn();
+    w.onmessage = (e) => {
+      if (this.worker !== w) return;
+      if (e.data.id === this.posted) this.posted = null;
+      const job = this.jobs.get(e.data.id);
+      if (job) {
+        this.jobs.delete(e.data.id);
+        try {
+          job.resolve(decodeArrangementReply(e.data));
+        } catch (err) {
+          job.reject(err);
+        }
+      }
+      const next = this.waiting;
+      if (this.posted === null && next !== null && this.jobs.has(next)) {
+        this.waiting = null;
+        this.post(w, next);
+      }
+    };
+    w.onerror = (e) => {
+      // Only a worker that failed to load gets here: the handler turns every failure into a reply.
+      e.preventDefault();
+      w.terminate();
+      this.worker = null;
+      this.posted = null;
+      this.waiting = null;
+      this.fallback = new InProcessArrangementRunner();
+      // Only the newest pending request still matters (the others were rejected when it came).
+      const pending = [...this.jobs.values()];
+      this.jobs.clear();
+      for (const job of pending) {
+        const { network, view, polygons } = job.request;
+        this.fallback.compute(network, view, { polygons }).then(job.resolve, job.reject);
+      }
+    };
+    return w;
+  }
+}
+
+/** The runner for this environment: a module worker where Worker exists, else in-process. */
+export function defaultArrangementRunner(): ArrangementRunner {
+  if (typeof Worker !== 'function') return new InProcessArrangementRunner();
+  return new WorkerArrangementRunner(
+    () => new Worker(new URL('./arrangement.worker.ts', import.meta.url), { type: 'module' }) as unknown as ArrangementWorker,
+  );
+}

@@ -5,6 +5,7 @@ import { nodeDevice } from './dawn.ts';
 import { SURFACE_PARAMS_LAYOUT, SURFACE_PARAMS_SIZE, type SurfaceParams, SurfaceGpu } from '../../src/views/surface3d/surfaceGpu.ts';
 import { OrbitCamera, toScene } from '../../src/views/surface3d/camera.ts';
 import { heightColour, heightScale, patternColour, shadeOf } from '../../src/views/surface3d/shading.ts';
+import { SurfaceCanvas } from '../../src/views/surface3d/surfaceCanvas.ts';
 import { wgslStructLayout } from '../../src/views/uniformLayout.ts';
 import vertSource from '../../shaders/surface.vert.wgsl?raw';
 import type { DeviceValues } from '../../src/views/deviceValues.ts';
@@ -126,6 +127,87 @@ function twin(base: [number, number, number], n: [number, number, number], scene
   const eye = cam.eye();
   const s = shadeOf(n, [eye[0] - scene[0], eye[1] - scene[1], eye[2] - scene[2]]);
   return base.map((c) => 255 * c * s);
+}
+
+/** A 2D context that records the fallback's filled triangles (in drawing order) and its lines. */
+class RecordingContext {
+  fills: { pts: number[]; rgb: number[] }[] = [];
+  strokes = 0;
+  fillStyle = '';
+  strokeStyle = '';
+  lineWidth = 1;
+  lineJoin = 'miter';
+  lineCap = 'butt';
+  private path: number[] = [];
+  save(): void {}
+  restore(): void {}
+  beginPath(): void {
+    this.path = [];
+  }
+  moveTo(x: number, y: number): void {
+    this.path.push(x, y);
+  }
+  lineTo(x: number, y: number): void {
+    this.path.push(x, y);
+  }
+  closePath(): void {}
+  fill(): void {
+    const m = /^rgb\((\d+),(\d+),(\d+)\)$/.exec(this.fillStyle);
+    if (!m) throw new Error(`unexpected fill style ${this.fillStyle}`);
+    this.fills.push({ pts: this.path.slice(), rgb: [Number(m[1]), Number(m[2]), Number(m[3])] });
+  }
+  stroke(): void {
+    this.strokes++;
+  }
+}
+
+/** Paints the recorded triangles in order into RGBA bytes (pixel centres inside a triangle take its colour). */
+function rasterise(ctx: RecordingContext, width: number, height: number): Uint8Array {
+  const out = new Uint8Array(4 * width * height);
+  for (const { pts, rgb } of ctx.fills) {
+    const [ax, ay, bx, by, cx, cy] = pts;
+    const area = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax);
+    if (area === 0) continue;
+    for (let y = Math.max(0, Math.floor(Math.min(ay, by, cy))); y <= Math.min(height - 1, Math.ceil(Math.max(ay, by, cy))); y++) {
+      for (let x = Math.max(0, Math.floor(Math.min(ax, bx, cx))); x <= Math.min(width - 1, Math.ceil(Math.max(ax, bx, cx))); x++) {
+        const px = x + 0.5;
+        const py = y + 0.5;
+        const w0 = ((bx - px) * (cy - py) - (by - py) * (cx - px)) / area;
+        const w1 = ((cx - px) * (ay - py) - (cy - py) * (ax - px)) / area;
+        if (w0 < 0 || w1 < 0 || w0 + w1 > 1) continue;
+        out.set([...rgb, 255], 4 * (y * width + x));
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Share of the pixels both pictures cover fully, away from colour boundaries in `a` (its 3×3 neighbourhood all one
+ * colour), whose colours differ by more than `tolerance` in a channel.
+ */
+function disagreement(a: Uint8Array, b: Uint8Array, tolerance: number, width = WIDTH): { share: number; both: number } {
+  let both = 0;
+  let differ = 0;
+  const height = a.length / 4 / width;
+  const uniform = (k: number) => {
+    const x = (k / 4) % width;
+    const y = Math.floor(k / 4 / width);
+    if (x < 1 || y < 1 || x >= width - 1 || y >= height - 1) return false;
+    for (let dy = -1; dy <= 1; dy++) {
+      for (let dx = -1; dx <= 1; dx++) {
+        const j = k + 4 * (dy * width + dx);
+        for (let ch = 0; ch < 4; ch++) if (Math.abs(a[j + ch] - a[k + ch]) > 1) return false;
+      }
+    }
+    return true;
+  };
+  for (let k = 0; k < a.length; k += 4) {
+    if (a[k + 3] !== 255 || b[k + 3] !== 255 || !uniform(k)) continue;
+    both++;
+    if (Math.abs(a[k] - b[k]) > tolerance || Math.abs(a[k + 1] - b[k + 1]) > tolerance || Math.abs(a[k + 2] - b[k + 2]) > tolerance) differ++;
+  }
+  return { share: both > 0 ? differ / both : 1, both };
 }
 
 describe('SurfaceParams', () => {
@@ -280,6 +362,44 @@ describe('SurfaceGpu', () => {
     // Away from the creases nothing changed.
     const [ax, ay] = camera.project(0.55, 0, pyramid(0.55, 0), VIEW, zRange, WIDTH, HEIGHT);
     expect(pixel(withCreases, ax, ay)).toEqual(pixel(pixels, ax, ay));
+  });
+
+  it('the canvas fallback paints what the GPU draws: the same facets and colours, and what hides what', async () => {
+    const nx = 65;
+    const ny = 65;
+    const zRange: [number, number] = [0, 1];
+    const draw = async (f: (x: number, y: number) => number, id: (x: number, y: number) => number, camera: OrbitCamera, name: string) => {
+      const grid = gridOf(nx, ny, f);
+      const ids = Uint32Array.from(gridOf(nx, ny, id));
+      const gpuPixels = await render({ values: upload(grid), nx, ny, view: VIEW, zRange, camera, mesh: 64, colour: 'pattern', pattern: upload(ids) });
+      const ctx = new RecordingContext();
+      new SurfaceCanvas().draw(ctx as unknown as CanvasRenderingContext2D, WIDTH, HEIGHT, { values: grid, nx, ny, view: VIEW, zRange, camera, mesh: 64, colour: 'pattern', pattern: ids });
+      expect(ctx.fills.length).toBe(2 * 64 * 64);
+      const cpuPixels = rasterise(ctx, WIDTH, HEIGHT);
+      savePng(`surface-fallback-${name}`, cpuPixels, WIDTH, HEIGHT);
+      savePng(`surface-gpu-${name}`, gpuPixels, WIDTH, HEIGHT);
+      return { gpuPixels, cpuPixels };
+    };
+    // The pyramid in pattern colours: away from the creases every pixel agrees.
+    const { gpuPixels, cpuPixels } = await draw(pyramid, patternAt, new OrbitCamera({ azimuth: -25, elevation: 70 }), 'pyramid');
+    const { share, both } = disagreement(gpuPixels, cpuPixels, 4);
+    expect(both).toBeGreaterThan(0.1 * WIDTH * HEIGHT);
+    expect(share).toBeLessThan(0.005);
+    // A ridge seen low hides the floor behind it, in the fallback's painter's order as with the depth buffer. (The
+    // wall's colours differ: the GPU picks the pattern per pixel, the fallback per triangle.)
+    const ridge = (_x: number, y: number) => (Math.abs(y) < 0.1 ? 1 : 0);
+    for (const azimuth of [15, 195]) {
+      const camera = new OrbitCamera({ azimuth, elevation: 20 });
+      const r = await draw(ridge, (x, y) => ridge(x, y) + 20, camera, `ridge-az${azimuth}`);
+      const far = azimuth < 90 ? 0.8 : -0.8;
+      const floor = twin(patternColour(20), [0, 0, 1], toScene(0, far, 0, VIEW, zRange), camera).map(Math.round);
+      const [bx, by] = camera.project(0, far, 0, VIEW, zRange, WIDTH, HEIGHT);
+      const [fx, fy] = camera.project(0, -far, 0, VIEW, zRange, WIDTH, HEIGHT);
+      for (const pixels of [r.gpuPixels, r.cpuPixels]) {
+        expect(pixel(pixels, fx, fy).slice(0, 3).every((v, ch) => Math.abs(v - floor[ch]) <= 3)).toBe(true);
+        expect(pixel(pixels, bx, by).slice(0, 3).some((v, ch) => Math.abs(v - floor[ch]) > 10)).toBe(true);
+      }
+    }
   });
 
   it('draws the same picture whatever the compute grid, since the mesh samples it (a plane from 2×2 and 63×65)', async () => {

@@ -145,7 +145,7 @@ export class OrbitCamera implements CameraState {
   }
 
   /** Scene → clip space in float64 (column-major), WebGPU depth range [0, 1], for a canvas of width/height `aspect`. */
-  private matrix(aspect: number): Float64Array {
+  clipMatrix(aspect: number): Float64Array {
     const a = aspect > 0 && Number.isFinite(aspect) ? aspect : 1;
     // Narrow canvases widen the vertical field so the scene's width still fits.
     const fovY = 2 * Math.atan(Math.tan(FOV_Y / 2) / Math.min(1, a));
@@ -162,7 +162,7 @@ export class OrbitCamera implements CameraState {
 
   /** Scene → clip space matrix (column-major Float32Array, as a WGSL mat4x4<f32>) for a canvas of width/height `aspect`. */
   viewProjection(aspect: number): Float32Array {
-    return mat4.clone(this.matrix(aspect));
+    return mat4.clone(this.clipMatrix(aspect));
   }
 
   /**
@@ -175,7 +175,7 @@ export class OrbitCamera implements CameraState {
 
   /** As `project`, from scene coordinates. */
   projectScene(p: readonly [number, number, number], widthPx: number, heightPx: number): [number, number, number] {
-    const c = vec4d.transformMat4([p[0], p[1], p[2], 1], this.matrix(widthPx / heightPx));
+    const c = vec4d.transformMat4([p[0], p[1], p[2], 1], this.clipMatrix(widthPx / heightPx));
     const w = c[3];
     return [((c[0] / w + 1) / 2) * widthPx, ((1 - c[1] / w) / 2) * heightPx, c[2] / w];
   }

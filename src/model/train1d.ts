@@ -69,34 +69,60 @@ export function adamCorrections(beta1: number, beta2: number, t: number): [numbe
   return [1 - Math.pow(beta1, t), 1 - Math.pow(beta2, t)];
 }
 
-/** The CPU trainer. Deterministic: the same network, samples and options give the same numbers. */
-export class Trainer1D {
-  private readonly n: number;
-  private readonly xs: Float64Array;
-  private readonly ys: Float64Array;
-  /** Parameters packed as [w_0…w_{N−1}, b_0…, a_0…, c] (the GPU layout). */
-  private readonly theta: Float64Array;
-  private readonly m1: Float64Array;
-  private readonly m2: Float64Array;
-  private readonly grad: Float64Array;
-  private readonly r: Float64Array;
-  private opts: Required<TrainOptions>;
-  private t = 0;
-  private lastLoss: number;
+/** Adam's moments and step count: what a trainer needs to continue where another left off (e.g. after a device loss). */
+export interface TrainState {
+  /** First moments, packed like the parameters. */
+  m: Float64Array;
+  /** Second moments, packed like the parameters (≥ 0). */
+  v: Float64Array;
+  /** Steps taken (Adam's t). */
+  t: number;
+}
 
-  constructor(net: Network, samples: TrainSamples, opts: TrainOptions) {
-    const v = validateNetwork(net);
-    if (v.dim !== 1) throw new TrainError('Trainer1D trains 1D networks only');
+/** Checks a TrainState for `count` parameters (TrainError naming the field) and returns float64 copies. */
+export function checkTrainState(state: TrainState, count: number): TrainState {
+  if (typeof state !== 'object' || state === null) throw new TrainError('state must be { m, v, t }');
+  const { m, v, t } = state;
+  if (!m || m.length !== count) throw new TrainError(`state.m must have ${count} entries (one per parameter), got ${m?.length}`);
+  if (!v || v.length !== count) throw new TrainError(`state.v must have ${count} entries (one per parameter), got ${v?.length}`);
+  if (!Number.isInteger(t) || t < 0) throw new TrainError(`state.t must be an integer ≥ 0, got ${t}`);
+  for (let k = 0; k < count; k++) {
+    if (!Number.isFinite(m[k])) throw new TrainError(`state.m[${k}] must be finite, got ${m[k]}`);
+    if (!Number.isFinite(v[k]) || v[k] < 0) throw new TrainError(`state.v[${k}] must be finite and ≥ 0, got ${v[k]}`);
+  }
+  return { m: Float64Array.from(m), v: Float64Array.from(v), t };
+}
+
+/**
+ * What the CPU trainers share: the packed parameters θ, Adam's moments and step count, the update, the
+ * k-step call with its divergence rollback, and the state export. A subclass supplies the model: `forward`
+ * (residuals and the loss at θ) and `backward` (∂L/∂θ into `grad` from the current residuals), then calls `start`.
+ */
+export abstract class AdamTrainer {
+  protected readonly theta: Float64Array;
+  protected readonly m1: Float64Array;
+  protected readonly m2: Float64Array;
+  protected readonly grad: Float64Array;
+  protected opts: Required<TrainOptions>;
+  private t = 0;
+  private lastLoss = Number.NaN;
+
+  protected constructor(theta: Float64Array, opts: TrainOptions) {
     this.opts = checkTrainOptions(opts);
-    const s = checkTrainSamples(samples);
-    this.xs = s.xs;
-    this.ys = s.ys;
-    this.n = v.a.length;
-    this.theta = packParams(v);
-    this.m1 = new Float64Array(this.theta.length);
-    this.m2 = new Float64Array(this.theta.length);
-    this.grad = new Float64Array(this.theta.length);
-    this.r = new Float64Array(this.xs.length);
+    this.theta = theta;
+    this.m1 = new Float64Array(theta.length);
+    this.m2 = new Float64Array(theta.length);
+    this.grad = new Float64Array(theta.length);
+  }
+
+  /** Residuals at the current parameters; returns the mean squared error. */
+  protected abstract forward(): number;
+
+  /** Gradient of the MSE into `grad`, at the parameters the residuals were computed for. */
+  protected abstract backward(): void;
+
+  /** Computes the initial loss: called by the subclass constructor once its samples are in place. */
+  protected start(): void {
     this.lastLoss = this.forward();
   }
 
@@ -110,8 +136,93 @@ export class Trainer1D {
     this.opts = checkTrainOptions({ ...this.opts, ...opts });
   }
 
+  private adam(): void {
+    this.t++;
+    const { lr, beta1, beta2, eps } = this.opts;
+    const [bc1, bc2] = adamCorrections(beta1, beta2, this.t);
+    const { theta, m1, m2, grad } = this;
+    for (let k = 0; k < theta.length; k++) {
+      const g = grad[k];
+      m1[k] = beta1 * m1[k] + (1 - beta1) * g;
+      m2[k] = beta2 * m2[k] + (1 - beta2) * g * g;
+      theta[k] -= (lr * (m1[k] / bc1)) / (Math.sqrt(m2[k] / bc2) + eps);
+    }
+  }
+
+  /** ∂L/∂θ at the current parameters, packed like the parameters; a fresh copy. */
+  gradient(): Float64Array {
+    this.backward();
+    return this.grad.slice();
+  }
+
+  /**
+   * Takes k ≥ 0 full-batch Adam steps; returns the loss at the parameters after the last one.
+   * If the loss turns non-finite (a learning rate far too large), everything is put back as it was
+   * before this call and a TrainError says so.
+   */
+  step(k = 1): number {
+    if (!Number.isInteger(k) || k < 0) throw new TrainError(`step count must be an integer ≥ 0, got ${k}`);
+    const saved = { theta: this.theta.slice(), m1: this.m1.slice(), m2: this.m2.slice(), t: this.t, loss: this.lastLoss };
+    for (let s = 0; s < k; s++) {
+      // The residuals are current: computed by start() or by the previous step's final forward.
+      this.backward();
+      this.adam();
+      this.lastLoss = this.forward();
+    }
+    if (!Number.isFinite(this.lastLoss)) {
+      this.theta.set(saved.theta);
+      this.m1.set(saved.m1);
+      this.m2.set(saved.m2);
+      this.t = saved.t;
+      this.lastLoss = this.forward();
+      throw new TrainError(divergedMessage(this.opts.lr));
+    }
+    return this.lastLoss;
+  }
+
+  /** Mean squared error at the current parameters. */
+  loss(): number {
+    return this.lastLoss;
+  }
+
+  /** A copy of Adam's moments and step count (packed like the parameters), for `restoreState` here or on the GPU twin. */
+  state(): TrainState {
+    return { m: this.m1.slice(), v: this.m2.slice(), t: this.t };
+  }
+
+  /**
+   * Continues from an exported state (same network size): the next step is step t + 1 with these moments.
+   * The parameters stay those of the network the trainer was made with. TrainError for a state that does not fit.
+   */
+  restoreState(state: TrainState): void {
+    const s = checkTrainState(state, this.theta.length);
+    this.m1.set(s.m);
+    this.m2.set(s.v);
+    this.t = s.t;
+  }
+}
+
+/** The CPU trainer. Deterministic: the same network, samples and options give the same numbers. */
+export class Trainer1D extends AdamTrainer {
+  private readonly n: number;
+  private readonly xs: Float64Array;
+  private readonly ys: Float64Array;
+  private readonly r: Float64Array;
+
+  constructor(net: Network, samples: TrainSamples, opts: TrainOptions) {
+    const v = validateNetwork(net);
+    if (v.dim !== 1) throw new TrainError('Trainer1D trains 1D networks only');
+    super(packParams(v), opts);
+    const s = checkTrainSamples(samples);
+    this.xs = s.xs;
+    this.ys = s.ys;
+    this.n = v.a.length;
+    this.r = new Float64Array(this.xs.length);
+    this.start();
+  }
+
   /** Residuals r_m = f(x_m) − y_m into this.r; returns the mean squared error. */
-  private forward(): number {
+  protected forward(): number {
     const { xs, ys, r, theta, n } = this;
     const c = theta[3 * n];
     let loss = 0;
@@ -130,7 +241,7 @@ export class Trainer1D {
   }
 
   /** Gradient of the MSE at the parameters the residuals were computed for. */
-  private backward(): void {
+  protected backward(): void {
     const { xs, r, theta, n, grad } = this;
     const scale = 2 / xs.length;
     let gc = 0;
@@ -155,55 +266,6 @@ export class Trainer1D {
       grad[n + i] = scale * a * gb;
       grad[2 * n + i] = scale * ga;
     }
-  }
-
-  private adam(): void {
-    this.t++;
-    const { lr, beta1, beta2, eps } = this.opts;
-    const [bc1, bc2] = adamCorrections(beta1, beta2, this.t);
-    const { theta, m1, m2, grad } = this;
-    for (let k = 0; k < theta.length; k++) {
-      const g = grad[k];
-      m1[k] = beta1 * m1[k] + (1 - beta1) * g;
-      m2[k] = beta2 * m2[k] + (1 - beta2) * g * g;
-      theta[k] -= (lr * (m1[k] / bc1)) / (Math.sqrt(m2[k] / bc2) + eps);
-    }
-  }
-
-  /** ∂L/∂θ at the current parameters, packed like packParams ([w…, b…, a…, c]); a fresh copy. */
-  gradient(): Float64Array {
-    this.backward();
-    return this.grad.slice();
-  }
-
-  /**
-   * Takes k ≥ 0 full-batch Adam steps; returns the loss at the parameters after the last one.
-   * If the loss turns non-finite (a learning rate far too large), everything is put back as it was
-   * before this call and a TrainError says so.
-   */
-  step(k = 1): number {
-    if (!Number.isInteger(k) || k < 0) throw new TrainError(`step count must be an integer ≥ 0, got ${k}`);
-    const saved = { theta: this.theta.slice(), m1: this.m1.slice(), m2: this.m2.slice(), t: this.t, loss: this.lastLoss };
-    for (let s = 0; s < k; s++) {
-      // The residuals are current: computed by the constructor or by the previous step's final forward.
-      this.backward();
-      this.adam();
-      this.lastLoss = this.forward();
-    }
-    if (!Number.isFinite(this.lastLoss)) {
-      this.theta.set(saved.theta);
-      this.m1.set(saved.m1);
-      this.m2.set(saved.m2);
-      this.t = saved.t;
-      this.lastLoss = this.forward();
-      throw new TrainError(divergedMessage(this.opts.lr));
-    }
-    return this.lastLoss;
-  }
-
-  /** Mean squared error at the current parameters. */
-  loss(): number {
-    return this.lastLoss;
   }
 
   /** A copy of the current network. */

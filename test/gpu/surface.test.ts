@@ -129,7 +129,7 @@ function twin(base: [number, number, number], n: [number, number, number], scene
   return base.map((c) => 255 * c * s);
 }
 
-/** A 2D context that records the fallback's filled triangles (in drawing order) and its lines. */
+/** A 2D context that records the fallback's filled triangles (in drawing order) and counts its strokes. */
 class RecordingContext {
   fills: { pts: number[]; rgb: number[] }[] = [];
   strokes = 0;
@@ -154,7 +154,8 @@ class RecordingContext {
   fill(): void {
     const m = /^rgb\((\d+),(\d+),(\d+)\)$/.exec(this.fillStyle);
     if (!m) throw new Error(`unexpected fill style ${this.fillStyle}`);
-    this.fills.push({ pts: this.path.slice(), rgb: [Number(m[1]), Number(m[2]), Number(m[3])] });
+    // One fill may hold many triangles (a run of one colour): each is a subpath of three points.
+    for (let k = 0; k + 5 < this.path.length; k += 6) this.fills.push({ pts: this.path.slice(k, k + 6), rgb: [Number(m[1]), Number(m[2]), Number(m[3])] });
   }
   stroke(): void {
     this.strokes++;

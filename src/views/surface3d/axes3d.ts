@@ -123,8 +123,11 @@ export function axes3dLayout(camera: OrbitCamera, view: Rect, zRange: readonly [
     const b: P3 = [xFar, yNear, zMin];
     const [ex, ey] = pr(a)[0] <= pr(b)[0] ? [a[0], a[1]] : [b[0], b[1]];
     const zc = (zMin + zMax) / 2;
+    const floorLabels = labels.slice();
     for (const z of zs) {
       const [sx, sy] = pr([ex, ey, z]);
+      // A z label that would sit on a floor label (at the floor's corner) is left out.
+      if (floorLabels.some((l) => Math.hypot(l.x - (sx - 7), l.y - sy) < 14)) continue;
       ticks.push([sx, sy, sx - 4, sy]);
       labels.push({ axis: 'z', text: tickLabel(z, step(zs)), x: sx - 7, y: sy, align: 'right', baseline: 'middle', title: false });
     }

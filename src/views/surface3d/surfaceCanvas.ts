@@ -15,7 +15,10 @@ import { heightColour, heightScale, patternColour, shadeOf } from './shading.ts'
 export const CANVAS_DEFAULT_MESH = 64;
 export const CANVAS_MAX_MESH = 96;
 /** Line pieces per frame at most (creases shrink to fewer pieces each as the units grow). */
-const LINE_BUDGET = 24_000;
+const LINE_BUDGET = 12_000;
+const KIND_CREASE = 0;
+const KIND_HIGHLIGHT = 1;
+const KIND_WIRE = 2;
 const CREASE_COLOUR = 'rgba(20, 20, 26, 0.8)';
 const HIGHLIGHT_COLOUR = 'rgb(255, 140, 13)';
 const WIRE_COLOUR = 'rgba(38, 43, 51, 0.55)';
@@ -62,11 +65,14 @@ export class SurfaceCanvas {
   private vertices = new Float64Array(0);
   /** Per item (triangle or line): sort key (horizontal distance from the eye, larger is further). */
   private keys = new Float64Array(0);
-  private order = new Uint32Array(0);
+  /** Draw order: quantised key and item index packed (index < 2^21, key < 2^24 levels: exact in a float64). */
+  private order = new Float64Array(0);
   /** Triangles: vertex indices; lines: screen coordinates; colours as cached strings. */
   private tri = new Uint32Array(0);
   private lines = new Float64Array(0);
-  private widths = new Float64Array(0);
+  private pieces = new Float64Array(0);
+  private kinds = new Uint8Array(0);
+  private screen = new Float64Array(0);
   private styles: string[] = [];
   private readonly colourCache = new Map<number, string>();
 
@@ -137,156 +143,202 @@ export class SurfaceCanvas {
       const cj = Math.min(Math.floor(gy), m - 1);
       const tx = gx - ci;
       const ty = gy - cj;
-      const z = (i: number, j: number) => V[7 * (j * (m + 1) + i) + 2];
-      if (tx + ty <= 1) return z(ci, cj) + tx * (z(ci + 1, cj) - z(ci, cj)) + ty * (z(ci, cj + 1) - z(ci, cj));
-      return z(ci + 1, cj + 1) + (1 - tx) * (z(ci, cj + 1) - z(ci + 1, cj + 1)) + (1 - ty) * (z(ci + 1, cj) - z(ci + 1, cj + 1));
+      const k00 = 7 * (cj * (m + 1) + ci) + 2;
+      const k01 = k00 + 7 * (m + 1);
+      const z10 = V[k00 + 7];
+      const z01 = V[k01];
+      if (tx + ty <= 1) return V[k00] + tx * (z10 - V[k00]) + ty * (z01 - V[k00]);
+      const z11 = V[k01 + 7];
+      return z11 + (1 - tx) * (z01 - z11) + (1 - ty) * (z10 - z11);
     };
 
-    // Lines to draw: [u0, v0, u1, v1] pieces in view fractions with their style and whether they lie on the target.
-    const pieces: { u0: number; v0: number; u1: number; v1: number; style: string; width: number; target: boolean }[] = [];
+    // Lines to draw: pieces [u0, v0, u1, v1] in view fractions, and their kind (crease, highlight, target wire).
     const crease = p.creases ?? [];
-    const nSeg = Math.floor(crease.length / 4) + (p.highlight?.segment ? 1 : 0);
-    const per = Math.max(1, Math.min(2 * m, Math.floor((LINE_BUDGET / 2) / Math.max(1, nSeg))));
-    const addSegment = (x0: number, y0: number, x1: number, y1: number, style: string, w: number) => {
-      if (!(Number.isFinite(x0) && Number.isFinite(y0) && Number.isFinite(x1) && Number.isFinite(y1))) return;
-      const fu = (x: number) => (x - view.xMin) / (view.xMax - view.xMin);
-      const fv = (y: number) => (y - view.yMin) / (view.yMax - view.yMin);
-      for (let s = 0; s < per; s++) {
-        const t0 = s / per;
-        const t1 = (s + 1) / per;
-        pieces.push({ u0: fu(x0 + (x1 - x0) * t0), v0: fv(y0 + (y1 - y0) * t0), u1: fu(x0 + (x1 - x0) * t1), v1: fv(y0 + (y1 - y0) * t1), style, width: w, target: false });
-      }
-    };
-    for (let k = 0; k + 3 < crease.length; k += 4) addSegment(crease[k], crease[k + 1], crease[k + 2], crease[k + 3], CREASE_COLOUR, 1.5);
     const hl = p.highlight?.segment;
-    if (hl) addSegment(hl[0], hl[1], hl[2], hl[3], HIGHLIGHT_COLOUR, 3.5);
-    if (p.target) {
-      const wire = Math.max(4, Math.min(24, Math.round(m / 4)));
-      for (let l = 0; l <= wire; l++) {
-        for (let s = 0; s < m; s++) {
-          const a = l / wire;
-          pieces.push({ u0: s / m, v0: a, u1: (s + 1) / m, v1: a, style: WIRE_COLOUR, width: 1, target: true });
-          pieces.push({ u0: a, v0: s / m, u1: a, v1: (s + 1) / m, style: WIRE_COLOUR, width: 1, target: true });
-        }
+    const nSeg = Math.floor(crease.length / 4) + (hl ? 1 : 0);
+    const per = Math.max(1, Math.min(m, Math.floor(LINE_BUDGET / Math.max(1, nSeg))));
+    const wire = p.target ? Math.max(4, Math.min(24, Math.round(m / 4))) : 0;
+    const maxPieces = nSeg * per + (p.target ? 2 * (wire + 1) * m : 0);
+    if (this.pieces.length < 4 * maxPieces) this.pieces = new Float64Array(4 * maxPieces);
+    if (this.kinds.length < maxPieces) this.kinds = new Uint8Array(maxPieces);
+    const Q = this.pieces;
+    const kinds = this.kinds;
+    let np = 0;
+    const push = (u0: number, v0: number, u1: number, v1: number, kind: number) => {
+      Q[4 * np] = u0;
+      Q[4 * np + 1] = v0;
+      Q[4 * np + 2] = u1;
+      Q[4 * np + 3] = v1;
+      kinds[np++] = kind;
+    };
+    const addSegment = (x0: number, y0: number, x1: number, y1: number, kind: number) => {
+      if (!(Number.isFinite(x0) && Number.isFinite(y0) && Number.isFinite(x1) && Number.isFinite(y1))) return;
+      const u0 = (x0 - view.xMin) / (view.xMax - view.xMin);
+      const v0 = (y0 - view.yMin) / (view.yMax - view.yMin);
+      const du = (x1 - x0) / (view.xMax - view.xMin) / per;
+      const dv = (y1 - y0) / (view.yMax - view.yMin) / per;
+      for (let s = 0; s < per; s++) push(u0 + s * du, v0 + s * dv, u0 + (s + 1) * du, v0 + (s + 1) * dv, kind);
+    };
+    for (let k = 0; k + 3 < crease.length; k += 4) addSegment(crease[k], crease[k + 1], crease[k + 2], crease[k + 3], KIND_CREASE);
+    if (hl) addSegment(hl[0], hl[1], hl[2], hl[3], KIND_HIGHLIGHT);
+    for (let l = 0; l <= wire; l++) {
+      for (let s = 0; s < m; s++) {
+        push(s / m, l / wire, (s + 1) / m, l / wire, KIND_WIRE);
+        push(l / wire, s / m, l / wire, (s + 1) / m, KIND_WIRE);
       }
     }
 
     // Items: 2·m² triangles, then the line pieces; each with a sort key.
     const nt = 2 * m * m;
-    const capacity = nt + pieces.length;
+    const capacity = nt + np;
     if (this.keys.length < capacity) {
       this.keys = new Float64Array(capacity);
-      this.order = new Uint32Array(capacity);
+      this.order = new Float64Array(capacity);
     }
-    if (this.widths.length < pieces.length) this.widths = new Float64Array(pieces.length);
     if (this.tri.length < 3 * nt) this.tri = new Uint32Array(3 * nt);
-    if (this.lines.length < 4 * pieces.length) this.lines = new Float64Array(4 * pieces.length);
-    this.styles.length = capacity;
+    if (this.lines.length < 4 * np) this.lines = new Float64Array(4 * np);
+    this.styles.length = nt;
     const keys = this.keys;
     const T = this.tri;
+    const pattern = byPattern ? p.pattern : undefined;
+    // One triangle: its vertices, its sort key, and its flat colour (the normal in scene coordinates, the colour at
+    // its centroid: the pattern of the nearest grid point, or the mean height).
+    const triangle = (t: number, p0: number, p1: number, p2: number) => {
+      T[3 * t] = p0;
+      T[3 * t + 1] = p1;
+      T[3 * t + 2] = p2;
+      const e1x = V[p1] - V[p0], e1y = V[p1 + 1] - V[p0 + 1], e1z = V[p1 + 2] - V[p0 + 2];
+      const e2x = V[p2] - V[p0], e2y = V[p2 + 1] - V[p0 + 1], e2z = V[p2 + 2] - V[p0 + 2];
+      normal[0] = e1y * e2z - e1z * e2y;
+      normal[1] = e1z * e2x - e1x * e2z;
+      normal[2] = e1x * e2y - e1y * e2x;
+      const gx = (V[p0] + V[p1] + V[p2]) / 3;
+      const gy = (V[p0 + 1] + V[p1 + 1] + V[p2 + 1]) / 3;
+      const gz = (V[p0 + 2] + V[p1 + 2] + V[p2 + 2]) / 3;
+      keys[t] = Math.hypot(gx - eye[0], gy - eye[1]);
+      toEye[0] = eye[0] - gx;
+      toEye[1] = eye[1] - gy;
+      toEye[2] = eye[2] - gz;
+      const shade = shadeOf(normal, toEye);
+      let base;
+      if (pattern) {
+        const pi = Math.min(nx - 1, Math.round(((gx + 1) / 2) * (nx - 1)));
+        const pj = Math.min(ny - 1, Math.round(((gy + 1) / 2) * (ny - 1)));
+        base = patternColour(pattern[pj * nx + pi]);
+      } else base = heightColour((V[p0 + 3] + V[p1 + 3] + V[p2 + 3]) / 3, scale);
+      this.styles[t] = this.colourString(base[0] * shade, base[1] * shade, base[2] * shade);
+    };
+    const normal: [number, number, number] = [0, 0, 0];
+    const toEye: [number, number, number] = [0, 0, 0];
     let t = 0;
     for (let j = 0; j < m; j++) {
       for (let i = 0; i < m; i++) {
         const a = 7 * (j * (m + 1) + i);
-        const b = a + 7;
         const c = a + 7 * (m + 1);
-        const d = c + 7;
-        for (const [p0, p1, p2] of [
-          [a, b, c],
-          [c, b, d],
-        ]) {
-          T[3 * t] = p0;
-          T[3 * t + 1] = p1;
-          T[3 * t + 2] = p2;
-          // Flat shading: the triangle's normal in scene coordinates, the colour at its centroid.
-          const e1x = V[p1] - V[p0], e1y = V[p1 + 1] - V[p0 + 1], e1z = V[p1 + 2] - V[p0 + 2];
-          const e2x = V[p2] - V[p0], e2y = V[p2 + 1] - V[p0 + 1], e2z = V[p2 + 2] - V[p0 + 2];
-          const n: [number, number, number] = [e1y * e2z - e1z * e2y, e1z * e2x - e1x * e2z, e1x * e2y - e1y * e2x];
-          const gx = (V[p0] + V[p1] + V[p2]) / 3;
-          const gy = (V[p0 + 1] + V[p1 + 1] + V[p2 + 1]) / 3;
-          const gz = (V[p0 + 2] + V[p1 + 2] + V[p2 + 2]) / 3;
-          keys[t] = Math.hypot(gx - eye[0], gy - eye[1]);
-          const shade = shadeOf(n, [eye[0] - gx, eye[1] - gy, eye[2] - gz]);
-          let base;
-          if (byPattern && p.pattern) {
-            const pi = Math.min(nx - 1, Math.round(((gx + 1) / 2) * (nx - 1)));
-            const pj = Math.min(ny - 1, Math.round(((gy + 1) / 2) * (ny - 1)));
-            base = patternColour(p.pattern[pj * nx + pi]);
-          } else base = heightColour((V[p0 + 3] + V[p1 + 3] + V[p2 + 3]) / 3, scale);
-          this.styles[t] = this.colourString(base[0] * shade, base[1] * shade, base[2] * shade);
-          t++;
-        }
+        // As the GPU mesh splits a quad: (00, 10, 01) and (01, 10, 11).
+        triangle(t++, a, a + 7, c);
+        triangle(t++, c, a + 7, c + 7);
       }
     }
     // Lines: lifted onto their surface, sorted just after the triangles they lie on. Pieces of the target's wireframe
     // below the drawn surface are left out: from above, the surface hides them (the depth test's job on the GPU).
-    const bias = 0.5 / m;
+    // A piece is drawn after the triangles within a cell and a half nearer than its middle (those it lies across).
+    const bias = 3 / m;
     let kept = 0;
     const L = this.lines;
     const target = p.target;
-    for (const q of pieces) {
-      const ends: number[] = [];
-      let hidden = q.target;
-      for (const [u, v] of [
-        [q.u0, q.v0],
-        [q.u1, q.v1],
-      ]) {
+    for (let q = 0; q < np; q++) {
+      const onTarget = kinds[q] === KIND_WIRE && target !== undefined;
+      let hidden = onTarget;
+      for (let e = 0; e < 2; e++) {
+        const u = Q[4 * q + 2 * e];
+        const v = Q[4 * q + 2 * e + 1];
         const x = 2 * u - 1;
         const y = 2 * v - 1;
         const surfaceZ = meshHeight(u, v);
-        const z = q.target && target ? sceneZ(sampleGrid(target.values, nx, ny, u, v)) : surfaceZ;
+        const z = onTarget && target ? sceneZ(sampleGrid(target.values, nx, ny, u, v)) : surfaceZ;
         if (z >= surfaceZ - 1e-3) hidden = false;
         const cx = mat[0] * x + mat[4] * y + mat[8] * z + mat[12];
         const cy = mat[1] * x + mat[5] * y + mat[9] * z + mat[13];
         const cw = mat[3] * x + mat[7] * y + mat[11] * z + mat[15];
-        ends.push(((cx / cw + 1) / 2) * width, ((1 - cy / cw) / 2) * height);
+        L[4 * kept + 2 * e] = ((cx / cw + 1) / 2) * width;
+        L[4 * kept + 2 * e + 1] = ((1 - cy / cw) / 2) * height;
       }
       if (hidden) continue;
-      L.set(ends, 4 * kept);
-      keys[nt + kept] = Math.hypot(q.u0 + q.u1 - 1 - eye[0], q.v0 + q.v1 - 1 - eye[1]) - bias;
-      this.styles[nt + kept] = q.style;
-      this.widths[kept] = q.width;
+      keys[nt + kept] = Math.hypot(Q[4 * q] + Q[4 * q + 2] - 1 - eye[0], Q[4 * q + 1] + Q[4 * q + 3] - 1 - eye[1]) - bias;
+      kinds[kept] = kinds[q];
       kept++;
     }
     const items = nt + kept;
 
+    // Far to near with a native numeric sort: each item's key (quantised, reversed) and index packed in one float64.
+    let maxKey = 0;
+    for (let k = 0; k < items; k++) if (keys[k] > maxKey) maxKey = keys[k];
+    const levels = 2 ** 24;
+    const q = maxKey > 0 ? (levels - 1) / maxKey : 0;
     const order = this.order.subarray(0, items);
-    for (let k = 0; k < items; k++) order[k] = k;
-    order.sort((a, b) => keys[b] - keys[a]);
+    for (let k = 0; k < items; k++) order[k] = Math.round((maxKey - Math.max(0, keys[k])) * q) * 2 ** 21 + k;
+    order.sort();
 
+    // Screen positions of the mesh vertices, once.
+    if (this.screen.length < 2 * nv) this.screen = new Float64Array(2 * nv);
+    const S = this.screen;
+    for (let v = 0; v < nv; v++) {
+      S[2 * v] = sx(7 * v);
+      S[2 * v + 1] = sy(7 * v);
+    }
+    // Runs of items with one style share a path and one fill or stroke (the canvas's cost is per call, not per
+    // triangle). Triangles grow by half a pixel about their centroid to close the seams antialiasing leaves.
     ctx.save();
     ctx.lineJoin = 'round';
     ctx.lineCap = 'round';
-    let lastStyle = '';
+    let open: 'fill' | 'stroke' | null = null;
+    let openStyle = '';
+    const flush = () => {
+      if (open === 'fill') ctx.fill();
+      else if (open === 'stroke') ctx.stroke();
+      open = null;
+    };
     for (let o = 0; o < items; o++) {
-      const k = order[o];
-      const style = this.styles[k];
+      const k = order[o] % 2 ** 21;
       if (k < nt) {
-        const a = T[3 * k], b = T[3 * k + 1], c = T[3 * k + 2];
-        if (style !== lastStyle) {
+        const style = this.styles[k];
+        if (open !== 'fill' || style !== openStyle) {
+          flush();
           ctx.fillStyle = style;
-          ctx.strokeStyle = style;
-          lastStyle = style;
+          ctx.beginPath();
+          open = 'fill';
+          openStyle = style;
         }
-        ctx.lineWidth = 0.6;
-        ctx.beginPath();
-        ctx.moveTo(sx(a), sy(a));
-        ctx.lineTo(sx(b), sy(b));
-        ctx.lineTo(sx(c), sy(c));
+        const a = 2 * (T[3 * k] / 7), b = 2 * (T[3 * k + 1] / 7), c = 2 * (T[3 * k + 2] / 7);
+        const cx = (S[a] + S[b] + S[c]) / 3;
+        const cy = (S[a + 1] + S[b + 1] + S[c + 1]) / 3;
+        for (let e = 0; e < 3; e++) {
+          const v = e === 0 ? a : e === 1 ? b : c;
+          const dx = S[v] - cx;
+          const dy = S[v + 1] - cy;
+          const grow = 0.5 / (Math.hypot(dx, dy) || 1);
+          if (e === 0) ctx.moveTo(S[v] + dx * grow, S[v + 1] + dy * grow);
+          else ctx.lineTo(S[v] + dx * grow, S[v + 1] + dy * grow);
+        }
         ctx.closePath();
-        ctx.fill();
-        // A hairline of the same colour closes the seams antialiasing leaves between neighbours.
-        ctx.stroke();
       } else {
-        ctx.strokeStyle = style;
-        lastStyle = '';
-        ctx.lineWidth = this.widths[k - nt];
-        ctx.beginPath();
-        ctx.moveTo(L[4 * (k - nt)], L[4 * (k - nt) + 1]);
-        ctx.lineTo(L[4 * (k - nt) + 2], L[4 * (k - nt) + 3]);
-        ctx.stroke();
+        const kind = kinds[k - nt];
+        const style = kind === KIND_WIRE ? WIRE_COLOUR : kind === KIND_HIGHLIGHT ? HIGHLIGHT_COLOUR : CREASE_COLOUR;
+        if (open !== 'stroke' || style !== openStyle) {
+          flush();
+          ctx.strokeStyle = style;
+          ctx.lineWidth = kind === KIND_HIGHLIGHT ? 3.5 : kind === KIND_CREASE ? 1.5 : 1;
+          ctx.beginPath();
+          open = 'stroke';
+          openStyle = style;
+        }
+        const j = 4 * (k - nt);
+        ctx.moveTo(L[j], L[j + 1]);
+        ctx.lineTo(L[j + 2], L[j + 3]);
       }
     }
+    flush();
     ctx.restore();
   }
 }

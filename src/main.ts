@@ -10,7 +10,8 @@ import { EditController } from './app/edit.ts';
 import { ExploreController } from './app/explore.ts';
 import { FrameController, type PlotCanvases } from './app/frame.ts';
 import { installShortcuts } from './app/keyboard.ts';
-import { Map2DFrame } from './app/map2dFrame.ts';
+import { Explorer2DFrame } from './app/explorer2dFrame.ts';
+import { RegionsController } from './app/regions.ts';
 import { Plot1DFrame } from './app/plot1dFrame.ts';
 import { Readouts } from './app/readouts.ts';
 import { ShareController } from './app/share.ts';
@@ -18,6 +19,10 @@ import { TrainingController } from './app/training.ts';
 import { AutoEvaluator, preferenceFromQuery } from './engine/backend.ts';
 import { Store } from './state/state.ts';
 import { PlotGestures } from './ui/gestures.ts';
+import { MapGestures } from './ui/mapGestures.ts';
+import { attachOrbitControls } from './ui/orbitControls.ts';
+import { FIRST_2D_STEP } from './ui/tour.ts';
+import { OrbitCamera } from './views/surface3d/camera.ts';
 import { Panel } from './ui/panel.ts';
 import { TargetEditor, UnitInspector } from './ui/sidebar.ts';
 
@@ -27,6 +32,7 @@ const say = notices.say;
 async function boot(): Promise<void> {
   notices.showBoot('Starting…');
   const canvases: PlotCanvases = { background: el('plot-bg'), gpu: el('plot-gpu'), overlay: el('plot') };
+  const surfaceCanvases: PlotCanvases = { background: el('surface-bg'), gpu: el('surface-gpu'), overlay: el('surface') };
   const store = new Store();
   let frame: FrameController | null = null;
   const share = new ShareController(store, say, () => frame!.picture());
@@ -44,8 +50,9 @@ async function boot(): Promise<void> {
   const readouts = new Readouts();
   const redraw = () => void frame?.request();
   const plot1d = new Plot1DFrame(evaluator, canvases, readouts, say, redraw);
-  const map2d = new Map2DFrame(evaluator, canvases, readouts, say, redraw);
-  frame = new FrameController(() => store.state, [plot1d, map2d], canvases, (e) => say(`Drawing failed: ${messageOf(e)}`));
+  const regions = new RegionsController(evaluator);
+  const explorer2d = new Explorer2DFrame(evaluator, canvases, surfaceCanvases, readouts, regions, say, redraw);
+  frame = new FrameController(() => store.state, [plot1d, explorer2d], canvases, (e) => say(`Drawing failed: ${messageOf(e)}`));
   // On screen: every fit started so far has landed (or failed) and the frame after it is drawn.
   const whenDrawn = async () => {
     await store.settled();
@@ -80,7 +87,16 @@ async function boot(): Promise<void> {
       importJson: () => share.chooseImportFile(),
       addUnit: () => edit.addUnit(),
       removeUnit: () => edit.removeUnit(),
-      startTour: () => explore.openTour(0),
+      startTour: () => explore.openTour(store.state.mode === '2d' ? FIRST_2D_STEP : 0),
+      newRandomUnits: () => {
+        try {
+          store.set({ seed: (store.state.seed * 48_271 + 11) % 2_147_483_647, build: 'least-squares' });
+        } catch (e) {
+          say(messageOf(e));
+        }
+      },
+      resetCamera: () => edit.resetCamera(),
+      exportRegions: () => void share.exportRegions(regions).catch((e) => say(messageOf(e))),
       savePreset: (name) => share.savePreset(name),
       loadPreset: (name) => share.loadPreset(name),
       presetNames: () => share.presetNames(),
@@ -93,7 +109,19 @@ async function boot(): Promise<void> {
   new TargetEditor(store);
   new UnitInspector(store, say);
   new PlotGestures(canvases.overlay, plot1d.plot, store, (x) => ((plot1d.hoverX = x), redraw()), say);
+  new MapGestures(canvases.overlay, explorer2d.heatmap, store, (p) => explorer2d.hover(p), say);
+  // The surface's camera lives in the state (links, autosave); the controls move this copy and store it.
+  const camera = new OrbitCamera(store.state.look.camera);
+  store.subscribe((s) => camera.set(s.look.camera));
+  attachOrbitControls(surfaceCanvases.overlay, camera, () => {
+    try {
+      store.set({ look: { camera: camera.toJSON() } });
+    } catch (e) {
+      say(messageOf(e));
+    }
+  });
   new ResizeObserver(redraw).observe(canvases.overlay);
+  new ResizeObserver(redraw).observe(surfaceCanvases.overlay);
   installShortcuts({ toggleTraining, resetView: () => edit.resetView(), exportJson: () => share.exportJson() });
 
   // The first frame shows the restored state: its construction (if any) lands first; a failed one was said.
@@ -102,7 +130,7 @@ async function boot(): Promise<void> {
     .catch(() => undefined)
     .then(() => frame!.request());
   const benchmark = lazyBenchmark(evaluator, store, say);
-  window.sandbox = createSandboxApi({ store, evaluator, ready, whenDrawn, frame, plot1d, training, explore, share, benchmark });
+  window.sandbox = createSandboxApi({ store, evaluator, ready, whenDrawn, frame, plot1d, explorer2d, regions, training, explore, share, benchmark });
   await ready;
   share.persist();
   document.body.dataset.ready = 'true';

@@ -10,7 +10,9 @@ import { TOUR } from '../ui/tour.ts';
 import type { LazyBenchPanel } from './benchmark.ts';
 import type { ExploreController } from './explore.ts';
 import type { FrameController } from './frame.ts';
+import type { Explorer2DFrame } from './explorer2dFrame.ts';
 import type { Plot1DFrame } from './plot1dFrame.ts';
+import type { RegionsController, RegionsResult } from './regions.ts';
 import type { ShareController } from './share.ts';
 import type { TrainingController } from './training.ts';
 
@@ -23,8 +25,8 @@ export interface PlotGeometry {
   height: number;
   /** The data window shown in that area. */
   view: { xMin: number; xMax: number; yMin: number; yMax: number };
-  /** Which view is on screen. */
-  kind: 'plot1d' | 'heatmap2d';
+  /** Which view is on screen: the 1D plot, or the 2D explorer's top-down map (its plot area is the map's). */
+  kind: 'plot1d' | 'map2d';
 }
 
 export interface SandboxApi {
@@ -52,10 +54,19 @@ export interface SandboxApi {
   errorVsN(): Promise<{ ns: number[]; rms: number[]; max: number[]; slopeRms: number; slopeMax: number }>;
   /** Opens tour step k (1 … 8), or closes the tour with 0. */
   tour(step: number): Promise<AppState>;
-  /** The hover readout at data x (as the mouse would show it). */
+  /** The hover readout at data x (as the mouse would show it); 1D. */
   readout(x: number): { x: number; target: number; sum: number; error: number; active: number };
-  /** Where the last frame's target values and the last training steps were computed, and what drew the picture. */
-  info(): { target: BackendKind; trainer: BackendKind | null; plot: BackendKind };
+  /**
+   * 2D: the linear regions in the current window: `exact`, the number of cells into which the units' lines
+   * (units with w = (0, 0) have none) divide the open `view2d` rectangle; `counted`, the distinct activation
+   * patterns at the centres of the cells of the count grid (side `grid`: the 2D grid, at most 512); and for
+   * N ≤ 1,000 `polygons`, each cell's vertices, activation pattern id and plane. Rejects in the 1D mode.
+   */
+  regions(): Promise<RegionsResult>;
+  /** 2D: the hover readout at (x, y): the value, the target, the error, the active units and the region's plane. */
+  readout2d(x: number, y: number): { x: number; y: number; value: number; target: number; error: number; active: number; activeUnits: number[]; pattern: number; plane: { gx: number; gy: number; c: number } };
+  /** Where the last frame's target values and the last training steps were computed, and what drew the picture (and in 2D the surface). */
+  info(): { target: BackendKind; trainer: BackendKind | null; plot: BackendKind; surface: BackendKind | null };
   /** The picture as on screen (axes, curves, overlay), as a PNG data URL — what Export PNG downloads. */
   pngDataUrl(): Promise<string>;
   /**
@@ -76,6 +87,8 @@ export interface ApiDeps {
   whenDrawn(): Promise<void>;
   frame: FrameController;
   plot1d: Plot1DFrame;
+  explorer2d: Explorer2DFrame;
+  regions: RegionsController;
   training: TrainingController;
   explore: ExploreController;
   share: ShareController;
@@ -129,11 +142,29 @@ export function createSandboxApi(deps: ApiDeps): SandboxApi {
       await whenDrawn();
       return snapshot(store.state);
     },
-    readout: (x: number) => deps.plot1d.hoverReadout(store.state, x),
+    readout(x: number) {
+      if (store.state.mode !== '1d') throw new Error('readout(x) reads the 1D plot; in 2D use readout2d(x, y)');
+      return deps.plot1d.hoverReadout(store.state, x);
+    },
+    async regions() {
+      await whenDrawn();
+      const s = store.state;
+      if (s.mode !== '2d') throw new Error('regions() counts the 2D explorer\'s regions: setState({ mode: "2d" }) first');
+      return deps.regions.regions(s);
+    },
+    readout2d(x: number, y: number) {
+      const s = store.state;
+      if (s.mode !== '2d') throw new Error('readout2d(x, y) reads the 2D explorer: setState({ mode: "2d" }) first');
+      if (typeof x !== 'number' || typeof y !== 'number' || !Number.isFinite(x) || !Number.isFinite(y)) {
+        throw new InvalidInputError(`readout2d needs finite numbers x and y, got ${String(x)}, ${String(y)}`);
+      }
+      return deps.explorer2d.readoutAt(s, x, y);
+    },
     info: () => ({
-      target: deps.plot1d.targetOnGpu ? 'webgpu' : 'cpu',
+      target: store.state.mode === '1d' ? (deps.plot1d.targetOnGpu ? 'webgpu' : 'cpu') : deps.explorer2d.targetOnGpu ? 'webgpu' : 'cpu',
       trainer: deps.training.started ? deps.training.kind : null,
       plot: frame.current?.usesGpuCanvas ? 'webgpu' : 'cpu',
+      surface: store.state.mode === '2d' ? (deps.explorer2d.surfaceOnGpu ? 'webgpu' : 'cpu') : null,
     }),
     pngDataUrl: async () => (await frame.picture()).toDataURL('image/png'),
     benchmark: deps.benchmark,

@@ -1,6 +1,7 @@
 /** Edits by hand that are not gestures: adding and removing units, and resetting the views. */
 import { cloneNetwork } from '../model/network.ts';
-import { type Store, viewForTarget } from '../state/state.ts';
+import { type Store, type Target2DSpec, initialLook, view2dForTarget, viewForTarget } from '../state/state.ts';
+import type { TargetSpec } from '../model/targets.ts';
 import { messageOf, type Say } from './dom.ts';
 
 export class EditController {
@@ -9,11 +10,32 @@ export class EditController {
     private readonly say: Say,
   ) {}
 
-  /** A new unit bends at the middle of the view with a small, visible output weight. */
+  /**
+   * A new unit bends at the middle of the view with a small, visible output weight; in 2D its crease runs
+   * through the middle of the window in a direction that turns with each added unit, so they do not coincide.
+   */
   addUnit(): void {
     const s = this.store.state;
-    if (s.network.dim !== 1) return this.say('Units can be added by hand to 1D networks only.');
     const net = cloneNetwork(s.network);
+    if (net.dim === 2) {
+      const v = s.view2d;
+      const cx = (v.xMin + v.xMax) / 2;
+      const cy = (v.yMin + v.yMax) / 2;
+      // The golden angle spreads successive directions evenly around the circle.
+      const angle = net.a.length * 2.399963229728653;
+      const scale = 2 / Math.max(v.xMax - v.xMin, v.yMax - v.yMin);
+      const w1 = Math.cos(angle) * scale;
+      const w2 = Math.sin(angle) * scale;
+      net.w.push(w1, w2);
+      net.b.push(-(w1 * cx + w2 * cy));
+      net.a.push(0.5);
+      try {
+        this.store.set({ network: net, selected: net.a.length - 1 });
+      } catch (e) {
+        this.say(messageOf(e));
+      }
+      return;
+    }
     const mid = (s.view.xMin + s.view.xMax) / 2;
     net.w.push(1);
     net.b.push(-mid);
@@ -36,7 +58,15 @@ export class EditController {
     this.store.set({ network: net, selected: Math.min(i, net.a.length - 1) });
   }
 
+  /** Puts the surface's camera back where it starts. */
+  resetCamera(): void {
+    this.store.set({ look: { camera: initialLook().camera } });
+  }
+
   resetView(): void {
-    this.store.set({ view: viewForTarget(this.store.state.target), view2d: { xMin: -1, xMax: 1, yMin: -1, yMax: 1 } });
+    const s = this.store.state;
+    if (s.mode === '2d') this.store.set({ view2d: view2dForTarget(s.target as Target2DSpec), look: { camera: initialLook().camera } });
+    else this.store.set({ view: viewForTarget(s.target as TargetSpec) });
   }
 }
+

@@ -21,6 +21,8 @@ export interface FrameView {
   windowOf(s: AppState): ViewRange;
   /** Whether the WebGPU canvas holds part of the last frame (for the composite picture). */
   readonly usesGpuCanvas: boolean;
+  /** Called when another view takes the screen: hide what only this view shows. */
+  leave?(): void;
 }
 
 /** The stacked canvases every view draws into: background (2D), WebGPU layer, overlay (2D). */
@@ -65,6 +67,7 @@ export class FrameController {
     const view = this.views.find((v) => v.accepts(s));
     try {
       if (!view) throw new Error(`no view shows a ${s.network.dim}D network`);
+      if (this.onScreen && this.onScreen !== view) this.onScreen.leave?.();
       this.onScreen = view;
       await view.draw(s);
     } catch (e) {

@@ -16,11 +16,25 @@ export interface HoverReadout {
   active: number;
 }
 
+/** What the 2D hover readout shows at one point. */
+export interface HoverReadout2D {
+  x: number;
+  y: number;
+  value: number;
+  target: number;
+  error: number;
+  /** The active units there (their count is the length). */
+  active: number;
+  /** The region's plane there: f = gx·x + gy·y + c. */
+  plane: { gx: number; gy: number; c: number };
+}
+
 const num = (v: number) => (Number.isFinite(v) ? v.toPrecision(3) : '—');
 
 export class Readouts {
   private readonly n = el('readout-n');
   private readonly pieces = el('readout-pieces');
+  private readonly piecesLabel = el('readout-pieces-label');
   private readonly max = el('readout-max');
   private readonly rms = el('readout-rms');
   private readonly live = el('readout-live');
@@ -39,6 +53,7 @@ export class Readouts {
 
   /** The frame's measurements; `pieceCount` null where pieces are not counted (2D). */
   show(n: number, pieceCount: number | null, max: number, rms: number): void {
+    this.piecesLabel.textContent = 'Linear pieces in view';
     this.n.textContent = String(n);
     this.pieces.textContent = pieceCount === null ? '—' : String(pieceCount);
     this.max.textContent = num(max);
@@ -51,6 +66,40 @@ export class Readouts {
         `${n} units, ${pieceCount ?? 'no'} linear pieces in view, ` +
         `max error ${Number.isFinite(max) ? max.toPrecision(3) : 'not available'}, RMS error ${Number.isFinite(rms) ? rms.toPrecision(3) : 'not available'}`;
     }, 800);
+  }
+
+  /**
+   * The 2D frame's measurements: regions in view as counted on the grid and as computed exactly (null while
+   * the exact count is running or unknown), and the errors over the window within the target's domain.
+   */
+  show2D(n: number, counted: number | null, exact: number | null, max: number, rms: number): void {
+    this.piecesLabel.textContent = 'Regions in view (grid / exact)';
+    this.n.textContent = String(n);
+    const c = counted === null ? '—' : counted.toLocaleString('en-US');
+    const x = exact === null ? '…' : exact.toLocaleString('en-US');
+    this.pieces.textContent = `${c} / ${x}`;
+    this.max.textContent = num(max);
+    this.rms.textContent = num(rms);
+    this.panel?.readouts(null, max, rms);
+    this.panel?.regions(counted, exact);
+    clearTimeout(this.liveTimer);
+    this.liveTimer = window.setTimeout(() => {
+      this.live.textContent =
+        `${n} units, ${exact ?? counted ?? 'unknown'} linear regions in view, ` +
+        `max error ${Number.isFinite(max) ? max.toPrecision(3) : 'not available'}, RMS error ${Number.isFinite(rms) ? rms.toPrecision(3) : 'not available'}`;
+    }, 800);
+  }
+
+  /** The 2D hover line at a point, or the prompt (null). */
+  hover2D(r: HoverReadout2D | null): void {
+    if (r === null) {
+      this.hoverEl.textContent = 'Hover over the map to read values; click a unit’s line to select it.';
+      return;
+    }
+    this.hoverEl.textContent =
+      `(x, y) = (${fmt(r.x)}, ${fmt(r.y)}) · f ${fmt(r.value)} · target ${Number.isFinite(r.target) ? fmt(r.target) : 'undefined'} · ` +
+      `error ${Number.isFinite(r.error) ? fmt(r.error) : '—'} · ${r.active} active unit${r.active === 1 ? '' : 's'} · ` +
+      `region's plane ${fmt(r.plane.gx)}·x + ${fmt(r.plane.gy)}·y + ${fmt(r.plane.c)}`;
   }
 
   /** The hover line: a prompt when nothing is hovered, the values at x otherwise, empty for views without it. */

@@ -97,6 +97,15 @@ export class ShareController {
     );
   }
 
+  /** Downloads the exact regions of the 2D window (polygons, planes, patterns) as JSON. */
+  async exportRegions(regions: { exportJson(s: AppState): Promise<string> }): Promise<void> {
+    const s = this.store.state;
+    if (s.mode !== '2d') return this.say('Regions are exported from the 2D explorer (Inputs: 2D surface).', 'info');
+    this.say('Computing the exact regions…', 'info');
+    download('relu-regions.json', new Blob([await regions.exportJson(s)], { type: 'application/json' }));
+    this.say('Exported the exact regions.', 'info');
+  }
+
   exportJson(): void {
     download('relu-network.json', new Blob([networkJson(this.store.state.network)], { type: 'application/json' }));
   }

@@ -5,10 +5,12 @@
 import type { AutoEvaluator } from '../engine/backend.ts';
 import { isDeviceLoss } from '../engine/gpu/errors.ts';
 import { GpuTrainer1D } from '../engine/gpu/train1d.ts';
+import { GpuTrainer2D } from '../engine/gpu/train2d.ts';
 import type { Network } from '../model/network.ts';
-import { sampleTarget } from '../model/targets.ts';
+import { sampleTarget, type TargetSpec } from '../model/targets.ts';
 import { Trainer1D } from '../model/train1d.ts';
-import { type AppState, StateError, type Store, targetOf } from '../state/state.ts';
+import { Trainer2D } from '../model/train2d.ts';
+import { type AppState, StateError, type Store, type Target2DSpec, samples2DOf, targetOf } from '../state/state.ts';
 import { fmt } from '../ui/formula.ts';
 import { messageOf, type Say } from './dom.ts';
 
@@ -31,7 +33,9 @@ export interface TrainingStatus {
 }
 
 /** GPU root module key of the trainer. */
-const TRAINER = 'train1d';
+const TRAINER = 'trainer';
+/** Samples a 2D target is trained on when it is a function (a grid over its domain); data trains on its points. */
+const TRAIN_SAMPLES_2D = 4096;
 
 export class TrainingController {
   private trainer: Trainer | null = null;
@@ -79,27 +83,33 @@ export class TrainingController {
     const generation = root?.device ? root.generation : -1;
     if (!this.trainer || this.trainerNet !== s.network || this.trainerTarget !== s.target || this.trainerGeneration !== generation) {
       this.trainer = null;
-      const t = targetOf(s.target);
-      const samples = t.samples ?? sampleTarget(t.f, t.domain, 512);
+      const two = s.network.dim === 2;
+      const samples1 = two ? null : (() => {
+        const t = targetOf(s.target as TargetSpec);
+        return t.samples ?? sampleTarget(t.f, t.domain, 512);
+      })();
+      const samples2 = two ? samples2DOf(s.target as Target2DSpec, TRAIN_SAMPLES_2D / 2) : null;
       if (root?.device) {
         try {
           // A module of the GPU root: destroyed with the device, so a loss never leaves a trainer on a dead one.
           root.drop(TRAINER);
-          this.trainer = await root.module(TRAINER, (device) => GpuTrainer1D.create(device, s.network, samples, { lr: s.lr }));
+          this.trainer = await root.module(TRAINER, (device) =>
+            samples2 ? GpuTrainer2D.create(device, s.network, samples2, { lr: s.lr }) : GpuTrainer1D.create(device, s.network, samples1!, { lr: s.lr }),
+          );
           this.kind = 'webgpu';
         } catch (e) {
           this.say(`Training on the GPU failed to start (${messageOf(e)}); training on the CPU.`, 'info');
         }
       }
       if (!this.trainer) {
-        this.trainer = new Trainer1D(s.network, samples, { lr: s.lr });
+        this.trainer = samples2 ? new Trainer2D(s.network, samples2, { lr: s.lr }) : new Trainer1D(s.network, samples1!, { lr: s.lr });
         this.kind = 'cpu';
       }
       this.trainerNet = s.network;
       this.trainerTarget = s.target;
       this.trainerGeneration = generation;
     }
-    return this.trainer;
+    return this.trainer!;
   }
 
   /**
@@ -116,7 +126,6 @@ export class TrainingController {
   private async runNow(k: number): Promise<number> {
     await this.store.settled();
     const s = this.store.state;
-    if (s.network.dim !== 1) throw new Error('training works on 1D networks');
     if (s.network.a.length === 0) throw new Error('add a unit before training');
     const tr = await this.trainerFor(s);
     tr.setOptions({ lr: s.lr });

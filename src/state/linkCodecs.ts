@@ -5,8 +5,7 @@
  */
 import type { Network } from '../model/network.ts';
 import type { KnotPlacement } from '../model/fit1d.ts';
-import type { TargetSpec } from '../model/targets.ts';
-import type { BuildMode, ShowFlags, ViewRange } from './types.ts';
+import type { AnyTarget, BuildMode, Look2D, Mode, ShowFlags, ViewRange } from './types.ts';
 
 /** A link that cannot be read: names the key. */
 export class LinkError extends Error {
@@ -48,8 +47,8 @@ export const viewCodec: LinkCodec<ViewRange> = {
   },
 };
 
-/** b:ID, e:SOURCE or d:XS;YS. */
-export const targetCodec: LinkCodec<TargetSpec> = {
+/** b:ID, e:SOURCE, d:XS;YS or (2D) d:XS;YS;ZS. */
+export const targetCodec: LinkCodec<AnyTarget> = {
   write(t) {
     switch (t.kind) {
       case 'builtin':
@@ -57,7 +56,7 @@ export const targetCodec: LinkCodec<TargetSpec> = {
       case 'expression':
         return `e:${t.source}`;
       case 'data':
-        return `d:${t.xs.join(',')};${t.ys.join(',')}`;
+        return 'zs' in t ? `d:${t.xs.join(',')};${t.ys.join(',')};${t.zs.join(',')}` : `d:${t.xs.join(',')};${t.ys.join(',')}`;
     }
   },
   read(v, key) {
@@ -66,7 +65,9 @@ export const targetCodec: LinkCodec<TargetSpec> = {
     if (kind === 'b:') return { kind: 'builtin', id: body };
     if (kind === 'e:') return { kind: 'expression', source: body };
     if (kind === 'd:') {
-      const [xs, ys] = body.split(';');
+      const [xs, ys, zs, ...rest] = body.split(';');
+      if (rest.length > 0) throw new LinkError(key, 'data needs XS;YS or XS;YS;ZS');
+      if (zs !== undefined) return { kind: 'data', xs: nums(key, xs ?? ''), ys: nums(key, ys ?? ''), zs: nums(key, zs) };
       return { kind: 'data', xs: nums(key, xs ?? ''), ys: nums(key, ys ?? '') };
     }
     throw new LinkError(key, 'must start with b:, e: or d:');
@@ -100,6 +101,40 @@ function letterCodec<V extends string>(values: readonly V[]): LinkCodec<V> {
 export const buildCodec = letterCodec<BuildMode>(['interpolate', 'least-squares', 'custom']);
 /** u or c. */
 export const placementCodec = letterCodec<KnotPlacement>(['uniform', 'curvature']);
+
+/** 1 or 2. */
+export const modeCodec: LinkCodec<Mode> = {
+  write: (m) => (m === '2d' ? '2' : '1'),
+  read(t, key) {
+    if (t !== '1' && t !== '2') throw new LinkError(key, 'must be 1 or 2');
+    return t === '2' ? '2d' : '1d';
+  },
+};
+
+/** colour letter, creases/contours/exact as 0/1, target letter; azimuth,elevation,distance,panX,panY; grid: `r101w;-30,32,4.6,0,0;512`. */
+export const lookCodec: LinkCodec<Look2D> = {
+  write: (l) =>
+    `${l.colour[0]}${[l.creases, l.contours, l.exact].map((b) => (b ? '1' : '0')).join('')}${l.target[0]};` +
+    [l.camera.azimuth, l.camera.elevation, l.camera.distance, l.camera.panX, l.camera.panY].join(',') +
+    `;${l.grid}`,
+  read(v, key) {
+    const m = /^([ver])([01])([01])([01])([owt]);([^;]*);(\d+)$/.exec(v);
+    if (!m) throw new LinkError(key, 'must look like r101w;-30,32,4.6,0,0;512');
+    const cam = nums(key, m[6]);
+    if (cam.length !== 5) throw new LinkError(key, 'needs the camera as azimuth,elevation,distance,panX,panY');
+    const colour = ({ v: 'values', e: 'error', r: 'regions' } as const)[m[1] as 'v' | 'e' | 'r'];
+    const target = ({ o: 'off', w: 'wireframe', t: 'translucent' } as const)[m[5] as 'o' | 'w' | 't'];
+    return {
+      colour,
+      creases: m[2] === '1',
+      contours: m[3] === '1',
+      exact: m[4] === '1',
+      target,
+      grid: Number(m[7]),
+      camera: { azimuth: cam[0], elevation: cam[1], distance: cam[2], panX: cam[3], panY: cam[4] },
+    };
+  },
+};
 
 const SHOW_KEYS = ['target', 'terms', 'knots', 'error'] as const;
 /** Four digits 0/1: target, terms, knots, error. */

@@ -5,11 +5,12 @@
  */
 import { type KnotPlacement } from '../model/fit1d.ts';
 import { type ValidNetwork, InvalidNetworkError, MAX_UNITS, cloneNetwork, validateNetwork } from '../model/network.ts';
-import { InvalidTargetError, type TargetSpec, validateTargetSpec } from '../model/targets.ts';
-import { construct, viewForTarget } from './construction.ts';
+import { InvalidTargetError, validateTargetSpec } from '../model/targets.ts';
+import { validateTarget2D } from '../model/targets2d.ts';
+import { construct, view2dForTarget, viewForTarget } from './construction.ts';
 import { StateError } from './errors.ts';
-import { type LinkCodec, LinkError, buildCodec, networkCodec, numberCodec, placementCodec, showCodec, targetCodec, viewCodec } from './linkCodecs.ts';
-import type { AppState, BuildMode, ShowFlags, ViewRange } from './types.ts';
+import { type LinkCodec, LinkError, buildCodec, lookCodec, modeCodec, networkCodec, numberCodec, placementCodec, showCodec, targetCodec, viewCodec } from './linkCodecs.ts';
+import type { AnyTarget, AppState, BuildMode, Camera3D, Look2D, Mode, ModeSettings, ShowFlags, ViewRange } from './types.ts';
 
 /** One field of a state shape S. */
 export interface FieldSpec<V, S> {
@@ -25,6 +26,8 @@ export interface FieldSpec<V, S> {
   kept(s: S): boolean;
   /** Checked after the other fields of a patch, against the network and target the patch leads to. */
   late?: true;
+  /** Whether links carry the value (default: `kept`); autosave and presets follow `kept`. */
+  linked?(s: S): boolean;
 }
 
 /** A table of fields for a state shape S; key order is the order of links, snapshots and messages. */
@@ -65,9 +68,9 @@ function checkOneOf<V extends string>(field: string, v: unknown, values: readonl
   return v as V;
 }
 
-function checkTarget(v: unknown): TargetSpec {
+function checkTarget(v: unknown, mode: Mode): AnyTarget {
   try {
-    return validateTargetSpec(v);
+    return mode === '2d' ? validateTarget2D(v) : validateTargetSpec(v);
   } catch (e) {
     if (e instanceof InvalidTargetError) {
       const field = e.field === 'target' ? 'target' : `target.${e.field}`;
@@ -120,6 +123,59 @@ function checkShow(v: unknown, current: ShowFlags): ShowFlags {
   return out;
 }
 
+function checkBool(field: string, v: unknown): boolean {
+  if (typeof v !== 'boolean') throw new StateError(field, `must be true or false, got ${describe(v)}`);
+  return v;
+}
+
+/** Camera limits: angles in degrees, distance in scene units (the window spans 2). */
+export const CAMERA_LIMITS = { elevation: [5, 89], distance: [1.2, 30], pan: 4 } as const;
+
+function checkCamera(v: unknown, current: Camera3D): Camera3D {
+  if (!isPlainObject(v)) throw new StateError('look.camera', `must be an object {azimuth, elevation, distance, panX, panY}, got ${describe(v)}`);
+  const out = { ...current };
+  for (const [k, value] of Object.entries(v)) {
+    if (!Object.hasOwn(current, k)) throw new StateError(`look.camera.${k}`, `is not a known field (known: ${Object.keys(current).join(', ')})`);
+    const field = `look.camera.${k}`;
+    if (k === 'azimuth') {
+      // Kept in [−180, 180): any number of turns means the same camera.
+      const a = checkNumber(field, value, -1e6, 1e6);
+      out.azimuth = a - 360 * Math.floor((a + 180) / 360);
+    }
+    else if (k === 'elevation') out.elevation = checkNumber(field, value, CAMERA_LIMITS.elevation[0], CAMERA_LIMITS.elevation[1]);
+    else if (k === 'distance') out.distance = checkNumber(field, value, CAMERA_LIMITS.distance[0], CAMERA_LIMITS.distance[1]);
+    else out[k as 'panX' | 'panY'] = checkNumber(field, value, -CAMERA_LIMITS.pan, CAMERA_LIMITS.pan);
+  }
+  return out;
+}
+
+function checkLook(v: unknown, current: Look2D): Look2D {
+  if (!isPlainObject(v)) throw new StateError('look', `must be an object like {"colour": "regions"}, got ${describe(v)}`);
+  const out = { ...current };
+  for (const [k, value] of Object.entries(v)) {
+    const field = `look.${k}`;
+    if (!Object.hasOwn(current, k)) throw new StateError(field, `is not a known field (known: ${Object.keys(current).join(', ')})`);
+    if (k === 'colour') out.colour = checkOneOf(field, value, ['values', 'error', 'regions'] as const);
+    else if (k === 'target') out.target = checkOneOf(field, value, ['off', 'wireframe', 'translucent'] as const);
+    else if (k === 'camera') out.camera = checkCamera(value, current.camera);
+    else if (k === 'grid') out.grid = checkInt(field, value, MIN_GRID_2D, MAX_GRID_2D);
+    else out[k as 'creases' | 'contours' | 'exact'] = checkBool(field, value);
+  }
+  return out;
+}
+
+/** The 2D compute grid's side: from coarse to the finest the explorer computes (4 M points). */
+export const MIN_GRID_2D = 16;
+export const MAX_GRID_2D = 2048;
+
+/** The 2D explorer's first look: the map coloured by region, creases drawn, the camera from the front-left. */
+export function initialLook(): Look2D {
+  return { colour: 'regions', creases: true, contours: false, exact: true, target: 'wireframe', grid: 512, camera: { azimuth: -30, elevation: 32, distance: 4.6, panX: 0, panY: 0 } };
+}
+
+/** Largest seed accepted (any integer in 0 … 2³¹ − 1). */
+export const MAX_SEED = 2 ** 31 - 1;
+
 /** The unit count the state's network has once its construction (if any) is done. */
 export function expectedUnits(s: Pick<AppState, 'build' | 'units' | 'network'>): number {
   return s.build === 'custom' ? s.network.a.length : s.units;
@@ -130,6 +186,14 @@ const copyView = (v: ViewRange): ViewRange => ({ ...v });
 
 /** The app state's fields. */
 export const SCHEMA: Schema<AppState> = {
+  mode: {
+    // The reducer switches modes before the other fields are checked (see state.ts).
+    check: (v) => checkOneOf<Mode>('mode', v, ['1d', '2d']),
+    initial: () => '1d',
+    copy: (m) => m,
+    link: { key: 'mode', codec: modeCodec },
+    kept: always,
+  },
   network: {
     check: (v) => checkNetwork(v),
     // The page starts with what the default construction builds from the default inputs.
@@ -141,9 +205,9 @@ export const SCHEMA: Schema<AppState> = {
     kept: (s) => s.build === 'custom',
   },
   target: {
-    check: (v) => checkTarget(v),
+    check: (v, _base, next) => checkTarget(v, next.mode),
     initial: () => ({ kind: 'builtin', id: 'sin' }),
-    copy: (t) => (t.kind === 'data' ? { kind: 'data', xs: t.xs.slice(), ys: t.ys.slice() } : { ...t }),
+    copy: copyTarget,
     link: { key: 't', codec: targetCodec },
     kept: always,
   },
@@ -175,6 +239,13 @@ export const SCHEMA: Schema<AppState> = {
     link: { key: 'r', codec: numberCodec },
     kept: always,
   },
+  seed: {
+    check: (v) => checkInt('seed', v, 0, MAX_SEED),
+    initial: () => 1,
+    copy: (n) => n,
+    link: { key: 'seed', codec: numberCodec },
+    kept: always,
+  },
   lr: {
     check(v) {
       const lr = checkNumber('lr', v, 0, 10);
@@ -200,6 +271,14 @@ export const SCHEMA: Schema<AppState> = {
     copy: copyView,
     link: { key: 'view2', codec: viewCodec },
     kept: always,
+    late: true,
+  },
+  look: {
+    check: (v, base) => checkLook(v, base),
+    initial: initialLook,
+    copy: (l) => ({ ...l, camera: { ...l.camera } }),
+    link: { key: 'look', codec: lookCodec },
+    kept: always,
   },
   show: {
     check: (v, base) => checkShow(v, base),
@@ -216,7 +295,37 @@ export const SCHEMA: Schema<AppState> = {
     kept: always,
     late: true,
   },
+  other: {
+    // Checked by the reducer as a patch over the other mode's defaults (see state.ts `checkOther`).
+    check: (v, base, next) => checkOtherHook(v, base, next),
+    initial: () => null,
+    copy: (o) => (o === null ? null : copySettings(o)),
+    // Links carry the mode on screen only; autosave and presets keep both (a constructed network is rebuilt).
+    link: { key: 'other', codec: { write: () => '', read: (_t, key) => { throw new LinkError(key, 'is not carried by links'); } } },
+    kept: (s) => s.other !== null,
+    linked: () => false,
+  },
 };
+
+/** A deep copy of a target spec. */
+export function copyTarget(t: AnyTarget): AnyTarget {
+  if (t.kind !== 'data') return { ...t };
+  return 'zs' in t ? { kind: 'data', xs: t.xs.slice(), ys: t.ys.slice(), zs: t.zs.slice() } : { kind: 'data', xs: t.xs.slice(), ys: t.ys.slice() };
+}
+
+/** A deep copy of a mode's settings; a constructed network is left out of saves (it is rebuilt on the way back). */
+export function copySettings(o: ModeSettings): ModeSettings {
+  return { ...o, network: cloneNetwork(o.network) as ValidNetwork, target: copyTarget(o.target), show: { ...o.show } };
+}
+
+/** The reducer installs the check of `other` (it needs the reducer itself); until then it refuses. */
+let checkOtherHook: (v: unknown, base: ModeSettings | null, next: Readonly<AppState>) => ModeSettings | null = () => {
+  throw new StateError('other', 'cannot be checked yet');
+};
+/** Installs the check of `other` (called once by state.ts). */
+export function setOtherCheck(check: typeof checkOtherHook): void {
+  checkOtherHook = check;
+}
 
 /** The field names of a table, in its order. */
 export function fieldNames<S>(table: Schema<S>): Array<keyof S & string> {
@@ -255,7 +364,7 @@ export function encodeLink<S>(table: Schema<S>, s: S, version: number): string {
   q.set('v', String(version));
   for (const k of fieldNames(table)) {
     const f = table[k];
-    if (f.kept(s)) q.set(f.link.key, f.link.codec.write(s[k]));
+    if ((f.linked ?? f.kept)(s)) q.set(f.link.key, f.link.codec.write(s[k]));
   }
   return q.toString();
 }

@@ -5,17 +5,67 @@
  * Constructions (fits) are never run by the reducer: the store runs them afterwards through a FitRunner,
  * drops superseded ones, and commits the last one's network.
  */
-import { type Network, validateNetwork } from '../model/network.ts';
-import { fitInputsOf, sameFitInputs, sameNetwork, viewForTarget } from './construction.ts';
+import { DEFAULT_RIDGE_2D, MAX_LS_UNITS_2D } from '../model/fit2d.ts';
+import { type Network, type ValidNetwork, validateNetwork } from '../model/network.ts';
+import type { Target2DSpec } from '../model/targets2d.ts';
+import type { TargetSpec } from '../model/targets.ts';
+import { dimOf, fitInputsOf, sameFitInputs, sameNetwork, view2dForTarget, viewForTarget } from './construction.ts';
 import { StateError } from './errors.ts';
 import { type FitRunner, defaultFitRunner } from './fitRunner.ts';
-import { SCHEMA, describe, expectedUnits, fieldNames, initialOf, snapshotOf, unknownField } from './schema.ts';
-import type { AppState, FitInputs } from './types.ts';
+import { SCHEMA, describe, expectedUnits, fieldNames, initialOf, setOtherCheck, snapshotOf, unknownField } from './schema.ts';
+import type { AppState, FitInputs, Mode, ModeSettings } from './types.ts';
 
 export type { TargetSpec } from '../model/targets.ts';
-export type { AppState, BuildMode, FitInputs, ShowFlags, ViewRange } from './types.ts';
+export type { Target2DSpec } from '../model/targets2d.ts';
+export { initialLook } from './schema.ts';
+export type { AnyTarget, AppState, BuildMode, Camera3D, FitInputs, Look2D, Mode, ModeSettings, ShowFlags, ViewRange } from './types.ts';
 export { StateError } from './errors.ts';
-export { construct, targetOf, viewForTarget } from './construction.ts';
+export { construct, samples2DOf, target2DOf, targetOf, view2dForTarget, viewForTarget } from './construction.ts';
+
+/** The fields each mode keeps for itself (switching modes swaps them with `other`). */
+export const MODE_FIELDS = ['network', 'target', 'units', 'build', 'placement', 'ridge', 'lr', 'seed', 'show', 'selected'] as const;
+
+/** A network with no units of the given dimension: what a mode shows while its first construction runs. */
+export function emptyNetwork(dim: 1 | 2): ValidNetwork {
+  return validateNetwork({ dim, w: [], b: [], a: [], c: 0 });
+}
+
+/** The 2D explorer's first settings: 64 random hinged planes fitted to a Gaussian bump by least squares. */
+function initial2D(): ModeSettings {
+  return {
+    mode: '2d',
+    network: emptyNetwork(2),
+    target: { kind: 'builtin', id: 'bump' },
+    units: 64,
+    build: 'least-squares',
+    placement: 'uniform',
+    ridge: DEFAULT_RIDGE_2D,
+    lr: 0.01,
+    seed: 1,
+    show: { target: true, terms: true, knots: true, error: false },
+    selected: -1,
+  };
+}
+
+/** The settings of the shown mode. */
+export function settingsOf(s: AppState): ModeSettings {
+  return { mode: s.mode, network: s.network, target: s.target, units: s.units, build: s.build, placement: s.placement, ridge: s.ridge, lr: s.lr, seed: s.seed, show: s.show, selected: s.selected };
+}
+
+/** The settings a mode starts with the first time it is shown. */
+export function initialSettings(mode: Mode): ModeSettings {
+  return mode === '2d' ? initial2D() : settingsOf(initialState());
+}
+
+/** The state with `mode` shown: its settings come back from `other` (or start fresh), the shown ones wait there. */
+export function switchMode(state: AppState, mode: Mode): AppState {
+  if (mode === state.mode) return state;
+  const back = state.other?.mode === mode ? state.other : initialSettings(mode);
+  const next: AppState = { ...state, ...back, mode, other: settingsOf(state) };
+  if (next.network.dim !== dimOf(mode)) next.network = emptyNetwork(dimOf(mode));
+  if (state.other?.mode !== mode && mode === '2d') next.view2d = view2dForTarget(next.target as Target2DSpec);
+  return next;
+}
 
 /** The known fields of a patch, in the schema's order. */
 export const STATE_KEYS: ReadonlyArray<keyof AppState> = fieldNames(SCHEMA);
@@ -40,7 +90,7 @@ export interface Accepted {
   given: Network | null;
 }
 
-const CONSTRUCTION_FIELDS = ['units', 'build', 'target', 'placement', 'ridge'] as const;
+const CONSTRUCTION_FIELDS = ['units', 'build', 'target', 'placement', 'ridge', 'seed'] as const;
 
 function notBuiltBy(build: string): StateError {
   return new StateError('network', `is not what the ${describe(build)} construction builds from this target and unit count; give build: "custom" to keep a network as it is`);
@@ -55,16 +105,34 @@ function notBuiltBy(build: string): StateError {
  * network refuses any rebuild (constructions are 1D); a new target resets the view unless the patch gives
  * one; `selected` must name a unit of the network the patch leads to (it resets to −1 when units vanish).
  */
-export function reduce(state: AppState, patch: unknown): Accepted {
+export function reduce(current: AppState, patch: unknown): Accepted {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new StateError('patch', `must be an object, got ${describe(patch)}`);
   // Own names only: "constructor" or "toString" are not fields.
   for (const k of Object.keys(patch)) if (!Object.hasOwn(SCHEMA, k)) throw unknownField(SCHEMA, k);
   const p = patch as Partial<Record<keyof AppState, unknown>>;
+  // The mode first: a network of the other dimension switches to its mode, unless the patch names one.
+  let mode = current.mode;
+  if (p.mode !== undefined) mode = SCHEMA.mode.check(p.mode, current.mode, current);
+  else {
+    const dim = typeof p.network === 'object' && p.network !== null ? (p.network as { dim?: unknown }).dim : undefined;
+    if (dim === 1 || dim === 2) mode = dim === 2 ? '2d' : '1d';
+  }
+  // Every rule below compares with the state as it stands in the mode the patch leads to.
+  const state = switchMode(current, mode);
   const next: AppState = { ...state };
   const take = <K extends keyof AppState>(k: K, base: AppState[K]) => {
     next[k] = SCHEMA[k].check(p[k], base, next);
   };
-  for (const k of STATE_KEYS) if (p[k] !== undefined && !SCHEMA[k].late) take(k, state[k]);
+  for (const k of STATE_KEYS) if (k !== 'mode' && p[k] !== undefined && !SCHEMA[k].late) take(k, state[k]);
+  if (p.network !== undefined && next.network.dim !== dimOf(mode)) {
+    throw new StateError('network', `is ${next.network.dim}D but mode is "${mode}"; give a ${dimOf(mode)}D network or mode "${next.network.dim}d"`);
+  }
+  if (mode === '2d' && next.build === 'interpolate') {
+    throw new StateError('build', 'exact interpolation is 1D only; in 2D build by "least-squares" (random hinged planes) or "custom"');
+  }
+  if (mode === '2d' && next.build === 'least-squares' && next.units > MAX_LS_UNITS_2D && (p.units !== undefined || p.build !== undefined || state.build !== 'least-squares')) {
+    throw new StateError('units', `2D least squares builds at most ${MAX_LS_UNITS_2D.toLocaleString('en-US')} units (its Gram matrix grows as N²); train, or set a network, for more`);
+  }
 
   let fit: FitInputs | null = null;
   let given: Network | null = null;
@@ -72,7 +140,6 @@ export function reduce(state: AppState, patch: unknown): Accepted {
     if (p.build !== undefined && p.build !== 'custom') {
       // A full state (getState, export) carries both: accept it when the network is what that construction
       // builds, so states round-trip; anything else must say build: "custom".
-      if (next.network.dim !== 1) throw new StateError('build', `the network is 2D; 2D constructions are not available yet — give build: "custom"`);
       // The one exception: the state as it stands while its fit runs (getState() set back), network still on screen.
       const asItStands = sameNetwork(next.network, state.network) && sameFitInputs(fitInputsOf(state), fitInputsOf(next));
       if (next.network.a.length !== next.units && !asItStands) throw notBuiltBy(next.build);
@@ -83,22 +150,29 @@ export function reduce(state: AppState, patch: unknown): Accepted {
       if (next.network.a.length > 0 && p.units === undefined) next.units = next.network.a.length;
     }
   } else {
-    // Moving the unit count of a custom network means "build me N units": back to interpolation.
-    if (p.units !== undefined && next.build === 'custom' && p.build === undefined) next.build = 'interpolate';
-    if (next.build !== 'custom' && !sameFitInputs(fitInputsOf(state), fitInputsOf(next))) {
-      // A constructed state is always 1D (its network may still be the previous one while a fit runs).
-      if (state.build === 'custom' && state.network.dim !== 1) {
-        const field = CONSTRUCTION_FIELDS.find((k) => p[k] !== undefined)!;
-        throw new StateError(field, 'the network is 2D; 2D constructions are not available yet — set a 1D network first');
+    // Moving the unit count of a custom network means "build me N units": back to the mode's construction.
+    if (p.units !== undefined && next.build === 'custom' && p.build === undefined) {
+      next.build = mode === '2d' ? 'least-squares' : 'interpolate';
+      if (mode === '2d' && next.units > MAX_LS_UNITS_2D) {
+        throw new StateError('units', `2D least squares builds at most ${MAX_LS_UNITS_2D.toLocaleString('en-US')} units (its Gram matrix grows as N²); train, or set a network, for more`);
       }
-      fit = fitInputsOf(next);
     }
+    // A mode shown again rebuilds its construction (same inputs, same network; the one it left shows meanwhile).
+    if (next.build !== 'custom' && (!sameFitInputs(fitInputsOf(current), fitInputsOf(next)) || current.mode !== mode)) fit = fitInputsOf(next);
   }
 
   const targetChanged = p.target !== undefined && JSON.stringify(next.target) !== JSON.stringify(state.target);
-  const baseView = targetChanged ? viewForTarget(next.target) : state.view;
-  next.view = baseView;
-  if (p.view !== undefined) take('view', baseView);
+  if (mode === '1d') {
+    const baseView = targetChanged ? viewForTarget(next.target as TargetSpec) : state.view;
+    next.view = baseView;
+    if (p.view !== undefined) take('view', baseView);
+    if (p.view2d !== undefined) take('view2d', state.view2d);
+  } else {
+    const baseView = targetChanged ? view2dForTarget(next.target as Target2DSpec) : state.view2d;
+    next.view2d = baseView;
+    if (p.view2d !== undefined) take('view2d', baseView);
+    if (p.view !== undefined) take('view', state.view);
+  }
   if (p.selected !== undefined) take('selected', state.selected);
   else if (next.selected >= expectedUnits(next)) next.selected = -1;
   return { state: next, fit, given };
@@ -197,8 +271,8 @@ export class Store {
 
   private accept(a: Accepted, whole: boolean): AppState {
     const next = a.state;
-    // A new whole state keeps drawing the network on screen until its own is built.
-    if (whole && a.fit && !a.given) next.network = this.current.network;
+    // A new whole state keeps drawing the network on screen until its own is built (if it is of its mode).
+    if (whole && a.fit && !a.given && this.current.network.dim === next.network.dim) next.network = this.current.network;
     const asOnScreen = a.fit && a.given && sameNetwork(a.given, this.current.network);
     if (asOnScreen && !this.job && sameFitInputs(a.fit!, fitInputsOf(this.current))) {
       // The state as it is (getState → setState): its network was built from these very inputs.
@@ -256,6 +330,8 @@ export class Store {
 
   /** The current state with the construction (and its network) of the last good state: other edits stay. */
   private revertConstruction(): AppState {
+    // A failed fit of a mode shown since the last good state: back to that state as a whole.
+    if (this.good.mode !== this.current.mode) return this.good;
     const next: AppState = { ...this.current, network: this.good.network };
     for (const k of CONSTRUCTION_FIELDS) (next as unknown as Record<string, unknown>)[k] = this.good[k];
     if (next.selected >= next.network.a.length) next.selected = -1;
@@ -275,3 +351,33 @@ export class Store {
     }
   }
 }
+
+const SETTINGS_KEYS: ReadonlyArray<string> = MODE_FIELDS;
+
+/**
+ * `other` is checked as a patch over the defaults of its mode (which must be the mode not shown): null, or
+ * `{mode, target, units, …}` with the fields of `MODE_FIELDS`. A constructed network it carries is shown when
+ * its mode comes back, until the rebuild lands.
+ */
+function checkOther(v: unknown, _base: ModeSettings | null, next: Readonly<AppState>): ModeSettings | null {
+  if (v === null) return null;
+  if (typeof v !== 'object' || Array.isArray(v)) throw new StateError('other', `must be null or the other mode's settings {mode, target, units, …}, got ${describe(v)}`);
+  const o = v as Record<string, unknown>;
+  const want: Mode = next.mode === '2d' ? '1d' : '2d';
+  if (o.mode !== want) throw new StateError('other.mode', `must be "${want}" (the mode not shown), got ${describe(o.mode)}`);
+  const fields: Record<string, unknown> = {};
+  for (const k of Object.keys(o)) {
+    if (k === 'mode') continue;
+    if (!SETTINGS_KEYS.includes(k)) throw new StateError(`other.${k}`, `is not a mode setting (known: mode, ${SETTINGS_KEYS.join(', ')})`);
+    fields[k] = o[k];
+  }
+  let accepted: Accepted;
+  try {
+    accepted = reduce(switchMode(initialState(), want), fields);
+  } catch (e) {
+    if (e instanceof StateError) throw new StateError(`other.${e.field}`, e.message.slice(`Invalid state: ${e.field}: `.length));
+    throw e;
+  }
+  return settingsOf(accepted.state);
+}
+setOtherCheck(checkOther);

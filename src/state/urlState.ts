@@ -42,6 +42,17 @@ function readV1(q: URLSearchParams): Patch {
   return patch;
 }
 
+/**
+ * Links written before the 2D mode existed have no `mode` key: a 2D network was shown as a map beside a 1D
+ * target. They open in the 2D mode now, the network as it was, and their 1D target waits for the 1D mode.
+ */
+function fromBeforeModes(patch: Patch): Patch {
+  const net = patch.network as { dim?: unknown } | undefined;
+  if (patch.mode !== undefined || typeof net !== 'object' || net === null || net.dim !== 2) return patch;
+  const { target, ...rest } = patch;
+  return target === undefined ? { ...rest, mode: '2d' } : { ...rest, mode: '2d', other: { mode: '1d', target } };
+}
+
 /** The hash (without '#') that encodes the state. */
 export function stateToHash(s: AppState): string {
   return encodeLink(SCHEMA, s, URL_VERSION);
@@ -57,7 +68,7 @@ export function hashToPatch(hash: string): Patch | null {
   const q = new URLSearchParams(h);
   const version = q.get('v');
   if (version === null) return null;
-  if (version === '1') return readV1(q);
-  if (version === String(URL_VERSION)) return decodeLink(SCHEMA, q);
+  if (version === '1') return fromBeforeModes(readV1(q));
+  if (version === String(URL_VERSION)) return fromBeforeModes(decodeLink(SCHEMA, q));
   throw new LinkError('v', `version ${version} is not supported (this page reads versions 1 to ${URL_VERSION})`);
 }

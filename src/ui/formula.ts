@@ -25,7 +25,18 @@ export function termText(w: number, b: number, a: number): string {
 export function formulaLines(net: Network, shown = 4): { symbolic: string; numeric: string } {
   const n = net.a.length;
   if (net.dim !== 1) {
-    return { symbolic: 'f(x, y) = c + Σᵢ aᵢ·ReLU(w1ᵢ·x + w2ᵢ·y + bᵢ)', numeric: `c = ${fmt(net.c)}, N = ${n} units` };
+    let s = `f(x, y) = ${signed(net.c, true)}`;
+    for (let i = 0; i < Math.min(n, shown); i++) {
+      const a = net.a[i];
+      const w1 = net.w[2 * i];
+      const w2 = net.w[2 * i + 1];
+      const b = net.b[i];
+      const inner = `${fmt(w1)}·x ${w2 < 0 ? '−' : '+'} ${fmt(Math.abs(w2))}·y${b === 0 ? '' : b < 0 ? ` − ${fmt(-b)}` : ` + ${fmt(b)}`}`;
+      const body = `${fmt(Math.abs(a))}·ReLU(${inner})`;
+      s += a < 0 ? ` − ${body}` : ` + ${body}`;
+    }
+    if (n > shown) s += ` + … (${n - shown} more unit${n - shown === 1 ? '' : 's'})`;
+    return { symbolic: `f(x, y) = c + Σᵢ aᵢ·ReLU(w₁ᵢ·x + w₂ᵢ·y + bᵢ),  i = 1 … ${n}`, numeric: s };
   }
   let s = `f(x) = ${signed(net.c, true)}`;
   for (let i = 0; i < Math.min(n, shown); i++) {

@@ -107,7 +107,7 @@ export class PlotGestures {
 
   private down(e: PointerEvent): void {
     const s = this.store.state;
-    if (s.network.dim !== 1 || e.button !== 0) return;
+    if (s.mode !== '1d' || e.button !== 0) return;
     const t = this.plot.transform(s.view);
     const p = this.local(e);
     const r = t.rect;
@@ -139,7 +139,7 @@ export class PlotGestures {
     if (!d) {
       const r = t.rect;
       const inside = p.x >= r.left && p.x <= r.left + r.width && p.y >= r.top && p.y <= r.top + r.height;
-      this.onHover(inside && s.network.dim === 1 ? t.dataX(p.x) : null);
+      this.onHover(inside && s.mode === '1d' ? t.dataX(p.x) : null);
       return;
     }
     if (d.kind === 'pan') {
@@ -173,7 +173,7 @@ export class PlotGestures {
 
   private wheel(e: WheelEvent): void {
     const s = this.store.state;
-    if (s.network.dim !== 1) return;
+    if (s.mode !== '1d') return;
     e.preventDefault();
     const t = this.plot.transform(s.view);
     const p = this.local(e);
@@ -189,7 +189,7 @@ export class PlotGestures {
    */
   private key(e: KeyboardEvent): void {
     const s = this.store.state;
-    if (s.network.dim !== 1) return;
+    if (s.mode !== '1d') return;
     const n = s.network.a.length;
     const v = s.view;
     const big = e.shiftKey ? 10 : 1;

@@ -5,6 +5,8 @@
 import GUI, { type Controller } from 'lil-gui';
 import { MAX_UNITS } from '../model/network.ts';
 import { TARGETS } from '../model/targets.ts';
+import { TARGETS_2D } from '../model/targets2d.ts';
+import { FIRST_2D_STEP, TOUR } from './tour.ts';
 import type { AppState, Store } from '../state/state.ts';
 
 /** What the panel's buttons do; implemented by main.ts. */
@@ -24,6 +26,12 @@ export interface PanelActions {
   savePreset(name: string): boolean;
   loadPreset(name: string): void;
   presetNames(): string[];
+  /** 2D: draws a new set of random hidden units (a new seed). */
+  newRandomUnits(): void;
+  /** 2D: puts the surface's camera back where it starts. */
+  resetCamera(): void;
+  /** 2D: downloads the exact regions (polygons, planes, patterns) as JSON. */
+  exportRegions(): void;
 }
 
 /** Runtime readouts shown read-only in the panel (not part of the state). */
@@ -59,7 +67,17 @@ export class Panel {
   readonly gui: GUI;
   // lil-gui binds to plain objects; these mirror the state and are rewritten from it on every update.
   private readonly model = {
+    mode: '1D plot',
     target: 'sin',
+    target2d: 'bump',
+    build2d: 'least-squares',
+    colour: 'regions',
+    creases: true,
+    contours: false,
+    exact: true,
+    targetStyle: 'wireframe',
+    grid: 512,
+    regions: '',
     build: 'interpolate',
     log2Units: 3,
     units: 8,
@@ -78,6 +96,11 @@ export class Panel {
   };
   private readonly trainButton: Controller;
   private readonly animateButton: Controller;
+  /** Controllers shown only in one mode. */
+  private readonly only1d: Controller[] = [];
+  private readonly only2d: Controller[] = [];
+  private readonly look2d: GUI;
+  private shownMode: AppState['mode'] | null = null;
 
   constructor(
     private readonly store: Store,
@@ -95,9 +118,26 @@ export class Panel {
     };
     const gui = new GUI({ title: 'ReLU Sandbox', container });
     this.gui = gui;
+    gui
+      .add(this.model, 'mode', ['1D plot', '2D surface'])
+      .name('Inputs')
+      .onChange((v: string) => set({ mode: v === '2D surface' ? '2d' : '1d' }));
     const targets: Record<string, string> = Object.fromEntries(TARGETS.map((t) => [t.label, t.id]));
     Object.assign(targets, CUSTOM_TARGETS);
-    gui
+    const targets2d: Record<string, string> = Object.fromEntries(TARGETS_2D.map((t) => [t.label, t.id]));
+    Object.assign(targets2d, CUSTOM_TARGETS);
+    const pickCustom = (id: string) => {
+      // The custom kinds are chosen by typing an expression or giving data (below the panel).
+      document.getElementById(id === 'expression' ? 'expr-input' : 'csv-input')?.focus();
+      this.update(store.state);
+    };
+    this.only2d.push(
+      gui
+        .add(this.model, 'target2d', targets2d)
+        .name('Target f(x, y)')
+        .onChange((id: string) => (id === 'expression' || id === 'data' ? pickCustom(id) : set({ target: { kind: 'builtin', id } }))),
+    );
+    const target1d = gui
       .add(this.model, 'target', targets)
       .name('Target')
       .onChange((id: string) => {
@@ -109,12 +149,21 @@ export class Panel {
         }
         set({ target: { kind: 'builtin', id } });
       });
+    this.only1d.push(target1d);
 
     const build = gui.addFolder('Build');
-    build
-      .add(this.model, 'build', { interpolate: 'interpolate', 'least squares': 'least-squares', 'by hand / trained': 'custom' })
-      .name('Construction')
-      .onChange((v: string) => set({ build: v }));
+    this.only1d.push(
+      build
+        .add(this.model, 'build', { interpolate: 'interpolate', 'least squares': 'least-squares', 'by hand / trained': 'custom' })
+        .name('Construction')
+        .onChange((v: string) => set({ build: v })),
+    );
+    this.only2d.push(
+      build
+        .add(this.model, 'build2d', { 'random planes + least squares': 'least-squares', 'by hand / trained': 'custom' })
+        .name('Construction')
+        .onChange((v: string) => set({ build: v })),
+    );
     build
       .add(this.model, 'log2Units', 0, Math.log2(MAX_UNITS), 0.01)
       .name('log₂ N (slider)')
@@ -126,10 +175,13 @@ export class Panel {
       unitsClamped(v);
       set({ units: Math.max(1, Math.min(MAX_UNITS, Math.round(v))) });
     });
-    build
-      .add(this.model, 'placement', { uniform: 'uniform', 'where it bends': 'curvature' })
-      .name('Knot placement')
-      .onChange((v: string) => set({ placement: v }));
+    this.only1d.push(
+      build
+        .add(this.model, 'placement', { uniform: 'uniform', 'where it bends': 'curvature' })
+        .name('Knot placement')
+        .onChange((v: string) => set({ placement: v })),
+    );
+    this.only2d.push(build.add(actions, 'newRandomUnits').name('New random units'));
     const ridge = build.add(this.model, 'ridge', 0, 1, 1e-6).name('Ridge λ (least sq.)');
     const ridgeClamped = clampNotice(ridge, 'Ridge λ', onError);
     ridge.onFinishChange((v: number) => {
@@ -151,21 +203,44 @@ export class Panel {
     train.add(this.model, 'loss').name('Loss (MSE)').disable();
 
     const readouts = gui.addFolder('Readouts (view ∩ domain)');
-    readouts.add(this.model, 'pieces').name('Linear pieces').disable();
+    this.only1d.push(readouts.add(this.model, 'pieces').name('Linear pieces').disable());
+    this.only2d.push(readouts.add(this.model, 'regions').name('Regions (grid / exact)').disable());
     readouts.add(this.model, 'maxError').name('Max error').disable();
     readouts.add(this.model, 'rmsError').name('RMS error').disable();
 
     const showF = gui.addFolder('Show');
-    showF.add(this.model, 'showTarget').name('Target').onChange((v: boolean) => set({ show: { target: v } }));
-    showF.add(this.model, 'terms').name('Unit terms').onChange((v: boolean) => set({ show: { terms: v } }));
-    showF.add(this.model, 'knots').name('Knots').onChange((v: boolean) => set({ show: { knots: v } }));
-    showF.add(this.model, 'error').name('Error f − target').onChange((v: boolean) => set({ show: { error: v } }));
+    this.only1d.push(
+      showF.add(this.model, 'showTarget').name('Target').onChange((v: boolean) => set({ show: { target: v } })),
+      showF.add(this.model, 'terms').name('Unit terms').onChange((v: boolean) => set({ show: { terms: v } })),
+      showF.add(this.model, 'knots').name('Knots').onChange((v: boolean) => set({ show: { knots: v } })),
+      showF.add(this.model, 'error').name('Error f − target').onChange((v: boolean) => set({ show: { error: v } })),
+    );
     showF.add(actions, 'resetView').name('Reset view (R)');
+
+    const look = gui.addFolder('2D view');
+    this.look2d = look;
+    look
+      .add(this.model, 'colour', { 'values f(x, y)': 'values', 'error f − target': 'error', 'linear regions': 'regions' })
+      .name('Map colours')
+      .onChange((v: string) => set({ look: { colour: v } }));
+    look.add(this.model, 'creases').name('Creases (unit lines)').onChange((v: boolean) => set({ look: { creases: v } }));
+    look.add(this.model, 'exact').name('Exact regions (N ≤ 1,000)').onChange((v: boolean) => set({ look: { exact: v } }));
+    look.add(this.model, 'contours').name('Contour lines').onChange((v: boolean) => set({ look: { contours: v } }));
+    look
+      .add(this.model, 'targetStyle', { hidden: 'off', wireframe: 'wireframe', translucent: 'translucent' })
+      .name('Target surface')
+      .onChange((v: string) => set({ look: { target: v } }));
+    look
+      .add(this.model, 'grid', [128, 256, 512, 1024, 2048])
+      .name('Compute grid (side)')
+      .onChange((v: number) => set({ look: { grid: Number(v) } }));
+    look.add(actions, 'resetCamera').name('Reset camera');
+    look.add(actions, 'exportRegions').name('Export regions JSON');
 
     const explore = gui.addFolder('Explore');
     this.animateButton = explore.add(actions, 'toggleAnimateN').name('▶ Animate N 1 → 100');
     explore.add(actions, 'computeErrorChart').name('Error vs N chart');
-    explore.add(actions, 'startTour').name('Tour (8 steps)');
+    explore.add(actions, 'startTour').name(`Tour (${TOUR.length} steps; 2D from step ${FIRST_2D_STEP + 1})`);
 
     const share = gui.addFolder('Share and keep');
     share.add(actions, 'copyLink').name('Copy link');
@@ -195,8 +270,24 @@ export class Panel {
 
   update(s: AppState): void {
     const m = this.model;
-    m.target = s.target.kind === 'builtin' ? s.target.id : s.target.kind;
+    m.mode = s.mode === '2d' ? '2D surface' : '1D plot';
+    const targetId = s.target.kind === 'builtin' ? s.target.id : s.target.kind;
+    if (s.mode === '2d') m.target2d = targetId;
+    else m.target = targetId;
     m.build = s.build;
+    m.build2d = s.build;
+    m.colour = s.look.colour;
+    m.creases = s.look.creases;
+    m.contours = s.look.contours;
+    m.exact = s.look.exact;
+    m.targetStyle = s.look.target;
+    m.grid = s.look.grid;
+    if (this.shownMode !== s.mode) {
+      this.shownMode = s.mode;
+      for (const c of this.only1d) c.show(s.mode === '1d');
+      for (const c of this.only2d) c.show(s.mode === '2d');
+      this.look2d.show(s.mode === '2d');
+    }
     m.units = s.units;
     // Keep the slider where the user left it when it already rounds to this N.
     if (Math.round(2 ** m.log2Units) !== s.units) m.log2Units = Math.log2(s.units);
@@ -216,6 +307,12 @@ export class Panel {
     this.model.maxError = Number.isFinite(max) ? max.toPrecision(3) : '—';
     this.model.rmsError = Number.isFinite(rms) ? rms.toPrecision(3) : '—';
     for (const c of this.gui.controllersRecursive()) if (c.property === 'pieces' || c.property === 'maxError' || c.property === 'rmsError') c.updateDisplay();
+  }
+
+  /** Shows the 2D region counts: on the grid, and exact (null while unknown or above the exact limit). */
+  regions(counted: number | null, exact: number | null): void {
+    this.model.regions = `${counted === null ? '—' : counted.toLocaleString('en-US')} / ${exact === null ? '—' : exact.toLocaleString('en-US')}`;
+    for (const c of this.gui.controllersRecursive()) if (c.property === 'regions') c.updateDisplay();
   }
 
   /** Shows the runtime status (training, animation) in the panel. */

@@ -2,7 +2,7 @@
  * The side sections next to the panel: the target editor (custom expression, CSV data) and the unit
  * inspector (list, w/b/a fields, add/remove). They write patches to the store and redraw from the state.
  */
-import { parseCsvPoints } from '../model/csv.ts';
+import { parseCsvPoints, parseCsvPoints3 } from '../model/csv.ts';
 import { cloneNetwork } from '../model/network.ts';
 import { knotOf } from '../model/network.ts';
 import { fmt } from './formula.ts';
@@ -20,6 +20,7 @@ export class TargetEditor {
   private readonly exprError = el<HTMLElement>('expr-error');
   private readonly csvInput = el<HTMLTextAreaElement>('csv-input');
   private readonly csvError = el<HTMLElement>('csv-error');
+  private shownMode: AppState['mode'] | null = null;
 
   constructor(private readonly store: Store) {
     el<HTMLFormElement>('expr-form').addEventListener('submit', (e) => {
@@ -39,13 +40,25 @@ export class TargetEditor {
       });
     }
     store.subscribe((s, prev) => {
-      if (s.target !== prev.target) this.show(s);
+      if (s.target !== prev.target || s.mode !== prev.mode) this.show(s);
     });
     this.show(store.state);
   }
 
   private show(s: AppState): void {
     if (s.target.kind === 'expression' && document.activeElement !== this.exprInput) this.exprInput.value = s.target.source;
+    if (this.shownMode === s.mode) return;
+    // The same boxes serve both modes: their labels and examples follow the mode.
+    this.shownMode = s.mode;
+    const two = s.mode === '2d';
+    el<HTMLElement>('expr-label').textContent = two ? 'Expression f(x, y) =' : 'Expression f(x) =';
+    this.exprInput.placeholder = two ? 'exp(-(x^2 + y^2)/0.2) - 0.5*x*y' : 'sin(3*x) + 0.3*abs(x)';
+    el<HTMLElement>('csv-label').textContent = two
+      ? 'Data: one “x, y, z” per line (paste, or drop a CSV file here or on the map)'
+      : 'Data: one “x, y” per line (paste, or drop a CSV file here or on the plot)';
+    if (s.target.kind !== 'expression' && document.activeElement !== this.exprInput) this.exprInput.value = '';
+    this.exprError.replaceChildren();
+    this.csvError.textContent = '';
   }
 
   /** Applies an expression target; on error shows the message and marks the position. Returns success. */
@@ -80,6 +93,13 @@ export class TargetEditor {
   /** Parses CSV text into a data target; on error names the line and keeps the old target. */
   applyCsv(text: string): boolean {
     try {
+      if (this.store.state.mode === '2d') {
+        const pts = parseCsvPoints3(text);
+        this.store.set({ target: { kind: 'data', xs: pts.xs, ys: pts.ys, zs: pts.zs } });
+        this.csvError.textContent = `${pts.xs.length} points${pts.merged ? ` (${pts.merged} repeated (x, y) merged)` : ''}`;
+        this.csvError.classList.remove('error');
+        return true;
+      }
       const pts = parseCsvPoints(text);
       this.store.set({ target: { kind: 'data', xs: pts.xs, ys: pts.ys } });
       this.csvError.textContent = `${pts.xs.length} points${pts.merged ? ` (${pts.merged} repeated x merged)` : ''}`;
@@ -98,7 +118,7 @@ const LIST_LIMIT = 1000;
 /** The unit list and the selected unit's fields. */
 export class UnitInspector {
   private readonly list = el<HTMLSelectElement>('unit-list');
-  private readonly fields = { w: el<HTMLInputElement>('unit-w'), b: el<HTMLInputElement>('unit-b'), a: el<HTMLInputElement>('unit-a') };
+  private readonly fields = { w: el<HTMLInputElement>('unit-w'), w2: el<HTMLInputElement>('unit-w2'), b: el<HTMLInputElement>('unit-b'), a: el<HTMLInputElement>('unit-a') };
   private readonly knot = el<HTMLOutputElement>('unit-knot');
   private readonly note = el<HTMLElement>('unit-note');
   private listed: AppState['network'] | null = null;
@@ -108,7 +128,7 @@ export class UnitInspector {
     private readonly onError: (message: string) => void,
   ) {
     this.list.addEventListener('change', () => this.set({ selected: Number(this.list.value) }));
-    for (const key of ['w', 'b', 'a'] as const) {
+    for (const key of ['w', 'w2', 'b', 'a'] as const) {
       this.fields[key].addEventListener('change', () => {
         const s = this.store.state;
         const i = s.selected;
@@ -116,7 +136,10 @@ export class UnitInspector {
         const v = Number(this.fields[key].value);
         const net = cloneNetwork(s.network);
         // Empty or non-numeric text becomes NaN, which validation rejects with the field's name.
-        (net[key] as number[])[i] = this.fields[key].value.trim() === '' ? Number.NaN : v;
+        const value = this.fields[key].value.trim() === '' ? Number.NaN : v;
+        // In 2D, w holds (w1, w2) per unit: "w" edits w1, "w2" the second weight.
+        if (key === 'w' || key === 'w2') net.w[i * net.dim + (key === 'w2' ? 1 : 0)] = value;
+        else net[key][i] = value;
         if (!this.set({ network: net, selected: i })) this.render(this.store.state);
       });
     }
@@ -144,7 +167,7 @@ export class UnitInspector {
         const o = document.createElement('option');
         o.value = String(i);
         const k = net.dim === 1 ? knotOf(net, i) : null;
-        o.textContent = net.dim === 1 ? `#${i + 1}  knot ${k === null ? '—' : fmt(k)}  a ${fmt(net.a[i])}` : `#${i + 1}  a ${fmt(net.a[i])}`;
+        o.textContent = net.dim === 1 ? `#${i + 1}  knot ${k === null ? '—' : fmt(k)}  a ${fmt(net.a[i])}` : `#${i + 1}  w (${fmt(net.w[2 * i])}, ${fmt(net.w[2 * i + 1])})  a ${fmt(net.a[i])}`;
         opts.push(o);
       }
       this.list.replaceChildren(...opts);
@@ -152,13 +175,23 @@ export class UnitInspector {
     }
     this.list.value = s.selected >= 0 && s.selected < LIST_LIMIT ? String(s.selected) : '';
     const i = s.selected;
-    const on = i >= 0 && i < n && net.dim === 1;
-    for (const key of ['w', 'b', 'a'] as const) {
+    const on = i >= 0 && i < n;
+    const two = net.dim === 2;
+    el<HTMLElement>('unit-w-label').textContent = two ? 'w₁' : 'w';
+    this.fields.w2.hidden = !two;
+    el<HTMLElement>('unit-w2-label').hidden = !two;
+    el<HTMLElement>('unit-knot-label').textContent = two ? 'crease' : 'knot −b/w';
+    const value = { w: net.w[i * net.dim], w2: two ? net.w[i * 2 + 1] : Number.NaN, b: net.b[i], a: net.a[i] };
+    for (const key of ['w', 'w2', 'b', 'a'] as const) {
       const f = this.fields[key];
-      f.disabled = !on;
-      if (document.activeElement !== f) f.value = on ? String((net[key] as number[])[i]) : '';
+      f.disabled = !on || (key === 'w2' && !two);
+      if (document.activeElement !== f) f.value = on && !(key === 'w2' && !two) ? String(value[key]) : '';
     }
-    const k = on ? knotOf(net, i) : null;
-    this.knot.textContent = on ? (k === null ? 'none (w = 0)' : fmt(k)) : '—';
+    if (two) {
+      this.knot.textContent = on ? (value.w === 0 && value.w2 === 0 ? 'none (w = 0)' : `${fmt(value.w)}·x + ${fmt(value.w2)}·y + ${fmt(value.b)} = 0`) : '—';
+    } else {
+      const k = on ? knotOf(net, i) : null;
+      this.knot.textContent = on ? (k === null ? 'none (w = 0)' : fmt(k)) : '—';
+    }
   }
 }

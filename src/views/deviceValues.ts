@@ -34,3 +34,22 @@ export function storageRange(values: DeviceValues): { start: number; size: numbe
   if (4 * (first + count) > size) throw new RangeError(`device values (${count} at byte ${offset}) exceed the largest storage binding`);
   return { start, size, first };
 }
+
+/**
+ * Reads device values back into a Float32Array (a staging buffer per call): for views that colour on the CPU
+ * where that measured faster (CPU-like adapters), never on the hardware drawing path.
+ */
+export async function readDeviceValues(values: DeviceValues): Promise<Float32Array> {
+  const { device, buffer, offset, count } = values;
+  const bytes = Math.max(4, 4 * count);
+  const staging = device.createBuffer({ label: 'device values read-back', size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  try {
+    const enc = device.createCommandEncoder({ label: 'device values read-back' });
+    enc.copyBufferToBuffer(buffer, offset, staging, 0, 4 * count);
+    device.queue.submit([enc.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    return new Float32Array(staging.getMappedRange().slice(0, 4 * count));
+  } finally {
+    staging.destroy();
+  }
+}

@@ -18,8 +18,12 @@ describe('the schema table', () => {
     expect(() => reduce(initialState(), { zoom: 2 })).toThrow(`zoom: is not a known field (known: ${STATE_KEYS.join(', ')})`);
     const custom = reduce(initialState(), { network: randomNetwork(1, 5, 3) }).state;
     const linkKeys = [...new URLSearchParams(stateToHash(custom)).keys()];
-    expect(linkKeys).toEqual(['v', ...STATE_KEYS.map((k) => SCHEMA[k].link.key)]);
-    expect(Object.keys(storableState(custom))).toEqual([...STATE_KEYS]);
+    // Links carry the mode on screen only; saves keep the other mode's settings once it was visited.
+    expect(linkKeys).toEqual(['v', ...STATE_KEYS.filter((k) => k !== 'other').map((k) => SCHEMA[k].link.key)]);
+    expect(Object.keys(storableState(custom))).toEqual(STATE_KEYS.filter((k) => k !== 'other'));
+    const visited = reduce(custom, { mode: '2d' }).state;
+    expect(Object.keys(storableState(visited))).toContain('other');
+    expect(new URLSearchParams(stateToHash(visited)).has('other')).toBe(false);
     // A constructed network is rebuilt from its inputs: neither links nor saves carry it.
     const built = initialState();
     expect(new URLSearchParams(stateToHash(built)).has('net')).toBe(false);
@@ -41,7 +45,7 @@ describe('the schema table', () => {
       },
     };
     expect(fieldNames(zoomed)).toContain('zoom');
-    expect(unknownField(zoomed, 'pan').message).toMatch(/known: network, .*selected, zoom\)/);
+    expect(unknownField(zoomed, 'pan').message).toMatch(/known: mode, network, .*other, zoom\)/);
     const s: Zoomed = { ...initialOf(zoomed), zoom: 0.3125 };
     expect(initialOf(zoomed).zoom).toBe(1.5);
     expect(snapshotOf(zoomed, s).zoom).toBe(0.3125);

@@ -56,7 +56,7 @@ describe('state patches', () => {
     const s = initialState();
     const a = reduce(s, { units: 40, selected: 33 });
     expect(a.state.network).toBe(s.network);
-    expect(a.fit).toEqual({ target: s.target, units: 40, placement: 'uniform', ridge: s.ridge, build: 'interpolate' });
+    expect(a.fit).toEqual({ mode: '1d', seed: 0, target: s.target, units: 40, placement: 'uniform', ridge: s.ridge, build: 'interpolate' });
     expect(a.state.selected).toBe(33);
     expect(reduce(a.state, { units: 20 }).state.selected).toBe(-1);
     // Nothing to rebuild when the inputs do not change.
@@ -66,37 +66,37 @@ describe('state patches', () => {
 
 describe('2D networks', () => {
   const net2 = randomNetwork(2, 9, 5);
-  const refusals: Array<[Record<string, unknown>, string]> = [
-    [{ units: 32 }, 'units'],
-    [{ build: 'interpolate' }, 'build'],
-    [{ build: 'least-squares', ridge: 0.5 }, 'build'],
-    [{ target: { kind: 'builtin', id: 'abs' }, units: 9 }, 'units'],
-  ];
-  it('refuse any patch that would rebuild them with a 1D construction, state unchanged', () => {
+  it('a 2D network shows in the 2D mode; 1D constructions are refused there, state unchanged', () => {
     const store = new Store(initialState(), runner());
     store.set({ network: net2 });
+    expect(store.state.mode).toBe('2d');
     const before = JSON.stringify(snapshot(store.state));
-    for (const [patch, field] of refusals) {
-      expect(() => store.set(patch)).toThrow(new StateError(field, 'the network is 2D; 2D constructions are not available yet — set a 1D network first'));
+    for (const [patch, field] of [
+      [{ build: 'interpolate' }, 'build'],
+      [{ target: { kind: 'builtin', id: 'abs' } }, 'target.id'],
+      [{ units: 4096 }, 'units'],
+    ] as Array<[Record<string, unknown>, string]>) {
+      expect(() => store.set(patch)).toThrow(new RegExp(`^Invalid state: ${field.replace('.', '\\.')}:`));
       expect(JSON.stringify(snapshot(store.state))).toBe(before);
     }
     expect(store.pending).toBe(false);
-    expect(() => store.replace({ network: net2, build: 'interpolate', units: 9 })).toThrow(/build: the network is 2D/);
+    expect(() => store.replace({ network: net2, build: 'interpolate', units: 9 })).toThrow(/build: exact interpolation is 1D only/);
     // Units with an explicit custom build rebuild nothing: accepted as a plain setting.
     expect(store.set({ units: 9, build: 'custom' }).network).toEqual(net2);
   });
 
-  it('still take a new target, placement or ridge without a rebuild', async () => {
+  it('take a 2D target, placement or ridge without a rebuild while custom; units ask for the 2D construction', async () => {
     const store = new Store(initialState(), runner());
     store.set({ network: net2 });
-    store.set({ target: { kind: 'builtin', id: 'step' }, placement: 'curvature', ridge: 0.25 });
+    store.set({ target: { kind: 'builtin', id: 'saddle' }, placement: 'curvature', ridge: 0.25 });
     expect(store.pending).toBe(false);
     expect(store.state.network).toEqual(net2);
     expect(store.state.build).toBe('custom');
-    // A 1D network lifts the restriction.
-    store.set({ network: randomNetwork(1, 3, 2) });
     store.set({ units: 32 });
-    expect((await store.settled()).network.a.length).toBe(32);
+    expect(store.state.build).toBe('least-squares');
+    const s = await store.settled();
+    expect(s.network.dim).toBe(2);
+    expect(s.network.a.length).toBe(32);
   });
 });
 
@@ -278,10 +278,12 @@ describe('constructions after the patch', () => {
 
 describe('fit runners', () => {
   const cases: FitInputs[] = [
-    { target: { kind: 'builtin', id: 'sin' }, units: 8, placement: 'uniform', ridge: 1e-6, build: 'interpolate' },
-    { target: { kind: 'expression', source: 'exp(-x^2) * cos(4*x)' }, units: 777, placement: 'curvature', ridge: 0.003, build: 'least-squares' },
-    { target: { kind: 'data', xs: [-2, -0.5, 0.3, 1.7, 2.2], ys: [1, -1, 0.5, 3e-5, -7] }, units: 13, placement: 'uniform', ridge: 0, build: 'least-squares' },
-    { target: { kind: 'builtin', id: 'noisy' }, units: 4099, placement: 'curvature', ridge: 1e-6, build: 'interpolate' },
+    { mode: '1d', seed: 0, target: { kind: 'builtin', id: 'sin' }, units: 8, placement: 'uniform', ridge: 1e-6, build: 'interpolate' },
+    { mode: '1d', seed: 0, target: { kind: 'expression', source: 'exp(-x^2) * cos(4*x)' }, units: 777, placement: 'curvature', ridge: 0.003, build: 'least-squares' },
+    { mode: '1d', seed: 0, target: { kind: 'data', xs: [-2, -0.5, 0.3, 1.7, 2.2], ys: [1, -1, 0.5, 3e-5, -7] }, units: 13, placement: 'uniform', ridge: 0, build: 'least-squares' },
+    { mode: '1d', seed: 0, target: { kind: 'builtin', id: 'noisy' }, units: 4099, placement: 'curvature', ridge: 1e-6, build: 'interpolate' },
+    { mode: '2d', seed: 3, target: { kind: 'builtin', id: 'saddle' }, units: 65, placement: 'uniform', ridge: 1e-6, build: 'least-squares' },
+    { mode: '2d', seed: 9, target: { kind: 'data', xs: [-1, 0, 1, 0.5], ys: [0, 1, -1, 0.25], zs: [1, 2, 3, -1] }, units: 3, placement: 'uniform', ridge: 1e-3, build: 'least-squares' },
   ];
 
   it('in-process and the worker message path build identical networks', async () => {

@@ -34,19 +34,5 @@ export function heightScale(zRange: readonly [number, number]): number {
   return Math.max(Math.abs(zRange[0]), Math.abs(zRange[1]));
 }
 
-/** A 32-bit mix of a pattern id (lowbias32), so neighbouring ids get unrelated colours. */
-export function mixPattern(id: number): number {
-  let h = Math.imul(id >>> 0, 0x9e3779b1) >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x7feb352d) >>> 0;
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x846ca68b) >>> 0;
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-/** The stable colour of an activation-pattern id: three bytes of its hash, each mapped into [0.3, 0.9]. */
-export function patternColour(id: number): Rgb {
-  const h = mixPattern(id);
-  return [0.3 + (0.6 * (h & 255)) / 255, 0.3 + (0.6 * ((h >>> 8) & 255)) / 255, 0.3 + (0.6 * ((h >>> 16) & 255)) / 255];
-}
+/** The stable colour of an activation-pattern id: the map's (colormap.ts), so a region looks the same in both views. */
+export { patternColour } from '../map2d/colormap.ts';

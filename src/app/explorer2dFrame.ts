@@ -1,0 +1,545 @@
+/**
+ * The 2D explorer's frame: the top-down map (values, error or regions, with creases, contours and a legend)
+ * and the 3D surface (a height field with flat-shaded facets, the target as a second surface, the creases
+ * lifted onto it), both from the same values over the window's grid.
+ *
+ * With WebGPU the values stay on the device: the evaluator fills them, they are copied into this frame's own
+ * buffer (so a camera move redraws without evaluating again), and the surface's render pipeline reads them.
+ * The map draws from them with a fragment shader on hardware adapters; on CPU-like adapters (SwiftShader) it
+ * colours a read-back on the canvas, as the 1D view does (measured faster there). Without WebGPU the values are
+ * computed on the CPU and the surface is drawn on a 2D canvas from a coarser mesh (the status line says so).
+ * `?map=gpu|canvas` and `?surface=gpu|canvas` override the choices; `?plot=canvas` means the canvas everywhere.
+ *
+ * Readouts that need numbers (errors, the region counts) come after the picture, from their own small grids
+ * and the exact arrangement in a worker, and are cached per network and window.
+ */
+import { regionAt } from '../model/arrangement2d.ts';
+import { errorStats } from '../model/errorStats.ts';
+import type { Grid2D } from '../model/grid.ts';
+import { clipLine } from '../model/lines2d.ts';
+import type { Network, ValidNetwork } from '../model/network.ts';
+import { type ResolvedTarget2D, sampleTarget2D } from '../model/targets2d.ts';
+import type { AutoEvaluator } from '../engine/backend.ts';
+import { GrowableBuffer } from '../engine/gpu/buffers.ts';
+import { isCpuLikeAdapter } from '../engine/gpu/context.ts';
+import { type GpuError, isDeviceLoss } from '../engine/gpu/errors.ts';
+import { GpuTarget2D, GpuTarget2DCompileError } from '../engine/gpu/target2d.ts';
+import { type AppState, type Target2DSpec, target2DOf } from '../state/state.ts';
+import { type DeviceValues, readDeviceValues } from '../views/deviceValues.ts';
+import { configureGpuCanvas } from '../views/gpuCanvas.ts';
+import { Heatmap2D } from '../views/map2d/heatmap2d.ts';
+import { Map2DGpu } from '../views/map2d/map2dGpu.ts';
+import { OrbitCamera } from '../views/surface3d/camera.ts';
+import { drawAxes3D } from '../views/surface3d/axes3d.ts';
+import { SurfaceCanvas } from '../views/surface3d/surfaceCanvas.ts';
+import { SurfaceGpu } from '../views/surface3d/surfaceGpu.ts';
+import { messageOf, type Say } from './dom.ts';
+import type { FrameView, PlotCanvases } from './frame.ts';
+import type { Readouts } from './readouts.ts';
+import type { RegionsController } from './regions.ts';
+
+/** GPU root module key of the 2D layer (map and surface renderers, their canvases and buffers). */
+const LAYER = 'explorer2d';
+/** Side of the grid the error readouts are measured on (the same on every backend). */
+export const STATS_GRID = 256;
+/** Creases lifted onto the surface at most (a stride over the units beyond it, the selected one always). */
+const MAX_SURFACE_CREASES = 2048;
+
+type Choice = 'gpu' | 'canvas';
+
+function override(q: URLSearchParams, key: string): Choice | null {
+  const v = q.get(key);
+  if (v === 'gpu' || v === 'canvas') return v;
+  return q.get('plot') === 'canvas' ? 'canvas' : null;
+}
+
+/** The GPU side of the frame: both renderers, their canvas contexts, the frame's own value buffers and the target kernel. */
+interface Layer {
+  device: GPUDevice;
+  map: Map2DGpu;
+  mapContext: GPUCanvasContext;
+  surface: SurfaceGpu;
+  surfaceContext: GPUCanvasContext;
+  values: GrowableBuffer;
+  pattern: GrowableBuffer;
+  target: GrowableBuffer;
+  targetKernel: GpuTarget2D;
+  destroy(): void;
+}
+
+/** What a frame computed for one (network, window, grid, target, colouring): reused while only the camera or the overlays change. */
+interface FrameData {
+  net: ValidNetwork;
+  grid: Grid2D;
+  targetKey: string;
+  wantPattern: boolean;
+  /** The values on the device (this frame's copy), or null on the CPU path. */
+  valuesDev: DeviceValues | null;
+  /** The values on the CPU (the canvas paths), or null. */
+  values: ArrayLike<number> | null;
+  pattern: Uint32Array | null;
+  patternDev: DeviceValues | null;
+  targetDev: DeviceValues | null;
+  target: Float64Array | null;
+  zRange: [number, number];
+  /** The device the device handles live on (a new device after a loss means recomputing). */
+  device: GPUDevice | null;
+}
+
+const targetKeyOf = (s: AppState) => JSON.stringify(s.target);
+
+export class Explorer2DFrame implements FrameView {
+  readonly kind = 'map2d' as const;
+  usesGpuCanvas = false;
+  /** Whether the surface's last frame went to its WebGPU canvas (for the picture and `info()`). */
+  surfaceOnGpu = false;
+  readonly heatmap: Heatmap2D;
+  private readonly surfaceCanvas = new SurfaceCanvas();
+  private gpuFailed = false;
+  private readonly q = new URLSearchParams(location.search);
+  private readonly mapForced = override(this.q, 'map');
+  private readonly surfaceForced = override(this.q, 'surface');
+  private data: FrameData | null = null;
+  /** Expression sources whose WGSL did not compile: those targets are sampled on the CPU (others stay on the GPU). */
+  private readonly cpuTargets = new Set<string>();
+  private hovered: { x: number; y: number } | null = null;
+  /** The hovered region's pattern id (the GPU map lightens it; the canvas map draws it on its overlay). */
+  private highlightId: number | null = null;
+  /** The last state drawn (for hover readouts between frames). */
+  private lastState: AppState | null = null;
+  private frameNo = 0;
+
+  constructor(
+    private readonly evaluator: AutoEvaluator,
+    private readonly canvases: PlotCanvases,
+    private readonly surfaceCanvases: PlotCanvases,
+    private readonly readouts: Readouts,
+    private readonly regions: RegionsController,
+    private readonly say: Say,
+    private readonly redraw: () => void,
+  ) {
+    this.heatmap = new Heatmap2D(canvases.background, canvases.overlay);
+  }
+
+  accepts(s: AppState): boolean {
+    return s.mode === '2d';
+  }
+  get rect() {
+    return this.heatmap.rect;
+  }
+  windowOf(s: AppState) {
+    return s.view2d;
+  }
+
+  /** The surface's camera for a state. */
+  cameraOf(s: AppState): OrbitCamera {
+    return new OrbitCamera(s.look.camera);
+  }
+
+  /** Hides what only 2D shows (called when the 1D view takes over). */
+  leave(): void {
+    document.getElementById('surface-stack')!.hidden = true;
+    document.getElementById('views')!.classList.remove('two');
+  }
+
+  private failed(e: unknown): void {
+    // A lost device is being replaced (the root rebuilds the layer): not a reason to leave WebGPU.
+    if (isDeviceLoss(e)) return this.redraw();
+    this.gpuFailed = true;
+    this.data = null;
+    this.evaluator.root?.drop(LAYER);
+    this.say(`Drawing the 2D views with WebGPU failed (${messageOf(e)}); drawing them on the CPU instead.`);
+    this.redraw();
+  }
+
+  private async layer(): Promise<Layer | null> {
+    const root = this.evaluator.root;
+    if (!root?.device || this.gpuFailed) return null;
+    try {
+      return await root.module(LAYER, async (device) => {
+        const map = configureGpuCanvas(device, this.canvases.gpu);
+        const surf = configureGpuCanvas(device, this.surfaceCanvases.gpu);
+        const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
+        const layer: Layer = {
+          device,
+          map: await Map2DGpu.create(device, map.format),
+          mapContext: map.context,
+          surface: await SurfaceGpu.create(device, surf.format),
+          surfaceContext: surf.context,
+          values: new GrowableBuffer(device, usage, 'explorer2d values'),
+          pattern: new GrowableBuffer(device, usage, 'explorer2d pattern'),
+          target: new GrowableBuffer(device, usage, 'explorer2d target'),
+          targetKernel: await GpuTarget2D.create(device),
+          destroy() {
+            layer.map.destroy();
+            layer.surface.destroy();
+            layer.values.destroy();
+            layer.pattern.destroy();
+            layer.target.destroy();
+            layer.targetKernel.destroy();
+          },
+        };
+        return layer;
+      });
+    } catch (e) {
+      this.failed(e);
+      return null;
+    }
+  }
+
+  /** Whether the map is coloured on the GPU (hardware adapters) or on the canvas (CPU-like adapters, or asked for). */
+  private mapOnGpu(): boolean {
+    const startup = this.evaluator.root?.startup;
+    const cpuLike = startup ? isCpuLikeAdapter(startup.adapter) : true;
+    return (this.mapForced ?? (cpuLike ? 'canvas' : 'gpu')) === 'gpu';
+  }
+
+  /** Copies `data` into a frame buffer and returns its handle. */
+  private upload(layer: Layer, buffer: GrowableBuffer, data: Float32Array | Uint32Array): DeviceValues {
+    const buf = buffer.ensure(Math.max(4, data.byteLength));
+    layer.device.queue.writeBuffer(buf, 0, data.buffer, data.byteOffset, data.byteLength);
+    return { buffer: buf, offset: 0, count: data.length, device: layer.device };
+  }
+
+  /** The target over the grid: on the GPU for an expression (its own kernel), else sampled on the CPU and uploaded. */
+  private async targetOnDevice(layer: Layer, t: ResolvedTarget2D, grid: Grid2D): Promise<DeviceValues> {
+    const expr = t.expression;
+    if (expr && !this.cpuTargets.has(expr.source)) {
+      try {
+        await layer.targetKernel.setExpression(expr);
+        const v = await layer.targetKernel.gridValues(grid);
+        // Copied into the frame's buffer: the kernel's own is reused by its next call.
+        const buf = layer.target.ensure(Math.max(4, 4 * v.count));
+        const enc = layer.device.createCommandEncoder({ label: 'explorer2d target copy' });
+        enc.copyBufferToBuffer(v.buffer, v.offset, buf, 0, 4 * v.count);
+        layer.device.queue.submit([enc.finish()]);
+        this.targetOnGpu = true;
+        return { buffer: buf, offset: 0, count: v.count, device: layer.device };
+      } catch (e) {
+        if (!(e instanceof GpuTarget2DCompileError)) throw e;
+        // Only this expression moves to the CPU.
+        this.cpuTargets.add(expr.source);
+        this.say(`The target's GPU form did not compile (${e.detail.slice(0, 120)}); it is sampled on the CPU instead.`, 'info');
+      }
+    }
+    this.targetOnGpu = false;
+    return this.upload(layer, layer.target, Float32Array.from(sampleTarget2D(t, grid)));
+  }
+
+  /** Evaluates what the state needs (or reuses the last frame's numbers when only the camera or overlays moved). */
+  private async compute(s: AppState, layer: Layer | null, grid: Grid2D, wantCpuValues: boolean): Promise<FrameData> {
+    const targetKey = targetKeyOf(s);
+    const wantPattern = s.look.colour === 'regions';
+    const d = this.data;
+    const device = layer?.device ?? null;
+    if (
+      d &&
+      d.net === s.network &&
+      d.device === device &&
+      d.targetKey === targetKey &&
+      (d.wantPattern || !wantPattern) &&
+      (d.values !== null || !wantCpuValues) &&
+      d.grid.nx === grid.nx &&
+      d.grid.xMin === grid.xMin &&
+      d.grid.xMax === grid.xMax &&
+      d.grid.yMin === grid.yMin &&
+      d.grid.yMax === grid.yMax
+    ) {
+      return d;
+    }
+    const t = target2DOf(s.target as Target2DSpec);
+    const net = s.network;
+    const n = grid.nx * grid.ny;
+    const empty = net.a.length === 0;
+    // The pattern first: the evaluator's device values stay valid only until its next call.
+    const regions = wantPattern ? await this.evaluator.regions2D(net, grid) : null;
+    let values: ArrayLike<number> | null = null;
+    let valuesDev: DeviceValues | null = null;
+    let patternDev: DeviceValues | null = null;
+    let targetDev: DeviceValues | null = null;
+    if (layer) {
+      if (wantCpuValues || empty) {
+        values = empty ? new Float32Array(n).fill(net.c) : await this.evaluator.evaluateGrid2D(net, grid);
+        valuesDev = this.upload(layer, layer.values, Float32Array.from(values));
+      } else {
+        const v = await this.evaluator.gridValues2D(net, grid);
+        if (!v || v.device !== layer.device) throw new Error('the GPU values are not on the drawing device');
+        const buf = layer.values.ensure(Math.max(4, 4 * v.count));
+        const enc = layer.device.createCommandEncoder({ label: 'explorer2d values copy' });
+        enc.copyBufferToBuffer(v.buffer, v.offset, buf, 0, 4 * v.count);
+        layer.device.queue.submit([enc.finish()]);
+        valuesDev = { buffer: buf, offset: 0, count: v.count, device: layer.device };
+      }
+      if (regions) patternDev = this.upload(layer, layer.pattern, regions.pattern);
+      targetDev = await this.targetOnDevice(layer, t, grid);
+    } else {
+      values = empty ? new Float64Array(n).fill(net.c) : await this.evaluator.evaluateGrid2D(net, grid);
+      this.targetOnGpu = false;
+    }
+    const target = values ? sampleTarget2D(t, grid) : null;
+    const zRange = await this.zRangeOf(s, t, values);
+    const data: FrameData = { net, grid, targetKey, wantPattern, valuesDev, values, pattern: regions?.pattern ?? null, patternDev, targetDev, target, zRange, device };
+    this.data = data;
+    return data;
+  }
+
+  /** Heights the surface's box spans: the values' and the target's range (from the values, or a coarse grid). */
+  private async zRangeOf(s: AppState, t: ResolvedTarget2D, values: ArrayLike<number> | null): Promise<[number, number]> {
+    let lo = Infinity;
+    let hi = -Infinity;
+    const take = (v: ArrayLike<number>) => {
+      for (let k = 0; k < v.length; k++) {
+        const x = v[k];
+        if (Number.isFinite(x)) {
+          if (x < lo) lo = x;
+          if (x > hi) hi = x;
+        }
+      }
+    };
+    const coarse = { ...s.view2d, nx: 64, ny: 64 };
+    take(values ?? (s.network.a.length ? await this.evaluator.evaluateGrid2D(s.network, coarse) : [s.network.c]));
+    if (s.look.target !== 'off' || s.look.colour === 'error') take(sampleTarget2D(t, coarse));
+    if (!(hi >= lo)) return [-1, 1];
+    if (hi - lo < 1e-9 * Math.max(1, Math.abs(hi))) {
+      const pad = Math.max(0.5, Math.abs(hi) * 0.5);
+      return [lo - pad, hi + pad];
+    }
+    return [lo, hi];
+  }
+
+  /** The crease segments (clipped exactly to the window) lifted onto the surface, selected unit first. */
+  private creaseSegments(s: AppState): { all: Float32Array; selected: [number, number, number, number] | null } {
+    const net = s.network;
+    const n = net.a.length;
+    const stride = Math.max(1, Math.ceil(n / MAX_SURFACE_CREASES));
+    const out: number[] = [];
+    let selected: [number, number, number, number] | null = null;
+    for (let i = 0; i < n; i++) {
+      if (i % stride !== 0 && i !== s.selected) continue;
+      const seg = clipLine(net.w[2 * i], net.w[2 * i + 1], net.b[i], s.view2d);
+      if (!seg) continue;
+      if (i === s.selected) selected = seg;
+      out.push(...seg);
+    }
+    return { all: new Float32Array(out), selected };
+  }
+
+  async draw(s: AppState): Promise<void> {
+    this.lastState = s;
+    const frameNo = ++this.frameNo;
+    document.getElementById('views')!.classList.add('two');
+    const surfaceStack = document.getElementById('surface-stack')!;
+    surfaceStack.hidden = false;
+    const heatmap = this.heatmap;
+    heatmap.resize();
+    const side = s.look.grid;
+    const grid: Grid2D = { ...s.view2d, nx: side, ny: side };
+    let layer = await this.layer();
+    const mapGpu = layer !== null && this.mapOnGpu();
+    const surfaceGpu = layer !== null && (this.surfaceForced ?? 'gpu') === 'gpu';
+    if (layer && !mapGpu && !surfaceGpu) layer = null;
+    let d: FrameData;
+    try {
+      d = await this.compute(s, layer, grid, !mapGpu || !surfaceGpu);
+    } catch (e) {
+      if (!layer) throw e;
+      this.failed(e);
+      return;
+    }
+    const creases = s.look.creases ? this.creaseSegments(s) : { all: new Float32Array(0), selected: null };
+    const mode = s.look.colour;
+    const exactKnown = this.regions.exactNow(s);
+    const legendLabel = exactKnown !== null ? `${exactKnown.toLocaleString('en-US')} regions in view` : 'regions in view';
+
+    // The map.
+    heatmap.setCreases(s.look.creases ? s.network : null, s.selected);
+    if (mapGpu && layer && d.valuesDev) {
+      this.canvases.gpu.hidden = false;
+      this.usesGpuCanvas = true;
+      heatmap.drawAround(s.view2d, null, { mode, label: legendLabel, nx: side, ny: side });
+      const size = heatmap.size;
+      try {
+        const drawn = layer.map.draw(layer.mapContext, size.width, size.height, heatmap.rect, {
+          values: d.valuesDev,
+          nx: side,
+          ny: side,
+          mode,
+          target: mode === 'error' ? d.targetDev : null,
+          pattern: d.patternDev,
+          contours: s.look.contours,
+          highlight: d.patternDev ? this.highlightId : null,
+        });
+        void drawn.then((err: GpuError | null) => err && this.failed(err));
+      } catch (e) {
+        this.failed(e);
+        return;
+      }
+      void layer.map.readScale().then(
+        (scale) => frameNo === this.frameNo && heatmap.setScale(scale),
+        () => undefined,
+      );
+    } else {
+      this.canvases.gpu.hidden = true;
+      this.usesGpuCanvas = false;
+      const values = d.values ?? (await readDeviceValues(d.valuesDev!));
+      heatmap.draw({ view: s.view2d, nx: side, ny: side, values, mode, target: d.target, pattern: d.pattern, contours: s.look.contours, legendLabel });
+    }
+
+    // The surface.
+    const camera = this.cameraOf(s);
+    const sc = this.surfaceCanvases;
+    const rect = sc.overlay.getBoundingClientRect();
+    const dpr = window.devicePixelRatio || 1;
+    const width = Math.max(1, Math.round(rect.width * dpr));
+    const height = Math.max(1, Math.round(rect.height * dpr));
+    for (const c of [sc.background, sc.overlay]) {
+      if (c.width !== width || c.height !== height) {
+        c.width = width;
+        c.height = height;
+      }
+    }
+    const overlay = sc.overlay.getContext('2d')!;
+    overlay.setTransform(1, 0, 0, 1, 0, 0);
+    overlay.clearRect(0, 0, width, height);
+    const bg = sc.background.getContext('2d')!;
+    bg.setTransform(1, 0, 0, 1, 0, 0);
+    bg.fillStyle = '#ffffff';
+    bg.fillRect(0, 0, width, height);
+    const colour = mode === 'regions' ? 'pattern' : 'height';
+    if (surfaceGpu && layer && d.valuesDev) {
+      sc.gpu.hidden = false;
+      this.surfaceOnGpu = true;
+      if (sc.gpu.width !== width || sc.gpu.height !== height) {
+        sc.gpu.width = width;
+        sc.gpu.height = height;
+      }
+      try {
+        const drawn = layer.surface.draw(layer.surfaceContext, width, height, {
+          values: d.valuesDev,
+          nx: side,
+          ny: side,
+          view: s.view2d,
+          zRange: d.zRange,
+          camera,
+          colour: d.patternDev ? colour : 'height',
+          pattern: d.patternDev ?? undefined,
+          target: s.look.target !== 'off' && d.targetDev ? { values: d.targetDev, style: s.look.target } : undefined,
+          creases: creases.all,
+          highlight: creases.selected ? { segment: creases.selected } : undefined,
+          dpr,
+        });
+        void drawn.then((err: GpuError | null) => err && this.failed(err));
+      } catch (e) {
+        this.failed(e);
+        return;
+      }
+    } else {
+      sc.gpu.hidden = true;
+      this.surfaceOnGpu = false;
+      const values = d.values ?? (await readDeviceValues(d.valuesDev!));
+      bg.save();
+      this.surfaceCanvas.draw(bg, width, height, {
+        values,
+        nx: side,
+        ny: side,
+        view: s.view2d,
+        zRange: d.zRange,
+        camera,
+        colour: d.pattern ? colour : 'height',
+        pattern: d.pattern ?? undefined,
+        target: s.look.target !== 'off' && d.target ? { values: d.target } : undefined,
+        creases: creases.all,
+        highlight: creases.selected ? { segment: creases.selected } : undefined,
+      });
+      bg.restore();
+    }
+    overlay.save();
+    drawAxes3D(overlay, camera, s.view2d, d.zRange, width, height, { font: `${11 * dpr}px system-ui, sans-serif` });
+    overlay.restore();
+    if (!this.surfaceOnGpu && !layer && this.evaluator.kind === 'cpu') {
+      overlay.save();
+      overlay.font = `${12 * dpr}px system-ui, sans-serif`;
+      overlay.fillStyle = '#9c6500';
+      overlay.fillText('CPU drawing (no WebGPU): a coarser mesh', 8 * dpr, height - 8 * dpr);
+      overlay.restore();
+    }
+
+    // Readouts after the picture: errors and counts from their own grids, cached per network and window.
+    this.readouts.show2D(s.network.a.length, this.regions.countedNow(s), exactKnown, Number.NaN, Number.NaN);
+    this.hover(this.hovered);
+    void this.measure(s, frameNo);
+  }
+
+  /** Errors over the window (STATS_GRID² points within the target's domain) and the region counts, then the readouts. */
+  private statsKey = '';
+  private stats: { max: number; rms: number } = { max: Number.NaN, rms: Number.NaN };
+  private async measure(s: AppState, frameNo: number): Promise<void> {
+    try {
+      const key = `${targetKeyOf(s)}|${JSON.stringify(s.view2d)}`;
+      if (this.statsKey !== key || this.statsNet !== s.network) {
+        this.stats = await this.errorsOf(s);
+        this.statsKey = key;
+        this.statsNet = s.network;
+      }
+      if (frameNo !== this.frameNo) return;
+      const show = () => {
+        if (frameNo !== this.frameNo) return;
+        this.readouts.show2D(s.network.a.length, this.regions.countedNow(s), this.regions.exactNow(s), this.stats.max, this.stats.rms);
+      };
+      show();
+      const counted = this.regions.counted(s).then(show, () => undefined);
+      const knewExact = this.regions.exactNow(s) !== null;
+      const exact = this.regions.exact(s).then(() => {
+        show();
+        // The legend names the exact count once it is known (one more frame, only when it was not known).
+        if (!knewExact && frameNo === this.frameNo && s.look.colour === 'regions') this.redraw();
+      }, () => undefined);
+      await Promise.all([counted, exact]);
+    } catch {
+      // Readouts of a frame that was superseded or whose device went away: the next frame measures again.
+    }
+  }
+  private statsNet: Network | null = null;
+
+  /** Max and RMS error of the state's network against its target over the window (STATS_GRID², edge to edge). */
+  async errorsOf(s: AppState): Promise<{ max: number; rms: number }> {
+    const grid = { ...s.view2d, nx: STATS_GRID, ny: STATS_GRID };
+    const t = target2DOf(s.target as Target2DSpec);
+    const values = s.network.a.length ? await this.evaluator.evaluateGrid2D(s.network, grid) : new Float64Array(STATS_GRID * STATS_GRID).fill(s.network.c);
+    const st = errorStats(values, sampleTarget2D(t, grid));
+    return { max: st.max, rms: st.rms };
+  }
+
+  /** The readout at a point (exact, in float64): what hovering there shows. */
+  readoutAt(s: AppState, x: number, y: number) {
+    const r = regionAt(s.network, x, y);
+    const target = target2DOf(s.target as Target2DSpec).f(x, y);
+    const value = r.plane.gx * x + r.plane.gy * y + r.plane.c;
+    return { x, y, value, target, error: value - target, active: r.active, activeUnits: r.activeUnits, pattern: r.pattern, plane: r.plane };
+  }
+
+  /** Whether the last frame's target values came from the GPU kernel. */
+  targetOnGpu = false;
+
+  /** The hover readout at a data point (exact, on the CPU), and the hovered region's highlight; null clears it. */
+  hover(p: { x: number; y: number } | null): void {
+    this.hovered = p;
+    const s = this.lastState;
+    if (!s || s.mode !== '2d') return;
+    if (!p) {
+      this.setHighlight(null);
+      this.readouts.hover2D(null);
+      return;
+    }
+    const r = this.readoutAt(s, p.x, p.y);
+    this.readouts.hover2D(r);
+    this.setHighlight(s.look.colour === 'regions' && this.data?.pattern ? r.pattern : null);
+  }
+
+  private setHighlight(id: number | null): void {
+    if (id === this.highlightId) return;
+    this.highlightId = id;
+    if (this.usesGpuCanvas) this.redraw();
+    else this.heatmap.setHighlight(id);
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * Linear regions of the 2D network in the window: counted on the grid (distinct activation patterns at the
+ * centres of the grid's cells) and computed exactly (the arrangement of the units' lines, in a worker, with each
+ * cell's polygon, plane and pattern up to MAX_EXACT_UNITS units). Both are cached per network and window, and
+ * a superseded exact computation is dropped, never shown.
+ */
+import { type Arrangement2D, MAX_EXACT_UNITS, type Region2D, arrangementJson, unpackRegions } from '../model/arrangement2d.ts';
+import type { Grid2D } from '../model/grid.ts';
+import type { ValidNetwork } from '../model/network.ts';
+import type { AutoEvaluator } from '../engine/backend.ts';
+import { type ArrangementRunner, defaultArrangementRunner } from '../state/arrangementRunner.ts';
+import type { AppState, ViewRange } from '../state/state.ts';
+
+/** Side of the grid the regions are counted on at most (the map's grid when smaller). */
+export const MAX_COUNT_GRID = 512;
+
+/** What `sandbox.regions()` resolves with. */
+export interface RegionsResult {
+  /** Distinct activation patterns at the centres of the cells of the count grid (side `grid`). */
+  counted: number;
+  /** Cells into which the units' lines cut the open window (units with w = (0, 0) have none). */
+  exact: number;
+  /** The count grid's side. */
+  grid: number;
+  /** Each cell's vertices (x0, y0, x1, y1, … counter-clockwise), activation pattern id and plane, for N ≤ 1,000. */
+  polygons?: Region2D[];
+}
+
+/** The cell-centre grid of side n over a window: strictly inside it, so a line along the border adds no pattern. */
+export function countGrid(view: ViewRange, n: number): Grid2D {
+  const hx = (view.xMax - view.xMin) / n;
+  const hy = (view.yMax - view.yMin) / n;
+  return { xMin: view.xMin + hx / 2, xMax: view.xMax - hx / 2, yMin: view.yMin + hy / 2, yMax: view.yMax - hy / 2, nx: n, ny: n };
+}
+
+const viewKey = (v: ViewRange) => `${v.xMin},${v.xMax},${v.yMin},${v.yMax}`;
+
+interface Cached<T> {
+  net: ValidNetwork;
+  key: string;
+  value: T;
+}
+
+export class RegionsController {
+  private countedCache: Cached<number> | null = null;
+  private countedPending: { net: ValidNetwork; key: string; promise: Promise<number> } | null = null;
+  private exactCache: Cached<Arrangement2D> | null = null;
+  private exactPending: { net: ValidNetwork; key: string; promise: Promise<Arrangement2D> } | null = null;
+  private runner: ArrangementRunner | null = null;
+
+  constructor(private readonly evaluator: AutoEvaluator) {}
+
+  private countKey(s: AppState): string {
+    return `${viewKey(s.view2d)}|${Math.min(s.look.grid, MAX_COUNT_GRID)}`;
+  }
+
+  /** The grid count of this state if known. */
+  countedNow(s: AppState): number | null {
+    const c = this.countedCache;
+    return c && c.net === s.network && c.key === this.countKey(s) ? c.value : null;
+  }
+
+  /** The exact count of this state if known. */
+  exactNow(s: AppState): number | null {
+    const c = this.exactCache;
+    return c && c.net === s.network && c.key === viewKey(s.view2d) ? c.value.exact : null;
+  }
+
+  /** Distinct activation patterns on the count grid of the state's window. */
+  counted(s: AppState): Promise<number> {
+    const key = this.countKey(s);
+    const known = this.countedNow(s);
+    if (known !== null) return Promise.resolve(known);
+    const p = this.countedPending;
+    if (p && p.net === s.network && p.key === key) return p.promise;
+    const net = s.network;
+    const n = Math.min(s.look.grid, MAX_COUNT_GRID);
+    const promise = (async () => {
+      if (net.a.length === 0) return 1;
+      const r = await this.evaluator.regions2D(net, countGrid(s.view2d, n));
+      const count = new Set(r.pattern).size;
+      this.countedCache = { net, key, value: count };
+      return count;
+    })();
+    this.countedPending = { net, key, promise };
+    void promise.finally(() => {
+      if (this.countedPending?.promise === promise) this.countedPending = null;
+    }).catch(() => undefined);
+    return promise;
+  }
+
+  /** The exact arrangement in the state's window (polygons for N ≤ MAX_EXACT_UNITS), from the worker. */
+  exact(s: AppState): Promise<Arrangement2D> {
+    const key = viewKey(s.view2d);
+    const c = this.exactCache;
+    if (c && c.net === s.network && c.key === key) return Promise.resolve(c.value);
+    const p = this.exactPending;
+    if (p && p.net === s.network && p.key === key) return p.promise;
+    const net = s.network;
+    const view = { ...s.view2d };
+    this.runner ??= defaultArrangementRunner();
+    const promise = this.runner.compute(net, view, { polygons: net.a.length <= MAX_EXACT_UNITS }).then((packed) => {
+      const value: Arrangement2D = { exact: packed.exact, lines: packed.lines, crossings: packed.crossings, concurrencyChecked: packed.concurrencyChecked };
+      if (packed.regions) value.polygons = unpackRegions(packed.regions);
+      this.exactCache = { net, key, value };
+      return value;
+    });
+    this.exactPending = { net, key, promise };
+    void promise.finally(() => {
+      if (this.exactPending?.promise === promise) this.exactPending = null;
+    }).catch(() => undefined);
+    return promise;
+  }
+
+  /** Both counts and (up to the size limit) the polygons, for the scripting API. */
+  async regions(s: AppState): Promise<RegionsResult> {
+    const [counted, exact] = await Promise.all([this.counted(s), this.exact(s)]);
+    const out: RegionsResult = { counted, exact: exact.exact, grid: Math.min(s.look.grid, MAX_COUNT_GRID) };
+    if (exact.polygons) out.polygons = exact.polygons;
+    return out;
+  }
+
+  /** The exact regions as the JSON the panel exports. */
+  async exportJson(s: AppState): Promise<string> {
+    const a = await this.exact(s);
+    return JSON.stringify({ view: s.view2d, ...arrangementJson(a, s.network) });
+  }
+}

@@ -460,7 +460,7 @@ export class Explorer2DFrame implements FrameView {
       overlay.save();
       overlay.font = `${12 * dpr}px system-ui, sans-serif`;
       overlay.fillStyle = '#9c6500';
-      overlay.fillText('CPU drawing (no WebGPU): a coarser mesh', 8 * dpr, height - 8 * dpr);
+      overlay.fillText('Drawn on the CPU (no WebGPU): a coarser mesh', 8 * dpr, 16 * dpr);
       overlay.restore();
     }
 

@@ -30,6 +30,12 @@ export interface Samples2DF64 {
 export interface Gram2D {
   gram: Float64Array;
   rhs: Float64Array;
+  /**
+   * The smallest λ the Gram's rounding error allows (absent: exact enough for any λ, as gram2D's float64 sums are).
+   * A Gram summed in float32 (the GPU's) is off by ~1e-7 of √(G_ii·G_jj) per entry, which can make the smallest
+   * eigenvalues negative; `leastSquares2D` solves with max(λ, ridgeFloor).
+   */
+  ridgeFloor?: number;
 }
 
 /**
@@ -431,8 +437,8 @@ export interface LeastSquares2DOptions {
 /**
  * A 2D network with N random hidden units (`randomHiddenUnits2D(units, domain, seed)`) and the output weights and
  * bias that minimise ‖Hθ − z‖² + λ·s·‖a‖² over the samples (see `solveRidge`). Pass `gram` when it was computed
- * elsewhere (the GPU: compute it for `randomHiddenUnits2D(units, domain, seed)` and these samples); otherwise
- * `gram2D` computes it here. Throws FitError for bad arguments or a singular system.
+ * elsewhere (the GPU: compute it for `randomHiddenUnits2D(units, domain, seed)` and these samples; its
+ * `ridgeFloor`, if any, raises λ); otherwise `gram2D` computes it here. Throws FitError for bad arguments or a singular system.
  */
 export function leastSquares2D(samples: Samples2D, opts: LeastSquares2DOptions, gram?: Gram2D): Network {
   if (typeof opts !== 'object' || opts === null) throw new FitError('options must be { units, seed, domain, ridge? }');
@@ -448,6 +454,6 @@ export function leastSquares2D(samples: Samples2D, opts: LeastSquares2DOptions, 
   }
   const { w, b } = randomHiddenUnits2D(n, opts.domain, opts.seed);
   const g = gram ?? gram2D(w, b, samples.xs, samples.ys, samples.zs);
-  const theta = solveRidge(g.gram, g.rhs, n, ridge);
+  const theta = solveRidge(g.gram, g.rhs, n, Math.max(ridge, g.ridgeFloor ?? 0));
   return { dim: 2, w: Array.from(w), b: Array.from(b), a: Array.from(theta.subarray(0, n)), c: theta[n] };
 }

@@ -39,11 +39,12 @@ export interface Gram2D {
 }
 
 /**
- * Largest N `leastSquares2D` accepts. The cost is the Gram (M·(N+1)²/2 multiply-adds, M ≥ 2N samples) plus the
- * Cholesky ((N+1)³/6); measured on this 2-core machine (scripts in the notes): N = 1,024 about 0.5 s, N = 2,048
- * about 3 s on the CPU, both dominated by the Gram at the default 4,096 samples. N = 4,096 would need 8,192
- * samples: 8× the Gram work and 8× the Cholesky work, about 25 s, too long even in a worker, and its 134 MB
- * matrix (float64) is already a burden. With the Gram on the GPU the CPU part at 2,048 is the ~1.5 s solve.
+ * Largest N `leastSquares2D` accepts. The cost is the Gram (`gram2D`: about (M/64)·N²·2 flops plus the cut units'
+ * dot products, M ≥ 2N samples) and the Cholesky ((N+1)³/6 multiply-adds, memory-bound at this size). Measured on
+ * this 2-core machine with the Gaussian bump at 4,096 samples (`npx tsx` of a timing loop, other jobs running,
+ * load 2–7): N = 256 in 0.04–0.07 s, N = 1,024 in 0.8–0.9 s, N = 2,048 in 3–5 s (Gram 0.8–1.4 s, Cholesky 2–4 s):
+ * a few seconds in a worker. N = 4,096 would need 8,192 samples and 8× the Cholesky (20–30 s) and a 134 MB
+ * float64 matrix, too long even off the main thread.
  */
 export const MAX_LS_UNITS_2D = 2048;
 

@@ -30,14 +30,21 @@ export interface Samples2DF64 {
 export interface Gram2D {
   gram: Float64Array;
   rhs: Float64Array;
+  /**
+   * The smallest λ the Gram's rounding error allows (absent: exact enough for any λ, as gram2D's float64 sums are).
+   * A Gram summed in float32 (the GPU's) is off by ~1e-7 of √(G_ii·G_jj) per entry, which can make the smallest
+   * eigenvalues negative; `leastSquares2D` solves with max(λ, ridgeFloor).
+   */
+  ridgeFloor?: number;
 }
 
 /**
- * Largest N `leastSquares2D` accepts. The cost is the Gram (M·(N+1)²/2 multiply-adds, M ≥ 2N samples) plus the
- * Cholesky ((N+1)³/6); measured on this 2-core machine (scripts in the notes): N = 1,024 about 0.5 s, N = 2,048
- * about 3 s on the CPU, both dominated by the Gram at the default 4,096 samples. N = 4,096 would need 8,192
- * samples: 8× the Gram work and 8× the Cholesky work, about 25 s, too long even in a worker, and its 134 MB
- * matrix (float64) is already a burden. With the Gram on the GPU the CPU part at 2,048 is the ~1.5 s solve.
+ * Largest N `leastSquares2D` accepts. The cost is the Gram (`gram2D`: about (M/64)·N²·2 flops plus the cut units'
+ * dot products, M ≥ 2N samples) and the Cholesky ((N+1)³/6 multiply-adds, memory-bound at this size). Measured on
+ * this 2-core machine with the Gaussian bump at 4,096 samples (`npx tsx` of a timing loop, other jobs running,
+ * load 2–7): N = 256 in 0.04–0.07 s, N = 1,024 in 0.8–0.9 s, N = 2,048 in 3–5 s (Gram 0.8–1.4 s, Cholesky 2–4 s):
+ * a few seconds in a worker. N = 4,096 would need 8,192 samples and 8× the Cholesky (20–30 s) and a 134 MB
+ * float64 matrix, too long even off the main thread.
  */
 export const MAX_LS_UNITS_2D = 2048;
 
@@ -431,8 +438,8 @@ export interface LeastSquares2DOptions {
 /**
  * A 2D network with N random hidden units (`randomHiddenUnits2D(units, domain, seed)`) and the output weights and
  * bias that minimise ‖Hθ − z‖² + λ·s·‖a‖² over the samples (see `solveRidge`). Pass `gram` when it was computed
- * elsewhere (the GPU: compute it for `randomHiddenUnits2D(units, domain, seed)` and these samples); otherwise
- * `gram2D` computes it here. Throws FitError for bad arguments or a singular system.
+ * elsewhere (the GPU: compute it for `randomHiddenUnits2D(units, domain, seed)` and these samples; its
+ * `ridgeFloor`, if any, raises λ); otherwise `gram2D` computes it here. Throws FitError for bad arguments or a singular system.
  */
 export function leastSquares2D(samples: Samples2D, opts: LeastSquares2DOptions, gram?: Gram2D): Network {
   if (typeof opts !== 'object' || opts === null) throw new FitError('options must be { units, seed, domain, ridge? }');
@@ -448,6 +455,6 @@ export function leastSquares2D(samples: Samples2D, opts: LeastSquares2DOptions, 
   }
   const { w, b } = randomHiddenUnits2D(n, opts.domain, opts.seed);
   const g = gram ?? gram2D(w, b, samples.xs, samples.ys, samples.zs);
-  const theta = solveRidge(g.gram, g.rhs, n, ridge);
+  const theta = solveRidge(g.gram, g.rhs, n, Math.max(ridge, g.ridgeFloor ?? 0));
   return { dim: 2, w: Array.from(w), b: Array.from(b), a: Array.from(theta.subarray(0, n)), c: theta[n] };
 }

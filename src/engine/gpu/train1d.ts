@@ -6,10 +6,12 @@ import { type Network, validateNetwork } from '../../model/network.ts';
 import {
   type TrainOptions,
   type TrainSamples,
+  type TrainState,
   TrainError,
   adamCorrections,
   checkTrainOptions,
   checkTrainSamples,
+  checkTrainState,
   divergedMessage,
   packParams,
   unpackParams,
@@ -39,9 +41,12 @@ export const TRAIN_PARAMS_SIZE = 40;
 export const MIN_CHUNK_SIZE = 1024;
 const PARTIAL_BUDGET_BYTES = 32 << 20;
 
-/** How the gradient pass splits M samples for N units: chunk count and size, partials within budget. */
-export function planChunks(n: number, m: number, maxBindingBytes: number): { chunks: number; chunkSize: number } {
-  const perChunk = 4 * (3 * n + 1);
+/**
+ * How the gradient pass splits M samples for N units: chunk count and size, partials within budget.
+ * `perUnit` is the parameters per unit: 3 in 1D (w, b, a), 4 in 2D (w1, w2, b, a).
+ */
+export function planChunks(n: number, m: number, maxBindingBytes: number, perUnit = 3): { chunks: number; chunkSize: number } {
+  const perChunk = 4 * (perUnit * n + 1);
   const maxChunks = Math.max(1, Math.floor(Math.min(PARTIAL_BUDGET_BYTES, maxBindingBytes) / perChunk));
   const chunkSize = Math.max(MIN_CHUNK_SIZE, Math.ceil(m / maxChunks));
   return { chunks: Math.ceil(m / chunkSize), chunkSize };
@@ -52,159 +57,161 @@ export const STEPS_PER_SUBMIT = 64;
 
 const WG = 256;
 
+/** What a GPU trainer's kind supplies: its shaders, parameter layout and sample buffers. */
+export interface GpuTrainerSpec {
+  /** Label prefix of every GPU object ('train1d', 'train2d'). */
+  label: string;
+  /** WGSL of the four stages; all declare the TrainParams uniform above. */
+  code: { forward: string; grad: string; adam: string; loss: string };
+  units: number;
+  /** Parameters per unit: 3 in 1D, 4 in 2D (the packed θ has perUnit·N + 1 values). */
+  perUnit: number;
+  /** Packed initial parameters (float64, uploaded as float32). */
+  theta: Float64Array;
+  /** Sample count M. */
+  samples: number;
+  /** Sample buffers to upload, in binding order: the forward pass binds all of them, the gradient pass the first `gradInputs`. */
+  inputs: Array<{ name: string; data: Float32Array<ArrayBuffer> }>;
+  gradInputs: number;
+}
+
 /**
- * Full-batch Adam training of a 1D ReLU sum on the GPU: the WGSL twin of model/train1d.ts `Trainer1D`
- * (same loss, gradients, update and parameter layout, in float32). Per step: forward (residual per sample),
- * gradient (one invocation per unit and sample chunk, partial sums per chunk), Adam (one invocation per
+ * Full-batch Adam training of a ReLU sum on the GPU, shared by GpuTrainer1D and GpuTrainer2D: the WGSL twin of the
+ * CPU trainers (same loss, gradients, update and parameter layout, in float32). Per step: forward (residual per
+ * sample), gradient (one invocation per unit and sample chunk, partial sums per chunk), Adam (one invocation per
  * parameter, adding the chunks in order). Cost per step O(N·M); on SwiftShader (CPU) expect ~N·M/10⁷ s. Buffers
- * are created once in `create`; `step(k)` encodes k steps plus a final forward and loss reduction and reads
+ * are created once in `build`; `step(k)` encodes k steps plus a final forward and loss reduction and reads
  * back one float. Calls are serialised; `destroy()` is safe twice.
  */
-export class GpuTrainer1D {
+export abstract class GpuAdamTrainer {
   private destroyed = false;
   private chain: Promise<unknown> = Promise.resolve();
   private t = 0;
-  private last: number;
+  private last = Number.NaN;
   private opts: Required<TrainOptions>;
   private readonly uniformBytes: ArrayBuffer;
+  readonly units: number;
+  readonly samples: number;
+  private readonly perUnit: number;
+  private readonly label: string;
+  private readonly stride: number;
+  private readonly plan: { chunks: number; chunkSize: number };
+  private readonly buffers: GPUBuffer[];
+  private readonly uniform: GPUBuffer;
+  private readonly lossOut: GPUBuffer;
+  private readonly staging: GPUBuffer;
+  private readonly pipelines: { forward: GPUComputePipeline; grad: GPUComputePipeline; adam: GPUComputePipeline; loss: GPUComputePipeline };
+  private readonly groups: { forward: GPUBindGroup; grad: GPUBindGroup; adam: GPUBindGroup; loss: GPUBindGroup };
+  private readonly theta: GPUBuffer;
+  /** [theta, m1, m2] and their backups, restored when a call diverges. */
+  private readonly state_: { live: GPUBuffer[]; backup: GPUBuffer[]; bytes: number };
 
-  private constructor(
+  protected constructor(
     private readonly device: GPUDevice,
-    readonly units: number,
-    readonly samples: number,
+    spec: GpuTrainerSpec,
     opts: Required<TrainOptions>,
-    private readonly stride: number,
-    private readonly plan: { chunks: number; chunkSize: number },
-    private readonly buffers: GPUBuffer[],
-    private readonly uniform: GPUBuffer,
-    private readonly lossOut: GPUBuffer,
-    private readonly staging: GPUBuffer,
-    private readonly pipelines: { forward: GPUComputePipeline; grad: GPUComputePipeline; adam: GPUComputePipeline; loss: GPUComputePipeline },
-    private readonly groups: { forward: GPUBindGroup; grad: GPUBindGroup; adam: GPUBindGroup; loss: GPUBindGroup },
-    private readonly theta: GPUBuffer,
-    /** [theta, m1, m2] and their backups, restored when a call diverges. */
-    private readonly state: { live: GPUBuffer[]; backup: GPUBuffer[]; bytes: number },
   ) {
     this.opts = opts;
-    this.last = Number.NaN;
-    this.uniformBytes = new ArrayBuffer(stride * STEPS_PER_SUBMIT);
+    this.units = spec.units;
+    this.samples = spec.samples;
+    this.perUnit = spec.perUnit;
+    this.label = spec.label;
+    const n = spec.units;
+    const m = spec.samples;
+    const label = spec.label;
+    const maxWg = device.limits.maxComputeWorkgroupsPerDimension;
+    this.stride = Math.max(TRAIN_PARAMS_SIZE, device.limits.minUniformBufferOffsetAlignment);
+    this.uniformBytes = new ArrayBuffer(this.stride * STEPS_PER_SUBMIT);
+    const count = spec.perUnit * n + 1;
+    const thetaBytes = Math.max(16, 4 * count);
+    for (const input of spec.inputs) {
+      if (Math.max(16, input.data.byteLength) > device.limits.maxStorageBufferBindingSize) {
+        throw new TrainError(`too many samples for this GPU (${m}; a binding holds ${device.limits.maxStorageBufferBindingSize / (input.data.length / m) / 4})`);
+      }
+    }
+    this.plan = planChunks(n, m, device.limits.maxStorageBufferBindingSize, spec.perUnit);
+    if (this.plan.chunks > maxWg) throw new TrainError(`too many samples for this GPU (${m})`);
+
+    const storage = (name: string, bytes: number, extra = 0) =>
+      device.createBuffer({ label: `${label} ${name}`, size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | extra });
+    const theta = storage('theta', thetaBytes, GPUBufferUsage.COPY_SRC);
+    const m1 = storage('m1', thetaBytes, GPUBufferUsage.COPY_SRC);
+    const m2 = storage('m2', thetaBytes, GPUBufferUsage.COPY_SRC);
+    const backup = ['theta', 'm1', 'm2'].map((name) =>
+      device.createBuffer({ label: `${label} ${name} backup`, size: thetaBytes, usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST }),
+    );
+    const partial = storage('partial', Math.max(16, 4 * count * this.plan.chunks));
+    const inputs = spec.inputs.map((input) => storage(input.name, Math.max(16, input.data.byteLength)));
+    const resid = storage('resid', Math.max(16, 4 * m));
+    const lossOut = storage('loss', 16, GPUBufferUsage.COPY_SRC);
+    const staging = device.createBuffer({ label: `${label} readback`, size: thetaBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const uniform = device.createBuffer({
+      label: `${label} params`,
+      size: this.stride * STEPS_PER_SUBMIT,
+      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    });
+    device.queue.writeBuffer(theta, 0, Float32Array.from(spec.theta));
+    // Moments start at zero (buffers are zero-initialised by WebGPU); samples go up as float32.
+    spec.inputs.forEach((input, i) => device.queue.writeBuffer(inputs[i], 0, input.data));
+
+    const layout = (kinds: Array<'uniform' | 'read' | 'rw'>) =>
+      device.createBindGroupLayout({
+        entries: kinds.map((k, binding) => ({
+          binding,
+          visibility: GPUShaderStage.COMPUTE,
+          buffer:
+            k === 'uniform'
+              ? { type: 'uniform' as const, hasDynamicOffset: true, minBindingSize: TRAIN_PARAMS_SIZE }
+              : { type: k === 'read' ? ('read-only-storage' as const) : ('storage' as const) },
+        })),
+      });
+    const pipeline = (stage: string, code: string, bgl: GPUBindGroupLayout) =>
+      device.createComputePipeline({
+        label: `${label} ${stage}`,
+        layout: device.createPipelineLayout({ bindGroupLayouts: [bgl] }),
+        compute: { module: device.createShaderModule({ label: `${label} ${stage}`, code }), entryPoint: 'main' },
+      });
+    const group = (bgl: GPUBindGroupLayout, bufs: GPUBuffer[]) =>
+      device.createBindGroup({
+        layout: bgl,
+        entries: [
+          { binding: 0, resource: { buffer: uniform, offset: 0, size: TRAIN_PARAMS_SIZE } },
+          ...bufs.map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
+        ],
+      });
+    const reads = (k: number) => new Array<'read'>(k).fill('read');
+    const lf = layout(['uniform', 'read', ...reads(inputs.length), 'rw']);
+    const lg = layout(['uniform', 'read', ...reads(spec.gradInputs), 'read', 'rw']);
+    const la = layout(['uniform', 'rw', 'read', 'rw', 'rw']);
+    const ll = layout(['uniform', 'read', 'rw']);
+    this.pipelines = {
+      forward: pipeline('forward', spec.code.forward, lf),
+      grad: pipeline('grad', spec.code.grad, lg),
+      adam: pipeline('adam', spec.code.adam, la),
+      loss: pipeline('loss', spec.code.loss, ll),
+    };
+    this.groups = {
+      forward: group(lf, [theta, ...inputs, resid]),
+      grad: group(lg, [theta, ...inputs.slice(0, spec.gradInputs), resid, partial]),
+      adam: group(la, [theta, partial, m1, m2]),
+      loss: group(ll, [resid, lossOut]),
+    };
+    this.buffers = [theta, m1, m2, partial, ...inputs, resid, lossOut, staging, uniform, ...backup];
+    this.uniform = uniform;
+    this.lossOut = lossOut;
+    this.staging = staging;
+    this.theta = theta;
+    this.state_ = { live: [theta, m1, m2], backup, bytes: thetaBytes };
   }
 
-  /**
-   * Validates the inputs (TrainError / InvalidNetworkError), uploads them and builds the pipelines inside
-   * error scopes (typed GpuError on failure), then computes the initial loss.
-   */
-  static async create(device: GPUDevice, net: Network, samples: TrainSamples, opts: TrainOptions): Promise<GpuTrainer1D> {
-    const v = validateNetwork(net);
-    if (v.dim !== 1) throw new TrainError('GpuTrainer1D trains 1D networks only');
-    const o = checkTrainOptions(opts);
-    const s = checkTrainSamples(samples);
-    const n = v.a.length;
-    const m = s.xs.length;
-    const maxWg = device.limits.maxComputeWorkgroupsPerDimension;
-    const stride = Math.max(TRAIN_PARAMS_SIZE, device.limits.minUniformBufferOffsetAlignment);
-    const thetaBytes = Math.max(16, 4 * (3 * n + 1));
-    const sampleBytes = Math.max(16, 4 * m);
-    if (sampleBytes > device.limits.maxStorageBufferBindingSize) {
-      throw new TrainError(`too many samples for this GPU (${m}; a binding holds ${device.limits.maxStorageBufferBindingSize / 4})`);
-    }
-    const plan = planChunks(n, m, device.limits.maxStorageBufferBindingSize);
-    if (plan.chunks > maxWg) throw new TrainError(`too many samples for this GPU (${m})`);
-
-    const trainer = await withErrorScopes(device, async () => {
-      const storage = (label: string, bytes: number, extra = 0) =>
-        device.createBuffer({ label: `train1d ${label}`, size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | extra });
-      const theta = storage('theta', thetaBytes, GPUBufferUsage.COPY_SRC);
-      const m1 = storage('m1', thetaBytes, GPUBufferUsage.COPY_SRC);
-      const m2 = storage('m2', thetaBytes, GPUBufferUsage.COPY_SRC);
-      const backup = ['theta', 'm1', 'm2'].map((name) =>
-        device.createBuffer({ label: `train1d ${name} backup`, size: thetaBytes, usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST }),
-      );
-      const partial = storage('partial', Math.max(16, 4 * (3 * n + 1) * plan.chunks));
-      const xs = storage('xs', sampleBytes);
-      const ys = storage('ys', sampleBytes);
-      const resid = storage('resid', sampleBytes);
-      const lossOut = storage('loss', 16, GPUBufferUsage.COPY_SRC);
-      const staging = device.createBuffer({
-        label: 'train1d readback',
-        size: thetaBytes,
-        usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
-      });
-      const uniform = device.createBuffer({
-        label: 'train1d params',
-        size: stride * STEPS_PER_SUBMIT,
-        usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
-      });
-      device.queue.writeBuffer(theta, 0, Float32Array.from(packParams(v)));
-      // Moments start at zero (buffers are zero-initialised by WebGPU); samples go up as float32.
-      device.queue.writeBuffer(xs, 0, Float32Array.from(s.xs));
-      device.queue.writeBuffer(ys, 0, Float32Array.from(s.ys));
-
-      const layout = (kinds: Array<'uniform' | 'read' | 'rw'>) =>
-        device.createBindGroupLayout({
-          entries: kinds.map((k, binding) => ({
-            binding,
-            visibility: GPUShaderStage.COMPUTE,
-            buffer:
-              k === 'uniform'
-                ? { type: 'uniform' as const, hasDynamicOffset: true, minBindingSize: TRAIN_PARAMS_SIZE }
-                : { type: k === 'read' ? ('read-only-storage' as const) : ('storage' as const) },
-          })),
-        });
-      const pipeline = (label: string, code: string, bgl: GPUBindGroupLayout) =>
-        device.createComputePipeline({
-          label: `train1d ${label}`,
-          layout: device.createPipelineLayout({ bindGroupLayouts: [bgl] }),
-          compute: { module: device.createShaderModule({ label: `train1d ${label}`, code }), entryPoint: 'main' },
-        });
-      const group = (bgl: GPUBindGroupLayout, bufs: GPUBuffer[]) =>
-        device.createBindGroup({
-          layout: bgl,
-          entries: [
-            { binding: 0, resource: { buffer: uniform, offset: 0, size: TRAIN_PARAMS_SIZE } },
-            ...bufs.map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
-          ],
-        });
-      const lf = layout(['uniform', 'read', 'read', 'read', 'rw']);
-      const lg = layout(['uniform', 'read', 'read', 'read', 'rw']);
-      const la = layout(['uniform', 'rw', 'read', 'rw', 'rw']);
-      const ll = layout(['uniform', 'read', 'rw']);
-      const pipelines = {
-        forward: pipeline('forward', forwardCode, lf),
-        grad: pipeline('grad', gradCode, lg),
-        adam: pipeline('adam', adamCode, la),
-        loss: pipeline('loss', lossCode, ll),
-      };
-      const groups = {
-        forward: group(lf, [theta, xs, ys, resid]),
-        grad: group(lg, [theta, xs, resid, partial]),
-        adam: group(la, [theta, partial, m1, m2]),
-        loss: group(ll, [resid, lossOut]),
-      };
-      return new GpuTrainer1D(
-        device,
-        n,
-        m,
-        o,
-        stride,
-        plan,
-        [theta, m1, m2, partial, xs, ys, resid, lossOut, staging, uniform, ...backup],
-        uniform,
-        lossOut,
-        staging,
-        pipelines,
-        groups,
-        theta,
-        { live: [theta, m1, m2], backup, bytes: thetaBytes },
-      );
-    });
+  /** Computes the initial loss; destroys the trainer if that fails. Called by the subclass's `create`. */
+  protected async start(): Promise<void> {
     try {
-      await trainer.step(0);
+      await this.step(0);
     } catch (e) {
-      trainer.destroy();
+      this.destroy();
       throw e;
     }
-    return trainer;
   }
 
   /** Steps taken so far (Adam's t). */
@@ -228,15 +235,40 @@ export class GpuTrainer1D {
     return this.serial(() => this.runSteps(k));
   }
 
-  /** The current parameters, read back (float32 values as numbers). */
-  network(): Promise<Network> {
+  /** The current parameters, packed (float32 values as numbers). */
+  protected readTheta(): Promise<Float32Array> {
+    return this.serial(() => this.readBuffer(this.theta));
+  }
+
+  /**
+   * Adam's moments and step count, read back (packed like the parameters), to continue on another trainer
+   * (`restoreState`, here or on the CPU twin), e.g. after a device loss if they were read before it.
+   */
+  state(): Promise<TrainState> {
     return this.serial(async () => {
-      const bytes = 4 * (3 * this.units + 1);
-      const enc = this.device.createCommandEncoder({ label: 'train1d read theta' });
-      enc.copyBufferToBuffer(this.theta, 0, this.staging, 0, bytes);
-      this.device.queue.submit([enc.finish()]);
-      const values = await this.readStaging(bytes);
-      return unpackParams(values, this.units);
+      const m = await this.readBuffer(this.state_.live[1]);
+      const v = await this.readBuffer(this.state_.live[2]);
+      return { m: Float64Array.from(m), v: Float64Array.from(v), t: this.t };
+    });
+  }
+
+  /**
+   * Continues from an exported state (same network size): uploads the moments and sets the step count; the
+   * parameters stay those the trainer was created with. TrainError for a state that does not fit.
+   */
+  restoreState(state: TrainState): Promise<void> {
+    let s: TrainState;
+    try {
+      s = checkTrainState(state, this.perUnit * this.units + 1);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.serial(async () => {
+      await withErrorScopes(this.device, () => {
+        this.device.queue.writeBuffer(this.state_.live[1], 0, Float32Array.from(s.m));
+        this.device.queue.writeBuffer(this.state_.live[2], 0, Float32Array.from(s.v));
+      });
+      this.t = s.t;
     });
   }
 
@@ -256,8 +288,16 @@ export class GpuTrainer1D {
     return run;
   }
 
+  private async readBuffer(source: GPUBuffer): Promise<Float32Array> {
+    const bytes = 4 * (this.perUnit * this.units + 1);
+    const enc = this.device.createCommandEncoder({ label: `${this.label} read` });
+    enc.copyBufferToBuffer(source, 0, this.staging, 0, bytes);
+    this.device.queue.submit([enc.finish()]);
+    return this.readStaging(bytes);
+  }
+
   private copyState(enc: GPUCommandEncoder, from: GPUBuffer[], to: GPUBuffer[]): void {
-    for (let i = 0; i < from.length; i++) enc.copyBufferToBuffer(from[i], 0, to[i], 0, this.state.bytes);
+    for (let i = 0; i < from.length; i++) enc.copyBufferToBuffer(from[i], 0, to[i], 0, this.state_.bytes);
   }
 
   private async readStaging(bytes: number): Promise<Float32Array> {
@@ -295,15 +335,15 @@ export class GpuTrainer1D {
       const maxWg = this.device.limits.maxComputeWorkgroupsPerDimension;
       const fwd = dispatchSize(Math.ceil(this.samples / WG), maxWg);
       const grd = [Math.ceil((this.units + 1) / WG), this.plan.chunks];
-      const adm = dispatchSize(Math.ceil((3 * this.units + 1) / WG), maxWg);
+      const adm = dispatchSize(Math.ceil((this.perUnit * this.units + 1) / WG), maxWg);
       let done = 0;
       // k = 0 still runs one (final) chunk: forward + loss at the current parameters.
       do {
         const count = Math.min(STEPS_PER_SUBMIT, k - done);
         this.writeSlots(count, this.t + done);
-        const enc = this.device.createCommandEncoder({ label: 'train1d steps' });
-        if (done === 0 && k > 0) this.copyState(enc, this.state.live, this.state.backup);
-        const pass = enc.beginComputePass({ label: 'train1d steps' });
+        const enc = this.device.createCommandEncoder({ label: `${this.label} steps` });
+        if (done === 0 && k > 0) this.copyState(enc, this.state_.live, this.state_.backup);
+        const pass = enc.beginComputePass({ label: `${this.label} steps` });
         const fwdAt = (offset: number) => {
           pass.setPipeline(this.pipelines.forward);
           pass.setBindGroup(0, this.groups.forward, [offset]);
@@ -333,8 +373,8 @@ export class GpuTrainer1D {
       } while (done < k);
       const [loss] = await this.readStaging(4);
       if (!Number.isFinite(loss) && k > 0) {
-        const enc = this.device.createCommandEncoder({ label: 'train1d restore' });
-        this.copyState(enc, this.state.backup, this.state.live);
+        const enc = this.device.createCommandEncoder({ label: `${this.label} restore` });
+        this.copyState(enc, this.state_.backup, this.state_.live);
         this.device.queue.submit([enc.finish()]);
         throw new TrainError(divergedMessage(this.opts.lr));
       }
@@ -342,5 +382,40 @@ export class GpuTrainer1D {
       this.last = loss;
       return loss;
     });
+  }
+}
+
+/** Full-batch Adam training of a 1D ReLU sum on the GPU: the WGSL twin of model/train1d.ts `Trainer1D` (see GpuAdamTrainer). */
+export class GpuTrainer1D extends GpuAdamTrainer {
+  /**
+   * Validates the inputs (TrainError / InvalidNetworkError), uploads them and builds the pipelines inside
+   * error scopes (typed GpuError on failure), then computes the initial loss.
+   */
+  static async create(device: GPUDevice, net: Network, samples: TrainSamples, opts: TrainOptions): Promise<GpuTrainer1D> {
+    const v = validateNetwork(net);
+    if (v.dim !== 1) throw new TrainError('GpuTrainer1D trains 1D networks only');
+    const o = checkTrainOptions(opts);
+    const s = checkTrainSamples(samples);
+    const spec: GpuTrainerSpec = {
+      label: 'train1d',
+      code: { forward: forwardCode, grad: gradCode, adam: adamCode, loss: lossCode },
+      units: v.a.length,
+      perUnit: 3,
+      theta: packParams(v),
+      samples: s.xs.length,
+      inputs: [
+        { name: 'xs', data: Float32Array.from(s.xs) },
+        { name: 'ys', data: Float32Array.from(s.ys) },
+      ],
+      gradInputs: 1,
+    };
+    const trainer = await withErrorScopes(device, () => new GpuTrainer1D(device, spec, o));
+    await trainer.start();
+    return trainer;
+  }
+
+  /** The current parameters, read back (float32 values as numbers). */
+  async network(): Promise<Network> {
+    return unpackParams(await this.readTheta(), this.units);
   }
 }

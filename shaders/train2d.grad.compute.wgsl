@@ -1,0 +1,86 @@
+// train2d gradient: per-chunk partial sums of ∂L/∂θ, L = (1/M)·Σ r_m², from the residuals.
+// Why this shape: one invocation per unit (the extra invocation N is the output bias c) and one workgroup row
+// per chunk of samples, staged through workgroup memory in tiles of 256 (every invocation reads the same
+// sample). Few workgroups and barriers, no atomics, a fixed summation order; the Adam pass adds the chunks.
+// Partial sums, pre-multiplied by a_j here (Adam then overwrites a_j, so it must not read it), u = w_j·p + b_j:
+//   w1_j: a_j·Σ_{u>0} r·x   w2_j: a_j·Σ_{u>0} r·y   b_j: a_j·Σ_{u>0} r   a_j: Σ r·max(0, u)   c: Σ r
+// Bindings: 0 params (uniform, dynamic offset), 1 theta, 2 samples (x, y, z, 0), 3 resid,
+//           4 partial (out): chunk k's sums at partial[k·(4N + 1) + i], laid out like theta.
+
+struct TrainParams {
+  n: u32,          // units
+  m: u32,          // samples
+  lr: f32,         // learning rate
+  beta1: f32,
+  beta2: f32,
+  eps: f32,
+  bc1: f32,        // 1 − beta1^t for this step
+  bc2: f32,        // 1 − beta2^t for this step
+  chunks: u32,     // sample chunks of the gradient pass
+  chunkSize: u32,  // samples per chunk (the last may be shorter)
+}
+
+const WG: u32 = 256u;
+
+@group(0) @binding(0) var<uniform> P: TrainParams;
+@group(0) @binding(1) var<storage, read> theta: array<f32>;
+@group(0) @binding(2) var<storage, read> samples: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read> resid: array<f32>;
+@group(0) @binding(4) var<storage, read_write> partial: array<f32>;
+
+var<workgroup> tile: array<vec4<f32>, WG>;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(local_invocation_index) lid: u32,
+        @builtin(workgroup_id) wid: vec3<u32>) {
+  let n = P.n;
+  let j = wid.x * WG + lid;
+  let chunk = wid.y;
+  var w1 = 0.0;
+  var w2 = 0.0;
+  var b = 0.0;
+  if (j < n) {
+    w1 = theta[2u * j];
+    w2 = theta[2u * j + 1u];
+    b = theta[2u * n + j];
+  }
+  let s0 = chunk * P.chunkSize;
+  let s1 = min(s0 + P.chunkSize, P.m);
+  var acc = vec4<f32>(0.0);
+  for (var base = s0; base < s1; base += WG) {
+    let s = base + lid;
+    if (s < s1) {
+      let p = samples[s];
+      tile[lid] = vec4<f32>(p.x, p.y, resid[s], 0.0);
+    } else {
+      tile[lid] = vec4<f32>(0.0);
+    }
+    workgroupBarrier();
+    let count = min(WG, s1 - base);
+    if (j < n) {
+      for (var t = 0u; t < count; t++) {
+        let xr = tile[t];
+        let u = fma(w1, xr.x, fma(w2, xr.y, b));
+        if (u > 0.0) {
+          acc += vec4<f32>(xr.z * u, xr.z * xr.x, xr.z * xr.y, xr.z);
+        }
+      }
+    } else if (j == n) {
+      for (var t = 0u; t < count; t++) {
+        acc.x += tile[t].z;
+      }
+    }
+    workgroupBarrier();
+  }
+  let stride = 4u * n + 1u;
+  let o = chunk * stride;
+  if (j < n) {
+    let a = theta[3u * n + j];
+    partial[o + 2u * j] = a * acc.y;
+    partial[o + 2u * j + 1u] = a * acc.z;
+    partial[o + 2u * n + j] = a * acc.w;
+    partial[o + 3u * n + j] = acc.x;
+  } else if (j == n) {
+    partial[o + 4u * n] = acc.x;
+  }
+}

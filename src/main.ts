@@ -17,7 +17,9 @@ import { Readouts } from './app/readouts.ts';
 import { ShareController } from './app/share.ts';
 import { TrainingController } from './app/training.ts';
 import { AutoEvaluator, preferenceFromQuery } from './engine/backend.ts';
-import { Store } from './state/state.ts';
+import { defaultFitRunner } from './state/fitRunner.ts';
+import { Store, initialState } from './state/state.ts';
+import { GpuGramFitRunner } from './app/gramFit.ts';
 import { PlotGestures } from './ui/gestures.ts';
 import { MapGestures } from './ui/mapGestures.ts';
 import { attachOrbitControls } from './ui/orbitControls.ts';
@@ -33,7 +35,9 @@ async function boot(): Promise<void> {
   notices.showBoot('Starting…');
   const canvases: PlotCanvases = { background: el('plot-bg'), gpu: el('plot-gpu'), overlay: el('plot') };
   const surfaceCanvases: PlotCanvases = { background: el('surface-bg'), gpu: el('surface-gpu'), overlay: el('surface') };
-  const store = new Store();
+  // 2D least squares accumulates its Gram matrix on the GPU once the backend is up; fits run in a worker.
+  const fits = new GpuGramFitRunner(defaultFitRunner());
+  const store = new Store(initialState(), fits);
   let frame: FrameController | null = null;
   const share = new ShareController(store, say, () => frame!.picture());
   share.restore();
@@ -46,6 +50,7 @@ async function boot(): Promise<void> {
     },
   });
   notices.showStatus(evaluator.status);
+  fits.evaluator = evaluator;
 
   const readouts = new Readouts();
   const redraw = () => void frame?.request();

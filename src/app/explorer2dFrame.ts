@@ -42,6 +42,8 @@ import type { RegionsController } from './regions.ts';
 const LAYER = 'explorer2d';
 /** Side of the grid the error readouts are measured on (the same on every backend). */
 export const STATS_GRID = 256;
+/** Quads per side of the CPU-drawn surface. */
+const CANVAS_MESH = 48;
 /** Creases lifted onto the surface at most (a stride over the units beyond it, the selected one always). */
 const MAX_SURFACE_CREASES = 2048;
 
@@ -134,6 +136,12 @@ export class Explorer2DFrame implements FrameView {
   /** The surface's camera for a state. */
   cameraOf(s: AppState): OrbitCamera {
     return new OrbitCamera(s.look.camera);
+  }
+
+  /** The surface's layers, for the picture (PNG export): beside the map, as on the page. */
+  extraLayers(): HTMLCanvasElement[] {
+    const sc = this.surfaceCanvases;
+    return this.surfaceOnGpu ? [sc.background, sc.gpu, sc.overlay] : [sc.background, sc.overlay];
   }
 
   /** Hides what only 2D shows (called when the 1D view takes over). */
@@ -439,6 +447,8 @@ export class Explorer2DFrame implements FrameView {
       const values = d.values ?? (await readDeviceValues(d.valuesDev!));
       bg.save();
       this.surfaceCanvas.draw(bg, width, height, {
+        // A 2D canvas fills every triangle itself: 48² quads keep a rotation frame near 100 ms on a slow CPU.
+        mesh: CANVAS_MESH,
         values,
         nx: side,
         ny: side,

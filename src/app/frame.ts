@@ -23,6 +23,8 @@ export interface FrameView {
   readonly usesGpuCanvas: boolean;
   /** Called when another view takes the screen: hide what only this view shows. */
   leave?(): void;
+  /** More canvases of the picture beside the plot's (bottom to top), e.g. the 2D explorer's surface. */
+  extraLayers?(): HTMLCanvasElement[];
 }
 
 /** The stacked canvases every view draws into: background (2D), WebGPU layer, overlay (2D). */
@@ -97,13 +99,19 @@ export class FrameController {
   private takeSnapshot(view: FrameView): void {
     if (this.pictureWaiters.length === 0) return;
     const { background, gpu, overlay } = this.canvases;
+    const extra = view.extraLayers?.() ?? [];
     const out = document.createElement('canvas');
-    out.width = overlay.width;
-    out.height = overlay.height;
+    // Extra layers sit to the right of the plot, as on the page.
+    const extraWidth = extra.reduce((w, c) => Math.max(w, c.width), 0);
+    out.width = overlay.width + extraWidth;
+    out.height = Math.max(overlay.height, ...extra.map((c) => c.height));
     const ctx = out.getContext('2d')!;
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(0, 0, out.width, out.height);
     ctx.drawImage(background, 0, 0);
     if (view.usesGpuCanvas) ctx.drawImage(gpu, 0, 0);
     ctx.drawImage(overlay, 0, 0);
+    for (const c of extra) ctx.drawImage(c, overlay.width, 0);
     for (const w of this.pictureWaiters.splice(0)) w.resolve(out);
   }
 }

@@ -4,7 +4,7 @@
  * cell's polygon, plane and pattern up to MAX_EXACT_UNITS units). Both are cached per network and window, and
  * a superseded exact computation is dropped, never shown.
  */
-import { type Arrangement2D, MAX_EXACT_UNITS, type Region2D, arrangementJson, unpackRegions } from '../model/arrangement2d.ts';
+import { type Arrangement2D, MAX_EXACT_UNITS, type PackedRegions, type Region2D, arrangementJson, unpackRegions } from '../model/arrangement2d.ts';
 import type { Grid2D } from '../model/grid.ts';
 import type { ValidNetwork } from '../model/network.ts';
 import type { AutoEvaluator } from '../engine/backend.ts';
@@ -44,9 +44,11 @@ interface Cached<T> {
 export class RegionsController {
   private countedCache: Cached<number> | null = null;
   private countedPending: { net: ValidNetwork; key: string; promise: Promise<number> } | null = null;
-  private exactCache: Cached<Arrangement2D> | null = null;
-  private exactPending: { net: ValidNetwork; key: string; promise: Promise<Arrangement2D> } | null = null;
+  private exactCache: (Cached<Arrangement2D> & { polygons: boolean }) | null = null;
+  private exactPending: { net: ValidNetwork; key: string; polygons: boolean; promise: Promise<Arrangement2D> } | null = null;
   private runner: ArrangementRunner | null = null;
+  /** The packed cells of the last arrangement with polygons (what the map paints from). */
+  private packed: { net: ValidNetwork; key: string; regions: PackedRegions } | null = null;
 
   constructor(private readonly evaluator: AutoEvaluator) {}
 
@@ -89,40 +91,54 @@ export class RegionsController {
     return promise;
   }
 
-  /** The exact arrangement in the state's window (polygons for N ≤ MAX_EXACT_UNITS), from the worker. */
-  exact(s: AppState): Promise<Arrangement2D> {
+  /**
+   * The exact arrangement in the state's window, from the worker: the count always, the polygons for
+   * N ≤ MAX_EXACT_UNITS when `polygons` (default: the look's "exact regions" switch) asks for them.
+   */
+  exact(s: AppState, polygons = s.look.exact): Promise<Arrangement2D> {
     const key = viewKey(s.view2d);
+    const want = polygons && s.network.a.length <= MAX_EXACT_UNITS;
     const c = this.exactCache;
-    if (c && c.net === s.network && c.key === key) return Promise.resolve(c.value);
+    if (c && c.net === s.network && c.key === key && (c.polygons || !want)) return Promise.resolve(c.value);
     const p = this.exactPending;
-    if (p && p.net === s.network && p.key === key) return p.promise;
+    if (p && p.net === s.network && p.key === key && (p.polygons || !want)) return p.promise;
     const net = s.network;
     const view = { ...s.view2d };
     this.runner ??= defaultArrangementRunner();
-    const promise = this.runner.compute(net, view, { polygons: net.a.length <= MAX_EXACT_UNITS }).then((packed) => {
+    const promise = this.runner.compute(net, view, { polygons: want }).then((packed) => {
       const value: Arrangement2D = { exact: packed.exact, lines: packed.lines, crossings: packed.crossings, concurrencyChecked: packed.concurrencyChecked };
-      if (packed.regions) value.polygons = unpackRegions(packed.regions);
-      this.exactCache = { net, key, value };
+      // Cells stay packed (typed arrays, as the worker sent them): turning 270k of them into objects takes
+      // about half a second, so only the API and the export do it, when asked.
+      if (packed.regions) this.packed = { net, key, regions: packed.regions };
+      this.exactCache = { net, key, value, polygons: want };
       return value;
     });
-    this.exactPending = { net, key, promise };
+    this.exactPending = { net, key, polygons: want, promise };
     void promise.finally(() => {
       if (this.exactPending?.promise === promise) this.exactPending = null;
     }).catch(() => undefined);
     return promise;
   }
 
+  /** The packed cells of this state's window, when they are known. */
+  packedNow(s: AppState): PackedRegions | null {
+    const p = this.packed;
+    return p && p.net === s.network && p.key === viewKey(s.view2d) ? p.regions : null;
+  }
+
   /** Both counts and (up to the size limit) the polygons, for the scripting API. */
   async regions(s: AppState): Promise<RegionsResult> {
-    const [counted, exact] = await Promise.all([this.counted(s), this.exact(s)]);
+    const [counted, exact] = await Promise.all([this.counted(s), this.exact(s, true)]);
     const out: RegionsResult = { counted, exact: exact.exact, grid: Math.min(s.look.grid, MAX_COUNT_GRID) };
-    if (exact.polygons) out.polygons = exact.polygons;
+    const packed = this.packedNow(s);
+    if (packed) out.polygons = unpackRegions(packed);
     return out;
   }
 
   /** The exact regions as the JSON the panel exports. */
   async exportJson(s: AppState): Promise<string> {
-    const a = await this.exact(s);
-    return JSON.stringify({ view: s.view2d, ...arrangementJson(a, s.network) });
+    const a = await this.exact(s, true);
+    const packed = this.packedNow(s);
+    return JSON.stringify({ view: s.view2d, ...arrangementJson(packed ? { ...a, polygons: unpackRegions(packed) } : a, s.network) });
   }
 }

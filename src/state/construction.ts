@@ -85,7 +85,7 @@ export type ConstructionInputs = Pick<FitInputs, 'target' | 'units' | 'placement
  * gives the output weights; `gram` is the Gram matrix when the GPU accumulated it.
  * Throws StateError('target', 'cannot build the network: …') when the fit fails.
  */
-export function construct(s: ConstructionInputs, mode: 'interpolate' | 'least-squares', gram?: { gram: Float64Array; rhs: Float64Array }): ValidNetwork {
+export function construct(s: ConstructionInputs, mode: 'interpolate' | 'least-squares', gram?: { gram: Float64Array; rhs: Float64Array; ridgeFloor?: number }): ValidNetwork {
   if (s.mode === '2d') return construct2D(s, gram);
   const t = targetOf(s.target as TargetSpec);
   try {
@@ -103,7 +103,7 @@ export function samples2DOf(spec: Target2DSpec, units: number) {
   return ridgeSamples2D(t.samples ?? t.f, t.domain, units);
 }
 
-function construct2D(s: ConstructionInputs, gram?: { gram: Float64Array; rhs: Float64Array }): ValidNetwork {
+function construct2D(s: ConstructionInputs, gram?: { gram: Float64Array; rhs: Float64Array; ridgeFloor?: number }): ValidNetwork {
   const t = target2DOf(s.target as Target2DSpec);
   try {
     return validateNetwork(leastSquares2D(samples2DOf(s.target as Target2DSpec, s.units), { units: s.units, ridge: s.ridge, seed: s.seed ?? 1, domain: t.domain }, gram));

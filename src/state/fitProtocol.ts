@@ -12,6 +12,8 @@ import type { FitInputs } from './types.ts';
 export interface FitRequest {
   id: number;
   inputs: FitInputs;
+  /** 2D least squares: the Gram matrix of these inputs, accumulated on the GPU (the worker then only solves). */
+  gram?: { gram: Float64Array; rhs: Float64Array; ridgeFloor?: number };
 }
 
 /** The worker's answer: the network, or the StateError it raised (`field` null for an unexpected error). */
@@ -22,7 +24,7 @@ export type FitReply =
 /** Runs one fit request; never throws (every failure becomes a reply). */
 export function handleFitMessage(req: FitRequest): FitReply {
   try {
-    return { id: req.id, ok: true, network: construct(req.inputs, req.inputs.build) };
+    return { id: req.id, ok: true, network: construct(req.inputs, req.inputs.build, req.gram) };
   } catch (e) {
     if (e instanceof StateError) return { id: req.id, ok: false, field: e.field, message: e.message.slice(`Invalid state: ${e.field}: `.length) };
     return { id: req.id, ok: false, field: null, message: e instanceof Error ? e.message : String(e) };

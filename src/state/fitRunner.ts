@@ -8,19 +8,30 @@ import { construct } from './construction.ts';
 import { type FitReply, type FitRequest, decodeFitReply } from './fitProtocol.ts';
 import type { FitInputs } from './types.ts';
 
-/** Runs constructions. Rejects with a StateError when the fit fails, with `signal.reason` once aborted. */
+/** A Gram matrix computed elsewhere (the GPU) for a 2D least-squares fit: HᵀH and Hᵀz. */
+export interface GivenGram {
+  gram: Float64Array;
+  rhs: Float64Array;
+  /** The smallest λ its rounding allows (a float32 GPU sum); the fit uses max(ridge, ridgeFloor). */
+  ridgeFloor?: number;
+}
+
+/**
+ * Runs constructions. Rejects with a StateError when the fit fails, with `signal.reason` once aborted.
+ * `gram`, for 2D least squares, is the Gram matrix of exactly these inputs' hidden units and samples.
+ */
 export interface FitRunner {
-  fit(inputs: FitInputs, signal: AbortSignal): Promise<Network>;
+  fit(inputs: FitInputs, signal: AbortSignal, gram?: GivenGram): Promise<Network>;
 }
 
 /** Fits on the calling thread, a macrotask after the call, so a burst of superseded requests never runs. */
 export class InProcessFitRunner implements FitRunner {
-  fit(inputs: FitInputs, signal: AbortSignal): Promise<Network> {
+  fit(inputs: FitInputs, signal: AbortSignal, gram?: GivenGram): Promise<Network> {
     return new Promise((resolve, reject) => {
       setTimeout(() => {
         if (signal.aborted) return reject(signal.reason);
         try {
-          resolve(construct(inputs, inputs.build));
+          resolve(construct(inputs, inputs.build, gram));
         } catch (e) {
           reject(e);
         }
@@ -39,6 +50,7 @@ export interface FitWorker {
 
 interface Job {
   inputs: FitInputs;
+  gram?: GivenGram;
   resolve(net: Network): void;
   reject(e: unknown): void;
 }
@@ -61,8 +73,8 @@ export class WorkerFitRunner implements FitRunner {
 
   constructor(private readonly spawn: () => FitWorker) {}
 
-  fit(inputs: FitInputs, signal: AbortSignal): Promise<Network> {
-    if (this.fallback) return this.fallback.fit(inputs, signal);
+  fit(inputs: FitInputs, signal: AbortSignal, gram?: GivenGram): Promise<Network> {
+    if (this.fallback) return this.fallback.fit(inputs, signal, gram);
     if (signal.aborted) return Promise.reject(signal.reason);
     let worker: FitWorker;
     try {
@@ -70,11 +82,11 @@ export class WorkerFitRunner implements FitRunner {
     } catch {
       // No worker here (blocked by the origin or a policy): fit in-process from now on.
       this.fallback = new InProcessFitRunner();
-      return this.fallback.fit(inputs, signal);
+      return this.fallback.fit(inputs, signal, gram);
     }
     const id = this.nextId++;
     return new Promise<Network>((resolve, reject) => {
-      this.jobs.set(id, { inputs, resolve, reject });
+      this.jobs.set(id, { inputs, gram, resolve, reject });
       signal.addEventListener(
         'abort',
         () => {
@@ -91,7 +103,8 @@ export class WorkerFitRunner implements FitRunner {
 
   private post(worker: FitWorker, id: number): void {
     this.posted = id;
-    worker.postMessage({ id, inputs: this.jobs.get(id)!.inputs });
+    const job = this.jobs.get(id)!;
+    worker.postMessage(job.gram ? { id, inputs: job.inputs, gram: job.gram } : { id, inputs: job.inputs });
   }
 
   private start(): FitWorker {
@@ -121,7 +134,7 @@ export class WorkerFitRunner implements FitRunner {
       const pending = [...this.jobs.values()];
       this.jobs.clear();
       const never = new AbortController().signal;
-      for (const job of pending) this.fallback.fit(job.inputs, never).then(job.resolve, job.reject);
+      for (const job of pending) this.fallback.fit(job.inputs, never, job.gram).then(job.resolve, job.reject);
     };
     return w;
   }

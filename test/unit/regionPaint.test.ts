@@ -202,6 +202,10 @@ describe('paintCells', () => {
         }
       }
     }
+    // An output that does not start on a 4-byte boundary gets the same bytes.
+    const unaligned = new Uint8ClampedArray(new ArrayBuffer(4 * W * H + 4), 1, 4 * W * H);
+    paintCells(p, labels, frame, { mode: 'regions', outline: 0.5 }, unaligned);
+    expect(Array.from(unaligned)).toEqual(Array.from(lined));
     expect(() => paintCells(p, labels, frame, { mode: 'regions' }, new Uint8ClampedArray(10))).toThrow(RangeError);
   });
 

@@ -33,8 +33,8 @@ export function colourOf(v: number, scale: number): Rgb {
   return out;
 }
 
-/** The one formula: writes v's colour times `unit` (1 or 255) at out[k..k+2] (exported for per-pixel painters). */
-export function writeColour(v: number, scale: number, out: { [k: number]: number }, k: number, unit: number): void {
+/** The one formula: writes v's colour times `unit` (1 or 255) at out[k..k+2]. */
+function writeColour(v: number, scale: number, out: { [k: number]: number }, k: number, unit: number): void {
   const m = scale > 0 ? Math.min(1, Math.abs(v) / scale) : 0;
   const s = scale > 0 ? v : 0;
   out[k] = unit * (s > 0 ? 1 : 1 - m);

@@ -13,7 +13,7 @@
  */
 import type { PackedRegions, Region2D } from '../../model/arrangement2d.ts';
 import type { ViewRange } from '../../state/state.ts';
-import { patternColour, writeColour } from './colormap.ts';
+import { patternColour } from './colormap.ts';
 
 /** A view mapped onto an image of width × height pixels. */
 export interface PixelFrame {
@@ -224,62 +224,82 @@ export function paintCells(regions: PackedRegions, labels: Int32Array, frame: Pi
   const n = W * H;
   if (out.length < 4 * n) throw new RangeError(`paintCells needs ${4 * n} bytes, got ${out.length}`);
   if (labels.length < n) throw new RangeError(`paintCells needs ${n} labels, got ${labels.length}`);
-  if (opts.mode === 'regions') {
-    const rgb = new Uint8Array(3 * regions.count);
-    for (let k = 0; k < regions.count; k++) {
-      const c = patternColour(regions.pattern[k]);
-      rgb[3 * k] = Math.round(255 * c[0]);
-      rgb[3 * k + 1] = Math.round(255 * c[1]);
-      rgb[3 * k + 2] = Math.round(255 * c[2]);
-    }
-    for (let p = 0; p < n; p++) {
-      const l = labels[p];
-      const o = 4 * p;
-      if (l < 0) out[o] = out[o + 1] = out[o + 2] = 255;
-      else {
-        out[o] = rgb[3 * l];
-        out[o + 1] = rgb[3 * l + 1];
-        out[o + 2] = rgb[3 * l + 2];
-      }
-      out[o + 3] = 255;
-    }
-  } else {
-    const scale = opts.scale ?? regionsMaxAbs(regions);
-    const G = regions.planes;
-    const dx = (view.xMax - view.xMin) / W;
-    const dy = (view.yMax - view.yMin) / H;
-    const xs = new Float64Array(W);
-    for (let i = 0; i < W; i++) xs[i] = view.xMin + (i + 0.5) * dx;
-    for (let j = 0; j < H; j++) {
-      const y = view.yMax - (j + 0.5) * dy;
-      for (let i = 0, p = j * W; i < W; i++, p++) {
-        const l = labels[p];
-        const o = 4 * p;
-        if (l < 0) out[o] = out[o + 1] = out[o + 2] = 255;
-        else writeColour(G[3 * l] * xs[i] + G[3 * l + 1] * y + G[3 * l + 2], scale, out, o, 255);
-        out[o + 3] = 255;
-      }
-    }
-  }
+  // Whole pixels are written as 32-bit words (one store instead of four); an unaligned store gets a copy.
+  const aligned = out.byteOffset % 4 === 0;
+  const bytes = aligned ? out : new Uint8ClampedArray(4 * n);
+  const px = new Uint32Array(bytes.buffer, bytes.byteOffset, n);
   const alpha = opts.outline ?? outlineAlpha(regions.count, W, H);
-  if (alpha > 0) outline(labels, W, H, alpha, out);
-}
-
-/** Darkens every pixel whose right or lower neighbour is in another cell. */
-function outline(labels: Int32Array, W: number, H: number, alpha: number, out: Uint8ClampedArray): void {
-  const [r, g, b] = OUTLINE_RGB;
   const keep = 1 - alpha;
+  const [or, og, ob] = OUTLINE_RGB.map((c) => c * alpha + 0.5);
+  const white = rgba(255, 255, 255);
+  const regionsMode = opts.mode === 'regions';
+  // Pattern colours as pixel words, computed the first time a cell is met (0: not yet; opaque words are never 0).
+  const cellWord = regionsMode ? new Uint32Array(regions.count) : null;
+  const scale = opts.scale ?? (regionsMode ? 0 : regionsMaxAbs(regions));
+  const inv = scale > 0 ? 1 / scale : 0;
+  const G = regions.planes;
+  const dx = (view.xMax - view.xMin) / W;
+  const dy = (view.yMax - view.yMin) / H;
+  const xs = new Float64Array(W);
+  for (let i = 0; i < W; i++) xs[i] = view.xMin + (i + 0.5) * dx;
   for (let j = 0; j < H; j++) {
+    const y = view.yMax - (j + 0.5) * dy;
     for (let i = 0, p = j * W; i < W; i++, p++) {
       const l = labels[p];
-      if ((i + 1 < W && labels[p + 1] !== l) || (j + 1 < H && labels[p + W] !== l)) {
-        const o = 4 * p;
-        out[o] = out[o] * keep + r * alpha;
-        out[o + 1] = out[o + 1] * keep + g * alpha;
-        out[o + 2] = out[o + 2] * keep + b * alpha;
+      let r: number;
+      let g: number;
+      let b: number;
+      if (l < 0) {
+        px[p] = white;
+        continue;
       }
+      const edge = alpha > 0 && ((i + 1 < W && labels[p + 1] !== l) || (j + 1 < H && labels[p + W] !== l));
+      if (cellWord) {
+        let word = cellWord[l];
+        if (word === 0) word = cellWord[l] = patternWord(regions.pattern[l]);
+        if (!edge) {
+          px[p] = word;
+          continue;
+        }
+        r = LITTLE_ENDIAN ? word & 0xff : word >>> 24;
+        g = LITTLE_ENDIAN ? (word >>> 8) & 0xff : (word >>> 16) & 0xff;
+        b = LITTLE_ENDIAN ? (word >>> 16) & 0xff : (word >>> 8) & 0xff;
+      } else {
+        // colormap.ts's values colour (writeColour), in bytes.
+        const v = G[3 * l] * xs[i] + G[3 * l + 1] * y + G[3 * l + 2];
+        const m = Math.min(1, Math.abs(v) * inv);
+        const lo = 255 * (1 - m);
+        r = v > 0 && inv > 0 ? 255 : lo;
+        g = 255 * (1 - 0.85 * m);
+        b = v < 0 && inv > 0 ? 255 : lo;
+      }
+      if (edge) {
+        r = r * keep + or;
+        g = g * keep + og;
+        b = b * keep + ob;
+      } else {
+        r += 0.5;
+        g += 0.5;
+        b += 0.5;
+      }
+      px[p] = rgba(r | 0, g | 0, b | 0);
     }
   }
+  if (!aligned) out.set(bytes.subarray(0, 4 * n));
+}
+
+/** True on little-endian hosts, where a pixel word's first byte (red) is its low byte. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** An opaque pixel as the 32-bit word whose bytes in memory are r, g, b, 255. */
+function rgba(r: number, g: number, b: number): number {
+  return LITTLE_ENDIAN ? ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0 : ((r << 24) | (g << 16) | (b << 8) | 255) >>> 0;
+}
+
+/** A pattern id's colour as an opaque pixel word, channels rounded to bytes. */
+function patternWord(id: number): number {
+  const c = patternColour(id);
+  return rgba(Math.round(255 * c[0]), Math.round(255 * c[1]), Math.round(255 * c[2]));
 }
 
 /**

@@ -221,9 +221,9 @@ export class Heatmap2D extends LayeredCanvas {
     this.wantContours = frame.contours === true;
     this.legend = { mode, scale, label: frame.legendLabel };
     this.geometry = null;
-    const exact = this.exactActive;
-    if (exact && mode === 'values') this.legend.scale = this.exact!.scale;
-    this.contours = frame.contours && !exact ? contourSegments(field, nx, ny, contourLevels(scale)) : null;
+    if (this.exactActive && mode === 'values') this.legend.scale = this.exact!.scale;
+    // Kept even under exact cells, so that clearing them (`setExactRegions(null)`) shows the grid's contours.
+    this.contours = frame.contours ? contourSegments(field, nx, ny, contourLevels(scale)) : null;
     const image = this.imageFor(nx, ny);
     colourGrid(field, nx, ny, scale, image.data, mode, this.pattern);
     this.grid!.getContext('2d')!.putImageData(image, 0, 0);

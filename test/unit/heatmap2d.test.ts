@@ -141,3 +141,147 @@ describe('creaseLines', () => {
     ]);
   });
 });
+
+/** One recorded call on a fake 2D context: the method and its arguments. */
+type Call = [string, unknown[]];
+
+/** A canvas whose 2D context records its calls (enough of the DOM for Heatmap2D in Node). */
+class FakeCanvas {
+  width = 300;
+  height = 150;
+  readonly calls: Call[] = [];
+  readonly ctx: Record<string, unknown>;
+  constructor(private readonly css = { width: 400, height: 300 }) {
+    const calls = this.calls;
+    this.ctx = new Proxy({} as Record<string, unknown>, {
+      get(target, key: string) {
+        if (key in target) return target[key];
+        if (key === 'measureText') return (t: string) => ({ width: 6 * t.length });
+        if (key === 'createLinearGradient') return () => ({ addColorStop: () => undefined });
+        return (...args: unknown[]) => void calls.push([key, args]);
+      },
+      set(target, key: string, v) {
+        target[key] = v;
+        return true;
+      },
+    });
+  }
+  getContext(): unknown {
+    return this.ctx;
+  }
+  getBoundingClientRect() {
+    return { width: this.css.width, height: this.css.height };
+  }
+  count(name: string): number {
+    return this.calls.filter((c) => c[0] === name).length;
+  }
+}
+
+describe('Heatmap2D exact cells', async () => {
+  const made: FakeCanvas[] = [];
+  const g = globalThis as Record<string, unknown>;
+  g.window ??= { devicePixelRatio: 2 };
+  g.document ??= { createElement: () => (made.push(new FakeCanvas()), made[made.length - 1]) };
+  g.ImageData ??= class {
+    constructor(
+      readonly data: Uint8ClampedArray,
+      readonly width: number,
+      readonly height: number,
+    ) {}
+  };
+  const { Heatmap2D } = await import('../../src/views/map2d/heatmap2d.ts');
+  const { arrangement2DPacked, arrangement2D, regionAt } = await import('../../src/model/arrangement2d.ts');
+  const { regionsMaxAbs } = await import('../../src/views/map2d/regionPaint.ts');
+  type Canvas = ConstructorParameters<typeof Heatmap2D>[0];
+  const net = { dim: 2 as const, w: [1, 0, 0, 2, 1, 1], b: [0, -1, 0.3], a: [1.5, -0.75, 0.5], c: 0.25 };
+  const view = { xMin: -1, xMax: 1, yMin: -1, yMax: 1 };
+  const cells = arrangement2DPacked(net, view).regions!;
+
+  /** A CPU frame of `mode` on a small grid (the grid's colours are not what is checked). */
+  function frame(mode: 'values' | 'regions' | 'error', v = view) {
+    const n = 4;
+    return { view: v, nx: n, ny: n, values: new Float64Array(n * n).fill(0.5), target: new Float64Array(n * n), pattern: new Uint32Array(n * n), mode, contours: true };
+  }
+
+  it('paints the map from the cells on the CPU path, once per key: hover repaints only blit the layer', () => {
+    const bg = new FakeCanvas();
+    const map = new Heatmap2D(bg as unknown as Canvas);
+    map.resize();
+    map.draw(frame('regions'));
+    expect(map.exactActive).toBe(false);
+    const before = made.length;
+    map.setExactRegions(cells, view);
+    expect(map.exactActive).toBe(true);
+    const layer = made[made.length - 1];
+    expect(made.length).toBeGreaterThan(before);
+    // The layer is sized to the plot rect in device pixels and drawn unscaled at its device position.
+    const r = map.rect;
+    expect([layer.width, layer.height]).toEqual([2 * r.width, 2 * r.height]);
+    expect(layer.count('putImageData')).toBe(1);
+    const blit = bg.calls.filter((c) => c[0] === 'drawImage' && c[1][0] === layer).at(-1)!;
+    expect(blit[1].slice(1)).toEqual([2 * r.left, 2 * r.top]);
+    // Hover: the highlight is the cells' own polygon; the layer is not repainted.
+    const id = regionAt(net, 0.5, 0.9).pattern;
+    const blits = bg.count('drawImage');
+    map.setHighlight(id);
+    expect(layer.count('putImageData')).toBe(1);
+    expect(bg.count('drawImage')).toBe(blits + 1);
+    // The pattern under a CSS pixel comes from the cells: (0.5, 0.9) in data.
+    const px = r.left + (0.5 + 1) * (r.width / 2);
+    const py = r.top + (1 - 0.9) * (r.height / 2);
+    expect(map.patternAt(px, py)).toBe(id);
+    expect(cells.pattern[map.exactCellAt(px, py)]).toBe(id);
+    expect(map.exactCellAt(r.left - 5, py)).toBe(-1);
+    // Another mode repaints; the same cells as Region2D[] (packed once) or again change nothing.
+    map.draw(frame('values'));
+    expect(layer.count('putImageData')).toBe(2);
+    const polys = arrangement2D(net, view).polygons!;
+    map.setExactRegions(polys, view);
+    const n = layer.count('putImageData');
+    map.setExactRegions(polys, view);
+    map.draw(frame('values'));
+    expect(layer.count('putImageData')).toBe(n);
+  });
+
+  it('ignores cells of another view and the error mode; the values legend takes the cells\u2019 exact max', () => {
+    const bg = new FakeCanvas();
+    const map = new Heatmap2D(bg as unknown as Canvas);
+    map.resize();
+    map.setExactRegions(cells, view);
+    map.draw(frame('values', { ...view, xMax: 1.5 }));
+    expect(map.exactActive).toBe(false);
+    map.draw(frame('error'));
+    expect(map.exactActive).toBe(false);
+    map.draw(frame('values'));
+    expect(map.exactActive).toBe(true);
+    const scale = regionsMaxAbs(cells);
+    const label = `+${scale.toPrecision(3)}`;
+    expect(bg.calls.some((c) => c[0] === 'fillText' && c[1][0] === label)).toBe(true);
+    map.setScale(123);
+    expect(bg.calls.some((c) => c[0] === 'fillText' && c[1][0] === '+123')).toBe(false);
+    map.setExactRegions(null);
+    expect(map.exactActive).toBe(false);
+    expect(() => map.setExactRegions(cells)).toThrow(RangeError);
+  });
+
+  it('covers a GPU map from the overlay, under the creases and the legend', () => {
+    const bg = new FakeCanvas();
+    const top = new FakeCanvas();
+    const map = new Heatmap2D(bg as unknown as Canvas, top as unknown as Canvas);
+    map.resize();
+    map.setCreases(net);
+    map.setExactRegions(cells, view);
+    map.drawAround(view, null, { mode: 'regions', label: '7 regions', contours: false });
+    const layer = made[made.length - 1];
+    const blit = top.calls.findIndex((c) => c[0] === 'drawImage' && c[1][0] === layer);
+    expect(blit).toBeGreaterThanOrEqual(0);
+    expect(bg.calls.some((c) => c[0] === 'drawImage')).toBe(false);
+    const lastStroke = top.calls.map((c) => c[0]).lastIndexOf('stroke');
+    expect(lastStroke).toBeGreaterThan(blit);
+    // Hover on the GPU path repaints the overlay too (the GPU highlight is under the layer).
+    const calls = top.calls.length;
+    map.setHighlight(regionAt(net, 0.5, 0.9).pattern);
+    expect(top.calls.length).toBeGreaterThan(calls);
+    expect(layer.count('putImageData')).toBe(1);
+  });
+});

@@ -5,6 +5,13 @@
  * `drawAround` draws only what surrounds a map that Map2DGpu paints on a WebGPU canvas stacked between
  * `background` and `overlay` (there the contours and the highlight are the fragment stage's).
  * The overlay (frame, contours, highlight, creases, legend) is redrawn alone on hover and selection changes.
+ *
+ * Exact cells (`setExactRegions`, issue 9): with the arrangement's polygons for the frame's view, values and
+ * regions maps are painted from them instead of the grid (regionPaint.ts: each pixel from the cell under its
+ * centre, outlines one device pixel wide, contours exact on each cell's plane) into an offscreen canvas kept
+ * until the cells, view, size, mode or contours change, so hover and selection repaints only blit it. On the
+ * CPU path it replaces the grid on the background; on the GPU path it covers the GPU map from the overlay, and
+ * the highlight (the hovered region's cells, filled and outlined) is drawn here on both paths.
  */
 import { LayeredCanvas } from '../layeredCanvas.ts';
 import type { ViewRange } from '../../state/state.ts';
@@ -27,6 +34,8 @@ import {
 import { contourSegments } from './contours.ts';
 import { type CreaseLine, CreaseGeometry, HANDLE_RADIUS, type HandleKind, creaseLines } from './creases.ts';
 import type { Network } from '../../model/network.ts';
+import type { PackedRegions, Region2D } from '../../model/arrangement2d.ts';
+import { type PixelFrame, cellContours, cellToPixels, cellsWithPattern, packRegions, paintCells, rasterizeCells, regionsMaxAbs } from './regionPaint.ts';
 
 export interface HeatmapFrame {
   view: ViewRange;
@@ -98,6 +107,25 @@ export function highlightMask(pattern: ArrayLike<number>, nx: number, ny: number
 }
 
 /** The error f − target per sample (NaN where the target is undefined). */
+/** Packed copies of `Region2D[]` arrays, so passing the same array again repaints nothing. */
+const packedOf = new WeakMap<readonly Region2D[], PackedRegions>();
+
+const sameView = (a: ViewRange, b: ViewRange) => a.xMin === b.xMin && a.xMax === b.xMax && a.yMin === b.yMin && a.yMax === b.yMax;
+
+/** The exact cells' painted layer and what it was painted from. */
+interface ExactLayer {
+  canvas: HTMLCanvasElement;
+  regions: PackedRegions;
+  key: string;
+  /** Cell index per pixel (rows top-down), for `exactCellAt`. */
+  labels: Int32Array;
+  frame: PixelFrame;
+  /** Device-pixel position of the layer's top-left corner on the canvases. */
+  x: number;
+  y: number;
+  dpr: number;
+}
+
 function errorOf(values: ArrayLike<number>, target: ArrayLike<number>, n: number): Float64Array {
   const out = new Float64Array(n);
   for (let k = 0; k < n; k++) out[k] = values[k] - target[k];
@@ -128,6 +156,14 @@ export class Heatmap2D extends LayeredCanvas {
   private lines: readonly CreaseLine[] | null = null;
   private selected = -1;
   private geometry: CreaseGeometry | null = null;
+  /** Exact cells and the view they were computed for (null: paint from the grid). */
+  private exact: { regions: PackedRegions; view: ViewRange; scale: number } | null = null;
+  private layer: ExactLayer | null = null;
+  private layerPixels = new Uint8ClampedArray(0);
+  /** Whether the frame asked for contours (they are drawn exactly on the cells when those are painted). */
+  private wantContours = false;
+  /** Cells of the highlighted pattern id in the current layer's cells. */
+  private highlightCells: { regions: PackedRegions; id: number; cells: number[] } | null = null;
 
   /**
    * `background` gets the background, the ticks and (in CPU mode) the map; `overlay` (the same canvas, or one
@@ -182,9 +218,12 @@ export class Heatmap2D extends LayeredCanvas {
     this.ny = ny;
     this.pattern = frame.pattern && frame.pattern.length >= n ? frame.pattern : null;
     if (this.highlight !== null && !this.pattern) this.highlight = null;
-    this.contours = frame.contours ? contourSegments(field, nx, ny, contourLevels(scale)) : null;
+    this.wantContours = frame.contours === true;
     this.legend = { mode, scale, label: frame.legendLabel };
     this.geometry = null;
+    if (this.exactActive && mode === 'values') this.legend.scale = this.exact!.scale;
+    // Kept even under exact cells, so that clearing them (`setExactRegions(null)`) shows the grid's contours.
+    this.contours = frame.contours ? contourSegments(field, nx, ny, contourLevels(scale)) : null;
     const image = this.imageFor(nx, ny);
     colourGrid(field, nx, ny, scale, image.data, mode, this.pattern);
     this.grid!.getContext('2d')!.putImageData(image, 0, 0);
@@ -196,9 +235,11 @@ export class Heatmap2D extends LayeredCanvas {
    * GPU mode: draws the background, ticks, frame, creases and legend around a map drawn by Map2DGpu (into the
    * same `rect`; the overlay must be a canvas above the WebGPU one). With `scale` null the legend reads
    * −max … +max until `setScale` gives the number. Contours and the highlight are Map2DGpu's here; `nx`, `ny`
-   * (the GPU frame's grid) let `sampleAt` map the pointer to a sample.
+   * (the GPU frame's grid) let `sampleAt` map the pointer to a sample. With exact cells set for `view` (values or
+   * regions mode) the overlay covers the GPU map with them; `contours` then asks for their exact contours and
+   * the values legend takes the cells' exact max |f|.
    */
-  drawAround(view: ViewRange, scale: number | null = null, legend: { mode?: MapMode; label?: string; nx?: number; ny?: number } = {}): void {
+  drawAround(view: ViewRange, scale: number | null = null, legend: { mode?: MapMode; label?: string; nx?: number; ny?: number; contours?: boolean } = {}): void {
     this.view = view;
     this.nx = legend.nx ?? 0;
     this.ny = legend.ny ?? 0;
@@ -206,14 +247,18 @@ export class Heatmap2D extends LayeredCanvas {
     this.mode = legend.mode ?? 'values';
     this.pattern = null;
     this.contours = null;
+    this.wantContours = legend.contours === true;
     this.legend = { mode: this.mode, scale, label: legend.label };
     this.geometry = null;
+    if (this.exactActive && this.mode === 'values') this.legend.scale = this.exact!.scale;
     this.paintBackground();
     this.paintOverlay();
   }
 
   /** Relabels the legend once the frame's max |v| (or |error|) is known (a lazy read-back); the rest is left as drawn. */
   setScale(scale: number): void {
+    // The exact cells' max |f| is the scale their colours use; the grid's read-back would disagree with them.
+    if (this.exactActive && this.mode === 'values') return;
     this.legend = { ...this.legend, scale };
     if (this.view) this.drawLegend();
   }
@@ -236,7 +281,147 @@ export class Heatmap2D extends LayeredCanvas {
   setHighlight(id: number | null): void {
     if (id === this.highlight) return;
     this.highlight = id;
-    if (this.cpuMap) this.redrawOverlay();
+    if (this.cpuMap || this.exactActive) this.redrawOverlay();
+  }
+
+  /**
+   * The exact cells (`arrangement2DPacked(...).regions` or `arrangement2D(...).polygons`) computed for `view`,
+   * or null to paint from the grid again. They paint values and regions maps while `view` equals the frame's
+   * view (a stale arrangement for another view is ignored until the caller replaces it); the caller clears or
+   * replaces them when the network changes. Repaints the map if a frame is drawn. Throws a RangeError when
+   * cells come without a view.
+   */
+  setExactRegions(regions: PackedRegions | readonly Region2D[] | null, view: ViewRange | null = null): void {
+    if (regions === null) {
+      if (!this.exact) return;
+      this.exact = null;
+      this.layer = null;
+    } else {
+      if (!view) throw new RangeError('setExactRegions needs the view the cells were computed for');
+      let packed: PackedRegions;
+      if (Array.isArray(regions)) {
+        const list = regions as readonly Region2D[];
+        packed = packedOf.get(list) ?? packRegions(list);
+        packedOf.set(list, packed);
+      } else packed = regions as PackedRegions;
+      if (this.exact && this.exact.regions === packed && sameView(this.exact.view, view)) return;
+      const scale = this.exact?.regions === packed ? this.exact.scale : regionsMaxAbs(packed);
+      this.exact = { regions: packed, view: { ...view }, scale };
+    }
+    this.highlightCells = null;
+    if (!this.view) return;
+    if (this.mode === 'values') {
+      // The legend follows whichever scale the map is now coloured with (the grid's comes back with the next frame).
+      if (this.exactActive) this.legend = { ...this.legend, scale: this.exact!.scale };
+    }
+    this.paintBackground();
+    this.paintOverlay();
+  }
+
+  /** Whether the map is painted from exact cells now (cells set for the frame's view, values or regions mode). */
+  get exactActive(): boolean {
+    const e = this.exact;
+    return e !== null && this.view !== null && this.mode !== 'error' && sameView(e.view, this.view);
+  }
+
+  /** Index of the exact cell under CSS pixel (px, py) in the regions passed to `setExactRegions`, −1 outside or without them. */
+  exactCellAt(px: number, py: number): number {
+    const L = this.layerNow();
+    if (!L) return -1;
+    const i = Math.floor(px * L.dpr - L.x);
+    const j = Math.floor(py * L.dpr - L.y);
+    if (i < 0 || j < 0 || i >= L.frame.width || j >= L.frame.height) return -1;
+    return L.labels[j * L.frame.width + i];
+  }
+
+  /** Device pixels per CSS pixel of the canvases (1 before the first resize). */
+  private get dpr(): number {
+    return this.cssWidth > 0 ? this.overlay.width / this.cssWidth : 1;
+  }
+
+  /** The painted exact layer for the current frame, repainted when its key changed; null when not active. */
+  private layerNow(): ExactLayer | null {
+    if (!this.exactActive) return null;
+    const { regions, view, scale } = this.exact!;
+    const r = this.rect;
+    const dpr = this.dpr;
+    const x = Math.round(r.left * dpr);
+    const y = Math.round(r.top * dpr);
+    const width = Math.max(1, Math.round((r.left + r.width) * dpr) - x);
+    const height = Math.max(1, Math.round((r.top + r.height) * dpr) - y);
+    const mode = this.mode === 'regions' ? 'regions' : 'values';
+    const key = `${view.xMin},${view.xMax},${view.yMin},${view.yMax}|${width}x${height}|${mode}|${this.wantContours}`;
+    const old = this.layer;
+    if (old && old.regions === regions && old.key === key) {
+      old.x = x;
+      old.y = y;
+      old.dpr = dpr;
+      return old;
+    }
+    const frame: PixelFrame = { view, width, height };
+    const labels = rasterizeCells(regions, frame, old?.labels);
+    const bytes = 4 * width * height;
+    if (this.layerPixels.length < bytes) this.layerPixels = new Uint8ClampedArray(2 ** Math.ceil(Math.log2(bytes)));
+    const pixels = this.layerPixels.subarray(0, bytes);
+    paintCells(regions, labels, frame, { mode, scale }, pixels);
+    const canvas = old?.canvas ?? document.createElement('canvas');
+    canvas.width = width;
+    canvas.height = height;
+    const ctx = canvas.getContext('2d')!;
+    ctx.putImageData(new ImageData(pixels, width, height), 0, 0);
+    if (this.wantContours) {
+      const s = cellContours(regions, contourLevels(scale), frame);
+      ctx.beginPath();
+      for (let k = 0; k < s.length; k += 4) {
+        ctx.moveTo(s[k], s[k + 1]);
+        ctx.lineTo(s[k + 2], s[k + 3]);
+      }
+      ctx.strokeStyle = CONTOUR_STYLE;
+      ctx.lineWidth = dpr;
+      ctx.stroke();
+    }
+    this.layer = { canvas, regions, key, labels, frame, x, y, dpr };
+    return this.layer;
+  }
+
+  /** Draws the exact layer at its device-pixel position (no resampling); false when not active. */
+  private drawExact(ctx: CanvasRenderingContext2D): boolean {
+    const L = this.layerNow();
+    if (!L) return false;
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(L.canvas, L.x, L.y);
+    ctx.restore();
+    return true;
+  }
+
+  /** The highlighted region's exact cells, lightened and outlined like the grid's highlight. */
+  private drawExactHighlight(ctx: CanvasRenderingContext2D): void {
+    const id = this.highlight;
+    const L = this.layerNow();
+    if (id === null || !L) return;
+    let h = this.highlightCells;
+    if (!h || h.regions !== L.regions || h.id !== id) h = this.highlightCells = { regions: L.regions, id, cells: cellsWithPattern(L.regions, id) };
+    if (h.cells.length === 0) return;
+    let P = new Float64Array(64);
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, L.x, L.y);
+    ctx.beginPath();
+    for (const k of h.cells) {
+      const m = L.regions.offsets[k + 1] - L.regions.offsets[k];
+      if (P.length < 2 * m) P = new Float64Array(4 * m);
+      cellToPixels(L.regions, k, L.frame, P);
+      ctx.moveTo(P[0], P[1]);
+      for (let q = 1; q < m; q++) ctx.lineTo(P[2 * q], P[2 * q + 1]);
+      ctx.closePath();
+    }
+    ctx.fillStyle = `rgba(255, 255, 255, ${HIGHLIGHT_LIGHTEN})`;
+    ctx.fill();
+    ctx.strokeStyle = rgbCss(HIGHLIGHT_OUTLINE);
+    ctx.lineWidth = 1.5 * L.dpr;
+    ctx.stroke();
+    ctx.restore();
   }
 
   /**
@@ -249,8 +434,15 @@ export class Heatmap2D extends LayeredCanvas {
     return nearestSample(this.nx, this.ny, (px - r.left) / r.width, 1 - (py - r.top) / r.height);
   }
 
-  /** The pattern id under CSS pixel (px, py) from the last CPU frame's pattern array, or null without one. */
+  /**
+   * The pattern id under CSS pixel (px, py): from the exact cells when they paint the map, else from the last
+   * CPU frame's pattern array; null without either.
+   */
   patternAt(px: number, py: number): number | null {
+    if (this.exactActive) {
+      const c = this.exactCellAt(px, py);
+      return c >= 0 ? this.exact!.regions.pattern[c] : null;
+    }
     const k = this.sampleAt(px, py);
     return k >= 0 && this.pattern ? this.pattern[k] : null;
   }
@@ -320,7 +512,7 @@ export class Heatmap2D extends LayeredCanvas {
     ctx.textAlign = 'right';
     ctx.textBaseline = 'middle';
     for (const y of yt) ctx.fillText(tickLabel(y, yt[1] - yt[0] || 1), r.left - 6, t.py(y));
-    if (this.cpuMap && this.grid) this.drawSamples(ctx, this.grid, this.nx, this.ny, this.mode !== 'regions');
+    if (this.cpuMap && !this.drawExact(ctx) && this.grid) this.drawSamples(ctx, this.grid, this.nx, this.ny, this.mode !== 'regions');
   }
 
   /** Redraws the overlay from what is kept (the background too when both are one canvas). */
@@ -339,7 +531,11 @@ export class Heatmap2D extends LayeredCanvas {
     ctx.beginPath();
     ctx.rect(r.left, r.top, r.width, r.height);
     ctx.clip();
-    if (this.cpuMap) {
+    if (this.exactActive) {
+      // The exact layer (with its contours) is on the background in CPU mode; above the GPU map it goes here.
+      if (!this.cpuMap) this.drawExact(ctx);
+      this.drawExactHighlight(ctx);
+    } else if (this.cpuMap) {
       this.drawContours(ctx);
       this.drawHighlight(ctx);
     }

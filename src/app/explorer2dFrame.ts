@@ -359,12 +359,14 @@ export class Explorer2DFrame implements FrameView {
     const exactKnown = this.regions.exactNow(s);
     const legendLabel = exactKnown !== null ? `${exactKnown.toLocaleString('en-US')} regions in view` : 'regions in view';
 
-    // The map.
+    // The map: from the exact cells once the worker has them (up to 1,000 units), else from the grid.
     heatmap.setCreases(s.look.creases ? s.network : null, s.selected);
+    const cells = s.look.exact ? this.regions.packedNow(s) : null;
+    heatmap.setExactRegions(cells, cells ? s.view2d : null);
     if (mapGpu && layer && d.valuesDev) {
       this.canvases.gpu.hidden = false;
       this.usesGpuCanvas = true;
-      heatmap.drawAround(s.view2d, null, { mode, label: legendLabel, nx: side, ny: side });
+      heatmap.drawAround(s.view2d, null, { mode, label: legendLabel, nx: side, ny: side, contours: s.look.contours });
       const size = heatmap.size;
       try {
         const drawn = layer.map.draw(layer.mapContext, size.width, size.height, heatmap.rect, {
@@ -502,7 +504,9 @@ export class Explorer2DFrame implements FrameView {
       const exact = this.regions.exact(s).then(() => {
         show();
         // The legend names the exact count once it is known (one more frame, only when it was not known).
-        if (!knewExact && frameNo === this.frameNo && s.look.colour === 'regions') this.redraw();
+        // So do the exact cells on the map (values and regions colourings).
+        const cellsNow = s.look.exact && this.regions.packedNow(s) !== null && s.look.colour !== 'error';
+        if (!knewExact && frameNo === this.frameNo && (s.look.colour === 'regions' || cellsNow)) this.redraw();
       }, () => undefined);
       await Promise.all([counted, exact]);
     } catch {
@@ -543,13 +547,14 @@ export class Explorer2DFrame implements FrameView {
     }
     const r = this.readoutAt(s, p.x, p.y);
     this.readouts.hover2D(r);
-    this.setHighlight(s.look.colour === 'regions' && this.data?.pattern ? r.pattern : null);
+    this.setHighlight(s.look.colour === 'regions' && (this.data?.pattern || this.heatmap.exactActive) ? r.pattern : null);
   }
 
   private setHighlight(id: number | null): void {
     if (id === this.highlightId) return;
     this.highlightId = id;
-    if (this.usesGpuCanvas) this.redraw();
+    // The GPU map lightens the region itself, unless the exact cells (on the overlay) cover it.
+    if (this.usesGpuCanvas && !this.heatmap.exactActive) this.redraw();
     else this.heatmap.setHighlight(id);
   }
 }

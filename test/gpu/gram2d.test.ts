@@ -125,9 +125,10 @@ describe('GpuGram2D against the float64 CPU twin gram2D', () => {
     expect(worst).toBeLessThan(1e-5);
   });
 
-  it('the ridge fit from the GPU Gram is as good as the CPU one (Gaussian bump, N = 256 and 700: λ raised to the floor)', async () => {
+  it('the ridge fit from the GPU Gram is as good as the CPU one (Gaussian bump, N = 256 and 500: λ raised to the floor)', async () => {
     const f = (x: number, y: number) => Math.exp(-(x * x + (y - 0.5) ** 2));
-    for (const n of [256, 700]) {
+    // N = 700 (measured too, see fit2d.ts) costs a minute on SwiftShader; 500 keeps CI shorter and still needs the floor.
+    for (const n of [256, 500]) {
     const s = ridgeSamples2D(f, DOM, n);
     const opts = { units: n, seed: 5, domain: DOM, ridge: 1e-10 };
     const { w, b } = randomHiddenUnits2D(n, DOM, 5);

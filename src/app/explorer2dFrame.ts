@@ -42,6 +42,11 @@ import type { RegionsController } from './regions.ts';
 const LAYER = 'explorer2d';
 /** Side of the grid the error readouts are measured on (the same on every backend). */
 export const STATS_GRID = 256;
+/**
+ * Crease vertices per surface frame on CPU-like adapters: at the default 2²¹ the crease pass took seconds per frame
+ * on SwiftShader (a camera turn at N = 4,096: 4.5 s with creases, 0.17 s without; scripts/frame-timing.ts --mode2d).
+ */
+const CPU_LIKE_CREASE_BUDGET = 1 << 15;
 /** Quads per side of the CPU-drawn surface. */
 const CANVAS_MESH = 48;
 /** Creases lifted onto the surface at most (a stride over the units beyond it, the selected one always). */
@@ -102,6 +107,8 @@ export class Explorer2DFrame implements FrameView {
   private readonly mapForced = override(this.q, 'map');
   private readonly surfaceForced = override(this.q, 'surface');
   private data: FrameData | null = null;
+  /** What the map was last drawn from (a frame with the same key leaves the map alone). */
+  private lastMapKey: unknown[] | null = null;
   /** Expression sources whose WGSL did not compile: those targets are sampled on the CPU (others stay on the GPU). */
   private readonly cpuTargets = new Set<string>();
   private hovered: { x: number; y: number } | null = null;
@@ -136,6 +143,13 @@ export class Explorer2DFrame implements FrameView {
   /** The surface's camera for a state. */
   cameraOf(s: AppState): OrbitCamera {
     return new OrbitCamera(s.look.camera);
+  }
+
+  private gpuDone: Promise<void> | null = null;
+
+  /** Resolves once the GPU work of the last frame is done. */
+  async settled(): Promise<void> {
+    await this.gpuDone;
   }
 
   /** The surface's layers, for the picture (PNG export): beside the map, as on the page. */
@@ -195,11 +209,15 @@ export class Explorer2DFrame implements FrameView {
     }
   }
 
+  /** Whether the adapter is a CPU in disguise (SwiftShader): there the canvas and the CPU often measure faster. */
+  private cpuLike(): boolean {
+    const startup = this.evaluator.root?.startup;
+    return startup ? isCpuLikeAdapter(startup.adapter) : true;
+  }
+
   /** Whether the map is coloured on the GPU (hardware adapters) or on the canvas (CPU-like adapters, or asked for). */
   private mapOnGpu(): boolean {
-    const startup = this.evaluator.root?.startup;
-    const cpuLike = startup ? isCpuLikeAdapter(startup.adapter) : true;
-    return (this.mapForced ?? (cpuLike ? 'canvas' : 'gpu')) === 'gpu';
+    return (this.mapForced ?? (this.cpuLike() ? 'canvas' : 'gpu')) === 'gpu';
   }
 
   /** Copies `data` into a frame buffer and returns its handle. */
@@ -359,15 +377,23 @@ export class Explorer2DFrame implements FrameView {
     const exactKnown = this.regions.exactNow(s);
     const legendLabel = exactKnown !== null ? `${exactKnown.toLocaleString('en-US')} regions in view` : 'regions in view';
 
-    // The map: from the exact cells once the worker has them (up to 1,000 units), else from the grid.
-    heatmap.setCreases(s.look.creases ? s.network : null, s.selected);
+    // The map: from the exact cells once the worker has them (up to 1,000 units), else from the grid. A frame that
+    // only turns the camera leaves it as it is (recolouring a 1024² map on the canvas cost up to 0.9 s).
     const cells = s.look.exact ? this.regions.packedNow(s) : null;
-    heatmap.setExactRegions(cells, cells ? s.view2d : null);
-    if (mapGpu && layer && d.valuesDev) {
+    const size = heatmap.size;
+    const mapKey: unknown[] = [d, cells, mode, s.look.creases, s.look.contours, s.selected, legendLabel, this.highlightId, size.width, size.height, mapGpu, s.look.creases ? s.network : null];
+    const sameMap = this.lastMapKey !== null && this.lastMapKey.length === mapKey.length && mapKey.every((v, k) => v === this.lastMapKey![k]);
+    this.lastMapKey = mapKey;
+    if (!sameMap) {
+      heatmap.setCreases(s.look.creases ? s.network : null, s.selected);
+      heatmap.setExactRegions(cells, cells ? s.view2d : null);
+    }
+    if (sameMap) {
+      // Nothing on the map changed.
+    } else if (mapGpu && layer && d.valuesDev) {
       this.canvases.gpu.hidden = false;
       this.usesGpuCanvas = true;
       heatmap.drawAround(s.view2d, null, { mode, label: legendLabel, nx: side, ny: side, contours: s.look.contours });
-      const size = heatmap.size;
       try {
         const drawn = layer.map.draw(layer.mapContext, size.width, size.height, heatmap.rect, {
           values: d.valuesDev,
@@ -437,6 +463,7 @@ export class Explorer2DFrame implements FrameView {
           creases: creases.all,
           highlight: creases.selected ? { segment: creases.selected } : undefined,
           dpr,
+          creaseBudget: this.cpuLike() ? CPU_LIKE_CREASE_BUDGET : undefined,
         });
         void drawn.then((err: GpuError | null) => err && this.failed(err));
       } catch (e) {
@@ -475,6 +502,10 @@ export class Explorer2DFrame implements FrameView {
       overlay.fillText('Drawn on the CPU (no WebGPU): a coarser mesh', 8 * dpr, 16 * dpr);
       overlay.restore();
     }
+
+    // The frame is on screen once the GPU has done its work: the frame controller waits for it (after taking the
+    // picture, which must read the WebGPU canvas in this task), so the API's promises resolve after it.
+    this.gpuDone = layer ? layer.device.queue.onSubmittedWorkDone() : null;
 
     // Readouts after the picture: errors and counts from their own grids, cached per network and window.
     this.readouts.show2D(s.network.a.length, this.regions.countedNow(s), exactKnown, Number.NaN, Number.NaN);

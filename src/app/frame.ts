@@ -25,6 +25,8 @@ export interface FrameView {
   leave?(): void;
   /** More canvases of the picture beside the plot's (bottom to top), e.g. the 2D explorer's surface. */
   extraLayers?(): HTMLCanvasElement[];
+  /** Resolves once the last frame's GPU work is done (the frame counts as drawn after it). */
+  settled?(): Promise<void>;
 }
 
 /** The stacked canvases every view draws into: background (2D), WebGPU layer, overlay (2D). */
@@ -77,6 +79,7 @@ export class FrameController {
       throw e;
     }
     this.takeSnapshot(view);
+    await view.settled?.();
   }
 
   /** Where the plot area is on the page and what it shows, for scripts that map data to pixels. */

@@ -83,6 +83,11 @@ export interface SurfaceParams {
   highlight?: { segment?: readonly [number, number, number, number] };
   /** Device pixels per CSS pixel, for line widths (default 1). */
   dpr?: number;
+  /**
+   * Crease vertices per frame at most (default 2²¹): each crease gets fewer pieces as the count grows. A software
+   * rasteriser (SwiftShader) wants far fewer: there the crease pass cost seconds per frame at 2²¹.
+   */
+  creaseBudget?: number;
 }
 
 /** A bound range of a device buffer (the bind group cache key). */
@@ -235,7 +240,8 @@ export class SurfaceGpu {
     const segBuffer = this.segments.ensure(16 * (n + 1));
     if (n + (hasHl ? 1 : 0) > 0) this.device.queue.writeBuffer(segBuffer, 0, st.buffer, 0, 16 * (n + (hasHl ? 1 : 0)));
     const wire = Math.max(4, Math.min(64, Math.round(mesh / 4)));
-    const pieces = Math.max(1, Math.min(2 * mesh, 512, Math.floor(CREASE_VERTEX_BUDGET / (6 * Math.max(1, n)))));
+    const budget = p.creaseBudget ?? CREASE_VERTEX_BUDGET;
+    const pieces = Math.max(1, Math.min(2 * mesh, 512, Math.floor(budget / (6 * Math.max(1, n)))));
 
     // Uniforms: one slot per draw, the shared part first.
     const f = new Float32Array(this.params);

@@ -15,7 +15,7 @@
  *   npm run bench:frames -- [--dist DIR[=LABEL]]… [--backends webgpu,cpu] [--sizes 8,4096,65536] [--size2d 4096]
  *                           [--repeats K] [--query plot=canvas] [--out FILE.json]
  *                           [--mode2d] [--no1d] [--sizes2d 64,4096] [--grids 1024] [--colours values,regions]
- *                           [--settle MS]
+ *                           [--settle MS] [--look '{"creases":false}']
  *
  * e.g. `npm run bench:frames -- --mode2d --no1d --sizes2d 64,4096,65536 --grids 512,1024 --repeats 5`.
  */
@@ -49,6 +49,8 @@ export interface Options {
   colours: Colour2D[];
   /** Least quiet time after each 2D frame before the next (ms): what the frame left to do runs there. */
   settleMs: number;
+  /** More `look` fields for every 2D group, e.g. `{"creases": false}` to see what the creases cost. */
+  look: Record<string, unknown>;
 }
 
 /** A command-line mistake: `main` prints it with the flags and exits with status 2. */
@@ -60,7 +62,7 @@ function usage(message: string): never {
 
 const FLAGS =
   'flags: --dist DIR[=LABEL] (repeatable) --backends webgpu,cpu --sizes 8,4096,65536 --size2d N --repeats K --query Q --out FILE\n' +
-  '       --mode2d --no1d --sizes2d 64,4096[,65536] --grids 1024 (16…2048) --colours values,regions --settle MS';
+  '       --mode2d --no1d --sizes2d 64,4096[,65536] --grids 1024 (16…2048) --colours values,regions --settle MS --look JSON';
 
 /** The command line as options; throws a `UsageError` on an unknown flag or a bad value. */
 export function parseArgs(argv: string[]): Options {
@@ -78,6 +80,7 @@ export function parseArgs(argv: string[]): Options {
     grids: [1024],
     colours: ['values', 'regions'],
     settleMs: 300,
+    look: {},
   };
   const ints = (v: string, flag: string, lo = 1, hi = 65536) =>
     v.split(',').map((s) => {
@@ -129,6 +132,17 @@ export function parseArgs(argv: string[]): Options {
       case '--colours':
         o.colours = v.split(',').map((c) => (c === 'values' || c === 'error' || c === 'regions' ? c : usage(`--colours: ${c} is not values, error or regions`)));
         break;
+      case '--look': {
+        let look: unknown;
+        try {
+          look = JSON.parse(v);
+        } catch {
+          usage(`--look: ${v} is not JSON`);
+        }
+        if (typeof look !== 'object' || look === null || Array.isArray(look)) usage(`--look: ${v} is not a JSON object`);
+        o.look = look as Record<string, unknown>;
+        break;
+      }
       case '--settle':
         o.settleMs = ints(v, '--settle', 0, 60_000)[0];
         break;
@@ -402,17 +416,18 @@ async function measure2d(p: Page, label: string, mode: Mode, backendLabel: strin
         console.error(`  2D: ${mode}, grid ${grid}, N = ${n}, ${colour}`);
         // The same start for every group: this network, the unit square, the first look's camera.
         await p.evaluate(
-          (net, grid, colour) => {
+          (net, grid, colour, look) => {
             (window as unknown as { __bench2d: { firstPatch: unknown } }).__bench2d.firstPatch = {
               mode: '2d',
               network: net,
               view2d: { xMin: -1, xMax: 1, yMin: -1, yMax: 1 },
-              look: { grid, colour, camera: { azimuth: -30, elevation: 32, distance: 4.6, panX: 0, panY: 0 } },
+              look: { ...look, grid, colour, camera: { azimuth: -30, elevation: 32, distance: 4.6, panX: 0, panY: 0 } },
             };
           },
           net,
           grid,
           colour,
+          o.look,
         );
         // Big networks on the CPU take seconds a frame: fewer repeats there.
         const repeats = n >= 16384 ? Math.min(3, o.repeats) : o.repeats;

@@ -1,0 +1,67 @@
+// The frame-timing script's pure helpers: its command line and its summaries (the browser part is run by hand).
+import { describe, expect, it } from 'vitest';
+import { UsageError, parseArgs, summarize, table2d, type Row2D } from '../../scripts/frame-timing.ts';
+
+describe('frame-timing command line', () => {
+  it('keeps the 1D run as the default and leaves 2D out', () => {
+    const o = parseArgs([]);
+    expect(o.oneD).toBe(true);
+    expect(o.twoD).toBe(false);
+    expect(o.dists).toEqual([{ dir: 'dist', label: 'dist' }]);
+    expect(o.sizes2d).toEqual([64, 4096]);
+    expect(o.grids).toEqual([1024]);
+    expect(o.colours).toEqual(['values', 'regions']);
+  });
+
+  it('reads the 2D switches and lists among valued flags', () => {
+    const o = parseArgs(['--mode2d', '--no1d', '--sizes2d', '64,4096,65536', '--grids', '512,1024', '--colours', 'error', '--repeats', '3', '--settle', '0', '--dist', 'a=before', '--look', '{"creases":false}']);
+    expect(o).toMatchObject({ oneD: false, twoD: true, sizes2d: [64, 4096, 65536], grids: [512, 1024], colours: ['error'], repeats: 3, settleMs: 0, look: { creases: false } });
+    expect(o.dists).toEqual([{ dir: 'a', label: 'before' }]);
+  });
+
+  it('rejects what it cannot measure with a clear message', () => {
+    expect(() => parseArgs(['--grids', '4096'])).toThrow(new UsageError('--grids: 4096 is not an integer from 16 to 2048'));
+    expect(() => parseArgs(['--sizes2d', '64,'])).toThrow(UsageError);
+    expect(() => parseArgs(['--colours', 'heat'])).toThrow('--colours: heat is not values, error or regions');
+    expect(() => parseArgs(['--no1d'])).toThrow('--no1d without --mode2d leaves nothing to measure');
+    expect(() => parseArgs(['--repeats'])).toThrow('--repeats needs a value');
+    expect(() => parseArgs(['--fast', '1'])).toThrow('unknown flag --fast');
+    expect(() => parseArgs(['--look', '[1]'])).toThrow('--look: [1] is not a JSON object');
+    expect(() => parseArgs(['--look', '{creases'])).toThrow('--look: {creases is not JSON');
+  });
+});
+
+describe('frame-timing summaries', () => {
+  it('gives the median (upper of an even count) and the best', () => {
+    expect(summarize([5, 1, 3])).toEqual({ median: 3, best: 1 });
+    expect(summarize([4, 2, 8, 6])).toEqual({ median: 6, best: 2 });
+    expect(() => summarize([])).toThrow(RangeError);
+  });
+
+  it('prints one table row per 2D case with the GPU work beside the times', () => {
+    const zero = { compute: 0, render: 0, submit: 0, mapAsync: 0, writeBytes: 0 };
+    const row: Row2D = {
+      build: 'dist',
+      backend: 'webgpu',
+      backendLabel: 'WebGPU',
+      grid: 1024,
+      n: 4096,
+      colour: 'values',
+      case: 'camera',
+      samples: 3,
+      medianMs: 123.4,
+      bestMs: 7.891,
+      medianResolvedMs: 20,
+      longestTaskMs: 0,
+      longestTrailingTaskMs: 51,
+      gpu: { ...zero, render: 1 },
+      gpuAfter: zero,
+      plot: 'cpu',
+      surface: 'webgpu',
+      raw: [],
+    };
+    const lines = table2d([row]).split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toBe('| dist | webgpu | 1024² | 4096 | values | (c) camera turn (draw only) | 3 | 123 | 7.89 | 20 | 0.00 | 51 | 0 / 1 / 0 | 0 / 0 / 0 | cpu / webgpu |');
+  });
+});

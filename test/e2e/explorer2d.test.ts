@@ -395,7 +395,14 @@ describe.each<Mode>(['webgpu', 'cpu'])('2D explorer with %s', (mode) => {
     expect(b.loss).toBeLessThan(a.loss);
     expect((await page.evaluate(() => window.sandbox.info())).trainer).not.toBeNull();
     await page.waitForFunction((r1) => Number(document.getElementById('readout-rms')!.textContent) < r1, {}, rms1);
+    // The region readout settles on the trained network's counts, as regions() gives them.
+    const r = await page.evaluate(() => window.sandbox.regions());
+    const want = `${r.counted.toLocaleString('en-US')} / ${r.exact.toLocaleString('en-US')}`;
+    await page
+      .waitForFunction((w) => document.getElementById('readout-pieces')!.textContent === w, { timeout: 20_000 }, want)
+      .catch(() => undefined);
     await screenshot(page, `explorer2d-${mode}-trained`);
+    expect(await page.$eval('#readout-pieces', (e) => e.textContent)).toBe(want);
     expect(errors).toEqual([]);
   });
 
@@ -435,7 +442,7 @@ describe.each<Mode>(['webgpu', 'cpu'])('2D explorer with %s', (mode) => {
 
   it(`says on the surface where it is drawn (${mode === 'cpu' ? 'the CPU, with a note' : 'WebGPU, no note'})`, async () => {
     await page.mouse.move(2, 2);
-    await page.evaluate((v) => window.sandbox.setState({ mode: '2d', target: { kind: 'builtin', id: 'cone' }, units: 32, build: 'least-squares', view2d: v, look: { colour: 'regions', target: 'wireframe' } }), SQUARE);
+    await page.evaluate((v) => window.sandbox.setState({ mode: '2d', target: { kind: 'builtin', id: 'cone' }, units: 32, build: 'least-squares', view2d: v, look: { colour: 'regions', target: 'wireframe', contours: false, camera: { azimuth: -30, elevation: 32, distance: 4.6, panX: 0, panY: 0 } } }), SQUARE);
     const info = await page.evaluate(() => window.sandbox.info());
     expect(info.surface).toBe(mode);
     expect(await page.evaluate(() => window.sandbox.backend)).toBe(mode);

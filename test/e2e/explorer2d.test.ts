@@ -361,6 +361,42 @@ describe.each<Mode>(['webgpu', 'cpu'])('2D explorer with %s', (mode) => {
     expect(errors).toEqual([]);
   });
 
+  it('reads out and highlights the hovered region, and zooms the map about the cursor with the wheel', async () => {
+    await page.mouse.move(2, 2);
+    await page.evaluate(
+      (net, v) =>
+        window.sandbox.setState({ mode: '2d', network: net, view2d: v, selected: -1, look: { colour: 'regions', creases: false, contours: false, exact: false, target: 'off' } }),
+      THREE,
+      SQUARE,
+    );
+    const g: Geometry = await page.evaluate(() => window.sandbox.geometry());
+    // Hover inside the region where no unit is active: the readout names it, and that region is lightened.
+    await page.mouse.move(px(g, -0.5), py(g, -0.6));
+    await page.waitForFunction(() => /0 active units/.test(document.getElementById('hover-readout')!.textContent ?? ''));
+    const text = await page.$eval('#hover-readout', (e) => e.textContent ?? '');
+    expect(text).toMatch(/\(x, y\) = \(-0\.5\d*, -0\.6\d*\)/);
+    await page.evaluate(() => window.sandbox.setState({}));
+    const shot = await screenshot(page, `explorer2d-${mode}-hover`);
+    const light = (c: Rgb): Rgb => rgb255([c[0] + (1 - c[0]) * 0.4, c[1] + (1 - c[1]) * 0.4, c[2] + (1 - c[2]) * 0.4]);
+    const off = patternColour(patternAt(THREE, -0.8, -0.3));
+    expect(colourDistance(pixel(shot, px(g, -0.8), py(g, -0.3)), light(off)), 'hovered region lightened').toBeLessThan(8);
+    const other = patternColour(patternAt(THREE, 0.6, 0.6));
+    expect(colourDistance(pixel(shot, px(g, 0.6), py(g, 0.6)), rgb255(other)), 'other regions as they were').toBeLessThan(6);
+    // The wheel zooms in about the cursor: the data point under it stays under it.
+    const cx = px(g, 0.5);
+    const cy = py(g, -0.5);
+    await page.mouse.move(cx, cy);
+    await page.mouse.wheel({ deltaY: -200 });
+    await page.waitForFunction(() => window.sandbox.getState().view2d.xMax - window.sandbox.getState().view2d.xMin < 1.99);
+    const v = (await state(page)).view2d;
+    expect(v.xMax - v.xMin).toBeLessThan(2);
+    const gz: Geometry = await page.evaluate(() => window.sandbox.geometry());
+    expect(Math.abs(px(gz, 0.5) - cx)).toBeLessThan(1);
+    expect(Math.abs(py(gz, -0.5) - cy)).toBeLessThan(1);
+    await page.mouse.move(2, 2);
+    expect(errors).toEqual([]);
+  });
+
   it('lowers the RMS error by training from the panel’s Train button', async () => {
     const start = randomNetwork(2, 12, 5);
     await page.evaluate(

@@ -80,15 +80,18 @@ describe.each<Mode>(['webgpu', 'cpu'])('app with %s', (mode) => {
     expect(relativeL2(fromArray, evaluate1DBrute(net, xs.slice(0, 7)))).toBeLessThan(1e-5);
   });
 
-  it('evaluates a random 2D network like the float64 reference and shows it as a heat map', async () => {
+  it('evaluates a random 2D network like the float64 reference and shows it in the 2D explorer', async () => {
     const net = randomNetwork(2, 65, 3);
     await page.evaluate((n) => window.sandbox.setState({ network: n }), net);
     const xy = randomInputs(2 * 777, 9);
     const got = await page.evaluate((p) => window.sandbox.evaluate(p), xy);
     expect(got).toHaveLength(777);
     expect(relativeL2(got, evaluate2DBrute(net, xy))).toBeLessThan(1e-5);
-    expect(await page.evaluate(() => window.sandbox.geometry().kind)).toBe('heatmap2d');
-    await screenshot(page, `app-${mode}-heatmap2d`);
+    // A 2D network switches the page to the 2D mode: the top-down map and the surface.
+    expect(await page.evaluate(() => window.sandbox.getState().mode)).toBe('2d');
+    expect(await page.evaluate(() => window.sandbox.geometry().kind)).toBe('map2d');
+    expect(await page.$eval('#surface-stack', (e) => (e as HTMLElement).hidden)).toBe(false);
+    await screenshot(page, `app-${mode}-map2d`);
   });
 
   it('rejects bad setState input, naming the field, and changes nothing', async () => {

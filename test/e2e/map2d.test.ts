@@ -1,6 +1,7 @@
 /**
- * The 2D map in headless Chromium, WebGPU (SwiftShader) and CPU fallback: a known 3-unit network gives known
- * colours at chosen pixels, and a 1D/2D mistake through the scripting API is refused without costing the GPU.
+ * The 2D explorer's top-down map in headless Chromium, WebGPU (SwiftShader) and CPU fallback: a known 3-unit
+ * network coloured by its values gives known colours at chosen pixels, and a 1D-only construction asked of the 2D
+ * mode is refused without costing the GPU. (Regions colouring and the GUI: explorer2d.test.ts.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer';
@@ -42,18 +43,25 @@ describe.each<Mode>(['webgpu', 'cpu'])('2D map with %s', (mode) => {
   });
 
   it('shows a known 3-unit network with the expected colours at chosen pixels', async () => {
-    await page.evaluate((net) => window.sandbox.setState({ network: net, view2d: { xMin: -1, xMax: 1, yMin: -1, yMax: 1 } }), THREE_UNITS);
+    // A 2D network switches to the 2D mode; the map colours values here, with nothing drawn over them.
+    await page.evaluate(
+      (net) =>
+        window.sandbox.setState({ network: net, view2d: { xMin: -1, xMax: 1, yMin: -1, yMax: 1 }, look: { colour: 'values', creases: false, contours: false, exact: false } }),
+      THREE_UNITS,
+    );
+    expect(await page.evaluate(() => window.sandbox.getState().mode)).toBe('2d');
     const geo = await page.evaluate(() => window.sandbox.geometry());
-    expect(geo.kind).toBe('heatmap2d');
+    expect(geo.kind).toBe('map2d');
     // With WebGPU the map is coloured on the GPU from the evaluator's buffer; without it, on the CPU.
     expect(await page.evaluate(() => window.sandbox.info().plot)).toBe(mode);
     const shot = await screenshot(page, `map2d-${mode}-three-units`);
-    // Points away from the creases (x = 0, y = 0), where the picture is smooth.
+    // Points away from the creases (x = 0, y = 0), where the picture is smooth, and clear of the legend at the
+    // map's top left.
     const points = [
       [0.5, 0.5],
       [-0.5, -0.5],
       [0.75, -0.6],
-      [-0.6, 0.7],
+      [-0.6, 0.45],
       [0.3, 0.9],
       [-0.9, -0.3],
     ];
@@ -69,10 +77,10 @@ describe.each<Mode>(['webgpu', 'cpu'])('2D map with %s', (mode) => {
     expect(errors).toEqual([]);
   });
 
-  it('refuses a 1D construction on a 2D network with a message, and keeps the backend and the network', async () => {
+  it('refuses a 1D-only construction in the 2D mode with a message, and keeps the backend and the network', async () => {
     const before = await page.evaluate(() => ({ backend: window.sandbox.backend, state: JSON.stringify(window.sandbox.getState()), status: document.getElementById('backend-status')!.textContent }));
-    const message = await page.evaluate(() => window.sandbox.setState({ units: 32 }).then(() => 'accepted', (e: Error) => e.message));
-    expect(message).toMatch(/units: .*2D/);
+    const message = await page.evaluate(() => window.sandbox.setState({ build: 'interpolate', units: 32 }).then(() => 'accepted', (e: Error) => e.message));
+    expect(message).toMatch(/build: .*1D only/);
     const after = await page.evaluate(() => ({ backend: window.sandbox.backend, state: JSON.stringify(window.sandbox.getState()), status: document.getElementById('backend-status')!.textContent }));
     expect(after).toEqual(before);
     expect(after.backend).toBe(mode);

@@ -55,8 +55,9 @@ async function boot(): Promise<void> {
   const readouts = new Readouts();
   const redraw = () => void frame?.request();
   const plot1d = new Plot1DFrame(evaluator, canvases, readouts, say, redraw);
-  const regions = new RegionsController(evaluator);
-  const explorer2d = new Explorer2DFrame(evaluator, canvases, surfaceCanvases, readouts, regions, say, redraw);
+  let explorer2d: Explorer2DFrame | null = null;
+  const regions = new RegionsController(() => explorer2d!.gridEvaluator());
+  explorer2d = new Explorer2DFrame(evaluator, canvases, surfaceCanvases, readouts, regions, say, redraw);
   frame = new FrameController(() => store.state, [plot1d, explorer2d], canvases, (e) => say(`Drawing failed: ${messageOf(e)}`));
   // On screen: every fit started so far has landed (or failed) and the frame after it is drawn.
   const whenDrawn = async () => {

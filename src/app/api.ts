@@ -65,8 +65,8 @@ export interface SandboxApi {
   regions(): Promise<RegionsResult>;
   /** 2D: the hover readout at (x, y): the value, the target, the error, the active units and the region's plane. */
   readout2d(x: number, y: number): { x: number; y: number; value: number; target: number; error: number; active: number; activeUnits: number[]; pattern: number; plane: { gx: number; gy: number; c: number } };
-  /** Where the last frame's target values and the last training steps were computed, and what drew the picture (and in 2D the surface). */
-  info(): { target: BackendKind; trainer: BackendKind | null; plot: BackendKind; surface: BackendKind | null };
+  /** Where the last frame's target values, its values (`values`) and the last training steps were computed, and what drew the picture (and in 2D the surface). */
+  info(): { target: BackendKind; trainer: BackendKind | null; plot: BackendKind; surface: BackendKind | null; values: BackendKind };
   /** The picture as on screen (axes, curves, overlay), as a PNG data URL — what Export PNG downloads. */
   pngDataUrl(): Promise<string>;
   /**
@@ -165,6 +165,7 @@ export function createSandboxApi(deps: ApiDeps): SandboxApi {
       trainer: deps.training.started ? deps.training.kind : null,
       plot: frame.current?.usesGpuCanvas ? 'webgpu' : 'cpu',
       surface: store.state.mode === '2d' ? (deps.explorer2d.surfaceOnGpu ? 'webgpu' : 'cpu') : null,
+      values: store.state.mode === '2d' ? (deps.explorer2d.valuesOnGpu ? 'webgpu' : 'cpu') : evaluator.kind,
     }),
     pngDataUrl: async () => (await frame.picture()).toDataURL('image/png'),
     benchmark: deps.benchmark,

@@ -20,6 +20,8 @@ import { clipLine } from '../model/lines2d.ts';
 import type { Network, ValidNetwork } from '../model/network.ts';
 import { type ResolvedTarget2D, sampleTarget2D } from '../model/targets2d.ts';
 import type { AutoEvaluator } from '../engine/backend.ts';
+import { CpuEvaluator } from '../engine/cpu/evaluator.ts';
+import type { Evaluator } from '../engine/evaluator.ts';
 import { GrowableBuffer } from '../engine/gpu/buffers.ts';
 import { isCpuLikeAdapter } from '../engine/gpu/context.ts';
 import { type GpuError, isDeviceLoss } from '../engine/gpu/errors.ts';
@@ -209,6 +211,21 @@ export class Explorer2DFrame implements FrameView {
     }
   }
 
+  private readonly cpu = new CpuEvaluator('CPU');
+  private readonly evalForced = new URLSearchParams(location.search).get('eval2d');
+
+  /**
+   * Who computes the 2D grids: the GPU evaluator on hardware adapters; the CPU evaluator (row sweeps) on CPU-like
+   * ones, where a parameter change at N = 4,096 on 1024² took 2.3 s (values) and 7.6 s (regions) through
+   * SwiftShader against 0.48 and 0.6 s on the CPU (scripts/frame-timing.ts --mode2d, one run). `?eval2d=gpu|cpu`
+   * overrides. The surface is still drawn by the WebGPU pipeline from the uploaded values.
+   */
+  gridEvaluator(): Evaluator {
+    if (this.evalForced === 'cpu') return this.cpu;
+    if (this.evalForced === 'gpu') return this.evaluator;
+    return this.evaluator.root && this.cpuLike() ? this.cpu : this.evaluator;
+  }
+
   /** Whether the adapter is a CPU in disguise (SwiftShader): there the canvas and the CPU often measure faster. */
   private cpuLike(): boolean {
     const startup = this.evaluator.root?.startup;
@@ -278,14 +295,16 @@ export class Explorer2DFrame implements FrameView {
     const n = grid.nx * grid.ny;
     const empty = net.a.length === 0;
     // The pattern first: the evaluator's device values stay valid only until its next call.
-    const regions = wantPattern ? await this.evaluator.regions2D(net, grid) : null;
+    const ev = this.gridEvaluator();
+    const onCpu = ev === this.cpu;
+    const regions = wantPattern ? await ev.regions2D(net, grid) : null;
     let values: ArrayLike<number> | null = null;
     let valuesDev: DeviceValues | null = null;
     let patternDev: DeviceValues | null = null;
     let targetDev: DeviceValues | null = null;
     if (layer) {
-      if (wantCpuValues || empty) {
-        values = empty ? new Float32Array(n).fill(net.c) : await this.evaluator.evaluateGrid2D(net, grid);
+      if (wantCpuValues || empty || onCpu) {
+        values = empty ? new Float32Array(n).fill(net.c) : await ev.evaluateGrid2D(net, grid);
         valuesDev = this.upload(layer, layer.values, Float32Array.from(values));
       } else {
         const v = await this.evaluator.gridValues2D(net, grid);
@@ -305,6 +324,7 @@ export class Explorer2DFrame implements FrameView {
     const target = values ? sampleTarget2D(t, grid) : null;
     const zRange = await this.zRangeOf(s, t, values);
     const data: FrameData = { net, grid, targetKey, wantPattern, valuesDev, values, pattern: regions?.pattern ?? null, patternDev, targetDev, target, zRange, device };
+    this.valuesOnGpu = !onCpu && layer !== null;
     this.data = data;
     return data;
   }
@@ -323,7 +343,7 @@ export class Explorer2DFrame implements FrameView {
       }
     };
     const coarse = { ...s.view2d, nx: 64, ny: 64 };
-    take(values ?? (s.network.a.length ? await this.evaluator.evaluateGrid2D(s.network, coarse) : [s.network.c]));
+    take(values ?? (s.network.a.length ? await this.gridEvaluator().evaluateGrid2D(s.network, coarse) : [s.network.c]));
     if (s.look.target !== 'off' || s.look.colour === 'error') take(sampleTarget2D(t, coarse));
     if (!(hi >= lo)) return [-1, 1];
     if (hi - lo < 1e-9 * Math.max(1, Math.abs(hi))) {
@@ -550,7 +570,7 @@ export class Explorer2DFrame implements FrameView {
   async errorsOf(s: AppState): Promise<{ max: number; rms: number }> {
     const grid = { ...s.view2d, nx: STATS_GRID, ny: STATS_GRID };
     const t = target2DOf(s.target as Target2DSpec);
-    const values = s.network.a.length ? await this.evaluator.evaluateGrid2D(s.network, grid) : new Float64Array(STATS_GRID * STATS_GRID).fill(s.network.c);
+    const values = s.network.a.length ? await this.gridEvaluator().evaluateGrid2D(s.network, grid) : new Float64Array(STATS_GRID * STATS_GRID).fill(s.network.c);
     const st = errorStats(values, sampleTarget2D(t, grid));
     return { max: st.max, rms: st.rms };
   }
@@ -562,6 +582,9 @@ export class Explorer2DFrame implements FrameView {
     const value = r.plane.gx * x + r.plane.gy * y + r.plane.c;
     return { x, y, value, target, error: value - target, active: r.active, activeUnits: r.activeUnits, pattern: r.pattern, plane: r.plane };
   }
+
+  /** Whether the last frame's values were computed by the GPU evaluator. */
+  valuesOnGpu = false;
 
   /** Whether the last frame's target values came from the GPU kernel. */
   targetOnGpu = false;

@@ -7,7 +7,7 @@
 import { type Arrangement2D, MAX_EXACT_UNITS, type PackedRegions, type Region2D, arrangementJson, unpackRegions } from '../model/arrangement2d.ts';
 import type { Grid2D } from '../model/grid.ts';
 import type { ValidNetwork } from '../model/network.ts';
-import type { AutoEvaluator } from '../engine/backend.ts';
+import type { Evaluator } from '../engine/evaluator.ts';
 import { type ArrangementRunner, defaultArrangementRunner } from '../state/arrangementRunner.ts';
 import type { AppState, ViewRange } from '../state/state.ts';
 
@@ -50,7 +50,8 @@ export class RegionsController {
   /** The packed cells of the last arrangement with polygons (what the map paints from). */
   private packed: { net: ValidNetwork; key: string; regions: PackedRegions } | null = null;
 
-  constructor(private readonly evaluator: AutoEvaluator) {}
+  /** `evaluator` gives who computes the count grid (the 2D frame's choice: the CPU on CPU-like adapters). */
+  constructor(private readonly evaluator: () => Evaluator) {}
 
   private countKey(s: AppState): string {
     return `${viewKey(s.view2d)}|${Math.min(s.look.grid, MAX_COUNT_GRID)}`;
@@ -79,7 +80,7 @@ export class RegionsController {
     const n = Math.min(s.look.grid, MAX_COUNT_GRID);
     const promise = (async () => {
       if (net.a.length === 0) return 1;
-      const r = await this.evaluator.regions2D(net, countGrid(s.view2d, n));
+      const r = await this.evaluator().regions2D(net, countGrid(s.view2d, n));
       const count = new Set(r.pattern).size;
       this.countedCache = { net, key, value: count };
       return count;

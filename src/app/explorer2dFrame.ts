@@ -81,6 +81,8 @@ interface FrameData {
   net: ValidNetwork;
   grid: Grid2D;
   targetKey: string;
+  /** Whether the heights' range includes the target's (it is drawn, or the map shows the error). */
+  zWithTarget: boolean;
   wantPattern: boolean;
   /** The values on the device (this frame's copy), or null on the CPU path. */
   valuesDev: DeviceValues | null;
@@ -109,6 +111,8 @@ export class Explorer2DFrame implements FrameView {
   private readonly mapForced = override(this.q, 'map');
   private readonly surfaceForced = override(this.q, 'surface');
   private data: FrameData | null = null;
+  /** The target over the last grid, on the device (this frame's target buffer) and on the CPU. */
+  private targetCache: { key: string; device: GPUDevice | null; dev: DeviceValues | null; cpu: Float64Array | null } | null = null;
   /** What the map was last drawn from (a frame with the same key leaves the map alone). */
   private lastMapKey: unknown[] | null = null;
   /** Expression sources whose WGSL did not compile: those targets are sampled on the CPU (others stay on the GPU). */
@@ -273,6 +277,7 @@ export class Explorer2DFrame implements FrameView {
   private async compute(s: AppState, layer: Layer | null, grid: Grid2D, wantCpuValues: boolean): Promise<FrameData> {
     const targetKey = targetKeyOf(s);
     const wantPattern = s.look.colour === 'regions';
+    const zWithTarget = s.look.target !== 'off' || s.look.colour === 'error';
     const d = this.data;
     const device = layer?.device ?? null;
     if (
@@ -280,6 +285,7 @@ export class Explorer2DFrame implements FrameView {
       d.net === s.network &&
       d.device === device &&
       d.targetKey === targetKey &&
+      d.zWithTarget === zWithTarget &&
       (d.wantPattern || !wantPattern) &&
       (d.values !== null || !wantCpuValues) &&
       d.grid.nx === grid.nx &&
@@ -316,14 +322,19 @@ export class Explorer2DFrame implements FrameView {
         valuesDev = { buffer: buf, offset: 0, count: v.count, device: layer.device };
       }
       if (regions) patternDev = this.upload(layer, layer.pattern, regions.pattern);
-      targetDev = await this.targetOnDevice(layer, t, grid);
     } else {
       values = empty ? new Float64Array(n).fill(net.c) : await this.evaluator.evaluateGrid2D(net, grid);
       this.targetOnGpu = false;
     }
-    const target = values ? sampleTarget2D(t, grid) : null;
+    // The target over the grid changes only with the target and the grid: a parameter change reuses it.
+    const gridKey = `${targetKey}|${grid.nx}|${grid.xMin},${grid.xMax},${grid.yMin},${grid.yMax}`;
+    const tc = this.targetCache;
+    const cached = tc && tc.key === gridKey && tc.device === device ? tc : null;
+    if (layer) targetDev = cached?.dev ?? (await this.targetOnDevice(layer, t, grid));
+    const target = values ? (cached?.cpu ?? sampleTarget2D(t, grid)) : null;
+    this.targetCache = { key: gridKey, device, dev: targetDev, cpu: target ?? cached?.cpu ?? null };
     const zRange = await this.zRangeOf(s, t, values);
-    const data: FrameData = { net, grid, targetKey, wantPattern, valuesDev, values, pattern: regions?.pattern ?? null, patternDev, targetDev, target, zRange, device };
+    const data: FrameData = { net, grid, targetKey, zWithTarget, wantPattern, valuesDev, values, pattern: regions?.pattern ?? null, patternDev, targetDev, target, zRange, device };
     this.valuesOnGpu = !onCpu && layer !== null;
     this.data = data;
     return data;
@@ -382,7 +393,9 @@ export class Explorer2DFrame implements FrameView {
     const grid: Grid2D = { ...s.view2d, nx: side, ny: side };
     let layer = await this.layer();
     const mapGpu = layer !== null && this.mapOnGpu();
-    const surfaceGpu = layer !== null && (this.surfaceForced ?? 'gpu') === 'gpu';
+    // The surface on CPU-like adapters: the canvas drew a camera turn at N = 4,096 in 70–100 ms, SwiftShader's
+    // render pipeline in 600 ms (scripts/frame-timing.ts --mode2d), so the canvas draws there too.
+    const surfaceGpu = layer !== null && (this.surfaceForced ?? (this.cpuLike() ? 'canvas' : 'gpu')) === 'gpu';
     if (layer && !mapGpu && !surfaceGpu) layer = null;
     let d: FrameData;
     try {
@@ -515,11 +528,13 @@ export class Explorer2DFrame implements FrameView {
     overlay.save();
     drawAxes3D(overlay, camera, s.view2d, d.zRange, width, height, { font: `${11 * dpr}px system-ui, sans-serif` });
     overlay.restore();
-    if (!this.surfaceOnGpu && !layer && this.evaluator.kind === 'cpu') {
+    if (!this.surfaceOnGpu) {
+      // Say why the surface is coarser: no WebGPU, or a software adapter the canvas outpaces.
       overlay.save();
       overlay.font = `${12 * dpr}px system-ui, sans-serif`;
       overlay.fillStyle = '#9c6500';
-      overlay.fillText('Drawn on the CPU (no WebGPU): a coarser mesh', 8 * dpr, 16 * dpr);
+      const why = this.evaluator.kind === 'cpu' ? 'no WebGPU' : 'faster than this software WebGPU adapter';
+      overlay.fillText(`Drawn on the CPU (${why}): a coarser mesh`, 8 * dpr, 16 * dpr);
       overlay.restore();
     }
 

@@ -148,7 +148,9 @@ describe.each<Mode>(['webgpu', 'cpu'])('2D explorer with %s', (mode) => {
 
   beforeAll(async () => {
     browser = await launchBrowser(mode);
-    ({ page, errors } = await openApp(browser, server.url));
+    // On SwiftShader the surface is drawn on the canvas by default (measured faster there): ask for the WebGPU
+    // pipeline, which these tests are about; the last test checks the default.
+    ({ page, errors } = await openApp(browser, mode === 'webgpu' ? `${server.url}?surface=gpu` : server.url));
   });
   afterAll(async () => {
     await browser?.close();
@@ -490,6 +492,19 @@ describe.each<Mode>(['webgpu', 'cpu'])('2D explorer with %s', (mode) => {
     for (let y = Math.ceil(box.top); y < box.top + 24; y++) for (let x = Math.ceil(box.left); x < box.left + 360; x++) if (colourDistance(pixel(shot, x, y), note) < 40) count++;
     if (mode === 'cpu') expect(count, 'note pixels').toBeGreaterThan(60);
     else expect(count, 'note pixels').toBe(0);
+    if (mode === 'webgpu') {
+      // Without ?surface=gpu a software adapter draws the surface on the canvas, and says so.
+      const { page: plain, errors: plainErrors } = await openApp(browser, server.url);
+      await plain.evaluate((v) => window.sandbox.setState({ mode: '2d', target: { kind: 'builtin', id: 'cone' }, units: 32, build: 'least-squares', view2d: v }), SQUARE);
+      expect((await plain.evaluate(() => window.sandbox.info())).surface).toBe('cpu');
+      const plainBox = await boxOf(plain, '#surface');
+      const plainShot = await screenshot(plain, 'explorer2d-webgpu-surface-default');
+      let plainNote = 0;
+      for (let y = Math.ceil(plainBox.top); y < plainBox.top + 24; y++) for (let x = Math.ceil(plainBox.left); x < plainBox.left + 360; x++) if (colourDistance(pixel(plainShot, x, y), note) < 40) plainNote++;
+      expect(plainNote, 'note pixels on the default SwiftShader page').toBeGreaterThan(60);
+      expect(plainErrors).toEqual([]);
+      await plain.close();
+    }
     // The surface itself is drawn in both: plenty of non-white pixels in the canvas.
     let painted = 0;
     for (let y = Math.ceil(box.top); y < box.top + box.height; y += 2) for (let x = Math.ceil(box.left); x < box.left + box.width; x += 2) if (colourDistance(pixel(shot, x, y), [255, 255, 255]) > 30) painted++;

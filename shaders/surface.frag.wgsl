@@ -71,6 +71,14 @@ fn fsSurface(f: SurfaceOut) -> @location(0) vec4<f32> {
   } else {
     base = heightColour(f.value, P.colourScale);
   }
+  if (P.unit.w > 0.5) {
+    // The selected unit's hinged plane: where it is active, tinted orange (as the canvas twin does).
+    let x = mix(P.view.x, P.view.y, 0.5 * (f.scene.x + 1.0));
+    let y = mix(P.view.z, P.view.w, 0.5 * (f.scene.y + 1.0));
+    if (P.unit.x * x + P.unit.y * y + P.unit.z > 0.0) {
+      base = mix(base, vec3<f32>(1.0, 0.55, 0.05), 0.35);
+    }
+  }
   return vec4<f32>(base * light, 1.0);
 }
 

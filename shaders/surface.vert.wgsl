@@ -31,6 +31,7 @@ struct SurfaceParams {
   wire: u32,             // wireframe lines per side
   lift: f32,             // how far lines move towards the eye (scene units), so they win the depth test
   pad: u32,
+  unit: vec4<f32>,       // the selected unit's w1, w2, b, and 1 when its active side is tinted (0: none)
 }
 
 @group(0) @binding(0) var<uniform> P: SurfaceParams;

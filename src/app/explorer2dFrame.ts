@@ -364,6 +364,14 @@ export class Explorer2DFrame implements FrameView {
     return [lo, hi];
   }
 
+  /** The selected unit on the surface: its crease, and its hinged plane (the side where it is active). */
+  private highlightOf(s: AppState, segment: [number, number, number, number] | null) {
+    const i = s.selected;
+    if (i < 0 || i >= s.network.a.length) return undefined;
+    const unit: [number, number, number] = [s.network.w[2 * i], s.network.w[2 * i + 1], s.network.b[i]];
+    return segment ? { segment, unit } : { unit };
+  }
+
   /** The crease segments (clipped exactly to the window) lifted onto the surface, selected unit first. */
   private creaseSegments(s: AppState): { all: Float32Array; selected: [number, number, number, number] | null } {
     const net = s.network;
@@ -494,7 +502,7 @@ export class Explorer2DFrame implements FrameView {
           pattern: d.patternDev ?? undefined,
           target: s.look.target !== 'off' && d.targetDev ? { values: d.targetDev, style: s.look.target } : undefined,
           creases: creases.all,
-          highlight: creases.selected ? { segment: creases.selected } : undefined,
+          highlight: this.highlightOf(s, creases.selected),
           dpr,
           creaseBudget: this.cpuLike() ? CPU_LIKE_CREASE_BUDGET : undefined,
         });
@@ -521,7 +529,7 @@ export class Explorer2DFrame implements FrameView {
         pattern: d.pattern ?? undefined,
         target: s.look.target !== 'off' && d.target ? { values: d.target } : undefined,
         creases: creases.all,
-        highlight: creases.selected ? { segment: creases.selected } : undefined,
+        highlight: this.highlightOf(s, creases.selected),
       });
       bg.restore();
     }

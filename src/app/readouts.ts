@@ -27,6 +27,15 @@ export interface HoverReadout2D {
   active: number;
   /** The region's plane there: f = gx·x + gy·y + c. */
   plane: { gx: number; gy: number; c: number };
+  /** The active units' indices (0-based), when known. */
+  activeUnits?: number[];
+}
+
+/** " (#1, #4, #9, …)": the first active units, numbered as in the Units list. */
+function activeList(units: number[] | undefined): string {
+  if (!units || units.length === 0) return '';
+  const shown = units.slice(0, 8).map((i) => `#${i + 1}`).join(', ');
+  return ` (${shown}${units.length > 8 ? ', …' : ''})`;
 }
 
 const num = (v: number) => (Number.isFinite(v) ? v.toPrecision(3) : '—');
@@ -98,7 +107,7 @@ export class Readouts {
     }
     this.hoverEl.textContent =
       `(x, y) = (${fmt(r.x)}, ${fmt(r.y)}) · f ${fmt(r.value)} · target ${Number.isFinite(r.target) ? fmt(r.target) : 'undefined'} · ` +
-      `error ${Number.isFinite(r.error) ? fmt(r.error) : '—'} · ${r.active} active unit${r.active === 1 ? '' : 's'} · ` +
+      `error ${Number.isFinite(r.error) ? fmt(r.error) : '—'} · ${r.active} active unit${r.active === 1 ? '' : 's'}${activeList(r.activeUnits)} · ` +
       `region's plane ${fmt(r.plane.gx)}·x + ${fmt(r.plane.gy)}·y + ${fmt(r.plane.c)}`;
   }
 

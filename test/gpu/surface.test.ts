@@ -245,6 +245,27 @@ describe('SurfaceGpu', () => {
     expect(pixel(pixels, 1, 1)[3]).toBe(0);
   });
 
+  it("tints the selected unit's hinged plane (its active side) orange, and nothing else", async () => {
+    const nx = 33;
+    const ny = 33;
+    const values = upload(gridOf(nx, ny, () => 0));
+    const camera = new OrbitCamera({ azimuth: 0, elevation: 89 });
+    const zRange: [number, number] = [-1, 1];
+    const plain = await render({ values, nx, ny, view: VIEW, zRange, camera, mesh: 16 });
+    // Unit ReLU(x − 0.2): active for x > 0.2.
+    const tinted = await render({ values, nx, ny, view: VIEW, zRange, camera, mesh: 16, highlight: { unit: [1, 0, -0.2] } });
+    for (const x of [-0.8, -0.3, 0.1, 0.4, 0.8]) {
+      const [sx, sy] = camera.project(x, 0, 0, VIEW, zRange, WIDTH, HEIGHT);
+      const a = pixel(plain, sx - 0.5, sy - 0.5);
+      const b = pixel(tinted, sx - 0.5, sy - 0.5);
+      if (x > 0.2) {
+        expect(b[0] - b[2]).toBeGreaterThan(a[0] - a[2] + 40);
+      } else {
+        for (let ch = 0; ch < 3; ch++) expect(b[ch]).toBe(a[ch]);
+      }
+    }
+  });
+
   it('hides what lies behind a ridge (depth test), whichever side it is drawn from', async () => {
     const nx = 101;
     const ny = 101;

@@ -40,7 +40,8 @@ export interface SurfaceCanvasParams {
   target?: { values: ArrayLike<number> };
   /** Crease segments [x0, y0, x1, y1, …] in plane coordinates, clipped to the view. */
   creases?: ArrayLike<number>;
-  highlight?: { segment?: readonly [number, number, number, number] };
+  /** The selected unit: its crease in orange, and (`unit` = [w1, w2, b]) its active side tinted orange. */
+  highlight?: { segment?: readonly [number, number, number, number]; unit?: readonly [number, number, number] };
 }
 
 const clamp01 = (v: number) => Math.min(1, Math.max(0, v));
@@ -99,6 +100,8 @@ export class SurfaceCanvas {
     if (values.length < count) throw new RangeError(`the surface needs ${count} values, got ${values.length}`);
     if (p.target && p.target.values.length < count) throw new RangeError(`the target needs ${count} values, got ${p.target.values.length}`);
     const byPattern = p.colour === 'pattern';
+    const hu = p.highlight?.unit;
+    const unit = hu && hu.every((v) => Number.isFinite(v)) ? hu : null;
     if (byPattern && (!p.pattern || p.pattern.length < count)) throw new RangeError("colour 'pattern' needs a pattern id per grid point");
     if (!(view.xMax > view.xMin && view.yMax > view.yMin)) throw new RangeError('the surface view must have xMin < xMax and yMin < yMax');
     const m = Math.max(1, Math.min(CANVAS_MAX_MESH, Math.round(p.mesh ?? CANVAS_DEFAULT_MESH)));
@@ -226,6 +229,12 @@ export class SurfaceCanvas {
         const pj = Math.min(ny - 1, Math.round(((gy + 1) / 2) * (ny - 1)));
         base = patternColour(pattern[pj * nx + pi]);
       } else base = heightColour((V[p0 + 3] + V[p1 + 3] + V[p2 + 3]) / 3, scale);
+      if (unit) {
+        // The selected unit's hinged plane (its active side), tinted as the GPU's fragment stage does.
+        const x = view.xMin + ((gx + 1) / 2) * (view.xMax - view.xMin);
+        const y = view.yMin + ((gy + 1) / 2) * (view.yMax - view.yMin);
+        if (unit[0] * x + unit[1] * y + unit[2] > 0) base = [base[0] + (1 - base[0]) * 0.35, base[1] + (0.55 - base[1]) * 0.35, base[2] + (0.05 - base[2]) * 0.35];
+      }
       this.styles[t] = this.colourString(base[0] * shade, base[1] * shade, base[2] * shade);
     };
     const normal: [number, number, number] = [0, 0, 0];

@@ -38,8 +38,9 @@ export const SURFACE_PARAMS_LAYOUT = [
   { name: 'wire', type: 'u32', offset: 164 },
   { name: 'lift', type: 'f32', offset: 168 },
   { name: 'pad', type: 'u32', offset: 172 },
+  { name: 'unit', type: 'vec4<f32>', offset: 176 },
 ] as const satisfies readonly UniformMember[];
-export const SURFACE_PARAMS_SIZE = 176;
+export const SURFACE_PARAMS_SIZE = 192;
 const W = wordIndex(SURFACE_PARAMS_LAYOUT);
 
 /** Mesh side (quads) when the caller gives none, and the range it is clamped to. */
@@ -79,8 +80,11 @@ export interface SurfaceParams {
   target?: { values: DeviceValues; style: 'wireframe' | 'translucent' };
   /** Crease segments [x0, y0, x1, y1, …] in plane coordinates (already clipped to the view), lifted onto the surface. */
   creases?: Float32Array;
-  /** The selected unit's crease, drawn thicker in orange. */
-  highlight?: { segment?: readonly [number, number, number, number] };
+  /**
+   * The selected unit: its crease drawn thicker in orange, and (`unit` = [w1, w2, b]) the side where it is active
+   * — its hinged plane — tinted orange.
+   */
+  highlight?: { segment?: readonly [number, number, number, number]; unit?: readonly [number, number, number] };
   /** Device pixels per CSS pixel, for line widths (default 1). */
   dpr?: number;
   /**
@@ -268,6 +272,8 @@ export class SurfaceGpu {
       u[W.pieces] = pieces;
       u[W.wire] = wire;
       f[W.lift] = 0.004;
+      const unit = p.highlight?.unit;
+      if (unit && unit.every((v) => Number.isFinite(v))) f.set([unit[0], unit[1], unit[2], 1], W.unit);
       this.device.queue.writeBuffer(this.uniform, slot * this.slot, this.params);
     };
     writeSlot(0, colour === 'pattern' ? 1 : 0, CREASE, 0);

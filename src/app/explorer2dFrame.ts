@@ -323,7 +323,7 @@ export class Explorer2DFrame implements FrameView {
       }
       if (regions) patternDev = this.upload(layer, layer.pattern, regions.pattern);
     } else {
-      values = empty ? new Float64Array(n).fill(net.c) : await this.evaluator.evaluateGrid2D(net, grid);
+      values = empty ? new Float64Array(n).fill(net.c) : await ev.evaluateGrid2D(net, grid);
       this.targetOnGpu = false;
     }
     // The target over the grid changes only with the target and the grid: a parameter change reuses it.

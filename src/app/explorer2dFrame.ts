@@ -364,6 +364,16 @@ export class Explorer2DFrame implements FrameView {
     return [lo, hi];
   }
 
+  /**
+   * The surface's 2D contexts. With a software WebGPU adapter the page's canvases are rasterised by that same
+   * software GPU, and the canvas surface's thousands of triangles took seconds per frame there (a camera turn at
+   * N = 4,096: 2–2.7 s until painted, against 80 ms without it): on CPU-like adapters they ask for a CPU-backed
+   * canvas (willReadFrequently) instead. The first call fixes a canvas's kind.
+   */
+  private context2d(canvas: HTMLCanvasElement): CanvasRenderingContext2D {
+    return canvas.getContext('2d', { willReadFrequently: this.evaluator.root !== null && this.cpuLike() })!;
+  }
+
   /** The selected unit on the surface: its crease, and its hinged plane (the side where it is active). */
   private highlightOf(s: AppState, segment: [number, number, number, number] | null) {
     const i = s.selected;
@@ -475,10 +485,10 @@ export class Explorer2DFrame implements FrameView {
         c.height = height;
       }
     }
-    const overlay = sc.overlay.getContext('2d')!;
+    const overlay = this.context2d(sc.overlay);
     overlay.setTransform(1, 0, 0, 1, 0, 0);
     overlay.clearRect(0, 0, width, height);
-    const bg = sc.background.getContext('2d')!;
+    const bg = this.context2d(sc.background);
     bg.setTransform(1, 0, 0, 1, 0, 0);
     bg.fillStyle = '#ffffff';
     bg.fillRect(0, 0, width, height);

@@ -51,8 +51,11 @@ export const STATS_GRID = 256;
 const CPU_LIKE_CREASE_BUDGET = 1 << 15;
 /** Quads per side of the CPU-drawn surface. */
 const CANVAS_MESH = 48;
-/** Creases lifted onto the surface at most (a stride over the units beyond it, the selected one always). */
-const MAX_SURFACE_CREASES = 2048;
+/**
+ * Creases lifted onto the surface at most (a stride over the units beyond it, the selected one always): past a few
+ * hundred they cover the facets they are meant to outline (65,536 units painted the surface black).
+ */
+const MAX_SURFACE_CREASES = 300;
 
 type Choice = 'gpu' | 'canvas';
 

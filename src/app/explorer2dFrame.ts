@@ -13,7 +13,7 @@
  * Readouts that need numbers (errors, the region counts) come after the picture, from their own small grids
  * and the exact arrangement in a worker, and are cached per network and window.
  */
-import { regionAt } from '../model/arrangement2d.ts';
+import { MAX_EXACT_UNITS, regionAt } from '../model/arrangement2d.ts';
 import { errorStats } from '../model/errorStats.ts';
 import type { Grid2D } from '../model/grid.ts';
 import { clipLine } from '../model/lines2d.ts';
@@ -52,10 +52,10 @@ const CPU_LIKE_CREASE_BUDGET = 1 << 15;
 /** Quads per side of the CPU-drawn surface. */
 const CANVAS_MESH = 48;
 /**
- * Creases lifted onto the surface at most (a stride over the units beyond it, the selected one always): past a few
- * hundred they cover the facets they are meant to outline (65,536 units painted the surface black).
+ * Up to MAX_EXACT_UNITS units every crease is lifted onto the surface (the exact outlines); beyond, a stride keeps
+ * this many (the selected one always): thousands cover the facets they outline (65,536 painted the surface black).
  */
-const MAX_SURFACE_CREASES = 300;
+const MANY_UNITS_SURFACE_CREASES = 300;
 
 type Choice = 'gpu' | 'canvas';
 
@@ -389,7 +389,7 @@ export class Explorer2DFrame implements FrameView {
   private creaseSegments(s: AppState): { all: Float32Array; selected: [number, number, number, number] | null } {
     const net = s.network;
     const n = net.a.length;
-    const stride = Math.max(1, Math.ceil(n / MAX_SURFACE_CREASES));
+    const stride = n <= MAX_EXACT_UNITS ? 1 : Math.ceil(n / MANY_UNITS_SURFACE_CREASES);
     const out: number[] = [];
     let selected: [number, number, number, number] | null = null;
     for (let i = 0; i < n; i++) {

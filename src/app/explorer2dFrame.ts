@@ -632,11 +632,14 @@ export class Explorer2DFrame implements FrameView {
     if (!s || s.mode !== '2d') return;
     if (!p) {
       this.setHighlight(null);
+      this.heatmap.setActiveUnits(null);
       this.readouts.hover2D(null);
       return;
     }
     const r = this.readoutAt(s, p.x, p.y);
     this.readouts.hover2D(r);
+    // The units active there (the hinges whose planes add up to this region's plane): their lines in blue.
+    this.heatmap.setActiveUnits(s.look.creases ? r.activeUnits : null);
     this.setHighlight(s.look.colour === 'regions' && (this.data?.pattern || this.heatmap.exactActive) ? r.pattern : null);
   }
 

@@ -284,4 +284,28 @@ describe('Heatmap2D exact cells', async () => {
     expect(top.calls.length).toBeGreaterThan(calls);
     expect(layer.count('putImageData')).toBe(1);
   });
+
+  it("strokes the hovered point's active units' lines over the others, and only those", () => {
+    const bg = new FakeCanvas();
+    const top = new FakeCanvas();
+    const map = new Heatmap2D(bg as unknown as Canvas, top as unknown as Canvas);
+    map.resize();
+    map.setCreases(net);
+    map.drawAround(view, 1, { mode: 'values', contours: false });
+    const lineTos = () => top.calls.filter((c) => c[0] === 'lineTo').length;
+    const before = lineTos();
+    const mark = top.calls.length;
+    const active = regionAt(net, 0.5, -0.9).activeUnits;
+    expect(active.length).toBeGreaterThan(0);
+    expect(active.length).toBeLessThan(3);
+    map.setActiveUnits(active);
+    // The overlay is drawn again: every crease once, then the active ones once more.
+    expect(lineTos() - before).toBe(3 + active.length);
+    expect(top.calls.slice(mark).some((c) => c[0] === 'stroke')).toBe(true);
+    const after = top.calls.length;
+    map.setActiveUnits(null);
+    expect(top.calls.length).toBeGreaterThan(after);
+    const cleared = top.calls.slice(after).filter((c) => c[0] === 'lineTo').length;
+    expect(cleared).toBe(3);
+  });
 });

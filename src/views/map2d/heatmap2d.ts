@@ -67,6 +67,10 @@ const MARGIN = { left: 58, right: 14, top: 12, bottom: 38 };
 const LEGEND_SIDE = 76;
 const CONTOUR_STYLE = 'rgba(20, 20, 26, 0.45)';
 const CREASE_STYLE = 'rgba(30, 30, 40, 0.5)';
+/** The hovered point's active units' lines. */
+const ACTIVE_STYLE = 'rgba(24, 100, 171, 0.85)';
+/** Active units' lines drawn at most on hover (beyond, they would only darken the map). */
+const ACTIVE_LINES_DRAWN = 512;
 const MODE_TITLE: Record<MapMode, string> = { values: 'value', error: 'error', regions: 'regions' };
 
 function rgbCss(c: Rgb, alpha = 1): string {
@@ -153,6 +157,8 @@ export class Heatmap2D extends LayeredCanvas {
   private contours: Float32Array | null = null;
   private legend: LegendSpec = {};
   private highlight: number | null = null;
+  /** The hovered point's active units (their lines drawn stronger), or null. */
+  private active: Set<number> | null = null;
   private lines: readonly CreaseLine[] | null = null;
   private selected = -1;
   private geometry: CreaseGeometry | null = null;
@@ -271,6 +277,17 @@ export class Heatmap2D extends LayeredCanvas {
     this.lines = lines === null || Array.isArray(lines) ? (lines as readonly CreaseLine[] | null) : creaseLines(lines as Pick<Network, 'w' | 'b'>);
     this.selected = selected;
     this.geometry = null;
+    this.redrawOverlay();
+  }
+
+  /**
+   * The hovered point's active units, whose lines are drawn stronger (blue) over the other creases (at most
+   * ACTIVE_LINES_DRAWN of them), or null. Redraws the overlay alone.
+   */
+  setActiveUnits(units: readonly number[] | null): void {
+    const next = units && units.length > 0 ? new Set(units) : null;
+    if (next === null && this.active === null) return;
+    this.active = next;
     this.redrawOverlay();
   }
 
@@ -600,6 +617,20 @@ export class Heatmap2D extends LayeredCanvas {
     ctx.lineWidth = 1;
     ctx.stroke();
     ctx.globalAlpha = 1;
+    if (this.active) {
+      // The hovered region's active units: their lines in blue, so one sees which hinges make the region's plane.
+      ctx.beginPath();
+      let shown = 0;
+      for (let k = 0; k < g.units.length && shown < ACTIVE_LINES_DRAWN; k++) {
+        if (!this.active.has(g.units[k])) continue;
+        ctx.moveTo(s[4 * k], s[4 * k + 1]);
+        ctx.lineTo(s[4 * k + 2], s[4 * k + 3]);
+        shown++;
+      }
+      ctx.strokeStyle = ACTIVE_STYLE;
+      ctx.lineWidth = 1.5;
+      ctx.stroke();
+    }
     const sel = g.selectedSegment;
     if (!sel) return;
     const a = g.toPixel(sel[0], sel[1]);

@@ -554,8 +554,9 @@ export class Explorer2DFrame implements FrameView {
       overlay.save();
       overlay.font = `${12 * dpr}px system-ui, sans-serif`;
       overlay.fillStyle = '#9c6500';
-      const why = this.evaluator.kind === 'cpu' ? 'no WebGPU' : 'faster than this software WebGPU adapter';
-      overlay.fillText(`Drawn on the CPU (${why}): a coarser mesh`, 8 * dpr, 16 * dpr);
+      // Short enough for a half-width canvas at 1280 px (the longer wording was cut off there).
+      const why = this.evaluator.kind === 'cpu' ? 'no WebGPU' : 'faster than software WebGPU';
+      overlay.fillText(`CPU drawing, coarser mesh (${why})`, 8 * dpr, 16 * dpr);
       overlay.restore();
     }
 

@@ -156,7 +156,11 @@ function fillUndefined(t: Float64Array, v: Float64Array): void {
 }
 
 export interface LeastSquaresOptions {
-  /** Weight λ of the penalty λ·Σ a_i² added to the mean squared error; ≥ 0, default 1e-10. */
+  /**
+   * Weight λ of the penalty (λ/N)·Σ (a_i·h_i)² added to the mean squared error, h_i the spacing around unit i's
+   * knot (`knotSpacing`): λ is relative (a change of value per unit against the squared error), so the same λ
+   * means the same for any domain and knot packing; ≥ 0, default 1e-10.
+   */
   ridge?: number;
   /** Evenly spaced samples of [lo, hi] (inclusive) fitted against; default max(2049, 4·knots + 1). */
   samples?: number;
@@ -167,7 +171,7 @@ export const MAX_LS_SAMPLES = 1 << 24;
 
 /**
  * Fixed knots (units w = 1, b = −knot, in the given order), output weights a and bias c minimising
- *   (1/M)·Σ_m (c + Σ_i a_i·ReLU(x_m − k_i) − f(x_m))² + ridge·Σ_i a_i²
+ *   (1/M)·Σ_m (c + Σ_i a_i·ReLU(x_m − k_i) − f(x_m))² + (ridge/N)·Σ_i (a_i·h_i)²
  * over M evenly spaced samples of [lo, hi] where f is defined.
  *
  * How: the same space of functions is spanned by hat functions on the sorted distinct knots (values v_j
@@ -270,7 +274,7 @@ export function leastSquaresNetwork(
     rhs[i0] += inv * c0 * y;
     rhs[i0 + 1] += inv * c1 * y;
   }
-  // Ridge term: A_j (group weight) is a second difference of φ; penalty ridge·A_j²/mult_j.
+  // Ridge term: A_j (group weight) is a second difference of φ; penalty (ridge/N)·h_j²·A_j²/mult_j.
   const slopeRow = (j: number): { idx: number[]; val: number[] } =>
     j < d - 1
       ? { idx: [j, j + 1], val: [-1 / (K[j + 1] - K[j]), 1 / (K[j + 1] - K[j])] }
@@ -289,7 +293,10 @@ export function leastSquaresNetwork(
     const idx = [...acc.keys()].sort((u, v2) => u - v2);
     aRows.push({ idx, val: idx.map((k) => acc.get(k)!) });
   }
-  if (ridge > 0) for (let j = 0; j < d; j++) addOuter(aRows[j].idx, aRows[j].val, ridge / mult[j]);
+  if (ridge > 0) {
+    const spacing = knotSpacing(K, lo, hi);
+    for (let j = 0; j < d; j++) addOuter(aRows[j].idx, aRows[j].val, (ridge * spacing[j] * spacing[j]) / (mult[j] * nUnits));
+  }
   let maxDiag = 0;
   for (let i = 0; i < p; i++) maxDiag = Math.max(maxDiag, band[0][i]);
   for (let i = 0; i < p; i++) band[0][i] += 1e-13 * maxDiag;
@@ -308,6 +315,26 @@ export function leastSquaresNetwork(
     b[i] = -knots[i];
   }
   return { dim: 1, w: new Array<number>(nUnits).fill(1), b, a, c: phi[0] };
+}
+
+/**
+ * The length over which each distinct knot's slope change acts: the smaller of its gaps to the neighbouring
+ * knots (the domain's end beyond the last knot; the domain's width when there is no positive gap). A slope
+ * change a over that length moves the sum by a·h, a value in the target's units, which is what the ridge
+ * weighs: penalising a itself would charge a step built from closely packed knots ~1/h² more than a
+ * smooth curve, and λ = 1e-6 flattened "where it bends" on the step target into a line.
+ */
+export function knotSpacing(K: ArrayLike<number>, lo: number, hi: number): Float64Array {
+  const d = K.length;
+  const h = new Float64Array(d);
+  const width = hi - lo;
+  for (let j = 0; j < d; j++) {
+    const left = j > 0 ? K[j] - K[j - 1] : 0;
+    const right = j < d - 1 ? K[j + 1] - K[j] : hi - K[j];
+    const gaps = [left, right].filter((g) => g > 0);
+    h[j] = gaps.length > 0 ? Math.min(...gaps) : width;
+  }
+  return h;
 }
 
 /**

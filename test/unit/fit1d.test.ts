@@ -5,6 +5,7 @@ import {
   interpolateNetwork,
   interpolatePoints,
   leastSquaresNetwork,
+  knotSpacing,
   solveBanded2,
   uniformNodes,
 } from '../../src/model/fit1d.ts';
@@ -44,7 +45,7 @@ function denseSolve(A: number[][], b: number[]): number[] {
 
 /**
  * The least-squares problem written directly in the ReLU basis: columns 1 and ReLU(x − k_i) over the
- * same samples, normal equations (1/M)·AᵀA + ridge·diag(0, 1, …, 1), solved densely.
+ * same samples, normal equations (1/M)·AᵀA + (ridge/N)·diag(0, h_1², …, h_N²), solved densely.
  */
 function referenceLeastSquares(f: (x: number) => number, knots: number[], [lo, hi]: [number, number], ridge: number, m: number) {
   const n = knots.length;
@@ -59,7 +60,10 @@ function referenceLeastSquares(f: (x: number) => number, knots: number[], [lo, h
       for (let j = 0; j <= n; j++) G[i][j] += (row[i] * row[j]) / m;
     }
   }
-  for (let i = 1; i <= n; i++) G[i][i] += ridge;
+  // The ridge weighs each unit's slope change by its knot spacing (a·h, a change of value), averaged over units.
+  const distinct = [...new Set(knots)].sort((p, q) => p - q);
+  const h = knotSpacing(distinct, lo, hi);
+  for (let i = 1; i <= n; i++) G[i][i] += (ridge * h[distinct.indexOf(knots[i - 1])] ** 2) / n;
   const sol = denseSolve(G, r);
   return { c: sol[0], a: sol.slice(1) };
 }
@@ -155,7 +159,9 @@ describe('leastSquaresNetwork', () => {
       const net = leastSquaresNetwork(f, knots, [-1, 1], { ridge, samples: 801 });
       const ref = referenceLeastSquares(f, knots, [-1, 1], ridge, 801);
       expect(net.c).toBeCloseTo(ref.c, 8);
-      for (let i = 0; i < knots.length; i++) expect(Math.abs(net.a[i] - ref.a[i]), `a[${i}] ridge ${ridge}`).toBeLessThan(1e-7 * (1 + Math.abs(ref.a[i])));
+      // The last knot is seen by no sample: only the regularisation pins its weight (near 0 in both solves).
+      for (let i = 0; i < knots.length - 1; i++) expect(Math.abs(net.a[i] - ref.a[i]), `a[${i}] ridge ${ridge}`).toBeLessThan(1e-7 * (1 + Math.abs(ref.a[i])));
+      expect(Math.abs(net.a[13] - ref.a[13])).toBeLessThan(1e-5);
       expect(net.a[12]).toBe(net.a[3]);
       expect(net.b).toEqual(knots.map((k) => -k));
       expect(net.w.every((w) => w === 1)).toBe(true);
@@ -172,6 +178,21 @@ describe('leastSquaresNetwork', () => {
     const ls = errorStats(evaluate1DBrute(net, xs), ys);
     const ip = errorStats(evaluate1DBrute(interpolateNetwork(Math.sin, 16, [-Math.PI, Math.PI]), xs), ys);
     expect(ls.rms).toBeLessThan(ip.rms);
+  });
+
+  it('the ridge is relative to the knot spacing: curvature knots + λ = 1e-6 fit the step target (no collapse to a line)', () => {
+    const step = (x: number) => (x < 0 ? 0 : 1);
+    const knots = Array.from(curvatureNodes(step, 16, [-1, 1]).subarray(0, 16));
+    for (const ridge of [0, 1e-6, 1e-3]) {
+      const net = leastSquaresNetwork(step, knots, [-1, 1], { ridge });
+      // A continuous sum cannot jump: judge it away from the jump (the ramp is a few thousandths wide).
+      const xs = Array.from({ length: 2001 }, (_, i) => -1 + i / 1000).filter((x) => Math.abs(x) > 0.02);
+      const err = errorStats(evaluate1DBrute(net, xs), xs.map(step));
+      expect(err.max, `ridge ${ridge}`).toBeLessThan(1e-3);
+    }
+    expect(Array.from(knotSpacing([-1, 0, 0.25], -1, 1))).toEqual([1, 0.25, 0.25]);
+    expect(Array.from(knotSpacing([0], -1, 1))).toEqual([1]);
+    expect(Array.from(knotSpacing([2], -1, 1))).toEqual([2]);
   });
 
   it('a larger ridge shrinks the output weights', () => {

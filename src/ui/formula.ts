@@ -1,49 +1,97 @@
 /** The live formula legend: c + Σ aᵢ·ReLU(wᵢ·x + bᵢ) with the current numbers of the first few units. */
 import type { Network } from '../model/network.ts';
 
-/** A compact number for the legend: 3 significant digits, no float noise. */
-export function fmt(v: number): string {
+/** A compact number for the legend: `digits` significant digits (3 by default), no float noise. */
+export function fmt(v: number, digits = 3): string {
   if (v === 0) return '0';
   const a = Math.abs(v);
-  if (a >= 1e4 || a < 1e-3) return v.toExponential(2).replace('e+', 'e');
-  return String(Number(v.toPrecision(3)));
+  if (a >= 1e4 || a < 1e-3) return v.toExponential(digits - 1).replace('e+', 'e');
+  return String(Number(v.toPrecision(digits)));
 }
 
-function signed(v: number, first: boolean): string {
-  if (first) return v < 0 ? `−${fmt(-v)}` : fmt(v);
-  return v < 0 ? ` − ${fmt(-v)}` : ` + ${fmt(v)}`;
+/** Below this fraction of the largest magnitude in its group a coefficient is rounding noise and prints as 0. */
+export const NOISE = 1e-12;
+
+/** `v` with values below NOISE × `scale` set to 0 (so −1.22e-16 reads 0). */
+export function clean(v: number, scale: number): number {
+  return Math.abs(v) < NOISE * scale ? 0 : v;
 }
 
-/** One unit's term as text, e.g. "1.27·ReLU(x + 3.14)". */
-export function termText(w: number, b: number, a: number): string {
-  const wx = w === 1 ? 'x' : w === -1 ? '−x' : `${fmt(w)}·x`;
-  const bias = b === 0 ? '' : b < 0 ? ` − ${fmt(-b)}` : ` + ${fmt(b)}`;
+function maxAbs(xs: ArrayLike<number>, extra = 0): number {
+  let m = Math.abs(extra);
+  for (let i = 0; i < xs.length; i++) m = Math.max(m, Math.abs(xs[i]));
+  return m;
+}
+
+function signed(v: number, first: boolean, digits = 3): string {
+  if (first) return v < 0 ? `−${fmt(-v, digits)}` : fmt(v, digits);
+  return v < 0 ? ` − ${fmt(-v, digits)}` : ` + ${fmt(v, digits)}`;
+}
+
+/** One unit's term as text, e.g. "1.27·ReLU(x + 3.14)"; `digits` for the inner numbers. */
+export function termText(w: number, b: number, a: number, digits = 3): string {
+  const wx = w === 1 ? 'x' : w === -1 ? '−x' : `${fmt(w, digits)}·x`;
+  const bias = b === 0 ? '' : b < 0 ? ` − ${fmt(-b, digits)}` : ` + ${fmt(b, digits)}`;
   return `${fmt(a)}·ReLU(${wx}${bias})`;
 }
 
-/** The symbolic form and the instantiated form with the first `shown` units. */
+/** Above this many terms the numeric line summarises the knots instead of listing terms that look alike. */
+export const SUMMARY_ABOVE = 8;
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/**
+ * The symbolic form and the instantiated form. Coefficients below NOISE of the largest print as 0 and
+ * terms with a zero output weight leave the sum (they contribute nothing). With more than SUMMARY_ABOVE
+ * terms (1D) the numeric line says how many terms there are and where their knots lie, then shows the first
+ * `shown` terms with enough digits to tell their knots apart.
+ */
 export function formulaLines(net: Network, shown = 4): { symbolic: string; numeric: string } {
   const n = net.a.length;
+  const aScale = maxAbs(net.a, net.c);
+  const c = clean(net.c, aScale);
+  const live: number[] = [];
+  for (let i = 0; i < n; i++) if (clean(net.a[i], aScale) !== 0) live.push(i);
+  const dropped = n - live.length;
+  const droppedNote = dropped > 0 ? ` (${count(dropped)} zero term${dropped === 1 ? '' : 's'} left out)` : '';
   if (net.dim !== 1) {
-    let s = `f(x, y) = ${signed(net.c, true)}`;
-    for (let i = 0; i < Math.min(n, shown); i++) {
+    const wScale = maxAbs(net.w, maxAbs(net.b));
+    let s = `f(x, y) = ${signed(c, true)}`;
+    for (const i of live.slice(0, shown)) {
       const a = net.a[i];
-      const w1 = net.w[2 * i];
-      const w2 = net.w[2 * i + 1];
-      const b = net.b[i];
+      const w1 = clean(net.w[2 * i], wScale);
+      const w2 = clean(net.w[2 * i + 1], wScale);
+      const b = clean(net.b[i], wScale);
       const inner = `${fmt(w1)}·x ${w2 < 0 ? '−' : '+'} ${fmt(Math.abs(w2))}·y${b === 0 ? '' : b < 0 ? ` − ${fmt(-b)}` : ` + ${fmt(b)}`}`;
       const body = `${fmt(Math.abs(a))}·ReLU(${inner})`;
       s += a < 0 ? ` − ${body}` : ` + ${body}`;
     }
-    if (n > shown) s += ` + … (${n - shown} more unit${n - shown === 1 ? '' : 's'})`;
-    return { symbolic: `f(x, y) = c + Σᵢ aᵢ·ReLU(w₁ᵢ·x + w₂ᵢ·y + bᵢ),  i = 1 … ${n}`, numeric: s };
+    if (live.length > shown) s += ` + … (${count(live.length - shown)} more unit${live.length - shown === 1 ? '' : 's'})`;
+    return { symbolic: `f(x, y) = c + Σᵢ aᵢ·ReLU(w₁ᵢ·x + w₂ᵢ·y + bᵢ),  i = 1 … ${count(n)}`, numeric: s + droppedNote };
   }
-  let s = `f(x) = ${signed(net.c, true)}`;
-  for (let i = 0; i < Math.min(n, shown); i++) {
+  const wScale = maxAbs(net.w, maxAbs(net.b));
+  const symbolic = `f(x) = c + Σᵢ aᵢ·ReLU(wᵢ·x + bᵢ),  i = 1 … ${count(n)}`;
+  const term = (i: number, digits: number) => {
     const a = net.a[i];
-    const body = termText(net.w[i], net.b[i], Math.abs(a));
-    s += a < 0 ? ` − ${body}` : ` + ${body}`;
+    const body = termText(clean(net.w[i], wScale), clean(net.b[i], wScale), Math.abs(a), digits);
+    return a < 0 ? ` − ${body}` : ` + ${body}`;
+  };
+  if (live.length <= SUMMARY_ABOVE) {
+    let s = `f(x) = ${signed(c, true)}`;
+    for (const i of live) s += term(i, 3);
+    return { symbolic, numeric: s + droppedNote };
   }
-  if (n > shown) s += ` + … (${n - shown} more unit${n - shown === 1 ? '' : 's'})`;
-  return { symbolic: `f(x) = c + Σᵢ aᵢ·ReLU(wᵢ·x + bᵢ),  i = 1 … ${n}`, numeric: s };
+  // Knots (where wᵢ·x + bᵢ = 0) of the live terms: their range and closest spacing decide the digits shown.
+  const knots: number[] = [];
+  for (const i of live) if (net.w[i] !== 0) knots.push(-net.b[i] / net.w[i]);
+  knots.sort((p, q) => p - q);
+  let gap = Infinity;
+  for (let j = 1; j < knots.length; j++) if (knots[j] > knots[j - 1]) gap = Math.min(gap, knots[j] - knots[j - 1]);
+  const span = knots.length > 0 ? Math.max(Math.abs(knots[0]), Math.abs(knots[knots.length - 1])) : 1;
+  const digits = Number.isFinite(gap) && span > 0 ? Math.min(7, Math.max(3, Math.ceil(Math.log10(span / gap)) + 1)) : 3;
+  const where = knots.length > 0 ? `, knots from ${signed(knots[0], true)} to ${signed(knots[knots.length - 1], true)}` : '';
+  let s = `${count(live.length)} terms${where}; f(x) = ${signed(c, true)}`;
+  for (const i of live.slice(0, shown)) s += term(i, digits);
+  s += ` + … (${count(live.length - shown)} more)`;
+  return { symbolic, numeric: s + droppedNote };
 }

@@ -16,6 +16,7 @@ import { type AppState, type Store, type Target2DSpec, construct, target2DOf, ta
 import { fmt } from '../ui/formula.ts';
 import { TOUR } from '../ui/tour.ts';
 import type { ErrorChart } from '../views/charts/errorChart.ts';
+import { regularityOf, summarizeErrors } from '../views/charts/errorSummary.ts';
 import type { LogLogChart } from '../views/charts/logLogChart.ts';
 import { Heatmap2D } from '../views/map2d/heatmap2d.ts';
 import { Plot1D } from '../views/plot1d/plot1d.ts';
@@ -141,6 +142,7 @@ export class ExploreController {
     slope.textContent =
       `Fitted log-log slope: RMS ${fmt(slopeRms)}, max ${fmt(slopeMax)} over the window on a 128² grid. ` +
       `With N random planes the facets have about N² corners, but least squares weighs them together, so the error falls more slowly than in 1D.`;
+    el('error-section').scrollIntoView({ block: 'nearest' });
     return { ns, rms, max, slopeRms, slopeMax, gridSizes } as unknown as ErrorVsN;
   }
 
@@ -155,11 +157,14 @@ export class ExploreController {
     const construction = constructionOf(s);
     const study = errorVsN(t.f, t.domain, powersOfTwo(65_536), construction);
     const name = `${t.label}, ${construction}${s.build === 'custom' ? ' (the network is custom: its construction is shown)' : ''}`;
+    // Captions fit the target: exact fits say so (no NaN slopes), and kinks and jumps are not called smooth.
+    let scale = 0;
+    for (const y of sampleTarget(t.f, t.domain, 4097).ys) if (Number.isFinite(y)) scale = Math.max(scale, Math.abs(y));
+    const summary = summarizeErrors(study, regularityOf(t.f, t.domain), scale);
     this.chart ??= import('../views/charts/errorChart.ts').then(({ ErrorChart }) => new ErrorChart(el('error-chart')));
-    (await this.chart).show(study, `Error vs N: ${name}`);
-    el('error-slope').textContent =
-      `Fitted log-log slope: RMS ${fmt(study.slopeRms)}, max ${fmt(study.slopeMax)} ` +
-      `(piecewise-linear interpolation of a smooth target gives about −2).`;
+    (await this.chart).show(study, `Error vs N: ${name}`, summary.exact);
+    el('error-slope').textContent = summary.caption;
+    el('error-section').scrollIntoView({ block: 'nearest' });
     return study;
   }
 

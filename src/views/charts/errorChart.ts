@@ -12,11 +12,11 @@ export class ErrorChart {
 
   constructor(private readonly container: HTMLElement) {}
 
-  /** Replaces the chart with a new study. */
-  show(study: ErrorVsN, title: string): void {
+  /** Replaces the chart with a new study; `exact` marks the N whose fit is exact (left off the log axis). */
+  show(study: ErrorVsN, title: string, exact: boolean[] = []): void {
     this.chart?.destroy();
-    // Zero errors (exact fits) have no place on a log axis: leave those points out.
-    const pos = (v: number) => (v > 0 && Number.isFinite(v) ? v : null);
+    // Zero and rounding-level errors (exact fits) have no place on a log axis: leave those points out.
+    const pos = (v: number, i: number) => (v > 0 && Number.isFinite(v) && !exact[i] ? v : null);
     const data: uPlot.AlignedData = [study.ns, study.rms.map(pos), study.max.map(pos)];
     const width = Math.max(320, Math.min(720, this.container.clientWidth || 640));
     this.chart = new uPlot(

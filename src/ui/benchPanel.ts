@@ -41,6 +41,7 @@ const STYLE = `
 .bench-panel .bench-status { min-height: 1.3em; }
 .bench-panel .bench-error { color: #c0392b; }
 .bench-panel .bench-table-wrap { max-height: 320px; overflow: auto; border: 1px solid #8884; }
+.bench-panel .bench-footnote { font-size: 0.8rem; color: #495057; margin: 0.3rem 0; }
 .bench-panel table { border-collapse: collapse; font: 12px ui-monospace, monospace; }
 .bench-panel th, .bench-panel td { padding: 2px 6px; text-align: right; border-bottom: 1px solid #8882; white-space: nowrap; }
 .bench-panel th { position: sticky; top: 0; background: Canvas; }
@@ -69,6 +70,10 @@ function describeDevice(device: GPUDevice | null, label: string): AdapterDescrip
     features: [...device.features].map(String).sort(),
   };
 }
+
+/** What the * on an exact method's % peak means (the table's footnote and its cells' tooltip). */
+export const PEAK_NOTE =
+  'exact methods (knot sweeps) do far less arithmetic than brute force: their FLOP/s and % peak are brute-force-equivalent rates (N·G evaluations / time), so they can exceed 100% of the FMA peak.';
 
 /** Log-axis tick labels that stay readable down to 1e-12 (uPlot's default rounds small ones to 0). */
 function logTicks(_u: uPlot, splits: number[]): string[] {
@@ -119,9 +124,10 @@ export function mountBenchmarkPanel(parent: HTMLElement, deps: BenchPanelDeps): 
   const bar = el('progress', { max: 1, value: 0 });
   const status = el('div', { className: 'bench-status', textContent: 'Measures evaluation cost and accuracy against the unit count N on this device. Leave the page alone while it runs.' });
   const headRow = el('tr');
-  for (const c of TABLE_COLUMNS) headRow.append(el('th', { textContent: c }));
+  for (const c of TABLE_COLUMNS) headRow.append(el('th', { textContent: c, title: c === '% peak' ? PEAK_NOTE : '' }));
   const tbody = el('tbody');
   const tableWrap = el('div', { className: 'bench-table-wrap' }, el('table', {}, el('thead', {}, headRow), tbody));
+  const footnote = el('p', { className: 'bench-footnote', textContent: `* ${PEAK_NOTE}` });
   const charts = el('div', { className: 'bench-charts' });
   const timeChartBox = el('div');
   const accChartBox = el('div');
@@ -143,6 +149,7 @@ export function mountBenchmarkPanel(parent: HTMLElement, deps: BenchPanelDeps): 
     bar,
     status,
     tableWrap,
+    footnote,
     charts,
   );
   parent.append(root);
@@ -170,7 +177,8 @@ export function mountBenchmarkPanel(parent: HTMLElement, deps: BenchPanelDeps): 
 
   function addRow(r: BenchRow): void {
     const tr = el('tr');
-    for (const cell of rowCells(r)) tr.append(el('td', { textContent: cell }));
+    const cells = rowCells(r);
+    TABLE_COLUMNS.forEach((c, i) => tr.append(el('td', { textContent: cells[i], title: c === '% peak' && r.exact ? PEAK_NOTE : '' })));
     tbody.append(tr);
   }
 

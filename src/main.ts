@@ -27,6 +27,9 @@ import { FIRST_2D_STEP } from './ui/tour.ts';
 import { OrbitCamera } from './views/surface3d/camera.ts';
 import { Panel } from './ui/panel.ts';
 import { TargetEditor, UnitInspector } from './ui/sidebar.ts';
+import { PlotLegend, legendEntries1D } from './views/legend.ts';
+import { targetOf } from './state/construction.ts';
+import type { AppState } from './state/types.ts';
 
 const notices = new Notices();
 const say = notices.say;
@@ -64,12 +67,20 @@ async function boot(): Promise<void> {
     await store.settled();
     await frame!.idle();
   };
+  // The 1D plot's legend names what is drawn; 2D draws its own colour legend on the map.
+  const legend = new PlotLegend(el('plot-legend'));
+  const showLegend = (s: AppState) =>
+    s.mode === '2d'
+      ? legend.hide()
+      : legend.update(legendEntries1D({ show: s.show, units: s.network.a.length, selected: s.selected, dataTarget: targetOf(s.target as Parameters<typeof targetOf>[0]).samples !== undefined }));
   store.subscribe((s, _previous, fitError) => {
     if (fitError) say(fitError.message);
     readouts.formula(s.network);
+    showLegend(s);
     redraw();
   });
   readouts.formula(store.state.network);
+  showLegend(store.state);
 
   let panel: Panel | null = null;
   const status = () => panel?.status({ ...training.status, animating: explore.animating });
@@ -80,6 +91,8 @@ async function boot(): Promise<void> {
     if (!training.training) explore.stopAnimate();
     training.toggle();
   };
+  const startTour = () => explore.openTour(store.state.mode === '2d' ? FIRST_2D_STEP : 0);
+  el('start-tour').addEventListener('click', startTour);
   panel = new Panel(
     store,
     {
@@ -93,7 +106,7 @@ async function boot(): Promise<void> {
       importJson: () => share.chooseImportFile(),
       addUnit: () => edit.addUnit(),
       removeUnit: () => edit.removeUnit(),
-      startTour: () => explore.openTour(store.state.mode === '2d' ? FIRST_2D_STEP : 0),
+      startTour,
       newRandomUnits: () => {
         try {
           store.set({ seed: (store.state.seed * 48_271 + 11) % 2_147_483_647, build: 'least-squares' });

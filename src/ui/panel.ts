@@ -7,6 +7,7 @@ import { MAX_UNITS } from '../model/network.ts';
 import { TARGETS } from '../model/targets.ts';
 import { TARGETS_2D } from '../model/targets2d.ts';
 import { FIRST_2D_STEP, TOUR } from './tour.ts';
+import { LogControl, RIDGE_SCALE, UNITS_SCALE } from './logControl.ts';
 import type { AppState, Store } from '../state/state.ts';
 
 /** What the panel's buttons do; implemented by main.ts. */
@@ -79,10 +80,10 @@ export class Panel {
     grid: 512,
     regions: '',
     build: 'interpolate',
-    log2Units: 3,
-    units: 8,
+    // Rows whose widgets LogControl replaces (lil-gui needs a property to make the row).
+    unitsRow: '',
+    ridgeRow: '',
     placement: 'uniform',
-    ridge: 1e-6,
     lr: 0.01,
     terms: true,
     knots: true,
@@ -95,6 +96,9 @@ export class Panel {
     rmsError: '',
   };
   private readonly trainButton: Controller;
+  /** The one N control and the ridge λ control (log sliders with number boxes). */
+  readonly unitsControl: LogControl;
+  readonly ridgeControl: LogControl;
   private readonly animateButton: Controller;
   /** Controllers shown only in one mode. */
   private readonly only1d: Controller[] = [];
@@ -116,7 +120,7 @@ export class Panel {
         this.update(store.state);
       }
     };
-    const gui = new GUI({ title: 'ReLU Sandbox', container });
+    const gui = new GUI({ title: 'Controls', container });
     this.gui = gui;
     gui
       .add(this.model, 'mode', ['1D plot', '2D surface'])
@@ -164,16 +168,12 @@ export class Panel {
         .name('Construction')
         .onChange((v: string) => set({ build: v })),
     );
-    build
-      .add(this.model, 'log2Units', 0, Math.log2(MAX_UNITS), 0.01)
-      .name('log₂ N (slider)')
-      .decimals(2)
-      .onChange((v: number) => set({ units: Math.max(1, Math.min(MAX_UNITS, Math.round(2 ** v))) }));
-    const units = build.add(this.model, 'units', 1, MAX_UNITS, 1).name('Units N');
-    const unitsClamped = clampNotice(units, 'Units N', onError);
-    units.onFinishChange((v: number) => {
-      unitsClamped(v);
-      set({ units: Math.max(1, Math.min(MAX_UNITS, Math.round(v))) });
+    // One N control: a slider in log steps (1 … 65,536) and a box for any N.
+    this.unitsControl = new LogControl(build.add(this.model, 'unitsRow').name('Units N'), {
+      scale: UNITS_SCALE,
+      live: true,
+      commit: (v) => set({ units: Math.max(1, Math.min(MAX_UNITS, v)) }),
+      error: onError,
     });
     this.only1d.push(
       build
@@ -182,12 +182,14 @@ export class Panel {
         .onChange((v: string) => set({ placement: v })),
     );
     this.only2d.push(build.add(actions, 'newRandomUnits').name('New random units'));
-    const ridge = build.add(this.model, 'ridge', 0, 1, 1e-6).name('Ridge λ (least sq.)');
-    const ridgeClamped = clampNotice(ridge, 'Ridge λ', onError);
-    ridge.onFinishChange((v: number) => {
-      ridgeClamped(v);
-      set({ ridge: v });
+    // λ spans fifteen decades: a log slider (1, 2, 5 per decade, and 0) and a box showing it in full (1e-6).
+    this.ridgeControl = new LogControl(build.add(this.model, 'ridgeRow').name('Ridge λ (least sq.)'), {
+      scale: RIDGE_SCALE,
+      live: false,
+      commit: (v) => set({ ridge: v }),
+      error: onError,
     });
+    this.ridgeControl.controller.domElement.title = 'Relative ridge: each slope change times its knot spacing (1D), or the mean feature energy (2D), against the squared error';
     build.add(actions, 'addUnit').name('Add unit');
     build.add(actions, 'removeUnit').name('Remove selected unit');
 
@@ -198,11 +200,12 @@ export class Panel {
       lrClamped(v);
       set({ lr: v });
     });
-    this.trainButton = train.add(actions, 'toggleTraining').name('▶ Train');
+    this.trainButton = train.add(actions, 'toggleTraining').name('Train (Space)');
     train.add(this.model, 'steps').name('Steps').disable();
     train.add(this.model, 'loss').name('Loss (MSE)').disable();
 
-    const readouts = gui.addFolder('Readouts (view ∩ domain)');
+    // The same figures show under the plot: closed by default so the panel fits the screen.
+    const readouts = gui.addFolder('Readouts (view ∩ domain)').close();
     this.only1d.push(readouts.add(this.model, 'pieces').name('Linear pieces').disable());
     this.only2d.push(readouts.add(this.model, 'regions').name('Regions (grid / exact)').disable());
     readouts.add(this.model, 'maxError').name('Max error').disable();
@@ -238,11 +241,11 @@ export class Panel {
     look.add(actions, 'exportRegions').name('Export regions JSON');
 
     const explore = gui.addFolder('Explore');
-    this.animateButton = explore.add(actions, 'toggleAnimateN').name('▶ Animate N 1 → 100');
+    this.animateButton = explore.add(actions, 'toggleAnimateN').name('Animate N 1 → 100');
     explore.add(actions, 'computeErrorChart').name('Error vs N chart');
     explore.add(actions, 'startTour').name(`Tour (${TOUR.length} steps; 2D from step ${FIRST_2D_STEP + 1})`);
 
-    const share = gui.addFolder('Share and keep');
+    const share = gui.addFolder('Share and keep').close();
     share.add(actions, 'copyLink').name('Copy link');
     share.add(actions, 'exportPng').name('Export PNG');
     share.add(actions, 'exportJson').name('Export JSON (E)');
@@ -288,11 +291,9 @@ export class Panel {
       for (const c of this.only2d) c.show(s.mode === '2d');
       this.look2d.show(s.mode === '2d');
     }
-    m.units = s.units;
-    // Keep the slider where the user left it when it already rounds to this N.
-    if (Math.round(2 ** m.log2Units) !== s.units) m.log2Units = Math.log2(s.units);
+    this.unitsControl.set(s.units);
     m.placement = s.placement;
-    m.ridge = s.ridge;
+    this.ridgeControl.set(s.ridge);
     m.lr = s.lr;
     m.showTarget = s.show.target;
     m.terms = s.show.terms;
@@ -319,8 +320,9 @@ export class Panel {
   status(st: PanelStatus): void {
     this.model.steps = st.steps;
     this.model.loss = Number.isFinite(st.loss) ? st.loss.toPrecision(4) : '';
-    this.trainButton.name(st.training ? '⏸ Pause training (Space)' : '▶ Train (Space)');
-    this.animateButton.name(st.animating ? '⏸ Stop animating N' : '▶ Animate N 1 → 100');
+    // Words, not ⏸/▶: those glyphs are missing from common Linux fonts and showed as boxes.
+    this.trainButton.name(st.training ? 'Pause training (Space)' : 'Train (Space)');
+    this.animateButton.name(st.animating ? 'Stop animating N' : 'Animate N 1 → 100');
     for (const c of this.gui.controllersRecursive()) c.updateDisplay();
   }
 }

@@ -568,10 +568,10 @@ describe.each<Mode>(['webgpu', 'cpu'])('explorer with %s', (mode) => {
 
   it('animates N from 1 to 100', async () => {
     await page.evaluate(() => window.sandbox.setState({ target: { kind: 'builtin', id: 'sin' }, build: 'interpolate', units: 50 }));
-    await clickButton(page, '▶ Animate N');
+    await clickButton(page, 'Animate N');
     await page.waitForFunction(() => window.sandbox.getState().units === 1);
     await page.waitForFunction(() => window.sandbox.getState().units >= 4, { timeout: 10_000 });
-    await clickButton(page, '⏸ Stop animating');
+    await clickButton(page, 'Stop animating');
     const n = (await state(page)).units;
     await new Promise((r) => setTimeout(r, 700));
     expect((await state(page)).units).toBe(n);

@@ -410,10 +410,10 @@ describe.each<Mode>(['webgpu', 'cpu'])('2D explorer with %s', (mode) => {
     await page.waitForFunction(() => Number.isFinite(Number(document.getElementById('readout-rms')!.textContent)) && document.getElementById('readout-rms')!.textContent !== '');
     const rms0 = await readRms();
     expect(rms0).toBeGreaterThan(0);
-    await clickButton(page, '▶ Train');
+    await clickButton(page, 'Train (Space)');
     await page.waitForFunction(() => /Pause training/.test(document.body.textContent ?? ''));
     await new Promise((r) => setTimeout(r, 2000));
-    await clickButton(page, '⏸ Pause');
+    await clickButton(page, 'Pause training');
     const s = await state(page);
     expect(s.build).toBe('custom');
     expect(JSON.stringify(s.network)).not.toBe(JSON.stringify(start));

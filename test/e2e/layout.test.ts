@@ -118,8 +118,8 @@ describe.each<Mode>(['webgpu', 'cpu'])('layout at 1280×720 with %s', (mode) => 
     expect((await state(page)).units).toBe(12);
     expect(await page.$eval('#message', (e) => e.textContent)).toMatch(/Units N: type a whole number from 1 to 65,536/);
     // Exactly one N control in the panel.
-    const names = await page.$$eval('#panel .lil-name', (els) => els.map((e) => e.textContent ?? ''));
-    expect(names.filter((n) => /\bN\b/.test(n) && !/Animate/.test(n))).toEqual(['Units N']);
+    const names = await page.$$eval('#panel .lil-controller', (rows) => rows.filter((r) => r.querySelector('input[type="range"], input[type="number"], input[type="text"]')).map((r) => r.querySelector('.lil-name')?.textContent ?? ''));
+    expect(names.filter((n) => /\bN\b/.test(n))).toEqual(['Units N']);
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   });
 

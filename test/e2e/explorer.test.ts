@@ -544,6 +544,11 @@ describe.each<Mode>(['webgpu', 'cpu'])('explorer with %s', (mode) => {
   it('saves and loads a lil-gui preset', async () => {
     await page.evaluate(() => window.sandbox.setState({ target: { kind: 'builtin', id: 'step' }, units: 5, build: 'interpolate' }));
     const want = JSON.stringify(await state(page));
+    // The folder starts closed (so the panel fits the screen): open it as a user would.
+    await page.evaluate(() => {
+      const title = Array.from(document.querySelectorAll<HTMLElement>('#panel .lil-title')).find((e) => e.textContent === 'Share and keep');
+      if (title?.parentElement?.classList.contains('lil-closed')) title.click();
+    });
     const nameInput = await page.evaluateHandle(() => {
       const row = Array.from(document.querySelectorAll('.lil-controller')).find((e) => e.textContent?.includes('Preset name'));
       return row!.querySelector('input')!;

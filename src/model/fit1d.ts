@@ -331,8 +331,7 @@ export function knotSpacing(K: ArrayLike<number>, lo: number, hi: number): Float
   for (let j = 0; j < d; j++) {
     const left = j > 0 ? K[j] - K[j - 1] : 0;
     const right = j < d - 1 ? K[j + 1] - K[j] : hi - K[j];
-    const gaps = [left, right].filter((g) => g > 0);
-    h[j] = gaps.length > 0 ? Math.min(...gaps) : width;
+    h[j] = left > 0 && right > 0 ? Math.min(left, right) : left > 0 ? left : right > 0 ? right : width;
   }
   return h;
 }

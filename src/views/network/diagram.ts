@@ -274,3 +274,8 @@ export class NetworkDiagram {
 function sameView(p: ViewRange, q: ViewRange): boolean {
   return p.xMin === q.xMin && p.xMax === q.xMax && p.yMin === q.yMin && p.yMax === q.yMax;
 }
+
+/** The diagram's frame of an app state: its network and selection, over the window of the mode shown. */
+export function diagramFrameOf(s: { mode: '1d' | '2d'; network: Network; selected: number; view: ViewRange; view2d: ViewRange }): DiagramFrame {
+  return { network: s.network, selected: s.selected, view: s.mode === '2d' ? s.view2d : s.view };
+}

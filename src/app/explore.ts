@@ -20,6 +20,7 @@ import type { LogLogChart } from '../views/charts/logLogChart.ts';
 import { Heatmap2D } from '../views/map2d/heatmap2d.ts';
 import { Plot1D } from '../views/plot1d/plot1d.ts';
 import { el, messageOf, type Say } from './dom.ts';
+import { shownError } from './readouts.ts';
 
 const ANIMATE_NS = [1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60, 70, 80, 90, 100];
 
@@ -40,6 +41,9 @@ export function bendsInView(p: PiecewiseLinear, xMin: number, xMax: number, tol:
   }
   return n;
 }
+
+/** An error in a multiple's caption: two digits, 0 below float64 rounding. */
+const errorText = (v: number) => (shownError(v) === 0 ? '0' : v.toPrecision(2));
 
 function constructionOf(s: AppState): Construction {
   if (s.build === 'least-squares') return 'least-squares';
@@ -247,7 +251,7 @@ export class ExploreController {
       const st = errorStats(evaluatePiecewise(pieces, dense.xs), dense.ys);
       const bends = bendsInView(pieces, s.view.xMin, s.view.xMax, 1e-9 * scale);
       figs[k].querySelector('figcaption')!.textContent =
-        `N = ${n}: ${bends} bend${bends === 1 ? '' : 's'} in view · max error ${st.max.toPrecision(2)}, RMS ${st.rms.toPrecision(2)}`;
+        `N = ${n}: ${bends} bend${bends === 1 ? '' : 's'} in view · max error ${errorText(st.max)}, RMS ${errorText(st.rms)}`;
     }
   }
 

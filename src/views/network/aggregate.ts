@@ -128,7 +128,7 @@ export function groupSign(positive: number, negative: number): EdgeSign {
 
 /** Thinnest and thickest edge in CSS pixels. */
 export const EDGE_MIN_PX = 0.6;
-export const EDGE_MAX_PX = 8;
+export const EDGE_MAX_PX = 6;
 
 /**
  * Edge width for a magnitude m against the largest magnitude `ref` among the edges of the same layer drawn for
@@ -136,7 +136,7 @@ export const EDGE_MAX_PX = 8;
  */
 export function edgeWidth(m: number, ref: number): number {
   if (!(m > 0) || !(ref > 0)) return EDGE_MIN_PX;
-  return Math.min(EDGE_MAX_PX, EDGE_MIN_PX + 3.4 * Math.sqrt(m / ref));
+  return Math.min(EDGE_MAX_PX, EDGE_MIN_PX + 2.4 * Math.sqrt(m / ref));
 }
 
 /**

@@ -53,14 +53,23 @@ function title(parent: Element, content: string): void {
   node('title', {}, parent).textContent = content;
 }
 
+/** Below this a weight or bias is float noise (an interpolant's c = sin(−π) ≈ −1.2e-16) and reads 0. */
+const NOISE = 1e-12;
+
 /** A short number: 3 significant digits, float noise trimmed, a real minus sign. */
 export function short(v: number): string {
-  if (v === 0) return '0';
+  if (Math.abs(v) < NOISE) return '0';
   const s = Math.abs(v) >= 1e5 || Math.abs(v) < 1e-3 ? v.toExponential(1) : String(Number(v.toPrecision(3)));
   return s.replace('-', '−');
 }
 
 const count = (n: number) => n.toLocaleString('en-US');
+
+/** "+ 0.5" or "− 0.5": a term added to what comes before it. */
+function plus(v: number): string {
+  const t = short(v);
+  return t.startsWith('−') ? `− ${t.slice(1)}` : `+ ${t}`;
+}
 
 /** A smooth edge from (x0, y0) to (x1, y1), leaving and arriving horizontally. */
 function edgePath(x0: number, y0: number, x1: number, y1: number): string {
@@ -74,7 +83,7 @@ export function headline(agg: Aggregation): string {
   if (agg.total === 1) return '1 unit: x × w + b → ReLU → × a, summed with c';
   if (agg.rule === 'all') return `${count(agg.total)} units, all shown`;
   const top = agg.shown.length - (agg.extra !== null ? 1 : 0);
-  return `${count(agg.shown.length)} of ${count(agg.total)} units: the ${top} largest |a|·‖w‖${agg.extra !== null ? ' and the selected' : ''}`;
+  return `${count(agg.shown.length)} of ${count(agg.total)} shown: top ${top} by |a|·‖w‖${agg.extra !== null ? ' + selected' : ''}`;
 }
 
 export class NetworkDiagram {
@@ -153,20 +162,23 @@ export class NetworkDiagram {
     svg.dataset.rest = String(agg.rest?.count ?? 0);
     svg.dataset.rule = agg.rule;
     svg.dataset.dim = String(d);
-    text(svg, 4, 11, head, { 'font-size': 10.5, class: 'headline' });
+    text(svg, 4, 11, head, { 'font-size': 10, class: 'headline' });
 
     const top = 18;
     const rows = agg.shown.length + (agg.rest ? 1 : 0);
     const rowH = (height - top - 4) / Math.max(1, rows);
     const boxH = Math.max(3, Math.min(30, rowH - 3));
-    const boxW = d === 1 ? Math.min(56, width * 0.22) : Math.min(boxH, Math.min(56, width * 0.22));
+    const boxW = d === 1 ? Math.min(52, width * 0.18) : Math.min(boxH, Math.min(52, width * 0.18));
     const inX = 16;
-    const boxX = Math.round(width * 0.42);
+    const boxX = Math.round(width * 0.38);
     const outX = width - 18;
     const midY = top + (height - top - 4) / 2;
     const rowY = (k: number) => top + rowH * (k + 0.5);
     const inputY = d === 1 ? [midY] : [midY - Math.min(28, rowH * 1.5 + 6), midY + Math.min(28, rowH * 1.5 + 6)];
     const labels = agg.total <= LABEL_UP_TO;
+    // Without written-out weights each unit's number sits right of its box, and its output edge starts after it.
+    const numberW = labels ? 0 : 6 + 5.2 * (count(agg.total).length + 1);
+    const outStart = boxX + boxW + numberW;
 
     // Widths are relative to the largest single unit's weight of the same layer; the group may exceed it (capped).
     let refW = 0;
@@ -192,7 +204,7 @@ export class NetworkDiagram {
         edge(parent, edgePath(inX + 7, inputY[j], boxX, y), signOf(w), edgeWidth(Math.abs(w), refW), { 'data-edge': 'in', 'data-to': i, 'data-input': j }, `${inputName[j]} → unit #${i + 1}: w${d === 2 ? j + 1 : ''} = ${short(w)}`);
       }
       const a = net.a[i];
-      edge(parent, edgePath(boxX + boxW, y, outX - 9, midY), signOf(a), edgeWidth(Math.abs(a), refA), { 'data-edge': 'out', 'data-from': i }, `unit #${i + 1} → output: a = ${short(a)}`);
+      edge(parent, edgePath(outStart, y, outX - 9, midY), signOf(a), edgeWidth(Math.abs(a), refA), { 'data-edge': 'out', 'data-from': i }, `unit #${i + 1} → output: a = ${short(a)}`);
     });
     if (agg.rest) {
       const g = agg.rest;
@@ -200,7 +212,7 @@ export class NetworkDiagram {
       for (let j = 0; j < d; j++) {
         edge(edges, edgePath(inX + 7, inputY[j], boxX - 34, y), groupSign(g.positiveW[j], g.negativeW[j]), edgeWidth(g.sumAbsW[j], refW), { 'data-edge': 'in', 'data-to': 'rest', 'data-input': j }, `${inputName[j]} → the other ${count(g.count)} units: Σ|w${d === 2 ? j + 1 : ''}| = ${short(g.sumAbsW[j])}`);
       }
-      edge(edges, edgePath(boxX + boxW, y, outX - 9, midY), groupSign(g.positiveA, g.negativeA), edgeWidth(g.sumAbsA, refA), { 'data-edge': 'out', 'data-from': 'rest' }, `the other ${count(g.count)} units → output: Σ|a| = ${short(g.sumAbsA)}, Σa = ${short(g.sumA)}`);
+      edge(edges, edgePath(outStart, y, outX - 9, midY), groupSign(g.positiveA, g.negativeA), edgeWidth(g.sumAbsA, refA), { 'data-edge': 'out', 'data-from': 'rest' }, `the other ${count(g.count)} units → output: Σ|a| = ${short(g.sumAbsA)}, Σa = ${short(g.sumA)}`);
     }
 
     // Inputs and output.
@@ -211,26 +223,31 @@ export class NetworkDiagram {
     const out = node('g', { class: 'output' }, svg);
     node('circle', { cx: outX, cy: midY, r: 9, fill: '#fff', stroke: DIAGRAM_COLORS.text, 'stroke-width': 1.2 }, out);
     text(out, outX, midY + 4, 'Σ', { 'text-anchor': 'middle', 'font-size': 11 });
-    text(out, outX, midY + 22, `+ ${short(net.c)}`, { 'text-anchor': 'middle', 'font-size': 9 });
+    text(out, width - 3, midY + 22, plus(net.c), { 'text-anchor': 'end', 'font-size': 9 });
     title(out, `output: the sum of the units' terms plus c = ${short(net.c)}`);
 
-    agg.shown.forEach((i, k) => this.unitNode(svg, net, i, boxX, rowY(k) - boxH / 2, boxW, boxH, i === frame.selected, frame.view, labels));
+    // A term a million-millionth the size of the largest drawn is float noise (an interpolant's a ≈ 1e-17): drawn flat.
+    let largest = 0;
+    if (d === 1) for (const i of agg.shown) for (const x of [frame.view.xMin, frame.view.xMax]) largest = Math.max(largest, Math.abs(net.a[i] * Math.max(0, net.w[i] * x + net.b[i])));
+    const look = { view: frame.view, labels, flatBelow: NOISE * largest };
+    agg.shown.forEach((i, k) => this.unitNode(svg, net, i, boxX, rowY(k) - boxH / 2, boxW, boxH, i === frame.selected, look));
     if (agg.rest) {
       const y = rowY(agg.shown.length);
       const g = node('g', { class: 'rest', 'data-count': agg.rest.count }, svg);
-      node('rect', { x: boxX - 34, y: y - boxH / 2, width: boxW + 34, height: boxH, rx: 3, fill: '#f1f3f5', stroke: DIAGRAM_COLORS.box, 'stroke-dasharray': '3 2' }, g);
+      node('rect', { x: boxX - 34, y: y - boxH / 2, width: boxW + 34 + numberW, height: boxH, rx: 3, fill: '#f1f3f5', stroke: DIAGRAM_COLORS.box, 'stroke-dasharray': '3 2' }, g);
       text(g, boxX - 30, y + 3.5, `+ ${count(agg.rest.count)} more`, { 'font-size': Math.min(10, Math.max(7, boxH - 1)) });
       title(g, `${count(agg.rest.count)} units not drawn one by one: their edges' widths are the sums Σ|w| and Σ|a| (Σ|a| = ${short(agg.rest.sumAbsA)})`);
     }
   }
 
   /** One unit: its box with its term (1D) or active half-plane (2D), its bias square and its number. */
-  private unitNode(svg: SVGSVGElement, net: Network, i: number, x: number, y: number, w: number, h: number, selected: boolean, view: ViewRange, labels: boolean): void {
+  private unitNode(svg: SVGSVGElement, net: Network, i: number, x: number, y: number, w: number, h: number, selected: boolean, look: { view: ViewRange; labels: boolean; flatBelow: number }): void {
+    const { view, labels } = look;
     const d = net.dim;
     const a = net.a[i];
     const b = net.b[i];
     const ws = Array.from({ length: d }, (_, j) => net.w[i * d + j]);
-    const formula = d === 1 ? `${short(a)}·ReLU(${short(ws[0])}·x + ${short(b)})` : `${short(a)}·ReLU(${short(ws[0])}·x + ${short(ws[1])}·y + ${short(b)})`;
+    const formula = d === 1 ? `${short(a)}·ReLU(${short(ws[0])}·x ${plus(b)})` : `${short(a)}·ReLU(${short(ws[0])}·x ${plus(ws[1])}·y ${plus(b)})`;
     const g = node('g', { class: 'unit', 'data-unit': i, tabindex: 0, role: 'button', 'aria-pressed': String(selected), 'aria-label': `Unit #${i + 1}: ${formula}${selected ? ' (selected)' : ''}` }, svg);
     g.style.cursor = 'pointer';
     title(g, `unit #${i + 1}: ${formula}${selected ? ' (selected)' : ' — click to select'}`);
@@ -239,8 +256,9 @@ export class NetworkDiagram {
     if (d === 1) {
       const pts = termPoints(ws[0], b, a, view.xMin, view.xMax);
       const vs = pts.map((p) => p[1]);
-      const lo = Math.min(0, ...vs);
-      const hi = Math.max(0, ...vs);
+      const flat = Math.max(...vs.map(Math.abs)) <= look.flatBelow;
+      const lo = flat ? 0 : Math.min(0, ...vs);
+      const hi = flat ? 0 : Math.max(0, ...vs);
       const pad = Math.min(3, h / 4);
       const px = (v: number) => x + ((v - view.xMin) / (view.xMax - view.xMin)) * w;
       const py = (v: number) => (hi > lo ? y + pad + ((hi - v) / (hi - lo)) * (h - 2 * pad) : y + h / 2);
@@ -262,11 +280,11 @@ export class NetworkDiagram {
     if (labels) {
       const my = y + h / 2;
       text(g, x - 3, my - 3, d === 1 ? `× ${short(ws[0])}` : `× (${short(ws[0])}, ${short(ws[1])})`, { 'text-anchor': 'end', 'font-size': 9 });
-      text(g, x - side - 3, y + h + 1, `+ ${short(b)}`, { 'text-anchor': 'end', 'font-size': 9 });
+      text(g, x - side - 3, y + h + 1, plus(b), { 'text-anchor': 'end', 'font-size': 9 });
       text(g, x + w / 2, y + h + 10, 'ReLU', { 'text-anchor': 'middle', 'font-size': 8.5, fill: '#868e96' });
       text(g, x + w + 4, my - 3, `× ${short(a)}`, { 'font-size': 9 });
     } else if (h >= 7) {
-      text(g, x - side - 3, y + h / 2 + 3.5, `#${i + 1}`, { 'text-anchor': 'end', 'font-size': Math.min(10, h), fill: '#868e96' });
+      text(g, x + w + 4, y + h / 2 + 3, `#${count(i + 1)}`, { 'font-size': Math.min(9, h), fill: selected ? DIAGRAM_COLORS.selected : '#868e96' });
     }
   }
 }

@@ -53,6 +53,11 @@ export function importanceOf(net: Network, i: number): number {
  * and the selected unit, with every other unit summed into the group. O(N·top) time, O(top) extra memory.
  */
 export function aggregateUnits(net: Network, opts: { showAllUpTo?: number; top?: number; selected?: number } = {}): Aggregation {
+  return withSelection(largestUnits(net, opts), net, opts.selected ?? -1);
+}
+
+/** The aggregation without a selection: O(N·top) once per network (a selection is added in O(top)). */
+export function largestUnits(net: Network, opts: { showAllUpTo?: number; top?: number } = {}): Aggregation {
   const total = net.a.length;
   const showAllUpTo = opts.showAllUpTo ?? SHOW_ALL_UP_TO;
   const top = opts.top ?? TOP_UNITS;
@@ -60,15 +65,16 @@ export function aggregateUnits(net: Network, opts: { showAllUpTo?: number; top?:
   // Keep the `top` largest in a small array sorted by importance, largest first.
   const best: number[] = [];
   const score: number[] = [];
+  const d = net.dim;
   for (let i = 0; i < total; i++) {
-    const v = importanceOf(net, i);
+    const v = d === 1 ? Math.abs(net.a[i] * net.w[i]) : importanceOf(net, i);
     if (best.length === top && !(v > score[top - 1])) continue;
-    let k = Math.min(best.length, top - 1);
+    let k: number;
     if (best.length < top) {
       best.push(i);
       score.push(v);
       k = best.length - 1;
-    }
+    } else k = top - 1;
     while (k > 0 && v > score[k - 1]) {
       best[k] = best[k - 1];
       score[k] = score[k - 1];
@@ -77,13 +83,9 @@ export function aggregateUnits(net: Network, opts: { showAllUpTo?: number; top?:
     best[k] = i;
     score[k] = v;
   }
-  const sel = opts.selected ?? -1;
-  const extra = sel >= 0 && sel < total && !best.includes(sel) ? sel : null;
-  if (extra !== null) best.push(extra);
   const shown = best.sort((p, q) => p - q);
-  const d = net.dim;
   const rest: RestGroup = {
-    count: total - shown.length,
+    count: 0,
     sumAbsA: 0,
     sumA: 0,
     sumAbsW: new Array<number>(d).fill(0),
@@ -92,25 +94,60 @@ export function aggregateUnits(net: Network, opts: { showAllUpTo?: number; top?:
     positiveW: new Array<number>(d).fill(0),
     negativeW: new Array<number>(d).fill(0),
   };
+  // The group's sums in one tight pass (locals, no calls: this is the O(N) part of a new network).
   let next = 0;
+  let sumAbsA = 0;
+  let sumA = 0;
+  let positiveA = 0;
+  let negativeA = 0;
+  const { a: as, w: ws } = net;
   for (let i = 0; i < total; i++) {
-    if (next < shown.length && shown[next] === i) {
+    if (i === shown[next]) {
       next++;
       continue;
     }
-    const a = net.a[i];
-    rest.sumAbsA += Math.abs(a);
-    rest.sumA += a;
-    if (a > 0) rest.positiveA++;
-    else if (a < 0) rest.negativeA++;
+    const a = as[i];
+    sumAbsA += Math.abs(a);
+    sumA += a;
+    if (a > 0) positiveA++;
+    else if (a < 0) negativeA++;
     for (let j = 0; j < d; j++) {
-      const w = net.w[i * d + j];
+      const w = ws[i * d + j];
       rest.sumAbsW[j] += Math.abs(w);
       if (w > 0) rest.positiveW[j]++;
       else if (w < 0) rest.negativeW[j]++;
     }
   }
-  return { total, shown, rule: 'largest', rest, extra };
+  Object.assign(rest, { count: total - shown.length, sumAbsA, sumA, positiveA, negativeA });
+  return { total, shown, rule: 'largest', rest, extra: null };
+}
+
+/** Adds (sign 1) or takes out (sign −1) unit i's weights to or from the group's sums and counts. */
+function addToGroup(rest: RestGroup, net: Network, i: number, sign: 1 | -1): void {
+  const d = net.dim;
+  const a = net.a[i];
+  rest.count += sign;
+  rest.sumAbsA += sign * Math.abs(a);
+  rest.sumA += sign * a;
+  if (a > 0) rest.positiveA += sign;
+  else if (a < 0) rest.negativeA += sign;
+  for (let j = 0; j < d; j++) {
+    const w = net.w[i * d + j];
+    rest.sumAbsW[j] += sign * Math.abs(w);
+    if (w > 0) rest.positiveW[j] += sign;
+    else if (w < 0) rest.negativeW[j] += sign;
+  }
+}
+
+/**
+ * An aggregation from `largestUnits` with the selected unit drawn too: when it is in the group it moves out of it
+ * (its weights leave the sums). O(top), so changing the selection does not scan the network again.
+ */
+export function withSelection(base: Aggregation, net: Network, selected: number): Aggregation {
+  if (!base.rest || selected < 0 || selected >= base.total || base.shown.includes(selected)) return base;
+  const rest: RestGroup = { ...base.rest, sumAbsW: [...base.rest.sumAbsW], positiveW: [...base.rest.positiveW], negativeW: [...base.rest.negativeW] };
+  addToGroup(rest, net, selected, -1);
+  return { ...base, shown: [...base.shown, selected].sort((p, q) => p - q), rest, extra: selected };
 }
 
 /** An edge's sign for its colour: one sign, zero, or both (a group whose units disagree). */

@@ -9,7 +9,7 @@
 import type { Network } from '../../model/network.ts';
 import type { ViewRange } from '../../state/state.ts';
 import { PLOT_COLORS } from '../plot1d/plot1d.ts';
-import { type Aggregation, type EdgeSign, activeRegion2D, aggregateUnits, edgeWidth, groupSign, signOf, termPoints } from './aggregate.ts';
+import { type Aggregation, type EdgeSign, activeRegion2D, edgeWidth, groupSign, largestUnits, signOf, termPoints, withSelection } from './aggregate.ts';
 
 /** Edge and term colours by sign, shared with the tests. */
 export const DIAGRAM_COLORS: Record<EdgeSign, string> & { selected: string; box: string; text: string } = {
@@ -91,8 +91,8 @@ export class NetworkDiagram {
   private frame: DiagramFrame | null = null;
   private drawn: { frame: DiagramFrame; width: number; height: number } | null = null;
   private pending = 0;
-  /** The aggregation of the last network and selection (recomputed only when either changes: O(N) once). */
-  private agg: { network: Network; selected: number; value: Aggregation } | null = null;
+  /** The largest units of the last network (O(N) once per network; a selection is added in O(top)). */
+  private agg: { network: Network; value: Aggregation } | null = null;
 
   constructor(
     private readonly container: HTMLElement,
@@ -132,13 +132,10 @@ export class NetworkDiagram {
     });
   }
 
-  /** The units drawn for this frame (cached per network and selection). */
+  /** The units drawn for this frame (the network's scan cached; the selection added on top). */
   aggregation(frame: DiagramFrame): Aggregation {
-    const a = this.agg;
-    if (a && a.network === frame.network && a.selected === frame.selected) return a.value;
-    const value = aggregateUnits(frame.network, { selected: frame.selected });
-    this.agg = { network: frame.network, selected: frame.selected, value };
-    return value;
+    if (this.agg?.network !== frame.network) this.agg = { network: frame.network, value: largestUnits(frame.network) };
+    return withSelection(this.agg.value, frame.network, frame.selected);
   }
 
   /** Draws now: O(units shown), after the aggregation (O(N) when the network or the selection changed). */

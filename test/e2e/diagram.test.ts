@@ -116,6 +116,12 @@ describe.each<Mode>(['webgpu', 'cpu'])('network diagram and tour with %s', (mode
     await page.evaluate(() => window.sandbox.setState({ selected: 1 }));
     await settled(page);
     expect((await diagram(page)).pressed).toEqual([1]);
+    // From the keyboard: Enter on a focused unit selects it, and the focus stays on it through the redraw.
+    await page.focus('#network-diagram g.unit[data-unit="4"]');
+    await page.keyboard.press('Enter');
+    await settled(page);
+    expect(await page.evaluate(() => window.sandbox.getState().selected)).toBe(4);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-unit'))).toBe('4');
   });
 
   it('shows the 12 largest of 65,536 units, the selected one and a group for the rest', async () => {

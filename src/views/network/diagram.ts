@@ -150,6 +150,8 @@ export class NetworkDiagram {
     const d = net.dim;
     const agg = this.aggregation(frame);
     const svg = this.svg;
+    // A unit chosen from the keyboard keeps the focus across the redraw its selection causes.
+    const focused = svg.contains(document.activeElement) ? document.activeElement?.getAttribute('data-unit') : null;
     svg.replaceChildren();
     svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
     const head = headline(agg);
@@ -235,6 +237,7 @@ export class NetworkDiagram {
       text(g, boxX - 30, y + 3.5, `+ ${count(agg.rest.count)} more`, { 'font-size': Math.min(10, Math.max(7, boxH - 1)) });
       title(g, `${count(agg.rest.count)} units not drawn one by one: their edges' widths are the sums Σ|w| and Σ|a| (Σ|a| = ${short(agg.rest.sumAbsA)})`);
     }
+    if (focused != null) svg.querySelector<SVGGElement>(`g.unit[data-unit="${focused}"]`)?.focus();
   }
 
   /** One unit: its box with its term (1D) or active half-plane (2D), its bias square and its number. */

@@ -117,7 +117,7 @@ describe.each<Mode>(['webgpu', 'cpu'])('network diagram and tour with %s', (mode
     await settled(page);
     expect((await diagram(page)).pressed).toEqual([1]);
     // From the keyboard: Enter on a focused unit selects it, and the focus stays on it through the redraw.
-    await page.focus('#network-diagram g.unit[data-unit="4"]');
+    await page.$eval('#network-diagram g.unit[data-unit="4"]', (e) => (e as SVGGElement).focus());
     await page.keyboard.press('Enter');
     await settled(page);
     expect(await page.evaluate(() => window.sandbox.getState().selected)).toBe(4);

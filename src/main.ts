@@ -25,6 +25,7 @@ import { MapGestures } from './ui/mapGestures.ts';
 import { attachOrbitControls } from './ui/orbitControls.ts';
 import { FIRST_2D_STEP } from './ui/tour.ts';
 import { OrbitCamera } from './views/surface3d/camera.ts';
+import { NetworkDiagram, diagramFrameOf } from './views/network/diagram.ts';
 import { Panel } from './ui/panel.ts';
 import { TargetEditor, UnitInspector } from './ui/sidebar.ts';
 import { PlotLegend, legendEntries1D } from './views/legend.ts';
@@ -124,6 +125,17 @@ async function boot(): Promise<void> {
     el('panel'),
   );
   readouts.panel = panel;
+
+  // The network diagram follows the state (network, selection, window); clicking a unit selects it.
+  const diagram = new NetworkDiagram(el('network-diagram'), (i) => {
+    try {
+      store.set({ selected: i });
+    } catch (e) {
+      say(messageOf(e));
+    }
+  });
+  store.subscribe((s) => diagram.update(diagramFrameOf(s)));
+  diagram.update(diagramFrameOf(store.state));
 
   new TargetEditor(store);
   new UnitInspector(store, say);

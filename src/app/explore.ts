@@ -8,21 +8,43 @@ import { errorStats, errorVsN, logLogSlope, powersOfTwo, type Construction, type
 import { MAX_LS_UNITS_2D, randomHiddenUnits2D } from '../model/fit2d.ts';
 import { gridXs } from '../model/grid.ts';
 import type { Network } from '../model/network.ts';
-import { evaluatePiecewise, piecewise1D } from '../model/piecewise1d.ts';
+import { evaluatePiecewise, piecewise1D, type PiecewiseLinear } from '../model/piecewise1d.ts';
 import { type TargetSpec, sampleTarget } from '../model/targets.ts';
 import { sampleTarget2D } from '../model/targets2d.ts';
 import { defaultFitRunner, type FitRunner } from '../state/fitRunner.ts';
 import { type AppState, type Store, type Target2DSpec, construct, target2DOf, targetOf } from '../state/state.ts';
 import { fmt } from '../ui/formula.ts';
-import { TOUR } from '../ui/tour.ts';
+import { TOUR, type TourStep } from '../ui/tour.ts';
 import type { ErrorChart } from '../views/charts/errorChart.ts';
 import { regularityOf, summarizeErrors } from '../views/charts/errorSummary.ts';
 import type { LogLogChart } from '../views/charts/logLogChart.ts';
 import { Heatmap2D } from '../views/map2d/heatmap2d.ts';
 import { Plot1D } from '../views/plot1d/plot1d.ts';
 import { el, messageOf, type Say } from './dom.ts';
+import { shownError } from './readouts.ts';
 
 const ANIMATE_NS = [1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60, 70, 80, 90, 100];
+
+/** A step's caption for the state shown (steps that follow the target name it). */
+export function captionOf(step: TourStep, s: AppState): string {
+  if (typeof step.caption === 'string') return step.caption;
+  return step.caption(s.mode === '1d' ? targetOf(s.target as TargetSpec).label : 'the target');
+}
+
+/**
+ * Bends of a 1D sum inside (xMin, xMax): knots where the slope changes by more than `tol` (a slope change of
+ * float noise, as interpolation leaves where the target's slopes agree, is no bend).
+ */
+export function bendsInView(p: PiecewiseLinear, xMin: number, xMax: number, tol: number): number {
+  let n = 0;
+  for (let j = 0; j < p.knots.length; j++) {
+    if (p.knots[j] > xMin && p.knots[j] < xMax && Math.abs(p.slopes[j + 1] - p.slopes[j]) > tol) n++;
+  }
+  return n;
+}
+
+/** An error in a multiple's caption: two digits, 0 below float64 rounding. */
+const errorText = (v: number) => (shownError(v) === 0 ? '0' : v.toPrecision(2));
 
 function constructionOf(s: AppState): Construction {
   if (s.build === 'least-squares') return 'least-squares';
@@ -40,8 +62,13 @@ export class ExploreController {
   private tourChart: Promise<LogLogChart> | null = null;
   /** 2D studies and multiples fit in a worker of their own, so the page and the store's fits go on. */
   private studyFits: FitRunner | null = null;
-  /** Grows with each tour step shown: multiples of a step left behind stop drawing. */
+  /** Grows with each tour step shown (and each redraw of its multiples): superseded multiples stop drawing. */
   private tourToken = 0;
+  /** The mode the open tour step was shown in (1D multiples follow the target; 2D ones are fixed fits). */
+  private tourMode: AppState['mode'] = '1d';
+  /** Set while a step's own patch is applied, so following the target does not redraw what the step draws. */
+  private opening = false;
+  private followTimer = 0;
 
   constructor(
     private readonly store: Store,
@@ -55,6 +82,27 @@ export class ExploreController {
     el('tour-prev').addEventListener('click', () => this.openTour(this.tourStep - 1));
     el('tour-next').addEventListener('click', () => this.openTour(this.tourStep + 1));
     el('tour-close').addEventListener('click', () => this.openTour(-1));
+    store.subscribe((s, previous) => this.followTarget(s, previous));
+  }
+
+  /**
+   * While a 1D step with multiples is open, its caption and multiples follow the target, the placement and the
+   * window (redrawn 150 ms after the last change, superseded drawings dropped).
+   */
+  private followTarget(s: AppState, previous: AppState): void {
+    const step = TOUR[this.tourStep];
+    if (this.opening || !step?.multiples || this.tourMode !== '1d') return;
+    if (s.mode !== '1d') {
+      this.multiples.hidden = true;
+      return;
+    }
+    if (s.mode === previous.mode && s.target === previous.target && s.placement === previous.placement && s.view === previous.view) return;
+    el('tour-caption').textContent = captionOf(step, s);
+    clearTimeout(this.followTimer);
+    const ns = step.multiples;
+    this.followTimer = window.setTimeout(() => {
+      this.drawMultiples(ns, ++this.tourToken).catch((e) => this.say(messageOf(e)));
+    }, 150);
   }
 
   get animating(): boolean {
@@ -168,28 +216,47 @@ export class ExploreController {
     return study;
   }
 
-  private async drawMultiples(ns: number[]): Promise<void> {
+  /**
+   * The 1D multiples: the state's target interpolated with N units each (the state's placement), as small plots
+   * captioned with their bends in view and their errors over the target's domain. A newer token stops the drawing.
+   */
+  private async drawMultiples(ns: number[], token: number): Promise<void> {
     const multiples = this.multiples;
-    multiples.replaceChildren();
-    multiples.hidden = false;
     const s = this.store.state;
     const t = targetOf(s.target as TargetSpec);
+    const dense = sampleTarget(t.f, t.domain, 4097);
+    // A slope change counts as a bend above 1e-9 of the target's own slope scale (range over domain width).
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const y of dense.ys) {
+      lo = Math.min(lo, y);
+      hi = Math.max(hi, y);
+    }
+    const scale = hi > lo ? (hi - lo) / (t.domain[1] - t.domain[0]) : 1;
+    const figs: HTMLElement[] = [];
     for (const n of ns) {
       const fig = document.createElement('figure');
-      const c = document.createElement('canvas');
-      const cap = document.createElement('figcaption');
-      fig.append(c, cap);
-      multiples.append(fig);
-      const small = new Plot1D(c);
+      fig.append(document.createElement('canvas'), document.createElement('figcaption'));
+      figs.push(fig);
+    }
+    multiples.replaceChildren(...figs);
+    multiples.hidden = false;
+    multiples.dataset.target = t.label;
+    for (let k = 0; k < ns.length; k++) {
+      const n = ns[k];
+      const small = new Plot1D(figs[k].querySelector('canvas')!);
       small.resize();
       const net = construct({ ...s, units: n }, 'interpolate');
       const grid = { xMin: s.view.xMin, xMax: s.view.xMax, nx: small.sampleCount };
       const sum = await this.evaluator.evaluateGrid1D(net, grid);
+      if (token !== this.tourToken) return;
       const xs = gridXs(grid);
-      small.draw({ view: s.view, show: { target: true, terms: false, knots: true, error: false }, xs, target: xs.map(t.f), sum, network: net, selected: -1, hoverX: null });
-      const dense = sampleTarget(t.f, t.domain, 4097);
-      const st = errorStats(evaluatePiecewise(piecewise1D(net), dense.xs), dense.ys);
-      cap.textContent = `N = ${n}: max error ${st.max.toPrecision(2)}, RMS ${st.rms.toPrecision(2)}`;
+      small.draw({ view: s.view, show: { target: true, terms: false, knots: true, error: false }, xs, target: xs.map(t.f), sum, network: net, samples: t.samples, selected: -1, hoverX: null });
+      const pieces = piecewise1D(net);
+      const st = errorStats(evaluatePiecewise(pieces, dense.xs), dense.ys);
+      const bends = bendsInView(pieces, s.view.xMin, s.view.xMax, 1e-9 * scale);
+      figs[k].querySelector('figcaption')!.textContent =
+        `N = ${n}: ${bends} bend${bends === 1 ? '' : 's'} in view · max error ${errorText(st.max)}, RMS ${errorText(st.rms)}`;
     }
   }
 
@@ -260,7 +327,10 @@ export class ExploreController {
     const box = el('tour');
     this.multiples.hidden = true;
     el('tour-chart').hidden = true;
+    clearTimeout(this.followTimer);
     const token = ++this.tourToken;
+    const diagram = el('network-diagram');
+    delete diagram.dataset.tour;
     if (k < 0 || k >= TOUR.length) {
       this.tourStep = -1;
       box.hidden = true;
@@ -271,15 +341,22 @@ export class ExploreController {
     this.stopTraining();
     this.stopAnimate();
     this.onStatus();
-    this.store.set(step.patch());
+    this.opening = true;
+    try {
+      this.store.set(step.patch());
+    } finally {
+      this.opening = false;
+    }
+    this.tourMode = this.store.state.mode;
+    if (step.diagram) diagram.dataset.tour = step.diagram;
     box.hidden = false;
     box.scrollIntoView({ block: 'nearest' });
     el('tour-title').textContent = `Step ${k + 1} of ${TOUR.length}: ${step.title}`;
-    el('tour-caption').textContent = step.caption;
+    el('tour-caption').textContent = captionOf(step, this.store.state);
     el<HTMLButtonElement>('tour-prev').disabled = k === 0;
     el<HTMLButtonElement>('tour-next').disabled = k === TOUR.length - 1;
     await this.whenDrawn();
-    if (step.multiples) await (this.store.state.mode === '2d' ? this.drawMultiples2D(step.multiples, token) : this.drawMultiples(step.multiples));
+    if (step.multiples) await (this.store.state.mode === '2d' ? this.drawMultiples2D(step.multiples, token) : this.drawMultiples(step.multiples, token));
     if (step.regionGrowth) await this.drawRegionGrowth(step.regionGrowth, token);
   }
 }

@@ -159,7 +159,7 @@ export class Plot1DFrame implements FrameView {
     }
     const pieces = piecewiseOf(s.network);
     const stats = errorStats(evaluatePiecewise(pieces, inXs), inTarget);
-    this.readouts.show(s.network.a.length, piecesInRange(pieces, s.view.xMin, s.view.xMax), stats.max, stats.rms);
+    this.readouts.show(s.network.a.length, piecesInRange(pieces, s.view.xMin, s.view.xMax), stats.max, stats.rms, s.show.target);
     this.readouts.hover(this.hoverX === null ? null : this.hoverReadout(s, this.hoverX));
   }
 }

@@ -40,6 +40,14 @@ function activeList(units: number[] | undefined): string {
 
 const num = (v: number) => (Number.isFinite(v) ? v.toPrecision(3) : '—');
 
+/** Errors below this are float64 rounding of values near 1 (an exact fit reads ~1e-15): shown as 0. */
+export const ROUNDING_ERROR = 1e-12;
+
+/** An error as the readouts show it: NaN (nothing to compare with) stays NaN, rounding noise becomes 0. */
+export function shownError(v: number): number {
+  return Number.isFinite(v) && Math.abs(v) < ROUNDING_ERROR ? 0 : v;
+}
+
 export class Readouts {
   private readonly n = el('readout-n');
   private readonly pieces = el('readout-pieces');
@@ -60,8 +68,16 @@ export class Readouts {
     this.numeric.textContent = f.numeric;
   }
 
-  /** The frame's measurements; `pieceCount` null where pieces are not counted (2D). */
-  show(n: number, pieceCount: number | null, max: number, rms: number): void {
+  /**
+   * The frame's measurements; `pieceCount` null where pieces are not counted (2D). With the target hidden
+   * (`targetShown` false) there is nothing on screen to compare with, so the errors read "—".
+   */
+  show(n: number, pieceCount: number | null, max: number, rms: number, targetShown = true): void {
+    max = targetShown ? shownError(max) : NaN;
+    rms = targetShown ? shownError(rms) : NaN;
+    const why = targetShown ? "over the view, within the target's domain" : 'the target is hidden: tick Target to measure the error';
+    this.max.title = why;
+    this.rms.title = why;
     this.piecesLabel.textContent = 'Linear pieces in view';
     this.n.textContent = String(n);
     this.pieces.textContent = pieceCount === null ? '—' : String(pieceCount);

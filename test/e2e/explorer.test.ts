@@ -605,7 +605,7 @@ describe.each<Mode>(['webgpu', 'cpu'])('explorer with %s', (mode) => {
         // One unit per sample: exact at every sample.
         const t = s.target as { kind: string };
         expect(t.kind).toBe('builtin');
-        expect(s.network.a.length).toBe(39);
+        expect(s.network.a.length).toBe(40);
         const noisy = TARGETS.find((q) => q.id === 'noisy')!.samples!;
         const at = await page.evaluate((x) => window.sandbox.evaluate(x), noisy.xs);
         expect(relativeL2(at, noisy.ys)).toBeLessThan(1e-5);
@@ -613,7 +613,7 @@ describe.each<Mode>(['webgpu', 'cpu'])('explorer with %s', (mode) => {
       if (k === 8) {
         await page.waitForFunction(() => document.querySelectorAll('#tour-multiples figcaption').length === 4);
         const caps = await page.$$eval('#tour-multiples figcaption', (e) => e.map((x) => x.textContent ?? ''));
-        expect(caps.map((c) => /N = (\d+)/.exec(c)![1])).toEqual(['2', '5', '10', '100']);
+        expect(caps.map((c) => /N = (\d+)/.exec(c)![1])).toEqual(['3', '5', '10', '100']);
       }
       await screenshot(page, `tour-${mode}-${k}`);
     }

@@ -186,8 +186,8 @@ describe('2D target expressions: WGSL (Dawn) against the float64 JS evaluation',
   });
 
   it('an expression whose WGSL does not compile fails typed, alone: the kernel keeps working for the next ones', async () => {
-    // WGSL folds 1e38 * 1e38 when it compiles and rejects the overflow; the CPU says "undefined everywhere".
-    const overflow = compileExpression('1e38*1e38 + x*y', 2);
+    // WGSL folds 1e15⁶ = 1e90 when it compiles and rejects the overflow; the CPU says "undefined everywhere".
+    const overflow = compileExpression('1e15*1e15*1e15*1e15*1e15*1e15 + x*y', 2);
     expect(overflow.evaluate(1, 2)).toBeNaN();
     const garbage: CompiledExpression2D = {
       ...compileExpression('x + y', 2),

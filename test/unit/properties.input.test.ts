@@ -17,7 +17,7 @@ import { LinkError, hashToPatch, stateToHash } from '../../src/state/urlState.ts
 import type { FitRunner } from '../../src/state/fitRunner.ts';
 import { construct } from '../../src/state/construction.ts';
 
-const RUNS = { numRuns: 200 };
+const RUNS = { numRuns: Number(process.env.PROPERTY_RUNS ?? 200) };
 
 /** Fits at once (a resolved promise), so a property run never waits on timers. */
 const quickRunner: FitRunner = { fit: async (inputs) => construct(inputs, inputs.build) };

@@ -37,19 +37,35 @@ export function outsideRange(v: number): string {
   return `${formatValue(v)} is outside ${RANGE_TEXT}`;
 }
 
+/** Per-network terms of the bound, cached for networks that cannot change (frozen: validated ones). */
+const boundTerms = new WeakMap<object, { base: number; perDim: number[] }>();
+
+function termsOf(net: { dim: number; w: ArrayLike<number>; b: ArrayLike<number>; a: ArrayLike<number>; c: number }): { base: number; perDim: number[] } {
+  const cached = boundTerms.get(net);
+  if (cached) return cached;
+  const dim = net.dim;
+  const n = net.a.length;
+  let base = Math.abs(net.c);
+  const perDim = new Array<number>(dim).fill(0);
+  for (let i = 0; i < n; i++) {
+    const a = Math.abs(net.a[i]);
+    base += a * Math.abs(net.b[i]);
+    for (let d = 0; d < dim; d++) perDim[d] += a * Math.abs(net.w[i * dim + d]);
+  }
+  const terms = { base, perDim };
+  if (Object.isFrozen(net)) boundTerms.set(net, terms);
+  return terms;
+}
+
 /**
  * An upper bound of |f(x)| = |c + Σ a_i·max(0, w_i·x + b_i)| for every x with |x_d| ≤ reach[d], and of every
  * partial sum on the way, whatever the order of summation: |c| + Σ |a_i|·(Σ_d |w_id|·reach[d] + |b_i|).
- * O(N·dim).
+ * Linear in `reach`, so its per-network terms are computed once (O(N·dim)) and a new view costs O(dim).
  */
 export function worstCaseOutput(net: { dim: number; w: ArrayLike<number>; b: ArrayLike<number>; a: ArrayLike<number>; c: number }, reach: readonly number[]): number {
-  let sum = Math.abs(net.c);
-  const dim = net.dim;
-  for (let i = 0; i < net.a.length; i++) {
-    let pre = Math.abs(net.b[i]);
-    for (let d = 0; d < dim; d++) pre += Math.abs(net.w[i * dim + d]) * reach[d];
-    sum += Math.abs(net.a[i]) * pre;
-  }
+  const { base, perDim } = termsOf(net);
+  let sum = base;
+  for (let d = 0; d < perDim.length; d++) sum += perDim[d] * reach[d];
   return sum;
 }
 

@@ -184,18 +184,39 @@ export function reduce(current: AppState, patch: unknown): Accepted {
   return { state: next, fit, given };
 }
 
+/** The farthest |x| and |y| of a 2D data target, once per target object (a zoom must not rescan 100,000 points). */
+const dataReaches = new WeakMap<object, [number, number]>();
+function dataReach(t: { xs: readonly number[]; ys: readonly number[] }): [number, number] {
+  let r = dataReaches.get(t);
+  if (!r) {
+    let fy = 0;
+    for (let i = 0; i < t.ys.length; i++) fy = Math.max(fy, Math.abs(t.ys[i]));
+    // x is sorted (then y): its ends are its extremes.
+    r = [Math.max(Math.abs(t.xs[0] ?? 0), Math.abs(t.xs[t.xs.length - 1] ?? 0)), fy];
+    dataReaches.set(t, r);
+  }
+  return r;
+}
+
 /**
  * How far from 0 the inputs of a state's network go: the view and the target's domain (training samples and
  * data points lie there), per input dimension.
  */
 export function inputReach(s: Pick<AppState, 'mode' | 'target' | 'view' | 'view2d'>): number[] {
   const far = (...v: number[]) => Math.max(...v.map(Math.abs));
+  const t = s.target;
   if (s.mode === '2d') {
-    const d = target2DOf(s.target as Target2DSpec).domain;
     const v = s.view2d;
+    if (t.kind === 'data' && 'zs' in t) {
+      const [fx, fy] = dataReach(t);
+      return [far(v.xMin, v.xMax, fx), far(v.yMin, v.yMax, fy)];
+    }
+    const d = target2DOf(t as Target2DSpec).domain;
     return [far(v.xMin, v.xMax, d.xMin, d.xMax), far(v.yMin, v.yMax, d.yMin, d.yMax)];
   }
-  const [lo, hi] = targetOf(s.target as TargetSpec).domain;
+  // Data x are sorted: the ends are the extremes.
+  if (t.kind === 'data') return [far(s.view.xMin, s.view.xMax, t.xs[0] ?? 0, t.xs[t.xs.length - 1] ?? 0)];
+  const [lo, hi] = targetOf(t as TargetSpec).domain;
   return [far(s.view.xMin, s.view.xMax, lo, hi)];
 }
 

@@ -111,7 +111,8 @@ export function reduce(current: AppState, patch: unknown): Accepted {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new StateError('patch', `must be an object, got ${describe(patch)}`);
   // Own names only: "constructor" or "toString" are not fields.
   for (const k of Object.keys(patch)) if (!Object.hasOwn(SCHEMA, k)) throw unknownField(SCHEMA, k);
-  const p = patch as Partial<Record<keyof AppState, unknown>>;
+  // Its own fields only, in an object with no prototype: nothing inherited is read as a field below.
+  const p = Object.assign(Object.create(null) as object, patch) as Partial<Record<keyof AppState, unknown>>;
   // The mode first: a network of the other dimension switches to its mode, unless the patch names one.
   let mode = current.mode;
   if (p.mode !== undefined) mode = SCHEMA.mode.check(p.mode, current.mode, current);
@@ -431,7 +432,7 @@ function checkOther(v: unknown, _base: ModeSettings | null, next: Readonly<AppSt
   if (typeof v !== 'object' || Array.isArray(v)) throw new StateError('other', `must be null or the other mode's settings {mode, target, units, …}, got ${describe(v)}`);
   const o = v as Record<string, unknown>;
   const want: Mode = next.mode === '2d' ? '1d' : '2d';
-  if (o.mode !== want) throw new StateError('other.mode', `must be "${want}" (the mode not shown), got ${describe(o.mode)}`);
+  if (!Object.hasOwn(o, 'mode') || o.mode !== want) throw new StateError('other.mode', `must be "${want}" (the mode not shown), got ${describe(o.mode)}`);
   const fields: Record<string, unknown> = {};
   for (const k of Object.keys(o)) {
     if (k === 'mode') continue;

@@ -287,3 +287,14 @@ describe('accepted states', () => {
     );
   });
 });
+
+describe('inherited fields', () => {
+  it('are never read from a patch (only its own fields count)', () => {
+    const store = new Store(initialState(), quickRunner);
+    const before = JSON.stringify(snapshot(store.state));
+    const inherited = Object.create({ units: 0, network: 5 }) as object;
+    expect(acceptOrRefuse(store, () => store.set(inherited))).toBe(true);
+    expect(JSON.stringify(snapshot(store.state))).toBe(before);
+    expect(acceptOrRefuse(store, () => store.set({ mode: '2d', other: Object.create({ mode: '1d' }) }))).toBe(false);
+  });
+});

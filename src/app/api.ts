@@ -4,6 +4,7 @@
  */
 import type { AutoEvaluator } from '../engine/backend.ts';
 import { InvalidInputError, checkPoints, type BackendKind } from '../engine/evaluator.ts';
+import { MAX_ABS_VALUE, outsideRange } from '../model/limits.ts';
 import { networkJson } from '../state/persist.ts';
 import { type AppState, type Store, snapshot } from '../state/state.ts';
 import { TOUR } from '../ui/tour.ts';
@@ -95,6 +96,13 @@ export interface ApiDeps {
   benchmark: LazyBenchPanel;
 }
 
+/** Inputs to evaluate keep to the one range of every number (the GPU evaluates them in float32; see limits.ts). */
+function checkInRange(name: string, values: ArrayLike<number>): void {
+  for (let i = 0; i < values.length; i++) {
+    if (Math.abs(values[i]) > MAX_ABS_VALUE) throw new InvalidInputError(`${values.length === 1 && name !== 'inputs' ? name : `${name}[${i}]`}: ${outsideRange(values[i])}`);
+  }
+}
+
 /** The scripting API over the app's controllers; nothing here keeps state of its own. */
 export function createSandboxApi(deps: ApiDeps): SandboxApi {
   const { store, evaluator, frame, whenDrawn } = deps;
@@ -116,6 +124,7 @@ export function createSandboxApi(deps: ApiDeps): SandboxApi {
       }
       const net = store.state.network;
       checkPoints(inputs, net.dim);
+      checkInRange('inputs', inputs);
       return Array.from(await evaluator.evaluatePoints(net, inputs));
     },
     geometry: () => frame.geometry(),
@@ -144,6 +153,8 @@ export function createSandboxApi(deps: ApiDeps): SandboxApi {
     },
     readout(x: number) {
       if (store.state.mode !== '1d') throw new Error('readout(x) reads the 1D plot; in 2D use readout2d(x, y)');
+      if (typeof x !== 'number' || !Number.isFinite(x)) throw new InvalidInputError(`readout needs a finite number x, got ${String(x)}`);
+      checkInRange('x', [x]);
       return deps.plot1d.hoverReadout(store.state, x);
     },
     async regions() {
@@ -158,6 +169,8 @@ export function createSandboxApi(deps: ApiDeps): SandboxApi {
       if (typeof x !== 'number' || typeof y !== 'number' || !Number.isFinite(x) || !Number.isFinite(y)) {
         throw new InvalidInputError(`readout2d needs finite numbers x and y, got ${String(x)}, ${String(y)}`);
       }
+      checkInRange('x', [x]);
+      checkInRange('y', [y]);
       return deps.explorer2d.readoutAt(s, x, y);
     },
     info: () => ({

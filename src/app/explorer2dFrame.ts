@@ -36,6 +36,7 @@ import { drawAxes3D } from '../views/surface3d/axes3d.ts';
 import { SurfaceCanvas } from '../views/surface3d/surfaceCanvas.ts';
 import { SurfaceGpu } from '../views/surface3d/surfaceGpu.ts';
 import { messageOf, type Say } from './dom.ts';
+import { firstLine } from '../model/messages.ts';
 import type { FrameView, PlotCanvases } from './frame.ts';
 import type { Readouts } from './readouts.ts';
 import type { RegionsController } from './regions.ts';
@@ -269,7 +270,7 @@ export class Explorer2DFrame implements FrameView {
         if (!(e instanceof GpuTarget2DCompileError)) throw e;
         // Only this expression moves to the CPU.
         this.cpuTargets.add(expr.source);
-        this.say(`The target's GPU form did not compile (${e.detail.slice(0, 120)}); it is sampled on the CPU instead.`, 'info');
+        this.say(`The target's GPU form did not compile (${firstLine(e.detail)}); it is sampled on the CPU instead.`, 'info');
       }
     }
     this.targetOnGpu = false;

@@ -4,7 +4,7 @@
  */
 import { autosave, download, loadAutosave, loadPreset, networkJson, parseImport, presetNames, savePreset } from '../state/persist.ts';
 import type { AppState, Store } from '../state/state.ts';
-import { MAX_LINK_LENGTH, hashToPatch, stateToHash } from '../state/urlState.ts';
+import { MAX_LINK_LENGTH, hashToPatch, linkBulk, stateToHash } from '../state/urlState.ts';
 import { el, messageOf, type Say } from './dom.ts';
 
 export class ShareController {
@@ -73,9 +73,7 @@ export class ShareController {
     } else {
       history.replaceState(null, '', `${location.pathname}${location.search}`);
       this.lastLink = null;
-      // Say what makes it big: the custom units, or the data set the target carries.
-      const what = s.build === 'custom' ? `${s.network.a.length} custom units` : s.target.kind === 'data' ? `a data set of ${s.target.xs.length} points` : 'its contents';
-      el('link-note-text').textContent = `This state (${what}) is too big for a practical link. Export it as JSON to share or keep it.`;
+      el('link-note-text').textContent = `This state is too big for a practical link because of ${linkBulk(s)}. Export it as JSON to share or keep it.`;
       linkNote.hidden = false;
     }
     const err = autosave(s);

@@ -27,6 +27,8 @@
  * rule is what lets the GPU (f32) and the CPU (f64) agree on where a target is defined.
  */
 
+import { MAX_ABS_VALUE, RANGE_TEXT } from './limits.ts';
+
 /** Longest accepted source, in characters. */
 export const MAX_EXPRESSION_LENGTH = 500;
 /** Deepest accepted AST (parentheses, calls and operator chains all count). */
@@ -184,8 +186,9 @@ function tokenize(src: string): Token[] {
     let m = NUMBER_RE.exec(src);
     if (m) {
       const value = Number(m[0]);
-      if (!Number.isFinite(value) || Math.abs(value) > F32_MAX) {
-        throw new ExpressionSyntaxError(`number ${m[0]} is outside the float32 range`, i);
+      // Written numbers keep to the sandbox's one range, like network values and data (see limits.ts).
+      if (!Number.isFinite(value) || Math.abs(value) > MAX_ABS_VALUE) {
+        throw new ExpressionSyntaxError(`number ${m[0]} is outside ${RANGE_TEXT}`, i);
       }
       out.push({ t: 'num', value, text: m[0], pos: i });
       i += m[0].length;

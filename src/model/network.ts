@@ -7,14 +7,13 @@
  * The format is kept open to deeper networks: `layers` is reserved and rejected for now.
  */
 
+import { MAX_ABS_VALUE, outsideRange } from './limits.ts';
+
 /** Largest number of hidden units any backend accepts. */
 export const MAX_UNITS = 65_536;
 
-/**
- * The largest magnitude of a weight, bias or output bias: float32 (the GPU's precision) holds up to 3.4e38, and
- * sums of N products of such numbers must stay far inside it, so 1e15 leaves headroom on every backend.
- */
-export const MAX_PARAM = 1e15;
+/** The largest magnitude of a weight, bias or output bias: the sandbox's one range (see limits.ts). */
+export const MAX_PARAM = MAX_ABS_VALUE;
 
 export type Dim = 1 | 2;
 
@@ -51,9 +50,10 @@ export class InvalidNetworkError extends Error {
   override name = 'InvalidNetworkError';
   constructor(
     readonly field: string,
-    message: string,
+    /** What is wrong with the field, without the prefix (for callers that name the field their own way). */
+    readonly detail: string,
   ) {
-    super(`Invalid network: ${field}: ${message}`);
+    super(`Invalid network: ${field}: ${detail}`);
   }
 }
 
@@ -76,9 +76,7 @@ function finiteArray(field: string, value: unknown, length: number | null): numb
     if (typeof v !== 'number' || !Number.isFinite(v)) {
       throw new InvalidNetworkError(`${field}[${i}]`, `must be a finite number, got ${describe(v)}`);
     }
-    if (Math.abs(v) > MAX_PARAM) {
-      throw new InvalidNetworkError(`${field}[${i}]`, `must be within ±1e15 (what the GPU's float32 holds with headroom), got ${describe(v)}`);
-    }
+    if (Math.abs(v) > MAX_PARAM) throw new InvalidNetworkError(`${field}[${i}]`, outsideRange(v));
     out[i] = v;
   }
   return out;
@@ -99,7 +97,7 @@ function describe(v: unknown): string {
 export function validateNetwork(value: unknown): ValidNetwork {
   if (isValidNetwork(value)) return value;
   if (!isObject(value)) throw new InvalidNetworkError('network', 'must be an object');
-  if ('layers' in value && value.layers !== undefined) {
+  if (Object.hasOwn(value, 'layers') && value.layers !== undefined) {
     throw new InvalidNetworkError('layers', 'deeper networks are not supported yet (one hidden layer only)');
   }
   const dim = value.dim;
@@ -115,9 +113,7 @@ export function validateNetwork(value: unknown): ValidNetwork {
   if (typeof c !== 'number' || !Number.isFinite(c)) {
     throw new InvalidNetworkError('c', `must be a finite number, got ${describe(c)}`);
   }
-  if (Math.abs(c) > MAX_PARAM) {
-    throw new InvalidNetworkError('c', `must be within ±1e15 (what the GPU's float32 holds with headroom), got ${describe(c)}`);
-  }
+  if (Math.abs(c) > MAX_PARAM) throw new InvalidNetworkError('c', outsideRange(c));
   // The object is frozen, its arrays are not: V8 boxes every double of a frozen array, which made the hot
   // evaluation loops about 20× slower (a 65,536-unit brute-force check took 22 s instead of 1 s). Code that
   // edits a network copies it first (cloneNetwork), so the arrays of a validated one are never written.

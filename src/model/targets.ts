@@ -5,6 +5,7 @@
  */
 import { type CompiledExpression, ExpressionSyntaxError, compileExpression } from './expression.ts';
 import { MAX_CSV_POINTS, normalizePoints } from './csv.ts';
+import { describeValue, outsideRange } from './limits.ts';
 import { MAX_PARAM, seededRandom } from './network.ts';
 
 export type TargetSpec =
@@ -59,10 +60,11 @@ export class InvalidTargetError extends Error {
   override name = 'InvalidTargetError';
   constructor(
     readonly field: string,
-    message: string,
+    /** What is wrong with the field, without the prefix. */
+    readonly detail: string,
     readonly position?: number,
   ) {
-    super(`Invalid target: ${field}: ${message}`);
+    super(`Invalid target: ${field}: ${detail}`);
   }
 }
 
@@ -71,15 +73,15 @@ function finiteNumbers(field: string, v: unknown): number[] {
     throw new InvalidTargetError(field, 'must be an array of numbers');
   }
   const arr = v as ArrayLike<unknown>;
+  // Before any per-point work, so an oversized array is refused at once.
+  if (arr.length > MAX_CSV_POINTS) throw new InvalidTargetError(field, `at most ${MAX_CSV_POINTS} points, got ${arr.length}`);
   const out: number[] = new Array(arr.length);
   for (let i = 0; i < arr.length; i++) {
     const x = arr[i];
     if (typeof x !== 'number' || !Number.isFinite(x)) {
-      throw new InvalidTargetError(`${field}[${i}]`, `must be a finite number, got ${String(x)}`);
+      throw new InvalidTargetError(`${field}[${i}]`, `must be a finite number, got ${describeValue(x)}`);
     }
-    if (Math.abs(x) > MAX_PARAM) {
-      throw new InvalidTargetError(`${field}[${i}]`, `must be within ±1e15 (what the GPU's float32 holds with headroom), got ${String(x)}`);
-    }
+    if (Math.abs(x) > MAX_PARAM) throw new InvalidTargetError(`${field}[${i}]`, outsideRange(x));
     out[i] = x;
   }
   return out;
@@ -123,7 +125,7 @@ export function validateTargetSpec(value: unknown): TargetSpec {
       return { kind: 'data', xs: norm.xs, ys: norm.ys };
     }
     default:
-      throw new InvalidTargetError('kind', `must be 'builtin', 'expression' or 'data', got ${JSON.stringify(v.kind) ?? String(v.kind)}`);
+      throw new InvalidTargetError('kind', `must be 'builtin', 'expression' or 'data', got ${describeValue(v.kind)}`);
   }
 }
 

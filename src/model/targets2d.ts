@@ -8,6 +8,7 @@ import { type CompiledExpression2D, ExpressionSyntaxError, compileExpression } f
 import { MAX_CSV_POINTS, normalizePoints3 } from './csv.ts';
 import { type Grid2D, gridStep, validateGrid2D } from './grid.ts';
 import type { Rect } from './lines2d.ts';
+import { describeValue, outsideRange } from './limits.ts';
 import { MAX_PARAM, seededRandom } from './network.ts';
 import { InvalidTargetError } from './targets.ts';
 
@@ -87,11 +88,9 @@ function finiteNumbers(field: string, v: unknown): number[] {
   for (let i = 0; i < arr.length; i++) {
     const x = arr[i];
     if (typeof x !== 'number' || !Number.isFinite(x)) {
-      throw new InvalidTargetError(`${field}[${i}]`, `must be a finite number, got ${String(x)}`);
+      throw new InvalidTargetError(`${field}[${i}]`, `must be a finite number, got ${describeValue(x)}`);
     }
-    if (Math.abs(x) > MAX_PARAM) {
-      throw new InvalidTargetError(`${field}[${i}]`, `must be within ±1e15 (what the GPU's float32 holds with headroom), got ${String(x)}`);
-    }
+    if (Math.abs(x) > MAX_PARAM) throw new InvalidTargetError(`${field}[${i}]`, outsideRange(x));
     out[i] = x;
   }
   return out;
@@ -136,7 +135,7 @@ export function validateTarget2D(value: unknown): Target2DSpec {
       return { kind: 'data', xs: norm.xs, ys: norm.ys, zs: norm.zs };
     }
     default:
-      throw new InvalidTargetError('kind', `must be 'builtin', 'expression' or 'data', got ${JSON.stringify(v.kind) ?? String(v.kind)}`);
+      throw new InvalidTargetError('kind', `must be 'builtin', 'expression' or 'data', got ${describeValue(v.kind)}`);
   }
 }
 

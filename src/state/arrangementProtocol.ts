@@ -27,7 +27,7 @@ export function handleArrangementMessage(req: ArrangementRequest): ArrangementRe
   try {
     return { id: req.id, ok: true, result: arrangement2DPacked(req.network, req.view, { polygons: req.polygons }) };
   } catch (e) {
-    if (e instanceof InvalidNetworkError) return { id: req.id, ok: false, kind: 'network', field: e.field, message: e.message.slice(`Invalid network: ${e.field}: `.length) };
+    if (e instanceof InvalidNetworkError) return { id: req.id, ok: false, kind: 'network', field: e.field, message: e.detail };
     if (e instanceof InvalidViewError) return { id: req.id, ok: false, kind: 'view', field: e.field, message: e.message.slice(`Invalid view: ${e.field}: `.length) };
     return { id: req.id, ok: false, kind: 'other', field: null, message: e instanceof Error ? e.message : String(e) };
   }

@@ -3,10 +3,18 @@ export class StateError extends Error {
   override name = 'StateError';
   constructor(
     readonly field: string,
-    message: string,
+    /** What is wrong with the field, without the "Invalid state: field:" prefix (for messages that add their own). */
+    readonly detail: string,
     /** For expression targets: the character position of a syntax error. */
     readonly position?: number,
   ) {
-    super(`Invalid state: ${field}: ${message}`);
+    super(`Invalid state: ${field}: ${detail}`);
   }
+}
+
+/** The StateError of a field error from the model (`InvalidNetworkError`, `InvalidTargetError`), its field under `prefix`. */
+export function nestedStateError(prefix: string, e: { field: string; detail: string; position?: number }): StateError {
+  // A model error about the whole value ("network: must be an object") is the field itself, not "network.network".
+  const field = e.field === prefix || e.field === '' ? prefix : `${prefix}.${e.field}`;
+  return new StateError(field, e.detail, e.position);
 }

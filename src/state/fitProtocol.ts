@@ -26,7 +26,7 @@ export function handleFitMessage(req: FitRequest): FitReply {
   try {
     return { id: req.id, ok: true, network: construct(req.inputs, req.inputs.build, req.gram) };
   } catch (e) {
-    if (e instanceof StateError) return { id: req.id, ok: false, field: e.field, message: e.message.slice(`Invalid state: ${e.field}: `.length) };
+    if (e instanceof StateError) return { id: req.id, ok: false, field: e.field, message: e.detail };
     return { id: req.id, ok: false, field: null, message: e instanceof Error ? e.message : String(e) };
   }
 }

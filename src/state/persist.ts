@@ -2,8 +2,8 @@
  * Keeping work: autosave to localStorage, named presets, and the JSON/PNG exports and the JSON import.
  * Everything read back goes through the store's validation.
  */
-import { validateNetwork, type Network } from '../model/network.ts';
-import { StateError } from './errors.ts';
+import { InvalidNetworkError, validateNetwork, type Network } from '../model/network.ts';
+import { StateError, nestedStateError } from './errors.ts';
 import { SCHEMA, keptFields } from './schema.ts';
 import type { AppState } from './types.ts';
 
@@ -93,11 +93,13 @@ export function parseImport(text: string): { kind: 'network' | 'state'; patch: R
     throw new StateError('json', `not valid JSON (${e instanceof Error ? e.message : String(e)})`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new StateError('json', 'must be a JSON object');
-  if ('dim' in value) {
+  if (Object.hasOwn(value, 'dim')) {
     try {
       return { kind: 'network', patch: { network: validateNetwork(value) } };
     } catch (e) {
-      throw new StateError('network', e instanceof Error ? e.message : String(e));
+      // The field under "network", once: "Invalid state: network.a[3]: …", not "network: Invalid network: a[3]: …".
+      if (e instanceof InvalidNetworkError) throw nestedStateError('network', e);
+      throw e;
     }
   }
   return { kind: 'state', patch: value as Record<string, unknown> };

@@ -4,11 +4,12 @@
  * and snapshots are all derived from it (the helpers take the table, so tests can extend it).
  */
 import { type KnotPlacement } from '../model/fit1d.ts';
+import { MAX_ABS_VALUE, outsideRange } from '../model/limits.ts';
 import { type ValidNetwork, InvalidNetworkError, MAX_UNITS, cloneNetwork, validateNetwork } from '../model/network.ts';
 import { InvalidTargetError, validateTargetSpec } from '../model/targets.ts';
 import { validateTarget2D } from '../model/targets2d.ts';
 import { construct, view2dForTarget, viewForTarget } from './construction.ts';
-import { StateError } from './errors.ts';
+import { StateError, nestedStateError } from './errors.ts';
 import { type LinkCodec, LinkError, buildCodec, lookCodec, modeCodec, networkCodec, numberCodec, placementCodec, showCodec, targetCodec, viewCodec } from './linkCodecs.ts';
 import type { AnyTarget, AppState, BuildMode, Camera3D, Look2D, Mode, ModeSettings, ShowFlags, ViewRange } from './types.ts';
 
@@ -33,7 +34,6 @@ export interface FieldSpec<V, S> {
 /** A table of fields for a state shape S; key order is the order of links, snapshots and messages. */
 export type Schema<S> = { readonly [K in keyof S]: FieldSpec<S[K], S> };
 
-const LIMIT = 1e12;
 
 function isPlainObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x) && !ArrayBuffer.isView(x);
@@ -72,10 +72,7 @@ function checkTarget(v: unknown, mode: Mode): AnyTarget {
   try {
     return mode === '2d' ? validateTarget2D(v) : validateTargetSpec(v);
   } catch (e) {
-    if (e instanceof InvalidTargetError) {
-      const field = e.field === 'target' ? 'target' : `target.${e.field}`;
-      throw new StateError(field, e.message.replace(/^Invalid target: [^:]*: /, ''), e.position);
-    }
+    if (e instanceof InvalidTargetError) throw nestedStateError('target', e);
     throw e;
   }
 }
@@ -84,7 +81,7 @@ function checkNetwork(v: unknown): ValidNetwork {
   try {
     return validateNetwork(v);
   } catch (e) {
-    if (e instanceof InvalidNetworkError) throw new StateError(`network.${e.field}`, e.message.replace(/^Invalid network: [^:]*: /, ''));
+    if (e instanceof InvalidNetworkError) throw nestedStateError('network', e);
     throw e;
   }
 }
@@ -94,9 +91,8 @@ function checkView(field: string, v: unknown, current: ViewRange): ViewRange {
   const out = { ...current };
   for (const [k, value] of Object.entries(v)) {
     if (k !== 'xMin' && k !== 'xMax' && k !== 'yMin' && k !== 'yMax') throw new StateError(`${field}.${k}`, 'is not a known field');
-    if (typeof value !== 'number' || !Number.isFinite(value) || Math.abs(value) > LIMIT) {
-      throw new StateError(`${field}.${k}`, `must be a finite number within ±1e12, got ${describe(value)}`);
-    }
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new StateError(`${field}.${k}`, `must be a finite number, got ${describe(value)}`);
+    if (Math.abs(value) > MAX_ABS_VALUE) throw new StateError(`${field}.${k}`, outsideRange(value));
     out[k] = value;
   }
   for (const [lo, hi] of [

@@ -6,10 +6,12 @@
  * drops superseded ones, and commits the last one's network.
  */
 import { DEFAULT_RIDGE_2D, MAX_LS_UNITS_2D } from '../model/fit2d.ts';
-import { type Network, type ValidNetwork, validateNetwork } from '../model/network.ts';
+import { messageOf } from '../model/messages.ts';
+import { InvalidNetworkError, type Network, type ValidNetwork, validateNetwork } from '../model/network.ts';
 import type { Target2DSpec } from '../model/targets2d.ts';
 import type { TargetSpec } from '../model/targets.ts';
-import { dimOf, fitInputsOf, sameFitInputs, sameNetwork, view2dForTarget, viewForTarget } from './construction.ts';
+import { MAX_ABS_OUTPUT, formatValue, worstCaseOutput } from '../model/limits.ts';
+import { dimOf, fitInputsOf, sameFitInputs, sameNetwork, target2DOf, targetOf, view2dForTarget, viewForTarget } from './construction.ts';
 import { StateError } from './errors.ts';
 import { type FitRunner, defaultFitRunner } from './fitRunner.ts';
 import { SCHEMA, describe, expectedUnits, fieldNames, initialOf, setOtherCheck, snapshotOf, unknownField } from './schema.ts';
@@ -109,7 +111,8 @@ export function reduce(current: AppState, patch: unknown): Accepted {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new StateError('patch', `must be an object, got ${describe(patch)}`);
   // Own names only: "constructor" or "toString" are not fields.
   for (const k of Object.keys(patch)) if (!Object.hasOwn(SCHEMA, k)) throw unknownField(SCHEMA, k);
-  const p = patch as Partial<Record<keyof AppState, unknown>>;
+  // Its own fields only, in an object with no prototype: nothing inherited is read as a field below.
+  const p = Object.assign(Object.create(null) as object, patch) as Partial<Record<keyof AppState, unknown>>;
   // The mode first: a network of the other dimension switches to its mode, unless the patch names one.
   let mode = current.mode;
   if (p.mode !== undefined) mode = SCHEMA.mode.check(p.mode, current.mode, current);
@@ -175,7 +178,61 @@ export function reduce(current: AppState, patch: unknown): Accepted {
   }
   if (p.selected !== undefined) take('selected', state.selected);
   else if (next.selected >= expectedUnits(next)) next.selected = -1;
+  if (p.network !== undefined || p.view !== undefined || p.view2d !== undefined || p.target !== undefined || mode !== current.mode) {
+    const why = outputOverflow(next.network, next);
+    if (why) throw new StateError(p.network !== undefined || (p.view === undefined && p.view2d === undefined) ? 'network' : mode === '2d' ? 'view2d' : 'view', why);
+  }
   return { state: next, fit, given };
+}
+
+/** The farthest |x| and |y| of a 2D data target, once per target object (a zoom must not rescan 100,000 points). */
+const dataReaches = new WeakMap<object, [number, number]>();
+function dataReach(t: { xs: readonly number[]; ys: readonly number[] }): [number, number] {
+  let r = dataReaches.get(t);
+  if (!r) {
+    let fy = 0;
+    for (let i = 0; i < t.ys.length; i++) fy = Math.max(fy, Math.abs(t.ys[i]));
+    // x is sorted (then y): its ends are its extremes.
+    r = [Math.max(Math.abs(t.xs[0] ?? 0), Math.abs(t.xs[t.xs.length - 1] ?? 0)), fy];
+    dataReaches.set(t, r);
+  }
+  return r;
+}
+
+/**
+ * How far from 0 the inputs of a state's network go: the view and the target's domain (training samples and
+ * data points lie there), per input dimension.
+ */
+export function inputReach(s: Pick<AppState, 'mode' | 'target' | 'view' | 'view2d'>): number[] {
+  const far = (...v: number[]) => Math.max(...v.map(Math.abs));
+  const t = s.target;
+  if (s.mode === '2d') {
+    const v = s.view2d;
+    if (t.kind === 'data' && 'zs' in t) {
+      const [fx, fy] = dataReach(t);
+      return [far(v.xMin, v.xMax, fx), far(v.yMin, v.yMax, fy)];
+    }
+    const d = target2DOf(t as Target2DSpec).domain;
+    return [far(v.xMin, v.xMax, d.xMin, d.xMax), far(v.yMin, v.yMax, d.yMin, d.yMax)];
+  }
+  // Data x are sorted: the ends are the extremes.
+  if (t.kind === 'data') return [far(s.view.xMin, s.view.xMax, t.xs[0] ?? 0, t.xs[t.xs.length - 1] ?? 0)];
+  const [lo, hi] = targetOf(t as TargetSpec).domain;
+  return [far(s.view.xMin, s.view.xMax, lo, hi)];
+}
+
+/**
+ * Why `net` could overflow float32 (the GPU's precision) over the inputs of state `s`, or null when it cannot:
+ * every value is within ±1e15, but a sum of products of them can still exceed 3.4e38, so the worst case over
+ * the view and the target's domain must stay within MAX_ABS_OUTPUT (1e30).
+ */
+export function outputOverflow(net: Network, s: Pick<AppState, 'mode' | 'target' | 'view' | 'view2d'>): string | null {
+  if (net.a.length === 0 || net.dim !== dimOf(s.mode)) return null;
+  const reach = inputReach(s);
+  const bound = worstCaseOutput(net, reach);
+  if (bound <= MAX_ABS_OUTPUT) return null;
+  const where = reach.length === 2 ? `|x| ≤ ${formatValue(reach[0])}, |y| ≤ ${formatValue(reach[1])}` : `|x| ≤ ${formatValue(reach[0])}`;
+  return `the network's sum can reach ${formatValue(bound)} where ${where} (the view and the target's domain), beyond 1e30, and float32 on the GPU overflows at 3.4e38; use smaller weights or a narrower view`;
 }
 
 /** Called after every change; `error` is set when a fit failed and the state went back to the last good one. */
@@ -313,8 +370,20 @@ export class Store {
     if (this.job !== job) return;
     this.job = null;
     let error: StateError | null = null;
-    if (net === null) error = failure instanceof StateError ? failure : new StateError('network', `could not be built: ${failure instanceof Error ? failure.message : String(failure)}`);
+    let valid: ValidNetwork | null = null;
+    if (net === null) error = failure instanceof StateError ? failure : new StateError('network', `could not be built: ${messageOf(failure)}`);
     else if (job.given && !sameNetwork(net, job.given)) error = notBuiltBy(job.inputs.build);
+    else {
+      // A fitted network (from the worker, too) is validated once here, so every consumer gets a ValidNetwork;
+      // one the GPU could not hold fails the fit like any other failure, never as an unhandled rejection.
+      try {
+        valid = validateNetwork(net);
+      } catch (e) {
+        error = e instanceof InvalidNetworkError ? new StateError('network', `the ${job.inputs.build} construction built an unusable network (${e.field}: ${e.detail})`) : new StateError('network', `could not be built: ${messageOf(e)}`);
+      }
+      const why = valid && outputOverflow(valid, this.current);
+      if (why) error = new StateError('network', `the ${job.inputs.build} construction built a network whose ${why.replace(/^the network's /, '')}`);
+    }
     if (error) {
       // Waiters from the change that started this fit (or earlier) learn that it failed; later ones, whose own
       // changes were accepted meanwhile, resolve with the state after the revert.
@@ -324,8 +393,7 @@ export class Store {
       for (const w of failed) w.reject(error);
       return;
     }
-    // A fitted network (from the worker, too) is validated once here, so every consumer gets a ValidNetwork.
-    this.change({ ...this.current, network: validateNetwork(net) });
+    this.change({ ...this.current, network: valid! });
   }
 
   /** The current state with the construction (and its network) of the last good state: other edits stay. */
@@ -364,7 +432,7 @@ function checkOther(v: unknown, _base: ModeSettings | null, next: Readonly<AppSt
   if (typeof v !== 'object' || Array.isArray(v)) throw new StateError('other', `must be null or the other mode's settings {mode, target, units, …}, got ${describe(v)}`);
   const o = v as Record<string, unknown>;
   const want: Mode = next.mode === '2d' ? '1d' : '2d';
-  if (o.mode !== want) throw new StateError('other.mode', `must be "${want}" (the mode not shown), got ${describe(o.mode)}`);
+  if (!Object.hasOwn(o, 'mode') || o.mode !== want) throw new StateError('other.mode', `must be "${want}" (the mode not shown), got ${describe(o.mode)}`);
   const fields: Record<string, unknown> = {};
   for (const k of Object.keys(o)) {
     if (k === 'mode') continue;
@@ -375,7 +443,7 @@ function checkOther(v: unknown, _base: ModeSettings | null, next: Readonly<AppSt
   try {
     accepted = reduce(switchMode(initialState(), want), fields);
   } catch (e) {
-    if (e instanceof StateError) throw new StateError(`other.${e.field}`, e.message.slice(`Invalid state: ${e.field}: `.length));
+    if (e instanceof StateError) throw new StateError(`other.${e.field}`, e.detail, e.position);
     throw e;
   }
   return settingsOf(accepted.state);

@@ -72,3 +72,24 @@ export function hashToPatch(hash: string): Patch | null {
   if (version === String(URL_VERSION)) return fromBeforeModes(decodeLink(SCHEMA, q));
   throw new LinkError('v', `version ${version} is not supported (this page reads versions 1 to ${URL_VERSION})`);
 }
+
+/**
+ * What makes a state's link long, for the note that says there is none: the field whose text is longest, e.g.
+ * "its data set of 5,000 points (61,234 characters)" or "its 300 custom units (12,001 characters)".
+ */
+export function linkBulk(s: AppState): string {
+  let best: keyof AppState | null = null;
+  let bestLength = -1;
+  for (const k of Object.keys(SCHEMA) as Array<keyof AppState>) {
+    const f = SCHEMA[k];
+    if (!(f.linked ?? f.kept)(s)) continue;
+    // A hopelessly big network is not written out to be measured: 4 characters a number is a floor.
+    const length = k === 'network' && s.network.a.length > 100_000 ? s.network.a.length * (s.network.dim + 2) * 4 : (f.link.codec as LinkCodec<unknown>).write(s[k]).length;
+    if (length > bestLength) [best, bestLength] = [k, length];
+  }
+  const chars = `${bestLength.toLocaleString('en-US')} characters`;
+  if (best === 'network') return `its ${s.network.a.length.toLocaleString('en-US')} custom units (${chars})`;
+  if (best === 'target' && s.target.kind === 'data') return `its data set of ${s.target.xs.length.toLocaleString('en-US')} points (${chars})`;
+  if (best === 'target' && s.target.kind === 'expression') return `its expression (${chars})`;
+  return best === null ? 'its contents' : `its ${best} (${chars})`;
+}

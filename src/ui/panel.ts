@@ -54,9 +54,16 @@ function clampNotice(c: Controller, label: string, say: (message: string) => voi
     const v = parseFloat(input.value);
     typed = Number.isNaN(v) ? null : v;
   });
+  const range = c as unknown as { _min?: number; _max?: number };
+  const num = (v: number) => (Math.abs(v) >= 1e6 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential().replace('e+', 'e') : v.toLocaleString('en-US', { maximumSignificantDigits: 12 }));
   return (value) => {
     if (typed !== null && typed !== value && Math.abs(typed - value) > 1e-9 * Math.max(1, Math.abs(value))) {
-      say(`${label}: ${typed} is not a value this field takes (its range and steps); using ${value} instead.`);
+      // Say which way it was changed: above the maximum, below the minimum, or rounded to the field's steps.
+      const why =
+        range._max !== undefined && typed > range._max ? `is above the maximum ${num(range._max)}`
+        : range._min !== undefined && typed < range._min ? `is below the minimum ${num(range._min)}`
+        : "is not one of the field's steps";
+      say(`${label}: ${num(typed)} ${why}; using ${num(value)}.`);
     }
     typed = null;
   };

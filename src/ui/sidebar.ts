@@ -2,7 +2,8 @@
  * The side sections next to the panel: the target editor (custom expression, CSV data) and the unit
  * inspector (list, w/b/a fields, add/remove). They write patches to the store and redraw from the state.
  */
-import { parseCsvPoints, parseCsvPoints3 } from '../model/csv.ts';
+import { MAX_CSV_CHARS, MAX_CSV_POINTS, parseCsvPoints, parseCsvPoints3 } from '../model/csv.ts';
+import { messageOf } from '../model/messages.ts';
 import { cloneNetwork } from '../model/network.ts';
 import { knotOf } from '../model/network.ts';
 import { fmt } from './formula.ts';
@@ -33,10 +34,20 @@ export class TargetEditor {
       zone.addEventListener('drop', (e) => {
         e.preventDefault();
         const file = e.dataTransfer?.files[0];
-        if (file) void file.text().then((text) => {
-          this.csvInput.value = text.length > 200_000 ? text.slice(0, 200_000) : text;
-          this.applyCsv(text);
-        });
+        if (!file) return;
+        // A UTF-8 file has at least as many bytes as characters: one over the limit in bytes is refused
+        // before it is read, and its name and size are said.
+        if (file.size > MAX_CSV_CHARS) {
+          this.showCsvError(`${file.name} is ${(file.size / 1e6).toFixed(1)} MB; data files are read up to ${MAX_CSV_CHARS / 1e6} MB (${MAX_CSV_POINTS.toLocaleString('en-US')} points)`);
+          return;
+        }
+        file.text().then(
+          (text) => {
+            this.csvInput.value = text.length > 200_000 ? text.slice(0, 200_000) : text;
+            this.applyCsv(text);
+          },
+          (err: unknown) => this.showCsvError(`${file.name} could not be read: ${messageOf(err)}`),
+        );
       });
     }
     store.subscribe((s, prev) => {
@@ -70,7 +81,7 @@ export class TargetEditor {
       return true;
     } catch (e) {
       this.exprInput.setAttribute('aria-invalid', 'true');
-      const msg = e instanceof Error ? e.message.replace(/^Invalid state: [^:]*: /, '') : String(e);
+      const msg = e instanceof StateError ? e.detail : messageOf(e);
       const pos = e instanceof StateError ? e.position : undefined;
       const text = document.createElement('div');
       text.textContent = msg;
@@ -106,10 +117,14 @@ export class TargetEditor {
       this.csvError.classList.remove('error');
       return true;
     } catch (e) {
-      this.csvError.textContent = e instanceof Error ? e.message.replace(/^Invalid state: /, '') : String(e);
-      this.csvError.classList.add('error');
+      this.showCsvError(e instanceof StateError ? `${e.field}: ${e.detail}` : messageOf(e));
       return false;
     }
+  }
+
+  private showCsvError(message: string): void {
+    this.csvError.textContent = message;
+    this.csvError.classList.add('error');
   }
 }
 
@@ -152,7 +167,7 @@ export class UnitInspector {
       this.store.set(patch);
       return true;
     } catch (e) {
-      this.onError(e instanceof Error ? e.message : String(e));
+      this.onError(messageOf(e));
       return false;
     }
   }

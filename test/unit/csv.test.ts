@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CsvError, MAX_CSV_POINTS, normalizePoints, parseCsvPoints } from '../../src/model/csv.ts';
+import { CsvError, MAX_CSV_POINTS, normalizePoints, parseCsvPoints, parseCsvPoints3 } from '../../src/model/csv.ts';
 
 function fails(text: string): CsvError {
   try {
@@ -51,7 +51,7 @@ describe('parseCsvPoints', () => {
     expect(fails('1,2').message).toMatch(/at least 2 points/);
     expect(fails('1,2\n1,3').message).toMatch(/at least 2 points/);
     const lines = Array.from({ length: MAX_CSV_POINTS + 1 }, (_, i) => `${i},${i}`).join('\n');
-    expect(fails(lines).message).toBe(`line ${MAX_CSV_POINTS + 1}: too many points (at most ${MAX_CSV_POINTS})`);
+    expect(fails(lines).message).toBe(`line ${MAX_CSV_POINTS + 1}: too many points (at most ${MAX_CSV_POINTS.toLocaleString('en-US')})`);
     expect(parseCsvPoints(lines.slice(0, lines.lastIndexOf('\n'))).xs).toHaveLength(MAX_CSV_POINTS);
   });
 
@@ -71,9 +71,21 @@ describe('parseCsvPoints', () => {
 describe('the value bound', () => {
   it('refuses CSV values and data targets beyond ±1e15 with the line or the field named', async () => {
     expect(() => parseCsvPoints('0, 1\n1, 2e15\n')).toThrow(CsvError);
-    expect(() => parseCsvPoints('0, 1\n1, 2e15\n')).toThrow(/y is outside ±1e15/);
+    expect(() => parseCsvPoints('0, 1\n1, 2e15\n')).toThrow(/line 2: y = 2e15 is outside ±1e15/);
     expect(parseCsvPoints('0, 1\n1, 1e15\n').ys[1]).toBe(1e15);
     const { validateTargetSpec } = await import('../../src/model/targets.ts');
-    expect(() => validateTargetSpec({ kind: 'data', xs: [0, 1e39], ys: [0, 1] })).toThrow(/xs\[1\]: must be within ±1e15/);
+    expect(() => validateTargetSpec({ kind: 'data', xs: [0, 1e39], ys: [0, 1] })).toThrow(/xs\[1\]: 1e39 is outside ±1e15/);
+  });
+});
+
+describe('size limits before parsing', () => {
+  it('refuses a text of more than MAX_CSV_LINES lines at once, before reading its points', () => {
+    // A bad value on line 2 would be reported first if the points were read before the lines were counted.
+    const text = 'x,y\n1,zz\n' + '1,2\n'.repeat(1_000_000);
+    const t0 = performance.now();
+    expect(() => parseCsvPoints(text)).toThrow(/^the text has more than 200,000 lines; keep at most 100,000 points$/);
+    expect(() => parseCsvPoints3(text)).toThrow(/more than 200,000 lines/);
+    // About 2 ms each here; generous for a loaded machine.
+    expect(performance.now() - t0).toBeLessThan(1000);
   });
 });

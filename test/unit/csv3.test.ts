@@ -48,8 +48,8 @@ describe('parseCsvPoints3 (x, y, z rows)', () => {
     expect(fails('1,2,3\nfoo,2,3').message).toBe('line 2: x is not a number: "foo"');
     expect(fails('1,2,3\n4,5').message).toBe('line 2: expected 3 values (x, y and z), got 2: "4,5"');
     expect(fails('1,2,3\n4,5,6,7').line).toBe(2);
-    expect(fails('1,2,3\n1,2,2e15').message).toBe('line 2: z is outside ±1e15: "2e15"');
-    expect(fails('1,-1e16,3').message).toBe('line 1: y is outside ±1e15: "-1e16"');
+    expect(fails('1,2,3\n1,2,2e15').message).toBe('line 2: z = 2e15 is outside ±1e15 (what float32 holds with headroom)');
+    expect(fails('1,-1e16,3').message).toBe('line 1: y = -1e16 is outside ±1e15 (what float32 holds with headroom)');
     // Only the first data line may be a header.
     expect(fails('x,y,z\n1,2,3\nx,y,z').line).toBe(3);
   });
@@ -59,7 +59,7 @@ describe('parseCsvPoints3 (x, y, z rows)', () => {
     expect(fails('# nothing\nx,y,z\n').line).toBe(0);
     expect(fails('0,0,0\n'.repeat(1) + ' '.repeat(MAX_CSV_CHARS)).message).toMatch(/too large/);
     const many = Array.from({ length: MAX_CSV_POINTS + 1 }, (_, i) => `${i},0,1`).join('\n');
-    expect(fails(many).message).toBe(`line ${MAX_CSV_POINTS + 1}: too many points (at most ${MAX_CSV_POINTS})`);
+    expect(fails(many).message).toBe(`line ${MAX_CSV_POINTS + 1}: too many points (at most ${MAX_CSV_POINTS.toLocaleString('en-US')})`);
     expect(fails(42 as unknown as string).message).toBe('expected text');
   });
 

@@ -126,10 +126,10 @@ describe('the value bound (what float32 holds with headroom)', () => {
     const ok = { dim: 1, w: [1e15, -1], b: [0, -1e15], a: [1, 1e15], c: -1e15 };
     expect(validateNetwork(ok).a[1]).toBe(1e15);
     const cases: Array<[Record<string, unknown>, RegExp]> = [
-      [{ ...ok, a: [1e39, 1] }, /a\[0\]: must be within ±1e15/],
-      [{ ...ok, w: [1, 1e308] }, /w\[1\]: must be within ±1e15/],
-      [{ ...ok, b: [-2e15, 0] }, /b\[0\]: must be within ±1e15/],
-      [{ ...ok, c: 1e308 }, /c: must be within ±1e15/],
+      [{ ...ok, a: [1e39, 1] }, /a\[0\]: 1e39 is outside ±1e15/],
+      [{ ...ok, w: [1, 1e308] }, /w\[1\]: 1e308 is outside ±1e15/],
+      [{ ...ok, b: [-2e15, 0] }, /b\[0\]: -2e15 is outside ±1e15/],
+      [{ ...ok, c: 1e308 }, /c: 1e308 is outside ±1e15/],
     ];
     for (const [net, message] of cases) {
       expect(() => validateNetwork(net)).toThrow(InvalidNetworkError);

@@ -40,15 +40,19 @@ async function boot(): Promise<void> {
   const store = new Store(initialState(), fits);
   let frame: FrameController | null = null;
   const share = new ShareController(store, say, () => frame!.picture());
-  share.restore();
-  const evaluator = await AutoEvaluator.create({
-    prefer: preferenceFromQuery(location.search),
-    gpu: navigator.gpu ?? null,
-    onChange: (s) => {
-      notices.showStatus(s);
-      void frame?.request();
-    },
-  });
+  // The autosave is read from IndexedDB while the backend starts: both end before the first frame and before any
+  // input is wired, so nothing the user does can be replaced by the restored state.
+  const [evaluator] = await Promise.all([
+    AutoEvaluator.create({
+      prefer: preferenceFromQuery(location.search),
+      gpu: navigator.gpu ?? null,
+      onChange: (s) => {
+        notices.showStatus(s);
+        void frame?.request();
+      },
+    }),
+    share.restore(),
+  ]);
   notices.showStatus(evaluator.status);
   fits.evaluator = evaluator;
 

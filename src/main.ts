@@ -40,19 +40,17 @@ async function boot(): Promise<void> {
   const store = new Store(initialState(), fits);
   let frame: FrameController | null = null;
   const share = new ShareController(store, say, () => frame!.picture());
-  // The autosave is read from IndexedDB while the backend starts: both end before the first frame and before any
-  // input is wired, so nothing the user does can be replaced by the restored state.
-  const [evaluator] = await Promise.all([
-    AutoEvaluator.create({
-      prefer: preferenceFromQuery(location.search),
-      gpu: navigator.gpu ?? null,
-      onChange: (s) => {
-        notices.showStatus(s);
-        void frame?.request();
-      },
-    }),
-    share.restore(),
-  ]);
+  // The autosave is read from IndexedDB while the backend starts and the views are built; it lands before any
+  // input is wired (nothing the user does can be replaced by it) and before the first frame is asked for.
+  const restored = share.restore();
+  const evaluator = await AutoEvaluator.create({
+    prefer: preferenceFromQuery(location.search),
+    gpu: navigator.gpu ?? null,
+    onChange: (s) => {
+      notices.showStatus(s);
+      void frame?.request();
+    },
+  });
   notices.showStatus(evaluator.status);
   fits.evaluator = evaluator;
 
@@ -73,6 +71,7 @@ async function boot(): Promise<void> {
     readouts.formula(s.network);
     redraw();
   });
+  await restored;
   readouts.formula(store.state.network);
 
   let panel: Panel | null = null;

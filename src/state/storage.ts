@@ -34,16 +34,53 @@ export class StoredValueError extends Error {
 export const DB_NAME = 'relu-sandbox';
 export const STORE_NAME = 'kv';
 
-/** IndexedDB through idb-keyval: values are stored as structured clones (no JSON text of megabytes). */
+/**
+ * IndexedDB through idb-keyval: values are stored as structured clones, with long number arrays as Float64Array
+ * (see `pack`): a 65,536-unit 2D network is then a few memory copies to store and read, not 262,144 numbers
+ * serialized one by one.
+ */
 export function idbKv(store: UseStore = createStore(DB_NAME, STORE_NAME)): KvStore {
   return {
     kind: 'indexeddb',
-    get: (key) => idbGet(key, store),
-    set: (key, value) => idbSet(key, value, store),
-    setMany: (entries) => idbSetMany(entries as Array<[string, unknown]>, store),
+    get: async (key) => unpack(await idbGet(key, store)),
+    set: (key, value) => idbSet(key, pack(value), store),
+    setMany: (entries) => idbSetMany(entries.map(([k, v]) => [k, pack(v)]), store),
     del: (key) => idbDel(key, store),
     keys: async () => (await idbKeys(store)).filter((k): k is string => typeof k === 'string'),
   };
+}
+
+/** Arrays shorter than this stay as they are (not worth a typed array). */
+const PACK_MIN = 64;
+
+/**
+ * A copy of `v` with every array of at least PACK_MIN numbers as a Float64Array (exact for any JS number).
+ * State values hold no typed arrays of their own, so `unpack` can turn every Float64Array back into an array.
+ */
+export function pack(v: unknown): unknown {
+  if (Array.isArray(v)) {
+    if (v.length >= PACK_MIN && v.every((x) => typeof x === 'number')) return Float64Array.from(v as number[]);
+    return v.map(pack);
+  }
+  if (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    // defineProperty: a key named "__proto__" stays a key.
+    for (const k of Object.keys(v)) Object.defineProperty(out, k, { value: pack((v as Record<string, unknown>)[k]), enumerable: true, configurable: true, writable: true });
+    return out;
+  }
+  return v;
+}
+
+/** The inverse of `pack`: Float64Arrays back to plain number arrays. */
+export function unpack(v: unknown): unknown {
+  if (v instanceof Float64Array) return Array.from(v);
+  if (Array.isArray(v)) return v.map(unpack);
+  if (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v)) Object.defineProperty(out, k, { value: unpack((v as Record<string, unknown>)[k]), enumerable: true, configurable: true, writable: true });
+    return out;
+  }
+  return v;
 }
 
 /** Prefix of this app's keys in localStorage (fallback mode). */
@@ -126,11 +163,13 @@ export function browserLocalStorage(): Storage | null {
 }
 
 /**
- * Opens IndexedDB and checks it answers within `timeoutMs` (some browsers hang or refuse it in private
- * modes); otherwise falls back to localStorage, then to page memory. `notice` says what the fallback means.
+ * Opens IndexedDB and checks it answers within `timeoutMs` (some browsers refuse it in private modes, or hang);
+ * otherwise falls back to localStorage, then to page memory. `notice` says what the fallback means. The limit is
+ * long because a busy page (a GPU backend compiling on the CPU) can take seconds to create the database on a
+ * first visit, and a false fallback would put big states where they do not fit.
  */
 export async function openKv(opts: { timeoutMs?: number; probe?: string } = {}): Promise<{ kv: KvStore; notice: string | null }> {
-  const timeoutMs = opts.timeoutMs ?? 1500;
+  const timeoutMs = opts.timeoutMs ?? 10_000;
   if (typeof indexedDB !== 'undefined') {
     try {
       const kv = idbKv();

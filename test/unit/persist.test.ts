@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SaveError, Saves, migrateLegacy, openSaves, refusal } from '../../src/state/persist.ts';
-import { LEGACY_AUTOSAVE_KEY, LEGACY_PRESETS_KEY, LOCAL_PREFIX, idbKv, localKv, type KvStore } from '../../src/state/storage.ts';
+import { LEGACY_AUTOSAVE_KEY, LEGACY_PRESETS_KEY, LOCAL_PREFIX, idbKv, localKv, pack, unpack, type KvStore } from '../../src/state/storage.ts';
 import { StateError } from '../../src/state/errors.ts';
 import { Store, initialState, type AppState } from '../../src/state/state.ts';
 
@@ -152,6 +152,25 @@ describe('autosave and presets in IndexedDB', () => {
     const { saves } = await openSaves();
     expect(await restoreUnits(saves)).toBeNull();
     expect(await saves.rejectedAutosave()).toBeNull();
+  });
+});
+
+describe('packing long number arrays for IndexedDB', () => {
+  it('round-trips exactly (−0, tiny and huge values, nested, a "__proto__" key) and stores Float64Arrays', async () => {
+    const w = Array.from({ length: 200 }, (_, i) => (i === 3 ? -0 : (i - 100) * 1.1e-300 + i * 1e15));
+    const v = JSON.parse('{"__proto__": {"a": [1, 2]}}') as Record<string, unknown>;
+    v.network = { dim: 2, w, b: [0.5, -1], a: w.slice(0, 64), c: 0.25 };
+    v.list = [w, 'x', null];
+    const packed = pack(v) as { network: { w: unknown; b: unknown } };
+    expect(packed.network.w).toBeInstanceOf(Float64Array);
+    expect(packed.network.b).toEqual([0.5, -1]);
+    const back = unpack(packed) as typeof v;
+    expect(back).toEqual(v);
+    expect(Object.is((back.network as { w: number[] }).w[3], -0)).toBe(true);
+    expect(Object.hasOwn(back, '__proto__')).toBe(true);
+    const kv = idbKv();
+    await kv.set('x', v);
+    expect(await kv.get('x')).toEqual(v);
   });
 });
 

@@ -240,14 +240,13 @@ export class ShareController {
     }
   }
 
-  /** Replaces the state with a preset's; says why when it cannot. */
+  /**
+   * Replaces the state with a preset's once it is read (a few ms); says why when it cannot. Choosing a preset is a
+   * user action, so it applies even if background work (a training step) changed the state meanwhile.
+   */
   async loadPreset(name: string): Promise<void> {
-    const basis = this.store.version;
     try {
-      const patch = await (await this.saves).loadPreset(name);
-      // A change made while the preset was read wins over it.
-      if (this.store.version !== basis) return this.say(`Preset "${name}" was not loaded: the state changed meanwhile.`, 'info');
-      this.store.replace(patch);
+      this.store.replace(await (await this.saves).loadPreset(name));
     } catch (e) {
       this.say(`Preset "${name}" could not be loaded: ${messageOf(e)}`);
     }

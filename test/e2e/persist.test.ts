@@ -1,11 +1,14 @@
 /**
- * Keeping big work in headless Chromium: a 65,536-unit 2D network (about 5 MB as JSON, over localStorage's quota)
- * is autosaved and saved as two presets in IndexedDB, and all three come back after a reload. CPU backend only:
+ * Keeping work in headless Chromium: a 65,536-unit 2D network (about 5 MB as JSON, over localStorage's quota)
+ * is autosaved and saved as two presets in IndexedDB, and all three come back after a reload; a refused write
+ * and an autosave that cannot be restored are said in plain words, with the exports offered. CPU backend only:
  * what is tested is the storage, and drawing 65,536 units on SwiftShader's WebGPU would only make it slower.
  */
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer';
-import { launchBrowser, openApp, serveDist } from './harness.ts';
+import { RESULTS, launchBrowser, openApp, serveDist } from './harness.ts';
 
 let server: Awaited<ReturnType<typeof serveDist>>;
 beforeAll(async () => {
@@ -142,5 +145,67 @@ describe('keeping a 65,536-unit 2D state (cpu)', () => {
     await loadPreset(page, '__proto__', 0.2);
     expect(await summary(page)).toEqual({ ...first, c: 0.2 });
     expect(errors).toEqual([]);
+  });
+});
+
+describe('saving faults (cpu)', () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    browser = await launchBrowser('cpu');
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('says a refused save in plain words and offers Export JSON; an unrestorable autosave is reported and exportable', async () => {
+    const { page, errors } = await openApp(browser, server.url);
+    // The browser's storage is full from now on.
+    await page.evaluate(() => {
+      IDBObjectStore.prototype.put = function () {
+        throw new DOMException("Failed to execute 'put' on 'IDBObjectStore': quota", 'QuotaExceededError');
+      };
+    });
+    await page.evaluate(() => window.sandbox.setState({ units: 31 }));
+    await page.waitForFunction(() => /Autosave failed/.test(document.getElementById('message')!.textContent ?? ''), { timeout: 30_000 });
+    const message = await page.$eval('#message', (e) => e.textContent);
+    expect(message).toBe("Autosave failed: the browser's storage for this page is full. The last good save is kept; use Export JSON to keep this state.");
+    expect(await page.$eval('#link-note', (e) => (e as HTMLElement).hidden)).toBe(false);
+    expect(await page.$eval('#link-note-export', (e) => (e as HTMLElement).hidden)).toBe(false);
+    expect(await page.$eval('#link-note-text', (e) => e.textContent)).toMatch(/Autosave failed: .*Export JSON/);
+
+    // A saved state that no longer validates: reported at the next start, kept aside, exportable as it was.
+    const bad = { units: 'many', target: { kind: 'builtin', id: 'sin' } };
+    await page.evaluate(
+      (bad) =>
+        new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open('relu-sandbox');
+          open.onsuccess = () => {
+            const tx = open.result.transaction('kv', 'readwrite');
+            // `add` (put is the failing one patched in above), in one transaction with the delete.
+            tx.objectStore('kv').delete('autosave');
+            tx.objectStore('kv').add(bad, 'autosave');
+            tx.oncomplete = () => resolve();
+            tx.onerror = () => reject(tx.error);
+          };
+        }),
+      bad,
+    );
+    await page.close();
+    const { page: third, errors: thirdErrors } = await openApp(browser, server.url);
+    expect(await third.$eval('#message', (e) => e.textContent)).toMatch(/^The autosaved state could not be restored: .*units.*; it is kept aside .*Starting from the defaults\.$/);
+    expect(await third.evaluate(() => window.sandbox.getState().units)).toBe(8);
+    expect(await third.$eval('#link-note-rejected', (e) => (e as HTMLElement).hidden)).toBe(false);
+    const dir = join(RESULTS, 'downloads-persist');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const cdp = await third.createCDPSession();
+    await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: dir });
+    await third.click('#link-note-rejected');
+    const file = join(dir, 'relu-autosave-unrestored.json');
+    for (let i = 0; i < 100 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(bad);
+    await cdp.detach();
+    expect([...errors, ...thirdErrors]).toEqual([]);
   });
 });

@@ -10,6 +10,7 @@ import { el, messageOf, type Say } from './dom.ts';
 export class ShareController {
   private persistTimer = 0;
   private tooBig = false;
+  private lastSaved: AppState | null = null;
   private rejected = false;
   private lastLink: string | null = null;
   private readonly fileInput = el<HTMLInputElement>('import-file');
@@ -80,7 +81,12 @@ export class ShareController {
     try {
       const saves = await this.saves;
       // Applied only while nothing else changed the state since startup (a link pasted meanwhile wins).
-      await saves.restoreAutosave((patch) => void (this.store.version === basis && this.store.replace(patch)));
+      const { note } = await saves.restoreAutosave((patch) => void (this.store.version === basis && this.store.replace(patch)));
+      if (note) {
+        this.say(note);
+        this.rejected = true;
+        this.updateNote();
+      }
     } catch (e) {
       if (e instanceof SaveError) {
         this.autosaving = false;
@@ -113,7 +119,7 @@ export class ShareController {
       parts.push(`This state (${what}) is too big for a practical link. Export it as JSON to share or keep it.`);
     }
     if (this.saveError) parts.push(this.saveError);
-    if (this.rejected) parts.push('The autosave found at startup could not be restored; it is kept aside.');
+    if (this.rejected) parts.push('The autosave found at startup could not be restored in full; it is kept aside.');
     el('link-note-text').textContent = parts.join(' ');
     el('link-note-export').hidden = !(this.tooBig || this.saveError);
     el('link-note-rejected').hidden = !this.rejected;
@@ -135,7 +141,11 @@ export class ShareController {
       this.lastLink = null;
     }
     this.updateNote();
-    if (this.autosaving) void this.autosave(s);
+    // States are replaced, never changed in place: the same object is already saved (or being saved).
+    if (this.autosaving && s !== this.lastSaved) {
+      this.lastSaved = s;
+      void this.autosave(s);
+    }
   }
 
   private async autosave(s: AppState): Promise<void> {

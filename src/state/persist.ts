@@ -89,11 +89,13 @@ export class Saves {
   }
 
   /**
-   * Hands the autosaved state (an unvalidated patch) to `apply`, e.g. `Store.replace`. Returns false when there is
-   * none. When it cannot be restored (damaged JSON, or `apply` throws) it is kept aside (see `rejectedAutosave`)
-   * before the next autosave can replace it, and a StateError says why. Other read failures throw a SaveError.
+   * Hands the autosaved state (an unvalidated patch) to `apply`, e.g. `Store.replace`; `restored` is false when
+   * there is none. When it cannot be restored (damaged JSON, or `apply` throws) it is kept aside (see
+   * `rejectedAutosave`) before the next autosave can replace it, and a StateError says why. When only the other
+   * mode's settings are bad, the rest is restored, the whole copy kept aside, and `note` says so. Read failures
+   * throw a SaveError.
    */
-  async restoreAutosave(apply: (patch: unknown) => void): Promise<boolean> {
+  async restoreAutosave(apply: (patch: unknown) => void): Promise<{ restored: boolean; note: string | null }> {
     let saved: unknown;
     try {
       saved = await this.kv.get(AUTOSAVE);
@@ -101,7 +103,7 @@ export class Saves {
       if (e instanceof StoredValueError) return this.reject(e.raw, 'it is not valid JSON (it was damaged)');
       throw new SaveError('The autosaved state could not be read from the browser\'s storage.');
     }
-    if (saved === undefined || saved === null) return false;
+    if (saved === undefined || saved === null) return { restored: false, note: null };
     // Saves moved over from localStorage are still the JSON text they were there.
     if (typeof saved === 'string') {
       try {
@@ -113,20 +115,37 @@ export class Saves {
     try {
       apply(saved);
     } catch (e) {
-      return this.reject(saved, e instanceof Error ? e.message : String(e));
+      const reason = e instanceof Error ? e.message : String(e);
+      // Only the other mode's settings are bad: the work on screen is restored, the whole copy kept aside.
+      if (e instanceof StateError && /^other\b/.test(e.field) && typeof saved === 'object' && Object.hasOwn(saved as object, 'other')) {
+        const rest: Record<string, unknown> = { ...(saved as Record<string, unknown>) };
+        delete rest.other;
+        try {
+          apply(rest);
+        } catch {
+          return this.reject(saved, reason);
+        }
+        const where = await this.keepAside(saved, reason);
+        return { restored: true, note: `The autosaved state was restored without the other mode's settings (${reason}); ${where}.` };
+      }
+      return this.reject(saved, reason);
     }
-    return true;
+    return { restored: true, note: null };
+  }
+
+  /** Keeps `value` under the rejected key; says where it is, for the user. */
+  private async keepAside(value: unknown, reason: string): Promise<string> {
+    const kept: RejectedAutosave = { text: typeof value === 'string' ? value : JSON.stringify(value), reason, at: Date.now() };
+    try {
+      await this.kv.set(REJECTED, kept);
+      return 'the saved copy is kept aside (Export the unrestored autosave, in the note under the readouts)';
+    } catch {
+      return 'the saved copy could not be kept aside (the browser refused to store it)';
+    }
   }
 
   private async reject(value: unknown, reason: string): Promise<never> {
-    const kept: RejectedAutosave = { text: typeof value === 'string' ? value : JSON.stringify(value), reason, at: Date.now() };
-    let where = 'it is kept aside (Export the unrestored autosave, in the note under the readouts)';
-    try {
-      await this.kv.set(REJECTED, kept);
-    } catch {
-      where = 'it could not be kept aside (the browser refused to store it)';
-    }
-    throw new StateError('autosave', `could not be restored: ${reason}; ${where}`);
+    throw new StateError('autosave', `could not be restored: ${reason}; ${await this.keepAside(value, reason)}`);
   }
 
   /** The last autosave that could not be restored, or null. */

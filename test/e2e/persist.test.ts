@@ -193,7 +193,7 @@ describe('saving faults (cpu)', () => {
     );
     await page.close();
     const { page: third, errors: thirdErrors } = await openApp(browser, server.url);
-    expect(await third.$eval('#message', (e) => e.textContent)).toMatch(/^The autosaved state could not be restored: .*units.*; it is kept aside .*Starting from the defaults\.$/);
+    expect(await third.$eval('#message', (e) => e.textContent)).toMatch(/^The autosaved state could not be restored: .*units.*; the saved copy is kept aside .*Starting from the defaults\.$/);
     expect(await third.evaluate(() => window.sandbox.getState().units)).toBe(8);
     expect(await third.$eval('#link-note-rejected', (e) => (e as HTMLElement).hidden)).toBe(false);
     const dir = join(RESULTS, 'downloads-persist');

@@ -26,7 +26,7 @@ const withUnits = (units: number): AppState => ({ ...initialState(), units });
 /** Restores the autosave into a fresh store, as the app does at startup. */
 async function restoreUnits(saves: Saves): Promise<number | null> {
   const store = new Store(initialState());
-  return (await saves.restoreAutosave((p) => store.replace(p))) ? store.state.units : null;
+  return (await saves.restoreAutosave((p) => store.replace(p))).restored ? store.state.units : null;
 }
 
 beforeEach(() => {
@@ -132,12 +132,26 @@ describe('autosave and presets in IndexedDB', () => {
     const store = new Store(initialState());
     const err = await saves.restoreAutosave((p) => store.replace(p)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StateError);
-    expect((err as Error).message).toMatch(/autosave: could not be restored: .*units.*; it is kept aside/);
+    expect((err as Error).message).toMatch(/autosave: could not be restored: .*units.*; the saved copy is kept aside/);
     expect(store.state).toEqual(initialState());
     expect(await saves.autosave(withUnits(7))).toBeNull();
     const kept = await saves.rejectedAutosave();
     expect(JSON.parse(kept!.text)).toEqual(bad);
     expect(kept!.reason).toMatch(/units/);
+  });
+
+  it('restores the work on screen when only the other mode\'s settings are bad, and keeps the whole copy aside', async () => {
+    const kv = idbKv();
+    const good = { ...withUnits(14) } as Record<string, unknown>;
+    const saved = { mode: '1d', units: 14, other: { mode: '2d', units: -3 } };
+    await kv.set('autosave', saved);
+    const saves = new Saves(kv);
+    const store = new Store(initialState());
+    const got = await saves.restoreAutosave((p) => store.replace(p));
+    expect(got.restored).toBe(true);
+    expect(got.note).toMatch(/^The autosaved state was restored without the other mode's settings \(.*other.*\); the saved copy is kept aside/);
+    expect(store.state.units).toBe(good.units);
+    expect(JSON.parse((await saves.rejectedAutosave())!.text)).toEqual(saved);
   });
 
   it('reports an autosave that is not valid JSON (moved from localStorage) and keeps its text', async () => {

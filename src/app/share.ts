@@ -14,7 +14,7 @@ export class ShareController {
   private rejected = false;
   private lastLink: string | null = null;
   private readonly fileInput = el<HTMLInputElement>('import-file');
-  /** The browser storage, opening from construction on (startup does not wait for it before drawing). */
+  /** The browser storage, opening from construction on, while the backend starts. */
   private readonly saves: Promise<Saves>;
   /** Why the last autosave failed (shown in the note with the JSON export), or null. */
   private saveError: string | null = null;
@@ -113,7 +113,7 @@ export class ShareController {
   private updateNote(): void {
     const s = this.store.state;
     const parts: string[] = [];
-    if (this.lastLink === null && this.tooBig) {
+    if (this.tooBig) {
       // Say what makes it big: the custom units, or the data set the target carries.
       const what = s.build === 'custom' ? `${s.network.a.length} custom units` : s.target.kind === 'data' ? `a data set of ${s.target.xs.length} points` : 'its contents';
       parts.push(`This state (${what}) is too big for a practical link. Export it as JSON to share or keep it.`);
@@ -152,20 +152,17 @@ export class ShareController {
     let error: string | null;
     try {
       error = await (await this.saves).autosave(s);
-    } catch (e) {
-      error = `Autosave failed: ${messageOf(e)}`;
+    } catch {
+      error = "Autosave failed: the browser's storage could not be opened. Use Export JSON to keep this state.";
     }
+    // A failed state is tried again at the next persist (copy link, the next change).
+    if (error && this.lastSaved === s) this.lastSaved = null;
     // Said once when saving starts failing; the note keeps offering the export while it fails.
     if (error && !this.saveError) this.say(error);
     if (error !== this.saveError) {
       this.saveError = error;
       this.updateNote();
     }
-  }
-
-  /** Resolves once the autosaves asked for so far are written (or failed). */
-  async saved(): Promise<void> {
-    await (await this.saves).idle();
   }
 
   /** The shareable link of the current state, or null when it is too big for one. */

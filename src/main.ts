@@ -44,7 +44,9 @@ async function boot(): Promise<void> {
   const store = new Store(initialState(), fits);
   let frame: FrameController | null = null;
   const share = new ShareController(store, say, () => frame!.picture());
-  share.restore();
+  // The autosave is read from IndexedDB while the backend starts and the views are built; it lands before any
+  // input is wired (nothing the user does can be replaced by it) and before the first frame is asked for.
+  const restored = share.restore();
   const evaluator = await AutoEvaluator.create({
     prefer: preferenceFromQuery(location.search),
     gpu: navigator.gpu ?? null,
@@ -80,6 +82,7 @@ async function boot(): Promise<void> {
     showLegend(s);
     redraw();
   });
+  await restored;
   readouts.formula(store.state.network);
   showLegend(store.state);
 

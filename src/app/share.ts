@@ -2,15 +2,24 @@
  * Sharing and keeping work: the first state (link, else autosave, else defaults), the link and autosave kept
  * in step with the state, presets, JSON export/import and PNG export.
  */
-import { autosave, download, loadAutosave, loadPreset, networkJson, parseImport, presetNames, savePreset } from '../state/persist.ts';
+import { SaveError, download, networkJson, openSaves, parseImport, type Saves } from '../state/persist.ts';
 import type { AppState, Store } from '../state/state.ts';
 import { MAX_LINK_LENGTH, hashToPatch, linkBulk, stateToHash } from '../state/urlState.ts';
 import { el, messageOf, type Say } from './dom.ts';
 
 export class ShareController {
   private persistTimer = 0;
+  private tooBig = false;
+  private lastSaved: AppState | null = null;
+  private rejected = false;
   private lastLink: string | null = null;
   private readonly fileInput = el<HTMLInputElement>('import-file');
+  /** The browser storage, opening from construction on, while the backend starts. */
+  private readonly saves: Promise<Saves>;
+  /** Why the last autosave failed (shown in the note with the JSON export), or null. */
+  private saveError: string | null = null;
+  /** Off when the autosave could not be read: writing would replace a copy the user has not seen. */
+  private autosaving = true;
 
   constructor(
     private readonly store: Store,
@@ -20,6 +29,20 @@ export class ShareController {
   ) {
     this.fileInput.addEventListener('change', () => this.importChosenFile());
     el('link-note-export').addEventListener('click', () => this.exportJson());
+    el('link-note-rejected').addEventListener('click', () => void this.exportRejected());
+    this.saves = openSaves().then(({ saves, notices }) => {
+      for (const n of notices) say(n, 'info');
+      return saves;
+    });
+    // Leaving the page: write what the throttle still holds back.
+    const flush = () => {
+      if (!this.persistTimer) return;
+      clearTimeout(this.persistTimer);
+      this.persistTimer = 0;
+      this.persist();
+    };
+    window.addEventListener('pagehide', flush);
+    document.addEventListener('visibilitychange', () => document.hidden && flush());
     // A link pasted into this tab changes only the hash (no reload): apply it like a fresh load.
     window.addEventListener('hashchange', () => {
       try {
@@ -40,8 +63,11 @@ export class ShareController {
     });
   }
 
-  /** The first state: the link's, else the autosaved one, else the defaults. Bad input is reported, not applied. */
-  restore(): void {
+  /**
+   * The first state: the link's (at once), else the autosaved one, else the defaults. Bad input is reported, not
+   * applied; an autosave that cannot be restored is kept aside for export. Never rejects.
+   */
+  async restore(): Promise<void> {
     try {
       const fromLink = hashToPatch(location.hash);
       if (fromLink) {
@@ -51,12 +77,52 @@ export class ShareController {
     } catch (e) {
       this.say(`${messageOf(e)} — showing the last saved state instead.`);
     }
+    const basis = this.store.version;
     try {
-      const saved = loadAutosave();
-      if (saved) this.store.replace(saved);
+      const saves = await this.saves;
+      // Applied only while nothing else changed the state since startup (a link pasted meanwhile wins).
+      const { note } = await saves.restoreAutosave((patch) => void (this.store.version === basis && this.store.replace(patch)));
+      if (note) {
+        this.say(note);
+        this.rejected = true;
+        this.updateNote();
+      }
     } catch (e) {
-      this.say(`The autosaved state could not be restored (${messageOf(e)}); starting fresh.`);
+      if (e instanceof SaveError) {
+        this.autosaving = false;
+        this.say(`${e.message} Autosave is off for this page so that copy is not replaced; use Export JSON to keep your work.`);
+        return;
+      }
+      this.say(`The autosaved state ${messageOf(e).replace(/^Invalid state: autosave: /, '')}. Starting from the defaults.`);
+      this.rejected = true;
+      this.updateNote();
     }
+  }
+
+  /** Downloads the autosave that could not be restored, as it was saved. */
+  private async exportRejected(): Promise<void> {
+    const kept = await (await this.saves).rejectedAutosave();
+    if (!kept) return this.say('There is no unrestored autosave to export.', 'info');
+    download('relu-autosave-unrestored.json', new Blob([kept.text], { type: 'application/json' }));
+  }
+
+  /**
+   * The note under the plot: the link too big, a failed save (both offer Export JSON), and an autosave that could
+   * not be restored (with its own export).
+   */
+  private updateNote(): void {
+    const s = this.store.state;
+    const parts: string[] = [];
+    if (this.tooBig) {
+      // Say what makes it big: the custom units, or the data set the target carries.
+      parts.push(`This state is too big for a practical link because of ${linkBulk(s)}. Export it as JSON to share or keep it.`);
+    }
+    if (this.saveError) parts.push(this.saveError);
+    if (this.rejected) parts.push('The autosave found at startup could not be restored in full; it is kept aside.');
+    el('link-note-text').textContent = parts.join(' ');
+    el('link-note-export').hidden = !(this.tooBig || this.saveError);
+    el('link-note-rejected').hidden = !this.rejected;
+    el('link-note').hidden = parts.length === 0;
   }
 
   /** Writes the link into the address bar (or says why there is none) and autosaves. */
@@ -65,19 +131,37 @@ export class ShareController {
     // Every custom unit costs at least (dim + 2) numbers of several characters: skip building hopeless links.
     const hopeless = s.build === 'custom' && s.network.a.length * (s.network.dim + 2) * 4 > MAX_LINK_LENGTH;
     const hash = hopeless ? '' : stateToHash(s);
-    const linkNote = el('link-note');
-    if (!hopeless && hash.length <= MAX_LINK_LENGTH) {
+    this.tooBig = hopeless || hash.length > MAX_LINK_LENGTH;
+    if (!this.tooBig) {
       history.replaceState(null, '', `${location.pathname}${location.search}#${hash}`);
       this.lastLink = location.href;
-      linkNote.hidden = true;
     } else {
       history.replaceState(null, '', `${location.pathname}${location.search}`);
       this.lastLink = null;
-      el('link-note-text').textContent = `This state is too big for a practical link because of ${linkBulk(s)}. Export it as JSON to share or keep it.`;
-      linkNote.hidden = false;
     }
-    const err = autosave(s);
-    if (err) this.say(err);
+    this.updateNote();
+    // States are replaced, never changed in place: the same object is already saved (or being saved).
+    if (this.autosaving && s !== this.lastSaved) {
+      this.lastSaved = s;
+      void this.autosave(s);
+    }
+  }
+
+  private async autosave(s: AppState): Promise<void> {
+    let error: string | null;
+    try {
+      error = await (await this.saves).autosave(s);
+    } catch {
+      error = "Autosave failed: the browser's storage could not be opened. Use Export JSON to keep this state.";
+    }
+    // A failed state is tried again at the next persist (copy link, the next change).
+    if (error && this.lastSaved === s) this.lastSaved = null;
+    // Said once when saving starts failing; the note keeps offering the export while it fails.
+    if (error && !this.saveError) this.say(error);
+    if (error !== this.saveError) {
+      this.saveError = error;
+      this.updateNote();
+    }
   }
 
   /** The shareable link of the current state, or null when it is too big for one. */
@@ -139,27 +223,43 @@ export class ShareController {
     });
   }
 
-  presetNames(): string[] {
-    return presetNames();
+  /** The names of the saved presets, sorted (none when the storage cannot be read). */
+  async presetNames(): Promise<string[]> {
+    try {
+      return await (await this.saves).presetNames();
+    } catch {
+      this.say("The presets could not be read from the browser's storage.");
+      return [];
+    }
   }
 
   /** Saves the state under a name; false (with a message) when that fails. */
-  savePreset(name: string): boolean {
+  async savePreset(name: string): Promise<boolean> {
     try {
-      savePreset(name, this.store.state);
-      this.say(`Saved preset "${name.trim()}".`, 'info');
+      const saved = await (await this.saves).savePreset(name, this.store.state);
+      this.say(`Saved preset "${saved}".`, 'info');
       return true;
     } catch (e) {
-      this.say(messageOf(e));
+      this.say(e instanceof SaveError ? e.message : messageOf(e));
+      if (e instanceof SaveError) this.offerExport(e.message);
       return false;
     }
   }
 
-  loadPreset(name: string): void {
+  /**
+   * Replaces the state with a preset's once it is read (a few ms); says why when it cannot. Choosing a preset is a
+   * user action, so it applies even if background work (a training step) changed the state meanwhile.
+   */
+  async loadPreset(name: string): Promise<void> {
     try {
-      this.store.replace(loadPreset(name));
+      this.store.replace(await (await this.saves).loadPreset(name));
     } catch (e) {
       this.say(`Preset "${name}" could not be loaded: ${messageOf(e)}`);
     }
+  }
+
+  private offerExport(message: string): void {
+    this.saveError = message;
+    this.updateNote();
   }
 }

@@ -1,79 +1,283 @@
 /**
- * Keeping work: autosave to localStorage, named presets, and the JSON/PNG exports and the JSON import.
- * Everything read back goes through the store's validation.
+ * Keeping work: autosave and named presets in the browser's database (IndexedDB; see storage.ts), and the
+ * JSON/PNG exports and the JSON import. Everything read back goes through the store's validation.
  */
 import { InvalidNetworkError, validateNetwork, type Network } from '../model/network.ts';
 import { StateError, nestedStateError } from './errors.ts';
 import { SCHEMA, keptFields } from './schema.ts';
+import { LEGACY_AUTOSAVE_KEY, LEGACY_PRESETS_KEY, LOCAL_PREFIX, StoredValueError, browserLocalStorage, openKv, type KvStore } from './storage.ts';
 import type { AppState } from './types.ts';
 
-const AUTOSAVE_KEY = 'relu-sandbox:state:v1';
-const PRESETS_KEY = 'relu-sandbox:presets:v1';
+/** Keys in the store: one entry per preset, so saving one never rewrites the others. */
+const AUTOSAVE = 'autosave';
+const REJECTED = 'autosave:rejected';
+const PRESET = 'preset:';
+const MIGRATED = 'meta:migrated-from-localstorage';
 
 /** The state as stored: the fields the schema keeps (constructed networks are rebuilt on load, custom ones kept). */
 export function storableState(s: AppState): Partial<AppState> {
   return keptFields(SCHEMA, s);
 }
 
-/** Saves the state; returns an error message when the browser refuses (quota, private mode). */
-export function autosave(s: AppState): string | null {
-  try {
-    localStorage.setItem(AUTOSAVE_KEY, JSON.stringify(storableState(s)));
-    return null;
-  } catch (e) {
-    return `Autosave failed (${e instanceof Error ? e.message : String(e)}); export JSON to keep this state.`;
-  }
+/** A save the browser refused (storage full, blocked); the message is for the user, in plain words. */
+export class SaveError extends Error {
+  override name = 'SaveError';
+}
+
+/** An autosave that could not be restored, kept aside so it can be exported: `text` is what was saved. */
+export interface RejectedAutosave {
+  text: string;
+  reason: string;
+  /** When it was set aside (ms since 1970). */
+  at: number;
+}
+
+/** Why the browser refused a write, in words a user understands (never the browser's own exception text). */
+export function refusal(e: unknown): string {
+  const name = e instanceof Error || (typeof DOMException !== 'undefined' && e instanceof DOMException) ? (e as Error).name : '';
+  const text = e instanceof Error ? e.message : String(e);
+  if (name === 'QuotaExceededError' || /quota|storage.*full|disk.*full/i.test(text)) return "the browser's storage for this page is full";
+  return 'the browser refused to store it';
+}
+
+function saveFailure(what: string, e: unknown): string {
+  return `${what} failed: ${refusal(e)}. The last good save is kept; use Export JSON to keep this state.`;
 }
 
 /**
- * The autosaved state as an unvalidated patch, or null when there is none. Throws a StateError when there is
- * one that cannot be read (damaged JSON), so the page says so instead of dropping it without a word.
+ * Autosave and presets over a KvStore. Autosaves are coalesced: while one write runs, later calls only replace
+ * the value waiting to be written, so a drag queues at most one write and the newest state is always the last
+ * one written (writes are issued one at a time, in order).
  */
-export function loadAutosave(): unknown {
-  let text: string | null;
-  try {
-    text = localStorage.getItem(AUTOSAVE_KEY);
-  } catch {
-    return null;
+export class Saves {
+  private waiting: { value: unknown; done: Array<(error: string | null) => void> } | null = null;
+  private writing: Promise<void> | null = null;
+
+  constructor(readonly kv: KvStore) {}
+
+  /** Saves the state (coalesced); resolves with null once it (or a newer state) is stored, or with a plain message why not. */
+  autosave(s: AppState): Promise<string | null> {
+    return new Promise((resolve) => {
+      const done = this.waiting?.done ?? [];
+      done.push(resolve);
+      this.waiting = { value: storableState(s), done };
+      this.writing ??= this.drain();
+    });
   }
-  if (text === null) return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new StateError('autosave', 'is not valid JSON (it was damaged); starting from the defaults');
+
+  /** Resolves once no autosave is waiting or being written. */
+  async idle(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.waiting) {
+        const job = this.waiting;
+        this.waiting = null;
+        let error: string | null = null;
+        try {
+          await this.kv.set(AUTOSAVE, job.value);
+        } catch (e) {
+          error = saveFailure('Autosave', e);
+        }
+        for (const resolve of job.done) resolve(error);
+      }
+    } finally {
+      this.writing = null;
+    }
+  }
+
+  /**
+   * Hands the autosaved state (an unvalidated patch) to `apply`, e.g. `Store.replace`; `restored` is false when
+   * there is none. When it cannot be restored (damaged JSON, or `apply` throws) it is kept aside (see
+   * `rejectedAutosave`) before the next autosave can replace it, and a StateError says why. When only the other
+   * mode's settings are bad, the rest is restored, the whole copy kept aside, and `note` says so. Read failures
+   * throw a SaveError.
+   */
+  async restoreAutosave(apply: (patch: unknown) => void): Promise<{ restored: boolean; note: string | null }> {
+    let saved: unknown;
+    try {
+      saved = await this.kv.get(AUTOSAVE);
+    } catch (e) {
+      if (e instanceof StoredValueError) return this.reject(e.raw, 'it is not valid JSON (it was damaged)');
+      throw new SaveError('The autosaved state could not be read from the browser\'s storage.');
+    }
+    if (saved === undefined || saved === null) return { restored: false, note: null };
+    // Saves moved over from localStorage are still the JSON text they were there.
+    if (typeof saved === 'string') {
+      try {
+        saved = JSON.parse(saved);
+      } catch {
+        return this.reject(saved as string, 'it is not valid JSON (it was damaged)');
+      }
+    }
+    try {
+      apply(saved);
+    } catch (e) {
+      const reason = e instanceof Error ? e.message : String(e);
+      // Only the other mode's settings are bad: the work on screen is restored, the whole copy kept aside.
+      if (e instanceof StateError && /^other\b/.test(e.field) && typeof saved === 'object' && Object.hasOwn(saved as object, 'other')) {
+        const rest: Record<string, unknown> = { ...(saved as Record<string, unknown>) };
+        delete rest.other;
+        try {
+          apply(rest);
+        } catch {
+          return this.reject(saved, reason);
+        }
+        const where = await this.keepAside(saved, reason);
+        return { restored: true, note: `The autosaved state was restored without the other mode's settings (${reason}); ${where}.` };
+      }
+      return this.reject(saved, reason);
+    }
+    return { restored: true, note: null };
+  }
+
+  /** Keeps `value` under the rejected key; says where it is, for the user. */
+  private async keepAside(value: unknown, reason: string): Promise<string> {
+    const kept: RejectedAutosave = { text: typeof value === 'string' ? value : JSON.stringify(value), reason, at: Date.now() };
+    try {
+      await this.kv.set(REJECTED, kept);
+      return 'the saved copy is kept aside (Export the unrestored autosave, in the note under the readouts)';
+    } catch {
+      return 'the saved copy could not be kept aside (the browser refused to store it)';
+    }
+  }
+
+  private async reject(value: unknown, reason: string): Promise<never> {
+    throw new StateError('autosave', `could not be restored: ${reason}; ${await this.keepAside(value, reason)}`);
+  }
+
+  /** The last autosave that could not be restored, or null. */
+  async rejectedAutosave(): Promise<RejectedAutosave | null> {
+    const v = await this.kv.get(REJECTED).catch(() => undefined);
+    return typeof v === 'object' && v !== null && typeof (v as RejectedAutosave).text === 'string' ? (v as RejectedAutosave) : null;
+  }
+
+  /** The names of the saved presets, sorted. */
+  async presetNames(): Promise<string[]> {
+    return (await this.kv.keys())
+      .filter((k) => k.startsWith(PRESET))
+      .map((k) => k.slice(PRESET.length))
+      .sort();
+  }
+
+  /**
+   * Saves the state's kept fields under a name (1 to 60 characters after trimming), replacing any preset of that
+   * name; returns the trimmed name. Throws StateError for a bad name, SaveError when the browser refuses.
+   */
+  async savePreset(name: string, s: AppState): Promise<string> {
+    const trimmed = checkName(name);
+    try {
+      await this.kv.set(PRESET + trimmed, storableState(s));
+    } catch (e) {
+      throw new SaveError(`Preset "${trimmed}" was not saved: ${refusal(e)}. Use Export JSON to keep this state.`);
+    }
+    return trimmed;
+  }
+
+  /** The preset's state as an unvalidated patch (for `Store.replace`); throws StateError when there is none of that name. */
+  async loadPreset(name: string): Promise<unknown> {
+    let v: unknown;
+    try {
+      v = await this.kv.get(PRESET + name);
+    } catch (e) {
+      if (e instanceof StoredValueError) throw new StateError('preset', `"${name}" is damaged (not valid JSON)`);
+      throw new SaveError(`Preset "${name}" could not be read from the browser's storage.`);
+    }
+    if (v === undefined) throw new StateError('preset', `no preset named "${name}"`);
+    return v;
+  }
+
+  /** Removes a preset (nothing happens when there is none of that name). */
+  async deletePreset(name: string): Promise<void> {
+    await this.kv.del(PRESET + name);
   }
 }
 
-function readPresets(): Record<string, unknown> {
-  try {
-    const v = JSON.parse(localStorage.getItem(PRESETS_KEY) ?? '{}');
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? v : {};
-  } catch {
-    return {};
-  }
-}
-
-/** The names of the saved presets, sorted. */
-export function presetNames(): string[] {
-  return Object.keys(readPresets()).sort();
-}
-
-/** Saves the state's kept fields under a name (1 to 60 characters after trimming), replacing any preset of that name. */
-export function savePreset(name: string, s: AppState): void {
+function checkName(name: string): string {
   const trimmed = name.trim();
   if (trimmed === '' || trimmed.length > 60) throw new StateError('preset', 'a preset name needs 1 to 60 characters');
-  const all = readPresets();
-  // defineProperty, not assignment: a preset named "__proto__" is a preset, not the object's prototype.
-  Object.defineProperty(all, trimmed, { value: storableState(s), enumerable: true, configurable: true, writable: true });
-  localStorage.setItem(PRESETS_KEY, JSON.stringify(all));
+  return trimmed;
 }
 
-/** The preset's state as an unvalidated patch (for `Store.replace`); throws StateError when there is none of that name. */
-export function loadPreset(name: string): unknown {
-  const all = readPresets();
-  // Own names only: "__proto__" or "constructor" must not find Object.prototype's members.
-  if (!Object.hasOwn(all, name)) throw new StateError('preset', `no preset named "${name}"`);
-  return all[name];
+/**
+ * Moves saves kept in localStorage into `kv`, once: those made before IndexedDB (one key for the autosave, one
+ * for all presets) and presets saved in localStorage fallback mode. The copies and a marker are written in one
+ * step, and only then are the old keys removed; a value already in `kv` wins, and an old key not copied stays.
+ * In fallback mode only the old presets key is split into one key per preset (the autosave keeps its key).
+ * Returns a message when something could not be moved (nothing is lost: it stays in localStorage).
+ */
+export async function migrateLegacy(kv: KvStore, storage: Storage | null): Promise<string | null> {
+  if (!storage || kv.kind === 'memory') return null;
+  if ((await kv.get(MIGRATED)) !== undefined) return null;
+  const toIdb = kv.kind === 'indexeddb';
+  const have = new Set(await kv.keys());
+  const entries: Array<[string, unknown]> = [];
+  const moved: string[] = [];
+  let note: string | null = null;
+  // The autosave moves as its text: restoring it validates it (and reports a damaged one) like any autosave.
+  const auto = storage.getItem(LEGACY_AUTOSAVE_KEY);
+  if (toIdb && auto !== null && !have.has(AUTOSAVE)) {
+    entries.push([AUTOSAVE, auto]);
+    moved.push(LEGACY_AUTOSAVE_KEY);
+  }
+  const presetsText = storage.getItem(LEGACY_PRESETS_KEY);
+  if (presetsText !== null) {
+    let presets: unknown;
+    try {
+      presets = JSON.parse(presetsText);
+    } catch {
+      presets = undefined;
+    }
+    if (typeof presets === 'object' && presets !== null && !Array.isArray(presets)) {
+      for (const name of Object.keys(presets)) {
+        if (!have.has(PRESET + name)) entries.push([PRESET + name, (presets as Record<string, unknown>)[name]]);
+      }
+      moved.push(LEGACY_PRESETS_KEY);
+    } else {
+      note = `The presets saved before this version could not be read (damaged); they are left in localStorage under "${LEGACY_PRESETS_KEY}".`;
+    }
+  }
+  if (toIdb) {
+    // Presets saved while the database was refused (fallback mode), one key each.
+    for (let i = 0; i < storage.length; i++) {
+      const k = storage.key(i);
+      if (!k?.startsWith(LOCAL_PREFIX + PRESET)) continue;
+      const text = storage.getItem(k);
+      const key = k.slice(LOCAL_PREFIX.length);
+      try {
+        if (text !== null && !have.has(key)) entries.push([key, JSON.parse(text)]);
+        moved.push(k);
+      } catch {
+        // A damaged one stays where it is.
+      }
+    }
+  }
+  entries.push([MIGRATED, { at: Date.now() }]);
+  try {
+    await kv.setMany(entries);
+  } catch (e) {
+    return `The saves from before this version could not be moved (${refusal(e)}); they stay in localStorage.`;
+  }
+  for (const key of moved) storage.removeItem(key);
+  return note;
+}
+
+/**
+ * Opens the browser storage (IndexedDB, else localStorage, else memory), moves the old localStorage saves over,
+ * and returns the Saves with any messages the user should see once.
+ */
+export async function openSaves(opts: { timeoutMs?: number } = {}): Promise<{ saves: Saves; notices: string[] }> {
+  const { kv, notice } = await openKv({ timeoutMs: opts.timeoutMs, probe: MIGRATED });
+  const notices = notice ? [notice] : [];
+  try {
+    const moved = await migrateLegacy(kv, browserLocalStorage());
+    if (moved) notices.push(moved);
+  } catch {
+    notices.push("The saves from before this version could not be moved to the browser's database; they stay in localStorage.");
+  }
+  return { saves: new Saves(kv), notices };
 }
 
 /** The network in the engine's JSON format. */

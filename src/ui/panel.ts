@@ -24,9 +24,9 @@ export interface PanelActions {
   removeUnit(): void;
   startTour(): void;
   /** Saves the state as a named preset; false when that failed (the action says why). */
-  savePreset(name: string): boolean;
+  savePreset(name: string): Promise<boolean>;
   loadPreset(name: string): void;
-  presetNames(): string[];
+  presetNames(): Promise<string[]>;
   /** 2D: draws a new set of random hidden units (a new seed). */
   newRandomUnits(): void;
   /** 2D: puts the surface's camera back where it starts. */
@@ -260,19 +260,28 @@ export class Panel {
     // Presets: named full states, saved and loaded from here.
     const presets = { name: 'my preset', load: '' };
     share.add(presets, 'name').name('Preset name');
-    share.add({ save: () => actions.savePreset(presets.name) && addLoad() }, 'save').name('Save preset');
-    // lil-gui's options() rebuilds a controller without its handlers: rebuild it here, handler included.
+    const save = () =>
+      void actions.savePreset(presets.name).then((ok) => {
+        if (ok) void addLoad();
+      });
+    share.add({ save }, 'save').name('Save preset');
+    // lil-gui's options() rebuilds a controller without its handlers: rebuild it here, handler included. The names
+    // come from the browser's database (asynchronously): only the newest list is shown.
     let loadCtl: Controller | null = null;
-    const addLoad = () => {
+    let listed = 0;
+    const addLoad = async () => {
+      const ask = ++listed;
+      const names = await actions.presetNames();
+      if (ask !== listed) return;
       loadCtl?.destroy();
       loadCtl = share
-        .add(presets, 'load', ['', ...actions.presetNames()])
+        .add(presets, 'load', ['', ...names])
         .name('Load preset')
         .onChange((name: string) => {
           if (name) actions.loadPreset(name);
         });
     };
-    addLoad();
+    void addLoad();
 
     store.subscribe((s) => this.update(s));
     this.update(store.state);

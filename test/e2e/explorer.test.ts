@@ -560,6 +560,7 @@ describe.each<Mode>(['webgpu', 'cpu'])('explorer with %s', (mode) => {
     await page.keyboard.type('step five');
     await page.keyboard.press('Enter');
     await clickButton(page, 'Save preset');
+    await page.waitForFunction(() => document.getElementById('message')!.textContent === 'Saved preset "step five".');
     await page.evaluate(() => window.sandbox.setState({ target: { kind: 'builtin', id: 'sin' }, units: 30 }));
     await page.evaluate(() => {
       const row = Array.from(document.querySelectorAll('.lil-controller')).find((e) => e.textContent?.includes('Load preset'));
@@ -567,6 +568,8 @@ describe.each<Mode>(['webgpu', 'cpu'])('explorer with %s', (mode) => {
       sel.value = Array.from(sel.options).find((o) => o.textContent === 'step five')!.value;
       sel.dispatchEvent(new Event('change'));
     });
+    // Presets are read from IndexedDB: the state changes a few ms after the choice; then wait for its fit.
+    await page.waitForFunction(() => window.sandbox.getState().units === 5);
     await page.evaluate(() => window.sandbox.setState({}));
     expect(JSON.stringify(await state(page))).toBe(want);
   });

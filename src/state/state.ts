@@ -439,6 +439,9 @@ function checkOther(v: unknown, _base: ModeSettings | null, next: Readonly<AppSt
     if (!SETTINGS_KEYS.includes(k)) throw new StateError(`other.${k}`, `is not a mode setting (known: mode, ${SETTINGS_KEYS.join(', ')})`);
     fields[k] = o[k];
   }
+  // A constructed network waiting in `other` is rebuilt from its inputs whenever its mode is shown again, so it is
+  // not checked against them: it may be the one from before a fit that a mode switch (or a newer edit) overtook.
+  if (fields.build !== undefined && fields.build !== 'custom') delete fields.network;
   let accepted: Accepted;
   try {
     accepted = reduce(switchMode(initialState(), want), fields);

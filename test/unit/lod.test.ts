@@ -107,3 +107,17 @@ describe('lodNote', () => {
     expect(lodNote(64, 65536)).toBe('showing the 64 largest terms of 65,536; the band holds the rest');
   });
 });
+
+describe('termBand, kept envelopes', () => {
+  it('gives the same band as a fresh network when the same network is asked with other drawn terms', () => {
+    const net = awkwardNetwork(300, 42);
+    const xs = xsOf(-1, 1, 33);
+    for (const drawn of [[1, 2, 3], [1, 2, 3], [4], [], [3, 2, 1]]) {
+      const fresh = termBand({ ...net }, drawn, xs)!;
+      const again = termBand(net, drawn, xs)!;
+      expect(Array.from(again.lo)).toEqual(Array.from(fresh.lo));
+      expect(Array.from(again.hi)).toEqual(Array.from(fresh.hi));
+      expect(again.count).toBe(300 - new Set(drawn).size);
+    }
+  });
+});

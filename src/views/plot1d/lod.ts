@@ -102,12 +102,18 @@ function linesOf(net: Network): SortedLines {
   return s;
 }
 
+/** An envelope of lines as its pieces' lines, by slope (ascending as x grows): m[j]·x + c[j], times `sign`. */
+interface Hull {
+  m: Float64Array;
+  c: Float64Array;
+  sign: 1 | -1;
+}
+
 /**
- * The upper envelope max over the kept units of the line a·(w·x + b) at ascending xs (the convex-hull trick on
- * lines sorted by slope; `sign` −1 gives the lower envelope, as −max of the negated lines), or null when no
- * unit is kept. O(units + xs).
+ * The upper envelope max over the kept units of the line a·(w·x + b) (the convex-hull trick on lines sorted by
+ * slope; `sign` −1 gives the lower envelope, as −max of the negated lines), or null when no unit is kept. O(units).
  */
-function envelope(net: Network, order: Int32Array, skip: Uint8Array, xs: ArrayLike<number>, sign: 1 | -1): Float64Array | null {
+function hullOf(net: Network, order: Int32Array, skip: Uint8Array, sign: 1 | -1): Hull | null {
   const m: number[] = [];
   const c: number[] = [];
   // Negated lines, sorted by slope ascending, are the originals read backwards.
@@ -136,7 +142,12 @@ function envelope(net: Network, order: Int32Array, skip: Uint8Array, xs: ArrayLi
     m.push(mi);
     c.push(ci);
   }
-  if (m.length === 0) return null;
+  return m.length === 0 ? null : { m: Float64Array.from(m), c: Float64Array.from(c), sign };
+}
+
+/** The envelope at ascending xs. O(hull + xs). */
+function evaluateHull(h: Hull, xs: ArrayLike<number>): Float64Array {
+  const { m, c, sign } = h;
   const out = new Float64Array(xs.length);
   let j = 0;
   for (let s = 0; s < xs.length; s++) {
@@ -147,15 +158,27 @@ function envelope(net: Network, order: Int32Array, skip: Uint8Array, xs: ArrayLi
   return out;
 }
 
-/**
- * The band of every term except those in `drawn`, at ascending xs: lo[s] = min and hi[s] = max over those terms of
- * a·ReLU(w·x + b) at xs[s], exact (from the lines a·(w·x + b): a positive term is max(0, line), a negative one
- * min(0, line), so each bound is 0 or an envelope of lines). Null when no term is left for it.
- */
-export function termBand(net: Network, drawn: readonly number[], xs: ArrayLike<number>): TermBand | null {
+/** What a band needs that depends on the network and the drawn terms only (not the view): kept for the next frame. */
+interface BandHulls {
+  key: string;
+  count: number;
+  /** hi = max(0, up) when any term ≥ 0 is left (`hiFloor`), else min(0, up); lo likewise with down. */
+  up: Hull | null;
+  down: Hull | null;
+  hiFloor: boolean;
+  loCeil: boolean;
+}
+
+const lastHulls = new WeakMap<Network, BandHulls>();
+
+function bandHulls(net: Network, drawn: readonly number[]): BandHulls | null {
   const n = net.a.length;
+  const inRange = drawn.filter((i) => i >= 0 && i < n);
+  const key = [...new Set(inRange)].sort((p, q) => p - q).join(',');
+  const cached = lastHulls.get(net);
+  if (cached && cached.key === key) return cached.count === 0 ? null : cached;
   const skip = new Uint8Array(n);
-  for (const i of drawn) if (i >= 0 && i < n) skip[i] = 1;
+  for (const i of inRange) skip[i] = 1;
   const { pos, neg } = linesOf(net);
   let zero = 0;
   let nPos = 0;
@@ -167,27 +190,42 @@ export function termBand(net: Network, drawn: readonly number[], xs: ArrayLike<n
     else zero++;
   }
   const count = nPos + nNeg + zero;
-  if (count === 0) return null;
+  // hi: with any term ≥ 0 left, the highest is max(0, upper envelope of the positive lines) (0 alone when only
+  // zero terms are); with only negative terms, max of min(0, line) = min(0, upper envelope of their lines).
+  // lo mirrors it.
+  const hiFloor = nPos > 0 || zero > 0;
+  const loCeil = nNeg > 0 || zero > 0;
+  const h: BandHulls = {
+    key,
+    count,
+    up: count === 0 ? null : hiFloor ? (nPos > 0 ? hullOf(net, pos, skip, 1) : null) : hullOf(net, neg, skip, 1),
+    down: count === 0 ? null : loCeil ? (nNeg > 0 ? hullOf(net, neg, skip, -1) : null) : hullOf(net, pos, skip, -1),
+    hiFloor,
+    loCeil,
+  };
+  lastHulls.set(net, h);
+  return count === 0 ? null : h;
+}
+
+/**
+ * The band of every term except those in `drawn`, at ascending xs: lo[s] = min and hi[s] = max over those terms of
+ * a·ReLU(w·x + b) at xs[s], exact (from the lines a·(w·x + b): a positive term is max(0, line), a negative one
+ * min(0, line), so each bound is 0 or an envelope of lines). Null when no term is left for it. The envelopes are
+ * kept for the network's next call with the same drawn terms (a pan), which then costs O(envelope + xs).
+ */
+export function termBand(net: Network, drawn: readonly number[], xs: ArrayLike<number>): TermBand | null {
+  const h = bandHulls(net, drawn);
+  if (!h) return null;
   const g = xs.length;
-  const lo = new Float64Array(g);
+  const up = h.up ? evaluateHull(h.up, xs) : null;
+  const down = h.down ? evaluateHull(h.down, xs) : null;
   const hi = new Float64Array(g);
-  // hi: with any term ≥ 0 left, the highest is max(0, upper envelope of the positive lines) (0 alone when
-  // only zero terms are); with only negative terms, max of min(0, line) = min(0, upper envelope of their lines).
-  if (nPos > 0 || zero > 0) {
-    const up = nPos > 0 ? envelope(net, pos, skip, xs, 1) : null;
-    for (let s = 0; s < g; s++) hi[s] = up ? Math.max(0, up[s]) : 0;
-  } else {
-    const up = envelope(net, neg, skip, xs, 1)!;
-    for (let s = 0; s < g; s++) hi[s] = Math.min(0, up[s]);
+  const lo = new Float64Array(g);
+  for (let s = 0; s < g; s++) {
+    hi[s] = up === null ? 0 : h.hiFloor ? Math.max(0, up[s]) : Math.min(0, up[s]);
+    lo[s] = down === null ? 0 : h.loCeil ? Math.min(0, down[s]) : Math.max(0, down[s]);
   }
-  if (nNeg > 0 || zero > 0) {
-    const down = nNeg > 0 ? envelope(net, neg, skip, xs, -1) : null;
-    for (let s = 0; s < g; s++) lo[s] = down ? Math.min(0, down[s]) : 0;
-  } else {
-    const down = envelope(net, pos, skip, xs, -1)!;
-    for (let s = 0; s < g; s++) lo[s] = Math.max(0, down[s]);
-  }
-  return { lo, hi, count };
+  return { lo, hi, count: h.count };
 }
 
 /**

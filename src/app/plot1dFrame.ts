@@ -44,8 +44,9 @@ export class Plot1DFrame implements FrameView {
   private drewOn: GPUDevice | null = null;
   /** The root generation (device) on which the target kernel failed: not tried again there. */
   private targetGpuFailedOn = -1;
-  /** Where the last frame's target and curves were computed and drawn. */
+  /** Where the last frame's target, sum and curves were computed and drawn. */
   targetOnGpu = false;
+  valuesOnGpu = false;
   plotOnGpu = false;
 
   constructor(
@@ -56,7 +57,9 @@ export class Plot1DFrame implements FrameView {
     /** Asks for another frame (after a render failure switched layers). */
     private readonly redraw: () => void,
   ) {
-    this.plot = new Plot1D(canvases.background, canvases.overlay);
+    // With a software WebGPU adapter the page's canvases are rasterised by that same software GPU: a CPU-backed
+    // canvas (willReadFrequently) draws the plot faster there (as the 2D explorer's surface does).
+    this.plot = new Plot1D(canvases.background, canvases.overlay, { willReadFrequently: this.cpuLike() });
   }
 
   accepts(s: AppState): boolean {
@@ -204,6 +207,7 @@ export class Plot1DFrame implements FrameView {
       });
     }
     this.plotOnGpu = gpu !== null;
+    this.valuesOnGpu = isDeviceValues(sum) || (!this.evalOnCpu() && this.evaluator.kind === 'webgpu');
     this.drewOn = gpu?.device ?? null;
     // The level-of-detail sentence drawn on the plot, also readable from the page (tests, assistive tools).
     if (plot.note) this.canvases.overlay.dataset.note = plot.note;

@@ -82,10 +82,11 @@ export class Plot1D extends LayeredCanvas {
 
   /**
    * `background` gets the axes; `overlay` (the same canvas, or one stacked above it) gets knots, the
-   * selection and the hover line, and the curves too unless a WebGPU layer draws them in between.
+   * selection and the hover line, and the curves too unless a WebGPU layer draws them in between. `settings` go
+   * to both 2D contexts.
    */
-  constructor(background: HTMLCanvasElement, overlay: HTMLCanvasElement = background) {
-    super(background, overlay);
+  constructor(background: HTMLCanvasElement, overlay: HTMLCanvasElement = background, settings?: CanvasRenderingContext2DSettings) {
+    super(background, overlay, settings);
   }
 
   /** The plot area inside the canvas, in CSS pixels. */

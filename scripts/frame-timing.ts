@@ -18,6 +18,11 @@
  *                           [--settle MS] [--look '{"creases":false}']
  *
  * e.g. `npm run bench:frames -- --mode2d --no1d --sizes2d 64,4096,65536 --grids 512,1024 --repeats 5`.
+ *
+ * With the 1D section on both backends it ends with issue 10's targets, each met or not (see `targets`): the pan
+ * at N = 65,536 on the CPU fallback within 4× the pan at N = 8, and on WebGPU never slower than on the CPU
+ * fallback; the slider drag on screen within 0.5 s of the last input with no task over 100 ms; the first frame
+ * within 1 s of navigation on both backends.
  */
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -314,7 +319,8 @@ async function sliderDrag(page: Page): Promise<{ medianMs: number; longestTaskMs
   return page.evaluate(async () => {
     const w = window as unknown as { __longTasks: { start: number; duration: number }[] };
     const sb = window.sandbox;
-    await sb.setState({ target: { kind: 'builtin', id: 'sin' }, build: 'least-squares', units: 1, show: { terms: false } });
+    // As a user drags it: the terms shown (past 256 units the plot draws the largest and a band).
+    await sb.setState({ target: { kind: 'builtin', id: 'sin' }, build: 'least-squares', units: 1, show: { terms: true } });
     const t0 = performance.now();
     let last: Promise<unknown> = Promise.resolve();
     let lastInput = 0;
@@ -329,12 +335,12 @@ async function sliderDrag(page: Page): Promise<{ medianMs: number; longestTaskMs
     const onScreen = performance.now() - lastInput;
     await new Promise((r) => setTimeout(r, 50));
     const longest = Math.max(0, ...w.__longTasks.filter((t) => t.start + t.duration >= t0).map((t) => t.duration));
-    await sb.setState({ show: { terms: true } });
     return { medianMs: onScreen, longestTaskMs: longest };
   });
 }
 
-interface Row {
+/** One row of the 1D table (and the first frame). */
+export interface Row {
   build: string;
   backend: Mode;
   backendLabel: string;
@@ -515,7 +521,7 @@ async function measure1d(p: Page, label: string, mode: Mode, backendLabel: strin
   rows.push({ build: label, backend: mode, backendLabel, case: `1D pan, N = ${nMax}, terms hidden`, ...bare });
   await p.evaluate(() => window.sandbox.setState({ show: { terms: true } }));
   const drag = await sliderDrag(p);
-  rows.push({ build: label, backend: mode, backendLabel, case: 'N slider dragged 1 → 65,536 (least squares), last input → on screen', ...drag });
+  rows.push({ build: label, backend: mode, backendLabel, case: DRAG_CASE, ...drag });
   const net = randomNetwork(2, o.size2d, 7);
   await p.evaluate((net) => window.sandbox.setState({ network: net, view2d: { xMin: -1, xMax: 1, yMin: -1, yMax: 1 } }), net);
   const r2 = await panFrames(p, 'view2d', o.repeats);
@@ -524,6 +530,53 @@ async function measure1d(p: Page, label: string, mode: Mode, backendLabel: strin
 }
 
 const fmt = (v: number | null) => (v === null ? '' : v < 10 ? v.toFixed(2) : v.toFixed(0));
+
+/** The case label of the slider-drag row. */
+const DRAG_CASE = 'N slider dragged 1 → 65,536 (least squares), last input → on screen';
+
+/** One of issue 10's targets: what it asks, the figures, and whether they meet it. */
+export interface Target {
+  build: string;
+  target: string;
+  figures: string;
+  met: boolean;
+}
+
+/**
+ * Issue 10's targets from the 1D rows of one build (both backends measured in the same run for the
+ * cross-backend one): rows that were not measured give no line.
+ */
+export function targets(rows: Row[]): Target[] {
+  const out: Target[] = [];
+  for (const build of [...new Set(rows.map((r) => r.build))]) {
+    const at = (backend: Mode, c: string) => rows.find((r) => r.build === build && r.backend === backend && r.case === c) ?? null;
+    const pan = (backend: Mode, n: number) => at(backend, `1D pan, N = ${n}`);
+    const cpu8 = pan('cpu', 8);
+    const cpuBig = pan('cpu', 65536);
+    if (cpu8 && cpuBig) {
+      const ratio = cpuBig.medianMs / cpu8.medianMs;
+      out.push({ build, target: 'pan at N = 65,536 on the CPU fallback ≤ 4× the pan at N = 8', figures: `${fmt(cpuBig.medianMs)} ms vs ${fmt(cpu8.medianMs)} ms (${ratio.toFixed(1)}×)`, met: ratio <= 4 });
+    }
+    const gpuBig = pan('webgpu', 65536);
+    if (gpuBig && cpuBig) {
+      out.push({ build, target: 'pan at N = 65,536 on WebGPU never slower than on the CPU fallback', figures: `${fmt(gpuBig.medianMs)} ms vs ${fmt(cpuBig.medianMs)} ms`, met: gpuBig.medianMs <= cpuBig.medianMs });
+    }
+    for (const backend of ['webgpu', 'cpu'] as Mode[]) {
+      const drag = at(backend, DRAG_CASE);
+      if (drag) {
+        out.push({
+          build,
+          target: `${backend}: N slider 1 → 65,536 on screen ≤ 500 ms after the last input, no task over 100 ms`,
+          figures: `${fmt(drag.medianMs)} ms, longest task ${fmt(drag.longestTaskMs)} ms`,
+          met: drag.medianMs <= 500 && (drag.longestTaskMs ?? 0) <= 100,
+        });
+      }
+      const first = at(backend, 'first frame after navigation');
+      if (first) out.push({ build, target: `${backend}: first frame ≤ 1 s after navigation`, figures: `${fmt(first.medianMs)} ms`, met: first.medianMs <= 1000 });
+    }
+  }
+  return out;
+}
 
 /** The 2D rows as a Markdown table: times, long tasks, and the GPU work per frame (passes / read-backs). */
 export function table2d(rows: Row2D[]): string {
@@ -568,9 +621,14 @@ async function main(): Promise<void> {
   console.log('| --- | --- | --- | --- | --- |');
   for (const r of rows) console.log(`| ${r.build} | ${r.backend} | ${r.case} | ${fmt(r.medianMs)} | ${fmt(r.longestTaskMs)} |`);
   if (o.twoD) console.log(`\n${table2d(rows2d)}`);
+  const goals = targets(rows);
+  if (goals.length > 0) {
+    console.log('\n| build | target (issue 10) | figures | met |\n| --- | --- | --- | --- |');
+    for (const t of goals) console.log(`| ${t.build} | ${t.target} | ${t.figures} | ${t.met ? 'yes' : 'NO'} |`);
+  }
   const labels = [...new Set(rows.map((r) => `${r.backend}: ${r.backendLabel}`))];
   console.log(`\nAdapters: ${labels.join('; ')}. Software adapters give CPU timings: compare rows within one run.`);
-  if (o.out) writeFileSync(o.out, JSON.stringify({ startedAt: new Date().toISOString(), options: o, rows, ...(o.twoD ? { rows2d } : {}) }, null, 2));
+  if (o.out) writeFileSync(o.out, JSON.stringify({ startedAt: new Date().toISOString(), options: o, rows, targets: goals, ...(o.twoD ? { rows2d } : {}) }, null, 2));
 }
 
 // Run as a script, not when a test imports the helpers.

@@ -16,7 +16,7 @@ import { Plot1DFrame } from './app/plot1dFrame.ts';
 import { Readouts } from './app/readouts.ts';
 import { ShareController } from './app/share.ts';
 import { TrainingController } from './app/training.ts';
-import { AutoEvaluator, preferenceFromQuery } from './engine/backend.ts';
+import { AutoEvaluator, type BackendStatus, preferenceFromQuery } from './engine/backend.ts';
 import { defaultFitRunner } from './state/fitRunner.ts';
 import { Store, initialState } from './state/state.ts';
 import { GpuGramFitRunner } from './app/gramFit.ts';
@@ -47,20 +47,24 @@ async function boot(): Promise<void> {
   // The autosave is read from IndexedDB while the backend starts and the views are built; it lands before any
   // input is wired (nothing the user does can be replaced by it) and before the first frame is asked for.
   const restored = share.restore();
+  // The status line also says when the 1D plot takes its own path (the CPU and the canvas on CPU-like adapters).
+  let pathNote = () => '';
+  const showStatus = (s: BackendStatus) => notices.showStatus(pathNote() ? { ...s, label: `${s.label} · ${pathNote()}` } : s);
   const evaluator = await AutoEvaluator.create({
     prefer: preferenceFromQuery(location.search),
     gpu: navigator.gpu ?? null,
     onChange: (s) => {
-      notices.showStatus(s);
+      showStatus(s);
       void frame?.request();
     },
   });
-  notices.showStatus(evaluator.status);
   fits.evaluator = evaluator;
 
   const readouts = new Readouts();
   const redraw = () => void frame?.request();
   const plot1d = new Plot1DFrame(evaluator, canvases, readouts, say, redraw);
+  pathNote = () => plot1d.pathNote;
+  showStatus(evaluator.status);
   let explorer2d: Explorer2DFrame | null = null;
   const regions = new RegionsController(() => explorer2d!.gridEvaluator());
   explorer2d = new Explorer2DFrame(evaluator, canvases, surfaceCanvases, readouts, regions, say, redraw);

@@ -178,7 +178,7 @@ export function createSandboxApi(deps: ApiDeps): SandboxApi {
       trainer: deps.training.started ? deps.training.kind : null,
       plot: frame.current?.usesGpuCanvas ? 'webgpu' : 'cpu',
       surface: store.state.mode === '2d' ? (deps.explorer2d.surfaceOnGpu ? 'webgpu' : 'cpu') : null,
-      values: store.state.mode === '2d' ? (deps.explorer2d.valuesOnGpu ? 'webgpu' : 'cpu') : evaluator.kind,
+      values: store.state.mode === '2d' ? (deps.explorer2d.valuesOnGpu ? 'webgpu' : 'cpu') : deps.plot1d.valuesOnGpu ? 'webgpu' : 'cpu',
     }),
     pngDataUrl: async () => (await frame.picture()).toDataURL('image/png'),
     benchmark: deps.benchmark,

@@ -2,8 +2,12 @@
  * The 1D explorer's frame: evaluates the sum (and the target) on the active backend, draws them with the
  * WebGPU line layer where it works (else on the 2D canvas), and fills the readouts. On WebGPU the sum stays on
  * the device: the line layer draws the evaluator's buffer, and the readouts come from the exact knot form.
+ * On CPU-like adapters (SwiftShader) the frame computes on the CPU and draws on the 2D canvas, measured faster
+ * there (see `cpuPath`); `?plot=gpu|canvas` and `?eval1d=gpu|cpu` override the choice.
  */
 import type { AutoEvaluator } from '../engine/backend.ts';
+import { CpuEvaluator } from '../engine/cpu/evaluator.ts';
+import { isCpuLikeAdapter } from '../engine/gpu/context.ts';
 import { type GpuError, isDeviceLoss } from '../engine/gpu/errors.ts';
 import { GpuTarget1D } from '../engine/gpu/target1d.ts';
 import { errorStats } from '../model/errorStats.ts';
@@ -28,12 +32,21 @@ export class Plot1DFrame implements FrameView {
   readonly plot: Plot1D;
   /** Data x under the mouse, or null (set by the plot's gestures). */
   hoverX: number | null = null;
-  /** `?plot=canvas` keeps the curves on the 2D canvas even with WebGPU (the render path's CPU twin). */
-  private plotGpuFailed = new URLSearchParams(location.search).get('plot') === 'canvas';
+  private readonly query = new URLSearchParams(location.search);
+  /** `?plot=gpu|canvas`: the curves on the WebGPU layer or the 2D canvas whatever the adapter (for tests). */
+  private readonly plotForced = choice(this.query.get('plot'), 'gpu', 'canvas');
+  /** `?eval1d=gpu|cpu`: who computes the sum and the target, whatever the adapter. */
+  private readonly evalForced = choice(this.query.get('eval1d'), 'gpu', 'cpu');
+  /** Set when a WebGPU frame failed: the curves stay on the 2D canvas from then on. */
+  private plotGpuFailed = this.plotForced === 'canvas';
+  private readonly cpu = new CpuEvaluator('CPU');
+  /** The device the last frame drew on with WebGPU (its work is awaited in `settled`), or null. */
+  private drewOn: GPUDevice | null = null;
   /** The root generation (device) on which the target kernel failed: not tried again there. */
   private targetGpuFailedOn = -1;
-  /** Where the last frame's target and curves were computed and drawn. */
+  /** Where the last frame's target, sum and curves were computed and drawn. */
   targetOnGpu = false;
+  valuesOnGpu = false;
   plotOnGpu = false;
 
   constructor(
@@ -44,7 +57,9 @@ export class Plot1DFrame implements FrameView {
     /** Asks for another frame (after a render failure switched layers). */
     private readonly redraw: () => void,
   ) {
-    this.plot = new Plot1D(canvases.background, canvases.overlay);
+    // With a software WebGPU adapter the page's canvases are rasterised by that same software GPU: a CPU-backed
+    // canvas (willReadFrequently) draws the plot faster there (as the 2D explorer's surface does).
+    this.plot = new Plot1D(canvases.background, canvases.overlay, { willReadFrequently: this.cpuLike() });
   }
 
   accepts(s: AppState): boolean {
@@ -58,6 +73,51 @@ export class Plot1DFrame implements FrameView {
   }
   get usesGpuCanvas(): boolean {
     return this.plotOnGpu;
+  }
+
+  /**
+   * Whether the adapter is a CPU in disguise (SwiftShader, llvmpipe). There one pan step at N = 65,536 (terms
+   * hidden) took about 100 ms through WebGPU against 30 ms on the CPU evaluator and the 2D canvas, and the
+   * frame then needs no GPU pipeline at all (scripts/frame-timing.ts, both backends in one run).
+   */
+  private cpuLike(): boolean {
+    const startup = this.evaluator.root?.startup;
+    return startup ? isCpuLikeAdapter(startup.adapter) : false;
+  }
+
+  /** True when this frame computes on the CPU although WebGPU runs (a CPU-like adapter, or `?eval1d=cpu`). */
+  private evalOnCpu(): boolean {
+    if (!this.evaluator.root) return false;
+    return this.evalForced ? this.evalForced === 'cpu' : this.cpuLike();
+  }
+
+  /** True when the curves go on the 2D canvas although WebGPU runs. */
+  private drawOnCanvas(): boolean {
+    return this.plotGpuFailed || (this.plotForced ? this.plotForced === 'canvas' : this.cpuLike());
+  }
+
+  /** For the status line: how the 1D plot is drawn when that is not the backend's own way, else ''. */
+  get pathNote(): string {
+    if (!this.evaluator.root) return '';
+    const cpuEval = this.evalOnCpu();
+    const canvas = this.drawOnCanvas();
+    if (cpuEval && canvas) return this.cpuLike() ? '1D plot: CPU and 2D canvas (faster than WebGPU on this CPU adapter)' : '1D plot: CPU and 2D canvas';
+    if (cpuEval) return '1D plot computed on the CPU';
+    if (canvas) return '1D plot drawn on a 2D canvas';
+    return '';
+  }
+
+  /** The 2D explorer takes the canvases: its picture has no level-of-detail sentence. */
+  leave(): void {
+    delete this.canvases.overlay.dataset.note;
+  }
+
+  /** Resolves once the GPU has done the last frame's work (the picture is on screen then, on every adapter). */
+  async settled(): Promise<void> {
+    const device = this.drewOn;
+    if (!device) return;
+    // A lost device has nothing more to show; its loss is reported elsewhere.
+    await device.queue.onSubmittedWorkDone().catch(() => undefined);
   }
 
 
@@ -83,7 +143,7 @@ export class Plot1DFrame implements FrameView {
   /** The WebGPU line layer, a module of the GPU root (rebuilt after a device loss); null on the canvas path. */
   private async gpuLayer(): Promise<PlotGpu | null> {
     const root = this.evaluator.root;
-    if (!root?.device || this.plotGpuFailed) return null;
+    if (!root?.device || this.drawOnCanvas()) return null;
     try {
       return await root.module(PLOT_LINES, (device) => PlotGpu.create(device, this.canvases.gpu));
     } catch (e) {
@@ -97,7 +157,7 @@ export class Plot1DFrame implements FrameView {
     const root = this.evaluator.root;
     this.targetOnGpu = false;
     const expression = t.expression;
-    if (root?.device && expression && this.targetGpuFailedOn !== root.generation) {
+    if (root?.device && expression && !this.evalOnCpu() && this.targetGpuFailedOn !== root.generation) {
       const generation = root.generation;
       try {
         const kernel = await root.module(TARGET_KERNEL, (device) => GpuTarget1D.create(device, expression));
@@ -118,6 +178,7 @@ export class Plot1DFrame implements FrameView {
 
   /** The sum for the frame: the evaluator's device buffer when the line layer draws, else an array. */
   private async sumFor(net: ValidNetwork, grid: Grid1D, gpu: PlotGpu | null): Promise<ArrayLike<number> | DeviceValues> {
+    if (this.evalOnCpu()) return this.cpu.evaluateGrid1D(net, grid);
     if (gpu) {
       const values = await this.evaluator.gridValues1D(net, grid);
       // Null when the backend fell back to the CPU meanwhile; a buffer of another device is stale.
@@ -146,6 +207,11 @@ export class Plot1DFrame implements FrameView {
       });
     }
     this.plotOnGpu = gpu !== null;
+    this.valuesOnGpu = isDeviceValues(sum) || (!this.evalOnCpu() && this.evaluator.kind === 'webgpu');
+    this.drewOn = gpu?.device ?? null;
+    // The level-of-detail sentence drawn on the plot, also readable from the page (tests, assistive tools).
+    if (plot.note) this.canvases.overlay.dataset.note = plot.note;
+    else delete this.canvases.overlay.dataset.note;
     // Error over the part of the view inside the target's domain: outside it the sum only extrapolates. The
     // sum there comes from the exact knot form (sorted once per network), so the GPU's buffer is never read.
     const [lo, hi] = t.domain;
@@ -162,4 +228,9 @@ export class Plot1DFrame implements FrameView {
     this.readouts.show(s.network.a.length, piecesInRange(pieces, s.view.xMin, s.view.xMax), stats.max, stats.rms, s.show.target);
     this.readouts.hover(this.hoverX === null ? null : this.hoverReadout(s, this.hoverX));
   }
+}
+
+/** `value` when it is one of the choices, else null. */
+function choice<T extends string>(value: string | null, ...choices: T[]): T | null {
+  return choices.includes(value as T) ? (value as T) : null;
 }

@@ -92,7 +92,8 @@ export class AutoEvaluator implements Evaluator {
     if (startup.kind === 'ok') {
       const root = GpuRoot.fromStartup(startup);
       try {
-        // Built now, so kernels that fail to compile mean the CPU from the start, not a blank first frame.
+        // The evaluator's kernels are built on first use (startup compiles nothing the first frame does not need);
+        // one that fails to compile is a GPU fault of that call: a fresh device, then the CPU (see `run`).
         const gpu = await root.module(EVALUATOR_MODULE, () => GpuEvaluator.onSharedDevice(startup, gpuOptions));
         return new AutoEvaluator(root, { kind: 'webgpu', label: gpu.description }, gpuOptions, options.onChange);
       } catch (e) {

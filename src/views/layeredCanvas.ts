@@ -9,12 +9,14 @@ export class LayeredCanvas {
   protected cssWidth = 0;
   protected cssHeight = 0;
 
+  /** `settings` are the 2D contexts' (e.g. willReadFrequently for a CPU-backed canvas); a canvas's first context fixes them. */
   constructor(
     protected readonly background: HTMLCanvasElement,
     protected readonly overlay: HTMLCanvasElement = background,
+    settings?: CanvasRenderingContext2DSettings,
   ) {
-    const bg = background.getContext('2d');
-    const top = overlay.getContext('2d');
+    const bg = background.getContext('2d', settings);
+    const top = overlay.getContext('2d', settings);
     if (!bg || !top) throw new Error('2D canvas is not available');
     this.bg = bg;
     this.top = top;

@@ -133,14 +133,14 @@ export class GpuEvaluator implements Evaluator {
   readonly gpu: GPU;
   readonly adapter: GPUAdapter;
   private readonly units: UnitBuffer;
-  private readonly eval1d: Eval1DKernel;
-  private readonly eval2d: Eval2DKernel;
-  /** eval2d_tiled8, for grids under SMALL_GRID_POINTS when the 2D kernel is 'tiled'. */
-  private readonly eval2dSmall: Eval2DKernel | null;
+  /**
+   * The kernels, each built on first use (inside that call's error scopes): startup compiles no pipeline the
+   * first frame does not need, which on SwiftShader took seconds (issue 10).
+   */
+  private kernels: { eval1d?: Eval1DKernel; eval2d?: Eval2DKernel; eval2dSmall?: Eval2DKernel; regions?: Regions2DKernel; search1d?: Eval1DSearchKernel } = {};
   /** Which 2D value kernel this evaluator uses ('tiled', 'cache8sg', …; see GpuEvaluatorOptions.kernel2D). */
   readonly kernel2D: Exclude<Kernel2DChoice, 'auto'>;
-  private readonly regions: Regions2DKernel;
-  private readonly search1d: Eval1DSearchKernel;
+  private readonly maxSearchSamples: number;
   private queue: Promise<unknown> = Promise.resolve();
   private lostReason: string | null = null;
   private destroyed = false;
@@ -183,23 +183,36 @@ export class GpuEvaluator implements Evaluator {
       if (!this.destroyed) this.lostReason = `${info.reason}: ${info.message || 'no message'}`;
     });
     this.units = new UnitBuffer(this.device);
-    this.eval1d = new Eval1DKernel(this.device);
-    const kernel2D = resolveKernel2D(options.kernel2D, startup.adapter, startup.device);
-    this.kernel2D = kernel2D;
-    this.eval2d = kernel2D === 'tiled' ? new Eval2DKernel(this.device) : new Eval2DVariantKernel(this.device, kernel2D);
-    this.eval2dSmall = kernel2D === 'tiled' ? new Eval2DVariantKernel(this.device, 'tiled8') : null;
-    this.regions = new Regions2DKernel(this.device);
-    this.search1d = new Eval1DSearchKernel(this.device);
+    this.kernel2D = resolveKernel2D(options.kernel2D, startup.adapter, startup.device);
+    this.maxSearchSamples = Eval1DSearchKernel.maxSamplesOn(this.device);
+  }
+
+  private get eval1d(): Eval1DKernel {
+    return (this.kernels.eval1d ??= new Eval1DKernel(this.device));
+  }
+  private get eval2d(): Eval2DKernel {
+    const k = this.kernel2D;
+    return (this.kernels.eval2d ??= k === 'tiled' ? new Eval2DKernel(this.device) : new Eval2DVariantKernel(this.device, k));
+  }
+  /** eval2d_tiled8, for grids under SMALL_GRID_POINTS when the 2D kernel is 'tiled'. */
+  private get eval2dSmall(): Eval2DKernel {
+    return (this.kernels.eval2dSmall ??= new Eval2DVariantKernel(this.device, 'tiled8'));
+  }
+  private get regions(): Regions2DKernel {
+    return (this.kernels.regions ??= new Regions2DKernel(this.device));
+  }
+  private get search1d(): Eval1DSearchKernel {
+    return (this.kernels.search1d ??= new Eval1DSearchKernel(this.device));
   }
 
   /** Whether a 1D evaluation of `samples` points takes the binary-search path. */
   private searches(net: Network, samples: number): boolean {
-    return (this.options.search1D ?? true) && net.a.length >= SEARCH_1D_MIN_UNITS && samples <= this.search1d.maxSamples;
+    return (this.options.search1D ?? true) && net.a.length >= SEARCH_1D_MIN_UNITS && samples <= this.maxSearchSamples;
   }
 
   /** The 2D value kernel for a grid of `points` samples. */
   private kernelFor(points: number): Eval2DKernel {
-    return gridKernel2D(this.kernel2D, points) === 'tiled8' ? this.eval2dSmall! : this.eval2d;
+    return gridKernel2D(this.kernel2D, points) === 'tiled8' ? this.eval2dSmall : this.eval2d;
   }
 
   /** True once the device is lost (not by our own destroy()). */
@@ -225,7 +238,7 @@ export class GpuEvaluator implements Evaluator {
       } catch (e) {
         // The upload may not have landed: write it again next time.
         this.units.invalidate();
-        this.search1d.invalidate();
+        this.kernels.search1d?.invalidate();
         // A lost device also rejects mapAsync and friends: report the loss, not the symptom.
         if (this.lostReason) throw new GpuDeviceLostError(this.lostReason);
         throw e;
@@ -259,8 +272,7 @@ export class GpuEvaluator implements Evaluator {
     const valid = validateNetwork(net);
     requireDim('evaluateGrid2D', valid, 2);
     const g = validateGrid2D(grid);
-    const kernel = this.kernelFor(g.nx * g.ny);
-    return this.submit(valid, () => kernel.evaluateGrid(this.units, g));
+    return this.submit(valid, () => this.kernelFor(g.nx * g.ny).evaluateGrid(this.units, g));
   }
 
   /**
@@ -280,8 +292,7 @@ export class GpuEvaluator implements Evaluator {
     const valid = validateNetwork(net);
     requireDim('gridValues2D', valid, 2);
     const g = validateGrid2D(grid);
-    const kernel = this.kernelFor(g.nx * g.ny);
-    return this.submit(valid, () => kernel.gridValues(this.units, g));
+    return this.submit(valid, () => this.kernelFor(g.nx * g.ny).gridValues(this.units, g));
   }
 
   async regions2D(net: Network, grid: Grid2D): Promise<Regions> {
@@ -295,11 +306,13 @@ export class GpuEvaluator implements Evaluator {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    this.eval1d.destroy();
-    this.eval2d.destroy();
-    this.eval2dSmall?.destroy();
-    this.regions.destroy();
-    this.search1d.destroy();
+    const k = this.kernels;
+    this.kernels = {};
+    k.eval1d?.destroy();
+    k.eval2d?.destroy();
+    k.eval2dSmall?.destroy();
+    k.regions?.destroy();
+    k.search1d?.destroy();
     this.units.destroy();
     if (this.ownsDevice) this.device.destroy();
   }

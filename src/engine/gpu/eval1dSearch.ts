@@ -70,8 +70,13 @@ export class Eval1DSearchKernel {
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
     this.outputs = { out: new GrowableBuffer(device, usage, 'eval1d_search out'), values: new GrowableBuffer(device, usage, 'eval1d_search values') };
     this.staging = new GrowableBuffer(device, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'eval1d_search readback');
+    this.maxSamples = Eval1DSearchKernel.maxSamplesOn(device);
+  }
+
+  /** `maxSamples` of a kernel on `device`, known before one is built (kernels are built on first use). */
+  static maxSamplesOn(device: GPUDevice): number {
     const limits = device.limits;
-    this.maxSamples = Math.min(Math.floor(limits.maxStorageBufferBindingSize / 4), WG * limits.maxComputeWorkgroupsPerDimension ** 2);
+    return Math.min(Math.floor(limits.maxStorageBufferBindingSize / 4), WG * limits.maxComputeWorkgroupsPerDimension ** 2);
   }
 
   /**

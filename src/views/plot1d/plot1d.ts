@@ -1,6 +1,8 @@
 /**
- * The 1D plot on a 2D canvas: axes with ticks and labels, each unit's faint term, the target, the network's
- * sum, the error trace, knot marks, the selected unit's handles and the hover crosshair.
+ * The 1D plot on a 2D canvas: axes with ticks and labels, each unit's faint term (past LOD_MIN_UNITS the largest
+ * LOD_TERMS of them and a band for the rest, with a sentence saying so; see lod.ts), the target, the network's
+ * sum (always exact), the error trace, knot marks (a density strip past LOD_MIN_UNITS), the selected unit's
+ * handles and the hover crosshair.
  * It only draws what it is given (values computed elsewhere by the evaluator); it never reads state.
  */
 import { LayeredCanvas } from '../layeredCanvas.ts';
@@ -10,6 +12,10 @@ import { type PlotRect, Transform, niceTicks, tickLabel } from '../axes.ts';
 import type { GpuPlotLayer, PlotGpu } from './plotGpu.ts';
 import { type DeviceValues, isDeviceValues } from '../deviceValues.ts';
 import type { GpuError } from '../../engine/gpu/errors.ts';
+import { LOD_MIN_UNITS, LOD_TERMS, knotHistogram, largestTerms, lodNote, termBand } from './lod.ts';
+
+/** The level-of-detail band's fill and edge (the term colour, light). */
+export const PLOT_BAND = { fill: 'rgba(73, 80, 87, 0.16)', edge: 'rgba(73, 80, 87, 0.35)' } as const;
 
 /** Colours, shared with the tests' pixel checks. */
 export const PLOT_COLORS = {
@@ -71,13 +77,16 @@ export class Plot1D extends LayeredCanvas {
   lastGpuFrame: Promise<GpuError | null> | null = null;
   /** Which pixel columns already have a knot mark this frame (reused, grown on demand). */
   private columns: Uint8Array | null = null;
+  /** The last frame's level-of-detail sentence (drawn on the plot), or null when every term was drawn. */
+  note: string | null = null;
 
   /**
    * `background` gets the axes; `overlay` (the same canvas, or one stacked above it) gets knots, the
-   * selection and the hover line, and the curves too unless a WebGPU layer draws them in between.
+   * selection and the hover line, and the curves too unless a WebGPU layer draws them in between. `settings` go
+   * to both 2D contexts.
    */
-  constructor(background: HTMLCanvasElement, overlay: HTMLCanvasElement = background) {
-    super(background, overlay);
+  constructor(background: HTMLCanvasElement, overlay: HTMLCanvasElement = background, settings?: CanvasRenderingContext2DSettings) {
+    super(background, overlay, settings);
   }
 
   /** The plot area inside the canvas, in CSS pixels. */
@@ -125,12 +134,24 @@ export class Plot1D extends LayeredCanvas {
       ctx.clip();
       const net = frame.network;
       const showError = frame.show.error && frame.target !== null;
+      // Past LOD_MIN_UNITS: the largest terms as lines, the rest as a band (on the background, under every curve).
+      const n = net.a.length;
+      const lod = frame.show.terms && net.dim === 1 && n > LOD_MIN_UNITS;
+      let terms: Network = net;
+      this.note = null;
+      if (lod) {
+        const drawn = largestTerms(net, t.xMin, t.xMax, LOD_TERMS, frame.selected);
+        const band = termBand(net, drawn, frame.xs);
+        if (band) this.drawBand(t, frame.xs, band.lo, band.hi);
+        terms = { dim: 1, w: drawn.map((i) => net.w[i]), b: drawn.map((i) => net.b[i]), a: drawn.map((i) => net.a[i]), c: 0 };
+        this.note = lodNote(Math.min(LOD_TERMS, n), n);
+      }
       if (gpu) {
         const n = frame.xs.length;
         const x0 = frame.xs[0];
         const dx = n > 1 ? (frame.xs[n - 1] - x0) / (n - 1) : 0;
         const layers: GpuPlotLayer[] = [];
-        if (frame.show.terms && net.dim === 1 && net.a.length > 0) layers.push({ kind: 'terms', network: net, color: PLOT_COLORS.term, alpha: Plot1D.termAlpha(net.a.length), width: 1 });
+        if (frame.show.terms && net.dim === 1 && n > 0) layers.push({ kind: 'terms', network: terms, color: PLOT_COLORS.term, alpha: Plot1D.termAlpha(terms.a.length), width: 1 });
         if (frame.show.target && frame.target) layers.push({ kind: 'curve', x0, dx, ys: frame.target, color: PLOT_COLORS.target, width: 2 });
         const errorStyle = { x0, dx, color: PLOT_COLORS.error, width: 1.5, dash: 8 };
         const sumStyle = { x0, dx, color: PLOT_COLORS.sum, width: 2.5 };
@@ -145,7 +166,7 @@ export class Plot1D extends LayeredCanvas {
       } else {
         // An array: a device buffer without a WebGPU layer was refused at the top.
         const ys = sum as ArrayLike<number>;
-        if (frame.show.terms) this.drawTerms(t, net);
+        if (frame.show.terms) this.drawTerms(t, terms);
         if (frame.show.target && frame.target) this.curve(t, frame.xs, frame.target, PLOT_COLORS.target, 2);
         if (showError) this.curve(t, frame.xs, errorValues(ys, frame.target!), PLOT_COLORS.error, 1.5, [5, 3]);
         this.curve(t, frame.xs, ys, PLOT_COLORS.sum, 2.5);
@@ -153,6 +174,7 @@ export class Plot1D extends LayeredCanvas {
       if (frame.show.target && frame.samples) this.drawSamples(t, frame.samples);
       if (frame.selected >= 0 && frame.selected < net.a.length) this.drawSelected(t, net, frame.selected, frame.view);
       if (frame.show.knots) this.drawKnots(t, net, frame.selected);
+      if (this.note) this.drawNote(r, this.note);
       if (frame.hoverX !== null) {
         const p = Math.round(t.px(frame.hoverX)) + 0.5;
         ctx.strokeStyle = 'rgba(33, 37, 41, 0.35)';
@@ -223,6 +245,42 @@ export class Plot1D extends LayeredCanvas {
     ctx.globalAlpha = 1;
   }
 
+  /** The band of the terms not drawn: filled between their lowest and highest value at each sample. */
+  private drawBand(t: Transform, xs: ArrayLike<number>, lo: ArrayLike<number>, hi: ArrayLike<number>): void {
+    const ctx = this.bg;
+    const r = t.rect;
+    const clampY = (y: number) => Math.max(-1e4, Math.min(1e4, t.py(y)));
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(r.left, r.top, r.width, r.height);
+    ctx.clip();
+    ctx.beginPath();
+    for (let s = 0; s < xs.length; s++) ctx.lineTo(t.px(xs[s]), clampY(hi[s]));
+    for (let s = xs.length - 1; s >= 0; s--) ctx.lineTo(t.px(xs[s]), clampY(lo[s]));
+    ctx.closePath();
+    ctx.fillStyle = PLOT_BAND.fill;
+    ctx.fill();
+    ctx.strokeStyle = PLOT_BAND.edge;
+    ctx.lineWidth = 1;
+    ctx.stroke();
+    ctx.restore();
+  }
+
+  /** The level-of-detail sentence, small, at the bottom left of the plot above the knot strip, on a light backing so curves cannot hide it. */
+  private drawNote(r: PlotRect, text: string): void {
+    const ctx = this.top;
+    ctx.font = '11px system-ui, sans-serif';
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'top';
+    const w = ctx.measureText(text).width;
+    const x = r.left + 6;
+    const y = r.top + r.height - KNOT_STRIP - 20;
+    ctx.fillStyle = 'rgba(255, 255, 255, 0.8)';
+    ctx.fillRect(x - 3, y - 2, w + 6, 16);
+    ctx.fillStyle = PLOT_COLORS.text;
+    ctx.fillText(text, x, y);
+  }
+
   private drawSelected(t: Transform, net: Network, i: number, view: ViewRange): void {
     const ctx = this.top;
     const w = net.w[i];
@@ -253,25 +311,29 @@ export class Plot1D extends LayeredCanvas {
     const ctx = this.top;
     const r = t.rect;
     const bottom = r.top + r.height;
-    ctx.beginPath();
-    // One mark per pixel column: thousands of knots share columns, and the same mark drawn twice adds nothing
-    // (65,536 knots made a path of 65,536 segments; now it has at most one per column).
-    const marked = this.knotColumns(Math.ceil(r.left + r.width) + 2);
-    for (let i = 0; i < net.a.length; i++) {
-      const w = net.w[i];
-      if (w === 0) continue;
-      const k = -net.b[i] / w;
-      if (k < t.xMin || k > t.xMax) continue;
-      // 2 px wide on whole pixels, so each mark is solid whatever the antialiasing.
-      const p = Math.round(t.px(k));
-      if (p < 0 || p >= marked.length || marked[p]) continue;
-      marked[p] = 1;
-      ctx.moveTo(p, bottom);
-      ctx.lineTo(p, bottom - KNOT_STRIP);
+    if (net.a.length > LOD_MIN_UNITS) {
+      this.drawKnotDensity(t, net);
+    } else {
+      ctx.beginPath();
+      // One mark per pixel column: thousands of knots share columns, and the same mark drawn twice adds nothing
+      // (65,536 knots made a path of 65,536 segments; now it has at most one per column).
+      const marked = this.knotColumns(Math.ceil(r.left + r.width) + 2);
+      for (let i = 0; i < net.a.length; i++) {
+        const w = net.w[i];
+        if (w === 0) continue;
+        const k = -net.b[i] / w;
+        if (k < t.xMin || k > t.xMax) continue;
+        // 2 px wide on whole pixels, so each mark is solid whatever the antialiasing.
+        const p = Math.round(t.px(k));
+        if (p < 0 || p >= marked.length || marked[p]) continue;
+        marked[p] = 1;
+        ctx.moveTo(p, bottom);
+        ctx.lineTo(p, bottom - KNOT_STRIP);
+      }
+      ctx.strokeStyle = PLOT_COLORS.sum;
+      ctx.lineWidth = 2;
+      ctx.stroke();
     }
-    ctx.strokeStyle = PLOT_COLORS.sum;
-    ctx.lineWidth = 2;
-    ctx.stroke();
     if (selected >= 0 && selected < net.a.length && net.w[selected] !== 0) {
       const k = -net.b[selected] / net.w[selected];
       ctx.beginPath();
@@ -282,6 +344,30 @@ export class Plot1D extends LayeredCanvas {
       ctx.fillStyle = PLOT_COLORS.selected;
       ctx.fill();
     }
+  }
+
+  /**
+   * Many knots as a density strip: one bar per 2-pixel column whose opacity grows with the share of knots in it
+   * (against the fullest column), so clusters and gaps show where 65,536 ticks made one solid bar.
+   */
+  private drawKnotDensity(t: Transform, net: Network): void {
+    const ctx = this.top;
+    const r = t.rect;
+    const bins = Math.max(1, Math.floor(r.width / 2));
+    const counts = knotHistogram(net, t.xMin, t.xMax, bins);
+    let most = 0;
+    for (const c of counts) most = Math.max(most, c);
+    if (most === 0) return;
+    const bottom = r.top + r.height;
+    const binWidth = r.width / bins;
+    ctx.fillStyle = PLOT_COLORS.sum;
+    for (let k = 0; k < bins; k++) {
+      if (counts[k] === 0) continue;
+      // A square root, so a column with a few knots stays visible beside one with thousands.
+      ctx.globalAlpha = 0.15 + 0.85 * Math.sqrt(counts[k] / most);
+      ctx.fillRect(r.left + k * binWidth, bottom - KNOT_STRIP, binWidth, KNOT_STRIP);
+    }
+    ctx.globalAlpha = 1;
   }
 
   /** A cleared per-column flag array of at least `columns` entries, reused across frames. */

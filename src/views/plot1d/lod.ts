@@ -1,0 +1,256 @@
+/**
+ * Level of detail for the 1D plot's unit terms. Past a few hundred units the faint terms merge into a dark
+ * area that says nothing, and drawing 65,536 of them costs seconds a frame; instead the plot draws the K terms
+ * that reach furthest from zero in the view (and the selected unit), a band from the lowest to the highest
+ * value the other terms take at each x, and the knots as a density strip. The sum is never approximated.
+ * Pure functions on the network (no DOM): O(N log K) per view for the selection, O(N) plus the sample count
+ * for the band (one sort by slope per network, cached), O(N) for the knot histogram.
+ */
+import type { Network } from '../../model/network.ts';
+import { argsortFloat64 } from '../../model/argsort.ts';
+
+/** Above this many units the plot switches from every term to the level-of-detail picture. */
+export const LOD_MIN_UNITS = 256;
+/** How many terms the level-of-detail picture draws (besides the selected unit). */
+export const LOD_TERMS = 64;
+
+/** The largest |a·ReLU(w·x + b)| over [x0, x1]: a term is linear on each side of its knot and 0 there, so an end holds it. */
+export function termPeak(net: Network, i: number, x0: number, x1: number): number {
+  const w = net.w[i];
+  const b = net.b[i];
+  const a = Math.abs(net.a[i]);
+  return a * Math.max(0, w * x0 + b, w * x1 + b);
+}
+
+/**
+ * The indices of the `k` terms with the largest peak |term| over [x0, x1] (see termPeak), largest first (ties: the
+ * lower index first), with `selected` appended when it is a unit and not among them. O(N log k).
+ */
+export function largestTerms(net: Network, x0: number, x1: number, k: number, selected = -1): number[] {
+  const n = net.a.length;
+  k = Math.max(0, Math.min(k, n));
+  // A min-heap of the best k so far, ordered by (peak, then −index) so the weakest is on top.
+  const heap: number[] = [];
+  const peak = new Float64Array(n);
+  for (let i = 0; i < n; i++) peak[i] = termPeak(net, i, x0, x1);
+  const weaker = (p: number, q: number) => peak[p] < peak[q] || (peak[p] === peak[q] && p > q);
+  const down = (j: number) => {
+    for (;;) {
+      const l = 2 * j + 1;
+      const r = l + 1;
+      let m = j;
+      if (l < heap.length && weaker(heap[l], heap[m])) m = l;
+      if (r < heap.length && weaker(heap[r], heap[m])) m = r;
+      if (m === j) return;
+      [heap[j], heap[m]] = [heap[m], heap[j]];
+      j = m;
+    }
+  };
+  for (let i = 0; i < n && k > 0; i++) {
+    if (heap.length < k) {
+      heap.push(i);
+      for (let j = heap.length - 1; j > 0; ) {
+        const p = (j - 1) >> 1;
+        if (!weaker(heap[j], heap[p])) break;
+        [heap[j], heap[p]] = [heap[p], heap[j]];
+        j = p;
+      }
+    } else if (weaker(heap[0], i)) {
+      heap[0] = i;
+      down(0);
+    }
+  }
+  const out = heap.sort((p, q) => (weaker(p, q) ? 1 : weaker(q, p) ? -1 : 0));
+  if (selected >= 0 && selected < n && !out.includes(selected)) out.push(selected);
+  return out;
+}
+
+/** The band of the terms not drawn: at each x, the lowest (`lo`) and the highest (`hi`) value any of them takes. */
+export interface TermBand {
+  lo: Float64Array;
+  hi: Float64Array;
+  /** How many terms the band holds. */
+  count: number;
+}
+
+/** Each unit's line a·(w·x + b) (term = max(0, line) for a > 0, min(0, line) for a < 0), sorted by slope, per network. */
+interface SortedLines {
+  /** Unit indices with a > 0 (a·ReLU ≥ 0) and with a < 0, each sorted by the slope a·w, ascending. */
+  pos: Int32Array;
+  neg: Int32Array;
+  /** Units with a = 0 (their term is 0 everywhere). */
+  zero: number;
+}
+
+const sortedLines = new WeakMap<Network, SortedLines>();
+
+function linesOf(net: Network): SortedLines {
+  let s = sortedLines.get(net);
+  if (s) return s;
+  const pos: number[] = [];
+  const neg: number[] = [];
+  let zero = 0;
+  for (let i = 0; i < net.a.length; i++) {
+    if (net.a[i] > 0) pos.push(i);
+    else if (net.a[i] < 0) neg.push(i);
+    else zero++;
+  }
+  // By slope a·w (a radix argsort: a comparator sort of 65,536 units took tens of ms); equal slopes in any order,
+  // the envelope keeps the highest of them.
+  const bySlope = (units: number[]) => {
+    const order = argsortFloat64(units.map((i) => net.a[i] * net.w[i]));
+    return Int32Array.from(order, (k) => units[k]);
+  };
+  s = { pos: bySlope(pos), neg: bySlope(neg), zero };
+  sortedLines.set(net, s);
+  return s;
+}
+
+/** An envelope of lines as its pieces' lines, by slope (ascending as x grows): m[j]·x + c[j], times `sign`. */
+interface Hull {
+  m: Float64Array;
+  c: Float64Array;
+  sign: 1 | -1;
+}
+
+/**
+ * The upper envelope max over the kept units of the line a·(w·x + b) (the convex-hull trick on lines sorted by
+ * slope; `sign` −1 gives the lower envelope, as −max of the negated lines), or null when no unit is kept. O(units).
+ */
+function hullOf(net: Network, order: Int32Array, skip: Uint8Array, sign: 1 | -1): Hull | null {
+  const m: number[] = [];
+  const c: number[] = [];
+  // Negated lines, sorted by slope ascending, are the originals read backwards.
+  const len = order.length;
+  for (let t = 0; t < len; t++) {
+    const i = order[sign === 1 ? t : len - 1 - t];
+    if (skip[i]) continue;
+    const mi = sign * net.a[i] * net.w[i];
+    const ci = sign * net.a[i] * net.b[i];
+    if (m.length > 0 && m[m.length - 1] === mi) {
+      // Same slope: only the higher line can be on the envelope.
+      if (c[c.length - 1] >= ci) continue;
+      m.pop();
+      c.pop();
+    }
+    // The last line is off the envelope when the new one overtakes the one before it no later than it does.
+    while (m.length >= 2) {
+      const j = m.length - 1;
+      const xNewPrev = (c[j - 1] - ci) * (m[j] - m[j - 1]);
+      const xLastPrev = (c[j - 1] - c[j]) * (mi - m[j - 1]);
+      if (xNewPrev <= xLastPrev) {
+        m.pop();
+        c.pop();
+      } else break;
+    }
+    m.push(mi);
+    c.push(ci);
+  }
+  return m.length === 0 ? null : { m: Float64Array.from(m), c: Float64Array.from(c), sign };
+}
+
+/** The envelope at ascending xs. O(hull + xs). */
+function evaluateHull(h: Hull, xs: ArrayLike<number>): Float64Array {
+  const { m, c, sign } = h;
+  const out = new Float64Array(xs.length);
+  let j = 0;
+  for (let s = 0; s < xs.length; s++) {
+    const x = xs[s];
+    while (j + 1 < m.length && m[j + 1] * x + c[j + 1] >= m[j] * x + c[j]) j++;
+    out[s] = sign * (m[j] * x + c[j]);
+  }
+  return out;
+}
+
+/** What a band needs that depends on the network and the drawn terms only (not the view): kept for the next frame. */
+interface BandHulls {
+  key: string;
+  count: number;
+  /** hi = max(0, up) when any term ≥ 0 is left (`hiFloor`), else min(0, up); lo likewise with down. */
+  up: Hull | null;
+  down: Hull | null;
+  hiFloor: boolean;
+  loCeil: boolean;
+}
+
+const lastHulls = new WeakMap<Network, BandHulls>();
+
+function bandHulls(net: Network, drawn: readonly number[]): BandHulls | null {
+  const n = net.a.length;
+  const inRange = drawn.filter((i) => i >= 0 && i < n);
+  const key = [...new Set(inRange)].sort((p, q) => p - q).join(',');
+  const cached = lastHulls.get(net);
+  if (cached && cached.key === key) return cached.count === 0 ? null : cached;
+  const skip = new Uint8Array(n);
+  for (const i of inRange) skip[i] = 1;
+  const { pos, neg } = linesOf(net);
+  let zero = 0;
+  let nPos = 0;
+  let nNeg = 0;
+  for (let i = 0; i < n; i++) {
+    if (skip[i]) continue;
+    if (net.a[i] > 0) nPos++;
+    else if (net.a[i] < 0) nNeg++;
+    else zero++;
+  }
+  const count = nPos + nNeg + zero;
+  // hi: with any term ≥ 0 left, the highest is max(0, upper envelope of the positive lines) (0 alone when only
+  // zero terms are); with only negative terms, max of min(0, line) = min(0, upper envelope of their lines).
+  // lo mirrors it.
+  const hiFloor = nPos > 0 || zero > 0;
+  const loCeil = nNeg > 0 || zero > 0;
+  const h: BandHulls = {
+    key,
+    count,
+    up: count === 0 ? null : hiFloor ? (nPos > 0 ? hullOf(net, pos, skip, 1) : null) : hullOf(net, neg, skip, 1),
+    down: count === 0 ? null : loCeil ? (nNeg > 0 ? hullOf(net, neg, skip, -1) : null) : hullOf(net, pos, skip, -1),
+    hiFloor,
+    loCeil,
+  };
+  lastHulls.set(net, h);
+  return count === 0 ? null : h;
+}
+
+/**
+ * The band of every term except those in `drawn`, at ascending xs: lo[s] = min and hi[s] = max over those terms of
+ * a·ReLU(w·x + b) at xs[s], exact (from the lines a·(w·x + b): a positive term is max(0, line), a negative one
+ * min(0, line), so each bound is 0 or an envelope of lines). Null when no term is left for it. The envelopes are
+ * kept for the network's next call with the same drawn terms (a pan), which then costs O(envelope + xs).
+ */
+export function termBand(net: Network, drawn: readonly number[], xs: ArrayLike<number>): TermBand | null {
+  const h = bandHulls(net, drawn);
+  if (!h) return null;
+  const g = xs.length;
+  const up = h.up ? evaluateHull(h.up, xs) : null;
+  const down = h.down ? evaluateHull(h.down, xs) : null;
+  const hi = new Float64Array(g);
+  const lo = new Float64Array(g);
+  for (let s = 0; s < g; s++) {
+    hi[s] = up === null ? 0 : h.hiFloor ? Math.max(0, up[s]) : Math.min(0, up[s]);
+    lo[s] = down === null ? 0 : h.loCeil ? Math.min(0, down[s]) : Math.max(0, down[s]);
+  }
+  return { lo, hi, count: h.count };
+}
+
+/**
+ * How many units have their knot −b/w in each of `bins` equal columns of [x0, x1] (units with w = 0 have none;
+ * knots outside are not counted). O(N).
+ */
+export function knotHistogram(net: Network, x0: number, x1: number, bins: number): Uint32Array {
+  const counts = new Uint32Array(Math.max(0, bins));
+  if (bins <= 0 || !(x1 > x0)) return counts;
+  const scale = bins / (x1 - x0);
+  for (let i = 0; i < net.a.length; i++) {
+    const w = net.w[i];
+    if (w === 0) continue;
+    const k = -net.b[i] / w;
+    if (!(k >= x0 && k <= x1)) continue;
+    counts[Math.min(bins - 1, Math.floor((k - x0) * scale))]++;
+  }
+  return counts;
+}
+
+/** The on-plot sentence of the level-of-detail picture, e.g. "showing the 64 largest terms of 65,536; the band holds the rest". */
+export function lodNote(shown: number, total: number): string {
+  return `showing the ${shown.toLocaleString('en-US')} largest terms of ${total.toLocaleString('en-US')}; the band holds the rest`;
+}

@@ -63,6 +63,9 @@ async function boot(): Promise<void> {
     // A recovery or fallback: the backend line changes at once, its notice ("… redrawn on WebGPU") once the
     // picture is redrawn on the new device (or the CPU).
     onChange: (s) => {
+      // A canvas configured on a device whose GPU process crashed presents nothing any more, even configured on
+      // the new device: the WebGPU layers get fresh canvases (the views read them from these objects).
+      if (s.kind === 'webgpu') for (const c of [canvases, surfaceCanvases]) c.gpu = renewCanvas(c.gpu);
       notices.showStatus({ ...s, notice: undefined });
       const redrawn = frame?.request() ?? Promise.resolve();
       void redrawn.catch(() => undefined).then(() => {
@@ -162,6 +165,13 @@ async function boot(): Promise<void> {
   await ready;
   share.persist();
   document.body.dataset.ready = 'true';
+}
+
+/** A blank copy of a canvas (same id, classes, size and visibility) in its place. */
+function renewCanvas(old: HTMLCanvasElement): HTMLCanvasElement {
+  const fresh = old.cloneNode(false) as HTMLCanvasElement;
+  old.replaceWith(fresh);
+  return fresh;
 }
 
 boot().catch((e) => {

@@ -17,6 +17,7 @@ import { Readouts } from './app/readouts.ts';
 import { ShareController } from './app/share.ts';
 import { TrainingController } from './app/training.ts';
 import { AutoEvaluator, type BackendStatus, preferenceFromQuery } from './engine/backend.ts';
+import { isDeviceLoss, isGpuFault, plainGpuFault } from './engine/gpu/errors.ts';
 import { defaultFitRunner } from './state/fitRunner.ts';
 import { Store, initialState } from './state/state.ts';
 import { GpuGramFitRunner } from './app/gramFit.ts';
@@ -34,6 +35,21 @@ import type { AppState } from './state/types.ts';
 
 const notices = new Notices();
 const say = notices.say;
+
+/**
+ * The safety net, not the fix: an error or promise rejection nothing handled becomes a plain message (a lost
+ * device is said by the backend line and needs nothing more) and is counted for `sandbox.info().uncaught`. The
+ * browser still reports it in the console, for whoever debugs.
+ */
+let uncaught = 0;
+function caughtByTheNet(e: unknown): void {
+  uncaught++;
+  if (isDeviceLoss(e)) return;
+  const what = isGpuFault(e) ? plainGpuFault(e) : e instanceof Error ? e.name : 'an unexpected value';
+  say(`Something failed in the background (${what}); the page goes on. Reload it if the picture looks wrong.`);
+}
+window.addEventListener('unhandledrejection', (ev) => caughtByTheNet(ev.reason));
+window.addEventListener('error', (ev) => caughtByTheNet(ev.error ?? ev.message));
 
 async function boot(): Promise<void> {
   notices.showBoot('Starting…');
@@ -53,9 +69,17 @@ async function boot(): Promise<void> {
   const evaluator = await AutoEvaluator.create({
     prefer: preferenceFromQuery(location.search),
     gpu: navigator.gpu ?? null,
+    // A recovery or fallback: the backend line changes at once, its notice ("… redrawn on WebGPU") once the
+    // picture is redrawn on the new device (or the CPU).
     onChange: (s) => {
-      showStatus(s);
-      void frame?.request();
+      // A canvas configured on a device whose GPU process crashed presents nothing any more, even configured on
+      // the new device: the WebGPU layers get fresh canvases (the views read them from these objects).
+      if (s.kind === 'webgpu') for (const c of [canvases, surfaceCanvases]) c.gpu = renewCanvas(c.gpu);
+      showStatus({ ...s, notice: undefined });
+      const redrawn = frame?.request() ?? Promise.resolve();
+      void redrawn.catch(() => undefined).then(() => {
+        if (evaluator.status === s) showStatus(s);
+      });
     },
   });
   fits.evaluator = evaluator;
@@ -68,7 +92,8 @@ async function boot(): Promise<void> {
   let explorer2d: Explorer2DFrame | null = null;
   const regions = new RegionsController(() => explorer2d!.gridEvaluator());
   explorer2d = new Explorer2DFrame(evaluator, canvases, surfaceCanvases, readouts, regions, say, redraw);
-  frame = new FrameController(() => store.state, [plot1d, explorer2d], canvases, (e) => say(`Drawing failed: ${messageOf(e)}`));
+  // A frame cut short by a lost device is redrawn after the recovery: only other failures are said.
+  frame = new FrameController(() => store.state, [plot1d, explorer2d], canvases, (e) => isDeviceLoss(e) || say(`Drawing failed: ${plainGpuFault(e)}`));
   // On screen: every fit started so far has landed (or failed) and the frame after it is drawn.
   const whenDrawn = async () => {
     await store.settled();
@@ -168,10 +193,17 @@ async function boot(): Promise<void> {
     .catch(() => undefined)
     .then(() => frame!.request());
   const benchmark = lazyBenchmark(evaluator, store, say);
-  window.sandbox = createSandboxApi({ store, evaluator, ready, whenDrawn, frame, plot1d, explorer2d, regions, training, explore, share, benchmark });
+  window.sandbox = createSandboxApi({ store, evaluator, ready, whenDrawn, frame, plot1d, explorer2d, regions, training, explore, share, benchmark, uncaught: () => uncaught });
   await ready;
   share.persist();
   document.body.dataset.ready = 'true';
+}
+
+/** A blank copy of a canvas (same id, classes, size and visibility) in its place. */
+function renewCanvas(old: HTMLCanvasElement): HTMLCanvasElement {
+  const fresh = old.cloneNode(false) as HTMLCanvasElement;
+  old.replaceWith(fresh);
+  return fresh;
 }
 
 boot().catch((e) => {

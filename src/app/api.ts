@@ -66,8 +66,12 @@ export interface SandboxApi {
   regions(): Promise<RegionsResult>;
   /** 2D: the hover readout at (x, y): the value, the target, the error, the active units and the region's plane. */
   readout2d(x: number, y: number): { x: number; y: number; value: number; target: number; error: number; active: number; activeUnits: number[]; pattern: number; plane: { gx: number; gy: number; c: number } };
-  /** Where the last frame's target values, its values (`values`) and the last training steps were computed, and what drew the picture (and in 2D the surface). */
-  info(): { target: BackendKind; trainer: BackendKind | null; plot: BackendKind; surface: BackendKind | null; values: BackendKind };
+  /**
+   * Where the last frame's target values, its values (`values`) and the last training steps were computed, and what
+   * drew the picture (and in 2D the surface); `uncaught`: errors and rejections no code handled since the page
+   * loaded (the global safety net counts them; 0 is the goal).
+   */
+  info(): { target: BackendKind; trainer: BackendKind | null; plot: BackendKind; surface: BackendKind | null; values: BackendKind; uncaught: number };
   /** The picture as on screen (axes, curves, overlay), as a PNG data URL — what Export PNG downloads. */
   pngDataUrl(): Promise<string>;
   /**
@@ -94,6 +98,8 @@ export interface ApiDeps {
   explore: ExploreController;
   share: ShareController;
   benchmark: LazyBenchPanel;
+  /** How many errors the page's global safety net caught (see `info().uncaught`). */
+  uncaught?: () => number;
 }
 
 /** Inputs to evaluate keep to the one range of every number (the GPU evaluates them in float32; see limits.ts). */
@@ -179,6 +185,7 @@ export function createSandboxApi(deps: ApiDeps): SandboxApi {
       plot: frame.current?.usesGpuCanvas ? 'webgpu' : 'cpu',
       surface: store.state.mode === '2d' ? (deps.explorer2d.surfaceOnGpu ? 'webgpu' : 'cpu') : null,
       values: store.state.mode === '2d' ? (deps.explorer2d.valuesOnGpu ? 'webgpu' : 'cpu') : deps.plot1d.valuesOnGpu ? 'webgpu' : 'cpu',
+      uncaught: deps.uncaught?.() ?? 0,
     }),
     pngDataUrl: async () => (await frame.picture()).toDataURL('image/png'),
     benchmark: deps.benchmark,

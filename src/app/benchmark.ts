@@ -31,6 +31,8 @@ export function lazyBenchmark(evaluator: AutoEvaluator, store: Store, say: Say):
         getBackendLabel: () => evaluator.status.label,
         getKernel2D: () => evaluator.kernel2D,
         getTargetForAccuracy: () => {
+          // The accuracy study is 1D: in the 2D mode it uses its default target (sin).
+          if (store.state.mode !== '1d') return null;
           const t = targetOf(store.state.target);
           return { label: t.label, f: t.f, domain: t.domain };
         },

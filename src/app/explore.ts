@@ -114,7 +114,7 @@ export class ExploreController {
     this.animateTimer = 0;
   }
 
-  /** Steps N through 1 … 100 every 450 ms with the current construction; a second call stops it. */
+  /** Steps N through 1 … 100 every 450 ms with the current construction (paused while the tab is hidden); a second call stops it. */
   toggleAnimateN(): void {
     if (this.animating) {
       this.stopAnimate();
@@ -124,6 +124,8 @@ export class ExploreController {
     this.stopTraining();
     let i = 0;
     const stepN = () => {
+      // A hidden tab skips its ticks: the sweep waits at this N and goes on when the page is shown again.
+      if (document.hidden) return;
       try {
         const s = this.store.state;
         this.store.set({ build: s.build === 'least-squares' || s.mode === '2d' ? 'least-squares' : 'interpolate', units: ANIMATE_NS[i] });

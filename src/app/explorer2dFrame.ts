@@ -24,7 +24,7 @@ import { CpuEvaluator } from '../engine/cpu/evaluator.ts';
 import type { Evaluator } from '../engine/evaluator.ts';
 import { GrowableBuffer } from '../engine/gpu/buffers.ts';
 import { isCpuLikeAdapter } from '../engine/gpu/context.ts';
-import { type GpuError, isDeviceLoss } from '../engine/gpu/errors.ts';
+import { type GpuError, isDeviceLoss, plainGpuFault } from '../engine/gpu/errors.ts';
 import { GpuTarget2D, GpuTarget2DCompileError } from '../engine/gpu/target2d.ts';
 import { type AppState, type Target2DSpec, target2DOf } from '../state/state.ts';
 import { type DeviceValues, readDeviceValues } from '../views/deviceValues.ts';
@@ -180,13 +180,14 @@ export class Explorer2DFrame implements FrameView {
     this.gpuFailed = true;
     this.data = null;
     this.evaluator.root?.drop(LAYER);
-    this.say(`Drawing the 2D views with WebGPU failed (${messageOf(e)}); drawing them on the CPU instead.`);
+    this.say(`Drawing the 2D views with WebGPU failed (${plainGpuFault(e)}); drawing them on the CPU instead.`);
     this.redraw();
   }
 
+  /** The GPU layer, a module of the root; while the root replaces a lost device this waits for the new one. */
   private async layer(): Promise<Layer | null> {
     const root = this.evaluator.root;
-    if (!root?.device || this.gpuFailed) return null;
+    if (!root || this.gpuFailed) return null;
     try {
       return await root.module(LAYER, async (device) => {
         const map = configureGpuCanvas(device, this.canvases.gpu);
@@ -214,6 +215,8 @@ export class Explorer2DFrame implements FrameView {
         return layer;
       });
     } catch (e) {
+      // No device after all (the root fell back to the CPU): the canvas draws, and the backend line says why.
+      if (!this.evaluator.root) return null;
       this.failed(e);
       return null;
     }
@@ -460,7 +463,7 @@ export class Explorer2DFrame implements FrameView {
           contours: s.look.contours,
           highlight: d.patternDev ? this.highlightId : null,
         });
-        void drawn.then((err: GpuError | null) => err && this.failed(err));
+        void drawn.then((err: GpuError | null) => err && this.failed(err), (e: unknown) => this.failed(e));
       } catch (e) {
         this.failed(e);
         return;
@@ -520,7 +523,7 @@ export class Explorer2DFrame implements FrameView {
           dpr,
           creaseBudget: this.cpuLike() ? CPU_LIKE_CREASE_BUDGET : undefined,
         });
-        void drawn.then((err: GpuError | null) => err && this.failed(err));
+        void drawn.then((err: GpuError | null) => err && this.failed(err), (e: unknown) => this.failed(e));
       } catch (e) {
         this.failed(e);
         return;
@@ -563,7 +566,8 @@ export class Explorer2DFrame implements FrameView {
 
     // The frame is on screen once the GPU has done its work: the frame controller waits for it (after taking the
     // picture, which must read the WebGPU canvas in this task), so the API's promises resolve after it.
-    this.gpuDone = layer ? layer.device.queue.onSubmittedWorkDone() : null;
+    // A device lost meanwhile rejects it after a GPU-process crash: the frame is moot, the recovery redraws.
+    this.gpuDone = layer ? layer.device.queue.onSubmittedWorkDone().catch((e: unknown) => this.failed(e)) : null;
 
     // Readouts after the picture: errors and counts from their own grids, cached per network and window.
     this.readouts.show2D(s.network.a.length, this.regions.countedNow(s), exactKnown, Number.NaN, Number.NaN);

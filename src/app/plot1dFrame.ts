@@ -8,7 +8,7 @@
 import type { AutoEvaluator } from '../engine/backend.ts';
 import { CpuEvaluator } from '../engine/cpu/evaluator.ts';
 import { isCpuLikeAdapter } from '../engine/gpu/context.ts';
-import { type GpuError, isDeviceLoss } from '../engine/gpu/errors.ts';
+import { type GpuError, GpuTargetCompileError, isDeviceLoss, plainGpuFault } from '../engine/gpu/errors.ts';
 import { GpuTarget1D } from '../engine/gpu/target1d.ts';
 import { errorStats } from '../model/errorStats.ts';
 import { gridXs, type Grid1D } from '../model/grid.ts';
@@ -44,6 +44,8 @@ export class Plot1DFrame implements FrameView {
   private drewOn: GPUDevice | null = null;
   /** The root generation (device) on which the target kernel failed: not tried again there. */
   private targetGpuFailedOn = -1;
+  /** Expression sources whose WGSL did not compile: those targets are sampled on the CPU (others stay on the GPU). */
+  private readonly cpuTargets = new Set<string>();
   /** Where the last frame's target, sum and curves were computed and drawn. */
   targetOnGpu = false;
   valuesOnGpu = false;
@@ -136,41 +138,59 @@ export class Plot1DFrame implements FrameView {
     if (isDeviceLoss(e)) return this.redraw();
     this.plotGpuFailed = true;
     this.evaluator.root?.drop(PLOT_LINES);
-    this.say(`Drawing with WebGPU failed (${messageOf(e)}); drawing on a 2D canvas instead.`);
+    this.say(`Drawing with WebGPU failed (${plainGpuFault(e)}); drawing on a 2D canvas instead.`);
     this.redraw();
   }
 
-  /** The WebGPU line layer, a module of the GPU root (rebuilt after a device loss); null on the canvas path. */
+  /**
+   * The WebGPU line layer, a module of the GPU root (rebuilt after a device loss); null on the canvas path. While
+   * the root replaces a lost device this waits for the new one, so the frame after a loss is drawn as before.
+   */
   private async gpuLayer(): Promise<PlotGpu | null> {
     const root = this.evaluator.root;
-    if (!root?.device || this.drawOnCanvas()) return null;
+    if (!root || this.drawOnCanvas()) return null;
     try {
       return await root.module(PLOT_LINES, (device) => PlotGpu.create(device, this.canvases.gpu));
     } catch (e) {
+      // No device after all (the root fell back to the CPU): the canvas draws, and the backend line says why.
+      if (!this.evaluator.root) return null;
       this.renderFailed(e);
       return null;
     }
   }
 
-  /** Target values on the grid: expression targets on the GPU when there is one, else on the CPU. */
+  /**
+   * Target values on the grid: expression targets on the GPU when there is one, else on the CPU. An expression
+   * whose WGSL does not compile is sampled on the CPU alone; the next expression tries the GPU again.
+   */
   private async targetValues(t: ResolvedTarget, grid: Grid1D, xs: Float64Array): Promise<ArrayLike<number>> {
     const root = this.evaluator.root;
     this.targetOnGpu = false;
     const expression = t.expression;
-    if (root?.device && expression && !this.evalOnCpu() && this.targetGpuFailedOn !== root.generation) {
-      const generation = root.generation;
+    if (root && expression && !this.cpuTargets.has(expression.source) && !this.evalOnCpu() && this.targetGpuFailedOn !== root.generation) {
+      let generation = root.generation;
       try {
-        const kernel = await root.module(TARGET_KERNEL, (device) => GpuTarget1D.create(device, expression));
+        const kernel = await root.module(TARGET_KERNEL, (device) => {
+          generation = root.generation;
+          return GpuTarget1D.create(device);
+        });
         await kernel.setExpression(expression);
         const values = await kernel.evaluateGrid(grid);
         this.targetOnGpu = true;
         return values;
       } catch (e) {
+        if (e instanceof GpuTargetCompileError) {
+          // Only this expression moves to the CPU; the kernel stays for the next one.
+          this.cpuTargets.add(expression.source);
+          this.say(`${capitalise(e.message)}; it is evaluated on the CPU instead.`, 'info');
+          return xs.map(t.f);
+        }
         root.drop(TARGET_KERNEL);
-        if (isDeviceLoss(e)) return xs.map(t.f);
+        // A lost device is being replaced: this frame samples on the CPU, the redraw after the recovery uses the GPU.
+        if (isDeviceLoss(e) || !this.evaluator.root) return xs.map(t.f);
         // Not again on this device (a new device after a loss gets a fresh try).
         this.targetGpuFailedOn = generation;
-        this.say(`The target could not be evaluated on the GPU (${messageOf(e)}); using the CPU for it.`);
+        this.say(`The target could not be evaluated on the GPU (${plainGpuFault(e)}); using the CPU for it.`);
       }
     }
     return xs.map(t.f);
@@ -202,9 +222,13 @@ export class Plot1DFrame implements FrameView {
     // A frame the device rejected (validation, out of memory) switches the curves to the 2D canvas, with a message.
     // A lost device is not a render failure: the evaluator recovers and the next frame gets a new layer.
     if (gpu) {
-      void plot.lastGpuFrame?.then((err: GpuError | null) => {
-        if (err && !this.plotGpuFailed) this.renderFailed(err);
-      });
+      void plot.lastGpuFrame?.then(
+        (err: GpuError | null) => {
+          if (err && !this.plotGpuFailed) this.renderFailed(err);
+        },
+        // The device went away while the frame was checked (popErrorScope rejects after a GPU-process crash).
+        (e: unknown) => this.renderFailed(e),
+      );
     }
     this.plotOnGpu = gpu !== null;
     this.valuesOnGpu = isDeviceValues(sum) || (!this.evalOnCpu() && this.evaluator.kind === 'webgpu');
@@ -233,4 +257,8 @@ export class Plot1DFrame implements FrameView {
 /** `value` when it is one of the choices, else null. */
 function choice<T extends string>(value: string | null, ...choices: T[]): T | null {
   return choices.includes(value as T) ? (value as T) : null;
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

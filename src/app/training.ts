@@ -4,7 +4,7 @@
  */
 import type { AutoEvaluator } from '../engine/backend.ts';
 import { isCpuLikeAdapter } from '../engine/gpu/context.ts';
-import { isDeviceLoss } from '../engine/gpu/errors.ts';
+import { isDeviceLoss, isGpuFault, plainGpuFault } from '../engine/gpu/errors.ts';
 import { GpuTrainer1D } from '../engine/gpu/train1d.ts';
 import { GpuTrainer2D } from '../engine/gpu/train2d.ts';
 import type { Network } from '../model/network.ts';
@@ -14,6 +14,7 @@ import { Trainer2D } from '../model/train2d.ts';
 import { type AppState, StateError, type Store, type Target2DSpec, samples2DOf, targetOf } from '../state/state.ts';
 import { fmt } from '../ui/formula.ts';
 import { messageOf, type Say } from './dom.ts';
+import { whenVisible } from './visibility.ts';
 
 /** The CPU and GPU trainers (1D and 2D) share this shape; the GPU ones answer asynchronously. */
 interface Trainer {
@@ -28,6 +29,26 @@ interface Trainer {
 /** A background result that arrived after the state moved on: nothing was committed. */
 export class SupersededError extends Error {
   override name = 'SupersededError';
+}
+
+/**
+ * Training steps the GPU could not finish (a lost device, a GPU fault): nothing of the call was committed and
+ * Adam's state of the last commit is kept, so training again goes on from there. The message is plain.
+ */
+export class TrainingGpuError extends Error {
+  override name = 'TrainingGpuError';
+  constructor(
+    /** True when the device was lost (a recovery follows; live training goes on by itself). */
+    readonly lost: boolean,
+    cause: unknown,
+  ) {
+    super(
+      lost
+        ? "the GPU was lost during training (a driver reset or a GPU-process crash); nothing from these steps was applied and the optimizer's state is kept: train again to continue"
+        : `training on the GPU failed (${plainGpuFault(cause)}); nothing from these steps was applied`,
+      { cause },
+    );
+  }
 }
 
 export interface TrainingStatus {
@@ -109,7 +130,9 @@ export class TrainingController {
           );
           this.kind = 'webgpu';
         } catch (e) {
-          this.say(`Training on the GPU failed to start (${messageOf(e)}); training on the CPU.`, 'info');
+          // A device lost meanwhile is being replaced: the caller tries again on the new one, not on the CPU.
+          if (isDeviceLoss(e)) throw new TrainingGpuError(true, e);
+          this.say(`Training on the GPU failed to start (${plainGpuFault(e)}); training on the CPU.`, 'info');
         }
       }
       if (!this.trainer) {
@@ -149,18 +172,27 @@ export class TrainingController {
     if (s.network.a.length === 0) throw new Error('add a unit before training');
     const tr = await this.trainerFor(s);
     tr.setOptions({ lr: s.lr });
-    const loss = await tr.step(k);
-    const net = await tr.network();
+    let loss: number;
+    let net: Network;
+    let state: TrainState;
+    try {
+      loss = await tr.step(k);
+      net = await tr.network();
+      // Read before the commit: if the device goes now, nothing is committed and the last commit's state stays valid.
+      state = await tr.state();
+    } catch (e) {
+      if (this.kind !== 'webgpu' || !isGpuFault(e)) throw e;
+      // A fault on a live device costs that device (the root replaces it); a loss is being handled already.
+      void this.evaluator.root?.reportFault(e, this.trainerGeneration);
+      this.trainer = null;
+      throw new TrainingGpuError(isDeviceLoss(e), e);
+    }
     const unchanged = (c: AppState) => c.network === s.network && c.target === s.target && !this.store.pending;
     if (!this.store.setIf(unchanged, { network: net, selected: s.selected < net.a.length ? s.selected : -1 })) {
       throw new SupersededError('the state changed while training ran, so its result was dropped');
     }
     this.trainerNet = this.store.state.network;
-    try {
-      this.saved = { net: this.trainerNet, state: await tr.state() };
-    } catch {
-      this.saved = null;
-    }
+    this.saved = { net: this.trainerNet, state };
     this.steps += k;
     this.loss = loss;
     this.report();
@@ -169,6 +201,11 @@ export class TrainingController {
 
   private async tick(): Promise<void> {
     if (!this.running) return;
+    // A hidden tab trains nothing: the loop waits until the page is shown again (and goes on only if still running).
+    if (document.hidden) {
+      await whenVisible();
+      if (!this.running) return;
+    }
     const t0 = performance.now();
     try {
       await this.run(this.stepsPerFrame);
@@ -179,7 +216,8 @@ export class TrainingController {
     } catch (e) {
       // An edit during the step wins, a failed fit was reported where it failed, and a lost device is being
       // replaced: the next tick trains from the state as it is then. Anything else stops training and says why.
-      if (!(e instanceof SupersededError) && !(e instanceof StateError) && !isDeviceLoss(e)) {
+      const lost = isDeviceLoss(e) || (e instanceof TrainingGpuError && e.lost);
+      if (!(e instanceof SupersededError) && !(e instanceof StateError) && !lost) {
         this.running = false;
         this.report();
         this.say(`Training stopped: ${messageOf(e)}`);

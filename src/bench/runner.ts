@@ -15,6 +15,7 @@ import { interpolateNetwork } from '../model/fit1d.ts';
 import { errorStats } from '../model/errorStats.ts';
 import { PeakKernel, type PeakResult } from '../engine/gpu/peak.ts';
 import { autoKernel2D, type Kernel2DChoice } from '../engine/gpu/context.ts';
+import { isDeviceLoss, isGpuFault } from '../engine/gpu/errors.ts';
 import { DEFAULT_METHOD_IDS, FLOP_NOTE, METHODS, contextKernel2D, type MethodContext, type MethodInstance, type MethodSpec, type Timing } from './methods.ts';
 
 export const RESULT_VERSION = 1;
@@ -173,6 +174,11 @@ export interface BenchResult {
   startedAt: string;
   durationMs: number;
   cancelled: boolean;
+  /**
+   * Set when the GPU was lost (or failed) during the run, which then ended early: a plain sentence. The rows
+   * measured before it are complete and kept; absent for a run the GPU saw through.
+   */
+  gpuLost?: string;
   platform: string;
   adapter: AdapterDescription | null;
   noGpuReason: string | null;
@@ -203,6 +209,9 @@ export interface RunOptions {
 
 /** Thrown (internally) when the signal aborts; the runner returns the partial result with cancelled = true. */
 class Cancelled extends Error {}
+
+/** Thrown (internally) once the device is lost; the runner returns the partial result with gpuLost set. */
+class DeviceGone extends Error {}
 
 /** Checks a config; throws RangeError naming the bad field. */
 export function validateConfig(c: BenchConfig): void {
@@ -296,8 +305,12 @@ function makeGrid(dim: 1 | 2, g: number): Grid1D | Grid2D {
   return dim === 1 ? { xMin: -1, xMax: 1, nx: g } : { xMin: -1, xMax: 1, yMin: -1, yMax: 1, nx: g, ny: g };
 }
 
+/** What a run that lost its GPU says, in the result's `gpuLost` and notes. */
+export const GPU_LOST_NOTE = 'The GPU was lost during the benchmark; the rows measured before it are kept.';
+
 /**
- * Runs the benchmark. Never throws for a cancelled run (the partial result comes back with cancelled = true);
+ * Runs the benchmark. Never throws for a cancelled run (the partial result comes back with cancelled = true),
+ * nor for a device lost or failing mid-run (the rows measured before it come back, with `gpuLost` set);
  * throws RangeError for a bad config before measuring anything.
  */
 export async function runBenchmark(env: BenchEnv, config: BenchConfig, options: RunOptions = {}): Promise<BenchResult> {
@@ -314,6 +327,11 @@ export async function runBenchmark(env: BenchEnv, config: BenchConfig, options: 
   // The 2D brute-force rows time the kernel the sandbox itself picks for this adapter.
   const kernel2D = device ? (env.kernel2D ?? autoKernel2D(env.adapter, device)) : 'tiled';
   const gpuTiming: Timing | null = device ? (useTimestamps ? 'timestamp-query' : 'onSubmittedWorkDone') : null;
+  // Noticed at once, so a loss between two GPU calls ends the run before it measures on a dead device.
+  let lostReason: string | null = null;
+  void device?.lost.then((info) => {
+    lostReason = info.message || info.reason || 'lost';
+  });
   const result: BenchResult = {
     version: RESULT_VERSION,
     startedAt: new Date().toISOString(),
@@ -353,6 +371,7 @@ export async function runBenchmark(env: BenchEnv, config: BenchConfig, options: 
   const progress = (message: string, row?: BenchRow) => options.onProgress?.({ done, total, message, row });
   const checkCancel = () => {
     if (options.signal?.aborted) throw new Cancelled('cancelled');
+    if (lostReason !== null) throw new DeviceGone(lostReason);
   };
 
   if (!device) notes.push(`CPU-only run: ${result.noGpuReason}.`);
@@ -517,12 +536,19 @@ export async function runBenchmark(env: BenchEnv, config: BenchConfig, options: 
       }
     }
   } catch (e) {
-    if (!(e instanceof Cancelled)) throw e;
-    result.cancelled = true;
-    notes.push('Cancelled before the end: the rows above are complete measurements, the rest was not run.');
+    if (e instanceof Cancelled) {
+      result.cancelled = true;
+      notes.push('Cancelled before the end: the rows above are complete measurements, the rest was not run.');
+    } else if (device && (e instanceof DeviceGone || lostReason !== null || isDeviceLoss(e) || isGpuFault(e))) {
+      // The device went away (or broke) mid-run: what was measured before it stands; the rest cannot be run.
+      result.gpuLost = lostReason !== null || e instanceof DeviceGone || isDeviceLoss(e) ? GPU_LOST_NOTE : 'The GPU failed during the benchmark; the rows measured before it are kept.';
+      notes.push(`${result.gpuLost} (${e instanceof Error ? e.message : String(e)})`);
+    } else {
+      throw e;
+    }
   }
   if (peakKernel) {
-    if (!result.cancelled && rows.some((r) => r.backend === 'gpu')) await measurePeak();
+    if (!result.cancelled && !result.gpuLost && rows.some((r) => r.backend === 'gpu')) await measurePeak();
     peakKernel.destroy();
   }
   const ceiling = result.peak?.flops ?? 0;
@@ -537,7 +563,7 @@ export async function runBenchmark(env: BenchEnv, config: BenchConfig, options: 
     }
   }
   result.durationMs = env.now() - started;
-  progress(result.cancelled ? 'cancelled' : 'done');
+  progress(result.cancelled ? 'cancelled' : result.gpuLost ? 'GPU lost' : 'done');
   return result;
 }
 
@@ -617,7 +643,9 @@ async function measure(
   } catch (e) {
     thrown = e;
   }
-  const [validation, oom] = [await device.popErrorScope(), await device.popErrorScope()];
+  // popErrorScope rejects once the GPU process is gone: then the work's own error (or the loss) is what counts.
+  const pop = () => device.popErrorScope().catch((e: unknown) => ((thrown ??= e), null));
+  const [validation, oom] = [await pop(), await pop()];
   const gpuErr = validation ?? oom;
   if (gpuErr) throw new Error(`GPU error in ${spec.id} at N=${n}: ${gpuErr.message}`);
   if (thrown) throw thrown;

@@ -15,8 +15,10 @@ export interface BackendStatus {
   kind: BackendKind;
   /** One line for the screen: "WebGPU — adapter name" or "CPU fallback — why". */
   label: string;
-  /** Set when the backend changed after startup (device lost and not recovered, GPU error). */
+  /** Set when the backend changed after startup (device lost and recovered or not, GPU error): a plain sentence. */
   notice?: string;
+  /** With a notice: what the browser or the root reported, for debugging (browser text, not for the screen). */
+  cause?: string;
 }
 
 export interface BackendOptions {
@@ -73,10 +75,11 @@ export class AutoEvaluator implements Evaluator {
   ) {
     this.statusNow = status;
     gpuRoot?.onRecovered((e) => {
-      this.setStatus({ kind: 'webgpu', label: `WebGPU — ${e.adapterName}`, notice: `WebGPU recovered on a new device after: ${e.cause}` });
+      const what = e.lost ? 'The GPU was reset' : 'The GPU reported a fault and was restarted';
+      this.setStatus({ kind: 'webgpu', label: `WebGPU — ${e.adapterName}`, notice: `${what}; redrawn on WebGPU.`, cause: e.cause });
     });
     gpuRoot?.onFallback((e) => {
-      this.setStatus({ kind: 'cpu', label: `CPU fallback — the GPU failed: ${e.cause}`, notice: `Switched to the CPU: ${e.cause}` });
+      this.setStatus({ kind: 'cpu', label: `CPU fallback — ${e.plain}`, notice: `WebGPU stopped working (${e.plain}); fell back to the CPU.`, cause: e.cause });
     });
   }
 

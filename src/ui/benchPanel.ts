@@ -271,8 +271,13 @@ export function mountBenchmarkPanel(parent: HTMLElement, deps: BenchPanelDeps): 
       for (const r of res.rows) addRow(r);
       drawCharts(res);
       const peak = res.peak ? `; FMA peak ${(res.peak.flops / 1e9).toFixed(2)} GFLOP/s` : '';
-      setStatus(`${res.cancelled ? 'Cancelled' : 'Done'} in ${(res.durationMs / 1e3).toFixed(1)} s on ${res.adapter?.name ?? `the CPU (${res.noGpuReason})`}${peak}; GPU timing: ${res.gpuTiming ?? 'n/a'}. ${res.skipped.length ? `${res.skipped.length} point(s) skipped (see JSON).` : ''}`);
       csvBtn.disabled = jsonBtn.disabled = false;
+      if (res.gpuLost) {
+        // Ended early by the device, not by a bug: the rows so far stand and can be downloaded.
+        setStatus(`${res.gpuLost} ${res.rows.length} row(s) measured in ${(res.durationMs / 1e3).toFixed(1)} s: Download CSV or JSON keeps them; run again once the page shows WebGPU.`, true);
+        return res;
+      }
+      setStatus(`${res.cancelled ? 'Cancelled' : 'Done'} in ${(res.durationMs / 1e3).toFixed(1)} s on ${res.adapter?.name ?? `the CPU (${res.noGpuReason})`}${peak}; GPU timing: ${res.gpuTiming ?? 'n/a'}. ${res.skipped.length ? `${res.skipped.length} point(s) skipped (see JSON).` : ''}`);
       return res;
     } catch (e) {
       setStatus(`Benchmark failed: ${e instanceof Error ? e.message : String(e)}`, true);

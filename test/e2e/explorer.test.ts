@@ -637,7 +637,7 @@ describe.each<Mode>(['webgpu', 'cpu'])('explorer with %s', (mode) => {
     }
     const drawnBy = (await page.evaluate(() => window.sandbox.info())).plot;
     const notice = await page.evaluate(() => window.sandbox.simulateDeviceLoss());
-    expect(notice).toMatch(/recovered/i);
+    expect(notice).toMatch(/^The GPU was reset; redrawn on WebGPU/);
     expect(await page.$eval('#backend-notice', (e) => ({ hidden: (e as HTMLElement).hidden, text: e.textContent }))).toEqual({ hidden: false, text: notice });
     expect(await page.evaluate(() => window.sandbox.backend)).toBe('webgpu');
     await page.evaluate(() => window.sandbox.setState({ view: { yMax: 2.001 } }));

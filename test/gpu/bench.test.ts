@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { nodeDevice } from './dawn.ts';
-import { runBenchmark, quickConfig, type BenchConfig } from '../../src/bench/runner.ts';
+import { GPU_LOST_NOTE, runBenchmark, quickConfig, type BenchConfig } from '../../src/bench/runner.ts';
 import { UnitKernelHarness, pointsPerThread } from '../../src/bench/unitHarness.ts';
 import eval2dCode from '../../shaders/eval2d.compute.wgsl?raw';
 import { randomNetwork } from '../../src/model/network.ts';
 import { gridPoints2D, relativeL2 } from '../../src/model/grid.ts';
 import { evaluate2DBrute } from '../../src/engine/cpu/evaluator.ts';
-import { CSV_COLUMNS } from '../../src/bench/format.ts';
+import { CSV_COLUMNS, toCSV } from '../../src/bench/format.ts';
 import { EVAL2D_VARIANTS, Eval2DVariantKernel, type Eval2DVariantSpec } from '../../src/engine/gpu/eval2dVariant.ts';
 import { RESEARCH_VARIANTS } from '../../src/bench/researchVariants.ts';
 import { UnitBuffer } from '../../src/engine/gpu/units.ts';
@@ -179,6 +179,28 @@ describe('benchmark runner on the GPU (Dawn)', () => {
     expect(res.rows.map((r) => r.timing)).toEqual(['onSubmittedWorkDone', 'onSubmittedWorkDone']);
     for (const r of res.rows) expect(r.error).toBeLessThan(1e-5);
     expect(res.notes.join(' ')).toMatch(/onSubmittedWorkDone/);
+  });
+});
+
+describe('benchmark runner and a lost device', () => {
+  it('a device lost mid-run ends the run with the rows measured before it, a plain note, and no throw', async () => {
+    // A device of its own: this test loses it.
+    const own = await nodeDevice(['timestamp-query']);
+    const cfg: BenchConfig = { ...quickConfig(), dims: [1], methods: ['gpu-brute', 'cpu-brute'], sizes: [1, 8, 64, 512], grids1D: [1000], repeats: 1, runBudgetMs: 2000, accuracy: null };
+    let rowsSeen = 0;
+    const res = await runBenchmark({ now: () => performance.now(), device: own.device, adapter: { name: 'test adapter' }, platform: 'vitest' }, cfg, {
+      onProgress: (p) => {
+        if (p.row && ++rowsSeen === 2) own.device.destroy();
+      },
+    });
+    expect(res.gpuLost).toBe(GPU_LOST_NOTE);
+    expect(res.cancelled).toBe(false);
+    expect(res.rows).toHaveLength(2);
+    expect(res.notes.join(' ')).toContain(GPU_LOST_NOTE);
+    for (const r of res.rows) expect(r.error).toBeLessThan(1e-5);
+    // What was measured can still be written out.
+    expect(toCSV(res).trimEnd().split('\n')).toHaveLength(3);
+    expect(own.gpu).toBeDefined();
   });
 });
 

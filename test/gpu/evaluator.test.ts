@@ -200,7 +200,7 @@ describe('GpuEvaluator contract', () => {
     const got = await auto.evaluatePoints(net, [0.1, 0.2]);
     expect(relativeL2(got, evaluate1DBrute(net, [0.1, 0.2]))).toBeLessThan(BOUND);
     expect(auto.kind).toBe('webgpu');
-    expect(auto.status.notice).toMatch(/recovered/);
+    expect(auto.status.notice).toMatch(/^The GPU was reset; redrawn on WebGPU/);
     expect(changes.length).toBe(1);
     auto.destroy();
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeDevice } from './dawn.ts';
 import { GpuTarget1D } from '../../src/engine/gpu/target1d.ts';
+import { GpuTargetCompileError } from '../../src/engine/gpu/errors.ts';
 import { compileExpression } from '../../src/model/expression.ts';
 import { gridXs } from '../../src/model/grid.ts';
 import { seededRandom } from '../../src/model/network.ts';
@@ -155,5 +156,32 @@ describe('target expressions: WGSL (Dawn) against the float64 JS evaluation', ()
     expect(await k.evaluatePoints([])).toHaveLength(0);
     k.destroy();
     await expect(k.evaluatePoints([1])).rejects.toThrow(/destroyed/);
+  });
+  it('an expression whose WGSL does not compile fails typed, alone, without WGSL in its message; the kernel keeps working', async () => {
+    // min of 160 arguments nests min() calls deeper than the WGSL compiler allows; 1e38*1e38 overflows when WGSL folds it.
+    const deep = compileExpression(`min(${Array.from({ length: 160 }, () => 'x').join(',')})`);
+    const overflow = compileExpression('1e38*1e38 + x');
+    const k = await GpuTarget1D.create(device);
+    await k.setExpression(compileExpression('x^2'));
+    expect(Array.from(await k.evaluatePoints([3]))).toEqual([9]);
+    for (const bad of [deep, overflow]) {
+      const err = await k.setExpression(bad).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err, bad.source.slice(0, 40)).toBeInstanceOf(GpuTargetCompileError);
+      const message = (err as Error).message;
+      expect(message).toMatch(/could not build the target/);
+      expect(message).not.toMatch(/fn |rs_target|vec2|f32/);
+      expect(message.length).toBeLessThan(200);
+      // Nothing is evaluated with a stale pipeline; a known failure fails again at once, with the same error.
+      await expect(k.evaluatePoints([1])).rejects.toThrow(/no target expression/);
+      await expect(k.setExpression(bad)).rejects.toBe(err);
+      // The next, different expression goes to the GPU again.
+      await k.setExpression(compileExpression('abs(x) - 1'));
+      expect(Array.from(await k.evaluatePoints([-3]))).toEqual([2]);
+    }
+    k.destroy();
+    await expect(GpuTarget1D.create(device, deep)).rejects.toBeInstanceOf(GpuTargetCompileError);
   });
 });

@@ -51,9 +51,65 @@ export function isGpuFault(e: unknown): boolean {
   return e instanceof Error && (e.name === 'OperationError' || e.name === 'AbortError');
 }
 
-/** Whether an error says the device is gone (a recovery follows; nothing to report as a render failure). */
+/**
+ * Whether an error says the device is gone (a recovery follows; nothing to report as a render failure). Besides
+ * GpuDeviceLostError, what Chromium gives on a lost device or after a GPU-process crash (measured in Chromium 156):
+ * an AbortError from mapAsync ("The Device was lost before mapping was resolved", "…Instance reference no longer
+ * exists"), an OperationError from popErrorScope ("Instance dropped in popErrorScope") or onSubmittedWorkDone, and a
+ * GPUPipelineError from createComputePipelineAsync with the same text.
+ */
 export function isDeviceLoss(e: unknown): boolean {
-  return (e instanceof GpuError && e.kind === 'device-lost') || (e instanceof Error && e.name === 'OperationError' && /lost|dropped|destroyed/i.test(e.message));
+  if (e instanceof GpuError) return e.kind === 'device-lost';
+  if (!(e instanceof Error) && !(typeof DOMException !== 'undefined' && e instanceof DOMException)) return false;
+  const { name, message } = e as Error;
+  if (name === 'AbortError') return true;
+  return (name === 'OperationError' || name === 'GPUPipelineError') && LOSS_TEXT.test(message);
+}
+
+const LOSS_TEXT = /lost|dropped|destroyed|no longer exists/i;
+
+/**
+ * An expression target whose generated WGSL the GPU could not compile (e.g. `min` of 160 arguments nests deeper
+ * than the compiler allows, or `1e38*1e38` overflows when WGSL folds constants). Deliberately not a GpuError:
+ * the device is fine, so that one expression is evaluated on the CPU and the next one tries the GPU again.
+ * The message names the expression, never the WGSL or the compiler's log (kept in `detail` for debugging).
+ */
+export class GpuTargetCompileError extends Error {
+  override name = 'GpuTargetCompileError';
+  constructor(
+    /** The expression's source text. */
+    readonly source: string,
+    /** What the WGSL compiler or pipeline creation said (may quote WGSL: not for the screen). */
+    readonly detail: string,
+  ) {
+    super(`the GPU's shader compiler could not build the target '${source.length > 60 ? `${source.slice(0, 57)}…` : source}'`);
+  }
+}
+
+/** Whether a failed pipeline build is the shader's fault (compile or validation), not the device's. */
+export function isShaderBuildError(e: unknown): boolean {
+  if (isDeviceLoss(e)) return false;
+  if (e instanceof GpuError) return e.kind === 'validation';
+  return e instanceof Error && e.name === 'GPUPipelineError' && (e as Error & { reason?: string }).reason !== 'internal';
+}
+
+/** A plain sentence about a GPU fault for the screen: no browser exception text, no shader source. */
+export function plainGpuFault(e: unknown): string {
+  if (isDeviceLoss(e)) return 'the GPU was lost, by a driver reset or a GPU-process crash';
+  if (e instanceof GpuTargetCompileError) return e.message;
+  if (e instanceof GpuError) {
+    switch (e.kind) {
+      case 'out-of-memory':
+        return 'the GPU ran out of memory';
+      case 'validation':
+        return 'the GPU rejected the work (a validation error)';
+      case 'limits':
+        return "the work exceeds this GPU's limits";
+      default:
+        return 'the GPU reported an internal error';
+    }
+  }
+  return e instanceof Error ? e.message : String(e);
 }
 
 /** A popped error scope's GPUError as the matching typed error. */
@@ -79,9 +135,19 @@ export async function withErrorScopes<T>(device: GPUDevice, work: () => Promise<
   } catch (e) {
     thrown = e;
   }
-  const errors = await Promise.all([device.popErrorScope(), device.popErrorScope(), device.popErrorScope()]);
+  let errors: (GPUError | null)[];
+  try {
+    errors = await Promise.all([device.popErrorScope(), device.popErrorScope(), device.popErrorScope()]);
+  } catch (e) {
+    // popErrorScope rejects once the GPU process is gone ("Instance dropped"): that is a device loss.
+    throw isDeviceLoss(thrown) ? thrown : new GpuDeviceLostError(messageText(e));
+  }
   const first = errors.find((e): e is GPUError => e !== null);
   if (first) throw fromGpuError(first);
   if (thrown !== null) throw thrown;
   return result as T;
+}
+
+function messageText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }

@@ -1,7 +1,7 @@
 import { isInputError } from '../evaluator.ts';
 import { type GpuStartup, requestGpu } from './context.ts';
 import { messageOf } from '../../model/messages.ts';
-import { GpuDeviceLostError, isGpuFault } from './errors.ts';
+import { GpuDeviceLostError, isDeviceLoss, isGpuFault, plainGpuFault } from './errors.ts';
 
 /** A started WebGPU backend: the entry point, the adapter and the device. */
 export type GpuReady = Extract<GpuStartup, { kind: 'ok' }>;
@@ -18,13 +18,18 @@ export type ModuleBuild<T extends GpuModule> = (device: GPUDevice) => T | Promis
 export interface GpuRecovered {
   device: GPUDevice;
   adapterName: string;
-  /** Why the old device was given up, for the screen. */
+  /** Why the old device was given up: what the browser or a module said (for debugging, not the screen). */
   cause: string;
+  /** True when the old device was lost (a driver reset, a GPU-process crash); false for a GPU fault on a live one. */
+  lost: boolean;
 }
 
 /** Sent once when the root gives up on the GPU (no new device, or faults in a row): use the CPU from now on. */
 export interface GpuFallback {
+  /** What the browser or a module said last (for debugging, not the screen). */
   cause: string;
+  /** The same fact in plain words for the screen (see plainGpuFault). */
+  plain: string;
 }
 
 /** Recoveries in a row (with no successful `run` between them) before the root gives up and falls back. */
@@ -231,7 +236,7 @@ export class GpuRoot {
       return false;
     }
     this.adopt(startup);
-    const event: GpuRecovered = { device: startup.device, adapterName: startup.adapterName, cause: messageOf(cause) };
+    const event: GpuRecovered = { device: startup.device, adapterName: startup.adapterName, cause: messageOf(cause), lost: isDeviceLoss(cause) };
     for (const listener of [...this.recoveredListeners]) notify(listener, event);
     return true;
   }
@@ -241,7 +246,7 @@ export class GpuRoot {
     if (this.failed) return;
     this.failure = messageOf(cause);
     this.teardown();
-    const event: GpuFallback = { cause: this.failure };
+    const event: GpuFallback = { cause: this.failure, plain: plainGpuFault(cause) };
     for (const listener of [...this.fallbackListeners]) notify(listener, event);
   }
 

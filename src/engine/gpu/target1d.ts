@@ -2,10 +2,12 @@ import harness from '../../../shaders/target1d.compute.wgsl?raw';
 import { type CompiledExpression, WGSL_EXPRESSION_PRELUDE } from '../../model/expression.ts';
 import { type Grid1D, gridStep, validateGrid1D } from '../../model/grid.ts';
 import { GrowableBuffer, dispatchSize } from './buffers.ts';
-import { GpuDeviceLostError, withErrorScopes } from './errors.ts';
+import { GpuDeviceLostError, GpuTargetCompileError, isShaderBuildError, withErrorScopes } from './errors.ts';
 
 const WG = 256;
 const PARAMS_BYTES = 16;
+/** Sources whose shader failed, remembered so a redraw does not compile them again. */
+const FAILED_CACHE = 64;
 
 /** The complete WGSL module for one compiled expression: prelude, generated function, harness. */
 export function target1dShader(expr: CompiledExpression): string {
@@ -17,10 +19,15 @@ export function target1dShader(expr: CompiledExpression): string {
  * points come back as NaN, like `CompiledExpression.evaluate`. The pipeline is rebuilt only when the
  * expression changes (`setExpression`); buffers grow to the next power of two and are reused. Calls are
  * serialised; `destroy()` is safe twice.
+ *
+ * An expression whose WGSL does not compile makes `setExpression` reject with GpuTargetCompileError (at once
+ * for a source that failed before) and leaves the kernel without an expression; the kernel stays usable, so
+ * the caller evaluates that one expression on the CPU and gives the next one to the GPU again.
  */
 export class GpuTarget1D {
   private pipeline: GPUComputePipeline | null = null;
   private source = '';
+  private readonly failed = new Map<string, GpuTargetCompileError>();
   private readonly uniform: GPUBuffer;
   private readonly points: GrowableBuffer;
   private readonly out: GrowableBuffer;
@@ -38,9 +45,13 @@ export class GpuTarget1D {
     this.staging = new GrowableBuffer(device, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'target1d readback');
   }
 
-  /** A kernel for `expr`; shader errors surface as typed GpuError (they would mean a compiler bug). */
-  static async create(device: GPUDevice, expr: CompiledExpression): Promise<GpuTarget1D> {
+  /**
+   * A kernel, with `expr` set when given. A GpuTargetCompileError for `expr` destroys the kernel and rejects;
+   * create without an expression to keep one kernel whatever the expressions.
+   */
+  static async create(device: GPUDevice, expr?: CompiledExpression): Promise<GpuTarget1D> {
     const k = new GpuTarget1D(device);
+    if (!expr) return k;
     try {
       await k.setExpression(expr);
     } catch (e) {
@@ -50,16 +61,31 @@ export class GpuTarget1D {
     return k;
   }
 
-  /** Switches to another expression (no-op when the source is unchanged). */
+  /**
+   * Switches to another expression (no-op when the source is unchanged). Rejects with GpuTargetCompileError when
+   * its WGSL does not compile, and with the device's error when the device is lost.
+   */
   setExpression(expr: CompiledExpression): Promise<void> {
     return this.serial(async () => {
       if (this.pipeline && expr.source === this.source) return;
-      this.pipeline = await withErrorScopes(this.device, async () => {
-        const module = this.device.createShaderModule({ label: 'target1d', code: target1dShader(expr) });
-        return this.device.createComputePipelineAsync({ label: 'target1d', layout: 'auto', compute: { module, entryPoint: 'main' } });
-      });
-      this.source = expr.source;
+      this.pipeline = null;
       this.bindGroup = null;
+      const known = this.failed.get(expr.source);
+      if (known) throw known;
+      try {
+        this.pipeline = await withErrorScopes(this.device, async () => {
+          const module = this.device.createShaderModule({ label: 'target1d', code: target1dShader(expr) });
+          return this.device.createComputePipelineAsync({ label: 'target1d', layout: 'auto', compute: { module, entryPoint: 'main' } });
+        });
+      } catch (e) {
+        if (!isShaderBuildError(e)) throw e;
+        // The prelude and harness compile for every other expression, so a failure here is this expression's.
+        const err = new GpuTargetCompileError(expr.source, e instanceof Error ? e.message : String(e));
+        if (this.failed.size >= FAILED_CACHE) this.failed.delete(this.failed.keys().next().value!);
+        this.failed.set(expr.source, err);
+        throw err;
+      }
+      this.source = expr.source;
     });
   }
 
@@ -103,7 +129,8 @@ export class GpuTarget1D {
     if (count === 0) return new Float32Array(0);
     const maxPoints = Math.floor(this.device.limits.maxStorageBufferBindingSize / 4);
     if (count > maxPoints) throw new RangeError(`at most ${maxPoints} points per call on this GPU, got ${count}`);
-    const pipeline = this.pipeline!;
+    const pipeline = this.pipeline;
+    if (!pipeline) throw new Error('no target expression is set on the 1D target kernel (setExpression first)');
     return withErrorScopes(this.device, async () => {
       const f = new Float32Array(this.paramBytes);
       const u = new Uint32Array(this.paramBytes);

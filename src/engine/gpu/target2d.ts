@@ -2,7 +2,7 @@ import harness from '../../../shaders/target2d.compute.wgsl?raw';
 import { type CompiledExpression2D, WGSL_EXPRESSION_PRELUDE } from '../../model/expression.ts';
 import { type Grid2D, gridStep, validateGrid2D } from '../../model/grid.ts';
 import { GrowableBuffer, dispatchSize } from './buffers.ts';
-import { GpuDeviceLostError, isDeviceLoss, withErrorScopes } from './errors.ts';
+import { GpuDeviceLostError, GpuTargetCompileError, isShaderBuildError, withErrorScopes } from './errors.ts';
 import type { GpuValues } from './valueKernel.ts';
 
 const WG = 256;
@@ -19,24 +19,12 @@ export function target2dShader(expr: CompiledExpression2D): string {
 
 /**
  * The WGSL of one expression could not be built into a pipeline (e.g. `1e38*1e38 + x`: WGSL folds constant
- * subexpressions when it compiles and rejects the overflow). Deliberately not a GpuError: the device is fine,
- * so callers evaluate this one expression on the CPU (`CompiledExpression2D.evaluate`) and keep the GPU for
- * the next target.
+ * subexpressions when it compiles and rejects the overflow). A GpuTargetCompileError: not a GpuError, the device
+ * is fine, so callers evaluate this one expression on the CPU (`CompiledExpression2D.evaluate`) and keep the
+ * GPU for the next target.
  */
-export class GpuTarget2DCompileError extends Error {
+export class GpuTarget2DCompileError extends GpuTargetCompileError {
   override name = 'GpuTarget2DCompileError';
-  constructor(
-    /** The expression's source text. */
-    readonly source: string,
-    /** What the WGSL compiler or pipeline creation said. */
-    readonly detail: string,
-  ) {
-    super(`the GPU could not compile the target '${source}': ${detail}`);
-  }
-}
-
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 /**
@@ -120,9 +108,9 @@ export class GpuTarget2D {
           return this.device.createComputePipelineAsync({ label: 'target2d', layout: 'auto', compute: { module, entryPoint: 'main' } });
         });
       } catch (e) {
-        if (isDeviceLoss(e)) throw e;
+        if (!isShaderBuildError(e)) throw e;
         // The prelude and harness compile for every other expression, so a failure here is this expression's.
-        const err = new GpuTarget2DCompileError(source, messageOf(e));
+        const err = new GpuTarget2DCompileError(source, e instanceof Error ? e.message : String(e));
         if (this.failed.size >= FAILED_CACHE) this.failed.delete(this.failed.keys().next().value!);
         this.failed.set(source, err);
         throw err;

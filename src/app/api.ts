@@ -48,8 +48,16 @@ export interface SandboxApi {
   exportJson(): string;
   /** Imports a network (engine format) or a saved state; rejects and changes nothing on bad input. */
   importJson(text: string): Promise<AppState>;
-  /** Runs `steps` training steps now (the WebGPU trainer where available) and resolves after the redraw. */
-  train(steps: number): Promise<{ loss: number; backend: BackendKind }>;
+  /**
+   * Runs `steps` training steps now (the WebGPU trainer where available) and resolves after the redraw with the
+   * training loss and, with a held-out set (`holdout` > 0), the test loss. `options.signal` (an AbortSignal) or
+   * `stopTraining()` cancels it: the steps completed so far are kept (committed, unless the state changed
+   * meanwhile) and the promise rejects with a TrainingCancelledError saying how many. `options.onProgress`
+   * is called about every 100 ms with `{ done, of }`.
+   */
+  train(steps: number, options?: { signal?: AbortSignal; onProgress?: (p: { done: number; of: number }) => void }): Promise<{ loss: number; testLoss: number | null; steps: number; backend: BackendKind }>;
+  /** Stops training: the live loop and every `train()` call running or queued (each keeps its completed steps). */
+  stopTraining(): void;
   /** The error-against-N study of the current target and construction (also drawn as the chart). */
   errorVsN(): Promise<{ ns: number[]; rms: number[]; max: number[]; slopeRms: number; slopeMax: number }>;
   /** Opens tour step k (1 … 8), or closes the tour with 0. */
@@ -126,12 +134,17 @@ export function createSandboxApi(deps: ApiDeps): SandboxApi {
       await whenDrawn();
       return snapshot(store.state);
     },
-    async train(steps: number) {
+    async train(steps: number, options: { signal?: AbortSignal; onProgress?: (p: { done: number; of: number }) => void } = {}) {
       if (!Number.isInteger(steps) || steps < 1 || steps > 100_000) throw new RangeError(`steps must be an integer from 1 to 100000, got ${steps}`);
-      const loss = await deps.training.run(steps);
+      if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object { signal?, onProgress? }');
+      if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw new TypeError('options.signal must be an AbortSignal');
+      if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new TypeError('options.onProgress must be a function');
+      const loss = await deps.training.run(steps, options);
       await whenDrawn();
-      return { loss, backend: deps.training.kind };
+      const st = deps.training.status;
+      return { loss, testLoss: st.testSamples > 0 ? st.testLoss : null, steps: st.steps, backend: deps.training.kind };
     },
+    stopTraining: () => deps.training.cancel(),
     async errorVsN() {
       const st = await deps.explore.errorChart();
       return { ns: st.ns, rms: st.rms, max: st.max, slopeRms: st.slopeRms, slopeMax: st.slopeMax };

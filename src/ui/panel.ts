@@ -8,10 +8,10 @@ import { TARGETS } from '../model/targets.ts';
 import { TARGETS_2D } from '../model/targets2d.ts';
 import { FIRST_2D_STEP, TOUR } from './tour.ts';
 import type { AppState, Store } from '../state/state.ts';
+import { type TrainingActions, TrainingPanel, type TrainingPanelStatus } from './trainingPanel.ts';
 
 /** What the panel's buttons do; implemented by main.ts. */
-export interface PanelActions {
-  toggleTraining(): void;
+export interface PanelActions extends TrainingActions {
   resetView(): void;
   toggleAnimateN(): void;
   computeErrorChart(): void;
@@ -35,10 +35,7 @@ export interface PanelActions {
 }
 
 /** Runtime readouts shown read-only in the panel (not part of the state). */
-export interface PanelStatus {
-  training: boolean;
-  steps: number;
-  loss: number;
+export interface PanelStatus extends TrainingPanelStatus {
   animating: boolean;
 }
 
@@ -83,18 +80,15 @@ export class Panel {
     units: 8,
     placement: 'uniform',
     ridge: 1e-6,
-    lr: 0.01,
     terms: true,
     knots: true,
     showTarget: true,
     error: false,
-    steps: 0,
-    loss: '',
     pieces: '',
     maxError: '',
     rmsError: '',
   };
-  private readonly trainButton: Controller;
+  private readonly training: TrainingPanel;
   private readonly animateButton: Controller;
   /** Controllers shown only in one mode. */
   private readonly only1d: Controller[] = [];
@@ -191,16 +185,7 @@ export class Panel {
     build.add(actions, 'addUnit').name('Add unit');
     build.add(actions, 'removeUnit').name('Remove selected unit');
 
-    const train = gui.addFolder('Train (Adam)');
-    const lr = train.add(this.model, 'lr', 1e-6, 0.5, 1e-6).name('Learning rate');
-    const lrClamped = clampNotice(lr, 'Learning rate', onError);
-    lr.onFinishChange((v: number) => {
-      lrClamped(v);
-      set({ lr: v });
-    });
-    this.trainButton = train.add(actions, 'toggleTraining').name('▶ Train');
-    train.add(this.model, 'steps').name('Steps').disable();
-    train.add(this.model, 'loss').name('Loss (MSE)').disable();
+    this.training = new TrainingPanel(gui, store, actions, set);
 
     const readouts = gui.addFolder('Readouts (view ∩ domain)');
     this.only1d.push(readouts.add(this.model, 'pieces').name('Linear pieces').disable());
@@ -293,7 +278,6 @@ export class Panel {
     if (Math.round(2 ** m.log2Units) !== s.units) m.log2Units = Math.log2(s.units);
     m.placement = s.placement;
     m.ridge = s.ridge;
-    m.lr = s.lr;
     m.showTarget = s.show.target;
     m.terms = s.show.terms;
     m.knots = s.show.knots;
@@ -317,9 +301,7 @@ export class Panel {
 
   /** Shows the runtime status (training, animation) in the panel. */
   status(st: PanelStatus): void {
-    this.model.steps = st.steps;
-    this.model.loss = Number.isFinite(st.loss) ? st.loss.toPrecision(4) : '';
-    this.trainButton.name(st.training ? '⏸ Pause training (Space)' : '▶ Train (Space)');
+    this.training.status(st);
     this.animateButton.name(st.animating ? '⏸ Stop animating N' : '▶ Animate N 1 → 100');
     for (const c of this.gui.controllersRecursive()) c.updateDisplay();
   }

@@ -14,7 +14,7 @@ import type { Explorer2DFrame } from './explorer2dFrame.ts';
 import type { Plot1DFrame } from './plot1dFrame.ts';
 import type { RegionsController, RegionsResult } from './regions.ts';
 import type { ShareController } from './share.ts';
-import type { TrainingController } from './training.ts';
+import type { TrainingController, TrainingStatus } from './training.ts';
 
 /** Where the plot sits on the page, for scripts that map data to pixels (CSS pixels, page coordinates). */
 export interface PlotGeometry {
@@ -58,6 +58,12 @@ export interface SandboxApi {
   train(steps: number, options?: { signal?: AbortSignal; onProgress?: (p: { done: number; of: number }) => void }): Promise<{ loss: number; testLoss: number | null; steps: number; backend: BackendKind }>;
   /** Stops training: the live loop and every `train()` call running or queued (each keeps its completed steps). */
   stopTraining(): void;
+  /**
+   * Where training stands: live or not, steps and epochs of the current run (full batch: one step is one
+   * epoch), the training and test losses, sample counts, the learning rate in use, the live rate, and the
+   * loss history the chart draws (a copy).
+   */
+  trainingStatus(): TrainingStatus;
   /** The error-against-N study of the current target and construction (also drawn as the chart). */
   errorVsN(): Promise<{ ns: number[]; rms: number[]; max: number[]; slopeRms: number; slopeMax: number }>;
   /** Opens tour step k (1 … 8), or closes the tour with 0. */
@@ -145,6 +151,10 @@ export function createSandboxApi(deps: ApiDeps): SandboxApi {
       return { loss, testLoss: st.testSamples > 0 ? st.testLoss : null, steps: st.steps, backend: deps.training.kind };
     },
     stopTraining: () => deps.training.cancel(),
+    trainingStatus() {
+      const st = deps.training.status;
+      return { ...st, progress: st.progress && { ...st.progress }, timing: { ...st.timing }, history: { steps: st.history.steps.slice(), train: st.history.train.slice(), test: st.history.test.slice() } };
+    },
     async errorVsN() {
       const st = await deps.explore.errorChart();
       return { ns: st.ns, rms: st.rms, max: st.max, slopeRms: st.slopeRms, slopeMax: st.slopeMax };

@@ -82,6 +82,8 @@ export interface TrainingStatus {
   /** Where a running call is (null when none). */
   progress: TrainProgress | null;
   history: LossHistory;
+  /** The live loop's sizing: measured milliseconds per step of the trainer call alone, the rest of a tick, and the steps per tick they give. */
+  timing: { msPerStep: number; overheadMs: number; stepsPerTick: number };
 }
 
 export interface RunOptions {
@@ -89,6 +91,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Called while a long call runs (about every 100 ms and at the end). */
   onProgress?: (p: TrainProgress) => void;
+  /** GPU: training time per trainer call (cancel and progress are checked between calls); default API_CHUNK_MS. */
+  chunkMs?: number;
 }
 
 /** GPU root module key of the trainer. */
@@ -99,12 +103,12 @@ const TRAIN_SAMPLES_2D = 4096;
 const TRAIN_SAMPLES_1D = 512;
 /** Longest main-thread task of the CPU trainer before it yields to input and drawing. */
 const SLICE_MS = 30;
-/** Training time per live tick at least; more when drawing takes longer (so training gets most of the time). */
+/** Training time per live tick at least; more when the rest of the tick (commit, redraw) takes longer. */
 const TICK_MIN_MS = 30;
-/** Training time per live tick at most (GPU calls are asynchronous, but the picture should still move). */
-const TICK_MAX_MS = 400;
-/** Training time per API chunk on the GPU (cancel and progress are checked between chunks). */
-const API_CHUNK_MS = 150;
+/** Training time per live tick at most (GPU calls and CPU slices leave input free, but the picture should move). */
+const TICK_MAX_MS = 4000;
+/** Training time per API chunk on the GPU (cancel and progress are checked between chunks; each costs a read-back). */
+const API_CHUNK_MS = 300;
 
 /** The learning rate a state trains with: its own, or for 'auto' the stable default for its N. */
 export function lrOf(s: Pick<AppState, 'lr' | 'network'>): number {
@@ -190,7 +194,11 @@ export class TrainingController {
   /** Measured: milliseconds per step of the trainer call alone, and of everything else in a live tick. */
   private msPerStep = Number.NaN;
   private overheadMs = 0;
+  /** Recent live ticks: steps asked and milliseconds of the training call alone (for the step-time model). */
+  private tickSamples: Array<{ k: number; ms: number }> = [];
   private stepsPerTick = 1;
+  /** Milliseconds of the last call's training part (trainer calls only). */
+  private callMs = Number.NaN;
   private stepsPerSecond = Number.NaN;
   /** Aborted by `cancel()` (Pause, Reset, stopTraining): every call started or queued before it stops. */
   private cancelAll = new AbortController();
@@ -232,6 +240,7 @@ export class TrainingController {
       stepsPerSecond: this.running ? this.stepsPerSecond : Number.NaN,
       progress: this.progress,
       history: this.history,
+      timing: { msPerStep: this.msPerStep, overheadMs: this.overheadMs, stepsPerTick: this.stepsPerTick },
     };
   }
 
@@ -303,7 +312,7 @@ export class TrainingController {
   run(k: number, opts: RunOptions = {}): Promise<number> {
     const all = this.cancelAll.signal;
     const cancelled = () => all.aborted || (opts.signal?.aborted ?? false);
-    const next = this.queue.then(() => this.runNow(k, cancelled, opts.onProgress));
+    const next = this.queue.then(() => this.runNow(k, cancelled, opts.onProgress, opts.chunkMs ?? API_CHUNK_MS));
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -352,7 +361,7 @@ export class TrainingController {
     return r ? r.value : Number.NaN;
   }
 
-  private async runNow(k: number, cancelled: () => boolean, onProgress?: (p: TrainProgress) => void): Promise<number> {
+  private async runNow(k: number, cancelled: () => boolean, onProgress: ((p: TrainProgress) => void) | undefined, chunkMs: number): Promise<number> {
     if (cancelled()) throw new TrainingCancelledError(0, k);
     await this.store.settled();
     const s = this.store.state;
@@ -393,7 +402,7 @@ export class TrainingController {
           if (r) loss = r.value;
         } else {
           // The GPU call is asynchronous (the page stays responsive); chunks let cancel and progress through.
-          const chunk = Number.isFinite(this.msPerStep) ? Math.max(1, Math.min(left, Math.round(API_CHUNK_MS / Math.max(1e-3, this.msPerStep)))) : Math.min(left, 16);
+          const chunk = Number.isFinite(this.msPerStep) ? Math.max(1, Math.min(left, Math.round(chunkMs / Math.max(1e-3, this.msPerStep)))) : Math.min(left, 16);
           loss = await tr.step(chunk);
           progress(tr.steps - t0Steps);
         }
@@ -404,6 +413,7 @@ export class TrainingController {
         if (took > 0) this.msPerStep = Number.isFinite(this.msPerStep) ? 0.5 * this.msPerStep + (0.5 * trainMs) / took : trainMs / took;
       }
       const done = tr.steps - t0Steps;
+      this.callMs = trainMs;
       this.progress = null;
       if (done === 0) throw new TrainingCancelledError(0, k);
       // A call cancelled inside a CPU step has the parameters of its last completed step but no loss for them
@@ -436,25 +446,54 @@ export class TrainingController {
     }
   }
 
+  /**
+   * The training call's time as latency + k × per-step cost, fitted to recent ticks (least squares over their
+   * k and time). A GPU call has a fixed latency (submit, the queue behind the last frame, the read-back) that
+   * a per-call average would count as step time, keeping the live loop at one step per frame.
+   */
+  private stepModel(): { perStep: number; latency: number; varied: boolean } {
+    const xs = this.tickSamples;
+    const n = xs.length;
+    const mk = xs.reduce((a, p) => a + p.k, 0) / n;
+    const mt = xs.reduce((a, p) => a + p.ms, 0) / n;
+    let vk = 0;
+    let ckt = 0;
+    for (const p of xs) {
+      vk += (p.k - mk) ** 2;
+      ckt += (p.k - mk) * (p.ms - mt);
+    }
+    const perStep = vk > 0 ? ckt / vk : Number.NaN;
+    if (vk > 0 && perStep > 1e-3) return { perStep, latency: Math.max(0, mt - perStep * mk), varied: true };
+    // One k seen (or timing noise): count the whole call as step time, which never overestimates the steps.
+    return { perStep: Math.max(1e-3, Math.min(...xs.map((p) => p.ms / p.k))), latency: 0, varied: vk > 0 };
+  }
+
   private async tick(): Promise<void> {
     if (!this.running) return;
     const t0 = performance.now();
     try {
       const k = this.stepsPerTick;
-      await this.run(k);
+      this.callMs = Number.NaN;
+      // One trainer call per tick: each GPU call has a fixed latency, and the tick is already sized in time.
+      await this.run(k, { chunkMs: Infinity });
+      const trainMs = this.callMs;
       await this.whenDrawn();
       const total = performance.now() - t0;
-      const trainMs = Number.isFinite(this.msPerStep) ? this.msPerStep * k : total;
-      // What is not training (commit, read-backs, redraw, the frame wait), smoothed.
-      this.overheadMs = 0.7 * this.overheadMs + 0.3 * Math.max(0, total - trainMs);
       this.stepsPerSecond = Number.isFinite(this.stepsPerSecond) ? 0.7 * this.stepsPerSecond + (0.3 * 1000 * k) / total : (1000 * k) / total;
-      // Steps per tick from the measured step time alone: training gets at least as long as the rest of the
-      // tick (so the live loop reaches at least half the trainer's own rate), within TICK_MIN_MS … TICK_MAX_MS.
-      if (Number.isFinite(this.msPerStep) && this.msPerStep > 0) {
-        const budget = Math.min(TICK_MAX_MS, Math.max(TICK_MIN_MS, 1.5 * this.overheadMs));
-        const want = Math.max(1, Math.min(100_000, Math.round(budget / this.msPerStep)));
-        // Grow at most 4× per tick, so one slow step time never sets off a huge call.
-        this.stepsPerTick = Math.min(want, 4 * k);
+      if (Number.isFinite(trainMs) && trainMs > 0) {
+        // What is not training (commit, read-backs, redraw, the frame wait), smoothed.
+        this.overheadMs = this.tickSamples.length === 0 ? Math.max(0, total - trainMs) : 0.7 * this.overheadMs + 0.3 * Math.max(0, total - trainMs);
+        this.tickSamples.push({ k, ms: trainMs });
+        if (this.tickSamples.length > 8) this.tickSamples.shift();
+        // Steps per tick from the measured step time (the training call alone, never the redraw): training gets
+        // twice the time of the call's latency and the rest of the tick together, so the live loop reaches about
+        // two thirds of the trainer's own rate; within TICK_MIN_MS … TICK_MAX_MS of training and at most 4× growth per tick.
+        const m = this.stepModel();
+        const budget = Math.min(TICK_MAX_MS, Math.max(TICK_MIN_MS, 2 * (m.latency + this.overheadMs)));
+        let next = Math.max(1, Math.min(100_000, 4 * k, Math.round(budget / m.perStep)));
+        // Only one k seen: try twice as many once, so the fit can tell latency from per-step cost.
+        if (!m.varied && next <= k && k * m.perStep < TICK_MAX_MS / 2) next = 2 * k;
+        this.stepsPerTick = next;
       }
     } catch (e) {
       // An edit during the step wins, a failed fit was reported where it failed, a lost device is being replaced,
@@ -476,6 +515,8 @@ export class TrainingController {
       return;
     }
     this.running = true;
+    this.tickSamples = [];
+    this.stepsPerTick = 1;
     const s = this.store.state;
     const n = s.network.a.length;
     const lr = lrOf(s);

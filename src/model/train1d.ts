@@ -175,7 +175,8 @@ export abstract class AdamTrainer {
     let sum = 0;
     for (let m0 = 0; m0 < m; m0 += per) {
       sum += this.forwardRange(m0, Math.min(m, m0 + per));
-      if (m0 + per < m) yield progress;
+      // After every chunk, the last one too: a step smaller than a chunk still lets the caller look at the clock.
+      yield progress;
     }
     this.lastLoss = sum / m;
     this.current = true;
@@ -188,7 +189,7 @@ export abstract class AdamTrainer {
     const m = this.sampleCount;
     for (let m0 = 0; m0 < m; m0 += per) {
       this.backwardRange(m0, Math.min(m, m0 + per));
-      if (m0 + per < m) yield progress;
+      yield progress;
     }
     this.finishGradient();
   }

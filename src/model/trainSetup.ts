@@ -162,7 +162,7 @@ export function* mseChunked(net: Network, s: Samples, chunkOps = 1 << 20): Gener
       const d = f - values[k];
       sum += d * d;
     }
-    if (m1 < m) yield;
+    yield;
   }
   return m > 0 ? sum / m : Number.NaN;
 }

@@ -130,6 +130,9 @@ async function boot(): Promise<void> {
     store,
     {
       toggleTraining,
+      stepTraining: () => void training.stepOnce(),
+      resetTraining: () => training.reset(),
+      randomInit: () => training.randomInit(),
       resetView: () => edit.resetView(),
       toggleAnimateN: () => explore.toggleAnimateN(),
       computeErrorChart: () => void explore.errorChart().catch((e) => say(messageOf(e))),

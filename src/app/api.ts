@@ -15,7 +15,7 @@ import type { Explorer2DFrame } from './explorer2dFrame.ts';
 import type { Plot1DFrame } from './plot1dFrame.ts';
 import type { RegionsController, RegionsResult } from './regions.ts';
 import type { ShareController } from './share.ts';
-import type { TrainingController } from './training.ts';
+import type { TrainingController, TrainingStatus } from './training.ts';
 
 /** Where the plot sits on the page, for scripts that map data to pixels (CSS pixels, page coordinates). */
 export interface PlotGeometry {
@@ -49,8 +49,22 @@ export interface SandboxApi {
   exportJson(): string;
   /** Imports a network (engine format) or a saved state; rejects and changes nothing on bad input. */
   importJson(text: string): Promise<AppState>;
-  /** Runs `steps` training steps now (the WebGPU trainer where available) and resolves after the redraw. */
-  train(steps: number): Promise<{ loss: number; backend: BackendKind }>;
+  /**
+   * Runs `steps` training steps now (the WebGPU trainer where available) and resolves after the redraw with the
+   * training loss and, with a held-out set (`holdout` > 0), the test loss. `options.signal` (an AbortSignal) or
+   * `stopTraining()` cancels it: the steps completed so far are kept (committed, unless the state changed
+   * meanwhile) and the promise rejects with a TrainingCancelledError saying how many. `options.onProgress`
+   * is called about every 100 ms with `{ done, of }`.
+   */
+  train(steps: number, options?: { signal?: AbortSignal; onProgress?: (p: { done: number; of: number }) => void }): Promise<{ loss: number; testLoss: number | null; steps: number; backend: BackendKind }>;
+  /** Stops training: the live loop and every `train()` call running or queued (each keeps its completed steps). */
+  stopTraining(): void;
+  /**
+   * Where training stands: live or not, steps and epochs of the current run (full batch: one step is one
+   * epoch), the training and test losses, sample counts, the learning rate in use, the live rate, and the
+   * loss history the chart draws (a copy).
+   */
+  trainingStatus(): TrainingStatus;
   /** The error-against-N study of the current target and construction (also drawn as the chart). */
   errorVsN(): Promise<{ ns: number[]; rms: number[]; max: number[]; slopeRms: number; slopeMax: number }>;
   /** Opens tour step k (1 … 8), or closes the tour with 0. */
@@ -141,11 +155,20 @@ export function createSandboxApi(deps: ApiDeps): SandboxApi {
       await whenDrawn();
       return snapshot(store.state);
     },
-    async train(steps: number) {
+    async train(steps: number, options: { signal?: AbortSignal; onProgress?: (p: { done: number; of: number }) => void } = {}) {
       if (!Number.isInteger(steps) || steps < 1 || steps > 100_000) throw new RangeError(`steps must be an integer from 1 to 100000, got ${steps}`);
-      const loss = await deps.training.run(steps);
+      if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object { signal?, onProgress? }');
+      if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw new TypeError('options.signal must be an AbortSignal');
+      if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new TypeError('options.onProgress must be a function');
+      const loss = await deps.training.run(steps, options);
       await whenDrawn();
-      return { loss, backend: deps.training.kind };
+      const st = deps.training.status;
+      return { loss, testLoss: st.testSamples > 0 ? st.testLoss : null, steps: st.steps, backend: deps.training.kind };
+    },
+    stopTraining: () => deps.training.cancel(),
+    trainingStatus() {
+      const st = deps.training.status;
+      return { ...st, progress: st.progress && { ...st.progress }, timing: { ...st.timing }, history: { steps: st.history.steps.slice(), train: st.history.train.slice(), test: st.history.test.slice() } };
     },
     async errorVsN() {
       const st = await deps.explore.errorChart();

@@ -93,10 +93,20 @@ export function checkTrainState(state: TrainState, count: number): TrainState {
   return { m: Float64Array.from(m), v: Float64Array.from(v), t };
 }
 
+/** Work (unit × sample products) between two yields of `AdamTrainer.run`: a few milliseconds on one core. */
+export const DEFAULT_CHUNK_OPS = 1 << 20;
+
+/** Where a chunked training call is: steps completed of those asked for. */
+export interface TrainProgress {
+  done: number;
+  of: number;
+}
+
 /**
  * What the CPU trainers share: the packed parameters θ, Adam's moments and step count, the update, the
- * k-step call with its divergence rollback, and the state export. A subclass supplies the model: `forward`
- * (residuals and the loss at θ) and `backward` (∂L/∂θ into `grad` from the current residuals), then calls `start`.
+ * k-step call (whole, or in sample chunks that yield between them) with its divergence rollback, and the state
+ * export. A subclass supplies the model over a range of samples: `forwardRange` (residuals and their squared
+ * sum) and `backwardRange` (raw gradient sums added into `grad`), and `finishGradient` (scales the sums).
  */
 export abstract class AdamTrainer {
   protected readonly theta: Float64Array;
@@ -106,6 +116,8 @@ export abstract class AdamTrainer {
   protected opts: Required<TrainOptions>;
   private t = 0;
   private lastLoss = Number.NaN;
+  /** Whether the residuals (and lastLoss) belong to the current θ; false until the first forward pass. */
+  private current = false;
 
   protected constructor(theta: Float64Array, opts: TrainOptions) {
     this.opts = checkTrainOptions(opts);
@@ -115,16 +127,19 @@ export abstract class AdamTrainer {
     this.grad = new Float64Array(theta.length);
   }
 
-  /** Residuals at the current parameters; returns the mean squared error. */
-  protected abstract forward(): number;
+  /** Unit count N (the cost of one sample is about N products). */
+  protected abstract get unitCount(): number;
+  /** Sample count M. */
+  protected abstract get sampleCount(): number;
 
-  /** Gradient of the MSE into `grad`, at the parameters the residuals were computed for. */
-  protected abstract backward(): void;
+  /** Residuals of samples [m0, m1) at the current parameters; returns the sum of their squares. */
+  protected abstract forwardRange(m0: number, m1: number): number;
 
-  /** Computes the initial loss: called by the subclass constructor once its samples are in place. */
-  protected start(): void {
-    this.lastLoss = this.forward();
-  }
+  /** Adds the raw gradient sums of samples [m0, m1) (from the current residuals) into `grad`. */
+  protected abstract backwardRange(m0: number, m1: number): void;
+
+  /** Turns the raw sums in `grad` (all samples added) into ∂L/∂θ. */
+  protected abstract finishGradient(): void;
 
   /** Steps taken so far (Adam's t). */
   get steps(): number {
@@ -149,39 +164,86 @@ export abstract class AdamTrainer {
     }
   }
 
+  /** Samples per chunk for a budget of `chunkOps` products (at least one sample; all of them for Infinity). */
+  private chunkOf(chunkOps: number): number {
+    return Math.max(1, Math.floor(chunkOps / Math.max(1, this.unitCount)));
+  }
+
+  /** The forward pass in chunks; leaves the residuals and the loss current. */
+  private *forwardChunks(per: number, progress: TrainProgress): Generator<TrainProgress, void, void> {
+    const m = this.sampleCount;
+    let sum = 0;
+    for (let m0 = 0; m0 < m; m0 += per) {
+      sum += this.forwardRange(m0, Math.min(m, m0 + per));
+      // After every chunk, the last one too: a step smaller than a chunk still lets the caller look at the clock.
+      yield progress;
+    }
+    this.lastLoss = sum / m;
+    this.current = true;
+  }
+
+  /** The gradient at the current parameters into `grad`, in chunks. */
+  private *backwardChunks(per: number, progress: TrainProgress): Generator<TrainProgress, void, void> {
+    if (!this.current) yield* this.forwardChunks(per, progress);
+    this.grad.fill(0);
+    const m = this.sampleCount;
+    for (let m0 = 0; m0 < m; m0 += per) {
+      this.backwardRange(m0, Math.min(m, m0 + per));
+      yield progress;
+    }
+    this.finishGradient();
+  }
+
   /** ∂L/∂θ at the current parameters, packed like the parameters; a fresh copy. */
   gradient(): Float64Array {
-    this.backward();
+    drain(this.backwardChunks(Infinity, { done: 0, of: 0 }));
     return this.grad.slice();
   }
 
   /**
-   * Takes k ≥ 0 full-batch Adam steps; returns the loss at the parameters after the last one.
-   * If the loss turns non-finite (a learning rate far too large), everything is put back as it was
-   * before this call and a TrainError says so.
+   * Takes k ≥ 0 full-batch Adam steps, yielding between sample chunks of about `chunkOps` products each (the
+   * caller decides when to go on: time slicing on a page); returns the loss at the parameters after the last
+   * step. Chunking changes only the order of additions (results agree to rounding). A caller that stops
+   * iterating leaves the trainer consistent: the parameters are those after the last completed step (`steps`
+   * tells how many), and the next call goes on from there. If the loss turns non-finite (a learning rate far
+   * too large), everything is put back as it was before this call and a TrainError says so.
    */
-  step(k = 1): number {
+  *run(k = 1, chunkOps = DEFAULT_CHUNK_OPS): Generator<TrainProgress, number, void> {
     if (!Number.isInteger(k) || k < 0) throw new TrainError(`step count must be an integer ≥ 0, got ${k}`);
+    if (!(chunkOps > 0)) throw new TrainError(`chunkOps must be > 0, got ${chunkOps}`);
+    const per = this.chunkOf(chunkOps);
+    const progress: TrainProgress = { done: 0, of: k };
+    if (!this.current) yield* this.forwardChunks(per, progress);
     const saved = { theta: this.theta.slice(), m1: this.m1.slice(), m2: this.m2.slice(), t: this.t, loss: this.lastLoss };
     for (let s = 0; s < k; s++) {
-      // The residuals are current: computed by start() or by the previous step's final forward.
-      this.backward();
+      // The residuals are current: computed by the first forward or by the previous step's final forward.
+      yield* this.backwardChunks(per, progress);
       this.adam();
-      this.lastLoss = this.forward();
+      this.current = false;
+      progress.done = s + 1;
+      yield* this.forwardChunks(per, progress);
+      if (!Number.isFinite(this.lastLoss)) break;
     }
     if (!Number.isFinite(this.lastLoss)) {
       this.theta.set(saved.theta);
       this.m1.set(saved.m1);
       this.m2.set(saved.m2);
       this.t = saved.t;
-      this.lastLoss = this.forward();
+      this.lastLoss = saved.loss;
+      this.current = false;
       throw new TrainError(divergedMessage(this.opts.lr));
     }
     return this.lastLoss;
   }
 
-  /** Mean squared error at the current parameters. */
+  /** Takes k ≥ 0 full-batch Adam steps at once (see `run`); returns the loss after the last one. */
+  step(k = 1): number {
+    return drain(this.run(k, Infinity));
+  }
+
+  /** Mean squared error at the current parameters (computed now if a cancelled call left it stale). */
   loss(): number {
+    if (!this.current) drain(this.forwardChunks(Infinity, { done: 0, of: 0 }));
     return this.lastLoss;
   }
 
@@ -202,6 +264,14 @@ export abstract class AdamTrainer {
   }
 }
 
+/** Runs a generator to its end and returns its value. */
+export function drain<T>(gen: Generator<unknown, T, void>): T {
+  for (;;) {
+    const r = gen.next();
+    if (r.done) return r.value;
+  }
+}
+
 /** The CPU trainer. Deterministic: the same network, samples and options give the same numbers. */
 export class Trainer1D extends AdamTrainer {
   private readonly n: number;
@@ -218,15 +288,22 @@ export class Trainer1D extends AdamTrainer {
     this.ys = s.ys;
     this.n = v.a.length;
     this.r = new Float64Array(this.xs.length);
-    this.start();
   }
 
-  /** Residuals r_m = f(x_m) − y_m into this.r; returns the mean squared error. */
-  protected forward(): number {
+  protected get unitCount(): number {
+    return this.n;
+  }
+
+  protected get sampleCount(): number {
+    return this.xs.length;
+  }
+
+  /** Residuals r_m = f(x_m) − y_m for m in [m0, m1); returns Σ r_m². */
+  protected forwardRange(m0: number, m1: number): number {
     const { xs, ys, r, theta, n } = this;
     const c = theta[3 * n];
     let loss = 0;
-    for (let m = 0; m < xs.length; m++) {
+    for (let m = m0; m < m1; m++) {
       const x = xs[m];
       let f = c;
       for (let i = 0; i < n; i++) {
@@ -237,24 +314,22 @@ export class Trainer1D extends AdamTrainer {
       r[m] = d;
       loss += d * d;
     }
-    return loss / xs.length;
+    return loss;
   }
 
-  /** Gradient of the MSE at the parameters the residuals were computed for. */
-  protected backward(): void {
+  /** Raw sums Σ r·x, Σ r, Σ r·z over the active samples in [m0, m1) into grad's w, b, a slots; Σ r into c's. */
+  protected backwardRange(m0: number, m1: number): void {
     const { xs, r, theta, n, grad } = this;
-    const scale = 2 / xs.length;
     let gc = 0;
-    for (let m = 0; m < xs.length; m++) gc += r[m];
-    grad[3 * n] = scale * gc;
+    for (let m = m0; m < m1; m++) gc += r[m];
+    grad[3 * n] += gc;
     for (let i = 0; i < n; i++) {
       const w = theta[i];
       const b = theta[n + i];
-      const a = theta[2 * n + i];
       let gw = 0;
       let gb = 0;
       let ga = 0;
-      for (let m = 0; m < xs.length; m++) {
+      for (let m = m0; m < m1; m++) {
         const z = w * xs[m] + b;
         if (z > 0) {
           ga += r[m] * z;
@@ -262,9 +337,21 @@ export class Trainer1D extends AdamTrainer {
           gb += r[m];
         }
       }
-      grad[i] = scale * a * gw;
-      grad[n + i] = scale * a * gb;
-      grad[2 * n + i] = scale * ga;
+      grad[i] += gw;
+      grad[n + i] += gb;
+      grad[2 * n + i] += ga;
+    }
+  }
+
+  protected finishGradient(): void {
+    const { theta, n, grad } = this;
+    const scale = 2 / this.xs.length;
+    grad[3 * n] = scale * grad[3 * n];
+    for (let i = 0; i < n; i++) {
+      const a = theta[2 * n + i];
+      grad[i] = scale * a * grad[i];
+      grad[n + i] = scale * a * grad[n + i];
+      grad[2 * n + i] = scale * grad[2 * n + i];
     }
   }
 

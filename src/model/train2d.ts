@@ -71,7 +71,7 @@ export class Trainer2D extends AdamTrainer {
   private readonly zs: Float64Array;
   private readonly r: Float64Array;
 
-  /** Validates the network (dim 2), samples and options (InvalidNetworkError / TrainError), then computes the initial loss. */
+  /** Validates the network (dim 2), samples and options (InvalidNetworkError / TrainError); the first loss is computed lazily. */
   constructor(net: Network, samples: TrainSamples2D, opts: TrainOptions) {
     const v = validateNetwork(net);
     if (v.dim !== 2) throw new TrainError('Trainer2D trains 2D networks only');
@@ -82,15 +82,22 @@ export class Trainer2D extends AdamTrainer {
     this.zs = s.zs;
     this.n = v.a.length;
     this.r = new Float64Array(this.xs.length);
-    this.start();
   }
 
-  /** Residuals r_m = f(p_m) − z_m into this.r; returns the mean squared error. */
-  protected forward(): number {
+  protected get unitCount(): number {
+    return this.n;
+  }
+
+  protected get sampleCount(): number {
+    return this.xs.length;
+  }
+
+  /** Residuals r_m = f(p_m) − z_m for m in [m0, m1); returns Σ r_m². */
+  protected forwardRange(m0: number, m1: number): number {
     const { xs, ys, zs, r, theta, n } = this;
     const c = theta[4 * n];
     let loss = 0;
-    for (let m = 0; m < xs.length; m++) {
+    for (let m = m0; m < m1; m++) {
       const x = xs[m];
       const y = ys[m];
       let f = c;
@@ -102,26 +109,24 @@ export class Trainer2D extends AdamTrainer {
       r[m] = d;
       loss += d * d;
     }
-    return loss / xs.length;
+    return loss;
   }
 
-  /** Gradient of the MSE at the parameters the residuals were computed for. */
-  protected backward(): void {
+  /** Raw sums over the active samples in [m0, m1) into grad (see finishGradient). */
+  protected backwardRange(m0: number, m1: number): void {
     const { xs, ys, r, theta, n, grad } = this;
-    const scale = 2 / xs.length;
     let gc = 0;
-    for (let m = 0; m < xs.length; m++) gc += r[m];
-    grad[4 * n] = scale * gc;
+    for (let m = m0; m < m1; m++) gc += r[m];
+    grad[4 * n] += gc;
     for (let i = 0; i < n; i++) {
       const w1 = theta[2 * i];
       const w2 = theta[2 * i + 1];
       const b = theta[2 * n + i];
-      const a = theta[3 * n + i];
       let gx = 0;
       let gy = 0;
       let gb = 0;
       let ga = 0;
-      for (let m = 0; m < xs.length; m++) {
+      for (let m = m0; m < m1; m++) {
         const u = w1 * xs[m] + w2 * ys[m] + b;
         if (u > 0) {
           const rm = r[m];
@@ -131,10 +136,23 @@ export class Trainer2D extends AdamTrainer {
           gb += rm;
         }
       }
-      grad[2 * i] = scale * a * gx;
-      grad[2 * i + 1] = scale * a * gy;
-      grad[2 * n + i] = scale * a * gb;
-      grad[3 * n + i] = scale * ga;
+      grad[2 * i] += gx;
+      grad[2 * i + 1] += gy;
+      grad[2 * n + i] += gb;
+      grad[3 * n + i] += ga;
+    }
+  }
+
+  protected finishGradient(): void {
+    const { theta, n, grad } = this;
+    const scale = 2 / this.xs.length;
+    grad[4 * n] = scale * grad[4 * n];
+    for (let i = 0; i < n; i++) {
+      const a = theta[3 * n + i];
+      grad[2 * i] = scale * a * grad[2 * i];
+      grad[2 * i + 1] = scale * a * grad[2 * i + 1];
+      grad[2 * n + i] = scale * a * grad[2 * n + i];
+      grad[3 * n + i] = scale * grad[3 * n + i];
     }
   }
 

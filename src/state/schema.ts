@@ -8,6 +8,7 @@ import { MAX_ABS_VALUE, outsideRange } from '../model/limits.ts';
 import { type ValidNetwork, InvalidNetworkError, MAX_UNITS, cloneNetwork, validateNetwork } from '../model/network.ts';
 import { InvalidTargetError, validateTargetSpec } from '../model/targets.ts';
 import { validateTarget2D } from '../model/targets2d.ts';
+import { MAX_HOLDOUT } from '../model/trainSetup.ts';
 import { construct, view2dForTarget, viewForTarget } from './construction.ts';
 import { StateError, nestedStateError } from './errors.ts';
 import { type LinkCodec, LinkError, buildCodec, lookCodec, modeCodec, networkCodec, numberCodec, placementCodec, showCodec, targetCodec, viewCodec } from './linkCodecs.ts';
@@ -244,13 +245,30 @@ export const SCHEMA: Schema<AppState> = {
   },
   lr: {
     check(v) {
+      // 'auto': the trainer uses defaultLr(N) (model/trainSetup.ts), so a change of N keeps training stable.
+      if (v === 'auto') return 'auto';
+      if (typeof v === 'string') throw new StateError('lr', `must be "auto" or a number from 0 to 10, got ${describe(v)}`);
       const lr = checkNumber('lr', v, 0, 10);
       if (lr === 0) throw new StateError('lr', 'must be greater than 0');
       return lr;
     },
-    initial: () => 0.01,
+    initial: () => 'auto',
     copy: (r) => r,
-    link: { key: 'lr', codec: numberCodec },
+    link: { key: 'lr', codec: { write: (v) => String(v), read: (t, key) => (t === 'auto' ? 'auto' : numberCodec.read(t, key)) } },
+    kept: always,
+  },
+  noise: {
+    check: (v) => checkNumber('noise', v, 0, 1e3),
+    initial: () => 0,
+    copy: (n) => n,
+    link: { key: 'noise', codec: numberCodec },
+    kept: always,
+  },
+  holdout: {
+    check: (v) => checkNumber('holdout', v, 0, MAX_HOLDOUT),
+    initial: () => 0,
+    copy: (n) => n,
+    link: { key: 'test', codec: numberCodec },
     kept: always,
   },
   view: {

@@ -42,7 +42,7 @@ function initial2D(): ModeSettings {
     build: 'least-squares',
     placement: 'uniform',
     ridge: DEFAULT_RIDGE_2D,
-    lr: 0.01,
+    lr: 'auto',
     seed: 1,
     show: { target: true, terms: true, knots: true, error: false },
     selected: -1,

@@ -72,7 +72,7 @@ export interface ModeSettings {
   build: BuildMode;
   placement: KnotPlacement;
   ridge: number;
-  lr: number;
+  lr: number | 'auto';
   seed: number;
   show: ShowFlags;
   selected: number;
@@ -90,8 +90,12 @@ export interface AppState {
   placement: KnotPlacement;
   /** Ridge weight λ of the least-squares construction. */
   ridge: number;
-  /** Adam's learning rate for training. */
-  lr: number;
+  /** Adam's learning rate for training; 'auto' follows N (min(0.01, 0.5/N), see model/trainSetup.ts `defaultLr`). */
+  lr: number | 'auto';
+  /** Training: σ of the Gaussian noise added to the target's samples (seeded by `seed`; 0: none). */
+  noise: number;
+  /** Training: the fraction of the samples held out as a test set (seeded by `seed`; 0 … 0.9; 0: none). */
+  holdout: number;
   /** Seed of the random hidden units (2D least squares) and of random initialisations. */
   seed: number;
   /** The 1D plot's window. */

@@ -9,10 +9,10 @@ import { TARGETS_2D } from '../model/targets2d.ts';
 import { FIRST_2D_STEP, TOUR } from './tour.ts';
 import { LogControl, RIDGE_SCALE, UNITS_SCALE } from './logControl.ts';
 import type { AppState, Store } from '../state/state.ts';
+import { type TrainingActions, TrainingPanel, type TrainingPanelStatus } from './trainingPanel.ts';
 
 /** What the panel's buttons do; implemented by main.ts. */
-export interface PanelActions {
-  toggleTraining(): void;
+export interface PanelActions extends TrainingActions {
   resetView(): void;
   toggleAnimateN(): void;
   computeErrorChart(): void;
@@ -36,10 +36,7 @@ export interface PanelActions {
 }
 
 /** Runtime readouts shown read-only in the panel (not part of the state). */
-export interface PanelStatus {
-  training: boolean;
-  steps: number;
-  loss: number;
+export interface PanelStatus extends TrainingPanelStatus {
   animating: boolean;
 }
 
@@ -91,18 +88,15 @@ export class Panel {
     unitsRow: '',
     ridgeRow: '',
     placement: 'uniform',
-    lr: 0.01,
     terms: true,
     knots: true,
     showTarget: true,
     error: false,
-    steps: 0,
-    loss: '',
     pieces: '',
     maxError: '',
     rmsError: '',
   };
-  private readonly trainButton: Controller;
+  private readonly training: TrainingPanel;
   /** The one N control and the ridge λ control (log sliders with number boxes). */
   readonly unitsControl: LogControl;
   readonly ridgeControl: LogControl;
@@ -200,16 +194,7 @@ export class Panel {
     build.add(actions, 'addUnit').name('Add unit');
     build.add(actions, 'removeUnit').name('Remove selected unit');
 
-    const train = gui.addFolder('Train (Adam)');
-    const lr = train.add(this.model, 'lr', 1e-6, 0.5, 1e-6).name('Learning rate');
-    const lrClamped = clampNotice(lr, 'Learning rate', onError);
-    lr.onFinishChange((v: number) => {
-      lrClamped(v);
-      set({ lr: v });
-    });
-    this.trainButton = train.add(actions, 'toggleTraining').name('Train (Space)');
-    train.add(this.model, 'steps').name('Steps').disable();
-    train.add(this.model, 'loss').name('Loss (MSE)').disable();
+    this.training = new TrainingPanel(gui, store, actions, set);
 
     // The same figures show under the plot: closed by default so the panel fits the screen.
     const readouts = gui.addFolder('Readouts (view ∩ domain)').close();
@@ -310,7 +295,6 @@ export class Panel {
     this.unitsControl.set(s.units);
     m.placement = s.placement;
     this.ridgeControl.set(s.ridge);
-    m.lr = s.lr;
     m.showTarget = s.show.target;
     m.terms = s.show.terms;
     m.knots = s.show.knots;
@@ -334,10 +318,8 @@ export class Panel {
 
   /** Shows the runtime status (training, animation) in the panel. */
   status(st: PanelStatus): void {
-    this.model.steps = st.steps;
-    this.model.loss = Number.isFinite(st.loss) ? st.loss.toPrecision(4) : '';
+    this.training.status(st);
     // Words, not ⏸/▶: those glyphs are missing from common Linux fonts and showed as boxes.
-    this.trainButton.name(st.training ? 'Pause training (Space)' : 'Train (Space)');
     this.animateButton.name(st.animating ? 'Stop animating N' : 'Animate N 1 → 100');
     for (const c of this.gui.controllersRecursive()) c.updateDisplay();
   }

@@ -8,7 +8,7 @@ import { errorStats, errorVsN, logLogSlope, powersOfTwo, type Construction, type
 import { MAX_LS_UNITS_2D, randomHiddenUnits2D } from '../model/fit2d.ts';
 import { gridXs } from '../model/grid.ts';
 import type { Network } from '../model/network.ts';
-import { evaluatePiecewise, piecewise1D } from '../model/piecewise1d.ts';
+import { evaluateNetwork1D } from '../model/piecewise1d.ts';
 import { type TargetSpec, sampleTarget } from '../model/targets.ts';
 import { sampleTarget2D } from '../model/targets2d.ts';
 import { defaultFitRunner, type FitRunner } from '../state/fitRunner.ts';
@@ -183,7 +183,7 @@ export class ExploreController {
       const xs = gridXs(grid);
       small.draw({ view: s.view, show: { target: true, terms: false, knots: true, error: false }, xs, target: xs.map(t.f), sum, network: net, selected: -1, hoverX: null });
       const dense = sampleTarget(t.f, t.domain, 4097);
-      const st = errorStats(evaluatePiecewise(piecewise1D(net), dense.xs), dense.ys);
+      const st = errorStats(evaluateNetwork1D(net, dense.xs), dense.ys);
       cap.textContent = `N = ${n}: max error ${st.max.toPrecision(2)}, RMS ${st.rms.toPrecision(2)}`;
     }
   }

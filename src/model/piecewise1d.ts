@@ -1,4 +1,4 @@
-import { InvalidNetworkError, type Network, type ValidNetwork } from './network.ts';
+import { InvalidNetworkError, type Network, type ValidNetwork, isValidNetwork } from './network.ts';
 import { act, activationOf, plSlope } from './activation.ts';
 
 /**
@@ -157,4 +157,25 @@ export class Neumaier {
   value(): number {
     return this.sum + this.comp;
   }
+}
+
+/**
+ * f at the points xs of any 1D network: from the exact piecewise form (cached per validated network) for the
+ * piecewise-linear activations, by the plain sum for sigmoid units (which have no pieces).
+ */
+export function evaluateNetwork1D(net: Network, xs: ArrayLike<number>): Float64Array {
+  const activation = activationOf(net);
+  if (activation !== 'sigmoid') return evaluatePiecewise(isValidNetwork(net) ? piecewiseOf(net) : piecewise1D(net), xs);
+  const out = new Float64Array(xs.length);
+  for (let p = 0; p < xs.length; p++) {
+    let s = net.c;
+    for (let i = 0; i < net.a.length; i++) s += net.a[i] * act(activation, net.w[i] * xs[p] + net.b[i]);
+    out[p] = s;
+  }
+  return out;
+}
+
+/** The piecewise form of a validated 1D network, or null for a sigmoid one (no pieces). */
+export function piecewiseOrNull(net: ValidNetwork): PiecewiseLinear | null {
+  return activationOf(net) === 'sigmoid' ? null : piecewiseOf(net);
 }

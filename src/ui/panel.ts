@@ -2,6 +2,7 @@
  * The lil-gui panel. Controls write patches to the store or call actions; the panel redraws its controls
  * from the state it is given (`update`), never from its own widgets.
  */
+import { ACTIVATIONS, ACTIVATION_LABELS } from '../model/activation.ts';
 import GUI, { type Controller } from 'lil-gui';
 import { MAX_UNITS } from '../model/network.ts';
 import { TARGETS } from '../model/targets.ts';
@@ -82,6 +83,7 @@ export class Panel {
     log2Units: 3,
     units: 8,
     placement: 'uniform',
+    activation: 'relu',
     ridge: 1e-6,
     lr: 0.01,
     terms: true,
@@ -170,6 +172,11 @@ export class Panel {
       .decimals(2)
       .onChange((v: number) => set({ units: Math.max(1, Math.min(MAX_UNITS, Math.round(2 ** v))) }));
     const units = build.add(this.model, 'units', 1, MAX_UNITS, 1).name('Units N');
+    // The control experiment: the same construction with another activation (ReLU is the sandbox's subject).
+    build
+      .add(this.model, 'activation', Object.fromEntries(ACTIVATIONS.map((a) => [ACTIVATION_LABELS[a], a])))
+      .name('Activation')
+      .onChange((v: string) => set({ activation: v }));
     const unitsClamped = clampNotice(units, 'Units N', onError);
     units.onFinishChange((v: number) => {
       unitsClamped(v);
@@ -292,6 +299,7 @@ export class Panel {
     // Keep the slider where the user left it when it already rounds to this N.
     if (Math.round(2 ** m.log2Units) !== s.units) m.log2Units = Math.log2(s.units);
     m.placement = s.placement;
+    m.activation = s.activation;
     m.ridge = s.ridge;
     m.lr = s.lr;
     m.showTarget = s.show.target;

@@ -152,3 +152,36 @@ describe("PlotGpu 'curve-buffer'", () => {
     values.buffer.destroy();
   });
 });
+
+describe('plot1d terms for every activation', () => {
+  // The knot at x = 1, the middle of the view: the two-segment twin of a piecewise-linear term splits there too.
+  const unit = { w: [1.7], b: [-1.7], a: [1.3], c: 0 };
+  const termAt = (activation: string, x: number) => {
+    const z = unit.w[0] * x + unit.b[0];
+    const phi = activation === 'sigmoid' ? 1 / (1 + Math.exp(-z)) : activation === 'linear' ? z : activation === 'leaky-relu' ? (z > 0 ? z : 0.01 * z) : Math.max(0, z);
+    return unit.a[0] * phi;
+  };
+  const style = { color: '#495057', width: 1.5 };
+
+  for (const [activation, segments] of [['sigmoid', 48], ['linear', 2], ['leaky-relu', 2]] as const) {
+    it(`draws ${activation} terms like the same term as a polyline of ${segments} segment(s)`, async () => {
+      const network = { dim: 1 as const, ...unit, activation };
+      const dx = (VIEW.xMax - VIEW.xMin) / segments;
+      const ys = Float32Array.from({ length: segments + 1 }, (_, s) => termAt(activation, VIEW.xMin + s * dx));
+      const asTerms = await render([{ kind: 'terms', network, alpha: 1, ...style }]);
+      const asCurve = await render([{ kind: 'curve', x0: VIEW.xMin, dx, ys, ...style }]);
+      const { differing, drawn } = compare(asTerms, asCurve);
+      expect(drawn).toBeGreaterThan(50);
+      // Rounding of the segment ends (x from the view vs x0 + s·dx) and the split at the knot may move edge pixels.
+      expect(differing).toBeLessThan(0.05 * drawn);
+    });
+  }
+
+  it('draws leaky, linear and sigmoid terms differently from ReLU ones', async () => {
+    const pictures = new Map<string, Uint8Array>();
+    for (const activation of ['relu', 'leaky-relu', 'linear', 'sigmoid'] as const) {
+      pictures.set(activation, await render([{ kind: 'terms', network: { dim: 1, ...unit, activation }, alpha: 1, ...style }]));
+    }
+    for (const a of ['leaky-relu', 'linear', 'sigmoid']) expect(compare(pictures.get(a)!, pictures.get('relu')!).differing).toBeGreaterThan(0);
+  });
+});

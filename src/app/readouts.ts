@@ -81,12 +81,13 @@ export class Readouts {
    * The 2D frame's measurements: regions in view as counted on the grid and as computed exactly (null while
    * the exact count is running or unknown), and the errors over the window within the target's domain.
    */
-  show2D(n: number, counted: number | null, exact: number | null, max: number, rms: number): void {
+  show2D(n: number, counted: number | null, exact: number | null, max: number, rms: number, regionsUndefined = false): void {
     this.piecesLabel.textContent = 'Regions in view (grid / exact)';
     this.n.textContent = String(n);
     const c = counted === null ? '—' : counted.toLocaleString('en-US');
     const x = exact === null ? '…' : exact.toLocaleString('en-US');
-    this.pieces.textContent = `${c} / ${x}`;
+    // Sigmoid units have no creases: there are no linear regions to count.
+    this.pieces.textContent = regionsUndefined ? 'not defined (sigmoid units)' : `${c} / ${x}`;
     this.max.textContent = num(max);
     this.rms.textContent = num(rms);
     this.panel?.readouts(null, max, rms);

@@ -104,7 +104,7 @@ interface FrameData {
 const targetKeyOf = (s: AppState) => JSON.stringify(s.target);
 
 /** The map's legend in region mode for sigmoid units, which it then colours by value. */
-export const REGIONS_UNDEFINED_LABEL = 'no linear regions: sigmoid units have no creases (coloured by value)';
+export const REGIONS_UNDEFINED_LABEL = 'value (sigmoid: no regions)';
 
 export class Explorer2DFrame implements FrameView {
   readonly kind = 'map2d' as const;
@@ -435,9 +435,10 @@ export class Explorer2DFrame implements FrameView {
     const smooth = activationOf(s.network) === 'sigmoid';
     const mode = s.look.colour === 'regions' && smooth ? 'values' : s.look.colour;
     const exactKnown = this.regions.exactNow(s);
+    // The legend's text: the region count in region mode; with sigmoid units, that the map shows values instead.
     const legendLabel = smooth && s.look.colour === 'regions'
       ? REGIONS_UNDEFINED_LABEL
-      : exactKnown !== null ? `${exactKnown.toLocaleString('en-US')} regions in view` : 'regions in view';
+      : mode !== 'regions' ? undefined : exactKnown !== null ? `${exactKnown.toLocaleString('en-US')} regions in view` : 'regions in view';
 
     // The map: from the exact cells once the worker has them (up to 1,000 units), else from the grid. A frame that
     // only turns the camera leaves it as it is (recolouring a 1024² map on the canvas cost up to 0.9 s).

@@ -91,11 +91,11 @@ export class Readouts {
     this.max.textContent = num(max);
     this.rms.textContent = num(rms);
     this.panel?.readouts(null, max, rms);
-    this.panel?.regions(counted, exact);
+    this.panel?.regions(counted, exact, regionsUndefined ? 'not defined (sigmoid)' : undefined);
     clearTimeout(this.liveTimer);
     this.liveTimer = window.setTimeout(() => {
       this.live.textContent =
-        `${n} units, ${exact ?? counted ?? 'unknown'} linear regions in view, ` +
+        `${n} units, ${regionsUndefined ? 'no' : (exact ?? counted ?? 'unknown')} linear regions in view, ` +
         `max error ${Number.isFinite(max) ? max.toPrecision(3) : 'not available'}, RMS error ${Number.isFinite(rms) ? rms.toPrecision(3) : 'not available'}`;
     }, 800);
   }

@@ -318,8 +318,8 @@ export class Panel {
   }
 
   /** Shows the 2D region counts: on the grid, and exact (null while unknown or above the exact limit). */
-  regions(counted: number | null, exact: number | null): void {
-    this.model.regions = `${counted === null ? '—' : counted.toLocaleString('en-US')} / ${exact === null ? '—' : exact.toLocaleString('en-US')}`;
+  regions(counted: number | null, exact: number | null, note?: string): void {
+    this.model.regions = note ?? `${counted === null ? '—' : counted.toLocaleString('en-US')} / ${exact === null ? '—' : exact.toLocaleString('en-US')}`;
     for (const c of this.gui.controllersRecursive()) if (c.property === 'regions') c.updateDisplay();
   }
 

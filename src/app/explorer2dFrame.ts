@@ -104,7 +104,7 @@ interface FrameData {
 const targetKeyOf = (s: AppState) => JSON.stringify(s.target);
 
 /** The map's legend in region mode for sigmoid units, which it then colours by value. */
-export const REGIONS_UNDEFINED_LABEL = 'value (sigmoid: no regions)';
+export const REGIONS_UNDEFINED_LABEL = 'value (no regions)';
 
 export class Explorer2DFrame implements FrameView {
   readonly kind = 'map2d' as const;

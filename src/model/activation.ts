@@ -103,17 +103,3 @@ export function absSplit(activation: Activation): { lin: number; abs: number } {
   const alpha = plSlope(activation);
   return { lin: (1 + alpha) / 2, abs: (1 - alpha) / 2 };
 }
-
-/** The WGSL code of φ (`fn act(z: f32) -> f32`) and φ' (`fn act_deriv(z: f32) -> f32`) for the trainers. */
-export function wgslActivation(activation: Activation): string {
-  switch (activation) {
-    case 'relu':
-      return 'fn act(z: f32) -> f32 { return max(z, 0.0); }\nfn act_deriv(z: f32) -> f32 { return select(0.0, 1.0, z > 0.0); }\n';
-    case 'leaky-relu':
-      return `fn act(z: f32) -> f32 { return select(${LEAKY_SLOPE} * z, z, z > 0.0); }\nfn act_deriv(z: f32) -> f32 { return select(${LEAKY_SLOPE}, 1.0, z > 0.0); }\n`;
-    case 'linear':
-      return 'fn act(z: f32) -> f32 { return z; }\nfn act_deriv(z: f32) -> f32 { return 1.0; }\n';
-    case 'sigmoid':
-      return 'fn act(z: f32) -> f32 { return 1.0 / (1.0 + exp(-z)); }\nfn act_deriv(z: f32) -> f32 { let s = 1.0 / (1.0 + exp(-z)); return s * (1.0 - s); }\n';
-  }
-}

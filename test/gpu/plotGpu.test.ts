@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeDevice } from './dawn.ts';
-import { type GpuPlotLayer, PLOT_PARAMS_LAYOUT, PLOT_PARAMS_SIZE, PlotGpu } from '../../src/views/plot1d/plotGpu.ts';
+import { type GpuPlotLayer, PLOT_PARAMS_LAYOUT, PLOT_PARAMS_SIZE, PlotGpu, SIGMOID_TERM_SEGMENTS_GPU } from '../../src/views/plot1d/plotGpu.ts';
 import { wgslStructLayout } from '../../src/views/uniformLayout.ts';
 import vertSource from '../../shaders/plot1d.vert.wgsl?raw';
 import type { DeviceValues } from '../../src/views/deviceValues.ts';
@@ -163,7 +163,11 @@ describe('plot1d terms for every activation', () => {
   };
   const style = { color: '#495057', width: 1.5 };
 
-  for (const [activation, segments] of [['sigmoid', 48], ['linear', 2], ['leaky-relu', 2]] as const) {
+  it('draws as many segments per sigmoid term as the shader declares', () => {
+    expect(vertSource).toContain(`const SIGMOID_SEGMENTS: u32 = ${SIGMOID_TERM_SEGMENTS_GPU}u;`);
+  });
+
+  for (const [activation, segments] of [['sigmoid', SIGMOID_TERM_SEGMENTS_GPU], ['linear', 2], ['leaky-relu', 2]] as const) {
     it(`draws ${activation} terms like the same term as a polyline of ${segments} segment(s)`, async () => {
       const network = { dim: 1 as const, ...unit, activation };
       const dx = (VIEW.xMax - VIEW.xMin) / segments;

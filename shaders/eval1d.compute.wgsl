@@ -1,4 +1,7 @@
-// eval1d: f(x) = c + Σ_i a_i · max(0, w_i·x + b_i) over a 1D grid or a list of x values.
+// eval1d: f(x) = c + Σ_i a_i · φ(w_i·x + b_i) over a 1D grid or a list of x values.
+// φ piecewise linear (ReLU, leaky, linear) is lin·z + abs·|z|: the host folds abs into a (UnitBuffer) and lin into
+// the affine part, so the loop below sums |z| for all three; SIGMOID (a pipeline constant) sums σ(z) instead,
+// with the host packing 2a and affine (0, 0, c) so the same ½ and affine epilogue give c + Σ a·σ(z).
 // Why this shape: as eval2d — units staged in tiles of 256 through workgroup memory, 16 samples per
 // invocation as four vec4 chains, the unit loop unrolled by 4, and max(0, z) = (z + |z|)/2 so the
 // kernel sums ½·Σ a·|z| on top of an affine part summed on the host in float64
@@ -20,6 +23,8 @@ struct Params {
   affine: vec4<f32>,        // (A, 0, C, 0): f = A·x + C + ½·Σ a·|w·x + b|, over all units
 }
 
+override SIGMOID: bool = false;
+
 const WG: u32 = 256u;
 const PPT: u32 = 16u;
 
@@ -31,7 +36,11 @@ const PPT: u32 = 16u;
 var<workgroup> tile: array<vec4<f32>, WG>;
 
 fn term(u: vec4<f32>, x: vec4<f32>, acc: vec4<f32>) -> vec4<f32> {
-  return fma(vec4<f32>(u.z), abs(fma(vec4<f32>(u.x), x, vec4<f32>(u.y))), acc);
+  let z = fma(vec4<f32>(u.x), x, vec4<f32>(u.y));
+  if (SIGMOID) {
+    return fma(vec4<f32>(u.z), 1.0 / (1.0 + exp(-z)), acc);
+  }
+  return fma(vec4<f32>(u.z), abs(z), acc);
 }
 
 @compute @workgroup_size(WG)

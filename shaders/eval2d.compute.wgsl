@@ -1,4 +1,6 @@
 // eval2d: f(x, y) = c + Σ_i a_i · max(0, w1_i·x + w2_i·y + b_i) over a grid or a list of (x, y) points.
+// Other activations: leaky and linear through the same |z| sum (the host folds them into a and the affine part,
+// see UnitBuffer); SIGMOID (a pipeline constant) sums σ(z) instead, the host packing 2a and affine (0, 0, c).
 // Why this shape (measured in bench/NOTES.md): the unit loop is the hot path, so
 //  - each workgroup stages a tile of 256 units through workgroup memory (one global read per unit per
 //    workgroup, shared by all 256 invocations);
@@ -26,6 +28,8 @@ struct Params {
   affine: vec4<f32>,        // (A, B, C, 0): f = A·x + B·y + C + ½·Σ a·|z|, over all units
 }
 
+override SIGMOID: bool = false;
+
 const WG: u32 = 256u;
 const PPT: u32 = 16u;
 
@@ -38,7 +42,11 @@ var<workgroup> tile: array<vec4<f32>, WG>;
 
 // One unit's a·|z| for 4 points, with its row part r = w2·y + b already formed.
 fn term(u: vec4<f32>, x: vec4<f32>, r: vec4<f32>, acc: vec4<f32>) -> vec4<f32> {
-  return fma(vec4<f32>(u.w), abs(fma(vec4<f32>(u.x), x, r)), acc);
+  let z = fma(vec4<f32>(u.x), x, r);
+  if (SIGMOID) {
+    return fma(vec4<f32>(u.w), 1.0 / (1.0 + exp(-z)), acc);
+  }
+  return fma(vec4<f32>(u.w), abs(z), acc);
 }
 
 @compute @workgroup_size(WG)

@@ -4,7 +4,8 @@
 // Bindings: 0 params (uniform, dynamic offset: one slot per layer), 1 data (storage, read: the layer's own),
 //   2 ext (storage, read: an evaluator's value buffer, bound from an aligned start; the layer's own buffer otherwise):
 //   mode 0: data = y values at x_i = x0 + i·dx (|y| > 1e38 marks an undefined sample: its segments are dropped);
-//   mode 1: data = (w, b, a) per unit; instance i draws a_i·ReLU(w_i·x + b_i) across the view as 2 segments;
+//   mode 1: data = (w, b, a) per unit; instance i draws a_i·ReLU(w_i·x + b_i) across the view as 2 segments
+//   (modes 4 and 5: the same for leaky-ReLU and linear units; mode 6: sigmoid units, SIGMOID_SEGMENTS segments);
 //   mode 2: y_i = ext[first + i] (the sum straight from the evaluator, no CPU copy);
 //   mode 3: y_i = ext[first + i] − data[i] (the error trace; undefined where data[i] is).
 // Each instance is one segment (modes 0, 2, 3) or one unit (mode 1: 12 vertices, 2 segments); 6 vertices per
@@ -18,7 +19,7 @@ struct Params {
   dx: f32,             // modes 0, 2, 3: sample step
   color: vec4<f32>,    // straight (not premultiplied) RGBA
   halfWidth: f32,      // half the line width (device pixels)
-  mode: u32,           // 0: polyline of samples, 1: unit terms, 2: samples from ext, 3: ext minus samples
+  mode: u32,           // 0: polyline of samples, 1: unit terms, 2: samples from ext, 3: ext minus samples, 4–6: terms of leaky, linear, sigmoid units
   count: u32,          // samples (modes 0, 2, 3) or units (mode 1)
   dash: f32,           // dash period along x (device pixels), 0 for solid
   first: u32,          // modes 2, 3: index of sample 0 in ext (its byte offset need not be storage-aligned)
@@ -56,8 +57,25 @@ fn sampleAt(i: u32) -> f32 {
   return v;
 }
 
+// Segments per sigmoid term (mode 6): σ bends everywhere (SIGMOID_TERM_SEGMENTS in plot1d.ts).
+const SIGMOID_SEGMENTS: u32 = 48u;
+
+fn isTerms() -> bool {
+  return P.mode == 1u || P.mode >= 4u;
+}
+
 fn term(w: f32, b: f32, a: f32, x: f32) -> f32 {
-  return a * max(0.0, w * x + b);
+  let z = w * x + b;
+  if (P.mode == 4u) {
+    return a * select(0.01 * z, z, z > 0.0);
+  }
+  if (P.mode == 5u) {
+    return a * z;
+  }
+  if (P.mode == 6u) {
+    return a / (1.0 + exp(-z));
+  }
+  return a * max(0.0, z);
 }
 
 @vertex
@@ -67,7 +85,7 @@ fn vs(@builtin(vertex_index) vid: u32, @builtin(instance_index) iid: u32) -> VSO
   var pb: vec2<f32>;
   var valid = true;
   let corner = vid % 6u;
-  if (P.mode != 1u) {
+  if (!isTerms()) {
     let ya = sampleAt(iid);
     let yb = sampleAt(iid + 1u);
     valid = abs(ya) <= 1e38 && abs(yb) <= 1e38;
@@ -79,13 +97,22 @@ fn vs(@builtin(vertex_index) vid: u32, @builtin(instance_index) iid: u32) -> VSO
     let a = data[3u * iid + 2u];
     // Segment 0 runs from the view's left edge to the knot, segment 1 from the knot to the right edge
     // (a unit without a knot in view gets one empty segment).
-    var k = P.view.x;
-    if (w != 0.0) {
-      k = clamp(-b / w, P.view.x, P.view.y);
+    var xa: f32;
+    var xb: f32;
+    if (P.mode == 6u) {
+      let seg = f32(vid / 6u);
+      let span = (P.view.y - P.view.x) / f32(SIGMOID_SEGMENTS);
+      xa = P.view.x + seg * span;
+      xb = P.view.x + (seg + 1.0) * span;
+    } else {
+      var k = P.view.x;
+      if (w != 0.0) {
+        k = clamp(-b / w, P.view.x, P.view.y);
+      }
+      let first = vid < 6u;
+      xa = select(k, P.view.x, first);
+      xb = select(P.view.y, k, first);
     }
-    let first = vid < 6u;
-    let xa = select(k, P.view.x, first);
-    let xb = select(P.view.y, k, first);
     pa = toPx(vec2<f32>(xa, term(w, b, a, xa)));
     pb = toPx(vec2<f32>(xb, term(w, b, a, xb)));
   }
@@ -101,7 +128,7 @@ fn vs(@builtin(vertex_index) vid: u32, @builtin(instance_index) iid: u32) -> VSO
   // Square caps (half a width past each end) close the joins between segments.
   let p = select(pa, pb, t > 0.5) + dir * (P.halfWidth * (2.0 * t - 1.0)) + normal * (s * hw);
   out.pos = vec4<f32>(p.x / P.canvas.x * 2.0 - 1.0, 1.0 - p.y / P.canvas.y * 2.0, 0.0, 1.0);
-  if (!valid || (P.mode == 1u && len <= 1e-4)) {
+  if (!valid || (isTerms() && len <= 1e-4)) {
     // Outside the clip volume: the quad is discarded.
     out.pos = vec4<f32>(2.0, 2.0, 2.0, 1.0);
   }

@@ -3,7 +3,7 @@
 // per chunk of samples, staged through workgroup memory in tiles of 256 (every invocation reads the same
 // sample). Few workgroups and barriers, no atomics, a fixed summation order; the Adam pass adds the chunks.
 // Partial sums, pre-multiplied by a_j here (Adam then overwrites a_j, so it must not read it):
-//   w_j: a_j·Σ_{z>0} r·x   b_j: a_j·Σ_{z>0} r   a_j: Σ r·max(0, z)   c: Σ r   (z = w_j·x + b_j)
+//   w_j: a_j·Σ r·φ'(z)·x   b_j: a_j·Σ r·φ'(z)   a_j: Σ r·φ(z)   c: Σ r   (z = w_j·x + b_j; ReLU: φ' = 1 where z > 0)
 // Bindings: 0 params (uniform, dynamic offset), 1 theta, 2 xs, 3 resid,
 //           4 partial (out): chunk k's sums at partial[k·(3N + 1) + i], laid out like theta.
 
@@ -18,6 +18,24 @@ struct TrainParams {
   bc2: f32,        // 1 − beta2^t for this step
   chunks: u32,     // sample chunks of the gradient pass
   chunkSize: u32,  // samples per chunk (the last may be shorter)
+}
+
+// The units' activation, a pipeline constant (ACTIVATION_CODES in src/engine/gpu/train1d.ts):
+// 0 ReLU, 1 leaky ReLU (slope 0.01), 2 linear, 3 sigmoid. act_deriv(0) is the left slope, as on the CPU.
+override ACT: u32 = 0u;
+
+fn act(z: f32) -> f32 {
+  if (ACT == 1u) { return select(0.01 * z, z, z > 0.0); }
+  if (ACT == 2u) { return z; }
+  if (ACT == 3u) { return 1.0 / (1.0 + exp(-z)); }
+  return max(z, 0.0);
+}
+
+fn act_deriv(z: f32) -> f32 {
+  if (ACT == 1u) { return select(0.01, 1.0, z > 0.0); }
+  if (ACT == 2u) { return 1.0; }
+  if (ACT == 3u) { let s = 1.0 / (1.0 + exp(-z)); return s * (1.0 - s); }
+  return select(0.0, 1.0, z > 0.0);
 }
 
 const WG: u32 = 256u;
@@ -58,8 +76,13 @@ fn main(@builtin(local_invocation_index) lid: u32,
       for (var t = 0u; t < count; t++) {
         let xr = tile[t];
         let z = fma(w, xr.x, b);
-        if (z > 0.0) {
-          acc += vec3<f32>(xr.y * z, xr.y * xr.x, xr.y);
+        if (ACT == 0u) {
+          if (z > 0.0) {
+            acc += vec3<f32>(xr.y * z, xr.y * xr.x, xr.y);
+          }
+        } else {
+          let d = xr.y * act_deriv(z);
+          acc += vec3<f32>(xr.y * act(z), d * xr.x, d);
         }
       }
     } else if (j == n) {

@@ -13,6 +13,7 @@
  * Readouts that need numbers (errors, the region counts) come after the picture, from their own small grids
  * and the exact arrangement in a worker, and are cached per network and window.
  */
+import { activationOf } from '../model/activation.ts';
 import { MAX_EXACT_UNITS, regionAt } from '../model/arrangement2d.ts';
 import { errorStats } from '../model/errorStats.ts';
 import type { Grid2D } from '../model/grid.ts';
@@ -102,6 +103,9 @@ interface FrameData {
 }
 
 const targetKeyOf = (s: AppState) => JSON.stringify(s.target);
+
+/** The map's legend in region mode for sigmoid units, which it then colours by value. */
+export const REGIONS_UNDEFINED_LABEL = 'value (no regions)';
 
 export class Explorer2DFrame implements FrameView {
   readonly kind = 'map2d' as const;
@@ -283,7 +287,8 @@ export class Explorer2DFrame implements FrameView {
   /** Evaluates what the state needs (or reuses the last frame's numbers when only the camera or overlays moved). */
   private async compute(s: AppState, layer: Layer | null, grid: Grid2D, wantCpuValues: boolean): Promise<FrameData> {
     const targetKey = targetKeyOf(s);
-    const wantPattern = s.look.colour === 'regions';
+    // Sigmoid sums have no creases, so no regions: the map colours by value and says so (see draw).
+    const wantPattern = s.look.colour === 'regions' && activationOf(s.network) !== 'sigmoid';
     const zWithTarget = s.look.target !== 'off' || s.look.colour === 'error';
     const d = this.data;
     const device = layer?.device ?? null;
@@ -431,9 +436,13 @@ export class Explorer2DFrame implements FrameView {
       return;
     }
     const creases = s.look.creases ? this.creaseSegments(s) : { all: new Float32Array(0), selected: null };
-    const mode = s.look.colour;
+    const smooth = activationOf(s.network) === 'sigmoid';
+    const mode = s.look.colour === 'regions' && smooth ? 'values' : s.look.colour;
     const exactKnown = this.regions.exactNow(s);
-    const legendLabel = exactKnown !== null ? `${exactKnown.toLocaleString('en-US')} regions in view` : 'regions in view';
+    // The legend's text: the region count in region mode; with sigmoid units, that the map shows values instead.
+    const legendLabel = smooth && s.look.colour === 'regions'
+      ? REGIONS_UNDEFINED_LABEL
+      : mode !== 'regions' ? undefined : exactKnown !== null ? `${exactKnown.toLocaleString('en-US')} regions in view` : 'regions in view';
 
     // The map: from the exact cells once the worker has them (up to 1,000 units), else from the grid. A frame that
     // only turns the camera leaves it as it is (recolouring a 1024² map on the canvas cost up to 0.9 s).
@@ -570,7 +579,7 @@ export class Explorer2DFrame implements FrameView {
     this.gpuDone = layer ? layer.device.queue.onSubmittedWorkDone().catch((e: unknown) => this.failed(e)) : null;
 
     // Readouts after the picture: errors and counts from their own grids, cached per network and window.
-    this.readouts.show2D(s.network.a.length, this.regions.countedNow(s), exactKnown, Number.NaN, Number.NaN);
+    this.readouts.show2D(s.network.a.length, this.regions.countedNow(s), exactKnown, Number.NaN, Number.NaN, smooth);
     this.hover(this.hovered);
     void this.measure(s, frameNo);
   }
@@ -589,7 +598,7 @@ export class Explorer2DFrame implements FrameView {
       if (frameNo !== this.frameNo) return;
       const show = () => {
         if (frameNo !== this.frameNo) return;
-        this.readouts.show2D(s.network.a.length, this.regions.countedNow(s), this.regions.exactNow(s), this.stats.max, this.stats.rms);
+        this.readouts.show2D(s.network.a.length, this.regions.countedNow(s), this.regions.exactNow(s), this.stats.max, this.stats.rms, activationOf(s.network) === 'sigmoid');
       };
       show();
       const counted = this.regions.counted(s).then(show, () => undefined);

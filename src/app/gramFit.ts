@@ -29,7 +29,9 @@ export class GpuGramFitRunner implements FitRunner {
     // On CPU-like adapters (SwiftShader) the GPU Gram measured about 130× slower than the worker's (which skips
     // the work of units that are on for a whole block of samples): there the worker computes it.
     const cpuLike = root?.startup ? isCpuLikeAdapter(root.startup.adapter) : true;
-    if (gram || inputs.mode !== '2d' || inputs.build !== 'least-squares' || !root?.device || cpuLike) {
+    // The GPU Gram has ReLU features; other activations' Grams come from the worker (fit2d.ts gramActivation2D).
+    const relu = (inputs.activation ?? 'relu') === 'relu';
+    if (gram || inputs.mode !== '2d' || inputs.build !== 'least-squares' || !root?.device || cpuLike || !relu) {
       if (inputs.mode === '2d') this.lastGramOnGpu = false;
       return this.base.fit(inputs, signal, gram);
     }

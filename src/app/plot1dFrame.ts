@@ -13,7 +13,7 @@ import { GpuTarget1D } from '../engine/gpu/target1d.ts';
 import { errorStats } from '../model/errorStats.ts';
 import { gridXs, type Grid1D } from '../model/grid.ts';
 import type { ValidNetwork } from '../model/network.ts';
-import { evaluatePiecewise, piecesInRange, piecewiseOf } from '../model/piecewise1d.ts';
+import { evaluateNetwork1D, piecesInRange, piecewiseOrNull } from '../model/piecewise1d.ts';
 import type { ResolvedTarget } from '../model/targets.ts';
 import { type AppState, targetOf } from '../state/state.ts';
 import { Plot1D } from '../views/plot1d/plot1d.ts';
@@ -126,7 +126,7 @@ export class Plot1DFrame implements FrameView {
   /** What the hover readout shows at x: exact values from the sorted knots. */
   hoverReadout(s: AppState, x: number): HoverReadout {
     const net = s.network;
-    const sum = evaluatePiecewise(piecewiseOf(net), [x])[0];
+    const sum = evaluateNetwork1D(net, [x])[0];
     const target = targetOf(s.target).f(x);
     let active = 0;
     for (let i = 0; i < net.a.length; i++) if (net.w[i] * x + net.b[i] > 0) active++;
@@ -247,9 +247,10 @@ export class Plot1DFrame implements FrameView {
         inTarget.push(target[i]);
       }
     }
-    const pieces = piecewiseOf(s.network);
-    const stats = errorStats(evaluatePiecewise(pieces, inXs), inTarget);
-    this.readouts.show(s.network.a.length, piecesInRange(pieces, s.view.xMin, s.view.xMax), stats.max, stats.rms, s.show.target);
+    // Sigmoid sums have no linear pieces: the readout says "—".
+    const pieces = piecewiseOrNull(s.network);
+    const stats = errorStats(evaluateNetwork1D(s.network, inXs), inTarget);
+    this.readouts.show(s.network.a.length, pieces && piecesInRange(pieces, s.view.xMin, s.view.xMax), stats.max, stats.rms, s.show.target);
     this.readouts.hover(this.hoverX === null ? null : this.hoverReadout(s, this.hoverX));
   }
 }

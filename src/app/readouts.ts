@@ -97,20 +97,21 @@ export class Readouts {
    * The 2D frame's measurements: regions in view as counted on the grid and as computed exactly (null while
    * the exact count is running or unknown), and the errors over the window within the target's domain.
    */
-  show2D(n: number, counted: number | null, exact: number | null, max: number, rms: number): void {
+  show2D(n: number, counted: number | null, exact: number | null, max: number, rms: number, regionsUndefined = false): void {
     this.piecesLabel.textContent = 'Regions in view (grid / exact)';
     this.n.textContent = String(n);
     const c = counted === null ? '—' : counted.toLocaleString('en-US');
     const x = exact === null ? '…' : exact.toLocaleString('en-US');
-    this.pieces.textContent = `${c} / ${x}`;
+    // Sigmoid units have no creases: there are no linear regions to count.
+    this.pieces.textContent = regionsUndefined ? 'not defined (sigmoid units)' : `${c} / ${x}`;
     this.max.textContent = num(max);
     this.rms.textContent = num(rms);
     this.panel?.readouts(null, max, rms);
-    this.panel?.regions(counted, exact);
+    this.panel?.regions(counted, exact, regionsUndefined ? 'not defined (sigmoid)' : undefined);
     clearTimeout(this.liveTimer);
     this.liveTimer = window.setTimeout(() => {
       this.live.textContent =
-        `${n} units, ${exact ?? counted ?? 'unknown'} linear regions in view, ` +
+        `${n} units, ${regionsUndefined ? 'no' : (exact ?? counted ?? 'unknown')} linear regions in view, ` +
         `max error ${Number.isFinite(max) ? max.toPrecision(3) : 'not available'}, RMS error ${Number.isFinite(rms) ? rms.toPrecision(3) : 'not available'}`;
     }, 800);
   }

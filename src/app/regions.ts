@@ -4,6 +4,8 @@
  * cell's polygon, plane and pattern up to MAX_EXACT_UNITS units). Both are cached per network and window, and
  * a superseded exact computation is dropped, never shown.
  */
+import { activationOf } from '../model/activation.ts';
+import { RegionsUndefinedError } from '../engine/cpu/evaluator.ts';
 import { type Arrangement2D, MAX_EXACT_UNITS, type PackedRegions, type Region2D, arrangementJson, unpackRegions } from '../model/arrangement2d.ts';
 import type { Grid2D } from '../model/grid.ts';
 import type { ValidNetwork } from '../model/network.ts';
@@ -79,6 +81,7 @@ export class RegionsController {
     const net = s.network;
     const n = Math.min(s.look.grid, MAX_COUNT_GRID);
     const promise = (async () => {
+      // Linear units: one region (the evaluator says so without a sweep); sigmoid: RegionsUndefinedError.
       if (net.a.length === 0) return 1;
       const r = await this.evaluator().regions2D(net, countGrid(s.view2d, n));
       const count = new Set(r.pattern).size;
@@ -105,6 +108,14 @@ export class RegionsController {
     if (p && p.net === s.network && p.key === key && (p.polygons || !want)) return p.promise;
     const net = s.network;
     const view = { ...s.view2d };
+    const activation = activationOf(net);
+    if (activation === 'sigmoid') return Promise.reject(new RegionsUndefinedError('sigmoid'));
+    if (activation === 'linear') {
+      // Linear units never bend: the sum is one plane, one region, whatever the lines of their zero sets.
+      const value: Arrangement2D = { exact: 1, lines: 0, crossings: 0, concurrencyChecked: true };
+      this.exactCache = { net, key, value, polygons: false };
+      return Promise.resolve(value);
+    }
     this.runner ??= defaultArrangementRunner();
     const promise = this.runner.compute(net, view, { polygons: want }).then((packed) => {
       const value: Arrangement2D = { exact: packed.exact, lines: packed.lines, crossings: packed.crossings, concurrencyChecked: packed.concurrencyChecked };

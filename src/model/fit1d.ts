@@ -4,6 +4,8 @@
  * a_i is the change of slope there.
  */
 import { MAX_UNITS, type Network } from './network.ts';
+import { type Activation, LEAKY_SLOPE, act } from './activation.ts';
+import { solveRidge } from './fit2d.ts';
 
 /** A fit that cannot be made (bad arguments, a target undefined everywhere). */
 export class FitError extends Error {
@@ -374,4 +376,145 @@ export function solveBanded2(band: Float64Array[], r: Float64Array): Float64Arra
     x[i] = v / l0[i];
   }
   return x;
+}
+
+/** Most units of a 1D sigmoid least-squares fit: its normal equations are dense, M·N²/2 work. */
+export const MAX_LS_UNITS_1D_SIGMOID = 512;
+
+/** Steepness of the sigmoid steps of `activationConstruction1D`'s interpolation: σ(±10) is within 5e-5 of 0 and 1. */
+const STEP_STEEPNESS = 20;
+
+/**
+ * A 1D construction for another activation, from the ReLU construction `relu` (units w = 1, b = −knot, as
+ * `interpolateNetwork` and `leastSquaresNetwork` build them) over `domain`:
+ *  - 'leaky-relu': the same function on the domain, re-expressed in leaky units with the same knots (exact: ReLU(z) =
+ *    (φ(z) − 0.01·z)/0.99, and the leftover line is carried by the leftmost unit, which is linear right of its knot,
+ *    and c), so interpolation stays exact at every node and least squares keeps its optimum.
+ *  - 'linear': interpolation keeps the ReLU weights (the control experiment: the same sum without the bend, a
+ *    straight line); least squares (`samples` given) gives the best line through the samples, carried by the same
+ *    units (equal shares of the slope).
+ *  - 'sigmoid': interpolation is Nielsen's construction: a steep step σ(w·(x − m_i)) at the midpoint m_i of each
+ *    piece, of height the change of the interpolant between its nodes (knots t_0 < … < t_{N−1} and hi, read
+ *    off the ReLU interpolant); least squares takes those
+ *    steps, softened to the knot spacing, and solves the dense ridge normal equations (at most MAX_LS_UNITS_1D_SIGMOID).
+ */
+export function activationConstruction1D(
+  relu: Network,
+  activation: Activation,
+  domain: [number, number],
+  how: { kind: 'interpolate' } | { kind: 'least-squares'; f: (x: number) => number; ridge: number },
+): Network {
+  if (activation === 'relu') return relu;
+  const [lo, hi] = checkDomain(domain);
+  const n = relu.a.length;
+  const knots = relu.b.map((b, i) => -b / relu.w[i]);
+  if (activation === 'leaky-relu') {
+    const beta = 1 - LEAKY_SLOPE;
+    const k = LEAKY_SLOPE / beta;
+    let anchor = 0;
+    for (let i = 1; i < n; i++) if (knots[i] < knots[anchor]) anchor = i;
+    const a = relu.a.map((v) => v / beta);
+    let slope = 0;
+    let moment = 0;
+    for (let i = 0; i < n; i++) {
+      slope += relu.a[i] * relu.w[i];
+      moment += relu.a[i] * relu.b[i];
+    }
+    // g − Σ a'_i·φ_i = −k·(slope·x + moment) = −k·slope·(x − x_a) − k·(slope·x_a + moment); x − x_a = φ_a/w_a right of x_a.
+    const xa = knots[anchor];
+    a[anchor] -= (k * slope) / relu.w[anchor];
+    return { ...relu, a, c: relu.c - k * (slope * xa + moment), activation };
+  }
+  if (activation === 'linear') {
+    if (how.kind === 'interpolate') return { ...relu, activation };
+    const m = Math.max(2049, 4 * n + 1);
+    let sx = 0, sy = 0, sxx = 0, sxy = 0, cnt = 0;
+    for (let j = 0; j < m; j++) {
+      const x = j === m - 1 ? hi : lo + ((hi - lo) * j) / (m - 1);
+      const y = how.f(x);
+      if (!Number.isFinite(y)) continue;
+      sx += x;
+      sy += y;
+      sxx += x * x;
+      sxy += x * y;
+      cnt++;
+    }
+    if (cnt === 0) throw new FitError('the target is undefined at every sample of the domain');
+    const varx = sxx - (sx * sx) / cnt;
+    const p = varx > 0 ? (sxy - (sx * sy) / cnt) / varx : 0;
+    const q = (sy - p * sx) / cnt;
+    // Σ (p/N)·(w_i·x + b_i) = p·x·mean(w)… with w = 1: p·x + (p/N)·Σ b_i.
+    const share = p / n;
+    let bSum = 0;
+    for (let i = 0; i < n; i++) bSum += relu.b[i];
+    return { dim: 1, w: relu.w.slice(), b: relu.b.slice(), a: new Array<number>(n).fill(share), c: q - share * bSum, activation };
+  }
+  // Sigmoid.
+  if (how.kind === 'interpolate') {
+    // The ReLU interpolant's nodes (its knots, then hi) and its values there.
+    const nodes = [...knots, hi];
+    const values = [relu.c];
+    let slope = 0;
+    for (let i = 0; i < n; i++) {
+      slope += relu.a[i] * relu.w[i];
+      values.push(values[i] + slope * (nodes[i + 1] - nodes[i]));
+    }
+    const w: number[] = [];
+    const b: number[] = [];
+    const a: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const h = nodes[i + 1] - nodes[i];
+      const mid = 0.5 * (nodes[i] + nodes[i + 1]);
+      const wi = h > 0 ? STEP_STEEPNESS / h : 1;
+      w.push(wi);
+      b.push(-wi * mid);
+      a.push(h > 0 ? values[i + 1] - values[i] : 0);
+    }
+    return { dim: 1, w, b, a, c: values[0], activation };
+  }
+  if (n > MAX_LS_UNITS_1D_SIGMOID) throw new FitError(`least squares with sigmoid units builds at most ${MAX_LS_UNITS_1D_SIGMOID} units (dense normal equations); interpolate (Nielsen's steps) or train for more`);
+  const sorted = Float64Array.from(knots).sort();
+  const m = Math.max(2049, 4 * n + 1);
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let j = 0; j < m; j++) {
+    const x = j === m - 1 ? hi : lo + ((hi - lo) * j) / (m - 1);
+    const y = how.f(x);
+    if (Number.isFinite(y)) {
+      xs.push(x);
+      ys.push(y);
+    }
+  }
+  if (xs.length === 0) throw new FitError('the target is undefined at every sample of the domain');
+  const w: number[] = [];
+  const b: number[] = [];
+  const spacing = (hi - lo) / n;
+  for (let i = 0; i < n; i++) {
+    // Each unit's step centred half a spacing right of its knot, as wide as the spacing.
+    const mid = sorted[i] + 0.5 * spacing;
+    const wi = 4 / spacing;
+    w.push(wi);
+    b.push(-wi * mid);
+  }
+  const k = n + 1;
+  const mm = xs.length;
+  const h = new Float64Array(k * mm);
+  for (let i = 0; i < n; i++) for (let s = 0; s < mm; s++) h[i * mm + s] = act('sigmoid', w[i] * xs[s] + b[i]);
+  h.fill(1, n * mm, k * mm);
+  const gram = new Float64Array(k * k);
+  const rhs = new Float64Array(k);
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j <= i; j++) {
+      let acc = 0;
+      for (let s = 0; s < mm; s++) acc += h[i * mm + s] * h[j * mm + s];
+      gram[i * k + j] = acc;
+      gram[j * k + i] = acc;
+    }
+    let r = 0;
+    for (let s = 0; s < mm; s++) r += h[i * mm + s] * ys[s];
+    rhs[i] = r;
+  }
+  // Sigmoid steps are nearly dependent: a floor on λ keeps the solve well posed.
+  const theta = solveRidge(gram, rhs, n, Math.max(how.ridge, 1e-10));
+  return { dim: 1, w, b, a: Array.from(theta.subarray(0, n)), c: theta[n], activation };
 }

@@ -6,6 +6,7 @@
  * GPU computes it in src/engine/gpu/gram2d.ts and hands it to `leastSquares2D`, and `gram2D` below is its
  * float64 CPU twin. The solve (K³/6 multiply-adds) always runs here, in float64.
  */
+import { type Activation, act, plSlope } from './activation.ts';
 import { MAX_PARAM, MAX_UNITS, type Network, seededRandom } from './network.ts';
 import { FitError } from './fit1d.ts';
 import type { Rect } from './lines2d.ts';
@@ -309,6 +310,97 @@ export function gram2D(w: ArrayLike<number>, b: ArrayLike<number>, xs: ArrayLike
   return { gram, rhs };
 }
 
+/** Most units of a 2D sigmoid least-squares fit: its Gram is dense (no unit is off on a block), M·N²/2 work. */
+export const MAX_LS_UNITS_2D_SIGMOID = 512;
+
+/**
+ * `gram2D` for the features h_i = φ(w_i·p + b_i) of any activation (model/activation.ts).
+ * Piecewise-linear φ = α·z + (1 − α)·ReLU(z): with z_i = θ_i·p̃ (θ_i = (w1, w2, b), p̃ = (x, y, 1)), P = Σ p̃p̃ᵀ and
+ * V_j = Σ p̃·ReLU(z_j), Σ φ_iφ_j = α²·θ_iᵀPθ_j + α(1 − α)·(θ_i·V_j + θ_j·V_i) + (1 − α)²·G_ij, from the ReLU Gram G
+ * (skipped for linear units) plus O(M·N) moments: exact, and as fast as ReLU's. Sigmoid features are dense: a
+ * plain O(M·(N+1)²/2) product, for at most MAX_LS_UNITS_2D_SIGMOID units.
+ */
+export function gramActivation2D(activation: Activation, w: ArrayLike<number>, b: ArrayLike<number>, xs: ArrayLike<number>, ys: ArrayLike<number>, zs: ArrayLike<number>): Gram2D {
+  if (activation === 'relu') return gram2D(w, b, xs, ys, zs);
+  const n = b.length;
+  const k = n + 1;
+  const m = xs.length;
+  if (w.length !== 2 * n) throw new FitError(`w must hold 2 weights per unit (${2 * n}), got ${w.length}`);
+  if (ys.length !== m || zs.length !== m) throw new FitError(`samples need as many ys and zs as xs (got ${m}, ${ys.length}, ${zs.length})`);
+  if (activation === 'sigmoid') {
+    if (n > MAX_LS_UNITS_2D_SIGMOID) throw new FitError(`least squares with sigmoid units builds at most ${MAX_LS_UNITS_2D_SIGMOID} units in 2D (their Gram matrix is dense); train, or use fewer units`);
+    const h = new Float64Array(k * m);
+    for (let i = 0; i < n; i++) for (let s = 0; s < m; s++) h[i * m + s] = act('sigmoid', w[2 * i] * xs[s] + w[2 * i + 1] * ys[s] + b[i]);
+    h.fill(1, n * m, k * m);
+    const gram = new Float64Array(k * k);
+    const rhs = new Float64Array(k);
+    for (let i = 0; i < k; i++) {
+      for (let j = i; j < k; j++) gram[i * k + j] = dotRows(h, i * m, j * m, m);
+      let r = 0;
+      for (let s = 0; s < m; s++) r += h[i * m + s] * zs[s];
+      rhs[i] = r;
+    }
+    mirrorUpper(gram, k);
+    return { gram, rhs };
+  }
+  const alpha = plSlope(activation);
+  const beta = 1 - alpha;
+  const relu = beta !== 0 ? gram2D(w, b, xs, ys, zs) : { gram: new Float64Array(k * k), rhs: new Float64Array(k) };
+  // P = Σ p̃p̃ᵀ, R = Σ p̃·z, and V_i = Σ p̃·ReLU(z_i) (V_N = Σ p̃ for the bias feature, whose "z" is 1).
+  const P = new Float64Array(9);
+  const R = new Float64Array(3);
+  const V = new Float64Array(3 * k);
+  for (let s = 0; s < m; s++) {
+    const p = [xs[s], ys[s], 1];
+    for (let r = 0; r < 3; r++) {
+      R[r] += p[r] * zs[s];
+      for (let c = 0; c < 3; c++) P[3 * r + c] += p[r] * p[c];
+    }
+  }
+  if (beta !== 0) {
+    for (let i = 0; i < n; i++) {
+      let vx = 0, vy = 0, v1 = 0;
+      for (let s = 0; s < m; s++) {
+        const z = w[2 * i] * xs[s] + w[2 * i + 1] * ys[s] + b[i];
+        if (z > 0) {
+          vx += xs[s] * z;
+          vy += ys[s] * z;
+          v1 += z;
+        }
+      }
+      V[3 * i] = vx;
+      V[3 * i + 1] = vy;
+      V[3 * i + 2] = v1;
+    }
+  }
+  // In θ terms the bias feature is "z = 1" with no ReLU part: θ_N = (0, 0, 1) and the feature is 1 (not α·1).
+  const theta = (i: number): [number, number, number] => (i < n ? [w[2 * i], w[2 * i + 1], b[i]] : [0, 0, 1]);
+  const Pt = (t: [number, number, number]): [number, number, number] => [
+    P[0] * t[0] + P[1] * t[1] + P[2] * t[2],
+    P[3] * t[0] + P[4] * t[1] + P[5] * t[2],
+    P[6] * t[0] + P[7] * t[1] + P[8] * t[2],
+  ];
+  const gram = new Float64Array(k * k);
+  const rhs = new Float64Array(k);
+  for (let i = 0; i < k; i++) {
+    const ti = theta(i);
+    const ai = i < n ? alpha : 1;
+    const bi = i < n ? beta : 0;
+    const pti = Pt(ti);
+    rhs[i] = ai * (ti[0] * R[0] + ti[1] * R[1] + ti[2] * R[2]) + bi * relu.rhs[i];
+    for (let j = i; j < k; j++) {
+      const tj = theta(j);
+      const aj = j < n ? alpha : 1;
+      const bj = j < n ? beta : 0;
+      const lin = tj[0] * pti[0] + tj[1] * pti[1] + tj[2] * pti[2];
+      const cross = ai * bj * (ti[0] * V[3 * j] + ti[1] * V[3 * j + 1] + ti[2] * V[3 * j + 2]) + aj * bi * (tj[0] * V[3 * i] + tj[1] * V[3 * i + 1] + tj[2] * V[3 * i + 2]);
+      gram[i * k + j] = ai * aj * lin + cross + bi * bj * relu.gram[i * k + j];
+    }
+  }
+  mirrorUpper(gram, k);
+  return { gram, rhs };
+}
+
 /**
  * The samples' indices ordered cell by cell of a coarse grid over their bounding box (about `block` samples per
  * cell), so each block of consecutive samples covers a small patch of the plane, where most units are either off
@@ -433,6 +525,8 @@ export interface LeastSquares2DOptions {
   seed: number;
   /** Where the units' creases are placed (normally the view). */
   domain: Rect;
+  /** The units' activation (default relu): the features follow it (gramActivation2D). */
+  activation?: Activation;
 }
 
 /**
@@ -454,7 +548,10 @@ export function leastSquares2D(samples: Samples2D, opts: LeastSquares2DOptions, 
     if (!Number.isFinite(samples.xs[k]) || !Number.isFinite(samples.ys[k]) || !Number.isFinite(samples.zs[k])) throw new FitError(`sample ${k} is not finite`);
   }
   const { w, b } = randomHiddenUnits2D(n, opts.domain, opts.seed);
-  const g = gram ?? gram2D(w, b, samples.xs, samples.ys, samples.zs);
+  const activation = opts.activation ?? 'relu';
+  const g = gram ?? gramActivation2D(activation, w, b, samples.xs, samples.ys, samples.zs);
   const theta = solveRidge(g.gram, g.rhs, n, Math.max(ridge, g.ridgeFloor ?? 0));
-  return { dim: 2, w: Array.from(w), b: Array.from(b), a: Array.from(theta.subarray(0, n)), c: theta[n] };
+  const net: Network = { dim: 2, w: Array.from(w), b: Array.from(b), a: Array.from(theta.subarray(0, n)), c: theta[n] };
+  if (activation !== 'relu') net.activation = activation;
+  return net;
 }

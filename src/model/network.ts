@@ -1,13 +1,16 @@
 /**
  * The network format shared by the app, the JSON export and the scripting API.
  *
- * A single hidden layer of N ReLU units over a `dim`-dimensional input, stored column-wise:
- *   f(x) = c + Σ_i a_i · max(0, w_i · x + b_i)
+ * A single hidden layer of N units over a `dim`-dimensional input, stored column-wise:
+ *   f(x) = c + Σ_i a_i · φ(w_i · x + b_i), φ = ReLU max(0, z) unless `activation` says otherwise
  * `w` is row-major N × dim (unit i's weights are w[i*dim .. i*dim+dim-1]).
  * The format is kept open to deeper networks: `layers` is reserved and rejected for now.
  */
 
 import { MAX_ABS_VALUE, outsideRange } from './limits.ts';
+import { type Activation, ACTIVATIONS, isActivation } from './activation.ts';
+
+export type { Activation } from './activation.ts';
 
 /** Largest number of hidden units any backend accepts. */
 export const MAX_UNITS = 65_536;
@@ -27,6 +30,8 @@ export interface Network {
   a: number[];
   /** Output bias. */
   c: number;
+  /** The units' activation φ (model/activation.ts); absent means 'relu', so ReLU networks stay as they were. */
+  activation?: Activation;
 }
 
 declare const validBrand: unique symbol;
@@ -114,17 +119,30 @@ export function validateNetwork(value: unknown): ValidNetwork {
     throw new InvalidNetworkError('c', `must be a finite number, got ${describe(c)}`);
   }
   if (Math.abs(c) > MAX_PARAM) throw new InvalidNetworkError('c', outsideRange(c));
+  const activation = value.activation === undefined ? 'relu' : value.activation;
+  if (!isActivation(activation)) {
+    throw new InvalidNetworkError('activation', `must be ${ACTIVATIONS.map((x) => `"${x}"`).join(', ')} (or absent for "relu"), got ${describe(activation)}`);
+  }
   // The object is frozen, its arrays are not: V8 boxes every double of a frozen array, which made the hot
   // evaluation loops about 20× slower (a 65,536-unit brute-force check took 22 s instead of 1 s). Code that
   // edits a network copies it first (cloneNetwork), so the arrays of a validated one are never written.
-  const net = Object.freeze({ dim, w, b, a, c }) as ValidNetwork;
+  // ReLU stays implicit, so a ReLU network's JSON is what it always was.
+  const net = Object.freeze(activation === 'relu' ? { dim, w, b, a, c } : { dim, w, b, a, c, activation }) as ValidNetwork;
   validated.add(net);
   return net;
 }
 
 /** A deep copy, for states that must not alias the caller's arrays. */
 export function cloneNetwork(net: Network): Network {
-  return { dim: net.dim, w: net.w.slice(), b: net.b.slice(), a: net.a.slice(), c: net.c };
+  const copy: Network = { dim: net.dim, w: net.w.slice(), b: net.b.slice(), a: net.a.slice(), c: net.c };
+  if (net.activation !== undefined && net.activation !== 'relu') copy.activation = net.activation;
+  return copy;
+}
+
+/** `net` with activation `act` (validated; the same object when it already has it). */
+export function withActivation(net: ValidNetwork, act: Activation): ValidNetwork {
+  if ((net.activation ?? 'relu') === act) return net;
+  return validateNetwork({ ...net, activation: act });
 }
 
 /** Knot of 1D unit i (where w·x + b = 0), or null for a unit with w = 0 (no bend). */

@@ -1,8 +1,9 @@
-import { InvalidNetworkError, type Network, type ValidNetwork } from './network.ts';
+import { InvalidNetworkError, type Network, type ValidNetwork, isValidNetwork } from './network.ts';
 import { argsortFloat64 } from './argsort.ts';
+import { act, activationOf, plSlope } from './activation.ts';
 
 /**
- * The exact piecewise-linear form of a 1D ReLU sum.
+ * The exact piecewise-linear form of a 1D sum of ReLU, leaky-ReLU or linear units (not sigmoid: no pieces).
  * Piece j covers [knots[j−1], knots[j]] (piece 0 runs to −∞, piece K to +∞) where
  * f(x) = slopes[j]·x + intercepts[j]. Knots are sorted and distinct; each is where the slope changes
  * (units with equal knots are merged, and knots whose slope change cancels to exactly 0 are kept,
@@ -16,11 +17,18 @@ export interface PiecewiseLinear {
 
 /**
  * Builds the piecewise-linear form in O(N log N).
- * Left of every knot only units with w < 0 are active; crossing a knot switches its unit on (w > 0) or off (w < 0).
+ * With φ(z) = α·z left of the knot and z right of it (α = 0 for ReLU, 0.01 leaky, 1 linear): left of every knot
+ * units with w < 0 are on their slope-1 side and units with w > 0 on their α side; crossing a knot changes the
+ * piece by ±(1 − α)·(a·w, a·b). Linear units (α = 1) change nothing, so a linear sum is one piece, no knots.
  * Prefix sums use Neumaier compensation so the reference stays accurate with thousands of units.
+ * Throws InvalidNetworkError for sigmoid networks (no knots; evaluate them by brute force).
  */
 export function piecewise1D(net: Network): PiecewiseLinear {
   if (net.dim !== 1) throw new InvalidNetworkError('dim', `piecewise1D needs a 1D network, got a ${net.dim}D one`);
+  const activation = activationOf(net);
+  if (activation === 'sigmoid') throw new InvalidNetworkError('activation', 'a sigmoid sum is not piecewise linear (no knots)');
+  const alpha = plSlope(activation);
+  const jump = 1 - alpha;
   const n = net.a.length;
   const slope0 = new Neumaier();
   const icpt0 = new Neumaier();
@@ -32,16 +40,19 @@ export function piecewise1D(net: Network): PiecewiseLinear {
     const a = net.a[i];
     const b = net.b[i];
     if (w === 0) {
-      // A flat unit: constant a·max(0, b) everywhere.
-      icpt0.add(a * Math.max(0, b));
+      // A flat unit: constant a·φ(b) everywhere.
+      icpt0.add(a * act(activation, b));
       continue;
     }
+    const side = w < 0 ? 1 : alpha;
+    if (side !== 0) {
+      slope0.add(side * a * w);
+      icpt0.add(side * a * b);
+    }
+    // A linear unit never bends: no knot.
+    if (jump === 0) continue;
     knotAt[i] = -b / w;
     order.push(i);
-    if (w < 0) {
-      slope0.add(a * w);
-      icpt0.add(a * b);
-    }
   }
   {
     // A radix argsort: a comparator sort of 65,536 knots was the longest main-thread task when a big network landed.
@@ -59,8 +70,8 @@ export function piecewise1D(net: Network): PiecewiseLinear {
     const x = knotAt[order[k]];
     while (k < order.length && knotAt[order[k]] === x) {
       const i = order[k];
-      // w > 0 switches on at its knot, w < 0 switches off: either way the piece changes by ±(a·w, a·b).
-      const sign = net.w[i] > 0 ? 1 : -1;
+      // w > 0 turns to its slope-1 side at its knot, w < 0 to its α side: the piece changes by ±(1 − α)·(a·w, a·b).
+      const sign = net.w[i] > 0 ? jump : -jump;
       slope0.add(sign * net.a[i] * net.w[i]);
       icpt0.add(sign * net.a[i] * net.b[i]);
       k++;
@@ -154,4 +165,25 @@ export class Neumaier {
   value(): number {
     return this.sum + this.comp;
   }
+}
+
+/**
+ * f at the points xs of any 1D network: from the exact piecewise form (cached per validated network) for the
+ * piecewise-linear activations, by the plain sum for sigmoid units (which have no pieces).
+ */
+export function evaluateNetwork1D(net: Network, xs: ArrayLike<number>): Float64Array {
+  const activation = activationOf(net);
+  if (activation !== 'sigmoid') return evaluatePiecewise(isValidNetwork(net) ? piecewiseOf(net) : piecewise1D(net), xs);
+  const out = new Float64Array(xs.length);
+  for (let p = 0; p < xs.length; p++) {
+    let s = net.c;
+    for (let i = 0; i < net.a.length; i++) s += net.a[i] * act(activation, net.w[i] * xs[p] + net.b[i]);
+    out[p] = s;
+  }
+  return out;
+}
+
+/** The piecewise form of a validated 1D network, or null for a sigmoid one (no pieces). */
+export function piecewiseOrNull(net: ValidNetwork): PiecewiseLinear | null {
+  return activationOf(net) === 'sigmoid' ? null : piecewiseOf(net);
 }

@@ -10,6 +10,7 @@
  *   m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  θ ← θ − lr·(m/(1−β1^t)) / (√(v/(1−β2^t)) + ε)
  * Cost per step O(N·M).
  */
+import { type Activation, act, actDeriv, activationOf } from './activation.ts';
 import { type Network, validateNetwork } from './network.ts';
 
 export interface TrainOptions {
@@ -278,11 +279,14 @@ export class Trainer1D extends AdamTrainer {
   private readonly xs: Float64Array;
   private readonly ys: Float64Array;
   private readonly r: Float64Array;
+  /** The units' activation: φ in the forward pass, φ' in the gradient (model/activation.ts). */
+  private readonly activation: Activation;
 
   constructor(net: Network, samples: TrainSamples, opts: TrainOptions) {
     const v = validateNetwork(net);
     if (v.dim !== 1) throw new TrainError('Trainer1D trains 1D networks only');
     super(packParams(v), opts);
+    this.activation = activationOf(v);
     const s = checkTrainSamples(samples);
     this.xs = s.xs;
     this.ys = s.ys;
@@ -300,15 +304,19 @@ export class Trainer1D extends AdamTrainer {
 
   /** Residuals r_m = f(x_m) − y_m for m in [m0, m1); returns Σ r_m². */
   protected forwardRange(m0: number, m1: number): number {
-    const { xs, ys, r, theta, n } = this;
+    const { xs, ys, r, theta, n, activation } = this;
     const c = theta[3 * n];
     let loss = 0;
     for (let m = m0; m < m1; m++) {
       const x = xs[m];
       let f = c;
-      for (let i = 0; i < n; i++) {
-        const z = theta[i] * x + theta[n + i];
-        if (z > 0) f += theta[2 * n + i] * z;
+      if (activation === 'relu') {
+        for (let i = 0; i < n; i++) {
+          const z = theta[i] * x + theta[n + i];
+          if (z > 0) f += theta[2 * n + i] * z;
+        }
+      } else {
+        for (let i = 0; i < n; i++) f += theta[2 * n + i] * act(activation, theta[i] * x + theta[n + i]);
       }
       const d = f - ys[m];
       r[m] = d;
@@ -329,12 +337,22 @@ export class Trainer1D extends AdamTrainer {
       let gw = 0;
       let gb = 0;
       let ga = 0;
-      for (let m = m0; m < m1; m++) {
-        const z = w * xs[m] + b;
-        if (z > 0) {
-          ga += r[m] * z;
-          gw += r[m] * xs[m];
-          gb += r[m];
+      if (this.activation === 'relu') {
+        for (let m = m0; m < m1; m++) {
+          const z = w * xs[m] + b;
+          if (z > 0) {
+            ga += r[m] * z;
+            gw += r[m] * xs[m];
+            gb += r[m];
+          }
+        }
+      } else {
+        for (let m = m0; m < m1; m++) {
+          const z = w * xs[m] + b;
+          const d = r[m] * actDeriv(this.activation, z);
+          ga += r[m] * act(this.activation, z);
+          gw += d * xs[m];
+          gb += d;
         }
       }
       grad[i] += gw;
@@ -357,7 +375,9 @@ export class Trainer1D extends AdamTrainer {
 
   /** A copy of the current network. */
   network(): Network {
-    return unpackParams(this.theta, this.n);
+    const net = unpackParams(this.theta, this.n);
+    if (this.activation !== 'relu') net.activation = this.activation;
+    return net;
   }
 }
 

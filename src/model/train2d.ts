@@ -8,6 +8,7 @@
  *   ∂L/∂w1_i = (2/M)·a_i·Σ_{u>0} r_m·x_m   ∂L/∂w2_i = (2/M)·a_i·Σ_{u>0} r_m·y_m   ∂L/∂b_i = (2/M)·a_i·Σ_{u>0} r_m
  * Adam as in train1d.ts (the shared AdamTrainer). Cost per step O(N·M).
  */
+import { type Activation, act, actDeriv, activationOf } from './activation.ts';
 import { type Network, validateNetwork } from './network.ts';
 import { AdamTrainer, MAX_TRAIN_SAMPLES, type TrainOptions, TrainError } from './train1d.ts';
 
@@ -70,12 +71,15 @@ export class Trainer2D extends AdamTrainer {
   private readonly ys: Float64Array;
   private readonly zs: Float64Array;
   private readonly r: Float64Array;
+  /** The units' activation: φ in the forward pass, φ' in the gradient (model/activation.ts). */
+  private readonly activation: Activation;
 
   /** Validates the network (dim 2), samples and options (InvalidNetworkError / TrainError); the first loss is computed lazily. */
   constructor(net: Network, samples: TrainSamples2D, opts: TrainOptions) {
     const v = validateNetwork(net);
     if (v.dim !== 2) throw new TrainError('Trainer2D trains 2D networks only');
     super(packParams2D(v), opts);
+    this.activation = activationOf(v);
     const s = checkTrainSamples2D(samples);
     this.xs = s.xs;
     this.ys = s.ys;
@@ -94,16 +98,20 @@ export class Trainer2D extends AdamTrainer {
 
   /** Residuals r_m = f(p_m) − z_m for m in [m0, m1); returns Σ r_m². */
   protected forwardRange(m0: number, m1: number): number {
-    const { xs, ys, zs, r, theta, n } = this;
+    const { xs, ys, zs, r, theta, n, activation } = this;
     const c = theta[4 * n];
     let loss = 0;
     for (let m = m0; m < m1; m++) {
       const x = xs[m];
       const y = ys[m];
       let f = c;
-      for (let i = 0; i < n; i++) {
-        const u = theta[2 * i] * x + theta[2 * i + 1] * y + theta[2 * n + i];
-        if (u > 0) f += theta[3 * n + i] * u;
+      if (activation === 'relu') {
+        for (let i = 0; i < n; i++) {
+          const u = theta[2 * i] * x + theta[2 * i + 1] * y + theta[2 * n + i];
+          if (u > 0) f += theta[3 * n + i] * u;
+        }
+      } else {
+        for (let i = 0; i < n; i++) f += theta[3 * n + i] * act(activation, theta[2 * i] * x + theta[2 * i + 1] * y + theta[2 * n + i]);
       }
       const d = f - zs[m];
       r[m] = d;
@@ -126,14 +134,25 @@ export class Trainer2D extends AdamTrainer {
       let gy = 0;
       let gb = 0;
       let ga = 0;
-      for (let m = m0; m < m1; m++) {
-        const u = w1 * xs[m] + w2 * ys[m] + b;
-        if (u > 0) {
-          const rm = r[m];
-          ga += rm * u;
-          gx += rm * xs[m];
-          gy += rm * ys[m];
-          gb += rm;
+      if (this.activation === 'relu') {
+        for (let m = m0; m < m1; m++) {
+          const u = w1 * xs[m] + w2 * ys[m] + b;
+          if (u > 0) {
+            const rm = r[m];
+            ga += rm * u;
+            gx += rm * xs[m];
+            gy += rm * ys[m];
+            gb += rm;
+          }
+        }
+      } else {
+        for (let m = m0; m < m1; m++) {
+          const u = w1 * xs[m] + w2 * ys[m] + b;
+          const d = r[m] * actDeriv(this.activation, u);
+          ga += r[m] * act(this.activation, u);
+          gx += d * xs[m];
+          gy += d * ys[m];
+          gb += d;
         }
       }
       grad[2 * i] += gx;
@@ -158,6 +177,8 @@ export class Trainer2D extends AdamTrainer {
 
   /** A copy of the current network. */
   network(): Network {
-    return unpackParams2D(this.theta, this.n);
+    const net = unpackParams2D(this.theta, this.n);
+    if (this.activation !== 'relu') net.activation = this.activation;
+    return net;
   }
 }

@@ -3,7 +3,8 @@
  * the construction's knots and the constructed network. Pure and DOM-free, so the fit worker runs it too.
  */
 import { type Network, type ValidNetwork, validateNetwork } from '../model/network.ts';
-import { FitError, curvatureNodes, interpolateNetwork, leastSquaresNetwork, uniformNodes } from '../model/fit1d.ts';
+import { activationOf } from '../model/activation.ts';
+import { FitError, activationConstruction1D, curvatureNodes, interpolateNetwork, leastSquaresNetwork, uniformNodes } from '../model/fit1d.ts';
 import { type ResolvedTarget, type TargetSpec, resolveTarget } from '../model/targets.ts';
 import { type ResolvedTarget2D, type Target2DSpec, resolveTarget2D } from '../model/targets2d.ts';
 import { ridgeSamples2D, leastSquares2D } from '../model/fit2d.ts';
@@ -76,7 +77,7 @@ export function constructionKnots(s: { target: TargetSpec; units: number; placem
 }
 
 /** What a construction reads: 1D by default (the mode and seed matter in 2D only). */
-export type ConstructionInputs = Pick<FitInputs, 'target' | 'units' | 'placement' | 'ridge'> & Partial<Pick<FitInputs, 'mode' | 'seed'>>;
+export type ConstructionInputs = Pick<FitInputs, 'target' | 'units' | 'placement' | 'ridge'> & Partial<Pick<FitInputs, 'mode' | 'seed' | 'activation'>>;
 
 /**
  * Builds the network of a construction mode from the target, units, placement and ridge (synchronously:
@@ -89,8 +90,13 @@ export function construct(s: ConstructionInputs, mode: 'interpolate' | 'least-sq
   if (s.mode === '2d') return construct2D(s, gram);
   const t = targetOf(s.target as TargetSpec);
   try {
-    if (mode === 'interpolate') return validateNetwork(interpolateNetwork(t.f, s.units, t.domain, s.placement));
-    return validateNetwork(leastSquaresNetwork(t.f, constructionKnots(s as { target: TargetSpec; units: number; placement: AppState['placement'] }), t.domain, { ridge: s.ridge }));
+    const activation = s.activation ?? 'relu';
+    if (mode === 'interpolate') {
+      const relu = interpolateNetwork(t.f, s.units, t.domain, s.placement);
+      return validateNetwork(activationConstruction1D(relu, activation, t.domain, { kind: 'interpolate' }));
+    }
+    const relu = leastSquaresNetwork(t.f, constructionKnots(s as { target: TargetSpec; units: number; placement: AppState['placement'] }), t.domain, { ridge: s.ridge });
+    return validateNetwork(activationConstruction1D(relu, activation, t.domain, { kind: 'least-squares', f: t.f, ridge: s.ridge }));
   } catch (e) {
     if (e instanceof FitError) throw new StateError('target', `cannot build the network: ${e.message}`);
     throw e;
@@ -106,7 +112,7 @@ export function samples2DOf(spec: Target2DSpec, units: number) {
 function construct2D(s: ConstructionInputs, gram?: { gram: Float64Array; rhs: Float64Array; ridgeFloor?: number }): ValidNetwork {
   const t = target2DOf(s.target as Target2DSpec);
   try {
-    return validateNetwork(leastSquares2D(samples2DOf(s.target as Target2DSpec, s.units), { units: s.units, ridge: s.ridge, seed: s.seed ?? 1, domain: t.domain }, gram));
+    return validateNetwork(leastSquares2D(samples2DOf(s.target as Target2DSpec, s.units), { units: s.units, ridge: s.ridge, seed: s.seed ?? 1, domain: t.domain, activation: s.activation ?? 'relu' }, gram));
   } catch (e) {
     if (e instanceof FitError) throw new StateError('target', `cannot build the network: ${e.message}`);
     throw e;
@@ -117,20 +123,23 @@ function construct2D(s: ConstructionInputs, gram?: { gram: Float64Array; rhs: Fl
 export function fitInputsOf(s: AppState): FitInputs | null {
   if (s.build === 'custom') return null;
   // The seed moves only 2D constructions (1D knots are not random).
-  return { mode: s.mode, target: s.target, units: s.units, placement: s.placement, ridge: s.ridge, seed: s.mode === '2d' ? s.seed : 0, build: s.build };
+  const inputs: FitInputs = { mode: s.mode, target: s.target, units: s.units, placement: s.placement, ridge: s.ridge, seed: s.mode === '2d' ? s.seed : 0, build: s.build };
+  // ReLU stays implicit, so inputs (and the worker's messages) are what they were.
+  if (s.activation !== 'relu') inputs.activation = s.activation;
+  return inputs;
 }
 
 /** Whether two constructions build the same network (targets compared by their JSON form). */
 export function sameFitInputs(p: FitInputs | null, q: FitInputs | null): boolean {
   if (p === null || q === null) return p === q;
   return (
-    p.mode === q.mode && p.seed === q.seed && p.build === q.build && p.units === q.units && p.placement === q.placement && p.ridge === q.ridge && (p.target === q.target || JSON.stringify(p.target) === JSON.stringify(q.target))
+    (p.activation ?? 'relu') === (q.activation ?? 'relu') && p.mode === q.mode && p.seed === q.seed && p.build === q.build && p.units === q.units && p.placement === q.placement && p.ridge === q.ridge && (p.target === q.target || JSON.stringify(p.target) === JSON.stringify(q.target))
   );
 }
 
 /** Whether two networks agree to 1e-9 relative (what a construction rebuilt elsewhere may differ by). */
 export function sameNetwork(p: Network, q: Network): boolean {
-  if (p.dim !== q.dim || p.a.length !== q.a.length) return false;
+  if (p.dim !== q.dim || p.a.length !== q.a.length || activationOf(p) !== activationOf(q)) return false;
   const close = (x: number, y: number) => Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(x), Math.abs(y));
   if (!close(p.c, q.c)) return false;
   for (let i = 0; i < p.a.length; i++) if (!close(p.a[i], q.a[i]) || !close(p.b[i], q.b[i])) return false;

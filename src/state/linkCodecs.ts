@@ -3,6 +3,7 @@
  * JavaScript's shortest round-trip form, so a link restores them exactly. Shared by the current schema and
  * the frozen readers of older link versions.
  */
+import { ACTIVATIONS, type Activation, isActivation } from '../model/activation.ts';
 import type { Network } from '../model/network.ts';
 import type { KnotPlacement } from '../model/fit1d.ts';
 import type { AnyTarget, BuildMode, Look2D, Mode, ShowFlags, ViewRange } from './types.ts';
@@ -82,6 +83,15 @@ export const networkCodec: LinkCodec<Network> = {
     if (parts.length !== 5) throw new LinkError(key, 'needs dim;c;w;b;a');
     const dim = num(key, parts[0]);
     return { dim: dim as 1 | 2, c: num(key, parts[1]), w: nums(key, parts[2]), b: nums(key, parts[3]), a: nums(key, parts[4]) };
+  },
+};
+
+/** The activation's name as it is (relu, leaky-relu, linear, sigmoid); links leave relu out. */
+export const activationCodec: LinkCodec<Activation> = {
+  write: (a) => a,
+  read(t, key) {
+    if (!isActivation(t)) throw new LinkError(key, `must be ${ACTIVATIONS.join(', ').replace(/, (?=[^,]*$)/, ' or ')}`);
+    return t;
   },
 };
 

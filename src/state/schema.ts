@@ -11,7 +11,8 @@ import { validateTarget2D } from '../model/targets2d.ts';
 import { MAX_HOLDOUT } from '../model/trainSetup.ts';
 import { construct, view2dForTarget, viewForTarget } from './construction.ts';
 import { StateError, nestedStateError } from './errors.ts';
-import { type LinkCodec, LinkError, buildCodec, lookCodec, modeCodec, networkCodec, numberCodec, placementCodec, showCodec, targetCodec, viewCodec } from './linkCodecs.ts';
+import { ACTIVATIONS, type Activation } from '../model/activation.ts';
+import { type LinkCodec, LinkError, activationCodec, buildCodec, lookCodec, modeCodec, networkCodec, numberCodec, placementCodec, showCodec, targetCodec, viewCodec } from './linkCodecs.ts';
 import type { AnyTarget, AppState, BuildMode, Camera3D, Look2D, Mode, ModeSettings, ShowFlags, ViewRange } from './types.ts';
 
 /** One field of a state shape S. */
@@ -300,6 +301,15 @@ export const SCHEMA: Schema<AppState> = {
     copy: (s) => ({ ...s }),
     link: { key: 's', codec: showCodec },
     kept: always,
+  },
+  activation: {
+    // The reducer then gives the network this activation (state.ts).
+    check: (v) => checkOneOf<Activation>('activation', v, ACTIVATIONS),
+    initial: () => 'relu',
+    copy: (a) => a,
+    link: { key: 'act', codec: activationCodec },
+    // ReLU is the default: links and saves of ReLU states stay what they were.
+    kept: (s) => s.activation !== 'relu',
   },
   selected: {
     check: (v, _base, next) => checkInt('selected', v, -1, expectedUnits(next) - 1),

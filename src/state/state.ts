@@ -7,7 +7,8 @@
  */
 import { DEFAULT_RIDGE_2D, MAX_LS_UNITS_2D } from '../model/fit2d.ts';
 import { messageOf } from '../model/messages.ts';
-import { InvalidNetworkError, type Network, type ValidNetwork, validateNetwork } from '../model/network.ts';
+import { InvalidNetworkError, type Network, type ValidNetwork, validateNetwork, withActivation } from '../model/network.ts';
+import { activationOf } from '../model/activation.ts';
 import type { Target2DSpec } from '../model/targets2d.ts';
 import type { TargetSpec } from '../model/targets.ts';
 import { MAX_ABS_OUTPUT, formatValue, worstCaseOutput } from '../model/limits.ts';
@@ -25,7 +26,7 @@ export { StateError } from './errors.ts';
 export { construct, samples2DOf, target2DOf, targetOf, view2dForTarget, viewForTarget } from './construction.ts';
 
 /** The fields each mode keeps for itself (switching modes swaps them with `other`). */
-export const MODE_FIELDS = ['network', 'target', 'units', 'build', 'placement', 'ridge', 'lr', 'seed', 'show', 'selected'] as const;
+export const MODE_FIELDS = ['network', 'target', 'units', 'build', 'placement', 'ridge', 'lr', 'seed', 'show', 'selected', 'activation'] as const;
 
 /** A network with no units of the given dimension: what a mode shows while its first construction runs. */
 export function emptyNetwork(dim: 1 | 2): ValidNetwork {
@@ -46,12 +47,13 @@ function initial2D(): ModeSettings {
     seed: 1,
     show: { target: true, terms: true, knots: true, error: false },
     selected: -1,
+    activation: 'relu',
   };
 }
 
 /** The settings of the shown mode. */
 export function settingsOf(s: AppState): ModeSettings {
-  return { mode: s.mode, network: s.network, target: s.target, units: s.units, build: s.build, placement: s.placement, ridge: s.ridge, lr: s.lr, seed: s.seed, show: s.show, selected: s.selected };
+  return { mode: s.mode, network: s.network, target: s.target, units: s.units, build: s.build, placement: s.placement, ridge: s.ridge, lr: s.lr, seed: s.seed, show: s.show, selected: s.selected, activation: s.activation };
 }
 
 /** The settings a mode starts with the first time it is shown. */
@@ -127,6 +129,10 @@ export function reduce(current: AppState, patch: unknown): Accepted {
     next[k] = SCHEMA[k].check(p[k], base, next);
   };
   for (const k of STATE_KEYS) if (k !== 'mode' && p[k] !== undefined && !SCHEMA[k].late) take(k, state[k]);
+  // The network and the activation agree: a network given alone brings its activation, an activation given
+  // (alone or with a network) is applied to the network (custom ones too; constructions rebuild with it).
+  if (p.network !== undefined && p.activation === undefined) next.activation = activationOf(next.network);
+  next.network = withActivation(next.network, next.activation);
   if (p.network !== undefined && next.network.dim !== dimOf(mode)) {
     throw new StateError('network', `is ${next.network.dim}D but mode is "${mode}"; give a ${dimOf(mode)}D network or mode "${next.network.dim}d"`);
   }
@@ -340,7 +346,7 @@ export class Store {
     } else if (a.fit) this.start(a.fit, a.given);
     else if (this.job && !sameFitInputs(this.job.inputs, fitInputsOf(next))) this.drop();
     this.change(next);
-    return next;
+    return this.current;
   }
 
   private start(inputs: FitInputs, given: Network | null): void {
@@ -407,6 +413,8 @@ export class Store {
   }
 
   private change(next: AppState, error?: StateError): void {
+    // A network kept on screen while a fit runs (or restored) shows the state's activation too.
+    if (activationOf(next.network) !== next.activation) next = { ...next, network: withActivation(next.network, next.activation) };
     const previous = this.current;
     this.current = next;
     this.ver++;

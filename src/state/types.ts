@@ -1,6 +1,7 @@
 /** The shape of the application state (validation and defaults live in `schema.ts`). */
 import type { KnotPlacement } from '../model/fit1d.ts';
 import type { ValidNetwork } from '../model/network.ts';
+import type { Activation } from '../model/activation.ts';
 import type { TargetSpec } from '../model/targets.ts';
 import type { Target2DSpec } from '../model/targets2d.ts';
 
@@ -76,6 +77,7 @@ export interface ModeSettings {
   seed: number;
   show: ShowFlags;
   selected: number;
+  activation: Activation;
 }
 
 export interface AppState {
@@ -107,6 +109,8 @@ export interface AppState {
   show: ShowFlags;
   /** The selected unit (inspector, keyboard, highlight), or −1 for none. */
   selected: number;
+  /** The hidden units' activation; the network always carries the same one (ReLU unless the control experiment). */
+  activation: Activation;
   /** The other mode's settings as it was left (null until it was visited): switching back restores them. */
   other: ModeSettings | null;
 }
@@ -120,4 +124,6 @@ export interface FitInputs {
   ridge: number;
   seed: number;
   build: 'interpolate' | 'least-squares';
+  /** The activation the construction builds with (absent: relu, for inputs made before activations existed). */
+  activation?: Activation;
 }

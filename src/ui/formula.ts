@@ -1,5 +1,19 @@
-/** The live formula legend: c + Σ aᵢ·ReLU(wᵢ·x + bᵢ) with the current numbers of the first few units. */
+/** The live formula legend: c + Σ aᵢ·φ(wᵢ·x + bᵢ) with the current numbers of the first few units. */
 import type { Network } from '../model/network.ts';
+import { type Activation, activationOf } from '../model/activation.ts';
+
+/** How φ is written: ReLU(…), LeakyReLU(…), σ(…); linear units write their affine term bare, in brackets. */
+const PHI: Readonly<Record<Activation, [string, string]>> = {
+  relu: ['ReLU(', ')'],
+  'leaky-relu': ['LeakyReLU(', ')'],
+  linear: ['(', ')'],
+  sigmoid: ['σ(', ')'],
+};
+
+/** The symbolic name of φ for the first line. */
+function phiName(act: Activation): string {
+  return act === 'linear' ? '' : PHI[act][0].slice(0, -1);
+}
 
 /** A compact number for the legend: `digits` significant digits (3 by default), no float noise. */
 export function fmt(v: number, digits = 3): string {
@@ -28,11 +42,15 @@ function signed(v: number, first: boolean, digits = 3): string {
   return v < 0 ? ` − ${fmt(-v, digits)}` : ` + ${fmt(v, digits)}`;
 }
 
-/** One unit's term as text, e.g. "1.27·ReLU(x + 3.14)"; `digits` for the inner numbers. */
-export function termText(w: number, b: number, a: number, digits = 3): string {
+/**
+ * One unit's term as text, e.g. "1.27·ReLU(x + 3.14)", "1.27·σ(x + 3.14)" or, for a linear unit, "1.27·(x + 3.14)";
+ * `digits` for the inner numbers.
+ */
+export function termText(w: number, b: number, a: number, digits = 3, act: Activation = 'relu'): string {
   const wx = w === 1 ? 'x' : w === -1 ? '−x' : `${fmt(w, digits)}·x`;
   const bias = b === 0 ? '' : b < 0 ? ` − ${fmt(-b, digits)}` : ` + ${fmt(b, digits)}`;
-  return `${fmt(a)}·ReLU(${wx}${bias})`;
+  const [open, close] = PHI[act];
+  return `${fmt(a)}·${open}${wx}${bias}${close}`;
 }
 
 /** Above this many terms the numeric line summarises the knots instead of listing terms that look alike. */
@@ -54,6 +72,9 @@ export function formulaLines(net: Network, shown = 4): { symbolic: string; numer
   for (let i = 0; i < n; i++) if (clean(net.a[i], aScale) !== 0) live.push(i);
   const dropped = n - live.length;
   const droppedNote = dropped > 0 ? ` (${count(dropped)} zero term${dropped === 1 ? '' : 's'} left out)` : '';
+  const act = activationOf(net);
+  const [open, close] = PHI[act];
+  const name = phiName(act);
   if (net.dim !== 1) {
     const wScale = maxAbs(net.w, maxAbs(net.b));
     let s = `f(x, y) = ${signed(c, true)}`;
@@ -63,17 +84,17 @@ export function formulaLines(net: Network, shown = 4): { symbolic: string; numer
       const w2 = clean(net.w[2 * i + 1], wScale);
       const b = clean(net.b[i], wScale);
       const inner = `${fmt(w1)}·x ${w2 < 0 ? '−' : '+'} ${fmt(Math.abs(w2))}·y${b === 0 ? '' : b < 0 ? ` − ${fmt(-b)}` : ` + ${fmt(b)}`}`;
-      const body = `${fmt(Math.abs(a))}·ReLU(${inner})`;
+      const body = `${fmt(Math.abs(a))}·${open}${inner}${close}`;
       s += a < 0 ? ` − ${body}` : ` + ${body}`;
     }
     if (live.length > shown) s += ` + … (${count(live.length - shown)} more unit${live.length - shown === 1 ? '' : 's'})`;
-    return { symbolic: `f(x, y) = c + Σᵢ aᵢ·ReLU(w₁ᵢ·x + w₂ᵢ·y + bᵢ),  i = 1 … ${count(n)}`, numeric: s + droppedNote };
+    return { symbolic: `f(x, y) = c + Σᵢ aᵢ·${name}(w₁ᵢ·x + w₂ᵢ·y + bᵢ),  i = 1 … ${count(n)}${linearNote(act)}`, numeric: s + droppedNote };
   }
   const wScale = maxAbs(net.w, maxAbs(net.b));
-  const symbolic = `f(x) = c + Σᵢ aᵢ·ReLU(wᵢ·x + bᵢ),  i = 1 … ${count(n)}`;
+  const symbolic = `f(x) = c + Σᵢ aᵢ·${name}(wᵢ·x + bᵢ),  i = 1 … ${count(n)}${linearNote(act)}`;
   const term = (i: number, digits: number) => {
     const a = net.a[i];
-    const body = termText(clean(net.w[i], wScale), clean(net.b[i], wScale), Math.abs(a), digits);
+    const body = termText(clean(net.w[i], wScale), clean(net.b[i], wScale), Math.abs(a), digits, act);
     return a < 0 ? ` − ${body}` : ` + ${body}`;
   };
   if (live.length <= SUMMARY_ABOVE) {
@@ -94,4 +115,9 @@ export function formulaLines(net: Network, shown = 4): { symbolic: string; numer
   for (const i of live.slice(0, shown)) s += term(i, digits);
   s += ` + … (${count(live.length - shown)} more)`;
   return { symbolic, numeric: s + droppedNote };
+}
+
+/** Linear units say what their sum is: affine, whatever N is. */
+function linearNote(act: Activation): string {
+  return act === 'linear' ? '  (linear units: the sum is affine)' : '';
 }

@@ -3,6 +3,7 @@
  * view; dragging a knot or the slope handle edits a unit); only the hover position is kept here, as it
  * is not part of the state.
  */
+import { act, activationOf } from '../model/activation.ts';
 import { cloneNetwork, type Network } from '../model/network.ts';
 import { KNOT_STRIP, type Plot1D, slopeHandle } from '../views/plot1d/plot1d.ts';
 import type { Store, ViewRange } from '../state/state.ts';
@@ -27,12 +28,13 @@ export function knotNear(net: Network, toPx: (x: number) => number, px: number, 
   return best;
 }
 
-/** The unit whose term a·ReLU(w·x + b) passes within `tolerance` px of (x, py) — the nearest — or −1. */
+/** The unit whose term a·φ(w·x + b) passes within `tolerance` px of (x, py) — the nearest — or −1. */
 export function termNear(net: Network, x: number, toPy: (y: number) => number, py: number, tolerance: number): number {
   let best = -1;
   let bestD = tolerance;
+  const activation = activationOf(net);
   for (let i = 0; i < net.a.length; i++) {
-    const d = Math.abs(toPy(net.a[i] * Math.max(0, net.w[i] * x + net.b[i])) - py);
+    const d = Math.abs(toPy(net.a[i] * act(activation, net.w[i] * x + net.b[i])) - py);
     if (d <= bestD) {
       bestD = d;
       best = i;
@@ -152,7 +154,9 @@ export class PlotGestures {
     } else {
       const net = s.network;
       const z = net.w[d.unit] * d.handleX + net.b[d.unit];
-      if (z > 0) this.set({ network: withOutputWeight(net, d.unit, t.dataY(p.y) / z), selected: d.unit });
+      // The handle sits where the unit is on (z > 0): there a = y / φ(z), whatever the activation.
+      const phi = act(activationOf(net), z);
+      if (z > 0 && phi > 0) this.set({ network: withOutputWeight(net, d.unit, t.dataY(p.y) / phi), selected: d.unit });
     }
   }
 

@@ -2,6 +2,7 @@
  * The lil-gui panel. Controls write patches to the store or call actions; the panel redraws its controls
  * from the state it is given (`update`), never from its own widgets.
  */
+import { ACTIVATIONS, ACTIVATION_LABELS } from '../model/activation.ts';
 import GUI, { type Controller } from 'lil-gui';
 import { MAX_UNITS } from '../model/network.ts';
 import { TARGETS } from '../model/targets.ts';
@@ -88,6 +89,7 @@ export class Panel {
     unitsRow: '',
     ridgeRow: '',
     placement: 'uniform',
+    activation: 'relu',
     terms: true,
     knots: true,
     showTarget: true,
@@ -176,6 +178,11 @@ export class Panel {
       commit: (v) => set({ units: Math.max(1, Math.min(MAX_UNITS, v)) }),
       error: onError,
     });
+    // The control experiment: the same construction with another activation (ReLU is the sandbox's subject).
+    build
+      .add(this.model, 'activation', Object.fromEntries(ACTIVATIONS.map((a) => [ACTIVATION_LABELS[a], a])))
+      .name('Activation')
+      .onChange((v: string) => set({ activation: v }));
     this.only1d.push(
       build
         .add(this.model, 'placement', { uniform: 'uniform', 'where it bends': 'curvature' })
@@ -294,7 +301,7 @@ export class Panel {
     }
     this.unitsControl.set(s.units);
     m.placement = s.placement;
-    this.ridgeControl.set(s.ridge);
+    m.activation = s.activation;
     m.showTarget = s.show.target;
     m.terms = s.show.terms;
     m.knots = s.show.knots;
@@ -311,8 +318,8 @@ export class Panel {
   }
 
   /** Shows the 2D region counts: on the grid, and exact (null while unknown or above the exact limit). */
-  regions(counted: number | null, exact: number | null): void {
-    this.model.regions = `${counted === null ? '—' : counted.toLocaleString('en-US')} / ${exact === null ? '—' : exact.toLocaleString('en-US')}`;
+  regions(counted: number | null, exact: number | null, note?: string): void {
+    this.model.regions = note ?? `${counted === null ? '—' : counted.toLocaleString('en-US')} / ${exact === null ? '—' : exact.toLocaleString('en-US')}`;
     for (const c of this.gui.controllersRecursive()) if (c.property === 'regions') c.updateDisplay();
   }
 

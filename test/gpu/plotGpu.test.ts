@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeDevice } from './dawn.ts';
-import { type GpuPlotLayer, PLOT_PARAMS_LAYOUT, PLOT_PARAMS_SIZE, PlotGpu } from '../../src/views/plot1d/plotGpu.ts';
+import { type GpuPlotLayer, PLOT_PARAMS_LAYOUT, PLOT_PARAMS_SIZE, PlotGpu, SIGMOID_TERM_SEGMENTS_GPU } from '../../src/views/plot1d/plotGpu.ts';
 import { wgslStructLayout } from '../../src/views/uniformLayout.ts';
 import vertSource from '../../shaders/plot1d.vert.wgsl?raw';
 import type { DeviceValues } from '../../src/views/deviceValues.ts';
@@ -150,5 +150,42 @@ describe("PlotGpu 'curve-buffer'", () => {
     expect(() => plot.encode(encoder, texture.createView(), 4, 4, 1, VIEW, RECT, [layer({ ...values, count: 1000 })])).toThrow(RangeError);
     texture.destroy();
     values.buffer.destroy();
+  });
+});
+
+describe('plot1d terms for every activation', () => {
+  // The knot at x = 1, the middle of the view: the two-segment twin of a piecewise-linear term splits there too.
+  const unit = { w: [1.7], b: [-1.7], a: [1.3], c: 0 };
+  const termAt = (activation: string, x: number) => {
+    const z = unit.w[0] * x + unit.b[0];
+    const phi = activation === 'sigmoid' ? 1 / (1 + Math.exp(-z)) : activation === 'linear' ? z : activation === 'leaky-relu' ? (z > 0 ? z : 0.01 * z) : Math.max(0, z);
+    return unit.a[0] * phi;
+  };
+  const style = { color: '#495057', width: 1.5 };
+
+  it('draws as many segments per sigmoid term as the shader declares', () => {
+    expect(vertSource).toContain(`const SIGMOID_SEGMENTS: u32 = ${SIGMOID_TERM_SEGMENTS_GPU}u;`);
+  });
+
+  for (const [activation, segments] of [['sigmoid', SIGMOID_TERM_SEGMENTS_GPU], ['linear', 2], ['leaky-relu', 2]] as const) {
+    it(`draws ${activation} terms like the same term as a polyline of ${segments} segment(s)`, async () => {
+      const network = { dim: 1 as const, ...unit, activation };
+      const dx = (VIEW.xMax - VIEW.xMin) / segments;
+      const ys = Float32Array.from({ length: segments + 1 }, (_, s) => termAt(activation, VIEW.xMin + s * dx));
+      const asTerms = await render([{ kind: 'terms', network, alpha: 1, ...style }]);
+      const asCurve = await render([{ kind: 'curve', x0: VIEW.xMin, dx, ys, ...style }]);
+      const { differing, drawn } = compare(asTerms, asCurve);
+      expect(drawn).toBeGreaterThan(50);
+      // Rounding of the segment ends (x from the view vs x0 + s·dx) and the split at the knot may move edge pixels.
+      expect(differing).toBeLessThan(0.05 * drawn);
+    });
+  }
+
+  it('draws leaky, linear and sigmoid terms differently from ReLU ones', async () => {
+    const pictures = new Map<string, Uint8Array>();
+    for (const activation of ['relu', 'leaky-relu', 'linear', 'sigmoid'] as const) {
+      pictures.set(activation, await render([{ kind: 'terms', network: { dim: 1, ...unit, activation }, alpha: 1, ...style }]));
+    }
+    for (const a of ['leaky-relu', 'linear', 'sigmoid']) expect(compare(pictures.get(a)!, pictures.get('relu')!).differing).toBeGreaterThan(0);
   });
 });

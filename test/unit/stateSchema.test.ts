@@ -19,8 +19,13 @@ describe('the schema table', () => {
     const custom = reduce(initialState(), { network: randomNetwork(1, 5, 3) }).state;
     const linkKeys = [...new URLSearchParams(stateToHash(custom)).keys()];
     // Links carry the mode on screen only; saves keep the other mode's settings once it was visited.
-    expect(linkKeys).toEqual(['v', ...STATE_KEYS.filter((k) => k !== 'other').map((k) => SCHEMA[k].link.key)]);
-    expect(Object.keys(storableState(custom))).toEqual(STATE_KEYS.filter((k) => k !== 'other'));
+    // ReLU (the default activation) is left out, so ReLU links and saves are what they were before activations.
+    const carried = STATE_KEYS.filter((k) => k !== 'other' && k !== 'activation');
+    expect(linkKeys).toEqual(['v', ...carried.map((k) => SCHEMA[k].link.key)]);
+    expect(Object.keys(storableState(custom))).toEqual(carried);
+    const sigmoid = reduce(custom, { activation: 'sigmoid' }).state;
+    expect(new URLSearchParams(stateToHash(sigmoid)).get('act')).toBe('sigmoid');
+    expect(storableState(sigmoid).activation).toBe('sigmoid');
     const visited = reduce(custom, { mode: '2d' }).state;
     expect(Object.keys(storableState(visited))).toContain('other');
     expect(new URLSearchParams(stateToHash(visited)).has('other')).toBe(false);

@@ -2,8 +2,9 @@ import type { Network } from '../../model/network.ts';
 import { validateNetwork } from '../../model/network.ts';
 import { type Grid1D, type Grid2D, gridPoints2D, gridXs, validateGrid1D, validateGrid2D } from '../../model/grid.ts';
 import { type Regions, unitHash } from '../../model/regions.ts';
+import { act, activationOf, isPiecewiseLinear } from '../../model/activation.ts';
 import { evaluatePiecewise, piecewise1D, piecewiseOf } from '../../model/piecewise1d.ts';
-import { type Evaluator, type Values, checkPoints, requireDim } from '../evaluator.ts';
+import { type Evaluator, type Values, InvalidInputError, checkPoints, requireDim } from '../evaluator.ts';
 import { evaluate2DSweep, regions2DSweep } from './sweep2d.ts';
 
 /** From this many units on, 2D grids use the exact row sweep (O(R·(N + C))) instead of brute force (O(N·R·C)). */
@@ -16,12 +17,17 @@ export const SWEEP_2D_MIN_UNITS = 16;
 export function evaluate1DBrute(net: Network, xs: ArrayLike<number>): Float64Array {
   const n = net.a.length;
   const out = new Float64Array(xs.length);
+  const activation = activationOf(net);
   for (let p = 0; p < xs.length; p++) {
     const x = xs[p];
     let s = 0;
-    for (let i = 0; i < n; i++) {
-      const z = net.w[i] * x + net.b[i];
-      if (z > 0) s += net.a[i] * z;
+    if (activation === 'relu') {
+      for (let i = 0; i < n; i++) {
+        const z = net.w[i] * x + net.b[i];
+        if (z > 0) s += net.a[i] * z;
+      }
+    } else {
+      for (let i = 0; i < n; i++) s += net.a[i] * act(activation, net.w[i] * x + net.b[i]);
     }
     out[p] = net.c + s;
   }
@@ -34,21 +40,32 @@ export function evaluate2DBrute(net: Network, xy: ArrayLike<number>): Float64Arr
   const g = xy.length >> 1;
   const out = new Float64Array(g);
   const w = net.w;
+  const activation = activationOf(net);
   for (let p = 0; p < g; p++) {
     const x = xy[2 * p];
     const y = xy[2 * p + 1];
     let s = 0;
-    for (let i = 0; i < n; i++) {
-      const z = w[2 * i] * x + w[2 * i + 1] * y + net.b[i];
-      if (z > 0) s += net.a[i] * z;
+    if (activation === 'relu') {
+      for (let i = 0; i < n; i++) {
+        const z = w[2 * i] * x + w[2 * i + 1] * y + net.b[i];
+        if (z > 0) s += net.a[i] * z;
+      }
+    } else {
+      for (let i = 0; i < n; i++) s += net.a[i] * act(activation, w[2 * i] * x + w[2 * i + 1] * y + net.b[i]);
     }
     out[p] = net.c + s;
   }
   return out;
 }
 
-/** Active-unit count and activation-pattern id per (x, y) point; a unit is active where z > 0. */
+/**
+ * Active-unit count and activation-pattern id per (x, y) point; a unit is active where z > 0 (its ReLU or leaky
+ * side of slope 1). Linear units never bend: every unit counts as active and the pattern is one id everywhere,
+ * so the plane is one region. Sigmoid units have no creases: RegionsUndefinedError.
+ */
 export function regions2DBrute(net: Network, xy: ArrayLike<number>): Regions {
+  const special = regionsWithoutCreases(net, xy.length >> 1);
+  if (special) return special;
   const n = net.a.length;
   const g = xy.length >> 1;
   const active = new Uint32Array(g);
@@ -72,6 +89,25 @@ export function regions2DBrute(net: Network, xy: ArrayLike<number>): Regions {
   return { active, pattern };
 }
 
+/** Thrown by regions2D for activations without linear regions (sigmoid): the map and readouts say so. */
+export class RegionsUndefinedError extends InvalidInputError {
+  override name = 'RegionsUndefinedError';
+  constructor(readonly activation: string) {
+    super(`linear regions are not defined for ${activation} units: a smooth activation has no creases (choose a piecewise-linear activation to see regions)`);
+  }
+}
+
+/**
+ * The regions of activations that have no knots, for `points` grid points: linear (one region, every unit active)
+ * or sigmoid (throws RegionsUndefinedError); null for the others, whose regions follow z > 0.
+ */
+export function regionsWithoutCreases(net: Network, points: number): Regions | null {
+  const activation = activationOf(net);
+  if (activation === 'sigmoid') throw new RegionsUndefinedError('sigmoid');
+  if (activation !== 'linear') return null;
+  return { active: new Uint32Array(points).fill(net.a.length), pattern: new Uint32Array(points) };
+}
+
 /**
  * 1D evaluation by the exact knot sweep, O((N + G) log N); the default 1D CPU path.
  * Agrees with `evaluate1DBrute` to float64 rounding.
@@ -91,26 +127,32 @@ export class CpuEvaluator implements Evaluator {
   async evaluatePoints(net: Network, points: ArrayLike<number>): Promise<Values> {
     const valid = validateNetwork(net);
     checkPoints(points, valid.dim);
-    return valid.dim === 1 ? evaluatePiecewise(piecewiseOf(valid), points) : evaluate2DBrute(valid, points);
+    if (valid.dim === 2) return evaluate2DBrute(valid, points);
+    return isPiecewiseLinear(activationOf(valid)) ? evaluatePiecewise(piecewiseOf(valid), points) : evaluate1DBrute(valid, points);
   }
 
   async evaluateGrid1D(net: Network, grid: Grid1D): Promise<Values> {
     const valid = validateNetwork(net);
     requireDim('evaluateGrid1D', valid, 1);
-    return evaluatePiecewise(piecewiseOf(valid), gridXs(validateGrid1D(grid)));
+    const xs = gridXs(validateGrid1D(grid));
+    // Sigmoid sums have no knots: the brute force is the exact method there.
+    return isPiecewiseLinear(activationOf(valid)) ? evaluatePiecewise(piecewiseOf(valid), xs) : evaluate1DBrute(valid, xs);
   }
 
   async evaluateGrid2D(net: Network, grid: Grid2D): Promise<Values> {
     const valid = validateNetwork(net);
     requireDim('evaluateGrid2D', valid, 2);
     const g = validateGrid2D(grid);
-    return valid.a.length >= SWEEP_2D_MIN_UNITS ? evaluate2DSweep(valid, g) : evaluate2DBrute(valid, gridPoints2D(g));
+    const sweeps = valid.a.length >= SWEEP_2D_MIN_UNITS && isPiecewiseLinear(activationOf(valid));
+    return sweeps ? evaluate2DSweep(valid, g) : evaluate2DBrute(valid, gridPoints2D(g));
   }
 
   async regions2D(net: Network, grid: Grid2D): Promise<Regions> {
     const valid = validateNetwork(net);
     requireDim('regions2D', valid, 2);
     const g = validateGrid2D(grid);
+    const special = regionsWithoutCreases(valid, g.nx * g.ny);
+    if (special) return special;
     return valid.a.length >= SWEEP_2D_MIN_UNITS ? regions2DSweep(valid, g) : regions2DBrute(valid, gridPoints2D(g));
   }
 

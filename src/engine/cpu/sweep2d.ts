@@ -1,6 +1,7 @@
 import type { Network } from '../../model/network.ts';
 import { type Grid2D, gridStep } from '../../model/grid.ts';
 import { type Regions, unitHash } from '../../model/regions.ts';
+import { act, activationOf, plSlope } from '../../model/activation.ts';
 
 /**
  * The exact 2D row sweep on the CPU: O(R·(N + C)) for R rows of C columns instead of the brute force's O(N·R·C).
@@ -13,6 +14,10 @@ import { type Regions, unitHash } from '../../model/regions.ts';
  * the first column where its unit has switched (a division, then exact comparisons against the column's x);
  * a prefix sum over the columns then gives S, I, count and id at every sample. Units with w1 = 0 are
  * constant along the row.
+ *
+ * Leaky and linear units (φ = α·z left of the knot) work the same way: left of every knot a unit with w1 > 0 adds
+ * α·a·z, and each knot changes S and I by ±(1 − α)·(a·w1, a·off); α = 1 (linear) never changes them. The regions
+ * count the slope-1 side as active (for linear units the evaluator answers one region without sweeping).
  *
  * Activity follows the brute force's `z > 0`: a unit with w1 > 0 is on at columns strictly right of its knot,
  * one with w1 < 0 is off at columns at or right of it. Points within rounding of a crease may still differ
@@ -44,6 +49,10 @@ export function regions2DSweep(net: Network, grid: Grid2D): Regions {
 /** The sweep itself; callers pick the outputs. The network and grid are trusted (validate at the boundary). */
 export function sweep2D(net: Network, grid: Grid2D, opts: Sweep2DOptions = {}): Sweep2DResult {
   if (net.dim !== 2) throw new Error('sweep2D needs a 2D network');
+  const activation = activationOf(net);
+  // plSlope throws for sigmoid: the sweep serves piecewise-linear sums only.
+  const alpha = plSlope(activation);
+  const jump = 1 - alpha;
   const wantValues = opts.values ?? true;
   const wantRegions = opts.regions ?? true;
   const n = net.a.length;
@@ -102,7 +111,7 @@ export function sweep2D(net: Network, grid: Grid2D, opts: Sweep2DOptions = {}): 
         icpt += net.a[i] * z;
         count++;
         id ^= flatHash[q];
-      }
+      } else if (alpha !== 0) icpt += net.a[i] * act(activation, z);
     }
     dSlope.fill(0);
     dIcpt.fill(0);
@@ -119,6 +128,9 @@ export function sweep2D(net: Network, grid: Grid2D, opts: Sweep2DOptions = {}): 
         icpt += aa[k] * off;
         count++;
         id ^= hash[k];
+      } else if (alpha !== 0) {
+        slope += alpha * aw1[k];
+        icpt += alpha * aa[k] * off;
       }
       // First column where the unit has switched: a guess from the division, made exact by comparisons.
       const t = Math.ceil((knot - grid.xMin) * invDx);
@@ -132,8 +144,8 @@ export function sweep2D(net: Network, grid: Grid2D, opts: Sweep2DOptions = {}): 
       }
       if (c === nx) continue;
       const s = neg ? -1 : 1;
-      dSlope[c] += s * aw1[k];
-      dIcpt[c] += s * aa[k] * off;
+      dSlope[c] += s * jump * aw1[k];
+      dIcpt[c] += s * jump * aa[k] * off;
       if (wantRegions) {
         dCount[c] += s;
         dId[c] ^= hash[k];

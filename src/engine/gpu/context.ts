@@ -10,6 +10,8 @@ import { Regions2DKernel } from './regions2d.ts';
 import { UnitBuffer } from './units.ts';
 import { Eval1DSearchKernel } from './eval1dSearch.ts';
 import { Eval2DVariantKernel } from './eval2dVariant.ts';
+import { activationOf, isPiecewiseLinear } from '../../model/activation.ts';
+import { regionsWithoutCreases } from '../cpu/evaluator.ts';
 
 /**
  * From this many units on, 1D evaluation takes the exact path: knots sorted once on the CPU, then a binary
@@ -141,6 +143,9 @@ export class GpuEvaluator implements Evaluator {
   /** Which 2D value kernel this evaluator uses ('tiled', 'cache8sg', …; see GpuEvaluatorOptions.kernel2D). */
   readonly kernel2D: Exclude<Kernel2DChoice, 'auto'>;
   private readonly maxSearchSamples: number;
+  /** The SIGMOID pipelines of eval1d and eval2d (the brute-force kernels), built on first use. */
+  private sigmoid1d: Eval1DKernel | null = null;
+  private sigmoid2d: Eval2DKernel | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private lostReason: string | null = null;
   private destroyed = false;
@@ -205,13 +210,23 @@ export class GpuEvaluator implements Evaluator {
     return (this.kernels.search1d ??= new Eval1DSearchKernel(this.device));
   }
 
-  /** Whether a 1D evaluation of `samples` points takes the binary-search path. */
+  /** Whether a 1D evaluation of `samples` points takes the binary-search path (piecewise-linear sums only). */
   private searches(net: Network, samples: number): boolean {
-    return (this.options.search1D ?? true) && net.a.length >= SEARCH_1D_MIN_UNITS && samples <= this.maxSearchSamples;
+    return (this.options.search1D ?? true) && net.a.length >= SEARCH_1D_MIN_UNITS && samples <= this.maxSearchSamples && isPiecewiseLinear(activationOf(net));
   }
 
-  /** The 2D value kernel for a grid of `points` samples. */
-  private kernelFor(points: number): Eval2DKernel {
+  /** The 1D brute-force kernel for `net`: eval1d, or its SIGMOID pipeline for sigmoid units. */
+  private kernel1For(net: Network): Eval1DKernel {
+    if (activationOf(net) !== 'sigmoid') return this.eval1d;
+    return (this.sigmoid1d ??= new Eval1DKernel(this.device, 'eval1d sigmoid', undefined, undefined, { SIGMOID: 1 }));
+  }
+
+  /**
+   * The 2D value kernel for `net` on a grid of `points` samples. Sigmoid units take the tiled eval2d's SIGMOID
+   * pipeline whatever the 2D kernel choice: the tuned variants serve the piecewise-linear |z| sums only.
+   */
+  private kernelFor(net: Network, points: number): Eval2DKernel {
+    if (activationOf(net) === 'sigmoid') return (this.sigmoid2d ??= new Eval2DKernel(this.device, 'eval2d sigmoid', undefined, undefined, { SIGMOID: 1 }));
     return gridKernel2D(this.kernel2D, points) === 'tiled8' ? this.eval2dSmall : this.eval2d;
   }
 
@@ -256,7 +271,7 @@ export class GpuEvaluator implements Evaluator {
       return this.submit(valid, () => this.search1d.evaluatePoints(points), false);
     }
     return this.submit(valid, () =>
-      valid.dim === 1 ? this.eval1d.evaluatePoints(this.units, points) : this.eval2d.evaluatePoints(this.units, points),
+      valid.dim === 1 ? this.kernel1For(valid).evaluatePoints(this.units, points) : (activationOf(valid) === 'sigmoid' ? this.kernelFor(valid, 0) : this.eval2d).evaluatePoints(this.units, points),
     );
   }
 
@@ -265,14 +280,14 @@ export class GpuEvaluator implements Evaluator {
     requireDim('evaluateGrid1D', valid, 1);
     const g = validateGrid1D(grid);
     if (this.searches(valid, g.nx)) return this.submit(valid, () => this.search1d.evaluateGrid(g), false);
-    return this.submit(valid, () => this.eval1d.evaluateGrid(this.units, g));
+    return this.submit(valid, () => this.kernel1For(valid).evaluateGrid(this.units, g));
   }
 
   async evaluateGrid2D(net: Network, grid: Grid2D): Promise<Values> {
     const valid = validateNetwork(net);
     requireDim('evaluateGrid2D', valid, 2);
     const g = validateGrid2D(grid);
-    return this.submit(valid, () => this.kernelFor(g.nx * g.ny).evaluateGrid(this.units, g));
+    return this.submit(valid, () => this.kernelFor(valid, g.nx * g.ny).evaluateGrid(this.units, g));
   }
 
   /**
@@ -284,7 +299,7 @@ export class GpuEvaluator implements Evaluator {
     requireDim('gridValues1D', valid, 1);
     const g = validateGrid1D(grid);
     if (this.searches(valid, g.nx)) return this.submit(valid, () => this.search1d.gridValues(g), false);
-    return this.submit(valid, () => this.eval1d.gridValues(this.units, g));
+    return this.submit(valid, () => this.kernel1For(valid).gridValues(this.units, g));
   }
 
   /** f over a 2D grid (row-major), as `evaluateGrid2D` but left on the GPU. See GpuValues for the handle's lifetime. */
@@ -292,13 +307,16 @@ export class GpuEvaluator implements Evaluator {
     const valid = validateNetwork(net);
     requireDim('gridValues2D', valid, 2);
     const g = validateGrid2D(grid);
-    return this.submit(valid, () => this.kernelFor(g.nx * g.ny).gridValues(this.units, g));
+    return this.submit(valid, () => this.kernelFor(valid, g.nx * g.ny).gridValues(this.units, g));
   }
 
   async regions2D(net: Network, grid: Grid2D): Promise<Regions> {
     const valid = validateNetwork(net);
     requireDim('regions2D', valid, 2);
     const g = validateGrid2D(grid);
+    // Linear units: one region; sigmoid: RegionsUndefinedError (an input error). Leaky units crease where ReLU does.
+    const special = regionsWithoutCreases(valid, g.nx * g.ny);
+    if (special) return special;
     return this.submit(valid, () => this.regions.evaluateGrid(this.units, g));
   }
 
@@ -313,6 +331,10 @@ export class GpuEvaluator implements Evaluator {
     k.eval2dSmall?.destroy();
     k.regions?.destroy();
     k.search1d?.destroy();
+    this.sigmoid1d?.destroy();
+    this.sigmoid2d?.destroy();
+    this.sigmoid1d = null;
+    this.sigmoid2d = null;
     this.units.destroy();
     if (this.ownsDevice) this.device.destroy();
   }

@@ -10,9 +10,12 @@ import { VALUE_POINTS_PER_THREAD, ValueKernel } from './valueKernel.ts';
  * split into jobs that fit one storage binding.
  */
 export class Eval1DKernel extends ValueKernel<Grid1D> {
-  /** The app's eval1d by default; the benchmark may pass another shader of the same convention. */
-  constructor(device: GPUDevice, label = 'eval1d', shader = code, pointsPerThread = VALUE_POINTS_PER_THREAD) {
-    super(device, label, shader, 1, pointsPerThread);
+  /**
+   * The app's eval1d by default; the benchmark may pass another shader of the same convention. `constants`
+   * overrides the shader's constants: { SIGMOID: 1 } makes the sigmoid twin (see UnitBuffer for its packing).
+   */
+  constructor(device: GPUDevice, label = 'eval1d', shader = code, pointsPerThread = VALUE_POINTS_PER_THREAD, constants?: Record<string, number>) {
+    super(device, label, shader, 1, pointsPerThread, constants);
   }
 
   protected gridCount(grid: Grid1D): number {

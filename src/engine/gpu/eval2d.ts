@@ -18,8 +18,8 @@ export function rowsPerJob(nx: number, maxPoints: number, alignPoints: number): 
  */
 export class Eval2DKernel extends ValueKernel<Grid2D> {
   /** The tiled kernel by default; the tuning variants (eval2dVariant.ts) pass their own shader and PPT. */
-  constructor(device: GPUDevice, label = 'eval2d', shader = code, pointsPerThread = VALUE_POINTS_PER_THREAD) {
-    super(device, label, shader, 2, pointsPerThread);
+  constructor(device: GPUDevice, label = 'eval2d', shader = code, pointsPerThread = VALUE_POINTS_PER_THREAD, constants?: Record<string, number>) {
+    super(device, label, shader, 2, pointsPerThread, constants);
   }
 
   protected gridCount(grid: Grid2D): number {

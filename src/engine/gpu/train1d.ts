@@ -2,6 +2,7 @@ import forwardCode from '../../../shaders/train1d.forward.compute.wgsl?raw';
 import gradCode from '../../../shaders/train1d.grad.compute.wgsl?raw';
 import adamCode from '../../../shaders/train1d.adam.compute.wgsl?raw';
 import lossCode from '../../../shaders/train1d.loss.compute.wgsl?raw';
+import { type Activation, activationOf } from '../../model/activation.ts';
 import { type Network, validateNetwork } from '../../model/network.ts';
 import {
   type TrainOptions,
@@ -73,7 +74,12 @@ export interface GpuTrainerSpec {
   /** Sample buffers to upload, in binding order: the forward pass binds all of them, the gradient pass the first `gradInputs`. */
   inputs: Array<{ name: string; data: Float32Array<ArrayBuffer> }>;
   gradInputs: number;
+  /** The units' activation (default relu): the forward and gradient pipelines' ACT constant. */
+  activation?: Activation;
 }
+
+/** The ACT pipeline constant of the trainers' forward and gradient shaders, per activation. */
+export const ACTIVATION_CODES: Readonly<Record<Activation, number>> = { relu: 0, 'leaky-relu': 1, linear: 2, sigmoid: 3 };
 
 /**
  * Full-batch Adam training of a ReLU sum on the GPU, shared by GpuTrainer1D and GpuTrainer2D: the WGSL twin of the
@@ -92,6 +98,8 @@ export abstract class GpuAdamTrainer {
   private readonly uniformBytes: ArrayBuffer;
   readonly units: number;
   readonly samples: number;
+  /** The units' activation (the pipelines' ACT constant). */
+  readonly activation: Activation;
   private readonly perUnit: number;
   private readonly label: string;
   private readonly stride: number;
@@ -112,6 +120,7 @@ export abstract class GpuAdamTrainer {
     opts: Required<TrainOptions>,
   ) {
     this.opts = opts;
+    this.activation = spec.activation ?? 'relu';
     this.units = spec.units;
     this.samples = spec.samples;
     this.perUnit = spec.perUnit;
@@ -165,12 +174,13 @@ export abstract class GpuAdamTrainer {
               : { type: k === 'read' ? ('read-only-storage' as const) : ('storage' as const) },
         })),
       });
-    const pipeline = (stage: string, code: string, bgl: GPUBindGroupLayout) =>
+    const pipeline = (stage: string, code: string, bgl: GPUBindGroupLayout, constants?: Record<string, number>) =>
       device.createComputePipeline({
         label: `${label} ${stage}`,
         layout: device.createPipelineLayout({ bindGroupLayouts: [bgl] }),
-        compute: { module: device.createShaderModule({ label: `${label} ${stage}`, code }), entryPoint: 'main' },
+        compute: { module: device.createShaderModule({ label: `${label} ${stage}`, code }), entryPoint: 'main', ...(constants ? { constants } : {}) },
       });
+    const act = { ACT: ACTIVATION_CODES[spec.activation ?? 'relu'] };
     const group = (bgl: GPUBindGroupLayout, bufs: GPUBuffer[]) =>
       device.createBindGroup({
         layout: bgl,
@@ -185,8 +195,8 @@ export abstract class GpuAdamTrainer {
     const la = layout(['uniform', 'rw', 'read', 'rw', 'rw']);
     const ll = layout(['uniform', 'read', 'rw']);
     this.pipelines = {
-      forward: pipeline('forward', spec.code.forward, lf),
-      grad: pipeline('grad', spec.code.grad, lg),
+      forward: pipeline('forward', spec.code.forward, lf, act),
+      grad: pipeline('grad', spec.code.grad, lg, act),
       adam: pipeline('adam', spec.code.adam, la),
       loss: pipeline('loss', spec.code.loss, ll),
     };
@@ -398,6 +408,7 @@ export class GpuTrainer1D extends GpuAdamTrainer {
     const s = checkTrainSamples(samples);
     const spec: GpuTrainerSpec = {
       label: 'train1d',
+      activation: activationOf(v),
       code: { forward: forwardCode, grad: gradCode, adam: adamCode, loss: lossCode },
       units: v.a.length,
       perUnit: 3,
@@ -416,6 +427,8 @@ export class GpuTrainer1D extends GpuAdamTrainer {
 
   /** The current parameters, read back (float32 values as numbers). */
   async network(): Promise<Network> {
-    return unpackParams(await this.readTheta(), this.units);
+    const net = unpackParams(await this.readTheta(), this.units);
+    if (this.activation !== 'relu') net.activation = this.activation;
+    return net;
   }
 }

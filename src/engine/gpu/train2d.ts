@@ -3,6 +3,7 @@ import gradCode from '../../../shaders/train2d.grad.compute.wgsl?raw';
 import adamCode from '../../../shaders/train2d.adam.compute.wgsl?raw';
 // The loss reduction does not depend on the dimension: the 1D stage is reused as it is.
 import lossCode from '../../../shaders/train1d.loss.compute.wgsl?raw';
+import { activationOf } from '../../model/activation.ts';
 import { type Network, validateNetwork } from '../../model/network.ts';
 import { type TrainOptions, TrainError, checkTrainOptions } from '../../model/train1d.ts';
 import { type TrainSamples2D, checkTrainSamples2D, packParams2D, unpackParams2D } from '../../model/train2d.ts';
@@ -34,6 +35,7 @@ export class GpuTrainer2D extends GpuAdamTrainer {
     }
     const spec: GpuTrainerSpec = {
       label: 'train2d',
+      activation: activationOf(v),
       code: { forward: forwardCode, grad: gradCode, adam: adamCode, loss: lossCode },
       units: v.a.length,
       perUnit: 4,
@@ -49,6 +51,8 @@ export class GpuTrainer2D extends GpuAdamTrainer {
 
   /** The current parameters, read back (float32 values as numbers). */
   async network(): Promise<Network> {
-    return unpackParams2D(await this.readTheta(), this.units);
+    const net = unpackParams2D(await this.readTheta(), this.units);
+    if (this.activation !== 'relu') net.activation = this.activation;
+    return net;
   }
 }

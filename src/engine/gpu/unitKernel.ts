@@ -72,9 +72,11 @@ export class UnitKernel {
     private readonly device: GPUDevice,
     label: string,
     code: string,
+    /** Pipeline-overridable constants (e.g. eval1d/eval2d's SIGMOID). */
+    constants?: Record<string, number>,
   ) {
     const module = device.createShaderModule({ label, code });
-    this.pipeline = device.createComputePipeline({ label, layout: 'auto', compute: { module, entryPoint: 'main' } });
+    this.pipeline = device.createComputePipeline({ label, layout: 'auto', compute: { module, entryPoint: 'main', ...(constants ? { constants } : {}) } });
     this.stride = Math.max(PARAMS_SIZE, device.limits.minUniformBufferOffsetAlignment);
     this.uniforms = new GrowableBuffer(device, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, `${label} params`, 4 * this.stride);
   }

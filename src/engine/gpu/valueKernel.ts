@@ -49,8 +49,10 @@ export abstract class ValueKernel<G> {
     private readonly floatsPerPoint: number,
     /** Samples per invocation, as PPT in the shader. */
     protected readonly pointsPerThread = VALUE_POINTS_PER_THREAD,
+    /** Pipeline-overridable constants of the shader (eval1d/eval2d: SIGMOID). */
+    constants?: Record<string, number>,
   ) {
-    this.kernel = new UnitKernel(device, label, code);
+    this.kernel = new UnitKernel(device, label, code, constants);
     this.points = new GrowableBuffer(device, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, `${label} points`);
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
     this.outputs = { out: new GrowableBuffer(device, usage, `${label} out`), values: new GrowableBuffer(device, usage, `${label} values`) };

@@ -51,7 +51,7 @@ export interface HeatmapFrame {
   pattern?: ArrayLike<number> | null;
   /** Contour lines of the values (of the error in error mode) at the legend's nice levels. */
   contours?: boolean;
-  /** Regions mode: the legend's text, e.g. "37 regions in view". */
+  /** The legend's text instead of its mode's title, e.g. "37 regions in view" (regions mode), or a note in the others. */
   legendLabel?: string;
 }
 
@@ -691,7 +691,8 @@ export class Heatmap2D extends LayeredCanvas {
       const x = r.left + r.width + 12;
       const h = Math.max(40, Math.min(r.height - 34, 160));
       const boxW = this.cssWidth - (x - 2);
-      const labelLines = mode === 'regions' ? wrap(ctx, this.legend.label ?? '', boxW - 4) : [];
+      // Region mode's count, or a note in the other modes (e.g. why there are no regions), under the title.
+      const labelLines = this.legend.label ? wrap(ctx, this.legend.label, boxW - 4) : [];
       const box = { x: x - 2, y: r.top, w: boxW, h: h + 34 + 15 * labelLines.length };
       ctx.fillStyle = PLOT_COLORS.background;
       ctx.fillRect(box.x, box.y, box.w, box.h);
@@ -723,6 +724,8 @@ export class Heatmap2D extends LayeredCanvas {
         ctx.fillText(hi, x + 16, y0 + 4);
         ctx.fillText('0', x + 16, y0 + h / 2);
         ctx.fillText(lo, x + 16, y0 + h - 4);
+        ctx.textBaseline = 'top';
+        labelLines.forEach((line, k) => ctx.fillText(line, x, y0 + h + 6 + 15 * k));
       }
     } else {
       const box = { x: r.left + 6, y: r.top + 6, w: Math.min(170, r.width - 12), h: 50 };
@@ -734,7 +737,7 @@ export class Heatmap2D extends LayeredCanvas {
       ctx.fillStyle = PLOT_COLORS.text;
       ctx.textBaseline = 'top';
       ctx.textAlign = 'left';
-      const text = mode === 'regions' && this.legend.label ? this.legend.label : title;
+      const text = this.legend.label ? this.legend.label : title;
       ctx.fillText(fit(ctx, text, w), x0, box.y + 3);
       const barY = box.y + 19;
       if (mode === 'regions') {

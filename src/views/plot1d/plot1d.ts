@@ -5,6 +5,7 @@
  * handles and the hover crosshair.
  * It only draws what it is given (values computed elsewhere by the evaluator); it never reads state.
  */
+import { type Activation, act, activationOf } from '../../model/activation.ts';
 import { LayeredCanvas } from '../layeredCanvas.ts';
 import type { Network } from '../../model/network.ts';
 import type { ShowFlags, ViewRange } from '../../state/state.ts';
@@ -63,7 +64,38 @@ export function slopeHandle(net: Network, i: number, view: ViewRange): { x: numb
   if (!w) return null;
   const k = -net.b[i] / w;
   const x = k + Math.sign(w) * SLOPE_HANDLE_OFFSET * (view.xMax - view.xMin);
-  return { x, y: net.a[i] * Math.max(0, w * x + net.b[i]) };
+  return { x, y: net.a[i] * act(activationOf(net), w * x + net.b[i]) };
+}
+
+/** Segments of a sigmoid term across the view: σ bends everywhere, so it is drawn as a polyline. */
+export const SIGMOID_TERM_SEGMENTS = 48;
+
+/**
+ * Traces one unit's term a·φ(w·x + b) across [x0, x1] into `ctx`'s path: a piecewise-linear term is exact with
+ * its ends and its knot (where it is 0), a sigmoid one is a polyline of SIGMOID_TERM_SEGMENTS segments.
+ */
+export function traceTerm(
+  ctx: CanvasRenderingContext2D,
+  px: (x: number) => number,
+  py: (y: number) => number,
+  x0: number,
+  x1: number,
+  unit: { w: number; b: number; a: number },
+  activation: Activation,
+): void {
+  const { w, b, a } = unit;
+  const term = (x: number) => a * act(activation, w * x + b);
+  ctx.moveTo(px(x0), py(term(x0)));
+  if (activation === 'sigmoid') {
+    for (let s = 1; s < SIGMOID_TERM_SEGMENTS; s++) {
+      const x = x0 + ((x1 - x0) * s) / SIGMOID_TERM_SEGMENTS;
+      ctx.lineTo(px(x), py(term(x)));
+    }
+  } else if (w !== 0 && activation !== 'linear') {
+    const k = -b / w;
+    if (k > x0 && k < x1) ctx.lineTo(px(k), py(0));
+  }
+  ctx.lineTo(px(x1), py(term(x1)));
 }
 
 function errorValues(sum: ArrayLike<number>, target: ArrayLike<number>): Float64Array {
@@ -217,7 +249,7 @@ export class Plot1D extends LayeredCanvas {
     ctx.setLineDash([]);
   }
 
-  /** Each term a·ReLU(w·x + b) is exact with at most three points: the view's ends and its knot. */
+  /** Each term a·φ(w·x + b): exact with at most three points for ReLU/leaky/linear, a polyline for sigmoid (traceTerm). */
   private drawTerms(t: Transform, net: Network): void {
     const ctx = this.top;
     const n = net.a.length;
@@ -225,19 +257,10 @@ export class Plot1D extends LayeredCanvas {
     const x0 = t.xMin;
     const x1 = t.xMax;
     const clampY = (y: number) => Math.max(-1e4, Math.min(1e4, t.py(y)));
+    const activation = activationOf(net);
+    const px = (x: number) => t.px(x);
     ctx.beginPath();
-    for (let i = 0; i < n; i++) {
-      const w = net.w[i];
-      const b = net.b[i];
-      const a = net.a[i];
-      const term = (x: number) => a * Math.max(0, w * x + b);
-      ctx.moveTo(t.px(x0), clampY(term(x0)));
-      if (w !== 0) {
-        const k = -b / w;
-        if (k > x0 && k < x1) ctx.lineTo(t.px(k), clampY(0));
-      }
-      ctx.lineTo(t.px(x1), clampY(term(x1)));
-    }
+    for (let i = 0; i < n; i++) traceTerm(ctx, px, clampY, x0, x1, { w: net.w[i], b: net.b[i], a: net.a[i] }, activation);
     ctx.strokeStyle = PLOT_COLORS.term;
     ctx.globalAlpha = Plot1D.termAlpha(n);
     ctx.lineWidth = 1;
@@ -283,17 +306,8 @@ export class Plot1D extends LayeredCanvas {
 
   private drawSelected(t: Transform, net: Network, i: number, view: ViewRange): void {
     const ctx = this.top;
-    const w = net.w[i];
-    const b = net.b[i];
-    const a = net.a[i];
-    const term = (x: number) => a * Math.max(0, w * x + b);
     ctx.beginPath();
-    ctx.moveTo(t.px(t.xMin), t.py(term(t.xMin)));
-    if (w !== 0) {
-      const k = -b / w;
-      if (k > t.xMin && k < t.xMax) ctx.lineTo(t.px(k), t.py(0));
-    }
-    ctx.lineTo(t.px(t.xMax), t.py(term(t.xMax)));
+    traceTerm(ctx, (x) => t.px(x), (y) => t.py(y), t.xMin, t.xMax, { w: net.w[i], b: net.b[i], a: net.a[i] }, activationOf(net));
     ctx.strokeStyle = PLOT_COLORS.selected;
     ctx.lineWidth = 2.5;
     ctx.stroke();

@@ -6,6 +6,7 @@
  * Owns its pipeline and buffers: created once, grown to the next power of two when needed, reused every
  * frame; `destroy()` is safe twice.
  */
+import { type Activation, activationOf } from '../../model/activation.ts';
 import vertSource from '../../../shaders/plot1d.vert.wgsl?raw';
 import fragSource from '../../../shaders/plot1d.frag.wgsl?raw';
 import type { Network } from '../../model/network.ts';
@@ -40,12 +41,16 @@ const MODE_CURVE = 0;
 const MODE_TERMS = 1;
 const MODE_BUFFER = 2;
 const MODE_BUFFER_MINUS = 3;
+/** Segments per sigmoid term: SIGMOID_SEGMENTS in plot1d.vert.wgsl (test/gpu/plotGpu.test.ts keeps them equal). */
+export const SIGMOID_TERM_SEGMENTS_GPU = 48;
+/** Term modes per activation (1 is ReLU's); sigmoid terms are polylines of SIGMOID_TERM_SEGMENTS_GPU segments. */
+const TERM_MODES: Readonly<Record<Activation, number>> = { relu: MODE_TERMS, 'leaky-relu': 4, linear: 5, sigmoid: 6 };
 
 /**
  * One layer of the plot. 'curve': samples y_i at x0 + i·dx from an array (non-finite: a gap);
  * 'curve-buffer': the same from a device buffer (finite values), minus an array's values when `minus` is
  * given (non-finite there: a gap; how the error trace sum − target is drawn without reading the sum back);
- * 'terms': every unit's a·ReLU(w·x + b).
+ * 'terms': every unit's a·φ(w·x + b), φ the network's activation.
  */
 export type GpuPlotLayer =
   | { kind: 'curve'; x0: number; dx: number; ys: ArrayLike<number>; color: string; width: number; dash?: number }
@@ -206,9 +211,11 @@ export class PlotGpu {
         }
         f.set(rgba(layer.color, layer.alpha), W.color);
         f[W.halfWidth] = (layer.width * dpr) / 2;
-        u[W.mode] = MODE_TERMS;
+        const activation = activationOf(net);
+        u[W.mode] = TERM_MODES[activation];
         u[W.count] = n;
-        if (n >= 1) draws.push({ group: data.group, offset: i * this.slot, vertices: 12, instances: n });
+        const vertices = activation === 'sigmoid' ? 6 * SIGMOID_TERM_SEGMENTS_GPU : 12;
+        if (n >= 1) draws.push({ group: data.group, offset: i * this.slot, vertices, instances: n });
       } else {
         let n: number;
         let data: LayerData;

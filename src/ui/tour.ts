@@ -6,7 +6,6 @@
  */
 import { interpolatePoints } from '../model/fit1d.ts';
 import { TARGETS } from '../model/targets.ts';
-import { STATE_KEYS } from '../state/state.ts';
 
 export interface TourStep {
   title: string;
@@ -28,12 +27,8 @@ const square = (h: number) => ({ xMin: -h, xMax: h, yMin: -h, yMax: h });
 
 const noTarget = { target: false, terms: true, knots: true, error: false };
 const withTarget = { target: true, terms: true, knots: true, error: false };
-/**
- * True once the state has an `activation` field (the control experiment): every step then sets ReLU, so the
- * linear step does not linger, and the linear step joins the tour.
- */
-const HAS_ACTIVATION = (STATE_KEYS as readonly string[]).includes('activation');
-const relu: Record<string, unknown> = HAS_ACTIVATION ? { activation: 'relu' } : {};
+/** Every step sets ReLU (the sandbox's subject), so the linear control step does not linger after it. */
+const relu = { activation: 'relu' };
 /** Every 1D step names its mode, so the tour works from the 2D explorer too. */
 const in1d = (patch: Record<string, unknown>) => ({ mode: '1d', ...relu, ...patch });
 const in2d = (patch: Record<string, unknown>) => ({ mode: '2d', ...relu, ...patch });
@@ -55,7 +50,7 @@ function onePerSample(xs: number[], ys: number[]) {
   return net;
 }
 
-/** The control experiment: the same four units with linear activations (a step only where the state has them). */
+/** The control experiment: the same four units with linear activations. */
 const LINEAR_STEP: TourStep = {
   title: 'Swap ReLU for a linear unit',
   caption:
@@ -160,7 +155,7 @@ export const TOUR: readonly TourStep[] = [
     }),
     multiples: [3, 5, 10, 100],
   },
-  ...(HAS_ACTIVATION ? [LINEAR_STEP] : []),
+  LINEAR_STEP,
   {
     title: 'Two inputs: a hinged plane',
     caption:

@@ -603,10 +603,10 @@ describe.each<Mode>(['webgpu', 'cpu'])('explorer with %s', (mode) => {
     await page.evaluate(() => window.scrollTo(0, 0));
   });
 
-  it("runs the tour's eight 1D steps (the 2D chapter follows; explorer2d tests it)", async () => {
-    for (let k = 1; k <= 8; k++) {
+  it("runs the tour's nine 1D steps, the linear control included (the 2D chapter follows; explorer2d tests it)", async () => {
+    for (let k = 1; k <= 9; k++) {
       const s = await page.evaluate((i) => window.sandbox.tour(i), k);
-      expect(await page.$eval('#tour-title', (e) => e.textContent)).toMatch(new RegExp(`^Step ${k} of 13`));
+      expect(await page.$eval('#tour-title', (e) => e.textContent)).toMatch(new RegExp(`^Step ${k} of 14`));
       expect((await page.$eval('#tour-caption', (e) => e.textContent ?? '')).length).toBeGreaterThan(20);
       if (k === 7) {
         // One unit per sample: exact at every sample.
@@ -621,6 +621,13 @@ describe.each<Mode>(['webgpu', 'cpu'])('explorer with %s', (mode) => {
         await page.waitForFunction(() => document.querySelectorAll('#tour-multiples figcaption').length === 4);
         const caps = await page.$$eval('#tour-multiples figcaption', (e) => e.map((x) => x.textContent ?? ''));
         expect(caps.map((c) => /N = (\d+)/.exec(c)![1])).toEqual(['3', '5', '10', '100']);
+      }
+      if (k === 9) {
+        // The control experiment: the same four units, linear, add up to a straight line (one piece in view).
+        expect(s.activation).toBe('linear');
+        expect(await page.$eval('#readout-pieces', (e) => e.textContent)).toBe('1');
+        const ys = await page.evaluate(() => window.sandbox.evaluate([-1, 0, 1]));
+        expect(ys[1] - ys[0]).toBeCloseTo(ys[2] - ys[1], 9);
       }
       await screenshot(page, `tour-${mode}-${k}`);
     }

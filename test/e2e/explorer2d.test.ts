@@ -479,20 +479,20 @@ describe.each<Mode>(['webgpu', 'cpu'])('2D explorer with %s', (mode) => {
   });
 
   it("runs the tour's 2D chapter: hinged plane, crease, pyramid (9 regions), the bump from 50/500/2,000 units, regions against N", async () => {
-    for (let k = 9; k <= 13; k++) {
+    for (let k = 10; k <= 14; k++) {
       const s = await page.evaluate((i) => window.sandbox.tour(i), k);
-      expect(await page.$eval('#tour-title', (e) => e.textContent)).toMatch(new RegExp(`^Step ${k} of 13`));
+      expect(await page.$eval('#tour-title', (e) => e.textContent)).toMatch(new RegExp(`^Step ${k} of 14`));
       expect(s.mode).toBe('2d');
-      if (k === 9) expect((await page.evaluate(() => window.sandbox.regions())).exact).toBe(2);
-      if (k === 10) expect((await page.evaluate(() => window.sandbox.regions())).exact).toBe(4);
-      if (k === 11) {
+      if (k === 10) expect((await page.evaluate(() => window.sandbox.regions())).exact).toBe(2);
+      if (k === 11) expect((await page.evaluate(() => window.sandbox.regions())).exact).toBe(4);
+      if (k === 12) {
         const r = await page.evaluate(() => window.sandbox.regions());
         expect(r.exact).toBe(9);
         expect(r.counted).toBe(9);
         // The flat top: f = 1 inside the frame of lines.
         for (const v of await page.evaluate(() => window.sandbox.evaluate([0, 0, 0.2, -0.3]))) expect(v).toBeCloseTo(1, 6);
       }
-      if (k === 12) {
+      if (k === 13) {
         await page.waitForFunction(() => [...document.querySelectorAll('#tour-multiples figcaption')].filter((e) => /max error/.test(e.textContent ?? '')).length === 3, { timeout: 120_000 });
         const caps = await page.$$eval('#tour-multiples figcaption', (e) => e.map((x) => x.textContent ?? ''));
         expect(caps.map((c) => /N = ([\d,]+)/.exec(c)![1])).toEqual(['50', '500', '2,000']);
@@ -500,7 +500,7 @@ describe.each<Mode>(['webgpu', 'cpu'])('2D explorer with %s', (mode) => {
         const rms = caps.map((c) => Number(/RMS ([\d.e+-]+)/.exec(c)![1]));
         expect(rms[2]).toBeLessThan(rms[0]);
       }
-      if (k === 13) {
+      if (k === 14) {
         await page.waitForFunction(() => !!document.querySelector('#tour-chart .u-title'), { timeout: 60_000 });
         const title = await page.$eval('#tour-chart .u-title', (e) => e.textContent ?? '');
         const slope = Number(/slope ([\d.−-]+)/.exec(title)![1].replace('−', '-'));

@@ -19,8 +19,14 @@ export class Notices {
   private readonly messageEl = el('message');
   private timer = 0;
 
+  constructor() {
+    // Notices float over the page (they never reflow it): a click puts one away.
+    for (const e of [this.noticeEl, this.messageEl]) e.addEventListener('click', () => (e.hidden = true));
+  }
+
   showStatus(s: BackendStatus): void {
     this.statusEl.textContent = s.label;
+    this.statusEl.title = s.label;
     this.statusEl.dataset.backend = s.kind;
     this.noticeEl.textContent = s.notice ?? '';
     this.noticeEl.hidden = !s.notice;

@@ -301,6 +301,7 @@ export class Panel {
     }
     this.unitsControl.set(s.units);
     m.placement = s.placement;
+    this.ridgeControl.set(s.ridge);
     m.activation = s.activation;
     m.showTarget = s.show.target;
     m.terms = s.show.terms;

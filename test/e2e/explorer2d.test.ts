@@ -242,7 +242,7 @@ describe.each<Mode>(['webgpu', 'cpu'])('2D explorer with %s', (mode) => {
     s = await state(page);
     // The 1D mode as it was left; the window of the map and the look are the page's, kept as 2D left them.
     expect(withoutOther(s)).toBe(withoutOther({ ...s1, view2d: s2.view2d, look: s2.look }));
-    expect(JSON.stringify(s.other)).toBe(JSON.stringify({ mode: '2d', network: s2.network, target: s2.target, units: s2.units, build: s2.build, placement: s2.placement, ridge: s2.ridge, lr: s2.lr, seed: s2.seed, show: s2.show, selected: s2.selected }));
+    expect(JSON.stringify(s.other)).toBe(JSON.stringify({ mode: '2d', network: s2.network, target: s2.target, units: s2.units, build: s2.build, placement: s2.placement, ridge: s2.ridge, lr: s2.lr, seed: s2.seed, show: s2.show, selected: s2.selected, activation: s2.activation }));
     expect(await page.$eval('#surface-stack', (e) => (e as HTMLElement).hidden)).toBe(true);
     expect(await page.evaluate(() => window.sandbox.geometry().kind)).toBe('plot1d');
 
@@ -432,7 +432,9 @@ describe.each<Mode>(['webgpu', 'cpu'])('2D explorer with %s', (mode) => {
     const b = await page.evaluate(() => window.sandbox.train(200));
     expect(b.loss).toBeLessThan(a.loss);
     expect((await page.evaluate(() => window.sandbox.info())).trainer).not.toBeNull();
-    await page.waitForFunction((r1) => Number(document.getElementById('readout-rms')!.textContent) < r1, {}, rms1);
+    // Live training now converges within its 2 s on this small fit (thousands of steps), so more steps need not lower
+    // the readout below rms1 (Adam hovers on the plateau): the readout must stay far below the start.
+    await page.waitForFunction((r0) => Number(document.getElementById('readout-rms')!.textContent) < r0 * 0.5, {}, rms0);
     // The region readout settles on the trained network's counts, as regions() gives them.
     const r = await page.evaluate(() => window.sandbox.regions());
     const want = `${r.counted.toLocaleString('en-US')} / ${r.exact.toLocaleString('en-US')}`;

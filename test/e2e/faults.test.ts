@@ -107,7 +107,7 @@ describe('faults with webgpu', () => {
 
   beforeAll(async () => {
     browser = await launchBrowser('webgpu');
-    ({ page, pageErrors } = await openWatched(browser, server.url));
+    ({ page, pageErrors } = await openWatched(browser, `${server.url}?plot=gpu&eval1d=gpu`));
   });
   afterAll(async () => {
     await browser?.close();
@@ -260,7 +260,7 @@ describe('hidden tabs and the CSP with cpu', () => {
     await sleep(500);
     expect(await net()).toBe(still);
 
-    await clickButton(page, '▶ Train');
+    await clickButton(page, 'Train (Space)');
     await page.waitForFunction(() => /Pause/.test(document.body.textContent ?? ''));
     await sleep(300);
     await setHidden(page, true);
@@ -271,9 +271,9 @@ describe('hidden tabs and the CSP with cpu', () => {
     await setHidden(page, false);
     await sleep(800);
     expect(await net()).not.toBe(hidden);
-    await clickButton(page, '⏸');
+    await clickButton(page, 'Pause training');
 
-    await clickButton(page, '▶ Animate N');
+    await clickButton(page, 'Animate N');
     await sleep(1000);
     await setHidden(page, true);
     const n1 = await units();
@@ -282,7 +282,7 @@ describe('hidden tabs and the CSP with cpu', () => {
     await setHidden(page, false);
     await sleep(1400);
     expect(await units()).toBeGreaterThan(n1);
-    await clickButton(page, '⏸ Stop animating N');
+    await clickButton(page, 'Stop animating N');
     expect(pageErrors).toEqual([]);
   });
 

@@ -149,6 +149,9 @@ describe.each<Mode>(['webgpu', 'cpu'])('layout at 1280×720 with %s', (mode) => 
 
   it('2D: map, surface, panel and target box in the viewport; the 1D legend steps aside', async () => {
     await page.evaluate(() => window.sandbox.setState({ mode: '2d' }));
+    // Space in the test before scrolled the panel's column (as it should: it is taller than the screen with the
+    // Training folder open); a user coming to 2D sees its top.
+    await page.evaluate(() => document.querySelectorAll('main, aside, #side').forEach((e) => (e.scrollTop = 0)));
     for (const sel of ['#plot-stack', '#surface-stack', '#expr-input', '#panel .lil-title', await rowSelector(page, 'Units N')]) {
       expect(inside(await box(page, sel), W, H), sel).toBe(true);
     }

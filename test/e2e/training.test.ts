@@ -182,7 +182,7 @@ describe('the race of issue 11 (WebGPU on SwiftShader)', () => {
     await page.waitForFunction(() => window.sandbox.trainingStatus().busy, { timeout: 120_000 });
     const net2d = randomNetwork(2, 12, 77);
     await page.evaluate(async (text) => {
-      const b = [...document.querySelectorAll<HTMLButtonElement>('#panel button')].find((e) => /Pause \(Space\)/.test(e.textContent ?? ''))!;
+      const b = [...document.querySelectorAll<HTMLButtonElement>('#panel button')].find((e) => /Pause training \(Space\)/.test(e.textContent ?? ''))!;
       b.click();
       // At once: no await between the pause and the import.
       await window.sandbox.importJson(text);

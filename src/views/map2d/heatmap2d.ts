@@ -179,9 +179,15 @@ export class Heatmap2D extends LayeredCanvas {
     super(background, overlay);
   }
 
-  /** A square plot area, as large as fits. */
+  /**
+   * A square plot area, as large as fits. In a tall, narrow box (the map beside the surface at 1280×720) it leaves
+   * the legend its room on the right, so the legend never covers the map's top-left corner.
+   */
   get rect(): PlotRect {
-    const side = Math.max(1, Math.min(this.cssWidth - MARGIN.left - MARGIN.right, this.cssHeight - MARGIN.top - MARGIN.bottom));
+    const w = this.cssWidth - MARGIN.left - MARGIN.right;
+    const h = this.cssHeight - MARGIN.top - MARGIN.bottom;
+    const portrait = h >= w && w - LEGEND_SIDE >= 0.6 * w;
+    const side = Math.max(1, portrait ? w - LEGEND_SIDE : Math.min(w, h));
     return { left: MARGIN.left, top: MARGIN.top, width: side, height: side };
   }
 

@@ -45,6 +45,8 @@ export interface SandboxApi {
   geometry(): PlotGeometry;
   /** The shareable link of the current state, or null when the state is too big for a link. */
   link(): string | null;
+  /** Resolves once the current state is autosaved (IndexedDB): the throttle flushed and every write finished. */
+  saved(): Promise<void>;
   /** The current network as JSON in the engine format `{dim, w, b, a, c}`. */
   exportJson(): string;
   /** Imports a network (engine format) or a saved state; rejects and changes nothing on bad input. */
@@ -149,6 +151,7 @@ export function createSandboxApi(deps: ApiDeps): SandboxApi {
     },
     geometry: () => frame.geometry(),
     link: () => deps.share.link(),
+    saved: () => deps.share.saved(),
     exportJson: () => networkJson(store.state.network),
     async importJson(text: string) {
       deps.share.importText(text);

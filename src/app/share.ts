@@ -126,6 +126,19 @@ export class ShareController {
   }
 
   /** Writes the link into the address bar (or says why there is none) and autosaves. */
+  /**
+   * Resolves once the state as it is now is in the browser's storage: the throttled autosave is written at once and
+   * every write under way has finished (for scripts that reload the page; the API's `saved()`).
+   */
+  async saved(): Promise<void> {
+    if (this.persistTimer) {
+      clearTimeout(this.persistTimer);
+      this.persistTimer = 0;
+    }
+    if (this.lastSaved !== this.store.state) this.persist();
+    await (await this.saves).idle();
+  }
+
   persist(): void {
     const s = this.store.state;
     // Every custom unit costs at least (dim + 2) numbers of several characters: skip building hopeless links.

@@ -5,6 +5,7 @@ import { wgslStructLayout } from '../../src/views/uniformLayout.ts';
 import vertSource from '../../shaders/map2d.vert.wgsl?raw';
 import scaleSource from '../../shaders/map2d.scale.compute.wgsl?raw';
 import fragSource from '../../shaders/map2d.frag.wgsl?raw';
+import regionColorSource from '../../shaders/regionColor.wgsl?raw';
 import { HIGHLIGHT_OUTLINE, colourOf, contourStep, errorColourOf, lighten, maxAbs, patternColour, sampleColour, sampleModeColour, type MapMode } from '../../src/views/map2d/colormap.ts';
 
 import type { DeviceValues } from '../../src/views/deviceValues.ts';
@@ -214,7 +215,9 @@ function worstModeDifference(
 
 describe('Map2DGpu modes', () => {
   it('declares the colour twins the CPU uses (the fragment stage names them)', () => {
-    for (const name of ['fn colourOf', 'fn errorColourOf', 'fn mixId', 'fn patternColour', 'fn contourStep']) expect(fragSource).toContain(name);
+    for (const name of ['fn colourOf', 'fn errorColourOf', 'fn contourStep']) expect(fragSource).toContain(name);
+    // The region colours are shared with the surface (map2dGpu.ts joins them into the module).
+    for (const name of ['fn mixId', 'fn patternColour']) expect(regionColorSource).toContain(name);
   });
 
   it('colours regions by patternColour of the nearest sample, exactly at each cell', async () => {

@@ -42,3 +42,33 @@ export async function nodeEvaluators(): Promise<{ gpu: GPU; ev: GpuEvaluator; br
   const brute = await GpuEvaluator.create(startup, { search1D: false, kernel2D: 'tiled' });
   return { gpu, ev, brute };
 }
+
+/**
+ * Renders with `encode` into a fresh width × height rgba8unorm texture and returns its bytes, rows packed (the copy's
+ * rows are 256-byte aligned). The encoding runs inside a validation error scope: an error there fails the test.
+ */
+export async function renderPixels(
+  device: GPUDevice,
+  width: number,
+  height: number,
+  encode: (encoder: GPUCommandEncoder, view: GPUTextureView) => void,
+): Promise<Uint8Array> {
+  const texture = device.createTexture({ size: [width, height], format: 'rgba8unorm', usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC });
+  const bytesPerRow = Math.ceil((4 * width) / 256) * 256;
+  const out = device.createBuffer({ size: bytesPerRow * height, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  device.pushErrorScope('validation');
+  const encoder = device.createCommandEncoder();
+  encode(encoder, texture.createView());
+  encoder.copyTextureToBuffer({ texture }, { buffer: out, bytesPerRow }, [width, height]);
+  device.queue.submit([encoder.finish()]);
+  const error = await device.popErrorScope();
+  if (error) throw new Error(`validation error while rendering: ${error.message}`);
+  await out.mapAsync(GPUMapMode.READ);
+  const padded = new Uint8Array(out.getMappedRange());
+  const pixels = new Uint8Array(4 * width * height);
+  for (let y = 0; y < height; y++) pixels.set(padded.subarray(y * bytesPerRow, y * bytesPerRow + 4 * width), 4 * y * width);
+  out.unmap();
+  out.destroy();
+  texture.destroy();
+  return pixels;
+}

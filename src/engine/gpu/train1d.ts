@@ -63,8 +63,11 @@ const WG = 256;
 export interface GpuTrainerSpec {
   /** Label prefix of every GPU object ('train1d', 'train2d'). */
   label: string;
-  /** WGSL of the four stages; all declare the TrainParams uniform above. forward and grad get shaders/activation.wgsl prepended. */
-  code: { forward: string; grad: string; adam: string; loss: string };
+  /**
+   * WGSL of the forward and gradient stages; both declare the TrainParams uniform above and get shaders/activation.wgsl
+   * prepended. The Adam and loss stages are the same for every kind (train1d.adam with PER_UNIT, train1d.loss).
+   */
+  code: { forward: string; grad: string };
   units: number;
   /** Parameters per unit: 3 in 1D, 4 in 2D (the packed θ has perUnit·N + 1 values). */
   perUnit: number;
@@ -199,8 +202,8 @@ export abstract class GpuAdamTrainer {
       // One shared act/act_deriv for both dimensions' forward and gradient stages (WGSL declarations are order-free).
       forward: pipeline('forward', activationCode + spec.code.forward, lf, act),
       grad: pipeline('grad', activationCode + spec.code.grad, lg, act),
-      adam: pipeline('adam', spec.code.adam, la),
-      loss: pipeline('loss', spec.code.loss, ll),
+      adam: pipeline('adam', adamCode, la, { PER_UNIT: spec.perUnit }),
+      loss: pipeline('loss', lossCode, ll),
     };
     this.groups = {
       forward: group(lf, [theta, ...inputs, resid]),
@@ -411,7 +414,7 @@ export class GpuTrainer1D extends GpuAdamTrainer {
     const spec: GpuTrainerSpec = {
       label: 'train1d',
       activation: activationOf(v),
-      code: { forward: forwardCode, grad: gradCode, adam: adamCode, loss: lossCode },
+      code: { forward: forwardCode, grad: gradCode },
       units: v.a.length,
       perUnit: 3,
       theta: packParams(v),

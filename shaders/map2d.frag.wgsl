@@ -4,7 +4,7 @@
 // a crease). Optional: contour lines of the value (or error) at "nice" levels, from fwidth of the scaled value
 // (no read-back: the values are already here), and a hovered region lightened and outlined.
 // The colours are the twins of src/views/map2d/colormap.ts (colourOf, errorColourOf, patternColour, contourStep).
-// Bindings: the same as map2d.vert.wgsl (this file is appended to it into one module).
+// Bindings: the same as map2d.vert.wgsl (map2dGpu.ts joins map2d.vert, regionColor and this file into one module).
 
 const ERROR_UNDER = vec3<f32>(0.37, 0.23, 0.6);
 const ERROR_OVER = vec3<f32>(0.8, 0.4, 0.02);
@@ -44,37 +44,7 @@ fn errorColourOf(e: f32, scale: f32) -> vec3<f32> {
   return 1.0 + (end - 1.0) * m;
 }
 
-// murmur3's finaliser, the twin of mixId in colormap.ts.
-fn mixId(id: u32) -> u32 {
-  var x = id;
-  x ^= x >> 16u;
-  x *= 0x85ebca6bu;
-  x ^= x >> 13u;
-  x *= 0xc2b2ae35u;
-  x ^= x >> 16u;
-  return x;
-}
-
-fn patternColour(id: u32) -> vec3<f32> {
-  let h = mixId(id);
-  let hue = f32(h >> 8u) / 16777216.0;
-  let sat = 0.5 + 0.25 * f32(h & 15u) / 15.0;
-  let light = 0.6 + 0.15 * f32((h >> 4u) & 15u) / 15.0;
-  let chroma = (1.0 - abs(2.0 * light - 1.0)) * sat;
-  let hp = hue * 6.0;
-  let x = chroma * (1.0 - abs(hp - 2.0 * floor(hp / 2.0) - 1.0));
-  let m = light - chroma / 2.0;
-  var c = vec3<f32>(chroma, 0.0, x);
-  switch (u32(floor(hp))) {
-    case 0u: { c = vec3<f32>(chroma, x, 0.0); }
-    case 1u: { c = vec3<f32>(x, chroma, 0.0); }
-    case 2u: { c = vec3<f32>(0.0, chroma, x); }
-    case 3u: { c = vec3<f32>(0.0, x, chroma); }
-    case 4u: { c = vec3<f32>(x, 0.0, chroma); }
-    default: {}
-  }
-  return c + m;
-}
+// mixId and patternColour (the region colours) come from shaders/regionColor.wgsl, shared with the surface.
 
 // 1, 2 or 5 × 10^k, about 10 levels over ±scale (contourStep in colormap.ts); 0 without a scale.
 fn contourStep(scale: f32) -> f32 {

@@ -2,7 +2,7 @@
 // Why derivatives: the normal is cross(dpdx, dpdy) of the interpolated scene position, the plane of the triangle
 //   under the pixel, with no normals to compute or store per vertex. The twin is src/views/surface3d/shading.ts
 //   (LIGHT, AMBIENT, DIFFUSE, the pattern hash); the height colour map is the 2D map's (map2d.frag.wgsl).
-// Bindings: the same as surface.vert.wgsl (this file is appended to it into one module).
+// Bindings: the same as surface.vert.wgsl (surfaceGpu.ts joins surface.vert, regionColor and this file into one module).
 
 const LIGHT = vec3<f32>(0.35, -0.55, 0.76) / length(vec3<f32>(0.35, -0.55, 0.76));
 const AMBIENT = 0.38;
@@ -18,37 +18,7 @@ fn heightColour(v: f32, scale: f32) -> vec3<f32> {
   return vec3<f32>(select(1.0 - m, 1.0, s > 0.0), 1.0 - 0.85 * m, select(1.0 - m, 1.0, s < 0.0));
 }
 
-// The map's region colours (shaders/map2d.frag.wgsl, colormap.ts patternColour): a region looks the same in both views.
-fn mixId(id: u32) -> u32 {
-  var x = id;
-  x ^= x >> 16u;
-  x *= 0x85ebca6bu;
-  x ^= x >> 13u;
-  x *= 0xc2b2ae35u;
-  x ^= x >> 16u;
-  return x;
-}
-
-fn patternColour(id: u32) -> vec3<f32> {
-  let h = mixId(id);
-  let hue = f32(h >> 8u) / 16777216.0;
-  let sat = 0.5 + 0.25 * f32(h & 15u) / 15.0;
-  let light = 0.6 + 0.15 * f32((h >> 4u) & 15u) / 15.0;
-  let chroma = (1.0 - abs(2.0 * light - 1.0)) * sat;
-  let hp = hue * 6.0;
-  let x = chroma * (1.0 - abs(hp - 2.0 * floor(hp / 2.0) - 1.0));
-  let m = light - chroma / 2.0;
-  var c = vec3<f32>(chroma, 0.0, x);
-  switch (u32(floor(hp))) {
-    case 0u: { c = vec3<f32>(chroma, x, 0.0); }
-    case 1u: { c = vec3<f32>(x, chroma, 0.0); }
-    case 2u: { c = vec3<f32>(0.0, chroma, x); }
-    case 3u: { c = vec3<f32>(0.0, x, chroma); }
-    case 4u: { c = vec3<f32>(x, 0.0, chroma); }
-    default: {}
-  }
-  return c + m;
-}
+// patternColour comes from shaders/regionColor.wgsl (colormap.ts patternColour): a region looks the same in both views.
 
 // The light on the facet under this pixel, with its normal turned towards the eye (both sides lit alike).
 fn shade(scene: vec3<f32>) -> f32 {

@@ -1,4 +1,5 @@
-// train1d Adam update: one invocation per parameter of theta [w…, b…, a…, c].
+// Adam update of both GPU trainers: one invocation per parameter of theta (PER_UNIT·N + 1 values: in 1D
+// [w…, b…, a…, c], in 2D [w (N×2)…, b…, a…, c]).
 // Why: the moments live on the GPU beside the parameters, so a training step never leaves the device;
 // the gradient is (2/M)·(sum of the gradient pass's chunk partials, in chunk order), and the bias
 // corrections 1 − β^t come per step from the uniform (computed in float64 on the CPU).
@@ -18,6 +19,8 @@ struct TrainParams {
 }
 
 const WG: u32 = 256u;
+// Parameters per unit, a pipeline constant (GpuTrainerSpec.perUnit): 3 in 1D, 4 in 2D.
+override PER_UNIT: u32 = 3u;
 
 @group(0) @binding(0) var<uniform> P: TrainParams;
 @group(0) @binding(1) var<storage, read_write> theta: array<f32>;
@@ -29,10 +32,10 @@ const WG: u32 = 256u;
 fn main(@builtin(global_invocation_id) gid: vec3<u32>,
         @builtin(num_workgroups) nwg: vec3<u32>) {
   let k = gid.x + gid.y * nwg.x * WG;
-  if (k > 3u * P.n) {
+  if (k > PER_UNIT * P.n) {
     return;
   }
-  let stride = 3u * P.n + 1u;
+  let stride = PER_UNIT * P.n + 1u;
   var sum = 0.0;
   for (var c = 0u; c < P.chunks; c++) {
     sum += partial[c * stride + k];

@@ -1,4 +1,4 @@
-// train1d forward: residual r_m = c + Σ_i a_i·φ(w_i·x_m + b_i) − y_m for every training sample (φ = act below).
+// train1d forward: residual r_m = c + Σ_i a_i·φ(w_i·x_m + b_i) − y_m for every training sample (φ = act, shaders/activation.wgsl).
 // Why this shape: one invocation per sample; units are staged in tiles of 256 through workgroup memory
 // (every invocation of the group reads the same unit), and per-tile partial sums keep the f32 error small.
 // Bindings: 0 params (uniform, dynamic offset), 1 theta [w…, b…, a…, c] (N·3 + 1), 2 xs, 3 ys, 4 resid (out).
@@ -16,23 +16,7 @@ struct TrainParams {
   chunkSize: u32,  // samples per chunk (the last may be shorter)
 }
 
-// The units' activation, a pipeline constant (ACTIVATION_CODES in src/engine/gpu/train1d.ts):
-// 0 ReLU, 1 leaky ReLU (slope 0.01), 2 linear, 3 sigmoid. act_deriv(0) is the left slope, as on the CPU.
-override ACT: u32 = 0u;
-
-fn act(z: f32) -> f32 {
-  if (ACT == 1u) { return select(0.01 * z, z, z > 0.0); }
-  if (ACT == 2u) { return z; }
-  if (ACT == 3u) { return 1.0 / (1.0 + exp(-z)); }
-  return max(z, 0.0);
-}
-
-fn act_deriv(z: f32) -> f32 {
-  if (ACT == 1u) { return select(0.01, 1.0, z > 0.0); }
-  if (ACT == 2u) { return 1.0; }
-  if (ACT == 3u) { let s = 1.0 / (1.0 + exp(-z)); return s * (1.0 - s); }
-  return select(0.0, 1.0, z > 0.0);
-}
+// act, act_deriv and the ACT pipeline constant come from shaders/activation.wgsl, prepended by train1d.ts.
 
 const WG: u32 = 256u;
 

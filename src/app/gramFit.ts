@@ -19,8 +19,6 @@ const GRAM = 'gram2d';
 export class GpuGramFitRunner implements FitRunner {
   /** Set once the backend is up (the store exists before it, to restore the state first). */
   evaluator: AutoEvaluator | null = null;
-  /** Whether the last 2D least-squares fit had its Gram from the GPU (for `info()` and tests). */
-  lastGramOnGpu = false;
 
   constructor(private readonly base: FitRunner) {}
 
@@ -32,7 +30,6 @@ export class GpuGramFitRunner implements FitRunner {
     // The GPU Gram has ReLU features; other activations' Grams come from the worker (fit2d.ts gramActivation2D).
     const relu = (inputs.activation ?? 'relu') === 'relu';
     if (gram || inputs.mode !== '2d' || inputs.build !== 'least-squares' || !root?.device || cpuLike || !relu) {
-      if (inputs.mode === '2d') this.lastGramOnGpu = false;
       return this.base.fit(inputs, signal, gram);
     }
     let given: GivenGram | undefined;
@@ -49,7 +46,6 @@ export class GpuGramFitRunner implements FitRunner {
       void e;
     }
     if (signal.aborted) throw signal.reason;
-    this.lastGramOnGpu = given !== undefined;
     return this.base.fit(inputs, signal, given);
   }
 }

@@ -68,7 +68,11 @@ export class InvalidTargetError extends Error {
   }
 }
 
-function finiteNumbers(field: string, v: unknown): number[] {
+/**
+ * The finite numbers of an untrusted array (or typed array) of at most MAX_CSV_POINTS values, each within ±MAX_PARAM;
+ * else an InvalidTargetError naming `field` (or `field[i]`). Shared by the 1D and 2D target checks.
+ */
+export function finiteNumbers(field: string, v: unknown): number[] {
   if (!Array.isArray(v) && !(ArrayBuffer.isView(v) && !(v instanceof DataView))) {
     throw new InvalidTargetError(field, 'must be an array of numbers');
   }

@@ -5,12 +5,12 @@
  * the samples themselves with an interpolant to draw them.
  */
 import { type CompiledExpression2D, ExpressionSyntaxError, compileExpression } from './expression.ts';
-import { MAX_CSV_POINTS, normalizePoints3 } from './csv.ts';
+import { normalizePoints3 } from './csv.ts';
 import { type Grid2D, gridStep, validateGrid2D } from './grid.ts';
 import type { Rect } from './lines2d.ts';
-import { describeValue, outsideRange } from './limits.ts';
-import { MAX_PARAM, seededRandom } from './network.ts';
-import { InvalidTargetError } from './targets.ts';
+import { describeValue } from './limits.ts';
+import { seededRandom } from './network.ts';
+import { InvalidTargetError, finiteNumbers } from './targets.ts';
 
 export type Target2DSpec =
   | { kind: 'builtin'; id: string }
@@ -77,24 +77,6 @@ export const TARGETS_2D: ReadonlyArray<BuiltinTarget2D> = [
   { id: 'checker', label: 'checkerboard', domain: square(), expression: '1 - 2*mod(floor(2*x) + floor(2*y), 2)' },
   { id: 'noisy2d', label: 'noisy samples', domain: square(), samples: noisySamples2D() },
 ];
-
-function finiteNumbers(field: string, v: unknown): number[] {
-  if (!Array.isArray(v) && !(ArrayBuffer.isView(v) && !(v instanceof DataView))) {
-    throw new InvalidTargetError(field, 'must be an array of numbers');
-  }
-  const arr = v as ArrayLike<unknown>;
-  if (arr.length > MAX_CSV_POINTS) throw new InvalidTargetError(field, `at most ${MAX_CSV_POINTS} points, got ${arr.length}`);
-  const out: number[] = new Array(arr.length);
-  for (let i = 0; i < arr.length; i++) {
-    const x = arr[i];
-    if (typeof x !== 'number' || !Number.isFinite(x)) {
-      throw new InvalidTargetError(`${field}[${i}]`, `must be a finite number, got ${describeValue(x)}`);
-    }
-    if (Math.abs(x) > MAX_PARAM) throw new InvalidTargetError(`${field}[${i}]`, outsideRange(x));
-    out[i] = x;
-  }
-  return out;
-}
 
 /**
  * Checks an untrusted value (URL state, JSON import, the scripting API) and returns a clean Target2DSpec.

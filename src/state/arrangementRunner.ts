@@ -8,6 +8,7 @@ import type { PackedArrangement2D } from '../model/arrangement2d.ts';
 import type { Rect } from '../model/lines2d.ts';
 import type { Network } from '../model/network.ts';
 import { type ArrangementReply, type ArrangementRequest, decodeArrangementReply, handleArrangementMessage } from './arrangementProtocol.ts';
+import { type PendingJob, type QueueWorker, WorkerQueue } from './workerQueue.ts';
 
 /** Options of one request. */
 export interface ArrangementRequestOptions {
@@ -41,11 +42,7 @@ export function isAbort(e: unknown): boolean {
 const SUPERSEDED = 'superseded by a newer arrangement request';
 const CANCELLED = 'arrangement request cancelled';
 
-interface Job {
-  request: ArrangementRequest;
-  resolve(r: PackedArrangement2D): void;
-  reject(e: unknown): void;
-}
+type Job = PendingJob<ArrangementRequest, PackedArrangement2D>;
 
 function request(id: number, net: Network, view: Rect, opts: ArrangementRequestOptions): ArrangementRequest {
   return { id, network: net, view: { xMin: view.xMin, xMax: view.xMax, yMin: view.yMin, yMax: view.yMax }, polygons: opts.polygons ?? true };
@@ -84,12 +81,7 @@ export class InProcessArrangementRunner implements ArrangementRunner {
 }
 
 /** The part of a Worker the runner uses (a real Worker, or a stand-in in tests). */
-export interface ArrangementWorker {
-  onmessage: ((e: MessageEvent<ArrangementReply>) => void) | null;
-  onerror: ((e: Event) => void) | null;
-  postMessage(req: ArrangementRequest): void;
-  terminate(): void;
-}
+export type ArrangementWorker = QueueWorker<ArrangementRequest, ArrangementReply>;
 
 /**
  * Computes in a worker, one request at a time: while one runs, only the newest request waits, and every older
@@ -98,96 +90,40 @@ export interface ArrangementWorker {
  * back to in-process for good.
  */
 export class WorkerArrangementRunner implements ArrangementRunner {
-  private worker: ArrangementWorker | null = null;
-  private nextId = 1;
-  private readonly jobs = new Map<number, Job>();
+  private readonly queue: WorkerQueue<ArrangementRequest, ArrangementReply, PackedArrangement2D>;
   private fallback: InProcessArrangementRunner | null = null;
-  /** The request the worker is running, and the newest one waiting for it. */
-  private posted: number | null = null;
-  private waiting: number | null = null;
 
-  constructor(private readonly spawn: () => ArrangementWorker) {}
+  constructor(spawn: () => ArrangementWorker) {
+    this.queue = new WorkerQueue(spawn, decodeArrangementReply, (pending) => {
+      const fallback = (this.fallback = new InProcessArrangementRunner());
+      // Only the newest pending request still matters (the others were rejected when it came).
+      for (const job of pending) {
+        const { network, view, polygons } = job.request;
+        fallback.compute(network, view, { polygons }).then(job.resolve, job.reject);
+      }
+    });
+  }
 
   compute(net: Network, view: Rect, opts: ArrangementRequestOptions = {}): Promise<PackedArrangement2D> {
     if (this.fallback) return this.fallback.compute(net, view, opts);
-    this.rejectAll(SUPERSEDED);
-    let worker: ArrangementWorker;
+    this.queue.cancelAll(() => abortError(SUPERSEDED));
     try {
-      worker = this.worker ??= this.start();
+      return this.queue.submit((id) => request(id, net, view, opts)).result;
     } catch {
       // No worker here (blocked by the origin or a policy): compute in-process from now on.
       this.fallback = new InProcessArrangementRunner();
       return this.fallback.compute(net, view, opts);
     }
-    const id = this.nextId++;
-    return new Promise<PackedArrangement2D>((resolve, reject) => {
-      this.jobs.set(id, { request: request(id, net, view, opts), resolve, reject });
-      if (this.posted === null) this.post(worker, id);
-      else this.waiting = id;
-    });
   }
 
   cancel(): void {
     this.fallback?.cancel();
-    this.rejectAll(CANCELLED);
+    this.queue.cancelAll(() => abortError(CANCELLED));
   }
 
   destroy(): void {
     this.cancel();
-    this.worker?.terminate();
-    this.worker = null;
-    this.posted = null;
-  }
-
-  private rejectAll(why: string): void {
-    const pending = [...this.jobs.values()];
-    this.jobs.clear();
-    this.waiting = null;
-    for (const job of pending) job.reject(abortError(why));
-  }
-
-  private post(worker: ArrangementWorker, id: number): void {
-    this.posted = id;
-    worker.postMessage(this.jobs.get(id)!.request);
-  }
-
-  private start(): ArrangementWorker {
-    const w = this.spawn();
-    w.onmessage = (e) => {
-      if (this.worker !== w) return;
-      if (e.data.id === this.posted) this.posted = null;
-      const job = this.jobs.get(e.data.id);
-      if (job) {
-        this.jobs.delete(e.data.id);
-        try {
-          job.resolve(decodeArrangementReply(e.data));
-        } catch (err) {
-          job.reject(err);
-        }
-      }
-      const next = this.waiting;
-      if (this.posted === null && next !== null && this.jobs.has(next)) {
-        this.waiting = null;
-        this.post(w, next);
-      }
-    };
-    w.onerror = (e) => {
-      // Only a worker that failed to load gets here: the handler turns every failure into a reply.
-      e.preventDefault();
-      w.terminate();
-      this.worker = null;
-      this.posted = null;
-      this.waiting = null;
-      this.fallback = new InProcessArrangementRunner();
-      // Only the newest pending request still matters (the others were rejected when it came).
-      const pending = [...this.jobs.values()];
-      this.jobs.clear();
-      for (const job of pending) {
-        const { network, view, polygons } = job.request;
-        this.fallback.compute(network, view, { polygons }).then(job.resolve, job.reject);
-      }
-    };
-    return w;
+    this.queue.terminate();
   }
 }
 

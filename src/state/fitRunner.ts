@@ -7,6 +7,7 @@ import type { Network } from '../model/network.ts';
 import { construct } from './construction.ts';
 import { type FitReply, type FitRequest, decodeFitReply } from './fitProtocol.ts';
 import type { FitInputs } from './types.ts';
+import { type QueueWorker, WorkerQueue } from './workerQueue.ts';
 
 /** A Gram matrix computed elsewhere (the GPU) for a 2D least-squares fit: HᵀH and Hᵀz. */
 export interface GivenGram {
@@ -41,19 +42,7 @@ export class InProcessFitRunner implements FitRunner {
 }
 
 /** The part of a Worker the runner uses (a real Worker, or a stand-in in tests). */
-export interface FitWorker {
-  onmessage: ((e: MessageEvent<FitReply>) => void) | null;
-  onerror: ((e: Event) => void) | null;
-  postMessage(req: FitRequest): void;
-  terminate(): void;
-}
-
-interface Job {
-  inputs: FitInputs;
-  gram?: GivenGram;
-  resolve(net: Network): void;
-  reject(e: unknown): void;
-}
+export type FitWorker = QueueWorker<FitRequest, FitReply>;
 
 /**
  * Fits in a worker, one fit at a time: while one runs, only the newest request waits (a drag of the N slider
@@ -63,87 +52,30 @@ interface Job {
  * fitting for good.
  */
 export class WorkerFitRunner implements FitRunner {
-  private worker: FitWorker | null = null;
-  private nextId = 1;
-  private readonly jobs = new Map<number, Job>();
+  private readonly queue: WorkerQueue<FitRequest, FitReply, Network>;
   private fallback: InProcessFitRunner | null = null;
-  /** The fit the worker is running, and the newest one waiting for it. */
-  private posted: number | null = null;
-  private waiting: number | null = null;
 
-  constructor(private readonly spawn: () => FitWorker) {}
+  constructor(spawn: () => FitWorker) {
+    this.queue = new WorkerQueue(spawn, decodeFitReply, (pending) => {
+      const fallback = (this.fallback = new InProcessFitRunner());
+      const never = new AbortController().signal;
+      for (const job of pending) fallback.fit(job.request.inputs, never, job.request.gram).then(job.resolve, job.reject);
+    });
+  }
 
   fit(inputs: FitInputs, signal: AbortSignal, gram?: GivenGram): Promise<Network> {
     if (this.fallback) return this.fallback.fit(inputs, signal, gram);
     if (signal.aborted) return Promise.reject(signal.reason);
-    let worker: FitWorker;
+    let job: { id: number; result: Promise<Network> };
     try {
-      worker = this.worker ??= this.start();
+      job = this.queue.submit((id) => (gram ? { id, inputs, gram } : { id, inputs }));
     } catch {
       // No worker here (blocked by the origin or a policy): fit in-process from now on.
       this.fallback = new InProcessFitRunner();
       return this.fallback.fit(inputs, signal, gram);
     }
-    const id = this.nextId++;
-    return new Promise<Network>((resolve, reject) => {
-      this.jobs.set(id, { inputs, gram, resolve, reject });
-      signal.addEventListener(
-        'abort',
-        () => {
-          if (!this.jobs.delete(id)) return;
-          if (this.waiting === id) this.waiting = null;
-          reject(signal.reason);
-        },
-        { once: true },
-      );
-      if (this.posted === null) this.post(worker, id);
-      else this.waiting = id;
-    });
-  }
-
-  private post(worker: FitWorker, id: number): void {
-    this.posted = id;
-    const job = this.jobs.get(id)!;
-    worker.postMessage(job.gram ? { id, inputs: job.inputs, gram: job.gram } : { id, inputs: job.inputs });
-  }
-
-  private start(): FitWorker {
-    const w = this.spawn();
-    w.onmessage = (e) => {
-      if (e.data.id === this.posted) this.posted = null;
-      const job = this.jobs.get(e.data.id);
-      if (job) {
-        this.jobs.delete(e.data.id);
-        try {
-          job.resolve(decodeFitReply(e.data));
-        } catch (err) {
-          job.reject(err);
-        }
-      }
-      const next = this.waiting;
-      if (this.posted === null && next !== null && this.jobs.has(next)) {
-        this.waiting = null;
-        this.post(w, next);
-      }
-    };
-    w.onerror = (e) => {
-      // Only a worker that failed to load gets here: the handler turns every fit error into a reply.
-      e.preventDefault();
-      this.stop();
-      this.fallback = new InProcessFitRunner();
-      const pending = [...this.jobs.values()];
-      this.jobs.clear();
-      const never = new AbortController().signal;
-      for (const job of pending) this.fallback.fit(job.inputs, never, job.gram).then(job.resolve, job.reject);
-    };
-    return w;
-  }
-
-  private stop(): void {
-    this.worker?.terminate();
-    this.worker = null;
-    this.posted = null;
-    this.waiting = null;
+    signal.addEventListener('abort', () => this.queue.cancel(job.id, signal.reason), { once: true });
+    return job.result;
   }
 }
 

@@ -9,7 +9,7 @@ import type { Browser, Page } from 'puppeteer';
 import { randomNetwork } from '../../src/model/network.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RESULTS, launchBrowser, screenshot, serveDist, type Mode } from './harness.ts';
+import { type Mode, type OpenOptions, RESULTS, launchBrowser, openApp, screenshot, serveDist } from './harness.ts';
 
 let server: Awaited<ReturnType<typeof serveDist>>;
 beforeAll(async () => {
@@ -19,27 +19,17 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** Records CSP violations and uncaught page errors from the first script on (before the app's own). */
-async function watch(page: Page): Promise<{ pageErrors: string[] }> {
-  const pageErrors: string[] = [];
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
+/** Records CSP violations from the first script on (before the app's own). */
+async function watchCsp(page: Page): Promise<void> {
   await page.evaluateOnNewDocument(() => {
     const w = window as unknown as { __csp: string[] };
     w.__csp = [];
     document.addEventListener('securitypolicyviolation', (e) => w.__csp.push(`${e.violatedDirective}: ${e.blockedURI}`));
   });
-  return { pageErrors };
 }
 
-/** Opens the app (as the harness's openApp) in a page watched from its first script on. */
-async function openWatched(browser: Browser, url: string): Promise<{ page: Page; pageErrors: string[] }> {
-  const page = await browser.newPage();
-  const { pageErrors } = await watch(page);
-  await page.goto(url, { waitUntil: 'load' });
-  await page.waitForFunction(() => window.sandbox !== undefined, { timeout: 60_000 });
-  await page.evaluate(() => window.sandbox.ready);
-  return { page, pageErrors };
-}
+/** The harness's openApp with the CSP watched; only uncaught errors count (the faults log GPU errors on purpose). */
+const WATCHED: OpenOptions = { beforeLoad: watchCsp, consoleErrors: false };
 
 /** Fraction of pixels whose colour differs by more than `tolerance` (any channel) between two PNG data URLs. */
 async function pictureDifference(page: Page, a: string, b: string, tolerance = 48): Promise<number> {
@@ -107,7 +97,7 @@ describe('faults with webgpu', () => {
 
   beforeAll(async () => {
     browser = await launchBrowser('webgpu');
-    ({ page, pageErrors } = await openWatched(browser, `${server.url}?plot=gpu&eval1d=gpu`));
+    ({ page, errors: pageErrors } = await openApp(browser, `${server.url}?plot=gpu&eval1d=gpu`, WATCHED));
   });
   afterAll(async () => {
     await browser?.close();
@@ -116,7 +106,7 @@ describe('faults with webgpu', () => {
   for (const mode of ['1d', '2d'] as const) {
     it(`a GPU-process crash in ${mode.toUpperCase()}: noticed at once, redrawn on WebGPU with the same picture, said plainly, nothing uncaught`, async () => {
       // 2D on SwiftShader draws on the canvas by default (measured faster): the map and the surface are put on WebGPU.
-      const p = mode === '1d' ? { page, pageErrors } : await openWatched(browser, `${server.url}?map=gpu&surface=gpu`);
+      const p = mode === '1d' ? { page, errors: pageErrors } : await openApp(browser, `${server.url}?map=gpu&surface=gpu`, WATCHED);
       if (mode === '2d') await p.page.evaluate(() => window.sandbox.setState({ mode: '2d', look: { grid: 128 } }));
       expect(await p.page.evaluate(() => window.sandbox.backend)).toBe('webgpu');
       const before = await picture(p.page);
@@ -135,7 +125,7 @@ describe('faults with webgpu', () => {
       if (mode === '2d') expect(info.surface).toBe('webgpu');
       expect(await pictureDifference(p.page, before, after)).toBeLessThan(0.002);
       expect(info.uncaught).toBe(0);
-      expect(p.pageErrors).toEqual([]);
+      expect(p.errors).toEqual([]);
       if (mode === '2d') await p.page.close();
     });
   }
@@ -242,7 +232,7 @@ describe('hidden tabs and the CSP with cpu', () => {
 
   beforeAll(async () => {
     browser = await launchBrowser(mode);
-    ({ page, pageErrors } = await openWatched(browser, server.url));
+    ({ page, errors: pageErrors } = await openApp(browser, server.url, WATCHED));
   });
   afterAll(async () => {
     await browser?.close();

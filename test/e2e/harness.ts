@@ -10,14 +10,25 @@ import { ROOT } from '../../scripts/browser.ts';
 export { DIST, ROOT, launchBrowser, serveDist, type Mode } from '../../scripts/browser.ts';
 export const RESULTS = join(ROOT, 'test-results');
 
+/** What `openApp` does besides opening the page. */
+export interface OpenOptions {
+  /** Runs on the new page before it loads (e.g. `evaluateOnNewDocument` hooks that must see the first script). */
+  beforeLoad?: (page: Page) => Promise<void>;
+  /** Whether console.error messages count as errors (default true); false keeps only uncaught page errors. */
+  consoleErrors?: boolean;
+}
+
 /** Opens the app, waits for `sandbox.ready`, and collects page errors so tests can assert there were none. */
-export async function openApp(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
+export async function openApp(browser: Browser, url: string, opts: OpenOptions = {}): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
+  if (opts.consoleErrors ?? true) {
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+  }
+  await opts.beforeLoad?.(page);
   await page.goto(url, { waitUntil: 'load' });
   await page.waitForFunction(() => window.sandbox !== undefined, { timeout: 60_000 });
   await page.evaluate(() => window.sandbox.ready);

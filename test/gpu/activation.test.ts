@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeGpu } from './dawn.ts';
-import { GpuEvaluator, requestGpu } from '../../src/engine/gpu/context.ts';
+import { nodeEvaluators } from './dawn.ts';
+import type { GpuEvaluator } from '../../src/engine/gpu/context.ts';
 import { type Network, randomNetwork, seededRandom, validateNetwork } from '../../src/model/network.ts';
 import { type Grid1D, type Grid2D, gridPoints2D, gridXs, relativeL2 } from '../../src/model/grid.ts';
 import { RegionsUndefinedError, evaluate1DBrute, evaluate2DBrute } from '../../src/engine/cpu/evaluator.ts';
@@ -16,11 +16,7 @@ let ev: GpuEvaluator;
 let brute: GpuEvaluator;
 
 beforeAll(async () => {
-  gpu = nodeGpu();
-  const startup = await requestGpu(gpu);
-  if (startup.kind !== 'ok') throw new Error(`WebGPU startup failed in Node: ${startup.kind}`);
-  ev = await GpuEvaluator.create(startup);
-  brute = await GpuEvaluator.create(startup, { search1D: false, kernel2D: 'tiled' });
+  ({ gpu, ev, brute } = await nodeEvaluators());
 });
 
 afterAll(() => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeGpu } from './dawn.ts';
-import { GpuEvaluator, SMALL_GRID_POINTS, autoKernel2D, gridKernel2D, isCpuLikeAdapter, requestGpu } from '../../src/engine/gpu/context.ts';
+import { nodeEvaluators, nodeStartup } from './dawn.ts';
+import { GpuEvaluator, SMALL_GRID_POINTS, autoKernel2D, gridKernel2D, isCpuLikeAdapter } from '../../src/engine/gpu/context.ts';
 import { randomNetwork, seededRandom, type Network } from '../../src/model/network.ts';
 import { type Grid1D, type Grid2D, gridPoints2D, gridXs, relativeL2 } from '../../src/model/grid.ts';
 import { evaluate1DBrute, evaluate2DBrute, regions2DBrute } from '../../src/engine/cpu/evaluator.ts';
@@ -25,11 +25,7 @@ let ev: GpuEvaluator;
 let brute: GpuEvaluator;
 
 beforeAll(async () => {
-  gpu = nodeGpu();
-  const startup = await requestGpu(gpu);
-  if (startup.kind !== 'ok') throw new Error(`WebGPU startup failed in Node: ${startup.kind}`);
-  ev = await GpuEvaluator.create(startup);
-  brute = await GpuEvaluator.create(startup, { search1D: false, kernel2D: 'tiled' });
+  ({ gpu, ev, brute } = await nodeEvaluators());
 });
 
 afterAll(() => {
@@ -145,8 +141,7 @@ describe('regions2d kernel vs float64 reference', () => {
 
 describe('GpuEvaluator contract', () => {
   it('picks a cache kernel on CPU-like adapters (cache8sg with subgroups) and the tiled one on GPUs', async () => {
-    const startup = await requestGpu(gpu);
-    if (startup.kind !== 'ok') throw new Error(startup.kind);
+    const startup = await nodeStartup(gpu);
     const auto = await GpuEvaluator.create(startup);
     const net = randomNetwork(2, 300, 21);
     const grid: Grid2D = { xMin: -1, xMax: 1, yMin: -1, yMax: 1, nx: 129, ny: 7 };
@@ -183,8 +178,7 @@ describe('GpuEvaluator contract', () => {
   });
 
   it('turns a lost device into GpuDeviceLostError, and AutoEvaluator recovers on a new device', async () => {
-    const startup = await requestGpu(gpu);
-    if (startup.kind !== 'ok') throw new Error(startup.kind);
+    const startup = await nodeStartup(gpu);
     const own = await GpuEvaluator.create(startup);
     startup.device.destroy(); // simulates loss: not through own.destroy()
     await new Promise((r) => setTimeout(r, 50));
@@ -276,8 +270,7 @@ describe('grid values left on the GPU equal the read-back values exactly', () =>
   const CHOICES: Array<Exclude<Kernel2DChoice, 'auto'>> = ['tiled', 'cache8', 'cache8sg'];
   for (const kernel2D of CHOICES) {
     it(`2D, kernel '${kernel2D}': awkward unit counts and grids, and values that outlive other calls`, async () => {
-      const startup = await requestGpu(gpu);
-      if (startup.kind !== 'ok') throw new Error(startup.kind);
+      const startup = await nodeStartup(gpu);
       const e = await GpuEvaluator.onSharedDevice(startup, { kernel2D });
       try {
         expect(e.kernel2D).toBe(kernel2D);
@@ -320,8 +313,7 @@ describe('grid values left on the GPU equal the read-back values exactly', () =>
 
 describe('validated networks on the GPU', () => {
   it('a validated network is uploaded once however many calls use it; others every call', async () => {
-    const startup = await requestGpu(gpu);
-    if (startup.kind !== 'ok') throw new Error(startup.kind);
+    const startup = await nodeStartup(gpu);
     const e = await GpuEvaluator.create(startup, { kernel2D: 'cache8' });
     const queue = startup.device.queue;
     const write = queue.writeBuffer.bind(queue);

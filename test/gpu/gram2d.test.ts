@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wgslStructLayout } from '../../src/views/uniformLayout.ts';
 import { nodeDevice } from './dawn.ts';
 import { GRAM_PARAMS_LAYOUT, GRAM_PARAMS_SIZE, GpuGram2D, MAX_GRAM_CHUNK, planGramChunks } from '../../src/engine/gpu/gram2d.ts';
 import { gram2D, leastSquares2D, randomHiddenUnits2D, ridgeSamples2D } from '../../src/model/fit2d.ts';
@@ -59,17 +60,9 @@ function worstError(got: { gram: Float64Array; rhs: Float64Array }, want: { gram
 describe('GpuGram2D against the float64 CPU twin gram2D', () => {
   it('declares the GramParams uniform of src/engine/gpu/gram2d.ts', () => {
     const src = readFileSync(new URL('../../shaders/gram2d.compute.wgsl', import.meta.url), 'utf8');
-    const body = /struct GramParams \{([\s\S]*?)\n\}/.exec(src)?.[1] ?? '';
-    const members = body
-      .split('\n')
-      .map((l) => l.replace(/\/\/.*$/, '').trim())
-      .filter(Boolean)
-      .map((l, i) => {
-        const m = /^(\w+)\s*:\s*(\w+),?$/.exec(l)!;
-        return { name: m[1], type: m[2], offset: 4 * i };
-      });
+    const { members, size } = wgslStructLayout(src, 'GramParams');
     expect(members).toEqual(GRAM_PARAMS_LAYOUT.map((m) => ({ ...m })));
-    expect(4 * members.length).toBe(GRAM_PARAMS_SIZE);
+    expect(size).toBe(GRAM_PARAMS_SIZE);
   });
 
   it('plans chunks that cover every sample in multiples of 16 within the pass budget', () => {

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeDevice } from './dawn.ts';
+import { nodeDevice, renderPixels } from './dawn.ts';
 import { MAP2D_PARAMS_LAYOUT, MAP2D_PARAMS_SIZE, Map2DGpu, type Map2DFrame } from '../../src/views/map2d/map2dGpu.ts';
 import { wgslStructLayout } from '../../src/views/uniformLayout.ts';
 import vertSource from '../../shaders/map2d.vert.wgsl?raw';
 import scaleSource from '../../shaders/map2d.scale.compute.wgsl?raw';
 import fragSource from '../../shaders/map2d.frag.wgsl?raw';
+import regionColorSource from '../../shaders/regionColor.wgsl?raw';
 import { HIGHLIGHT_OUTLINE, colourOf, contourStep, errorColourOf, lighten, maxAbs, patternColour, sampleColour, sampleModeColour, type MapMode } from '../../src/views/map2d/colormap.ts';
 
 import type { DeviceValues } from '../../src/views/deviceValues.ts';
@@ -47,23 +48,9 @@ function upload(values: Float32Array<ArrayBuffer>, offset: number): DeviceValues
   return { buffer, offset, count: values.length, device };
 }
 
-/** Renders a frame into a fresh rgba8unorm texture and returns its bytes, rows packed. */
+/** Renders a frame (renderPixels: a fresh rgba8unorm texture, no validation error) and returns its bytes, rows packed. */
 async function render(values: DeviceValues, nx: number, ny: number, width: number, height: number, rect: PlotRect, extra: Partial<Map2DFrame> = {}): Promise<Uint8Array> {
-  const texture = device.createTexture({ size: [width, height], format: 'rgba8unorm', usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC });
-  const bytesPerRow = Math.ceil((4 * width) / 256) * 256;
-  const out = device.createBuffer({ size: bytesPerRow * height, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-  const encoder = device.createCommandEncoder();
-  map.encode(encoder, texture.createView(), width, height, rect, { values, nx, ny, ...extra });
-  encoder.copyTextureToBuffer({ texture }, { buffer: out, bytesPerRow }, [width, height]);
-  device.queue.submit([encoder.finish()]);
-  await out.mapAsync(GPUMapMode.READ);
-  const padded = new Uint8Array(out.getMappedRange());
-  const pixels = new Uint8Array(4 * width * height);
-  for (let y = 0; y < height; y++) pixels.set(padded.subarray(y * bytesPerRow, y * bytesPerRow + 4 * width), 4 * y * width);
-  out.unmap();
-  out.destroy();
-  texture.destroy();
-  return pixels;
+  return renderPixels(device, width, height, (encoder, view) => map.encode(encoder, view, width, height, rect, { values, nx, ny, ...extra }));
 }
 
 /** Largest channel difference (in 1/255 steps) between the render and the CPU twin; outside `rect` pixels must be clear. */
@@ -214,7 +201,9 @@ function worstModeDifference(
 
 describe('Map2DGpu modes', () => {
   it('declares the colour twins the CPU uses (the fragment stage names them)', () => {
-    for (const name of ['fn colourOf', 'fn errorColourOf', 'fn mixId', 'fn patternColour', 'fn contourStep']) expect(fragSource).toContain(name);
+    for (const name of ['fn colourOf', 'fn errorColourOf', 'fn contourStep']) expect(fragSource).toContain(name);
+    // The region colours are shared with the surface (map2dGpu.ts joins them into the module).
+    for (const name of ['fn mixId', 'fn patternColour']) expect(regionColorSource).toContain(name);
   });
 
   it('colours regions by patternColour of the nearest sample, exactly at each cell', async () => {

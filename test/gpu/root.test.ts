@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeGpu } from './dawn.ts';
-import { requestGpu } from '../../src/engine/gpu/context.ts';
+import { nodeGpu, nodeStartup } from './dawn.ts';
 import { GpuRoot, MAX_RECOVERIES_IN_A_ROW, type GpuFallback, type GpuRecovered } from '../../src/engine/gpu/root.ts';
 import { GpuDeviceLostError, GpuValidationError, withErrorScopes } from '../../src/engine/gpu/errors.ts';
 import { GpuTarget1D } from '../../src/engine/gpu/target1d.ts';
@@ -21,8 +20,7 @@ const roots: GpuRoot[] = [];
 afterAll(() => roots.forEach((r) => r.destroy()));
 
 async function newRoot(): Promise<{ root: GpuRoot; recovered: GpuRecovered[]; fallbacks: GpuFallback[] }> {
-  const startup = await requestGpu(gpu);
-  if (startup.kind !== 'ok') throw new Error(`WebGPU startup failed in Node: ${startup.kind}`);
+  const startup = await nodeStartup(gpu);
   const root = GpuRoot.fromStartup(startup);
   roots.push(root);
   const recovered: GpuRecovered[] = [];

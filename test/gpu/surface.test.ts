@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeDevice } from './dawn.ts';
+import { nodeDevice, renderPixels } from './dawn.ts';
 import { SURFACE_PARAMS_LAYOUT, SURFACE_PARAMS_SIZE, type SurfaceParams, SurfaceGpu } from '../../src/views/surface3d/surfaceGpu.ts';
 import { OrbitCamera, toScene } from '../../src/views/surface3d/camera.ts';
 import { heightColour, heightScale, patternColour, shadeOf } from '../../src/views/surface3d/shading.ts';
@@ -96,25 +96,9 @@ function gridOf(nx: number, ny: number, f: (x: number, y: number) => number): Fl
   return out;
 }
 
-/** Renders a frame into a fresh rgba8unorm texture inside an error scope that must stay empty; its bytes, rows packed. */
+/** Renders a frame (renderPixels: a fresh rgba8unorm texture, no validation error) and returns its bytes, rows packed. */
 async function render(params: SurfaceParams, width = WIDTH, height = HEIGHT): Promise<Uint8Array> {
-  const texture = device.createTexture({ size: [width, height], format: 'rgba8unorm', usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC });
-  const bytesPerRow = Math.ceil((4 * width) / 256) * 256;
-  const out = device.createBuffer({ size: bytesPerRow * height, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-  device.pushErrorScope('validation');
-  const encoder = device.createCommandEncoder();
-  surface.encode(encoder, texture.createView(), width, height, params);
-  encoder.copyTextureToBuffer({ texture }, { buffer: out, bytesPerRow }, [width, height]);
-  device.queue.submit([encoder.finish()]);
-  expect(await device.popErrorScope()).toBeNull();
-  await out.mapAsync(GPUMapMode.READ);
-  const padded = new Uint8Array(out.getMappedRange());
-  const pixels = new Uint8Array(4 * width * height);
-  for (let y = 0; y < height; y++) pixels.set(padded.subarray(y * bytesPerRow, y * bytesPerRow + 4 * width), 4 * y * width);
-  out.unmap();
-  out.destroy();
-  texture.destroy();
-  return pixels;
+  return renderPixels(device, width, height, (encoder, view) => surface.encode(encoder, view, width, height, params));
 }
 
 function pixel(p: Uint8Array, x: number, y: number, width = WIDTH): [number, number, number, number] {

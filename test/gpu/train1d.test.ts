@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wgslStructLayout } from '../../src/views/uniformLayout.ts';
 import { nodeDevice } from './dawn.ts';
 import { GpuTrainer1D, MIN_CHUNK_SIZE, TRAIN_PARAMS_LAYOUT, TRAIN_PARAMS_SIZE, planChunks } from '../../src/engine/gpu/train1d.ts';
 import { Trainer1D, packParams } from '../../src/model/train1d.ts';
@@ -34,17 +35,9 @@ describe('GpuTrainer1D against the float64 CPU twin', () => {
   it('declares the TrainParams uniform of src/engine/gpu/train1d.ts in every train1d shader', () => {
     for (const stage of ['forward', 'grad', 'adam', 'loss']) {
       const src = readFileSync(new URL(`../../shaders/train1d.${stage}.compute.wgsl`, import.meta.url), 'utf8');
-      const body = /struct TrainParams \{([\s\S]*?)\n\}/.exec(src)?.[1] ?? '';
-      const members = body
-        .split('\n')
-        .map((l) => l.replace(/\/\/.*$/, '').trim())
-        .filter(Boolean)
-        .map((l, i) => {
-          const m = /^(\w+)\s*:\s*(\w+),?$/.exec(l)!;
-          return { name: m[1], type: m[2], offset: 4 * i };
-        });
+      const { members, size } = wgslStructLayout(src, 'TrainParams');
       expect(members, stage).toEqual(TRAIN_PARAMS_LAYOUT.map((m) => ({ ...m })));
-      expect(4 * members.length).toBe(TRAIN_PARAMS_SIZE);
+      expect(size).toBe(TRAIN_PARAMS_SIZE);
     }
   });
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { GENERATED_SHADERS } from '../../bench/tools/generated.ts';
 import { PARAMS_LAYOUT, PARAMS_SIZE, packParams } from '../../src/engine/gpu/params.ts';
+import { wgslStructLayout } from '../../src/views/uniformLayout.ts';
 
 // The unit kernels and every eval2d variant (the variants are drop-in twins driven by the same Params).
 const SHADERS = [
@@ -10,35 +11,13 @@ const SHADERS = [
   'regions2d.compute.wgsl',
   ...GENERATED_SHADERS.map((s) => s.file.replace(/^shaders\//, '')),
 ];
-const SIZE_ALIGN: Record<string, [number, number]> = { 'f32': [4, 4], 'u32': [4, 4], 'vec2<f32>': [8, 8], 'vec4<f32>': [16, 16] };
-
-/** Members of `struct Params` in declaration order, with offsets by WGSL's alignment rules. */
-function wgslParams(source: string): Array<{ name: string; type: string; offset: number }> {
-  const body = /struct Params \{([\s\S]*?)\n\}/.exec(source)?.[1];
-  if (!body) throw new Error('no struct Params');
-  let offset = 0;
-  return body
-    .split('\n')
-    .map((line) => line.replace(/\/\/.*$/, '').trim())
-    .filter(Boolean)
-    .map((line) => {
-      const m = /^(\w+)\s*:\s*([\w<>]+),?$/.exec(line);
-      if (!m) throw new Error(`cannot parse member "${line}"`);
-      const [size, align] = SIZE_ALIGN[m[2]];
-      offset = Math.ceil(offset / align) * align;
-      const member = { name: m[1], type: m[2], offset };
-      offset += size;
-      return member;
-    });
-}
-
 describe('Params uniform layout', () => {
   for (const file of SHADERS) {
     it(`${file} declares the same Params as src/engine/gpu/params.ts`, () => {
-      const members = wgslParams(readFileSync(new URL(`../../shaders/${file}`, import.meta.url), 'utf8'));
+      const { members, size } = wgslStructLayout(readFileSync(new URL(`../../shaders/${file}`, import.meta.url), 'utf8'), 'Params');
       expect(members).toEqual(PARAMS_LAYOUT.map((m) => ({ ...m })));
-      const last = members[members.length - 1];
-      expect(Math.ceil((last.offset + SIZE_ALIGN[last.type][0]) / 16) * 16).toBe(PARAMS_SIZE);
+      // A uniform binding's size is a multiple of 16 bytes.
+      expect(Math.ceil(size / 16) * 16).toBe(PARAMS_SIZE);
     });
   }
 

@@ -2,6 +2,7 @@ import forwardCode from '../../../shaders/train1d.forward.compute.wgsl?raw';
 import gradCode from '../../../shaders/train1d.grad.compute.wgsl?raw';
 import adamCode from '../../../shaders/train1d.adam.compute.wgsl?raw';
 import lossCode from '../../../shaders/train1d.loss.compute.wgsl?raw';
+import activationCode from '../../../shaders/activation.wgsl?raw';
 import { type Activation, activationOf } from '../../model/activation.ts';
 import { type Network, validateNetwork } from '../../model/network.ts';
 import {
@@ -62,8 +63,11 @@ const WG = 256;
 export interface GpuTrainerSpec {
   /** Label prefix of every GPU object ('train1d', 'train2d'). */
   label: string;
-  /** WGSL of the four stages; all declare the TrainParams uniform above. */
-  code: { forward: string; grad: string; adam: string; loss: string };
+  /**
+   * WGSL of the forward and gradient stages; both declare the TrainParams uniform above and get shaders/activation.wgsl
+   * prepended. The Adam and loss stages are the same for every kind (train1d.adam with PER_UNIT, train1d.loss).
+   */
+  code: { forward: string; grad: string };
   units: number;
   /** Parameters per unit: 3 in 1D, 4 in 2D (the packed θ has perUnit·N + 1 values). */
   perUnit: number;
@@ -195,10 +199,11 @@ export abstract class GpuAdamTrainer {
     const la = layout(['uniform', 'rw', 'read', 'rw', 'rw']);
     const ll = layout(['uniform', 'read', 'rw']);
     this.pipelines = {
-      forward: pipeline('forward', spec.code.forward, lf, act),
-      grad: pipeline('grad', spec.code.grad, lg, act),
-      adam: pipeline('adam', spec.code.adam, la),
-      loss: pipeline('loss', spec.code.loss, ll),
+      // One shared act/act_deriv for both dimensions' forward and gradient stages (WGSL declarations are order-free).
+      forward: pipeline('forward', activationCode + spec.code.forward, lf, act),
+      grad: pipeline('grad', activationCode + spec.code.grad, lg, act),
+      adam: pipeline('adam', adamCode, la, { PER_UNIT: spec.perUnit }),
+      loss: pipeline('loss', lossCode, ll),
     };
     this.groups = {
       forward: group(lf, [theta, ...inputs, resid]),
@@ -409,7 +414,7 @@ export class GpuTrainer1D extends GpuAdamTrainer {
     const spec: GpuTrainerSpec = {
       label: 'train1d',
       activation: activationOf(v),
-      code: { forward: forwardCode, grad: gradCode, adam: adamCode, loss: lossCode },
+      code: { forward: forwardCode, grad: gradCode },
       units: v.a.length,
       perUnit: 3,
       theta: packParams(v),

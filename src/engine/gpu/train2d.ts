@@ -1,8 +1,5 @@
 import forwardCode from '../../../shaders/train2d.forward.compute.wgsl?raw';
 import gradCode from '../../../shaders/train2d.grad.compute.wgsl?raw';
-import adamCode from '../../../shaders/train2d.adam.compute.wgsl?raw';
-// The loss reduction does not depend on the dimension: the 1D stage is reused as it is.
-import lossCode from '../../../shaders/train1d.loss.compute.wgsl?raw';
 import { activationOf } from '../../model/activation.ts';
 import { type Network, validateNetwork } from '../../model/network.ts';
 import { type TrainOptions, TrainError, checkTrainOptions } from '../../model/train1d.ts';
@@ -36,7 +33,7 @@ export class GpuTrainer2D extends GpuAdamTrainer {
     const spec: GpuTrainerSpec = {
       label: 'train2d',
       activation: activationOf(v),
-      code: { forward: forwardCode, grad: gradCode, adam: adamCode, loss: lossCode },
+      code: { forward: forwardCode, grad: gradCode },
       units: v.a.length,
       perUnit: 4,
       theta: packParams2D(v),

@@ -6,6 +6,7 @@
  * Owns its pipelines and buffers; bind groups are cached per set of bound buffers; `destroy()` is safe twice.
  */
 import vertSource from '../../../shaders/map2d.vert.wgsl?raw';
+import regionColorSource from '../../../shaders/regionColor.wgsl?raw';
 import fragSource from '../../../shaders/map2d.frag.wgsl?raw';
 import scaleSource from '../../../shaders/map2d.scale.compute.wgsl?raw';
 import type { PlotRect } from '../axes.ts';
@@ -120,7 +121,7 @@ export class Map2DGpu {
       layout: device.createPipelineLayout({ bindGroupLayouts: [computeLayout] }),
       compute: { module: device.createShaderModule({ label: 'map2d scale', code: scaleSource }), entryPoint: 'main' },
     });
-    const module = device.createShaderModule({ label: 'map2d', code: `${vertSource}\n${fragSource}` });
+    const module = device.createShaderModule({ label: 'map2d', code: `${vertSource}\n${regionColorSource}\n${fragSource}` });
     this.renderPipeline = device.createRenderPipeline({
       label: 'map2d',
       layout: device.createPipelineLayout({ bindGroupLayouts: [renderLayout] }),

@@ -6,6 +6,7 @@
  * (recreated only when the size changes); bind groups are cached per value buffer; `destroy()` is safe twice.
  */
 import vertSource from '../../../shaders/surface.vert.wgsl?raw';
+import regionColorSource from '../../../shaders/regionColor.wgsl?raw';
 import fragSource from '../../../shaders/surface.frag.wgsl?raw';
 import type { Rect } from '../../model/lines2d.ts';
 import { type DeviceValues, storageRange } from '../deviceValues.ts';
@@ -145,7 +146,7 @@ export class SurfaceGpu {
         { binding: 3, visibility: GPUShaderStage.VERTEX, buffer: { type: 'read-only-storage' } },
       ],
     });
-    const module = device.createShaderModule({ label: 'surface', code: `${vertSource}\n${fragSource}` });
+    const module = device.createShaderModule({ label: 'surface', code: `${vertSource}\n${regionColorSource}\n${fragSource}` });
     const layout = device.createPipelineLayout({ bindGroupLayouts: [this.layout] });
     const blend: GPUBlendState = {
       color: { srcFactor: 'one', dstFactor: 'one-minus-src-alpha', operation: 'add' },

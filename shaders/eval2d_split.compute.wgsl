@@ -11,7 +11,7 @@
 // Passes: a unit range too long for one dispatch is split into passes (see unitKernel.ts planPasses); pass k > 0
 // adds its slice sums to the slice partials (accumulate = 1), so one reduction follows the last pass.
 // Dispatch: (blocks, S, 1) workgroups; slice s covers units [unitStart + s·per, unitStart + (s+1)·per) of the
-// pass, per = the pass's unit count / S rounded up to a whole tile (trailing slices may be empty: they write 0).
+// pass, per = ceil(unit count / S) (the host keeps S ≤ the pass's units; an empty slice would write 0).
 // Bindings: 0 params (uniform), 1 units: vec4(w1, w2, b, a) per unit, 2 points (interleaved x, y; point mode
 // only), 3 partials: S × pointCount f32 (slice-major), bound at exactly that size.
 
@@ -59,8 +59,9 @@ fn main(@builtin(local_invocation_index) lid: u32,
   let slice = wid.y;
   let grid = params.mode == 0u;
 
-  // This workgroup's unit range: slice `slice` of the pass's units, in whole tiles.
-  let per = ((params.unitCount + slices - 1u) / slices + WG - 1u) / WG * WG;
+  // This workgroup's unit range: slice `slice` of the pass's units. Not rounded to whole tiles: on an H200 that
+  // left trailing slices empty once a pass held fewer than 256·S units, and empty workgroups cost time.
+  let per = (params.unitCount + slices - 1u) / slices;
   let start = params.unitStart + min(params.unitCount, slice * per);
   let end = params.unitStart + min(params.unitCount, (slice + 1u) * per);
 

@@ -13,14 +13,15 @@ import type { GpuValues, ValueTarget } from './valueKernel.ts';
 /** Points per invocation of shaders/eval2d_split.compute.wgsl (PPT there). */
 export const SPLIT_POINTS_PER_THREAD = 16;
 
-/** Units per slice are whole tiles of this many (the shader's workgroup tile). */
+/** Fewest units per slice the automatic choice makes (one workgroup tile: below it the per-workgroup cost grows). */
 export const SPLIT_TILE_UNITS = WORKGROUP_SIZE;
 
 /**
- * Workgroups the automatic split aims for: as many as a 2048² grid gives the unsplit 16-point kernel, which
- * reached 74–78 % of an H200's FMA peak (bench/NOTES.md), against 68–75 % at 1024² (256 workgroups).
+ * Workgroups the automatic split aims for. Measured on an H200 (bench/NOTES.md, split-K section): the split
+ * kernel was fastest at about 256 workgroups on 256², 512² and 1024² alike (S = 16, 4, 1), and slower with more
+ * (at 1024², S = 4 gave 55 % of the FMA peak against 73 % unsplit). 256 also fills a laptop GPU's 16–40 SMs.
  */
-export const SPLIT_TARGET_WORKGROUPS = 1024;
+export const SPLIT_TARGET_WORKGROUPS = 256;
 
 /** Most slices the automatic choice takes (the reduction reads S floats per point). */
 export const MAX_AUTO_SLICES = 64;
@@ -52,14 +53,15 @@ export function gridBlocks(nx: number, ny: number): number {
 
 /**
  * The slice count a grid of nx × ny points over `unitCount` units runs with for `choice` (validated: an explicit
- * count must be an integer in 1..MAX_SLICES, else a RangeError). What GpuEvaluator asks before taking the split
+ * count must be an integer in 1..MAX_SLICES, else a RangeError; it is capped at the units of a pass). What GpuEvaluator asks before taking the split
  * kernel: 1 means the split would not pay (or was not asked for).
  */
 export function slicesFor(choice: SliceChoice, nx: number, ny: number, unitCount: number): number {
-  if (choice !== 'auto') return checkSlices(choice);
+  const s = choice === 'auto' ? 0 : checkSlices(choice);
   // As planGrid: the first job's rows (jobs hold at most 2^22 points) and the first pass's units.
   const rows = Math.min(ny, Math.max(1, Math.floor(SPLIT_JOB_POINTS / nx)));
-  return autoSlices(gridBlocks(nx, rows), planPasses(unitCount, rows * nx)[0].count);
+  const perPass = planPasses(unitCount, rows * nx)[0].count;
+  return s > 0 ? Math.max(1, Math.min(s, perPass)) : autoSlices(gridBlocks(nx, rows), perPass);
 }
 
 function checkSlices(s: number): number {
@@ -109,7 +111,7 @@ export class Eval2DSplitKernel {
   readonly maxJobPoints: number;
   /** Bytes one storage binding may hold here: the device's limit, or less (Eval2DSplitOptions.maxBindingBytes). */
   private readonly bindingBytes: number;
-  /** The slice count of the last plan. */
+  /** The slice count of the last plan (an explicit count capped at the units of a pass). */
   lastSlices = 1;
   private destroyed = false;
 
@@ -153,10 +155,14 @@ export class Eval2DSplitKernel {
     return this.count;
   }
 
-  /** The slice count for `jobs`' first job under `choice`. */
+  /**
+   * The slice count for a job of `points` points and `threads` invocations under `choice`. An explicit count is
+   * capped at the units of a pass (at least one unit per slice): an empty slice's workgroups only cost time.
+   */
   private slicesOf(choice: SliceChoice, threads: number, unitCount: number, points: number): number {
-    if (choice !== 'auto') return checkSlices(choice);
-    return autoSlices(Math.ceil(threads / WORKGROUP_SIZE), planPasses(unitCount, points)[0].count);
+    const perPass = planPasses(unitCount, points)[0].count;
+    if (choice !== 'auto') return Math.max(1, Math.min(checkSlices(choice), perPass));
+    return autoSlices(Math.ceil(threads / WORKGROUP_SIZE), perPass);
   }
 
   /**

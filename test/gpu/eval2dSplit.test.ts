@@ -8,6 +8,7 @@ import { type Network, randomNetwork, seededRandom, validateNetwork } from '../.
 import { type Grid2D, gridPoints2D, relativeL2 } from '../../src/model/grid.ts';
 import { evaluate2DBrute } from '../../src/engine/cpu/evaluator.ts';
 import type { Activation } from '../../src/model/activation.ts';
+import { type BenchConfig, quickConfig, runBenchmark } from '../../src/bench/runner.ts';
 
 /** float32 sums against the float64 twin, as in evaluator.test.ts. */
 const BOUND = 1e-5;
@@ -182,5 +183,16 @@ describe('slice choice', () => {
     forced.destroy();
     auto.destroy();
     startup.device.destroy();
+  });
+});
+
+describe('benchmark methods gpu-v-split and gpu-v-split<S>', () => {
+  it('time the split passes and the reduction, check accuracy and name S in the note', async () => {
+    const cfg: BenchConfig = { ...quickConfig(), dims: [2], methods: ['gpu-v-split', 'gpu-v-split4'], sizes: [700], grids2D: [24], repeats: 1, runBudgetMs: 2000, accuracy: null };
+    const res = await runBenchmark({ now: () => performance.now(), device, adapter: { name: 'test adapter' }, platform: 'vitest' }, cfg);
+    expect(res.rows.map((r) => r.method)).toEqual(['gpu-v-split', 'gpu-v-split4']);
+    expect(res.rows[0].note).toMatch(/S = 2/); // 700 units: at most two 256-unit slices
+    expect(res.rows[1].note).toMatch(/S = 4/);
+    for (const r of res.rows) expect(r.error).toBeLessThan(BOUND);
   });
 });

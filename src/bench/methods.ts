@@ -13,6 +13,7 @@ import { EVAL2D_VARIANTS } from '../engine/gpu/eval2dVariant.ts';
 import { type Kernel2DChoice, SMALL_GRID_POINTS, gridKernel2D } from '../engine/gpu/context.ts';
 import { Eval2DSplitKernel, SPLIT_POINTS_PER_THREAD, type SliceChoice, slicesFor } from '../engine/gpu/eval2dSplit.ts';
 import { UnitBuffer } from '../engine/gpu/units.ts';
+import { Regions2DSplitKernel } from '../engine/gpu/regions2dSplit.ts';
 
 export type Backend = 'cpu' | 'gpu';
 export type Output = 'values' | 'regions';
@@ -302,6 +303,7 @@ export const METHODS: MethodSpec[] = [
     }),
   ),
   ...(['auto', 1, 2, 4, 8, 16, 32, 64] as const).map((slices) => splitMethod(slices)),
+  regionsSplitMethod(),
 ];
 
 /** Method ids accepted by `--methods` and the panel. */
@@ -347,6 +349,46 @@ function splitMethod(slices: SliceChoice): MethodSpec {
         },
         async output() {
           return { kind: 'values', values: await kernel.readOutput(points) };
+        },
+        destroy() {
+          kernel.destroy();
+          units.destroy();
+          timer.destroy();
+        },
+      };
+    },
+  };
+}
+
+/** The split-K region kernel (src/engine/gpu/regions2dSplit.ts) with the automatic S: 'gpu-regions-split'. */
+function regionsSplitMethod(): MethodSpec {
+  return {
+    id: 'gpu-regions-split',
+    dim: 2,
+    flopPerUnitEval: FLOP.gpuRegions,
+    backend: 'gpu',
+    output: 'regions',
+    label: 'GPU active count + pattern id with the unit range split over an automatic number of slices per point block, atomics adding into cleared outputs (shaders/regions2d_split.compute.wgsl; GpuEvaluator\'s choice for small grids on GPUs)',
+    exact: false,
+    canSubset: false,
+    pointsPerInvocation: () => SPLIT_POINTS_PER_THREAD,
+    cost: brute,
+    rowNote: (n, nx, ny) => `S = ${slicesFor('auto', nx, ny, n)}`,
+    create: (ctx) => {
+      const device = ctx.device!;
+      const kernel = new Regions2DSplitKernel(device);
+      const units = new UnitBuffer(device);
+      const timer = new GpuTimer(device, ctx.now, !ctx.noTimestamps && device.features.has('timestamp-query'));
+      return {
+        prepare(net, grid) {
+          units.upload(net);
+          kernel.planGrid(units, grid as Grid2D);
+        },
+        run(reps = 1, expectMs = 0) {
+          return timer.time(kernel.passes, (encoder, ts) => kernel.encode(encoder, ts), reps, expectMs);
+        },
+        async output() {
+          return { kind: 'regions', ...(await kernel.readOutput()) };
         },
         destroy() {
           kernel.destroy();

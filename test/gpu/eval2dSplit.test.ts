@@ -6,7 +6,9 @@ import { UnitBuffer } from '../../src/engine/gpu/units.ts';
 import { planPasses } from '../../src/engine/gpu/unitKernel.ts';
 import { type Network, randomNetwork, seededRandom, validateNetwork } from '../../src/model/network.ts';
 import { type Grid2D, gridPoints2D, relativeL2 } from '../../src/model/grid.ts';
-import { evaluate2DBrute } from '../../src/engine/cpu/evaluator.ts';
+import { evaluate2DBrute, regions2DBrute } from '../../src/engine/cpu/evaluator.ts';
+import { Regions2DKernel } from '../../src/engine/gpu/regions2d.ts';
+import { Regions2DSplitKernel } from '../../src/engine/gpu/regions2dSplit.ts';
 import type { Activation } from '../../src/model/activation.ts';
 import { type BenchConfig, quickConfig, runBenchmark } from '../../src/bench/runner.ts';
 
@@ -188,11 +190,55 @@ describe('slice choice', () => {
 
 describe('benchmark methods gpu-v-split and gpu-v-split<S>', () => {
   it('time the split passes and the reduction, check accuracy and name S in the note', async () => {
-    const cfg: BenchConfig = { ...quickConfig(), dims: [2], methods: ['gpu-v-split', 'gpu-v-split4'], sizes: [700], grids2D: [24], repeats: 1, runBudgetMs: 2000, accuracy: null };
+    const cfg: BenchConfig = { ...quickConfig(), dims: [2], methods: ['gpu-v-split', 'gpu-v-split4', 'gpu-regions-split'], sizes: [700], grids2D: [24], repeats: 1, runBudgetMs: 2000, accuracy: null };
     const res = await runBenchmark({ now: () => performance.now(), device, adapter: { name: 'test adapter' }, platform: 'vitest' }, cfg);
-    expect(res.rows.map((r) => r.method)).toEqual(['gpu-v-split', 'gpu-v-split4']);
+    expect(res.rows.map((r) => r.method)).toEqual(['gpu-v-split', 'gpu-v-split4', 'gpu-regions-split']);
     expect(res.rows[0].note).toMatch(/S = 2/); // 700 units: at most two 256-unit slices
     expect(res.rows[1].note).toMatch(/S = 4/);
-    for (const r of res.rows) expect(r.error).toBeLessThan(BOUND);
+    expect(res.rows[2].note).toMatch(/S = 2/);
+    for (const r of res.rows) expect(r.error).toBeLessThan(r.method === 'gpu-regions-split' ? 0.002 : BOUND);
+  });
+});
+
+describe('regions2d_split vs regions2d and the float64 reference', () => {
+  for (const n of [1, 63, 65, 257, 4097]) {
+    it(`N = ${n}: the same counts and ids as the unsplit kernel at S = 1, 3, 8 and auto`, async () => {
+      const nw = net(n, 700 + n);
+      units.upload(nw);
+      const plain = new Regions2DKernel(device);
+      const split = new Regions2DSplitKernel(device);
+      for (const grid of gridsFor(n)) {
+        const want = await plain.evaluateGrid(units, grid);
+        const ref = regions2DBrute(nw, gridPoints2D(grid));
+        let off = 0;
+        for (let i = 0; i < ref.active.length; i++) if (ref.active[i] !== want.active[i] || ref.pattern[i] !== want.pattern[i]) off++;
+        // Points within float32 rounding of a crease may flip one unit (as evaluator.test.ts allows).
+        expect(off / ref.active.length).toBeLessThan(0.002);
+        for (const s of SLICES) {
+          const got = await split.evaluateGrid(units, grid, s);
+          expect(Array.from(got.active), `${grid.nx}×${grid.ny} S = ${s}`).toEqual(Array.from(want.active));
+          expect(Array.from(got.pattern), `${grid.nx}×${grid.ny} S = ${s}`).toEqual(Array.from(want.pattern));
+        }
+      }
+      plain.destroy();
+      split.destroy();
+      split.destroy();
+    });
+  }
+
+  it('GpuEvaluator.regions2D with slices2D forced equals the default', async () => {
+    const startup = await requestGpu(nodeGpu());
+    if (startup.kind !== 'ok') throw new Error(startup.kind);
+    const forced = await GpuEvaluator.create(startup, { slices2D: 5 });
+    const plain = await GpuEvaluator.create(startup, { slices2D: 1 });
+    const nw = net(2000, 12, 'leaky-relu');
+    const grid: Grid2D = { xMin: -1, xMax: 1.2, yMin: -1.1, yMax: 1, nx: 47, ny: 29 };
+    const a = await forced.regions2D(nw, grid);
+    const b = await plain.regions2D(nw, grid);
+    expect(Array.from(a.active)).toEqual(Array.from(b.active));
+    expect(Array.from(a.pattern)).toEqual(Array.from(b.pattern));
+    forced.destroy();
+    plain.destroy();
+    startup.device.destroy();
   });
 });

@@ -10,6 +10,7 @@ const SHADERS = [
   'regions2d.compute.wgsl',
   'eval2d_split.compute.wgsl',
   'eval2d_reduce.compute.wgsl',
+  'regions2d_split.compute.wgsl',
   ...GENERATED_SHADERS.map((s) => s.file.replace(/^shaders\//, '')),
 ];
 const SIZE_ALIGN: Record<string, [number, number]> = { 'f32': [4, 4], 'u32': [4, 4], 'vec2<f32>': [8, 8], 'vec4<f32>': [16, 16] };

@@ -13,6 +13,7 @@ import { Eval2DVariantKernel } from './eval2dVariant.ts';
 import { activationOf, isPiecewiseLinear } from '../../model/activation.ts';
 import { regionsWithoutCreases } from '../cpu/evaluator.ts';
 import { Eval2DSplitKernel, type SliceChoice, slicesFor } from './eval2dSplit.ts';
+import { Regions2DSplitKernel } from './regions2dSplit.ts';
 
 /**
  * From this many units on, 1D evaluation takes the exact path: knots sorted once on the CPU, then a binary
@@ -36,7 +37,8 @@ export interface GpuEvaluatorOptions {
    * The unit split of 2D value evaluations (eval2dSplit.ts: S slices of the unit range per point block, then a
    * reduction): 'auto' (default) splits on hardware adapters when the grid or point list alone gives the GPU too
    * few workgroups (slicesFor), never on CPU-like adapters; a number forces S slices on any adapter (1: never
-   * split) — what a calibration or benchmark asks for to compare S = 1, 2, 4, 8…
+   * split) — what a calibration or benchmark asks for to compare S = 1, 2, 4, 8… The region map (regions2D)
+   * splits by the same rule (Regions2DSplitKernel).
    */
   slices2D?: SliceChoice;
 }
@@ -158,7 +160,7 @@ export class GpuEvaluator implements Evaluator {
    */
   private kernels: { eval1d?: Eval1DKernel; eval2d?: Eval2DKernel; eval2dSmall?: Eval2DKernel; regions?: Regions2DKernel; search1d?: Eval1DSearchKernel } = {};
   /** The split-K 2D value kernels (|z| and SIGMOID pipelines), built on first use. */
-  private splits: { abs?: Eval2DSplitKernel; sigmoid?: Eval2DSplitKernel } = {};
+  private splits: { abs?: Eval2DSplitKernel; sigmoid?: Eval2DSplitKernel; regions?: Regions2DSplitKernel } = {};
   private readonly cpuLike: boolean;
   /** Which 2D value kernel this evaluator uses ('tiled', 'cache8sg', …; see GpuEvaluatorOptions.kernel2D). */
   readonly kernel2D: Exclude<Kernel2DChoice, 'auto'>;
@@ -361,6 +363,9 @@ export class GpuEvaluator implements Evaluator {
     // Linear units: one region; sigmoid: RegionsUndefinedError (an input error). Leaky units crease where ReLU does.
     const special = regionsWithoutCreases(valid, g.nx * g.ny);
     if (special) return special;
+    // Small grids on GPUs: the unit range split as for the values (exact: counts add, ids XOR).
+    const slices = splitSlices2D(this.options.slices2D, this.cpuLike, g.nx, g.ny, valid.a.length);
+    if (slices > 1) return this.submit(valid, () => (this.splits.regions ??= new Regions2DSplitKernel(this.device)).evaluateGrid(this.units, g, slices));
     return this.submit(valid, () => this.regions.evaluateGrid(this.units, g));
   }
 
@@ -377,6 +382,7 @@ export class GpuEvaluator implements Evaluator {
     k.search1d?.destroy();
     this.splits.abs?.destroy();
     this.splits.sigmoid?.destroy();
+    this.splits.regions?.destroy();
     this.splits = {};
     this.sigmoid1d?.destroy();
     this.sigmoid2d?.destroy();

@@ -64,7 +64,8 @@ export function slicesFor(choice: SliceChoice, nx: number, ny: number, unitCount
   return s > 0 ? Math.max(1, Math.min(s, perPass)) : autoSlices(gridBlocks(nx, rows), perPass);
 }
 
-function checkSlices(s: number): number {
+/** `s` when it is a valid explicit slice count (an integer in 1..MAX_SLICES), else a RangeError. */
+export function checkSlices(s: number): number {
   if (!Number.isInteger(s) || s < 1 || s > MAX_SLICES) throw new RangeError(`slices must be an integer from 1 to ${MAX_SLICES} or 'auto', got ${String(s)}`);
   return s;
 }

@@ -11,6 +11,9 @@ import { UnitKernelHarness, pointsPerThread } from './unitHarness.ts';
 import { GPU_VARIANTS } from './variants.ts';
 import { EVAL2D_VARIANTS } from '../engine/gpu/eval2dVariant.ts';
 import { type Kernel2DChoice, SMALL_GRID_POINTS, gridKernel2D } from '../engine/gpu/context.ts';
+import { Eval2DSplitKernel, SPLIT_POINTS_PER_THREAD, type SliceChoice, slicesFor } from '../engine/gpu/eval2dSplit.ts';
+import { UnitBuffer } from '../engine/gpu/units.ts';
+import { Regions2DSplitKernel } from '../engine/gpu/regions2dSplit.ts';
 
 export type Backend = 'cpu' | 'gpu';
 export type Output = 'values' | 'regions';
@@ -80,6 +83,8 @@ export interface MethodSpec {
   /** Cost model in arbitrary units, used to predict a run's time from the previous size's. */
   cost(n: number, nx: number, ny: number): number;
   create(ctx: MethodContext): MethodInstance;
+  /** A remark for each result row of N units on an nx × ny grid (e.g. the split kernel's slice count). */
+  rowNote?: (n: number, nx: number, ny: number) => string;
 }
 
 /**
@@ -297,6 +302,8 @@ export const METHODS: MethodSpec[] = [
       create: (ctx) => harnessInstance(ctx, v.id, v.code, 'values'),
     }),
   ),
+  ...(['auto', 1, 2, 4, 8, 16, 32, 64] as const).map((slices) => splitMethod(slices)),
+  regionsSplitMethod(),
 ];
 
 /** Method ids accepted by `--methods` and the panel. */
@@ -304,3 +311,91 @@ export const METHOD_IDS = [...new Set(METHODS.map((m) => m.id))];
 
 /** The default method set: everything except the tuning variants (which `--methods` can add). */
 export const DEFAULT_METHOD_IDS = ['cpu-brute', 'cpu-sweep', 'gpu-brute', 'gpu-search', 'gpu-regions'];
+
+/**
+ * The split-K 2D value kernel (src/engine/gpu/eval2dSplit.ts: S slices of the unit range per point block, then a
+ * reduction pass, both timed): 'gpu-v-split' with the automatic S, 'gpu-v-split<S>' with S forced. The row's
+ * time covers every split pass and the reduction, first start to last end.
+ */
+function splitMethod(slices: SliceChoice): MethodSpec {
+  return {
+    id: slices === 'auto' ? 'gpu-v-split' : `gpu-v-split${slices}`,
+    dim: 2,
+    flopPerUnitEval: FLOP.gpuValue,
+    backend: 'gpu',
+    output: 'values',
+    label: `GPU variant: the tiled eval2d with the unit range split over ${slices === 'auto' ? 'an automatic number of' : slices} slices per point block, then a reduction (shaders/eval2d_split.compute.wgsl + eval2d_reduce.compute.wgsl; GpuEvaluator's choice for small grids on GPUs)`,
+    exact: false,
+    // A cut grid has fewer point blocks and so another automatic S: time the whole grid.
+    canSubset: slices !== 'auto',
+    pointsPerInvocation: () => SPLIT_POINTS_PER_THREAD,
+    cost: brute,
+    rowNote: (n, nx, ny) => `S = ${slicesFor(slices, nx, ny, n)}`,
+    create: (ctx) => {
+      const device = ctx.device!;
+      const kernel = new Eval2DSplitKernel(device);
+      const units = new UnitBuffer(device);
+      const timer = new GpuTimer(device, ctx.now, !ctx.noTimestamps && device.features.has('timestamp-query'));
+      let points = 0;
+      return {
+        prepare(net, grid) {
+          const g = grid as Grid2D;
+          units.upload(net);
+          kernel.planGrid(units, g, 'out', slices);
+          points = g.nx * g.ny;
+        },
+        run(reps = 1, expectMs = 0) {
+          return timer.time(kernel.passes, (encoder, ts) => kernel.encode(encoder, ts), reps, expectMs);
+        },
+        async output() {
+          return { kind: 'values', values: await kernel.readOutput(points) };
+        },
+        destroy() {
+          kernel.destroy();
+          units.destroy();
+          timer.destroy();
+        },
+      };
+    },
+  };
+}
+
+/** The split-K region kernel (src/engine/gpu/regions2dSplit.ts) with the automatic S: 'gpu-regions-split'. */
+function regionsSplitMethod(): MethodSpec {
+  return {
+    id: 'gpu-regions-split',
+    dim: 2,
+    flopPerUnitEval: FLOP.gpuRegions,
+    backend: 'gpu',
+    output: 'regions',
+    label: 'GPU active count + pattern id with the unit range split over an automatic number of slices per point block, atomics adding into cleared outputs (shaders/regions2d_split.compute.wgsl; GpuEvaluator\'s choice for small grids on GPUs)',
+    exact: false,
+    canSubset: false,
+    pointsPerInvocation: () => SPLIT_POINTS_PER_THREAD,
+    cost: brute,
+    rowNote: (n, nx, ny) => `S = ${slicesFor('auto', nx, ny, n)}`,
+    create: (ctx) => {
+      const device = ctx.device!;
+      const kernel = new Regions2DSplitKernel(device);
+      const units = new UnitBuffer(device);
+      const timer = new GpuTimer(device, ctx.now, !ctx.noTimestamps && device.features.has('timestamp-query'));
+      return {
+        prepare(net, grid) {
+          units.upload(net);
+          kernel.planGrid(units, grid as Grid2D);
+        },
+        run(reps = 1, expectMs = 0) {
+          return timer.time(kernel.passes, (encoder, ts) => kernel.encode(encoder, ts), reps, expectMs);
+        },
+        async output() {
+          return { kind: 'regions', ...(await kernel.readOutput()) };
+        },
+        destroy() {
+          kernel.destroy();
+          units.destroy();
+          timer.destroy();
+        },
+      };
+    },
+  };
+}

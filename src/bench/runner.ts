@@ -482,6 +482,7 @@ export async function runBenchmark(env: BenchEnv, config: BenchConfig, options: 
             const k = contextKernel2D({ kernel2D, gridPoints: points });
             noteParts.push(`kernel ${k === 'tiled' ? 'eval2d' : `eval2d_${k}`}`);
           }
+          if (spec.rowNote) noteParts.push(spec.rowNote(n, grid.nx, spec.dim === 1 ? 1 : (grid as Grid2D).ny));
           if (!(med > 0)) noteParts.push(`below the timer's resolution even in a batch of ${row.batch} runs: no rate`);
           const out: BenchRow = {
             dim: spec.dim,

@@ -12,6 +12,8 @@ import { Eval1DSearchKernel } from './eval1dSearch.ts';
 import { Eval2DVariantKernel } from './eval2dVariant.ts';
 import { activationOf, isPiecewiseLinear } from '../../model/activation.ts';
 import { regionsWithoutCreases } from '../cpu/evaluator.ts';
+import { Eval2DSplitKernel, type SliceChoice, slicesFor } from './eval2dSplit.ts';
+import { Regions2DSplitKernel } from './regions2dSplit.ts';
 
 /**
  * From this many units on, 1D evaluation takes the exact path: knots sorted once on the CPU, then a binary
@@ -31,6 +33,23 @@ export interface GpuEvaluatorOptions {
    * 'auto' (default): on CPU-like adapters cache8sg where the device has 'subgroups', else cache8; tiled otherwise.
    */
   kernel2D?: Kernel2DChoice;
+  /**
+   * The unit split of 2D value evaluations (eval2dSplit.ts: S slices of the unit range per point block, then a
+   * reduction): 'auto' (default) splits on hardware adapters when the grid or point list alone gives the GPU too
+   * few workgroups (slicesFor), never on CPU-like adapters; a number forces S slices on any adapter (1: never
+   * split) — what a calibration or benchmark asks for to compare S = 1, 2, 4, 8… The region map (regions2D)
+   * splits by the same rule (Regions2DSplitKernel).
+   */
+  slices2D?: SliceChoice;
+}
+
+/**
+ * The slice count GpuEvaluator uses for a 2D value evaluation of nx × ny points (a point list: nx points, ny = 1)
+ * over `unitCount` units; 1 means the unsplit kernels. See GpuEvaluatorOptions.slices2D.
+ */
+export function splitSlices2D(choice: SliceChoice | undefined, cpuLike: boolean, nx: number, ny: number, unitCount: number): number {
+  if (choice === undefined || choice === 'auto') return cpuLike ? 1 : slicesFor('auto', nx, ny, unitCount);
+  return slicesFor(choice, nx, ny, unitCount);
 }
 
 export type Kernel2DChoice = 'auto' | 'tiled' | 'cache8' | 'cache8sg';
@@ -140,6 +159,9 @@ export class GpuEvaluator implements Evaluator {
    * first frame does not need, which on SwiftShader took seconds (issue 10).
    */
   private kernels: { eval1d?: Eval1DKernel; eval2d?: Eval2DKernel; eval2dSmall?: Eval2DKernel; regions?: Regions2DKernel; search1d?: Eval1DSearchKernel } = {};
+  /** The split-K 2D value kernels (|z| and SIGMOID pipelines), built on first use. */
+  private splits: { abs?: Eval2DSplitKernel; sigmoid?: Eval2DSplitKernel; regions?: Regions2DSplitKernel } = {};
+  private readonly cpuLike: boolean;
   /** Which 2D value kernel this evaluator uses ('tiled', 'cache8sg', …; see GpuEvaluatorOptions.kernel2D). */
   readonly kernel2D: Exclude<Kernel2DChoice, 'auto'>;
   private readonly maxSearchSamples: number;
@@ -189,6 +211,8 @@ export class GpuEvaluator implements Evaluator {
     });
     this.units = new UnitBuffer(this.device);
     this.kernel2D = resolveKernel2D(options.kernel2D, startup.adapter, startup.device);
+    this.cpuLike = isCpuLikeAdapter(startup.adapter);
+    if (options.slices2D !== undefined) slicesFor(options.slices2D, 1, 1, 0); // a bad count fails here, not per call
     this.maxSearchSamples = Eval1DSearchKernel.maxSamplesOn(this.device);
   }
 
@@ -228,6 +252,22 @@ export class GpuEvaluator implements Evaluator {
   private kernelFor(net: Network, points: number): Eval2DKernel {
     if (activationOf(net) === 'sigmoid') return (this.sigmoid2d ??= new Eval2DKernel(this.device, 'eval2d sigmoid', undefined, undefined, { SIGMOID: 1 }));
     return gridKernel2D(this.kernel2D, points) === 'tiled8' ? this.eval2dSmall : this.eval2d;
+  }
+
+  /**
+   * The split kernel and slice count for a 2D value evaluation of nx × ny points (a point list: ny = 1), or null
+   * when it runs unsplit (see splitSlices2D).
+   */
+  private splitFor(net: ValidNetwork, nx: number, ny: number): { kernel: Eval2DSplitKernel; slices: number } | null {
+    // Linear units upload no |z| terms (UnitBuffer.count 0): nothing to split.
+    const units = activationOf(net) === 'linear' ? 0 : net.a.length;
+    const slices = splitSlices2D(this.options.slices2D, this.cpuLike, nx, ny, units);
+    if (slices <= 1) return null;
+    const sigmoid = activationOf(net) === 'sigmoid';
+    const kernel = sigmoid
+      ? (this.splits.sigmoid ??= new Eval2DSplitKernel(this.device, 'eval2d_split sigmoid', { sigmoid: true }))
+      : (this.splits.abs ??= new Eval2DSplitKernel(this.device));
+    return { kernel, slices };
   }
 
   /** True once the device is lost (not by our own destroy()). */
@@ -270,6 +310,8 @@ export class GpuEvaluator implements Evaluator {
     if (valid.dim === 1 && this.searches(valid, points.length)) {
       return this.submit(valid, () => this.search1d.evaluatePoints(points), false);
     }
+    const split = valid.dim === 2 ? this.splitFor(valid, points.length / 2, 1) : null;
+    if (split) return this.submit(valid, () => split.kernel.evaluatePoints(this.units, points, split.slices));
     return this.submit(valid, () =>
       valid.dim === 1 ? this.kernel1For(valid).evaluatePoints(this.units, points) : (activationOf(valid) === 'sigmoid' ? this.kernelFor(valid, 0) : this.eval2d).evaluatePoints(this.units, points),
     );
@@ -287,6 +329,8 @@ export class GpuEvaluator implements Evaluator {
     const valid = validateNetwork(net);
     requireDim('evaluateGrid2D', valid, 2);
     const g = validateGrid2D(grid);
+    const split = this.splitFor(valid, g.nx, g.ny);
+    if (split) return this.submit(valid, () => split.kernel.evaluateGrid(this.units, g, split.slices));
     return this.submit(valid, () => this.kernelFor(valid, g.nx * g.ny).evaluateGrid(this.units, g));
   }
 
@@ -307,6 +351,8 @@ export class GpuEvaluator implements Evaluator {
     const valid = validateNetwork(net);
     requireDim('gridValues2D', valid, 2);
     const g = validateGrid2D(grid);
+    const split = this.splitFor(valid, g.nx, g.ny);
+    if (split) return this.submit(valid, () => split.kernel.gridValues(this.units, g, split.slices));
     return this.submit(valid, () => this.kernelFor(valid, g.nx * g.ny).gridValues(this.units, g));
   }
 
@@ -317,6 +363,9 @@ export class GpuEvaluator implements Evaluator {
     // Linear units: one region; sigmoid: RegionsUndefinedError (an input error). Leaky units crease where ReLU does.
     const special = regionsWithoutCreases(valid, g.nx * g.ny);
     if (special) return special;
+    // Small grids on GPUs: the unit range split as for the values (exact: counts add, ids XOR).
+    const slices = splitSlices2D(this.options.slices2D, this.cpuLike, g.nx, g.ny, valid.a.length);
+    if (slices > 1) return this.submit(valid, () => (this.splits.regions ??= new Regions2DSplitKernel(this.device)).evaluateGrid(this.units, g, slices));
     return this.submit(valid, () => this.regions.evaluateGrid(this.units, g));
   }
 
@@ -331,6 +380,10 @@ export class GpuEvaluator implements Evaluator {
     k.eval2dSmall?.destroy();
     k.regions?.destroy();
     k.search1d?.destroy();
+    this.splits.abs?.destroy();
+    this.splits.sigmoid?.destroy();
+    this.splits.regions?.destroy();
+    this.splits = {};
     this.sigmoid1d?.destroy();
     this.sigmoid2d?.destroy();
     this.sigmoid1d = null;

@@ -4,7 +4,6 @@
  * last one cached for this adapter, app version and kernel set from localStorage; the evaluator then takes the
  * fastest method for each size. The status line says what was picked for the current size and why.
  */
-import { version as APP_VERSION } from '../../package.json';
 import type { AutoEvaluator } from '../engine/backend.ts';
 import {
   CANDIDATES_2D,
@@ -21,6 +20,12 @@ import {
 } from '../engine/calibrate2d.ts';
 import { messageOf } from '../model/messages.ts';
 import type { Network } from '../model/network.ts';
+
+/**
+ * The app's build, for the cache key: this module's URL, which carries the bundle's content hash in a build (so a
+ * release that changes any kernel or path measures again) and is the source path in development.
+ */
+const APP_VERSION = new URL(import.meta.url).pathname;
 
 /** localStorage key of the cached calibration (one adapter at a time: a browser profile rarely changes GPUs). */
 export const CALIBRATION_STORAGE_KEY = 'relu-sandbox:calibration2d';

@@ -27,6 +27,9 @@ import type { Network } from '../model/network.ts';
  */
 const APP_VERSION = new URL(import.meta.url).pathname;
 
+/** How long after the first 2D frame the measuring starts, ms. */
+const START_DELAY_MS = 500;
+
 /** localStorage key of the cached calibration (one adapter at a time: a browser profile rarely changes GPUs). */
 export const CALIBRATION_STORAGE_KEY = 'relu-sandbox:calibration2d';
 
@@ -107,8 +110,8 @@ export class CalibrationController {
       }
       this.set('running');
       try {
-        // After the frame that asked: the first picture is never held up by measuring.
-        await new Promise((r) => setTimeout(r, 0));
+        // A moment after the frame that asked: the first picture (and what it compiles) is never held up by measuring.
+        await new Promise((r) => setTimeout(r, START_DELAY_MS));
         const cal = await calibrate2D({
           device: this.evaluator.device,
           run: this.evaluator.runCandidate2D,

@@ -379,6 +379,18 @@ export const LADDER: ReadonlyArray<{ n: number; side: number }> = [
   { n: 16384, side: 1024 },
 ];
 
+/**
+ * An upper bound of how much longer a run at (n, nx, ny) takes than the sample `from`: the largest ratio of any
+ * non-constant basis term (a non-negative combination grows by at most that much).
+ */
+export function growthBound(scaling: Scaling, from: Pick<Sample2D, 'n' | 'nx' | 'ny'>, n: number, nx: number, ny: number): number {
+  const a = basisOf(scaling, from.n, from.nx, from.ny);
+  const b = basisOf(scaling, n, nx, ny);
+  let r = 1;
+  for (let k = 1; k < a.length; k++) if (a[k] > 0) r = Math.max(r, b[k] / a[k]);
+  return r;
+}
+
 /** Runs one evaluation by a candidate; resolves once the result exists (on the GPU: once the queue has done it). */
 export type RunCandidate2D = (c: Candidate2D, output: Output2D, net: Network, grid: Grid2D) => Promise<unknown>;
 
@@ -392,8 +404,10 @@ export interface CalibrateOptions {
   adapter: string;
   /** A pause between timings (the browser: a macrotask, so input and frames go first); default setTimeout(0). */
   yieldToHost?: () => Promise<void>;
-  /** Skips a size whose predicted run exceeds this (ms; default 40): no main-thread task gets near 100 ms. */
+  /** Skips a CPU size whose predicted run exceeds this (ms; default 40): no main-thread task gets near 100 ms. */
   maxRunMs?: number;
+  /** The same for GPU sizes (ms; default 250): they run off the main thread, so only the calibration's length counts. */
+  maxGpuRunMs?: number;
   /** Batches short runs up to this much time per timing (ms; default 1). */
   minTimedMs?: number;
   signal?: AbortSignal;
@@ -411,14 +425,15 @@ export class CalibrationCancelledError extends Error {
 /**
  * Times every available candidate on the ladder (in slices: one timing, then a yield) and returns the samples.
  * Each candidate runs once untimed at the first size (pipeline builds, JIT), then each size is timed as the
- * faster of two timings, a short run batched to `minTimedMs`. A size predicted (from the same candidate's last
- * timing, scaled by brute-force work, an upper bound for exact methods) above `maxRunMs` is skipped.
+ * fastest of three timings, a short run batched to `minTimedMs`. A size predicted (an upper bound from the same
+ * candidate's last timing, see growthBound) above `maxRunMs` (CPU) or `maxGpuRunMs` (GPU) is skipped.
  */
 export async function calibrate2D(opts: CalibrateOptions): Promise<Calibration2D> {
   const started = opts.now();
   const registry = opts.registry ?? CANDIDATES_2D;
   const ladder = opts.ladder ?? LADDER;
   const maxRunMs = opts.maxRunMs ?? 40;
+  const maxGpuRunMs = opts.maxGpuRunMs ?? 250;
   const minTimedMs = opts.minTimedMs ?? 1;
   const pause = opts.yieldToHost ?? (() => new Promise<void>((r) => setTimeout(r, 0)));
   const candidates = registry.filter((c) => c.available(opts.device));
@@ -437,7 +452,7 @@ export async function calibrate2D(opts: CalibrateOptions): Promise<Calibration2D
       let last: Sample2D | null = null;
       for (const { n, side } of ladder) {
         check();
-        if (last && (last.ms * (Math.max(1, n) * side * side)) / (Math.max(1, last.n) * last.nx * last.ny) > maxRunMs) continue;
+        if (last && last.ms * growthBound(c.scaling, last, n, side, side) > (c.backend === 'cpu' ? maxRunMs : maxGpuRunMs)) continue;
         const net = netFor(n);
         const grid: Grid2D = { xMin: -1, xMax: 1, yMin: -1, yMax: 1, nx: side, ny: side };
         const timeOnce = async (reps: number) => {
@@ -450,11 +465,14 @@ export async function calibrate2D(opts: CalibrateOptions): Promise<Calibration2D
           await pause();
           check();
         }
+        // The fastest of three timings: the page (or the machine) may be busy with something else meanwhile.
         let ms = await timeOnce(1);
-        await pause();
-        check();
         const reps = ms >= minTimedMs ? 1 : Math.min(64, Math.ceil(minTimedMs / Math.max(ms, minTimedMs / 64)));
-        ms = Math.min(ms, await timeOnce(reps));
+        for (let k = 0; k < 2; k++) {
+          await pause();
+          check();
+          ms = Math.min(ms, await timeOnce(reps));
+        }
         const s: Sample2D = { id: c.id, output, n, nx: side, ny: side, ms };
         samples.push(s);
         opts.onSample?.(s);

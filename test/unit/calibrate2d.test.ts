@@ -12,6 +12,7 @@ import {
   calibrationKey,
   describePick,
   fitCostModel,
+  growthBound,
   parseCalibration,
   predictMs,
 } from '../../src/engine/calibrate2d.ts';
@@ -51,6 +52,12 @@ describe('fitCostModel', () => {
     const one = fitCostModel('brute', [{ n: 100, nx: 10, ny: 10, ms: 2 }])!;
     expect(predictMs(one, 200, 10, 10)).toBeCloseTo(4, 9);
     expect(fitCostModel('brute', [])).toBeNull();
+  });
+
+  it('bounds the growth of a run by the largest ratio of its basis terms', () => {
+    // The row sweep from (1024 units, 128²) to (256, 512²): N·points grows 4×, but the points 16×.
+    expect(growthBound('exact', { n: 1024, nx: 128, ny: 128 }, 256, 512, 512)).toBeCloseTo(16, 9);
+    expect(growthBound('brute', { n: 16, nx: 64, ny: 64 }, 256, 64, 64)).toBe(16);
   });
 
   it('bases: brute force is overhead + N·points, exact methods have four terms', () => {
@@ -171,6 +178,7 @@ describe('calibrate2D', () => {
       },
       yieldToHost: async () => void yields++,
       maxRunMs: 10,
+      maxGpuRunMs: 10,
     });
     expect(cal.candidates).toEqual(['cpu', 'gpu-tiled', 'gpu-regions']);
     expect(new Set(cal.samples.map((s) => `${s.id}/${s.output}`))).toEqual(new Set(['cpu/values', 'cpu/regions', 'gpu-tiled/values', 'gpu-regions/regions']));

@@ -365,17 +365,21 @@ export function describePick(p: Pick2D, side: number, output: Output2D = 'values
 }
 
 /**
- * The sizes timed, in order of brute-force work (N·points): small ones first, each candidate stopping where a run
- * would exceed the budget. Varied in N and grid so the exact methods' scaling can be fitted.
+ * The sizes timed, in order of brute-force work (N·points), 4× apart: small ones first, each candidate stopping
+ * where a run would exceed its budget (a 4× step lets an overhead-bound first timing go on). N and the grid grow
+ * in turn, so the exact methods' scaling in each can be fitted.
  */
 export const LADDER: ReadonlyArray<{ n: number; side: number }> = [
+  { n: 16, side: 32 },
   { n: 16, side: 64 },
-  { n: 256, side: 64 },
-  { n: 64, side: 256 },
-  { n: 1024, side: 128 },
-  { n: 256, side: 512 },
-  { n: 4096, side: 256 },
-  { n: 2048, side: 1024 },
+  { n: 64, side: 64 },
+  { n: 64, side: 128 },
+  { n: 256, side: 128 },
+  { n: 256, side: 256 },
+  { n: 1024, side: 256 },
+  { n: 1024, side: 512 },
+  { n: 4096, side: 512 },
+  { n: 4096, side: 1024 },
   { n: 16384, side: 1024 },
 ];
 

@@ -40,7 +40,9 @@ export function calibrationTable(view: CalibrationView): { caption: string; head
   const how = view.state === 'cached' ? 'read from this adapter’s cache (measured ' + (cal?.measuredAt ?? '?') + ')' : view.state === 'measured' ? 'measured at startup' : view.state;
   const caption = cal
     ? `2D methods on ${cal.adapter}: ${how}, ${cal.samples.length} timings in ${formatMs(cal.durationMs)}; predicted ms per grid, the pick in bold.`
-    : `2D method calibration: ${view.state}${view.error ? ` (${view.error})` : ''}.`;
+    : view.state === 'cpu-only'
+      ? '2D method calibration: not needed without WebGPU (the CPU computes every grid).'
+      : `2D method calibration: ${view.state}${view.error ? ` (${view.error})` : ''}.`;
   const head = ['output', 'N', 'grid', ...ids.map((id) => view.candidates.find((c) => c.id === id)?.label ?? id), 'pick'];
   const rows = view.table.map((r) => ({
     cells: [r.output, r.n.toLocaleString('en-US'), `${r.side}²`, ...ids.map((id) => (id in r.times ? formatMs(r.times[id]) : '–')), view.candidates.find((c) => c.id === r.pick)?.label ?? r.pick],
@@ -76,6 +78,7 @@ const STYLE = `
 .bench-panel td:nth-child(2), .bench-panel td:last-child { text-align: left; }
 .bench-panel .bench-charts { display: flex; flex-wrap: wrap; gap: 8px; }
 .bench-panel td.bench-pick { font-weight: bold; }
+.bench-panel .bench-calibration-wrap { max-height: 320px; overflow: auto; border: 1px solid #8884; }
 `;
 
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22'];
@@ -173,7 +176,7 @@ export function mountBenchmarkPanel(parent: HTMLElement, deps: BenchPanelDeps): 
       r.cells.forEach((c, i) => tr.append(el('td', { textContent: c, className: i === r.pick ? 'bench-pick' : '' })));
       body.append(tr);
     }
-    calibrationBox.replaceChildren(el('p', { className: 'bench-footnote', textContent: t.caption }), t.rows.length ? el('div', { className: 'bench-table-wrap' }, el('table', {}, el('thead', {}, head), body)) : '');
+    calibrationBox.replaceChildren(el('p', { className: 'bench-footnote', textContent: t.caption }), t.rows.length ? el('div', { className: 'bench-calibration-wrap' }, el('table', {}, el('thead', {}, head), body)) : '');
   };
   if (deps.getCalibration) {
     calibrationBox.textContent = '2D method calibration: waiting for it…';

@@ -94,7 +94,8 @@ async function boot(): Promise<void> {
   const regions = new RegionsController(() => explorer2d!.gridEvaluator());
   explorer2d = new Explorer2DFrame(evaluator, canvases, surfaceCanvases, readouts, regions, say, redraw);
   // The 2D method measured fastest on this adapter (issue 12); the status line says which, in the 2D mode.
-  const calibration = new CalibrationController(evaluator, new URLSearchParams(location.search).get('eval2d') === null);
+  const query = new URLSearchParams(location.search);
+  const calibration = new CalibrationController(evaluator, query.get('eval2d') === null, query.get('calibrate') === 'off');
   explorer2d.calibration = calibration;
   const note1d = pathNote;
   pathNote = () => [note1d(), store.state.mode === '2d' ? calibration.note(store.state.network, store.state.look.grid) : ''].filter(Boolean).join(' · ');

@@ -38,9 +38,10 @@ export interface CalibrationInfo {
   /**
    * 'cpu-only': no GPU (the CPU computes everything, nothing to choose); 'pending': not started (it starts after
    * the first 2D frame); 'running'; 'measured' (this page measured it) or 'cached' (read back, no measuring);
-   * 'failed' (the default choice stays; `error` says why).
+   * 'failed' (the default choice stays; `error` says why); 'off': turned off by `?calibrate=off` (the default
+   * choice, for measurements of the page that must not include the calibration's work).
    */
-  state: 'cpu-only' | 'pending' | 'running' | 'measured' | 'cached' | 'failed';
+  state: 'cpu-only' | 'off' | 'pending' | 'running' | 'measured' | 'cached' | 'failed';
   /** The candidates (id, label, what runs) on this adapter. */
   candidates: Array<{ id: string; label: string; detail: string; backend: 'cpu' | 'gpu'; outputs: readonly Output2D[] }>;
   /** The raw timings and when they were taken; null until known. */
@@ -60,14 +61,16 @@ export class CalibrationController {
 
   /**
    * `route`: whether the evaluator itself follows the picks (false under `?eval2d=gpu|cpu`, which fixes who
-   * computes the 2D grids); `storage`: where the calibration is cached (null: measured on every load).
+   * computes the 2D grids); `off`: never calibrate (`?calibrate=off`); `storage`: where the calibration is cached
+   * (null: measured on every load).
    */
   constructor(
     private readonly evaluator: AutoEvaluator,
     private readonly route = true,
+    off = false,
     private readonly storage: Storage | null = safeLocalStorage(),
   ) {
-    this.stateNow = evaluator.root ? 'pending' : 'cpu-only';
+    this.stateNow = !evaluator.root ? 'cpu-only' : off ? 'off' : 'pending';
   }
 
   /** Calls `f` whenever the state changes (to refresh the status line). */
@@ -94,6 +97,7 @@ export class CalibrationController {
    */
   start(): Promise<void> {
     if (this.running) return this.running;
+    if (this.stateNow === 'off') return Promise.resolve();
     const k = this.key();
     if (!k) return Promise.resolve();
     this.running = (async () => {
@@ -152,7 +156,6 @@ export class CalibrationController {
 
   /** The status line's note for the 2D grid the state shows ('' when there is nothing to say). */
   note(net: Network, side: number): string {
-    if (this.stateNow === 'running') return '2D: measuring the methods on this adapter…';
     const p = this.pick(net, side, 'values');
     return p ? describePick(p, side) : '';
   }

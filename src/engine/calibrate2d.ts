@@ -429,8 +429,9 @@ export class CalibrationCancelledError extends Error {
 /**
  * Times every available candidate on the ladder (in slices: one timing, then a yield) and returns the samples.
  * Each candidate runs once untimed at the first size (pipeline builds, JIT), then each size is timed as the
- * fastest of three timings, a short run batched to `minTimedMs`. A size predicted (an upper bound from the same
- * candidate's last timing, see growthBound) above `maxRunMs` (CPU) or `maxGpuRunMs` (GPU) is skipped.
+ * fastest of three timings (five under 5 ms), a short run batched to `minTimedMs`. A size predicted (the tightest
+ * upper bound from the same candidate's earlier timings, see growthBound) above `maxRunMs` (CPU) or `maxGpuRunMs`
+ * (GPU) is skipped.
  */
 export async function calibrate2D(opts: CalibrateOptions): Promise<Calibration2D> {
   const started = opts.now();
@@ -453,10 +454,12 @@ export async function calibrate2D(opts: CalibrateOptions): Promise<Calibration2D
   };
   for (const c of candidates) {
     for (const output of c.outputs) {
-      let last: Sample2D | null = null;
+      const mine: Sample2D[] = [];
       for (const { n, side } of ladder) {
         check();
-        if (last && last.ms * growthBound(c.scaling, last, n, side, side) > (c.backend === 'cpu' ? maxRunMs : maxGpuRunMs)) continue;
+        // The tightest upper bound any earlier size gives (one timing spoilt by a busy machine does not end the ladder).
+        const bound = mine.length ? Math.min(...mine.map((m) => m.ms * growthBound(c.scaling, m, n, side, side))) : 0;
+        if (bound > (c.backend === 'cpu' ? maxRunMs : maxGpuRunMs)) continue;
         const net = netFor(n);
         const grid: Grid2D = { xMin: -1, xMax: 1, yMin: -1, yMax: 1, nx: side, ny: side };
         const timeOnce = async (reps: number) => {
@@ -464,23 +467,23 @@ export async function calibrate2D(opts: CalibrateOptions): Promise<Calibration2D
           for (let r = 0; r < reps; r++) await opts.run(c, output, net, grid);
           return (opts.now() - t0) / reps;
         };
-        if (!last) {
+        if (!mine.length) {
           await opts.run(c, output, net, grid);
           await pause();
           check();
         }
-        // The fastest of three timings: the page (or the machine) may be busy with something else meanwhile.
+        // The fastest of three timings (five for short ones): the page or the machine may be busy meanwhile.
         let ms = await timeOnce(1);
         const reps = ms >= minTimedMs ? 1 : Math.min(64, Math.ceil(minTimedMs / Math.max(ms, minTimedMs / 64)));
-        for (let k = 0; k < 2; k++) {
+        for (let k = 0; k < (ms < 5 ? 4 : 2); k++) {
           await pause();
           check();
           ms = Math.min(ms, await timeOnce(reps));
         }
         const s: Sample2D = { id: c.id, output, n, nx: side, ny: side, ms };
         samples.push(s);
+        mine.push(s);
         opts.onSample?.(s);
-        last = s;
         await pause();
       }
     }

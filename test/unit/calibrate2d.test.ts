@@ -193,6 +193,25 @@ describe('calibrate2D', () => {
     expect(picker.pick('values', 16, 128, 128)!.id).toBe('cpu');
   });
 
+  it('goes on past one timing spoilt by a busy machine (bounds come from every earlier size)', async () => {
+    let clock = 0;
+    const registry = CANDIDATES_2D.filter((c) => c.id === 'cpu');
+    const cal = await calibrate2D({
+      device: null,
+      registry,
+      key: 'k',
+      adapter: 'fake',
+      now: () => clock,
+      // Every timing at (64 units, 128²) is 500 ms: another program had the CPU.
+      run: async (_c, _o, net, grid) => void (clock += net.a.length === 64 && grid.nx === 128 ? 500 : 1e-6 * grid.nx * grid.ny),
+      yieldToHost: async () => undefined,
+    });
+    const sizes = cal.samples.filter((s) => s.output === 'values').map((s) => `${s.n}/${s.nx}`);
+    expect(sizes).toContain('64/128');
+    expect(sizes).toContain('256/128');
+    expect(sizes).toContain('1024/256');
+  });
+
   it('stops when cancelled', async () => {
     const ac = new AbortController();
     ac.abort();

@@ -11,6 +11,7 @@ import { nodeGpu, describeAdapter, nodePlatform } from '../src/bench/nodeHost.ts
 const { CliError, HELP, parseArgs } = await import('../src/bench/cli.ts');
 const { runBenchmark } = await import('../src/bench/runner.ts');
 const { formatReport, toCSV } = await import('../src/bench/format.ts');
+const { autoKernel2D } = await import('../src/engine/gpu/context.ts');
 
 async function main(): Promise<number> {
   let opts;
@@ -38,6 +39,9 @@ async function main(): Promise<number> {
     controller.abort();
     process.once('SIGINT', () => process.exit(130));
   });
+  // The 2D method the app would pick on this adapter, calibrated first, so its picks are checked in this run.
+  const picked = opts.config.dims.includes(2) ? await import('../src/bench/picked.ts') : null;
+  const picker = picked ? await picked.benchPicker(g.gpu, g.adapter, g.device, () => performance.now()) : null;
   const result = await runBenchmark(
     { now: () => performance.now(), device: g.device, adapter, noGpuReason: g.device ? undefined : g.how, platform: nodePlatform() },
     opts.config,
@@ -50,6 +54,11 @@ async function main(): Promise<number> {
   );
   console.log('');
   console.log(formatReport(result));
+  if (picked && picker) {
+    const kernel2D = g.device && g.adapter ? autoKernel2D(g.adapter, g.device) : 'tiled';
+    console.log('');
+    console.log(picked.formatPicked(picked.pickedPoints(result, picker, kernel2D), picker));
+  }
   if (opts.out) {
     const dir = resolve(opts.out);
     writeFileSync(join(dir, 'results.json'), JSON.stringify(result, null, 2) + '\n');

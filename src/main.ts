@@ -11,6 +11,7 @@ import { ExploreController } from './app/explore.ts';
 import { FrameController, type PlotCanvases } from './app/frame.ts';
 import { installShortcuts } from './app/keyboard.ts';
 import { Explorer2DFrame } from './app/explorer2dFrame.ts';
+import { CalibrationController } from './app/calibration.ts';
 import { RegionsController } from './app/regions.ts';
 import { Plot1DFrame } from './app/plot1dFrame.ts';
 import { Readouts } from './app/readouts.ts';
@@ -92,6 +93,16 @@ async function boot(): Promise<void> {
   let explorer2d: Explorer2DFrame | null = null;
   const regions = new RegionsController(() => explorer2d!.gridEvaluator());
   explorer2d = new Explorer2DFrame(evaluator, canvases, surfaceCanvases, readouts, regions, say, redraw);
+  // The 2D method measured fastest on this adapter (issue 12); the status line says which, in the 2D mode.
+  const query = new URLSearchParams(location.search);
+  const calibration = new CalibrationController(evaluator, query.get('eval2d') === null, query.get('calibrate') === 'off');
+  explorer2d.calibration = calibration;
+  const note1d = pathNote;
+  pathNote = () => [note1d(), store.state.mode === '2d' ? calibration.note(store.state.network, store.state.look.grid) : ''].filter(Boolean).join(' · ');
+  calibration.onChange(() => showStatus(evaluator.status));
+  store.subscribe((s, previous) => {
+    if (s.mode !== previous?.mode || s.look.grid !== previous.look.grid || s.network.a.length !== previous.network.a.length) showStatus(evaluator.status);
+  });
   // A frame cut short by a lost device is redrawn after the recovery: only other failures are said.
   frame = new FrameController(() => store.state, [plot1d, explorer2d], canvases, (e) => isDeviceLoss(e) || say(`Drawing failed: ${plainGpuFault(e)}`));
   // On screen: every fit started so far has landed (or failed) and the frame after it is drawn.
@@ -195,8 +206,8 @@ async function boot(): Promise<void> {
     .settled()
     .catch(() => undefined)
     .then(() => frame!.request());
-  const benchmark = lazyBenchmark(evaluator, store, say);
-  window.sandbox = createSandboxApi({ store, evaluator, ready, whenDrawn, frame, plot1d, explorer2d, regions, training, explore, share, benchmark, uncaught: () => uncaught });
+  const benchmark = lazyBenchmark(evaluator, store, say, calibration);
+  window.sandbox = createSandboxApi({ store, evaluator, ready, whenDrawn, frame, plot1d, explorer2d, regions, training, explore, share, benchmark, uncaught: () => uncaught, calibration });
   await ready;
   share.persist();
   document.body.dataset.ready = 'true';

@@ -9,6 +9,7 @@ import { networkJson } from '../state/persist.ts';
 import { type AppState, type Store, snapshot } from '../state/state.ts';
 import { TOUR } from '../ui/tour.ts';
 import type { LazyBenchPanel } from './benchmark.ts';
+import type { CalibrationController, CalibrationInfo } from './calibration.ts';
 import type { ExploreController } from './explore.ts';
 import type { FrameController } from './frame.ts';
 import type { Explorer2DFrame } from './explorer2dFrame.ts';
@@ -97,6 +98,12 @@ export interface SandboxApi {
   simulateDeviceLoss(): Promise<string>;
   /** The Benchmark panel, loaded on first use: `run()`, `cancel()`, `result`, `load()`. */
   readonly benchmark: LazyBenchPanel;
+  /**
+   * The 2D method calibration: starts it if it has not started (it starts by itself after the first 2D frame) and
+   * resolves once it is known (measured, or read from this adapter's cache) or failed, with the candidates, the
+   * raw timings and the table (predicted ms per candidate and the pick, per size class).
+   */
+  calibration(): Promise<CalibrationInfo>;
 }
 
 export interface ApiDeps {
@@ -116,6 +123,7 @@ export interface ApiDeps {
   benchmark: LazyBenchPanel;
   /** How many errors the page's global safety net caught (see `info().uncaught`). */
   uncaught?: () => number;
+  calibration: CalibrationController;
 }
 
 /** Inputs to evaluate keep to the one range of every number (the GPU evaluates them in float32; see limits.ts). */
@@ -215,6 +223,10 @@ export function createSandboxApi(deps: ApiDeps): SandboxApi {
     }),
     pngDataUrl: async () => (await frame.picture()).toDataURL('image/png'),
     benchmark: deps.benchmark,
+    async calibration() {
+      await deps.calibration.start();
+      return deps.calibration.info();
+    },
     async simulateDeviceLoss() {
       const root = evaluator.root;
       if (!root || root.failed) throw new Error('there is no GPU device to lose (the CPU backend is running)');

@@ -8,6 +8,7 @@ import type { BenchPanel } from '../ui/benchPanel.ts';
 import type { Store } from '../state/state.ts';
 import { targetOf } from '../state/state.ts';
 import { el, messageOf, type Say } from './dom.ts';
+import type { CalibrationController } from './calibration.ts';
 
 /** What `sandbox.benchmark` offers; the panel itself loads on first use. */
 export interface LazyBenchPanel {
@@ -20,7 +21,7 @@ export interface LazyBenchPanel {
   readonly result: BenchResult | null;
 }
 
-export function lazyBenchmark(evaluator: AutoEvaluator, store: Store, say: Say): LazyBenchPanel {
+export function lazyBenchmark(evaluator: AutoEvaluator, store: Store, say: Say, calibration?: CalibrationController): LazyBenchPanel {
   let panel: BenchPanel | null = null;
   let loading: Promise<BenchPanel> | null = null;
   const load = () =>
@@ -30,6 +31,7 @@ export function lazyBenchmark(evaluator: AutoEvaluator, store: Store, say: Say):
         getDevice: () => evaluator.device,
         getBackendLabel: () => evaluator.status.label,
         getKernel2D: () => evaluator.kernel2D,
+        getCalibration: calibration ? async () => (await calibration.start(), calibration.info()) : undefined,
         getTargetForAccuracy: () => {
           // The accuracy study is 1D: in the 2D mode it uses its default target (sin).
           if (store.state.mode !== '1d') return null;

@@ -23,6 +23,8 @@ import { type ResolvedTarget2D, sampleTarget2D } from '../model/targets2d.ts';
 import type { AutoEvaluator } from '../engine/backend.ts';
 import { CpuEvaluator } from '../engine/cpu/evaluator.ts';
 import type { Evaluator } from '../engine/evaluator.ts';
+import type { Output2D } from '../engine/calibrate2d.ts';
+import type { CalibrationController } from './calibration.ts';
 import { GrowableBuffer } from '../engine/gpu/buffers.ts';
 import { isCpuLikeAdapter } from '../engine/gpu/context.ts';
 import { type GpuError, isDeviceLoss, plainGpuFault } from '../engine/gpu/errors.ts';
@@ -235,11 +237,20 @@ export class Explorer2DFrame implements FrameView {
    * SwiftShader against 0.48 and 0.6 s on the CPU (scripts/frame-timing.ts --mode2d, one run). `?eval2d=gpu|cpu`
    * overrides. The surface is still drawn by the WebGPU pipeline from the uploaded values.
    */
-  gridEvaluator(): Evaluator {
+  gridEvaluator(net?: Network, side?: number, output: Output2D = 'values'): Evaluator {
     if (this.evalForced === 'cpu') return this.cpu;
     if (this.evalForced === 'gpu') return this.evaluator;
+    // Once the calibration is known the evaluator takes the measured fastest method per call (see calibration.ts);
+    // the frame only needs to know whether a grid's values come from the CPU.
+    if (this.calibration?.known) {
+      const pick = net && side ? this.calibration.pick(net, side, output) : null;
+      return pick?.backend === 'cpu' ? this.cpu : this.evaluator;
+    }
     return this.evaluator.root && this.cpuLike() ? this.cpu : this.evaluator;
   }
+
+  /** The measured 2D method choice (set by main.ts); the frame starts it after its first 2D frame. */
+  calibration: CalibrationController | null = null;
 
   /** Whether the adapter is a CPU in disguise (SwiftShader): there the canvas and the CPU often measure faster. */
   private cpuLike(): boolean {
@@ -313,9 +324,9 @@ export class Explorer2DFrame implements FrameView {
     const n = grid.nx * grid.ny;
     const empty = net.a.length === 0;
     // The pattern first: the evaluator's device values stay valid only until its next call.
-    const ev = this.gridEvaluator();
+    const ev = this.gridEvaluator(net, grid.nx);
     const onCpu = ev === this.cpu;
-    const regions = wantPattern ? await ev.regions2D(net, grid) : null;
+    const regions = wantPattern ? await this.gridEvaluator(net, grid.nx, 'regions').regions2D(net, grid) : null;
     let values: ArrayLike<number> | null = null;
     let valuesDev: DeviceValues | null = null;
     let patternDev: DeviceValues | null = null;
@@ -366,7 +377,7 @@ export class Explorer2DFrame implements FrameView {
       }
     };
     const coarse = { ...s.view2d, nx: 64, ny: 64 };
-    take(values ?? (s.network.a.length ? await this.gridEvaluator().evaluateGrid2D(s.network, coarse) : [s.network.c]));
+    take(values ?? (s.network.a.length ? await this.gridEvaluator(s.network, coarse.nx).evaluateGrid2D(s.network, coarse) : [s.network.c]));
     if (s.look.target !== 'off' || s.look.colour === 'error') take(sampleTarget2D(t, coarse));
     if (!(hi >= lo)) return [-1, 1];
     if (hi - lo < 1e-9 * Math.max(1, Math.abs(hi))) {
@@ -577,6 +588,8 @@ export class Explorer2DFrame implements FrameView {
     // picture, which must read the WebGPU canvas in this task), so the API's promises resolve after it.
     // A device lost meanwhile rejects it after a GPU-process crash: the frame is moot, the recovery redraws.
     this.gpuDone = layer ? layer.device.queue.onSubmittedWorkDone().catch((e: unknown) => this.failed(e)) : null;
+    // The 2D method calibration, after the first 2D frame (a cached one is taken at once).
+    void this.calibration?.start();
 
     // Readouts after the picture: errors and counts from their own grids, cached per network and window.
     this.readouts.show2D(s.network.a.length, this.regions.countedNow(s), exactKnown, Number.NaN, Number.NaN, smooth);
@@ -621,7 +634,7 @@ export class Explorer2DFrame implements FrameView {
   async errorsOf(s: AppState): Promise<{ max: number; rms: number }> {
     const grid = { ...s.view2d, nx: STATS_GRID, ny: STATS_GRID };
     const t = target2DOf(s.target as Target2DSpec);
-    const values = s.network.a.length ? await this.gridEvaluator().evaluateGrid2D(s.network, grid) : new Float64Array(STATS_GRID * STATS_GRID).fill(s.network.c);
+    const values = s.network.a.length ? await this.gridEvaluator(s.network, STATS_GRID).evaluateGrid2D(s.network, grid) : new Float64Array(STATS_GRID * STATS_GRID).fill(s.network.c);
     const st = errorStats(values, sampleTarget2D(t, grid));
     return { max: st.max, rms: st.rms };
   }

@@ -7,6 +7,8 @@ import { CpuEvaluator } from './cpu/evaluator.ts';
 import { GpuEvaluator, type GpuEvaluatorOptions, type Kernel2DChoice, requestGpu, resolveKernel2D, type GpuStartup } from './gpu/context.ts';
 import { GpuRoot } from './gpu/root.ts';
 import type { GpuValues } from './gpu/valueKernel.ts';
+import { type Candidate2D, type Output2D, type Picker2D, type RunCandidate2D, candidateById, candidateRunner } from './calibrate2d.ts';
+import { GpuDeviceLostError } from './gpu/errors.ts';
 
 export type BackendPreference = 'auto' | 'webgpu' | 'cpu';
 
@@ -125,20 +127,23 @@ export class AutoEvaluator implements Evaluator {
     this.onChange?.(status);
   }
 
-  /** The GPU evaluator on the root's current device (built again after a recovery). */
-  private evaluator(root: GpuRoot): Promise<GpuEvaluator> {
-    return root.module(EVALUATOR_MODULE, () => {
+  /**
+   * The GPU evaluator on the root's current device (built again after a recovery); with a 2D candidate, the one
+   * built with that candidate's options (one module per candidate, see calibrate2d.ts).
+   */
+  private evaluator(root: GpuRoot, candidate?: Candidate2D | null): Promise<GpuEvaluator> {
+    return root.module(candidate ? `${EVALUATOR_MODULE}:${candidate.id}` : EVALUATOR_MODULE, () => {
       const startup = root.startup;
       if (!startup) throw new Error('GpuRoot has no device');
-      return GpuEvaluator.onSharedDevice(startup, this.gpuOptions);
+      return GpuEvaluator.onSharedDevice(startup, candidate ? { ...this.gpuOptions, ...candidate.gpuOptions } : this.gpuOptions);
     });
   }
 
-  private async run<T>(onGpu: (g: GpuEvaluator) => Promise<T>, onCpu: (c: CpuEvaluator) => Promise<T>): Promise<T> {
+  private async run<T>(onGpu: (g: GpuEvaluator) => Promise<T>, onCpu: (c: CpuEvaluator) => Promise<T>, candidate?: Candidate2D | null): Promise<T> {
     const root = this.gpuRoot;
     if (!root || root.failed) return onCpu(this.cpu);
     try {
-      return await root.run(async () => onGpu(await this.evaluator(root)));
+      return await root.run(async () => onGpu(await this.evaluator(root, candidate)));
     } catch (e) {
       // After a fallback the CPU answers; anything else (input errors, destroy()) is the caller's to see.
       if (isInputError(e) || !root.failed || this.destroyed) throw e;
@@ -153,11 +158,43 @@ export class AutoEvaluator implements Evaluator {
     return this.run((g) => g.evaluateGrid1D(net, grid), (c) => c.evaluateGrid1D(net, grid));
   }
   evaluateGrid2D(net: Network, grid: Grid2D): Promise<Values> {
-    return this.run((g) => g.evaluateGrid2D(net, grid), (c) => c.evaluateGrid2D(net, grid));
+    const c = this.picked(net, grid, 'values');
+    if (c?.backend === 'cpu') return this.cpu.evaluateGrid2D(net, grid);
+    return this.run((g) => g.evaluateGrid2D(net, grid), (cpu) => cpu.evaluateGrid2D(net, grid), c);
   }
   regions2D(net: Network, grid: Grid2D): Promise<Regions> {
-    return this.run((g) => g.regions2D(net, grid), (c) => c.regions2D(net, grid));
+    const c = this.picked(net, grid, 'regions');
+    if (c?.backend === 'cpu') return this.cpu.regions2D(net, grid);
+    return this.run((g) => g.regions2D(net, grid), (cpu) => cpu.regions2D(net, grid), c);
   }
+
+  /**
+   * The measured 2D method picker (see calibrate2d.ts): once set, 2D grids go to the candidate it predicts fastest
+   * for their size (the CPU row sweep or a GPU kernel); until then, and on the CPU backend, the default kernels.
+   */
+  picker: Picker2D | null = null;
+
+  /** The candidate the picker takes for this call (`gpuOnly`: the fastest GPU one); null for the defaults. */
+  picked(net: Network, grid: Grid2D, output: Output2D, gpuOnly = false): Candidate2D | null {
+    const p = this.picker;
+    if (!p || !this.root) return null;
+    // Malformed inputs get no pick: the evaluator's own validation reports them.
+    const n = (net as { a?: unknown } | null)?.a;
+    const nx = (grid as Grid2D | null)?.nx ?? 0;
+    const ny = (grid as Grid2D | null)?.ny ?? 0;
+    if (!Array.isArray(n) || !Number.isInteger(nx) || !Number.isInteger(ny) || nx < 1 || ny < 1) return null;
+    const pick = p.pick(output, n.length, nx, ny, net, gpuOnly ? 'gpu' : undefined);
+    return pick ? (candidateById(pick.id) ?? null) : null;
+  }
+
+  /** Runs one 2D evaluation by a candidate (the calibration's timings); GPU faults go through the root's recovery. */
+  readonly runCandidate2D: RunCandidate2D = (c, output, net, grid) => {
+    const root = this.gpuRoot;
+    const run = candidateRunner(this.cpu, (cand) => this.evaluator(root!, cand));
+    if (c.backend === 'cpu') return run(c, output, net, grid);
+    if (!root || root.failed) return Promise.reject(new GpuDeviceLostError('no WebGPU device to run the 2D kernels on'));
+    return root.run(() => run(c, output, net, grid));
+  };
 
   /**
    * f over a 1D grid left on the GPU for drawing (see GpuValues for the handle's lifetime); null on the CPU
@@ -183,6 +220,7 @@ export class AutoEvaluator implements Evaluator {
         validateGrid2D(grid);
         return null;
       },
+      this.picked(net, grid, 'values', true),
     );
   }
 

@@ -9,6 +9,7 @@ import { type AccuracyTarget, type AdapterDescription, type BenchEnv, type Bench
 import { METHODS } from '../bench/methods.ts';
 import { TABLE_COLUMNS, formatReport, rowCells, toCSV } from '../bench/format.ts';
 import { CliError, parseSizes } from '../bench/cli.ts';
+import { type Calibration2D, type CalibrationTableRow, formatMs } from '../engine/calibrate2d.ts';
 
 export interface BenchPanelDeps {
   /** The GPU device the app runs on, or null on the CPU fallback (GPU methods are then skipped, and say why). */
@@ -19,6 +20,35 @@ export interface BenchPanelDeps {
   getKernel2D?: () => BenchEnv['kernel2D'] | null;
   /** The target of the accuracy study; sin on [−π, π] when absent or null. */
   getTargetForAccuracy?: () => AccuracyTarget | null;
+  /** The 2D method calibration (resolves once known), shown as a table under the results; absent: no table. */
+  getCalibration?: () => Promise<CalibrationView>;
+}
+
+/** What the panel shows of the 2D method calibration (see src/engine/calibrate2d.ts). */
+export interface CalibrationView {
+  state: string;
+  candidates: Array<{ id: string; label: string; detail: string }>;
+  calibration: Calibration2D | null;
+  table: CalibrationTableRow[];
+  error?: string;
+}
+
+/** The calibration as a table: one row per output and size class, one column per candidate, the pick marked. */
+export function calibrationTable(view: CalibrationView): { caption: string; head: string[]; rows: Array<{ cells: string[]; pick: number }> } {
+  const ids = view.candidates.map((c) => c.id).filter((id) => view.table.some((r) => id in r.times));
+  const cal = view.calibration;
+  const how = view.state === 'cached' ? 'read from this adapter’s cache (measured ' + (cal?.measuredAt ?? '?') + ')' : view.state === 'measured' ? 'measured at startup' : view.state;
+  const caption = cal
+    ? `2D methods on ${cal.adapter}: ${how}, ${cal.samples.length} timings in ${formatMs(cal.durationMs)}; predicted ms per grid, the pick in bold.`
+    : view.state === 'cpu-only'
+      ? '2D method calibration: not needed without WebGPU (the CPU computes every grid).'
+      : `2D method calibration: ${view.state}${view.error ? ` (${view.error})` : ''}.`;
+  const head = ['output', 'N', 'grid', ...ids.map((id) => view.candidates.find((c) => c.id === id)?.label ?? id), 'pick'];
+  const rows = view.table.map((r) => ({
+    cells: [r.output, r.n.toLocaleString('en-US'), `${r.side}²`, ...ids.map((id) => (id in r.times ? formatMs(r.times[id]) : '–')), view.candidates.find((c) => c.id === r.pick)?.label ?? r.pick],
+    pick: 3 + ids.indexOf(r.pick),
+  }));
+  return { caption, head, rows };
 }
 
 /** What the panel exposes, for the app and for tests. */
@@ -47,6 +77,8 @@ const STYLE = `
 .bench-panel th { position: sticky; top: 0; background: Canvas; }
 .bench-panel td:nth-child(2), .bench-panel td:last-child { text-align: left; }
 .bench-panel .bench-charts { display: flex; flex-wrap: wrap; gap: 8px; }
+.bench-panel td.bench-pick { font-weight: bold; }
+.bench-panel .bench-calibration-wrap { max-height: 320px; overflow: auto; border: 1px solid #8884; }
 `;
 
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22'];
@@ -133,6 +165,24 @@ export function mountBenchmarkPanel(parent: HTMLElement, deps: BenchPanelDeps): 
   const accChartBox = el('div');
   charts.append(timeChartBox, accChartBox);
 
+  const calibrationBox = el('div', { className: 'bench-calibration' });
+  const showCalibration = (view: CalibrationView) => {
+    const t = calibrationTable(view);
+    const head = el('tr');
+    for (const h of t.head) head.append(el('th', { textContent: h }));
+    const body = el('tbody');
+    for (const r of t.rows) {
+      const tr = el('tr');
+      r.cells.forEach((c, i) => tr.append(el('td', { textContent: c, className: i === r.pick ? 'bench-pick' : '' })));
+      body.append(tr);
+    }
+    calibrationBox.replaceChildren(el('p', { className: 'bench-footnote', textContent: t.caption }), t.rows.length ? el('div', { className: 'bench-calibration-wrap' }, el('table', {}, el('thead', {}, head), body)) : '');
+  };
+  if (deps.getCalibration) {
+    calibrationBox.textContent = '2D method calibration: waiting for it…';
+    void deps.getCalibration().then(showCalibration, (e: unknown) => (calibrationBox.textContent = `2D method calibration: ${e instanceof Error ? e.message : String(e)}`));
+  }
+
   root.append(
     el(
       'fieldset',
@@ -151,6 +201,7 @@ export function mountBenchmarkPanel(parent: HTMLElement, deps: BenchPanelDeps): 
     tableWrap,
     footnote,
     charts,
+    calibrationBox,
   );
   parent.append(root);
 

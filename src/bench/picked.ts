@@ -1,0 +1,104 @@
+/**
+ * The measured 2D method choice in the benchmark (issue 12): the CLI calibrates on its device as the app does
+ * (src/engine/calibrate2d.ts), then sets each 2D value point's pick beside the fastest method measured there, so
+ * "the picked method is never more than 10 % slower than the best fixed choice" is checked in one run.
+ */
+import { CANDIDATES_2D, Picker2D, calibrate2D, calibrationKey, candidateRunner } from '../engine/calibrate2d.ts';
+import { CpuEvaluator, SWEEP_2D_MIN_UNITS } from '../engine/cpu/evaluator.ts';
+import { GpuEvaluator, type Kernel2DChoice, adapterName, gridKernel2D } from '../engine/gpu/context.ts';
+import type { BenchResult } from './runner.ts';
+
+/** How much slower than the best fixed method a pick may be (the issue's target). */
+export const PICK_TOLERANCE = 1.1;
+
+/** Calibrates the 2D candidates on this device (the CPU alone without one) and returns the picker. */
+export async function benchPicker(gpu: GPU | null, adapter: GPUAdapter | null, device: GPUDevice | null, now: () => number): Promise<Picker2D> {
+  const cpu = new CpuEvaluator();
+  const evaluators = new Map<string, Promise<GpuEvaluator>>();
+  const startup = gpu && adapter && device ? { kind: 'ok' as const, gpu, adapter, device, adapterName: adapterName(adapter) } : null;
+  try {
+    const run = candidateRunner(cpu, (c) => {
+      if (!startup) return Promise.reject(new Error(`${c.id} needs a GPU`));
+      let e = evaluators.get(c.id);
+      if (!e) evaluators.set(c.id, (e = GpuEvaluator.onSharedDevice(startup, c.gpuOptions)));
+      return e;
+    });
+    const ids = CANDIDATES_2D.filter((c) => c.available(device)).map((c) => c.id);
+    const cal = await calibrate2D({
+      device,
+      run,
+      now,
+      key: calibrationKey(adapter?.info ?? null, 'bench', ids),
+      adapter: startup?.adapterName ?? 'CPU',
+      // Node has no frames to keep smooth: the microtask queue is enough between timings.
+      yieldToHost: () => Promise.resolve(),
+    });
+    return new Picker2D(cal);
+  } finally {
+    for (const e of evaluators.values()) void e.then((g) => g.destroy(), () => undefined);
+  }
+}
+
+/**
+ * The bench method that times what a candidate runs at this size ('cpu-sweep', 'gpu-brute', 'gpu-v-cache8', …),
+ * or null when the benchmark has none (the tile and split kernels until they have bench methods).
+ */
+export function benchMethodOf(candidate: string, n: number, points: number, kernel2D: Exclude<Kernel2DChoice, 'auto'>): string | null {
+  if (candidate === 'cpu') return n >= SWEEP_2D_MIN_UNITS ? 'cpu-sweep' : 'cpu-brute';
+  const kernel = { 'gpu-tiled': 'tiled', 'gpu-cache8': 'cache8', 'gpu-cache8sg': 'cache8sg' }[candidate] as Exclude<Kernel2DChoice, 'auto'> | undefined;
+  if (!kernel) return null;
+  const runs = gridKernel2D(kernel, points);
+  if (runs === gridKernel2D(kernel2D, points)) return 'gpu-brute';
+  return runs === 'tiled' ? null : `gpu-v-${runs}`;
+}
+
+/** One 2D value point: the pick, its measured time, and the fastest method measured there. */
+export interface PickedPoint {
+  n: number;
+  grid: string;
+  pick: string;
+  method: string | null;
+  pickedMs: number | null;
+  best: { method: string; ms: number };
+  /** pickedMs / best.ms (null when the pick's method was not in the run). */
+  ratio: number | null;
+}
+
+/** The picks of a run's 2D value points against the best method measured at each. */
+export function pickedPoints(result: BenchResult, picker: Picker2D, kernel2D: Exclude<Kernel2DChoice, 'auto'>): PickedPoint[] {
+  const out: PickedPoint[] = [];
+  const rows = result.rows.filter((r) => r.dim === 2 && r.output === 'values' && r.medianMs > 0);
+  const keys = [...new Set(rows.map((r) => `${r.n}|${r.grid}`))];
+  for (const key of keys) {
+    const at = rows.filter((r) => `${r.n}|${r.grid}` === key);
+    const { n, grid, points } = at[0];
+    const side = Math.round(Math.sqrt(points));
+    const p = picker.pick('values', n, side, side);
+    if (!p) continue;
+    const best = at.reduce((a, b) => (b.medianMs < a.medianMs ? b : a));
+    const method = benchMethodOf(p.id, n, points, kernel2D);
+    const row = method ? at.find((r) => r.method === method) : undefined;
+    const pickedMs = row ? row.medianMs : null;
+    out.push({ n, grid, pick: p.id, method, pickedMs, best: { method: best.method, ms: best.medianMs }, ratio: pickedMs !== null ? pickedMs / best.medianMs : null });
+  }
+  return out;
+}
+
+/** The report's section: each point's pick and the best fixed method, and the verdict against PICK_TOLERANCE. */
+export function formatPicked(points: PickedPoint[], picker: Picker2D): string {
+  const lines = [`2D method picked by measurement (calibrated in ${(picker.calibration.durationMs / 1e3).toFixed(1)} s, ${picker.calibration.samples.length} timings) vs the best method measured:`];
+  for (const p of points) {
+    const picked = p.pickedMs === null ? `not measured in this run${p.method ? ` (add --methods ${p.method})` : ''}` : `${p.method} ${p.pickedMs.toPrecision(3)} ms`;
+    lines.push(`  N=${p.n} ${p.grid}: picked ${p.pick} (${picked}); best ${p.best.method} ${p.best.ms.toPrecision(3)} ms${p.ratio !== null ? `; ratio ${p.ratio.toFixed(2)}` : ''}`);
+  }
+  const judged = points.filter((p) => p.ratio !== null);
+  const within = judged.filter((p) => p.ratio! <= PICK_TOLERANCE);
+  const worst = judged.reduce<PickedPoint | null>((a, b) => (!a || b.ratio! > a.ratio! ? b : a), null);
+  lines.push(
+    `Picked within ${Math.round((PICK_TOLERANCE - 1) * 100)} % of the best at ${within.length} of ${judged.length} 2D value points` +
+      (worst ? ` (worst ratio ${worst.ratio!.toFixed(2)} at N=${worst.n} ${worst.grid})` : '') +
+      (points.length > judged.length ? `; ${points.length - judged.length} point(s) whose pick was not measured` : '') +
+      '.',
+  );
+  return lines.join('\n');
+}

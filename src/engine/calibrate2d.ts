@@ -1,0 +1,523 @@
+/**
+ * Which method computes a 2D grid, chosen by measurement on the adapter at hand (issue 12): a short calibration
+ * times every candidate (the GPU brute-force kernels this device has, the CPU row sweep, and the exact GPU kernels
+ * registered below) at a few (N, grid) sizes, fits each a small cost model, and the picker takes the fastest
+ * predicted one for each call's size. The result is cached per adapter (see `calibrationKey`), so a reload does
+ * not measure again. Correctness never depends on the choice: every candidate is parity-tested against the
+ * float64 twin (test/gpu/calibrate2d.test.ts).
+ */
+import { activationOf, isPiecewiseLinear } from '../model/activation.ts';
+import { type Network, randomNetwork } from '../model/network.ts';
+import type { Grid2D } from '../model/grid.ts';
+import type { Regions } from '../model/regions.ts';
+import type { Values } from './evaluator.ts';
+import type { CpuEvaluator } from './cpu/evaluator.ts';
+import type { GpuEvaluator, GpuEvaluatorOptions } from './gpu/context.ts';
+
+export type Output2D = 'values' | 'regions';
+
+/**
+ * How a candidate's time grows, as the basis of its cost model t ≈ Σ cₖ·basisₖ(n, nx, ny) with cₖ ≥ 0 fitted to
+ * the calibration's timings: brute force is overhead + N·points; an exact method's scaling is measured (overhead,
+ * per point, per row·unit and per row·unit·log N terms, whichever fit).
+ */
+export type Scaling = 'brute' | 'exact';
+
+/** The basis functions of a scaling (n units; nx × ny grid). */
+export function basisOf(scaling: Scaling, n: number, nx: number, ny: number): number[] {
+  const points = nx * ny;
+  if (scaling === 'brute') return [1, Math.max(1, n) * points];
+  return [1, points, ny * n, ny * n * Math.log2(n + 2)];
+}
+
+/** A way to compute a 2D grid, as the calibration and the picker see it. */
+export interface Candidate2D {
+  /** Stable id (cache tables and the bench refer to it): 'cpu', 'gpu-tiled', 'gpu-cache8', … */
+  id: string;
+  /** For the status line and the tables, short: "CPU row sweep", "GPU cache8 kernel". */
+  label: string;
+  /** What exactly runs (shaders, paths), for tooltips and the docs. */
+  detail: string;
+  backend: 'cpu' | 'gpu';
+  /** What it computes: values, regions (active count and pattern id), or both. */
+  outputs: readonly Output2D[];
+  scaling: Scaling;
+  /** GPU candidates: the GpuEvaluator options that select it (the evaluator routes a pick to such an evaluator). */
+  gpuOptions?: GpuEvaluatorOptions;
+  /** Whether this device can run it (null: no GPU). */
+  available(device: GPUDevice | null): boolean;
+  /** Whether it serves this network (default: any); the exact methods need piecewise-linear units. */
+  applies?(net: Network): boolean;
+}
+
+const piecewise = (net: Network) => isPiecewiseLinear(activationOf(net));
+const hasGpu = (d: GPUDevice | null) => d !== null;
+
+/**
+ * Every candidate, in table order. The exact GPU kernels plug in here: one entry each, with the GpuEvaluator
+ * option that selects them (e.g. `{ id: 'gpu-tiles', gpuOptions: { exact2D: 'tiles' }, scaling: 'exact', … }`).
+ */
+export const CANDIDATES_2D: Candidate2D[] = [
+  {
+    id: 'cpu',
+    label: 'CPU row sweep',
+    detail: 'CpuEvaluator: the exact row sweep (src/engine/cpu/sweep2d.ts), brute force under 16 units',
+    backend: 'cpu',
+    outputs: ['values', 'regions'],
+    scaling: 'exact',
+    available: () => true,
+    applies: piecewise,
+  },
+  {
+    id: 'gpu-tiled',
+    label: 'GPU tiled kernel',
+    detail: 'shaders/eval2d.compute.wgsl, eval2d_tiled8 under 2^20 points',
+    backend: 'gpu',
+    outputs: ['values'],
+    scaling: 'brute',
+    gpuOptions: { kernel2D: 'tiled' },
+    available: hasGpu,
+  },
+  {
+    id: 'gpu-cache8',
+    label: 'GPU cache8 kernel',
+    detail: 'shaders/generated/eval2d_cache8.compute.wgsl',
+    backend: 'gpu',
+    outputs: ['values'],
+    scaling: 'brute',
+    gpuOptions: { kernel2D: 'cache8' },
+    available: hasGpu,
+  },
+  {
+    id: 'gpu-cache8sg',
+    label: 'GPU cache8sg kernel',
+    detail: 'shaders/generated/eval2d_cache8sg.compute.wgsl (subgroups)',
+    backend: 'gpu',
+    outputs: ['values'],
+    scaling: 'brute',
+    gpuOptions: { kernel2D: 'cache8sg' },
+    available: (d) => d !== null && d.features.has('subgroups'),
+  },
+  {
+    id: 'gpu-regions',
+    label: 'GPU regions kernel',
+    detail: 'shaders/regions2d.compute.wgsl',
+    backend: 'gpu',
+    outputs: ['regions'],
+    scaling: 'brute',
+    gpuOptions: {},
+    available: hasGpu,
+  },
+];
+
+/** The registered candidate with this id, or undefined. */
+export function candidateById(id: string, registry: readonly Candidate2D[] = CANDIDATES_2D): Candidate2D | undefined {
+  return registry.find((c) => c.id === id);
+}
+
+/** One timing: candidate `id` computed `output` for `n` units on an nx × ny grid in `ms` (host clock). */
+export interface Sample2D {
+  id: string;
+  output: Output2D;
+  n: number;
+  nx: number;
+  ny: number;
+  ms: number;
+}
+
+/** What the calibration measured on one adapter (what the cache keeps; models are refitted from the samples). */
+export interface Calibration2D {
+  version: number;
+  /** The cache key it was measured under (see calibrationKey). */
+  key: string;
+  /** The adapter, in words. */
+  adapter: string;
+  /** ISO time of the measurement. */
+  measuredAt: string;
+  /** Wall time the calibration took, ms (slices and yields included). */
+  durationMs: number;
+  /** The candidates measured, by id (available on the device then). */
+  candidates: string[];
+  samples: Sample2D[];
+}
+
+/** Bump when the ladder, the timing or the models change: older cached calibrations are then measured again. */
+export const CALIBRATION_VERSION = 1;
+
+/** Adapter fields the cache key is made of (GPUAdapterInfo or the benchmark's description of it). */
+export interface AdapterKeyInfo {
+  vendor?: string;
+  architecture?: string;
+  device?: string;
+  description?: string;
+}
+
+/**
+ * The cache key of a calibration: the adapter (vendor, architecture, device, description), the app version and
+ * the candidate set this device offers, so another adapter, a new release or a new kernel measures again.
+ */
+export function calibrationKey(info: AdapterKeyInfo | null, appVersion: string, candidateIds: readonly string[]): string {
+  const a = info ? [info.vendor, info.architecture, info.device, info.description].map((s) => s ?? '').join('/') : 'no-gpu';
+  return `v${CALIBRATION_VERSION}|${appVersion}|${a}|${[...candidateIds].sort().join(',')}`;
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const posInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 1 << 24;
+
+/**
+ * A cached calibration read back: the parsed value when it is well formed, of this version and under `key`; null
+ * otherwise (damaged JSON, another adapter, an older version, unknown candidates), so the caller measures again.
+ */
+export function parseCalibration(text: string | null | undefined, key: string, registry: readonly Candidate2D[] = CANDIDATES_2D): Calibration2D | null {
+  if (typeof text !== 'string') return null;
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!isObj(v) || v.version !== CALIBRATION_VERSION || v.key !== key) return null;
+  if (typeof v.adapter !== 'string' || typeof v.measuredAt !== 'string' || typeof v.durationMs !== 'number' || !Number.isFinite(v.durationMs)) return null;
+  if (!Array.isArray(v.candidates) || !v.candidates.every((id) => typeof id === 'string' && candidateById(id, registry))) return null;
+  if (!Array.isArray(v.samples)) return null;
+  const samples: Sample2D[] = [];
+  for (const s of v.samples) {
+    if (!isObj(s) || typeof s.id !== 'string' || !v.candidates.includes(s.id)) return null;
+    if (s.output !== 'values' && s.output !== 'regions') return null;
+    if (!posInt(s.n) || !posInt(s.nx) || !posInt(s.ny) || s.nx < 1 || s.ny < 1) return null;
+    if (typeof s.ms !== 'number' || !Number.isFinite(s.ms) || s.ms < 0) return null;
+    samples.push({ id: s.id, output: s.output, n: s.n, nx: s.nx, ny: s.ny, ms: s.ms });
+  }
+  return { version: CALIBRATION_VERSION, key, adapter: v.adapter, measuredAt: v.measuredAt, durationMs: v.durationMs, candidates: v.candidates as string[], samples };
+}
+
+/** A fitted cost model: t ≈ Σ coef[k]·basisOf(scaling, …)[k] ms. */
+export interface CostModel {
+  scaling: Scaling;
+  coef: number[];
+}
+
+/** Solves the small dense system A·x = b (Gaussian elimination with partial pivoting); null when singular. */
+function solve(a: number[][], b: number[]): number[] | null {
+  const m = b.length;
+  const M = a.map((row, i) => [...row, b[i]]);
+  for (let c = 0; c < m; c++) {
+    let p = c;
+    for (let r = c + 1; r < m; r++) if (Math.abs(M[r][c]) > Math.abs(M[p][c])) p = r;
+    if (!(Math.abs(M[p][c]) > 1e-300)) return null;
+    [M[c], M[p]] = [M[p], M[c]];
+    for (let r = 0; r < m; r++) {
+      if (r === c) continue;
+      const f = M[r][c] / M[c][c];
+      for (let k = c; k <= m; k++) M[r][k] -= f * M[c][k];
+    }
+  }
+  return M.map((row, i) => row[m] / M[i][i]);
+}
+
+/**
+ * Fits t ≈ Σ cₖ·φₖ with every cₖ ≥ 0, minimising the squared *relative* error (timings span orders of magnitude):
+ * every subset of the basis is solved by least squares and the best one with non-negative coefficients wins (the
+ * bases have at most four terms). With one sample the work term alone (the last) is taken. Null without samples.
+ */
+export function fitCostModel(scaling: Scaling, samples: ReadonlyArray<Pick<Sample2D, 'n' | 'nx' | 'ny' | 'ms'>>): CostModel | null {
+  const usable = samples.filter((s) => s.ms > 0);
+  if (!usable.length) return null;
+  const rows = usable.map((s) => basisOf(scaling, s.n, s.nx, s.ny).map((phi) => phi / s.ms));
+  const k = rows[0].length;
+  let best: { coef: number[]; err: number } | null = null;
+  // Subsets from the largest index down, so ties keep the work terms (the right extrapolation for big sizes).
+  for (let mask = (1 << k) - 1; mask >= 1; mask--) {
+    const idx = [...Array(k).keys()].filter((i) => mask & (1 << i));
+    if (idx.length > usable.length) continue;
+    // Scale columns so the normal equations are well conditioned (the terms differ by 10^10).
+    const scale = idx.map((i) => Math.max(...rows.map((r) => Math.abs(r[i]))) || 1);
+    const ata = idx.map((i, p) => idx.map((j, q) => rows.reduce((acc, r) => acc + (r[i] / scale[p]) * (r[j] / scale[q]), 0)));
+    const atb = idx.map((i, p) => rows.reduce((acc, r) => acc + r[i] / scale[p], 0));
+    const x = solve(ata, atb);
+    if (!x || x.some((c) => !(c >= 0) || !Number.isFinite(c))) continue;
+    const coef = new Array<number>(k).fill(0);
+    idx.forEach((i, p) => (coef[i] = x[p] / scale[p]));
+    const err = rows.reduce((acc, r) => acc + (r.reduce((s, phi, i) => s + phi * coef[i], 0) - 1) ** 2, 0);
+    if (!best || err < best.err * (1 - 1e-9)) best = { coef, err };
+  }
+  if (best) return { scaling, coef: best.coef };
+  // Nothing non-negative fitted (cannot happen for one positive term alone, kept for safety): proportional to work.
+  const last = usable[usable.length - 1];
+  const phi = basisOf(scaling, last.n, last.nx, last.ny);
+  const coef = phi.map((_, i) => (i === phi.length - 1 ? last.ms / phi[i] : 0));
+  return { scaling, coef };
+}
+
+/** The model's predicted time, ms. */
+export function predictMs(model: CostModel, n: number, nx: number, ny: number): number {
+  return basisOf(model.scaling, n, nx, ny).reduce((acc, phi, i) => acc + phi * model.coef[i], 0);
+}
+
+/** Why a candidate was picked: the pick, its predicted time and the runner-up's. */
+export interface Pick2D {
+  id: string;
+  label: string;
+  backend: 'cpu' | 'gpu';
+  /** Predicted time of the pick, ms. */
+  ms: number;
+  /** The fastest other candidate and its predicted time, when there is one. */
+  runnerUp: { id: string; label: string; ms: number } | null;
+  /** Whether the size was measured at startup (else predicted by the cost models). */
+  measured: boolean;
+}
+
+/**
+ * The picker: one calibration, its models fitted once. `pick` is pure and cheap (a few multiplications per
+ * candidate), so the frame may ask on every call.
+ */
+export class Picker2D {
+  private readonly models = new Map<string, CostModel>();
+
+  constructor(
+    readonly calibration: Calibration2D,
+    private readonly registry: readonly Candidate2D[] = CANDIDATES_2D,
+  ) {
+    for (const id of calibration.candidates) {
+      const c = candidateById(id, registry);
+      if (!c) continue;
+      for (const output of c.outputs) {
+        const model = fitCostModel(c.scaling, calibration.samples.filter((s) => s.id === id && s.output === output));
+        if (model) this.models.set(`${id}/${output}`, model);
+      }
+    }
+  }
+
+  /** The model of a candidate for an output, or null when it was not measured. */
+  model(id: string, output: Output2D): CostModel | null {
+    return this.models.get(`${id}/${output}`) ?? null;
+  }
+
+  /**
+   * The fastest candidate for `output` at this size (predicted by the models), among those measured that serve
+   * `net` (all when absent) and run on `backend` (either when absent); null when none does (the caller keeps its
+   * default).
+   */
+  pick(output: Output2D, n: number, nx: number, ny: number, net?: Network, backend?: 'cpu' | 'gpu'): Pick2D | null {
+    const ranked: Array<{ c: Candidate2D; ms: number }> = [];
+    for (const id of this.calibration.candidates) {
+      const c = candidateById(id, this.registry);
+      const model = this.model(id, output);
+      if (!c || !model || (net && c.applies && !c.applies(net)) || (backend && c.backend !== backend)) continue;
+      ranked.push({ c, ms: predictMs(model, n, nx, ny) });
+    }
+    if (!ranked.length) return null;
+    ranked.sort((p, q) => p.ms - q.ms);
+    const [best, second] = ranked;
+    const measured = this.calibration.samples.some((s) => s.id === best.c.id && s.output === output && s.n === n && s.nx === nx && s.ny === ny);
+    return {
+      id: best.c.id,
+      label: best.c.label,
+      backend: best.c.backend,
+      ms: best.ms,
+      runnerUp: second ? { id: second.c.id, label: second.c.label, ms: second.ms } : null,
+      measured,
+    };
+  }
+
+  /** The calibration table: for each size class and output, every candidate's predicted time and the pick. */
+  table(classes: ReadonlyArray<{ n: number; side: number }> = SIZE_CLASSES): CalibrationTableRow[] {
+    const rows: CalibrationTableRow[] = [];
+    for (const output of ['values', 'regions'] as const) {
+      for (const { n, side } of classes) {
+        const times: Record<string, number> = {};
+        for (const id of this.calibration.candidates) {
+          const m = this.model(id, output);
+          if (m) times[id] = predictMs(m, n, side, side);
+        }
+        const p = this.pick(output, n, side, side);
+        if (p) rows.push({ output, n, side, times, pick: p.id });
+      }
+    }
+    return rows;
+  }
+}
+
+/** One row of the calibration table: predicted ms per candidate id at N units on a side² grid, and the pick. */
+export interface CalibrationTableRow {
+  output: Output2D;
+  n: number;
+  side: number;
+  times: Record<string, number>;
+  pick: string;
+}
+
+/** The size classes the table shows (the app's grids are 128² to 1024², its networks 1 to 65,536 units). */
+export const SIZE_CLASSES: ReadonlyArray<{ n: number; side: number }> = [16, 256, 4096, 65536].flatMap((n) => [128, 512, 1024].map((side) => ({ n, side })));
+
+/** "3.1 ms", "0.42 ms", "1.2 s". */
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '–';
+  if (ms >= 1000) return `${(ms / 1000).toPrecision(2)} s`;
+  return `${ms >= 10 ? Math.round(ms) : ms >= 1 ? ms.toFixed(1) : ms.toPrecision(2)} ms`;
+}
+
+/** The status line's sentence, e.g. "2D: CPU row sweep (3.1 ms vs 11 ms for the GPU cache8 kernel at 512², measured at startup)". */
+export function describePick(p: Pick2D, side: number, output: Output2D = 'values'): string {
+  const what = output === 'regions' ? '2D regions' : '2D';
+  const vs = p.runnerUp ? ` vs ${formatMs(p.runnerUp.ms)} for the ${p.runnerUp.label}` : '';
+  return `${what}: ${p.label} (${formatMs(p.ms)}${vs} at ${side}², ${p.measured ? 'measured' : 'predicted from what was measured'} at startup)`;
+}
+
+/**
+ * The sizes timed, in order of brute-force work (N·points), 4× apart: small ones first, each candidate stopping
+ * where a run would exceed its budget (a 4× step lets an overhead-bound first timing go on). N and the grid grow
+ * in turn, so the exact methods' scaling in each can be fitted.
+ */
+export const LADDER: ReadonlyArray<{ n: number; side: number }> = [
+  { n: 16, side: 32 },
+  { n: 16, side: 64 },
+  { n: 64, side: 64 },
+  { n: 64, side: 128 },
+  { n: 256, side: 128 },
+  { n: 256, side: 256 },
+  { n: 1024, side: 256 },
+  { n: 1024, side: 512 },
+  { n: 4096, side: 512 },
+  { n: 4096, side: 1024 },
+  { n: 16384, side: 1024 },
+];
+
+/**
+ * An upper bound of how much longer a run at (n, nx, ny) takes than the sample `from`: the largest ratio of any
+ * non-constant basis term (a non-negative combination grows by at most that much).
+ */
+export function growthBound(scaling: Scaling, from: Pick<Sample2D, 'n' | 'nx' | 'ny'>, n: number, nx: number, ny: number): number {
+  const a = basisOf(scaling, from.n, from.nx, from.ny);
+  const b = basisOf(scaling, n, nx, ny);
+  let r = 1;
+  for (let k = 1; k < a.length; k++) if (a[k] > 0) r = Math.max(r, b[k] / a[k]);
+  return r;
+}
+
+/** Runs one evaluation by a candidate; resolves once the result exists (on the GPU: once the queue has done it). */
+export type RunCandidate2D = (c: Candidate2D, output: Output2D, net: Network, grid: Grid2D) => Promise<unknown>;
+
+export interface CalibrateOptions {
+  /** The device the GPU candidates run on (null: CPU only). */
+  device: GPUDevice | null;
+  run: RunCandidate2D;
+  now: () => number;
+  /** The cache key (see calibrationKey). */
+  key: string;
+  adapter: string;
+  /** A pause between timings (the browser: a macrotask, so input and frames go first); default setTimeout(0). */
+  yieldToHost?: () => Promise<void>;
+  /** Skips a CPU size whose predicted run exceeds this (ms; default 40): no main-thread task gets near 100 ms. */
+  maxRunMs?: number;
+  /** The same for GPU sizes (ms; default 250): they run off the main thread, so only the calibration's length counts. */
+  maxGpuRunMs?: number;
+  /** Batches short runs up to this much time per timing (ms; default 1). */
+  minTimedMs?: number;
+  signal?: AbortSignal;
+  registry?: readonly Candidate2D[];
+  ladder?: ReadonlyArray<{ n: number; side: number }>;
+  /** Reports each timing as it lands. */
+  onSample?: (s: Sample2D) => void;
+}
+
+/** Thrown when a calibration is aborted through its signal. */
+export class CalibrationCancelledError extends Error {
+  override name = 'CalibrationCancelledError';
+}
+
+/**
+ * Times every available candidate on the ladder (in slices: one timing, then a yield) and returns the samples.
+ * Each candidate runs once untimed at the first size (pipeline builds, JIT), then each size is timed as the
+ * fastest of three timings (five under 5 ms), a short run batched to `minTimedMs`. A size predicted (the tightest
+ * upper bound from the same candidate's earlier timings, see growthBound) above `maxRunMs` (CPU) or `maxGpuRunMs`
+ * (GPU) is skipped.
+ */
+export async function calibrate2D(opts: CalibrateOptions): Promise<Calibration2D> {
+  const started = opts.now();
+  const registry = opts.registry ?? CANDIDATES_2D;
+  const ladder = opts.ladder ?? LADDER;
+  const maxRunMs = opts.maxRunMs ?? 40;
+  const maxGpuRunMs = opts.maxGpuRunMs ?? 250;
+  const minTimedMs = opts.minTimedMs ?? 1;
+  const pause = opts.yieldToHost ?? (() => new Promise<void>((r) => setTimeout(r, 0)));
+  const candidates = registry.filter((c) => c.available(opts.device));
+  const samples: Sample2D[] = [];
+  const nets = new Map<number, Network>();
+  const netFor = (n: number) => {
+    let net = nets.get(n);
+    if (!net) nets.set(n, (net = randomNetwork(2, n, 12_000 + n)));
+    return net;
+  };
+  const check = () => {
+    if (opts.signal?.aborted) throw new CalibrationCancelledError('the calibration was cancelled');
+  };
+  for (const c of candidates) {
+    for (const output of c.outputs) {
+      const mine: Sample2D[] = [];
+      for (const { n, side } of ladder) {
+        check();
+        // The tightest upper bound any earlier size gives (one timing spoilt by a busy machine does not end the ladder).
+        const bound = mine.length ? Math.min(...mine.map((m) => m.ms * growthBound(c.scaling, m, n, side, side))) : 0;
+        if (bound > (c.backend === 'cpu' ? maxRunMs : maxGpuRunMs)) continue;
+        const net = netFor(n);
+        const grid: Grid2D = { xMin: -1, xMax: 1, yMin: -1, yMax: 1, nx: side, ny: side };
+        const timeOnce = async (reps: number) => {
+          const t0 = opts.now();
+          for (let r = 0; r < reps; r++) await opts.run(c, output, net, grid);
+          return (opts.now() - t0) / reps;
+        };
+        if (!mine.length) {
+          await opts.run(c, output, net, grid);
+          await pause();
+          check();
+        }
+        // The fastest of three timings (five for short ones): the page or the machine may be busy meanwhile.
+        let ms = await timeOnce(1);
+        const reps = ms >= minTimedMs ? 1 : Math.min(64, Math.ceil(minTimedMs / Math.max(ms, minTimedMs / 64)));
+        for (let k = 0; k < (ms < 5 ? 4 : 2); k++) {
+          await pause();
+          check();
+          ms = Math.min(ms, await timeOnce(reps));
+        }
+        const s: Sample2D = { id: c.id, output, n, nx: side, ny: side, ms };
+        samples.push(s);
+        mine.push(s);
+        opts.onSample?.(s);
+        await pause();
+      }
+    }
+  }
+  return {
+    version: CALIBRATION_VERSION,
+    key: opts.key,
+    adapter: opts.adapter,
+    measuredAt: new Date().toISOString(),
+    durationMs: opts.now() - started,
+    candidates: candidates.map((c) => c.id),
+    samples,
+  };
+}
+
+/**
+ * The standard way to run a candidate: the CPU evaluator for 'cpu', else a GpuEvaluator built with the
+ * candidate's options (`gpuFor`, which the caller caches per candidate). GPU values are left on the device and
+ * awaited with onSubmittedWorkDone (as the frame uses them); regions are read back (as the frame uses them).
+ */
+export function candidateRunner(cpu: CpuEvaluator, gpuFor: (c: Candidate2D) => Promise<GpuEvaluator>): RunCandidate2D {
+  return async (c, output, net, grid) => {
+    if (c.backend === 'cpu') return output === 'values' ? cpu.evaluateGrid2D(net, grid) : cpu.regions2D(net, grid);
+    const g = await gpuFor(c);
+    if (output === 'regions') return g.regions2D(net, grid);
+    const v = await g.gridValues2D(net, grid);
+    await g.device.queue.onSubmittedWorkDone();
+    return v;
+  };
+}
+
+/** A candidate's output read back (for parity tests): values or regions. */
+export async function candidateOutput(c: Candidate2D, output: Output2D, net: Network, grid: Grid2D, cpu: CpuEvaluator, gpu: GpuEvaluator | null): Promise<Values | Regions> {
+  if (c.backend === 'cpu') return output === 'values' ? cpu.evaluateGrid2D(net, grid) : cpu.regions2D(net, grid);
+  if (!gpu) throw new Error(`${c.id} needs a GPU`);
+  return output === 'values' ? gpu.evaluateGrid2D(net, grid) : gpu.regions2D(net, grid);
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { CALIBRATION_VERSION, LADDER, Picker2D, type Sample2D } from '../../src/engine/calibrate2d.ts';
+import { benchMethodOf, formatPicked, pickedPoints } from '../../src/bench/picked.ts';
+import type { BenchResult, BenchRow } from '../../src/bench/runner.ts';
+
+describe('benchMethodOf', () => {
+  it('maps a pick to the bench method that times what it runs', () => {
+    expect(benchMethodOf('cpu', 1, 128 * 128, 'cache8sg')).toBe('cpu-brute');
+    expect(benchMethodOf('cpu', 64, 128 * 128, 'cache8sg')).toBe('cpu-sweep');
+    expect(benchMethodOf('gpu-cache8sg', 64, 512 * 512, 'cache8sg')).toBe('gpu-brute');
+    expect(benchMethodOf('gpu-cache8', 64, 512 * 512, 'cache8sg')).toBe('gpu-v-cache8');
+    // 'tiled' runs eval2d_tiled8 under 2^20 points: the bench's gpu-brute on GPUs, gpu-v-tiled8 elsewhere.
+    expect(benchMethodOf('gpu-tiled', 64, 512 * 512, 'tiled')).toBe('gpu-brute');
+    expect(benchMethodOf('gpu-tiled', 64, 512 * 512, 'cache8')).toBe('gpu-v-tiled8');
+    expect(benchMethodOf('gpu-tiled', 64, 1024 * 1024, 'cache8')).toBeNull();
+    expect(benchMethodOf('gpu-tiles', 64, 1024 * 1024, 'tiled')).toBeNull();
+  });
+});
+
+function row(method: string, n: number, side: number, ms: number): BenchRow {
+  return {
+    dim: 2, method, backend: method.startsWith('cpu') ? 'cpu' : 'gpu', output: 'values', exact: method === 'cpu-sweep', n, grid: `${side}x${side}`, points: side * side,
+    measuredPoints: side * side, medianMs: ms, minMs: ms, maxMs: ms, repeats: 1, setupMs: 0, unitEvalsPerS: 0, flopPerUnitEval: 5, flopPerS: 0, peakPct: null,
+    errorKind: 'relL2', error: 0, errorSample: 1, timing: 'cpu-clock', note: '',
+  };
+}
+
+describe('pickedPoints and formatPicked', () => {
+  // The CPU is cheap at small sizes, the GPU kernel at big ones.
+  const cpu = (n: number, s: number) => 0.01 + 1e-6 * s * s + 1e-7 * s * n;
+  const gpu = (n: number, s: number) => 0.5 + 1e-11 * n * s * s;
+  const samples: Sample2D[] = LADDER.flatMap(({ n, side }) => [
+    { id: 'cpu', output: 'values' as const, n, nx: side, ny: side, ms: cpu(n, side) },
+    { id: 'gpu-tiled', output: 'values' as const, n, nx: side, ny: side, ms: gpu(n, side) },
+  ]);
+  const picker = new Picker2D({ version: CALIBRATION_VERSION, key: 'k', adapter: 'a', measuredAt: 't', durationMs: 1500, candidates: ['cpu', 'gpu-tiled'], samples });
+
+  it('sets each 2D value point’s pick beside the fastest method there, and judges the ratio', () => {
+    const result = {
+      rows: [row('cpu-sweep', 64, 128, 0.1), row('gpu-brute', 64, 128, 0.6), row('cpu-sweep', 65536, 512, 900), row('gpu-brute', 65536, 512, 3), row('cpu-brute', 65536, 512, 1e5)],
+    } as unknown as BenchResult;
+    const pts = pickedPoints(result, picker, 'tiled');
+    expect(pts).toEqual([
+      { n: 64, grid: '128x128', pick: 'cpu', method: 'cpu-sweep', pickedMs: 0.1, best: { method: 'cpu-sweep', ms: 0.1 }, ratio: 1 },
+      { n: 65536, grid: '512x512', pick: 'gpu-tiled', method: 'gpu-brute', pickedMs: 3, best: { method: 'gpu-brute', ms: 3 }, ratio: 1 },
+    ]);
+    const text = formatPicked(pts, picker);
+    expect(text).toMatch(/calibrated in 1\.5 s, 22 timings/);
+    expect(text).toMatch(/Picked within 10 % of the best at 2 of 2 2D value points \(worst ratio 1\.00/);
+  });
+
+  it('names a pick whose method was not in the run, with the flag that adds it', () => {
+    const result = { rows: [row('cpu-sweep', 65536, 512, 900)] } as unknown as BenchResult;
+    const pts = pickedPoints(result, picker, 'cache8');
+    expect(pts[0].pickedMs).toBeNull();
+    expect(formatPicked(pts, picker)).toMatch(/not measured in this run \(add --methods gpu-v-tiled8\)[\s\S]*at 0 of 0 .*; 1 point\(s\) whose pick was not measured\./);
+  });
+});

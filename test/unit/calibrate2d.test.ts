@@ -1,0 +1,222 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CALIBRATION_VERSION,
+  CANDIDATES_2D,
+  type Calibration2D,
+  type Candidate2D,
+  LADDER,
+  Picker2D,
+  type Sample2D,
+  basisOf,
+  calibrate2D,
+  calibrationKey,
+  describePick,
+  fitCostModel,
+  growthBound,
+  parseCalibration,
+  predictMs,
+} from '../../src/engine/calibrate2d.ts';
+import { randomNetwork } from '../../src/model/network.ts';
+
+const sizes = [
+  { n: 16, nx: 64, ny: 64 },
+  { n: 256, nx: 64, ny: 64 },
+  { n: 64, nx: 256, ny: 256 },
+  { n: 1024, nx: 128, ny: 128 },
+  { n: 4096, nx: 256, ny: 256 },
+];
+
+describe('fitCostModel', () => {
+  it('recovers a brute-force model (overhead + k·N·points) and extrapolates it to big sizes', () => {
+    const truth = (n: number, nx: number, ny: number) => 0.3 + 2e-9 * n * nx * ny;
+    const m = fitCostModel('brute', sizes.map((s) => ({ ...s, ms: truth(s.n, s.nx, s.ny) })))!;
+    for (const [n, side] of [[65536, 1024], [1, 128], [4096, 512]]) {
+      expect(predictMs(m, n, side, side)).toBeCloseTo(truth(n, side, side), 6);
+    }
+  });
+
+  it('recovers an exact method’s measured scaling (rows·N·log N + points) from sizes varied in N and grid', () => {
+    const truth = (n: number, nx: number, ny: number) => 0.05 + 4e-6 * nx * ny + 3e-8 * ny * n * Math.log2(n + 2);
+    const m = fitCostModel('exact', sizes.map((s) => ({ ...s, ms: truth(s.n, s.nx, s.ny) })))!;
+    expect(m.coef.every((c) => c >= 0)).toBe(true);
+    for (const [n, side] of [[65536, 512], [1, 128], [16384, 1024]]) {
+      expect(predictMs(m, n, side, side) / truth(n, side, side)).toBeCloseTo(1, 3);
+    }
+  });
+
+  it('keeps every coefficient non-negative on noisy timings, and takes the work term alone from one sample', () => {
+    const noisy = sizes.map((s, i) => ({ ...s, ms: (1 + (i % 2 ? 0.2 : -0.2)) * (0.1 + 1e-9 * s.n * s.nx * s.ny) }));
+    const m = fitCostModel('brute', noisy)!;
+    expect(m.coef.every((c) => c >= 0)).toBe(true);
+    expect(predictMs(m, 65536, 1024, 1024)).toBeGreaterThan(0);
+    const one = fitCostModel('brute', [{ n: 100, nx: 10, ny: 10, ms: 2 }])!;
+    expect(predictMs(one, 200, 10, 10)).toBeCloseTo(4, 9);
+    expect(fitCostModel('brute', [])).toBeNull();
+  });
+
+  it('bounds the growth of a run by the largest ratio of its basis terms', () => {
+    // The row sweep from (1024 units, 128²) to (256, 512²): N·points grows 4×, but the points 16×.
+    expect(growthBound('exact', { n: 1024, nx: 128, ny: 128 }, 256, 512, 512)).toBeCloseTo(16, 9);
+    expect(growthBound('brute', { n: 16, nx: 64, ny: 64 }, 256, 64, 64)).toBe(16);
+  });
+
+  it('bases: brute force is overhead + N·points, exact methods have four terms', () => {
+    expect(basisOf('brute', 0, 4, 8)).toEqual([1, 32]);
+    expect(basisOf('exact', 2, 4, 8)).toHaveLength(4);
+  });
+});
+
+function calibration(samples: Sample2D[], candidates = [...new Set(samples.map((s) => s.id))]): Calibration2D {
+  return { version: CALIBRATION_VERSION, key: 'k', adapter: 'test', measuredAt: '2026-11-30T00:00:00Z', durationMs: 5, candidates, samples };
+}
+
+/** Samples of a CPU row sweep (cheap per unit) and a GPU brute-force kernel (overhead, then fast per unit·point). */
+function syntheticSamples(): Sample2D[] {
+  const cpu = (n: number, s: number) => 0.01 + 2e-6 * s * s + 2e-7 * s * n * Math.log2(n + 2);
+  const gpu = (n: number, s: number) => 0.5 + 1e-11 * n * s * s;
+  const out: Sample2D[] = [];
+  for (const { n, side } of LADDER) {
+    out.push({ id: 'cpu', output: 'values', n, nx: side, ny: side, ms: cpu(n, side) });
+    out.push({ id: 'gpu-tiled', output: 'values', n, nx: side, ny: side, ms: gpu(n, side) });
+    out.push({ id: 'cpu', output: 'regions', n, nx: side, ny: side, ms: cpu(n, side) });
+    out.push({ id: 'gpu-regions', output: 'regions', n, nx: side, ny: side, ms: 2 * gpu(n, side) });
+  }
+  return out;
+}
+
+describe('Picker2D', () => {
+  const picker = new Picker2D(calibration(syntheticSamples()));
+
+  it('takes the fastest predicted candidate for each size, with the runner-up', () => {
+    // Small work: the CPU's tiny overhead wins; big work: the GPU's rate wins.
+    expect(picker.pick('values', 16, 64, 64)!.id).toBe('cpu');
+    const big = picker.pick('values', 65536, 1024, 1024)!;
+    expect(big.id).toBe('gpu-tiled');
+    expect(big.runnerUp!.id).toBe('cpu');
+    expect(big.ms).toBeLessThan(big.runnerUp!.ms);
+    expect(picker.pick('regions', 65536, 1024, 1024)!.id).toBe('gpu-regions');
+  });
+
+  it('says whether the size was measured, and filters by backend and network', () => {
+    expect(picker.pick('values', 16, 64, 64)!.measured).toBe(true);
+    expect(picker.pick('values', 17, 64, 64)!.measured).toBe(false);
+    expect(picker.pick('values', 16, 64, 64, undefined, 'gpu')!.id).toBe('gpu-tiled');
+    // The row sweep needs piecewise-linear units: sigmoid networks go to the GPU kernel.
+    const sigmoid = { ...randomNetwork(2, 16, 1), activation: 'sigmoid' as const };
+    expect(picker.pick('values', 16, 64, 64, sigmoid)!.id).toBe('gpu-tiled');
+  });
+
+  it('returns null when nothing was measured for an output', () => {
+    const p = new Picker2D(calibration(syntheticSamples().filter((s) => s.output === 'values')));
+    expect(p.pick('regions', 16, 64, 64)).toBeNull();
+  });
+
+  it('builds a table over the size classes whose pick has the least time in its row', () => {
+    const rows = picker.table();
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) expect(r.times[r.pick]).toBe(Math.min(...Object.values(r.times)));
+  });
+
+  it('describes a pick for the status line', () => {
+    const text = describePick(picker.pick('values', 16, 128, 128)!, 128);
+    expect(text).toMatch(/^2D: CPU row sweep \(\S+ ms vs \S+ ms for the GPU tiled kernel at 128², predicted from what was measured at startup\)$/);
+    expect(describePick(picker.pick('regions', 16, 64, 64)!, 64, 'regions')).toMatch(/^2D regions: CPU row sweep \(.* at 64², measured at startup\)$/);
+  });
+});
+
+describe('cached calibrations', () => {
+  const key = calibrationKey({ vendor: 'google', architecture: 'swiftshader', device: '', description: 'SwiftShader Device' }, '0.1.0', ['cpu', 'gpu-tiled']);
+  const good = { ...calibration(syntheticSamples().filter((s) => s.id !== 'gpu-regions'), ['cpu', 'gpu-tiled']), key };
+
+  it('reads back what was stored', () => {
+    expect(parseCalibration(JSON.stringify(good), key)).toEqual(good);
+  });
+
+  it('rejects damaged JSON, other adapters, older versions and other kernel sets', () => {
+    expect(parseCalibration('{"version": 1, "key"', key)).toBeNull();
+    expect(parseCalibration(null, key)).toBeNull();
+    expect(parseCalibration('"text"', key)).toBeNull();
+    const otherAdapter = calibrationKey({ vendor: 'nvidia', architecture: 'hopper' }, '0.1.0', ['cpu', 'gpu-tiled']);
+    expect(otherAdapter).not.toBe(key);
+    expect(parseCalibration(JSON.stringify(good), otherAdapter)).toBeNull();
+    expect(parseCalibration(JSON.stringify({ ...good, version: CALIBRATION_VERSION - 1 }), key)).toBeNull();
+    expect(calibrationKey(null, '0.2.0', ['cpu'])).not.toBe(calibrationKey(null, '0.1.0', ['cpu']));
+    expect(calibrationKey(null, '0.1.0', ['cpu', 'gpu-tiles'])).not.toBe(calibrationKey(null, '0.1.0', ['cpu']));
+  });
+
+  it('rejects malformed samples and unknown candidates', () => {
+    const bad = (patch: Partial<Sample2D> | Record<string, unknown>) => JSON.stringify({ ...good, samples: [{ ...good.samples[0], ...patch }] });
+    expect(parseCalibration(bad({ ms: -1 }), key)).toBeNull();
+    expect(parseCalibration(bad({ ms: 'fast' }), key)).toBeNull();
+    expect(parseCalibration(bad({ nx: 0 }), key)).toBeNull();
+    expect(parseCalibration(bad({ output: 'both' }), key)).toBeNull();
+    expect(parseCalibration(bad({ id: 'gpu-regions' }), key)).toBeNull();
+    expect(parseCalibration(JSON.stringify({ ...good, candidates: ['cpu', 'gpu-magic'] }), key)).toBeNull();
+  });
+});
+
+describe('calibrate2D', () => {
+  it('times each available candidate on the ladder, skipping sizes predicted over the budget, yielding between timings', async () => {
+    let clock = 0;
+    const cost: Record<string, (n: number, s: number) => number> = {
+      cpu: (n, s) => 1e-6 * s * s + 1e-7 * s * n,
+      'gpu-tiled': (n, s) => 0.2 + 1e-9 * n * s * s,
+      'gpu-regions': (n, s) => 0.2 + 2e-9 * n * s * s,
+    };
+    const registry: Candidate2D[] = CANDIDATES_2D.filter((c) => c.id in cost);
+    let yields = 0;
+    const runs: string[] = [];
+    const cal = await calibrate2D({
+      device: {} as GPUDevice,
+      registry,
+      key: 'k',
+      adapter: 'fake',
+      now: () => clock,
+      run: async (c, output, net, grid) => {
+        runs.push(`${c.id}/${output}`);
+        clock += cost[c.id](net.a.length, grid.nx);
+      },
+      yieldToHost: async () => void yields++,
+      maxRunMs: 10,
+      maxGpuRunMs: 10,
+    });
+    expect(cal.candidates).toEqual(['cpu', 'gpu-tiled', 'gpu-regions']);
+    expect(new Set(cal.samples.map((s) => `${s.id}/${s.output}`))).toEqual(new Set(['cpu/values', 'cpu/regions', 'gpu-tiled/values', 'gpu-regions/regions']));
+    for (const s of cal.samples) expect(s.ms).toBeLessThanOrEqual(10 * 2);
+    // The brute-force kernel at 16,384 units on 1024² (17 s here) is never run.
+    expect(cal.samples.some((s) => s.id === 'gpu-tiled' && s.n === 16384)).toBe(false);
+    expect(yields).toBeGreaterThan(cal.samples.length);
+    // The measured times are the model's (the fake clock is exact).
+    const s = cal.samples.find((x) => x.id === 'gpu-tiled')!;
+    expect(s.ms).toBeCloseTo(cost['gpu-tiled'](s.n, s.nx), 9);
+    const picker = new Picker2D(cal, registry);
+    expect(picker.pick('values', 16, 128, 128)!.id).toBe('cpu');
+  });
+
+  it('goes on past one timing spoilt by a busy machine (bounds come from every earlier size)', async () => {
+    let clock = 0;
+    const registry = CANDIDATES_2D.filter((c) => c.id === 'cpu');
+    const cal = await calibrate2D({
+      device: null,
+      registry,
+      key: 'k',
+      adapter: 'fake',
+      now: () => clock,
+      // Every timing at (64 units, 128²) is 500 ms: another program had the CPU.
+      run: async (_c, _o, net, grid) => void (clock += net.a.length === 64 && grid.nx === 128 ? 500 : 1e-6 * grid.nx * grid.ny),
+      yieldToHost: async () => undefined,
+    });
+    const sizes = cal.samples.filter((s) => s.output === 'values').map((s) => `${s.n}/${s.nx}`);
+    expect(sizes).toContain('64/128');
+    expect(sizes).toContain('256/128');
+    expect(sizes).toContain('1024/256');
+  });
+
+  it('stops when cancelled', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    await expect(
+      calibrate2D({ device: null, key: 'k', adapter: 'x', now: () => 0, run: async () => undefined, signal: ac.signal, yieldToHost: async () => undefined }),
+    ).rejects.toThrow(/cancelled/);
+  });
+});

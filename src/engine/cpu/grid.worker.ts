@@ -1,0 +1,12 @@
+/** The CPU grid worker: 2D grids (values, regions, target), point lists and error readouts off the main thread. */
+import { type GridReply, type GridRequest, handleGridMessage, transferablesOf } from './gridProtocol.ts';
+
+// `self` is typed as a Window under the DOM lib; this is the part of a dedicated worker's scope used here.
+const scope = self as unknown as {
+  onmessage: ((e: MessageEvent<GridRequest>) => void) | null;
+  postMessage(reply: GridReply, transfer: ArrayBuffer[]): void;
+};
+scope.onmessage = (e) => {
+  const reply = handleGridMessage(e.data);
+  scope.postMessage(reply, transferablesOf(reply));
+};

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CpuEvaluator, RegionsUndefinedError } from '../../src/engine/cpu/evaluator.ts';
 import { type GridWorker, SupersededError, WorkerEvaluator } from '../../src/engine/cpu/workerEvaluator.ts';
-import { type GridReply, type GridRequest, handleGridMessage } from '../../src/engine/cpu/gridProtocol.ts';
+import { type GridReply, type GridRequest, KEPT_NETWORKS, NetCache, handleGridMessage } from '../../src/engine/cpu/gridProtocol.ts';
 import { InvalidNetworkError, validateNetwork } from '../../src/model/network.ts';
 import { DimensionMismatchError, InvalidInputError } from '../../src/engine/evaluator.ts';
 import { errorStats } from '../../src/model/errorStats.ts';
@@ -26,11 +26,12 @@ class FakeWorker implements GridWorker {
   onmessage: ((e: MessageEvent<GridReply>) => void) | null = null;
   onerror: ((e: Event) => void) | null = null;
   posted: GridRequest[] = [];
+  private readonly cache = new NetCache();
   postMessage(req: GridRequest): void {
     this.posted.push(req);
     // Structured clone, as postMessage does (the network arrives as a plain object).
     const copy = structuredClone(req);
-    setTimeout(() => this.onmessage?.({ data: handleGridMessage(copy) } as MessageEvent<GridReply>), 0);
+    setTimeout(() => this.onmessage?.({ data: handleGridMessage(copy, this.cache) } as MessageEvent<GridReply>), 0);
   }
   terminate(): void {}
 }
@@ -97,6 +98,20 @@ describe('WorkerEvaluator', () => {
     expect(order).toEqual(['first', 'frame', 'fresh']);
     expect(fake.posted).toHaveLength(3);
     expect(ev.pending).toBe(0);
+  });
+
+  it('sends a network once while the worker keeps it, and again after it was let go', async () => {
+    const fake = new FakeWorker();
+    const ev = new WorkerEvaluator(() => fake);
+    const nets = Array.from({ length: KEPT_NETWORKS + 1 }, (_, i) => randomNet(20 + i, 11 + i));
+    const want = await Promise.all(nets.map((n) => cpu.evaluateGrid2D(n, grid)));
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < nets.length; i++) expect(Array.from(await ev.evaluateGrid2D(nets[i], grid))).toEqual(Array.from(want[i]));
+    }
+    // Round one sends every network; round two finds the first one let go (FIFO), so each is sent again.
+    expect(fake.posted.filter((r) => r.net).length).toBe(2 * nets.length);
+    await ev.regions2D(nets[nets.length - 1], grid);
+    expect(fake.posted.at(-1)!.net).toBeUndefined();
   });
 
   it('runs in-process without a worker, and after a worker that fails to load', async () => {

@@ -29,11 +29,45 @@ export interface Grid2DResult {
   target: Float64Array | null;
 }
 
+/**
+ * A network as it crosses: its arrays as Float64Array (a structured clone of three plain arrays of 65,536 numbers
+ * took 100–350 ms of main thread; typed arrays are copied whole), under a number the worker keeps it by, so later
+ * jobs on the same network send only that number (`net` omitted).
+ */
+export interface NetRef {
+  netId: number;
+  net?: { dim: 1 | 2; w: Float64Array; b: Float64Array; a: Float64Array; c: number; activation?: string };
+}
+
 /** One job for the worker. */
-export type GridRequest =
-  | { id: number; op: 'grid2d'; net: ValidNetwork; grid: Grid2D; wants: Grid2DWants }
-  | { id: number; op: 'points'; net: ValidNetwork; points: Float64Array }
-  | { id: number; op: 'errors2d'; net: ValidNetwork; grid: Grid2D; target: Target2DSpec };
+export type GridRequest = NetRef &
+  (
+    | { id: number; op: 'grid2d'; grid: Grid2D; wants: Grid2DWants }
+    | { id: number; op: 'points'; points: Float64Array }
+    | { id: number; op: 'errors2d'; grid: Grid2D; target: Target2DSpec }
+  );
+
+/** Networks the worker keeps (the same rule on both sides: the newest sent, first in first out). */
+export const KEPT_NETWORKS = 4;
+
+/** The networks a handler has been sent, by number (one per worker, or per in-process evaluator). */
+export class NetCache {
+  private readonly nets = new Map<number, ValidNetwork>();
+
+  /** The request's network: the one it carries (kept from now on), else the one kept under its number. */
+  resolve(ref: NetRef): ValidNetwork {
+    if (ref.net) {
+      // The arrays are Float64Arrays: every loop here only reads them by index.
+      const net = ref.net as unknown as ValidNetwork;
+      this.nets.set(ref.netId, net);
+      while (this.nets.size > KEPT_NETWORKS) this.nets.delete(this.nets.keys().next().value as number);
+      return net;
+    }
+    const net = this.nets.get(ref.netId);
+    if (!net) throw new Error(`network ${ref.netId} is not kept here`);
+    return net;
+  }
+}
 
 /** The worker's answer (`result` by op), or the message of an unexpected failure. */
 export type GridReply =
@@ -101,16 +135,17 @@ export function computeErrors2D(net: ValidNetwork, grid: Grid2D, target: Target2
   return { max: st.max, rms: st.rms };
 }
 
-/** Runs one request; never throws (every failure becomes a reply). */
-export function handleGridMessage(req: GridRequest): GridReply {
+/** Runs one request against the networks in `cache`; never throws (every failure becomes a reply). */
+export function handleGridMessage(req: GridRequest, cache: NetCache): GridReply {
   try {
+    const net = cache.resolve(req);
     switch (req.op) {
       case 'grid2d':
-        return { id: req.id, ok: true, grid: computeGrid2D(req.net, req.grid, req.wants) };
+        return { id: req.id, ok: true, grid: computeGrid2D(net, req.grid, req.wants) };
       case 'points':
-        return { id: req.id, ok: true, values: computePoints(req.net, req.points) };
+        return { id: req.id, ok: true, values: computePoints(net, req.points) };
       case 'errors2d':
-        return { id: req.id, ok: true, errors: computeErrors2D(req.net, req.grid, req.target) };
+        return { id: req.id, ok: true, errors: computeErrors2D(net, req.grid, req.target) };
     }
   } catch (e) {
     return { id: req.id, ok: false, message: e instanceof Error ? e.message : String(e) };

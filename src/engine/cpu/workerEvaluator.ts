@@ -9,14 +9,14 @@
  * measures where it stopped, not every step it passed. Where Worker is missing (Node) or the worker cannot start,
  * the jobs run in-process, a macrotask later.
  */
-import type { Network } from '../../model/network.ts';
+import type { Network, ValidNetwork } from '../../model/network.ts';
 import { validateNetwork } from '../../model/network.ts';
 import { type Grid1D, type Grid2D, validateGrid2D } from '../../model/grid.ts';
 import type { Regions } from '../../model/regions.ts';
 import { type Target2DSpec, validateTarget2D } from '../../model/targets2d.ts';
 import { type Evaluator, type Values, checkPoints, requireDim } from '../evaluator.ts';
 import { CpuEvaluator, regionsWithoutCreases } from './evaluator.ts';
-import { type Grid2DResult, type Grid2DWants, type GridReply, type GridRequest, handleGridMessage } from './gridProtocol.ts';
+import { type Grid2DResult, type Grid2DWants, type GridReply, type GridRequest, KEPT_NETWORKS, NetCache, type NetRef, handleGridMessage } from './gridProtocol.ts';
 
 /** The part of a Worker this evaluator uses (a real Worker, or a stand-in in tests). */
 export interface GridWorker {
@@ -40,7 +40,7 @@ export interface JobOptions {
   lane?: string;
 }
 
-type Body = GridRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+type Body = (GridRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id' | 'netId' | 'net'> : never) : never) & { network: ValidNetwork };
 type Ok = Extract<GridReply, { ok: true }>;
 
 interface Job {
@@ -60,6 +60,11 @@ export class WorkerEvaluator implements Evaluator {
   private readonly waiting: Job[] = [];
   private running: { id: number; job: Job } | null = null;
   private nextId = 1;
+  /** Numbers of the networks sent, and those the worker keeps (mirrored: see KEPT_NETWORKS); the in-process cache. */
+  private readonly netIds = new WeakMap<ValidNetwork, number>();
+  private nextNetId = 1;
+  private readonly workerKeeps: number[] = [];
+  private readonly localCache = new NetCache();
 
   /** `spawn` starts the worker; null runs every job in-process (a macrotask after the call). */
   constructor(
@@ -74,7 +79,7 @@ export class WorkerEvaluator implements Evaluator {
     checkPoints(points, valid.dim);
     // A copy the worker can own (the caller's array is never detached).
     const copy = Float64Array.from(points);
-    return (await this.post({ op: 'points', net: valid, points: copy }, {})).values!;
+    return (await this.post({ op: 'points', network: valid, points: copy }, {})).values!;
   }
 
   evaluateGrid1D(net: Network, grid: Grid1D): Promise<Values> {
@@ -101,7 +106,7 @@ export class WorkerEvaluator implements Evaluator {
     const g = validateGrid2D(grid);
     if (wants.regions) regionsWithoutCreases(valid, 0);
     const target = wants.target ? validateTarget2D(wants.target) : undefined;
-    const body: Body = { op: 'grid2d', net: valid, grid: plainGrid(g), wants: { values: !!wants.values, regions: !!wants.regions, ...(target ? { target } : {}) } };
+    const body: Body = { op: 'grid2d', network: valid, grid: plainGrid(g), wants: { values: !!wants.values, regions: !!wants.regions, ...(target ? { target } : {}) } };
     return (await this.post(body, opts)).grid!;
   }
 
@@ -110,7 +115,7 @@ export class WorkerEvaluator implements Evaluator {
     const valid = validateNetwork(net);
     requireDim('errors2D', valid, 2);
     const g = validateGrid2D(grid);
-    return (await this.post({ op: 'errors2d', net: valid, grid: plainGrid(g), target: validateTarget2D(target) }, opts)).errors!;
+    return (await this.post({ op: 'errors2d', network: valid, grid: plainGrid(g), target: validateTarget2D(target) }, opts)).errors!;
   }
 
   /** This evaluator with every 2D grid job placed by `opts` (e.g. a readout lane that drops superseded jobs). */
@@ -162,11 +167,12 @@ export class WorkerEvaluator implements Evaluator {
     const job = this.waiting.shift()!;
     const id = this.nextId++;
     this.running = { id, job };
-    const req = { ...job.body, id } as GridRequest;
     if (!this.inProcess) {
       try {
         const w = (this.worker ??= this.start());
-        const transfer = req.op === 'points' ? [req.points.buffer as ArrayBuffer] : [];
+        const req = this.request(job.body, id, true);
+        const transfer: ArrayBuffer[] = req.op === 'points' ? [req.points.buffer as ArrayBuffer] : [];
+        if (req.net) transfer.push(req.net.w.buffer as ArrayBuffer, req.net.b.buffer as ArrayBuffer, req.net.a.buffer as ArrayBuffer);
         w.postMessage(req, transfer);
         return;
       } catch {
@@ -175,7 +181,35 @@ export class WorkerEvaluator implements Evaluator {
         this.worker = null;
       }
     }
-    setTimeout(() => this.settle(handleGridMessage(req)), 0);
+    this.runHere(job.body, id);
+  }
+
+  /** The job's request; `toWorker` sends the network only when the worker does not keep it (and notes that it will). */
+  private request(body: Body, id: number, toWorker: boolean): GridRequest {
+    const { network, ...rest } = body;
+    let netId = this.netIds.get(network);
+    if (netId === undefined) this.netIds.set(network, (netId = this.nextNetId++));
+    const ref: NetRef = { netId };
+    if (!toWorker || !this.workerKeeps.includes(netId)) {
+      ref.net = {
+        dim: network.dim,
+        w: Float64Array.from(network.w),
+        b: Float64Array.from(network.b),
+        a: Float64Array.from(network.a),
+        c: network.c,
+        ...(network.activation ? { activation: network.activation } : {}),
+      };
+      if (toWorker) {
+        this.workerKeeps.push(netId);
+        while (this.workerKeeps.length > KEPT_NETWORKS) this.workerKeeps.shift();
+      }
+    }
+    return { ...rest, ...ref, id } as GridRequest;
+  }
+
+  /** Runs a job on this thread, a macrotask later. */
+  private runHere(body: Body, id: number): void {
+    setTimeout(() => this.settle(handleGridMessage(this.request(body, id, false), this.localCache)), 0);
   }
 
   private settle(reply: GridReply): void {
@@ -198,10 +232,7 @@ export class WorkerEvaluator implements Evaluator {
       this.worker = null;
       this.inProcess = true;
       const r = this.running;
-      if (r) {
-        const req = { ...r.job.body, id: r.id } as GridRequest;
-        setTimeout(() => this.settle(handleGridMessage(req)), 0);
-      }
+      if (r) this.runHere(r.job.body, r.id);
     };
     return w;
   }

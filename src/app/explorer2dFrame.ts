@@ -21,7 +21,7 @@ import { clipLine } from '../model/lines2d.ts';
 import type { Network, ValidNetwork } from '../model/network.ts';
 import { type ResolvedTarget2D, sampleTarget2D } from '../model/targets2d.ts';
 import type { AutoEvaluator } from '../engine/backend.ts';
-import { CpuEvaluator } from '../engine/cpu/evaluator.ts';
+import { type WorkerEvaluator, defaultWorkerEvaluator } from '../engine/cpu/workerEvaluator.ts';
 import type { Evaluator } from '../engine/evaluator.ts';
 import type { Output2D } from '../engine/calibrate2d.ts';
 import type { CalibrationController } from './calibration.ts';
@@ -62,6 +62,11 @@ const CANVAS_MESH = 48;
 const MANY_UNITS_SURFACE_CREASES = 300;
 
 type Choice = 'gpu' | 'canvas';
+
+/** Resolves in a later task, so the page can take input between two pieces of a frame's drawing. */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
 
 function override(q: URLSearchParams, key: string): Choice | null {
   const v = q.get(key);
@@ -228,25 +233,32 @@ export class Explorer2DFrame implements FrameView {
     }
   }
 
-  private readonly cpu = new CpuEvaluator('CPU');
+  /** The CPU row sweeps, in a worker: a 2D frame's grids never block the page (see WorkerEvaluator). */
+  private readonly cpu: WorkerEvaluator = defaultWorkerEvaluator('CPU');
   private readonly evalForced = new URLSearchParams(location.search).get('eval2d');
 
   /**
-   * Who computes the 2D grids: the GPU evaluator on hardware adapters; the CPU evaluator (row sweeps) on CPU-like
-   * ones, where a parameter change at N = 4,096 on 1024² took 2.3 s (values) and 7.6 s (regions) through
-   * SwiftShader against 0.48 and 0.6 s on the CPU (scripts/frame-timing.ts --mode2d, one run). `?eval2d=gpu|cpu`
-   * overrides. The surface is still drawn by the WebGPU pipeline from the uploaded values.
+   * Who computes the 2D grids at this size: the GPU evaluator on hardware adapters; the CPU evaluator (row sweeps,
+   * in the worker) on CPU-like ones, where a parameter change at N = 4,096 on 1024² took 2.3 s (values) and 7.6 s
+   * (regions) through SwiftShader against 0.48 and 0.6 s on the CPU (scripts/frame-timing.ts --mode2d, one run),
+   * and without WebGPU. `?eval2d=gpu|cpu` overrides. The surface is still drawn by the WebGPU pipeline from the
+   * uploaded values. This is the one place the choice is made (a per-size method picker replaces it).
    */
-  gridEvaluator(net?: Network, side?: number, output: Output2D = 'values'): Evaluator {
-    if (this.evalForced === 'cpu') return this.cpu;
-    if (this.evalForced === 'gpu') return this.evaluator;
+  private gridMethod(net?: Network, side?: number, output: Output2D = 'values'): 'gpu' | 'cpu' {
+    if (this.evalForced === 'cpu' || this.evalForced === 'gpu') return this.evalForced;
+    if (!this.evaluator.root) return 'cpu';
     // Once the calibration is known the evaluator takes the measured fastest method per call (see calibration.ts);
-    // the frame only needs to know whether a grid's values come from the CPU.
+    // the frame only needs to know whether a grid's values come from the CPU (then from the worker).
     if (this.calibration?.known) {
       const pick = net && side ? this.calibration.pick(net, side, output) : null;
-      return pick?.backend === 'cpu' ? this.cpu : this.evaluator;
+      return pick?.backend === 'cpu' ? 'cpu' : 'gpu';
     }
-    return this.evaluator.root && this.cpuLike() ? this.cpu : this.evaluator;
+    return this.cpuLike() ? 'cpu' : 'gpu';
+  }
+
+  /** The evaluator of the 2D grids (see gridMethod): the worker's CPU evaluator or the GPU one. */
+  gridEvaluator(net?: Network, side?: number, output: Output2D = 'values'): Evaluator {
+    return this.gridMethod(net, side, output) === 'cpu' ? this.cpu : this.evaluator;
   }
 
   /** The measured 2D method choice (set by main.ts); the frame starts it after its first 2D frame. */
@@ -323,15 +335,32 @@ export class Explorer2DFrame implements FrameView {
     const net = s.network;
     const n = grid.nx * grid.ny;
     const empty = net.a.length === 0;
-    // The pattern first: the evaluator's device values stay valid only until its next call.
     const ev = this.gridEvaluator(net, grid.nx);
     const onCpu = ev === this.cpu;
-    const regions = wantPattern ? await this.gridEvaluator(net, grid.nx, 'regions').regions2D(net, grid) : null;
+    // The target over the grid changes only with the target and the grid: a parameter change reuses it.
+    const gridKey = `${targetKey}|${grid.nx}|${grid.xMin},${grid.xMax},${grid.yMin},${grid.yMax}`;
+    const tc = this.targetCache;
+    const cached = tc && tc.key === gridKey && tc.device === device ? tc : null;
     let values: ArrayLike<number> | null = null;
     let valuesDev: DeviceValues | null = null;
     let patternDev: DeviceValues | null = null;
     let targetDev: DeviceValues | null = null;
-    if (layer) {
+    let regions: { pattern: Uint32Array } | null = null;
+    let workerTarget: Float64Array | null = null;
+    if (onCpu) {
+      // One worker job: the values, the pattern and (when not cached) the target, off the main thread.
+      const needTarget = !cached?.cpu;
+      const r = await this.cpu.grid2D(net, grid, { values: true, regions: wantPattern, ...(needTarget ? { target: s.target as Target2DSpec } : {}) });
+      values = r.values!;
+      regions = wantPattern ? { pattern: r.pattern! } : null;
+      workerTarget = r.target;
+      if (layer) {
+        valuesDev = this.upload(layer, layer.values, Float32Array.from(values));
+        if (regions) patternDev = this.upload(layer, layer.pattern, regions.pattern);
+      } else this.targetOnGpu = false;
+    } else if (layer) {
+      // The pattern first: the evaluator's device values stay valid only until its next call.
+      regions = wantPattern ? await this.gridEvaluator(net, grid.nx, 'regions').regions2D(net, grid) : null;
       if (wantCpuValues || empty || onCpu) {
         values = empty ? new Float32Array(n).fill(net.c) : await ev.evaluateGrid2D(net, grid);
         valuesDev = this.upload(layer, layer.values, Float32Array.from(values));
@@ -346,15 +375,12 @@ export class Explorer2DFrame implements FrameView {
       }
       if (regions) patternDev = this.upload(layer, layer.pattern, regions.pattern);
     } else {
+      regions = wantPattern ? await this.gridEvaluator(net, grid.nx, 'regions').regions2D(net, grid) : null;
       values = empty ? new Float64Array(n).fill(net.c) : await ev.evaluateGrid2D(net, grid);
       this.targetOnGpu = false;
     }
-    // The target over the grid changes only with the target and the grid: a parameter change reuses it.
-    const gridKey = `${targetKey}|${grid.nx}|${grid.xMin},${grid.xMax},${grid.yMin},${grid.yMax}`;
-    const tc = this.targetCache;
-    const cached = tc && tc.key === gridKey && tc.device === device ? tc : null;
     if (layer) targetDev = cached?.dev ?? (await this.targetOnDevice(layer, t, grid));
-    const target = values ? (cached?.cpu ?? sampleTarget2D(t, grid)) : null;
+    const target = values ? (cached?.cpu ?? workerTarget ?? sampleTarget2D(t, grid)) : null;
     this.targetCache = { key: gridKey, device, dev: targetDev, cpu: target ?? cached?.cpu ?? null };
     const zRange = await this.zRangeOf(s, t, values);
     const data: FrameData = { net, grid, targetKey, zWithTarget, wantPattern, valuesDev, values, pattern: regions?.pattern ?? null, patternDev, targetDev, target, zRange, device };
@@ -499,6 +525,10 @@ export class Explorer2DFrame implements FrameView {
       heatmap.draw({ view: s.view2d, nx: side, ny: side, values, mode, target: d.target, pattern: d.pattern, contours: s.look.contours, legendLabel });
     }
 
+    // The surface, in a task of its own: the map's colouring and the surface's triangles on the canvas together
+    // made tasks of 300 ms and more at 1280×720 on a slow CPU.
+    if (!mapGpu || !surfaceGpu) await nextTask();
+
     // The surface.
     const camera = this.cameraOf(s);
     const sc = this.surfaceCanvases;
@@ -604,7 +634,7 @@ export class Explorer2DFrame implements FrameView {
     try {
       const key = `${targetKeyOf(s)}|${JSON.stringify(s.view2d)}`;
       if (this.statsKey !== key || this.statsNet !== s.network) {
-        this.stats = await this.errorsOf(s);
+        this.stats = await this.errorsOf(s, 'stats');
         this.statsKey = key;
         this.statsNet = s.network;
       }
@@ -631,8 +661,10 @@ export class Explorer2DFrame implements FrameView {
   private statsNet: Network | null = null;
 
   /** Max and RMS error of the state's network against its target over the window (STATS_GRID², edge to edge). */
-  async errorsOf(s: AppState): Promise<{ max: number; rms: number }> {
+  async errorsOf(s: AppState, lane?: string): Promise<{ max: number; rms: number }> {
     const grid = { ...s.view2d, nx: STATS_GRID, ny: STATS_GRID };
+    // In the worker (values, target and statistics); a newer frame's readout drops this one while it waits.
+    if (this.gridMethod(s.network, STATS_GRID) === 'cpu') return this.cpu.errors2D(s.network, grid, s.target as Target2DSpec, { priority: 1, ...(lane ? { lane } : {}) });
     const t = target2DOf(s.target as Target2DSpec);
     const values = s.network.a.length ? await this.gridEvaluator(s.network, STATS_GRID).evaluateGrid2D(s.network, grid) : new Float64Array(STATS_GRID * STATS_GRID).fill(s.network.c);
     const st = errorStats(values, sampleTarget2D(t, grid));

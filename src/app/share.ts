@@ -2,7 +2,7 @@
  * Sharing and keeping work: the first state (link, else autosave, else defaults), the link and autosave kept
  * in step with the state, presets, JSON export/import and PNG export.
  */
-import { SaveError, download, networkJson, openSaves, parseImport, type Saves } from '../state/persist.ts';
+import { SaveError, download, networkJson, openSaves, parseImport, type Saves, unloadCopySupersedes } from '../state/persist.ts';
 import type { AppState, Store } from '../state/state.ts';
 import { MAX_LINK_LENGTH, hashToPatch, linkBulk, stateToHash } from '../state/urlState.ts';
 import { el, messageOf, type Say } from './dom.ts';
@@ -16,6 +16,10 @@ export class ShareController {
   private readonly fileInput = el<HTMLInputElement>('import-file');
   /** The browser storage, opening from construction on, while the backend starts. */
   private readonly saves: Promise<Saves>;
+  /** The same once open (the unload copy is written synchronously). */
+  private resolvedSaves: Saves | null = null;
+  /** The state last copied to localStorage on leaving the page. */
+  private copied: AppState | null = null;
   /** Why the last autosave failed (shown in the note with the JSON export), or null. */
   private saveError: string | null = null;
   /** Off when the autosave could not be read: writing would replace a copy the user has not seen. */
@@ -32,14 +36,25 @@ export class ShareController {
     el('link-note-rejected').addEventListener('click', () => void this.exportRejected());
     this.saves = openSaves().then(({ saves, notices }) => {
       for (const n of notices) say(n, 'info');
+      this.resolvedSaves = saves;
       return saves;
     });
-    // Leaving the page: write what the throttle still holds back.
+    // Leaving the page: write what the throttle still holds back. IndexedDB does not finish a write started now,
+    // so while the newest state is not stored yet it is also copied to localStorage, synchronously (restored at
+    // the next start when newer than the database's autosave). Not while saving fails: the note offers Export.
     const flush = () => {
-      if (!this.persistTimer) return;
-      clearTimeout(this.persistTimer);
-      this.persistTimer = 0;
-      this.persist();
+      // The address a reload now goes to still has the link of before the edit (replaced below, too late for it).
+      const hashBefore = location.hash;
+      const pending = this.persistTimer !== 0;
+      if (pending) {
+        clearTimeout(this.persistTimer);
+        this.persistTimer = 0;
+        this.persist();
+      }
+      const s = this.store.state;
+      // Once per state: `visibilitychange` and `pagehide` both come, and the second sees the link already replaced.
+      if (s === this.copied || !this.resolvedSaves || !this.autosaving || this.saveError || !(pending || this.resolvedSaves.busy)) return;
+      if (this.resolvedSaves.writeUnloadCopy(s, hashBefore)) this.copied = s;
     };
     window.addEventListener('pagehide', flush);
     document.addEventListener('visibilitychange', () => document.hidden && flush());
@@ -70,7 +85,8 @@ export class ShareController {
   async restore(): Promise<void> {
     try {
       const fromLink = hashToPatch(location.hash);
-      if (fromLink) {
+      // The page's own link of before an edit it was left with (a reload within the throttle): the copy wins.
+      if (fromLink && !unloadCopySupersedes(location.hash)) {
         this.store.replace(fromLink);
         return;
       }
@@ -115,7 +131,7 @@ export class ShareController {
     const parts: string[] = [];
     if (this.tooBig) {
       // Say what makes it big: the custom units, or the data set the target carries.
-      parts.push(`This state is too big for a practical link because of ${linkBulk(s)}. Export it as JSON to share or keep it.`);
+      parts.push(`This state is too big for a practical link because of ${this.bulkOf(s)}. Export it as JSON to share or keep it.`);
     }
     if (this.saveError) parts.push(this.saveError);
     if (this.rejected) parts.push('The autosave found at startup could not be restored in full; it is kept aside.');
@@ -123,6 +139,22 @@ export class ShareController {
     el('link-note-export').hidden = !(this.tooBig || this.saveError);
     el('link-note-rejected').hidden = !this.rejected;
     el('link-note').hidden = parts.length === 0;
+  }
+
+  private bulk: { s: AppState; text: string } | null = null;
+  /**
+   * What makes the state's link long, once per state: at 65,536 units writing the network out to measure it took
+   * 300 ms of main thread at every training commit.
+   */
+  private bulkOf(s: AppState): string {
+    if (this.bulk?.s === s) return this.bulk.text;
+    const n = s.network.a.length;
+    // Every unit costs at least (dim + 2) numbers of 4 characters: past the limit on that floor alone, the units are
+    // what makes it long unless a data set does (then measured).
+    const floor = n * (s.network.dim + 2) * 4;
+    const text = floor > MAX_LINK_LENGTH && s.target.kind !== 'data' ? `its ${n.toLocaleString('en-US')} custom units (over ${floor.toLocaleString('en-US')} characters)` : linkBulk(s);
+    this.bulk = { s, text };
+    return this.bulk.text;
   }
 
   /** Writes the link into the address bar (or says why there is none) and autosaves. */

@@ -469,8 +469,22 @@ export class TrainingController {
       this.steps += done;
       if (Number.isFinite(loss)) {
         this.loss = loss;
-        this.testLoss = await this.testLossOf(net, () => false);
-        this.pushHistory();
+        if (done < k) {
+          // Cancelled: answer now; the held-out loss (time-sliced) follows into the readout and the chart.
+          const at = this.steps;
+          this.testLoss = Number.NaN;
+          this.pushHistory();
+          void this.testLossOf(net, () => this.steps !== at).then((t) => {
+            // Unless training went on meanwhile (then its own point has its own test loss).
+            if (this.steps !== at || !Number.isFinite(t)) return;
+            this.testLoss = t;
+            this.pushHistory();
+            this.report();
+          }, () => undefined);
+        } else {
+          this.testLoss = await this.testLossOf(net, () => false);
+          this.pushHistory();
+        }
       }
       onProgress?.({ done, of: k });
       if (done < k) throw new TrainingCancelledError(done, k);

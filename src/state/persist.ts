@@ -13,6 +13,45 @@ const AUTOSAVE = 'autosave';
 const REJECTED = 'autosave:rejected';
 const PRESET = 'preset:';
 const MIGRATED = 'meta:migrated-from-localstorage';
+/**
+ * localStorage keys (in every storage mode) of the copy written synchronously when the page is left while the
+ * newest state is not yet in the database (IndexedDB does not finish a write started in `pagehide`), and of the
+ * time the last database autosave started (the copy is restored only when it is newer).
+ */
+export const UNLOAD_COPY_KEY = `${LOCAL_PREFIX}unload-copy`;
+export const AUTOSAVED_AT_KEY = `${LOCAL_PREFIX}autosaved-at`;
+/**
+ * The unload copy in `local` when it is newer than the database's autosave; undefined when there is none, it is
+ * stale (another tab saved later, or the write finished after all) or damaged (only a fallback: the database's
+ * autosave is restored, and reported if damaged).
+ */
+function readUnloadCopy(local: Storage | null): { hash: string; state: object } | undefined {
+  if (!local) return undefined;
+  try {
+    const text = local.getItem(UNLOAD_COPY_KEY);
+    if (text === null) return undefined;
+    const copy = JSON.parse(text) as { at?: unknown; hash?: unknown; state?: unknown };
+    const savedAt = Number(local.getItem(AUTOSAVED_AT_KEY) ?? Number.NEGATIVE_INFINITY);
+    // Equal times: the copy was written right after that write started, in the same millisecond (it is as new).
+    if (typeof copy.at !== 'number' || !(copy.at >= savedAt) || typeof copy.state !== 'object' || copy.state === null) return undefined;
+    return { hash: typeof copy.hash === 'string' ? copy.hash : '', state: copy.state };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether the address's state link `hash` is the one this page wrote before it was left with a newer unload copy
+ * (a reload within the autosave's throttle): then the copy, not that stale link, is the state to restore. A link
+ * pasted or opened from elsewhere differs and wins as always.
+ */
+export function unloadCopySupersedes(hash: string, local: Storage | null = browserLocalStorage()): boolean {
+  const copy = readUnloadCopy(local);
+  return copy !== undefined && copy.hash === hash;
+}
+
+/** Largest copy written at unload (characters): localStorage holds about 5 MB in all, and the presets may live there. */
+const MAX_UNLOAD_COPY = 1_000_000;
 
 /** The state as stored: the fields the schema keeps (constructed networks are rebuilt on load, custom ones kept). */
 export function storableState(s: AppState): Partial<AppState> {
@@ -53,7 +92,44 @@ export class Saves {
   private waiting: { value: unknown; done: Array<(error: string | null) => void> } | null = null;
   private writing: Promise<void> | null = null;
 
-  constructor(readonly kv: KvStore) {}
+  /** `local` holds the copy written at unload and the last autosave's time (null: no such copy). */
+  constructor(
+    readonly kv: KvStore,
+    private readonly local: Storage | null = null,
+  ) {}
+
+  /** Whether an autosave is waiting or being written (the newest state is not yet known to be stored). */
+  get busy(): boolean {
+    return this.writing !== null;
+  }
+
+  /**
+   * Writes `s` synchronously to localStorage, for a page that is being left before its autosave is stored; the
+   * next start restores it when it is newer than the database's autosave. False when it was not written (too
+   * big, or refused: then only the database's copy remains, as before).
+   */
+  writeUnloadCopy(s: AppState, hash = ''): boolean {
+    if (!this.local) return false;
+    try {
+      const text = JSON.stringify({ at: Date.now(), hash, state: storableState(s) });
+      if (text.length > MAX_UNLOAD_COPY) return false;
+      this.local.setItem(UNLOAD_COPY_KEY, text);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The copy written at unload when it is newer than the database's autosave (then taken out of localStorage). */
+  private takeUnloadCopy(): unknown {
+    const copy = readUnloadCopy(this.local);
+    try {
+      this.local?.removeItem(UNLOAD_COPY_KEY);
+    } catch {
+      // Left there it is stale by the next autosave's time.
+    }
+    return copy?.state;
+  }
 
   /** Saves the state (coalesced); resolves with null once it (or a newer state) is stored, or with a plain message why not. */
   autosave(s: AppState): Promise<string | null> {
@@ -63,6 +139,15 @@ export class Saves {
       this.waiting = { value: storableState(s), done };
       this.writing ??= this.drain();
     });
+  }
+
+  /** Remembers when the stored autosave's write started: a copy written at unload before then is older. */
+  private noteAutosaved(startedAt: number): void {
+    try {
+      this.local?.setItem(AUTOSAVED_AT_KEY, String(startedAt));
+    } catch {
+      // Without the time a later unload copy still wins over this save, which it is newer than.
+    }
   }
 
   /** Resolves once no autosave is waiting or being written. */
@@ -76,8 +161,10 @@ export class Saves {
         const job = this.waiting;
         this.waiting = null;
         let error: string | null = null;
+        const startedAt = Date.now();
         try {
           await this.kv.set(AUTOSAVE, job.value);
+          this.noteAutosaved(startedAt);
         } catch (e) {
           error = saveFailure('Autosave', e);
         }
@@ -97,11 +184,17 @@ export class Saves {
    */
   async restoreAutosave(apply: (patch: unknown) => void): Promise<{ restored: boolean; note: string | null }> {
     let saved: unknown;
-    try {
-      saved = await this.kv.get(AUTOSAVE);
-    } catch (e) {
-      if (e instanceof StoredValueError) return this.reject(e.raw, 'it is not valid JSON (it was damaged)');
-      throw new SaveError('The autosaved state could not be read from the browser\'s storage.');
+    // The copy of a page left within the autosave's throttle (or mid-write) is newer than the database's autosave.
+    const copy = this.takeUnloadCopy();
+    if (copy !== undefined) {
+      saved = copy;
+    } else {
+      try {
+        saved = await this.kv.get(AUTOSAVE);
+      } catch (e) {
+        if (e instanceof StoredValueError) return this.reject(e.raw, 'it is not valid JSON (it was damaged)');
+        throw new SaveError('The autosaved state could not be read from the browser\'s storage.');
+      }
     }
     if (saved === undefined || saved === null) return { restored: false, note: null };
     // Saves moved over from localStorage are still the JSON text they were there.
@@ -277,7 +370,7 @@ export async function openSaves(opts: { timeoutMs?: number } = {}): Promise<{ sa
   } catch {
     notices.push("The saves from before this version could not be moved to the browser's database; they stay in localStorage.");
   }
-  return { saves: new Saves(kv), notices };
+  return { saves: new Saves(kv, browserLocalStorage()), notices };
 }
 
 /** The network in the engine's JSON format. */

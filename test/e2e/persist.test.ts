@@ -209,3 +209,42 @@ describe('saving faults (cpu)', () => {
     expect([...errors, ...thirdErrors]).toEqual([]);
   });
 });
+
+describe('a reload right after an edit (cpu)', () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    browser = await launchBrowser('cpu');
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('keeps the edit: the page left within the autosave throttle restores it, not the older autosave or link', async () => {
+    const { page, errors } = await openApp(browser, server.url);
+    await page.evaluate(() => window.sandbox.setState({ units: 11 }));
+    await page.evaluate(() => window.sandbox.saved());
+    const linkBefore = await page.evaluate(() => location.hash);
+    expect(linkBefore).not.toBe('');
+    // The edit and the reload in one task: the throttled autosave (300 ms) has not run, and the address still
+    // holds the link of units 11.
+    await Promise.all([
+      page.waitForNavigation({ waitUntil: 'load' }),
+      page.evaluate(() => {
+        void window.sandbox.setState({ units: 13 });
+        location.reload();
+      }),
+    ]);
+    await page.waitForFunction(() => window.sandbox !== undefined, { timeout: 60_000 });
+    await page.evaluate(() => window.sandbox.ready);
+    expect(await page.evaluate(() => window.sandbox.getState().units)).toBe(13);
+    // Once restored, the copy is gone: the next reload (after the autosave) starts from the database and the link.
+    await page.evaluate(() => window.sandbox.saved());
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForFunction(() => window.sandbox !== undefined, { timeout: 60_000 });
+    await page.evaluate(() => window.sandbox.ready);
+    expect(await page.evaluate(() => window.sandbox.getState().units)).toBe(13);
+    expect(await page.$eval('#message', (e) => e.textContent)).not.toMatch(/could not be restored/);
+    expect(errors).toEqual([]);
+  });
+});

@@ -1,0 +1,13 @@
+/** The CPU grid worker: 2D grids (values, regions, target), point lists and error readouts off the main thread. */
+import { type GridReply, type GridRequest, NetCache, handleGridMessage, transferablesOf } from './gridProtocol.ts';
+
+// `self` is typed as a Window under the DOM lib; this is the part of a dedicated worker's scope used here.
+const scope = self as unknown as {
+  onmessage: ((e: MessageEvent<GridRequest>) => void) | null;
+  postMessage(reply: GridReply, transfer: ArrayBuffer[]): void;
+};
+const cache = new NetCache();
+scope.onmessage = (e) => {
+  const reply = handleGridMessage(e.data, cache);
+  scope.postMessage(reply, transferablesOf(reply));
+};

@@ -36,6 +36,22 @@ describe('largestTerms', () => {
     }
   });
 
+  it('agrees with a full sort with many ties and with peaks growing with the index (a least-squares fit)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 400 }), fc.integer({ min: 0, max: 80 }), fc.integer({ min: 1, max: 4 }), fc.boolean(), (n, k, levels, grow) => {
+        // Few distinct |a| (ties), or knots and weights growing with i (every unit beats the last).
+        const w = Array.from({ length: n }, () => 1);
+        const b = Array.from({ length: n }, (_, i) => (grow ? 0.5 + i / n : 0.25));
+        const a = Array.from({ length: n }, (_, i) => (grow ? 1 + i : ((i * 7) % levels) + 1) * (i % 2 ? -1 : 1));
+        const net: Network = { dim: 1, w, b, a, c: 0 };
+        const peaks = Array.from({ length: n }, (_, i) => termPeak(net, i, -1, 1));
+        const brute = [...peaks.keys()].sort((p, q) => peaks[q] - peaks[p] || p - q).slice(0, Math.min(k, n));
+        expect(largestTerms(net, -1, 1, k)).toEqual(brute);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('the peak is the largest |term| anywhere in the view', () => {
     const net = awkwardNetwork(50, 3);
     for (let i = 0; i < 50; i++) {

@@ -7,7 +7,7 @@
  * for the band (one sort by slope per network, cached), O(N) for the knot histogram.
  */
 import type { Network } from '../../model/network.ts';
-import { argsortFloat64 } from '../../model/argsort.ts';
+import { slopeOrderOf } from '../../model/prepared1d.ts';
 
 /** Above this many units the plot switches from every term to the level-of-detail picture. */
 export const LOD_MIN_UNITS = 256;
@@ -24,45 +24,61 @@ export function termPeak(net: Network, i: number, x0: number, x1: number): numbe
 
 /**
  * The indices of the `k` terms with the largest peak |term| over [x0, x1] (see termPeak), largest first (ties: the
- * lower index first), with `selected` appended when it is a unit and not among them. O(N log k).
+ * lower index first), with `selected` appended when it is a unit and not among them. O(N): the k-th largest peak
+ * is found by selection, then only the k chosen are sorted (a heap of k cost O(N log k) and was slow when the peaks
+ * grow with the index, as those of a least-squares fit do).
  */
 export function largestTerms(net: Network, x0: number, x1: number, k: number, selected = -1): number[] {
   const n = net.a.length;
   k = Math.max(0, Math.min(k, n));
-  // A min-heap of the best k so far, ordered by (peak, then −index) so the weakest is on top.
-  const heap: number[] = [];
   const peak = new Float64Array(n);
   for (let i = 0; i < n; i++) peak[i] = termPeak(net, i, x0, x1);
-  const weaker = (p: number, q: number) => peak[p] < peak[q] || (peak[p] === peak[q] && p > q);
-  const down = (j: number) => {
-    for (;;) {
-      const l = 2 * j + 1;
-      const r = l + 1;
-      let m = j;
-      if (l < heap.length && weaker(heap[l], heap[m])) m = l;
-      if (r < heap.length && weaker(heap[r], heap[m])) m = r;
-      if (m === j) return;
-      [heap[j], heap[m]] = [heap[m], heap[j]];
-      j = m;
-    }
-  };
-  for (let i = 0; i < n && k > 0; i++) {
-    if (heap.length < k) {
-      heap.push(i);
-      for (let j = heap.length - 1; j > 0; ) {
-        const p = (j - 1) >> 1;
-        if (!weaker(heap[j], heap[p])) break;
-        [heap[j], heap[p]] = [heap[p], heap[j]];
-        j = p;
+  const out: number[] = [];
+  if (k > 0) {
+    // The k-th largest peak: every term above it is in, and terms equal to it fill up by index.
+    const kth = k === n ? -Infinity : kthLargest(peak.slice(), k);
+    let above = 0;
+    for (let i = 0; i < n; i++) if (peak[i] > kth) above++;
+    let ties = k - above;
+    for (let i = 0; i < n && out.length < k; i++) {
+      if (peak[i] > kth) out.push(i);
+      else if (peak[i] === kth && ties > 0) {
+        out.push(i);
+        ties--;
       }
-    } else if (weaker(heap[0], i)) {
-      heap[0] = i;
-      down(0);
     }
+    out.sort((p, q) => peak[q] - peak[p] || p - q);
   }
-  const out = heap.sort((p, q) => (weaker(p, q) ? 1 : weaker(q, p) ? -1 : 0));
   if (selected >= 0 && selected < n && !out.includes(selected)) out.push(selected);
   return out;
+}
+
+/** The k-th largest value of `v` (1 ≤ k ≤ v.length), reordering `v`: Hoare's selection, O(length) on average. */
+function kthLargest(v: Float64Array, k: number): number {
+  // The k-th largest is the (length − k)-th smallest.
+  const target = v.length - k;
+  let lo = 0;
+  let hi = v.length - 1;
+  while (lo < hi) {
+    const pivot = v[(lo + hi) >>> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (v[i] < pivot) i++;
+      while (v[j] > pivot) j--;
+      if (i <= j) {
+        const t = v[i];
+        v[i] = v[j];
+        v[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else return v[target];
+  }
+  return v[target];
 }
 
 /** The band of the terms not drawn: at each x, the lowest (`lo`) and the highest (`hi`) value any of them takes. */
@@ -71,39 +87,6 @@ export interface TermBand {
   hi: Float64Array;
   /** How many terms the band holds. */
   count: number;
-}
-
-/** Each unit's line a·(w·x + b) (term = max(0, line) for a > 0, min(0, line) for a < 0), sorted by slope, per network. */
-interface SortedLines {
-  /** Unit indices with a > 0 (a·ReLU ≥ 0) and with a < 0, each sorted by the slope a·w, ascending. */
-  pos: Int32Array;
-  neg: Int32Array;
-  /** Units with a = 0 (their term is 0 everywhere). */
-  zero: number;
-}
-
-const sortedLines = new WeakMap<Network, SortedLines>();
-
-function linesOf(net: Network): SortedLines {
-  let s = sortedLines.get(net);
-  if (s) return s;
-  const pos: number[] = [];
-  const neg: number[] = [];
-  let zero = 0;
-  for (let i = 0; i < net.a.length; i++) {
-    if (net.a[i] > 0) pos.push(i);
-    else if (net.a[i] < 0) neg.push(i);
-    else zero++;
-  }
-  // By slope a·w (a radix argsort: a comparator sort of 65,536 units took tens of ms); equal slopes in any order,
-  // the envelope keeps the highest of them.
-  const bySlope = (units: number[]) => {
-    const order = argsortFloat64(units.map((i) => net.a[i] * net.w[i]));
-    return Int32Array.from(order, (k) => units[k]);
-  };
-  s = { pos: bySlope(pos), neg: bySlope(neg), zero };
-  sortedLines.set(net, s);
-  return s;
 }
 
 /** An envelope of lines as its pieces' lines, by slope (ascending as x grows): m[j]·x + c[j], times `sign`. */
@@ -183,7 +166,8 @@ function bandHulls(net: Network, drawn: readonly number[]): BandHulls | null {
   if (cached && cached.key === key) return cached.count === 0 ? null : cached;
   const skip = new Uint8Array(n);
   for (const i of inRange) skip[i] = 1;
-  const { pos, neg } = linesOf(net);
+  // Sorted once per network: by the fit worker for a fitted one (model/prepared1d.ts), else on first use.
+  const { pos, neg } = slopeOrderOf(net);
   let zero = 0;
   let nPos = 0;
   let nNeg = 0;

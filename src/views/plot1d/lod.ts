@@ -3,10 +3,12 @@
  * area that says nothing, and drawing 65,536 of them costs seconds a frame; instead the plot draws the K terms
  * that reach furthest from zero in the view (and the selected unit), a band from the lowest to the highest
  * value the other terms take at each x, and the knots as a density strip. The sum is never approximated.
- * Pure functions on the network (no DOM): O(N log K) per view for the selection, O(N) plus the sample count
- * for the band (one sort by slope per network, cached), O(N) for the knot histogram.
+ * Pure functions on the network (no DOM): O(N) per view for the selection, O(N) plus the sample count for the
+ * band (one sort by slope per network, cached), O(N) for the knot histogram. Linear units have no knots; sigmoid
+ * units get no band (see termBand).
  */
 import type { Network } from '../../model/network.ts';
+import { act, activationOf, isPiecewiseLinear, plSlope } from '../../model/activation.ts';
 import { slopeOrderOf } from '../../model/prepared1d.ts';
 
 /** Above this many units the plot switches from every term to the level-of-detail picture. */
@@ -14,12 +16,17 @@ export const LOD_MIN_UNITS = 256;
 /** How many terms the level-of-detail picture draws (besides the selected unit). */
 export const LOD_TERMS = 64;
 
-/** The largest |a·ReLU(w·x + b)| over [x0, x1]: a term is linear on each side of its knot and 0 there, so an end holds it. */
+/**
+ * The largest |a·φ(w·x + b)| over [x0, x1]: |φ(z)| of every activation here is monotone on each side of z = 0
+ * (ReLU, leaky and linear are linear there, sigmoid is monotone), so an end of the view holds it.
+ */
 export function termPeak(net: Network, i: number, x0: number, x1: number): number {
   const w = net.w[i];
   const b = net.b[i];
   const a = Math.abs(net.a[i]);
-  return a * Math.max(0, w * x0 + b, w * x1 + b);
+  const activation = activationOf(net);
+  if (activation === 'relu') return a * Math.max(0, w * x0 + b, w * x1 + b);
+  return a * Math.max(Math.abs(act(activation, w * x0 + b)), Math.abs(act(activation, w * x1 + b)));
 }
 
 /**
@@ -145,15 +152,23 @@ function evaluateHull(h: Hull, xs: ArrayLike<number>): Float64Array {
   return out;
 }
 
-/** What a band needs that depends on the network and the drawn terms only (not the view): kept for the next frame. */
+/**
+ * What a band needs that depends on the network and the drawn terms only (not the view): kept for the next frame.
+ * With L = a·(w·x + b), a piecewise-linear term is φ(L) for a > 0 and ψ(L) for a < 0, where φ(t) = t above 0 and
+ * α·t below, ψ(t) = t below 0 and α·t above (α = 0 ReLU, 0.01 leaky, 1 linear). Both are increasing, so the
+ * highest term with a > 0 is φ(upper envelope of their lines), and so on: four envelopes give the band exactly.
+ */
 interface BandHulls {
   key: string;
   count: number;
-  /** hi = max(0, up) when any term ≥ 0 is left (`hiFloor`), else min(0, up); lo likewise with down. */
-  up: Hull | null;
-  down: Hull | null;
-  hiFloor: boolean;
-  loCeil: boolean;
+  alpha: number;
+  /** Upper and lower envelopes of the lines of the kept units with a > 0 (`pos`) and with a < 0 (`neg`). */
+  posUp: Hull | null;
+  posDown: Hull | null;
+  negUp: Hull | null;
+  negDown: Hull | null;
+  /** Whether a kept unit has a = 0 (its term is 0 everywhere). */
+  zero: boolean;
 }
 
 const lastHulls = new WeakMap<Network, BandHulls>();
@@ -178,18 +193,15 @@ function bandHulls(net: Network, drawn: readonly number[]): BandHulls | null {
     else zero++;
   }
   const count = nPos + nNeg + zero;
-  // hi: with any term ≥ 0 left, the highest is max(0, upper envelope of the positive lines) (0 alone when only
-  // zero terms are); with only negative terms, max of min(0, line) = min(0, upper envelope of their lines).
-  // lo mirrors it.
-  const hiFloor = nPos > 0 || zero > 0;
-  const loCeil = nNeg > 0 || zero > 0;
   const h: BandHulls = {
     key,
     count,
-    up: count === 0 ? null : hiFloor ? (nPos > 0 ? hullOf(net, pos, skip, 1) : null) : hullOf(net, neg, skip, 1),
-    down: count === 0 ? null : loCeil ? (nNeg > 0 ? hullOf(net, neg, skip, -1) : null) : hullOf(net, pos, skip, -1),
-    hiFloor,
-    loCeil,
+    alpha: plSlope(activationOf(net)),
+    posUp: nPos > 0 ? hullOf(net, pos, skip, 1) : null,
+    posDown: nPos > 0 ? hullOf(net, pos, skip, -1) : null,
+    negUp: nNeg > 0 ? hullOf(net, neg, skip, 1) : null,
+    negDown: nNeg > 0 ? hullOf(net, neg, skip, -1) : null,
+    zero: zero > 0,
   };
   lastHulls.set(net, h);
   return count === 0 ? null : h;
@@ -197,32 +209,44 @@ function bandHulls(net: Network, drawn: readonly number[]): BandHulls | null {
 
 /**
  * The band of every term except those in `drawn`, at ascending xs: lo[s] = min and hi[s] = max over those terms of
- * a·ReLU(w·x + b) at xs[s], exact (from the lines a·(w·x + b): a positive term is max(0, line), a negative one
- * min(0, line), so each bound is 0 or an envelope of lines). Null when no term is left for it. The envelopes are
- * kept for the network's next call with the same drawn terms (a pan), which then costs O(envelope + xs).
+ * a·φ(w·x + b) at xs[s], exact for the piecewise-linear activations (see BandHulls). Null when no term is left for
+ * it, and for sigmoid units (no envelope gives their band; the plot then draws the largest terms alone). The
+ * envelopes are kept for the network's next call with the same drawn terms (a pan), which then costs
+ * O(envelope + xs).
  */
 export function termBand(net: Network, drawn: readonly number[], xs: ArrayLike<number>): TermBand | null {
+  if (!isPiecewiseLinear(activationOf(net))) return null;
   const h = bandHulls(net, drawn);
   if (!h) return null;
   const g = xs.length;
-  const up = h.up ? evaluateHull(h.up, xs) : null;
-  const down = h.down ? evaluateHull(h.down, xs) : null;
+  const alpha = h.alpha;
+  const at = (hull: Hull | null) => (hull ? evaluateHull(hull, xs) : null);
+  const [posUp, posDown, negUp, negDown] = [at(h.posUp), at(h.posDown), at(h.negUp), at(h.negDown)];
+  const phi = (t: number) => (t > 0 ? t : alpha * t);
+  const psi = (t: number) => (t < 0 ? t : alpha * t);
   const hi = new Float64Array(g);
   const lo = new Float64Array(g);
   for (let s = 0; s < g; s++) {
-    hi[s] = up === null ? 0 : h.hiFloor ? Math.max(0, up[s]) : Math.min(0, up[s]);
-    lo[s] = down === null ? 0 : h.loCeil ? Math.min(0, down[s]) : Math.max(0, down[s]);
+    let top = h.zero ? 0 : -Infinity;
+    let bottom = h.zero ? 0 : Infinity;
+    if (posUp) top = Math.max(top, phi(posUp[s]));
+    if (negUp) top = Math.max(top, psi(negUp[s]));
+    if (posDown) bottom = Math.min(bottom, phi(posDown[s]));
+    if (negDown) bottom = Math.min(bottom, psi(negDown[s]));
+    hi[s] = top;
+    lo[s] = bottom;
   }
   return { lo, hi, count: h.count };
 }
 
 /**
- * How many units have their knot −b/w in each of `bins` equal columns of [x0, x1] (units with w = 0 have none;
- * knots outside are not counted). O(N).
+ * How many units have their knot −b/w in each of `bins` equal columns of [x0, x1] (units with w = 0 have none,
+ * nor do linear units; knots outside are not counted). O(N).
  */
 export function knotHistogram(net: Network, x0: number, x1: number, bins: number): Uint32Array {
   const counts = new Uint32Array(Math.max(0, bins));
-  if (bins <= 0 || !(x1 > x0)) return counts;
+  // Linear units never bend: −b/w is where the term crosses zero, not a knot.
+  if (bins <= 0 || !(x1 > x0) || activationOf(net) === 'linear') return counts;
   const scale = bins / (x1 - x0);
   for (let i = 0; i < net.a.length; i++) {
     const w = net.w[i];
@@ -234,7 +258,10 @@ export function knotHistogram(net: Network, x0: number, x1: number, bins: number
   return counts;
 }
 
-/** The on-plot sentence of the level-of-detail picture, e.g. "showing the 64 largest terms of 65,536; the band holds the rest". */
-export function lodNote(shown: number, total: number): string {
-  return `showing the ${shown.toLocaleString('en-US')} largest terms of ${total.toLocaleString('en-US')}; the band holds the rest`;
+/**
+ * The on-plot sentence of the level-of-detail picture, e.g. "showing the 64 largest terms of 65,536; the band holds
+ * the rest" (`band` false: sigmoid units, whose other terms are not drawn).
+ */
+export function lodNote(shown: number, total: number, band = true): string {
+  return `showing the ${shown.toLocaleString('en-US')} largest terms of ${total.toLocaleString('en-US')}; ${band ? 'the band holds the rest' : 'the rest are not drawn'}`;
 }

@@ -12,7 +12,8 @@ import { evaluateNetwork1D } from './piecewise1d.ts';
 /**
  * The learning rate used while the state says `lr: 'auto'`: min(0.01, 0.5/N). Adam moves every parameter by
  * about lr per step whatever its gradient, so N units can move the sum by about N·lr at once; keeping
- * N·lr ≤ 0.5 keeps a good fit from being thrown off (0.01 up to N = 50).
+ * N·lr ≤ 0.5 keeps a fit from being thrown off by far (0.01 up to N = 50). Near a good fit a 1D run starts
+ * lower still: see autoLr.
  */
 export function defaultLr(n: number): number {
   return Math.min(0.01, 0.5 / Math.max(1, n));

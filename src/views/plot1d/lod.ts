@@ -108,35 +108,35 @@ interface Hull {
  * slope; `sign` −1 gives the lower envelope, as −max of the negated lines), or null when no unit is kept. O(units).
  */
 function hullOf(net: Network, order: Int32Array, skip: Uint8Array, sign: 1 | -1): Hull | null {
-  const m: number[] = [];
-  const c: number[] = [];
-  // Negated lines, sorted by slope ascending, are the originals read backwards.
+  // Stacks in typed arrays (one slot per unit at most): plain arrays' push and pop were most of the band's first frame.
   const len = order.length;
+  const m = new Float64Array(len);
+  const c = new Float64Array(len);
+  let top = 0;
+  // Negated lines, sorted by slope ascending, are the originals read backwards.
   for (let t = 0; t < len; t++) {
     const i = order[sign === 1 ? t : len - 1 - t];
     if (skip[i]) continue;
     const mi = sign * net.a[i] * net.w[i];
     const ci = sign * net.a[i] * net.b[i];
-    if (m.length > 0 && m[m.length - 1] === mi) {
+    if (top > 0 && m[top - 1] === mi) {
       // Same slope: only the higher line can be on the envelope.
-      if (c[c.length - 1] >= ci) continue;
-      m.pop();
-      c.pop();
+      if (c[top - 1] >= ci) continue;
+      top--;
     }
     // The last line is off the envelope when the new one overtakes the one before it no later than it does.
-    while (m.length >= 2) {
-      const j = m.length - 1;
+    while (top >= 2) {
+      const j = top - 1;
       const xNewPrev = (c[j - 1] - ci) * (m[j] - m[j - 1]);
       const xLastPrev = (c[j - 1] - c[j]) * (mi - m[j - 1]);
-      if (xNewPrev <= xLastPrev) {
-        m.pop();
-        c.pop();
-      } else break;
+      if (xNewPrev <= xLastPrev) top--;
+      else break;
     }
-    m.push(mi);
-    c.push(ci);
+    m[top] = mi;
+    c[top] = ci;
+    top++;
   }
-  return m.length === 0 ? null : { m: Float64Array.from(m), c: Float64Array.from(c), sign };
+  return top === 0 ? null : { m: m.slice(0, top), c: c.slice(0, top), sign };
 }
 
 /** The envelope at ascending xs. O(hull + xs). */

@@ -115,7 +115,7 @@ async function boot(): Promise<void> {
   const showLegend = (s: AppState) =>
     s.mode === '2d'
       ? legend.hide()
-      : legend.update(legendEntries1D({ show: s.show, units: s.network.a.length, selected: s.selected, dataTarget: targetOf(s.target as Parameters<typeof targetOf>[0]).samples !== undefined }));
+      : legend.update(legendEntries1D({ show: s.show, units: s.network.a.length, selected: s.selected, dataTarget: targetOf(s.target as Parameters<typeof targetOf>[0]).samples !== undefined, activation: s.activation }));
   store.subscribe((s, _previous, fitError) => {
     if (fitError) say(fitError.message);
     readouts.formula(s.network);

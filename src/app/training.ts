@@ -14,7 +14,7 @@ import type { Network } from '../model/network.ts';
 import { sampleTarget, type TargetSpec } from '../model/targets.ts';
 import { type TrainProgress, type TrainState, Trainer1D } from '../model/train1d.ts';
 import { Trainer2D } from '../model/train2d.ts';
-import { type Samples, defaultLr, mseChunked, randomInit, splitSamples, valueStats, valuesOf } from '../model/trainSetup.ts';
+import { type Samples, autoLr, defaultLr, mseChunked, randomInit, splitSamples, valueStats, valuesOf } from '../model/trainSetup.ts';
 import { type AppState, type BuildMode, StateError, type Store, type Target2DSpec, samples2DOf, target2DOf, targetOf } from '../state/state.ts';
 import type { ValidNetwork } from '../model/network.ts';
 import { fmt } from '../ui/formula.ts';
@@ -209,6 +209,8 @@ export class TrainingController {
   private progress: TrainProgress | null = null;
   /** What the current run started from (Reset goes back to it), and the network its last call committed. */
   private origin: { network: ValidNetwork; build: BuildMode } | null = null;
+  /** The auto learning rate of the current run (autoLr of the network it started from), or null before a run. */
+  private runAutoLr: number | null = null;
   private lastCommitted: Network | null = null;
   /** Measured: milliseconds per step of the trainer call alone, and of everything else in a live tick. */
   private msPerStep = Number.NaN;
@@ -254,7 +256,7 @@ export class TrainingController {
       testLoss: this.testLoss,
       samples,
       testSamples: this.sets?.test?.xs.length ?? 0,
-      lr: lrOf(s),
+      lr: this.lrFor(s),
       lrAuto: s.lr === 'auto',
       stepsPerSecond: this.running ? this.stepsPerSecond : Number.NaN,
       progress: this.progress,
@@ -288,7 +290,7 @@ export class TrainingController {
       const forced = new URLSearchParams(location.search).get('train');
       const cpuLike = root?.startup ? isCpuLikeAdapter(root.startup.adapter) : true;
       const useGpu = forced === 'gpu' || (forced !== 'cpu' && !(two && cpuLike));
-      const opts = { lr: lrOf(s) };
+      const opts = { lr: this.lrFor(s) };
       if (root?.device && useGpu) {
         try {
           // A module of the GPU root: destroyed with the device, so a loss never leaves a trainer on a dead one.
@@ -347,9 +349,16 @@ export class TrainingController {
   }
 
   /** A new run starts when the network is not the one training last committed (an edit, an import, a reset). */
+  /** The learning rate this state trains with now: its own, or for 'auto' the run's (see startRunIfNew). */
+  private lrFor(s: AppState): number {
+    return s.lr === 'auto' ? (this.runAutoLr ?? lrOf(s)) : s.lr;
+  }
+
   private startRunIfNew(s: AppState): void {
     if (this.lastCommitted === s.network && this.origin) return;
     this.origin = { network: s.network, build: s.build };
+    // 'auto' for this run: lowered where Adam's first step from this network would raise the loss (autoLr).
+    this.runAutoLr = this.sets ? autoLr(s.network, this.sets.train) : null;
     this.steps = 0;
     this.loss = Number.NaN;
     this.testLoss = Number.NaN;
@@ -390,8 +399,8 @@ export class TrainingController {
     this.inFlight++;
     try {
       const tr = await this.trainerFor(s);
-      tr.setOptions({ lr: lrOf(s) });
       this.startRunIfNew(s);
+      tr.setOptions({ lr: this.lrFor(s) });
       // The run's first point: the loss of the network it starts from (once per run; chunked on the CPU).
       if (this.history.steps.length === 0) {
         const first = tr.run ? await sliced(tr.run(0), cancelled) : { value: await tr.step(0) };
@@ -584,7 +593,7 @@ export class TrainingController {
     this.stepsPerTick = 1;
     const s = this.store.state;
     const n = s.network.a.length;
-    const lr = lrOf(s);
+    const lr = this.lrFor(s);
     // Adam moves every parameter by about lr per step whatever its gradient, so N units can move the sum
     // by about N·lr at once: warn before a fine fit is thrown off.
     if (n * lr > 1) {

@@ -187,3 +187,11 @@ export function evaluateNetwork1D(net: Network, xs: ArrayLike<number>): Float64A
 export function piecewiseOrNull(net: ValidNetwork): PiecewiseLinear | null {
   return activationOf(net) === 'sigmoid' ? null : piecewiseOf(net);
 }
+
+/**
+ * Makes `piecewiseOf(net)` return `pl`, computed elsewhere (the fit worker) by `piecewise1D` from the same numbers
+ * and activation, so the O(N log N) sort is not done again on the main thread. A form already cached stays.
+ */
+export function adoptPiecewise(net: ValidNetwork, pl: PiecewiseLinear): void {
+  if (!pieces.has(net)) pieces.set(net, pl);
+}

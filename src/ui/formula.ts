@@ -103,14 +103,19 @@ export function formulaLines(net: Network, shown = 4): { symbolic: string; numer
     return { symbolic, numeric: s + droppedNote };
   }
   // Knots (where wᵢ·x + bᵢ = 0) of the live terms: their range and closest spacing decide the digits shown.
-  const knots: number[] = [];
-  for (const i of live) if (net.w[i] !== 0) knots.push(-net.b[i] / net.w[i]);
-  knots.sort((p, q) => p - q);
+  // A typed array's own numeric sort: a comparator sort of 65,536 knots took 50–180 ms when a big fit landed.
+  let nk = 0;
+  for (const i of live) if (net.w[i] !== 0) nk++;
+  const knots = new Float64Array(nk);
+  nk = 0;
+  for (const i of live) if (net.w[i] !== 0) knots[nk++] = -net.b[i] / net.w[i];
+  knots.sort();
   let gap = Infinity;
   for (let j = 1; j < knots.length; j++) if (knots[j] > knots[j - 1]) gap = Math.min(gap, knots[j] - knots[j - 1]);
   const span = knots.length > 0 ? Math.max(Math.abs(knots[0]), Math.abs(knots[knots.length - 1])) : 1;
   const digits = Number.isFinite(gap) && span > 0 ? Math.min(7, Math.max(3, Math.ceil(Math.log10(span / gap)) + 1)) : 3;
-  const where = knots.length > 0 ? `, knots from ${signed(knots[0], true)} to ${signed(knots[knots.length - 1], true)}` : '';
+  // Linear units never bend: −b/w is no knot of theirs, so the summary names none.
+  const where = knots.length > 0 && act !== 'linear' ? `, knots from ${signed(knots[0], true)} to ${signed(knots[knots.length - 1], true)}` : '';
   let s = `${count(live.length)} terms${where}; f(x) = ${signed(c, true)}`;
   for (const i of live.slice(0, shown)) s += term(i, digits);
   s += ` + … (${count(live.length - shown)} more)`;

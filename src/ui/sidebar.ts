@@ -129,6 +129,8 @@ export class TargetEditor {
 }
 
 const LIST_LIMIT = 1000;
+/** Options made per task (see render). */
+const LIST_SLICE = 100;
 
 /** The unit list and the selected unit's fields. */
 export class UnitInspector {
@@ -177,15 +179,27 @@ export class UnitInspector {
     const n = net.a.length;
     if (this.listed !== net) {
       this.listed = net;
-      const opts: HTMLOptionElement[] = [];
-      for (let i = 0; i < Math.min(n, LIST_LIMIT); i++) {
+      // In slices of LIST_SLICE options, a task each: 1,000 options made in the task that landed a fit were
+      // its longest part (about 150 ms under load). A newer network stops the slices of an older one.
+      const option = (i: number) => {
         const o = document.createElement('option');
         o.value = String(i);
         const k = net.dim === 1 ? knotOf(net, i) : null;
         o.textContent = net.dim === 1 ? `#${i + 1}  knot ${k === null ? '—' : fmt(k)}  a ${fmt(net.a[i])}` : `#${i + 1}  w (${fmt(net.w[2 * i])}, ${fmt(net.w[2 * i + 1])})  a ${fmt(net.a[i])}`;
-        opts.push(o);
-      }
-      this.list.replaceChildren(...opts);
+        return o;
+      };
+      const total = Math.min(n, LIST_LIMIT);
+      const slice = (from: number) => {
+        if (this.listed !== net) return;
+        const opts: HTMLOptionElement[] = [];
+        for (let i = from; i < Math.min(total, from + LIST_SLICE); i++) opts.push(option(i));
+        if (from === 0) this.list.replaceChildren(...opts);
+        else this.list.append(...opts);
+        const sel = this.store.state.selected;
+        if (sel >= from && sel < from + LIST_SLICE && this.store.state.network === net) this.list.value = String(sel);
+        if (from + LIST_SLICE < total) setTimeout(() => slice(from + LIST_SLICE), 0);
+      };
+      slice(0);
       this.note.textContent = n > LIST_LIMIT ? `The list shows the first ${LIST_LIMIT} of ${n} units; select others on the plot or with [ and ].` : `${n} unit${n === 1 ? '' : 's'}`;
     }
     this.list.value = s.selected >= 0 && s.selected < LIST_LIMIT ? String(s.selected) : '';

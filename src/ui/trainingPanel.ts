@@ -80,7 +80,7 @@ export class TrainingPanel {
     f.add(actions, 'randomInit').name('Random init (seeded)');
     // Plain number fields (no range): a typed value is checked by the state, which says what is wrong.
     f.add(m, 'lr').name('Learning rate').onFinishChange((v: number) => apply({ lr: v }));
-    f.add(m, 'lrAuto').name('lr auto: min(0.01, 0.5/N)').onChange((v: boolean) => apply({ lr: v ? 'auto' : m.lr }));
+    f.add(m, 'lrAuto').name('lr auto: ≤ min(0.01, 0.5/N)').onChange((v: boolean) => apply({ lr: v ? 'auto' : m.lr }));
     f.add(m, 'noise').name('Noise σ (on samples)').onFinishChange((v: number) => apply({ noise: v }));
     f.add(m, 'holdout', 0, MAX_HOLDOUT, 0.05).name('Test fraction (held out)').onFinishChange((v: number) => apply({ holdout: v }));
     f.add(m, 'seed').name('Seed (init, noise, split)').onFinishChange((v: number) => apply({ seed: v }));

@@ -4,6 +4,7 @@
  * that are on screen are listed. It is DOM rather than canvas pixels, outside the canvas, so it never fights
  * the plot's drawing, never hides a curve, and stays readable (by tests and screen readers too).
  */
+import type { Activation } from '../model/activation.ts';
 import { PLOT_COLORS } from './plot1d/plot1d.ts';
 
 /** How an entry's swatch is drawn: a line (solid or dashed), a knot tick, a dot or a faint fan of lines. */
@@ -28,7 +29,17 @@ export interface Legend1DInput {
   selected: number;
   /** Whether the target is data points (drawn as dots over the curve through them: CSV data, noisy samples). */
   dataTarget: boolean;
+  /** The units' activation (absent: ReLU): names the terms, and linear units have no knots to list. */
+  activation?: Activation;
 }
+
+/** How the legend writes one term for each activation. */
+const TERM_LABELS: Readonly<Record<Activation, string>> = {
+  relu: 'unit terms a·ReLU(w·x + b)',
+  'leaky-relu': 'unit terms a·LeakyReLU(w·x + b)',
+  linear: 'unit terms a·(w·x + b) (linear)',
+  sigmoid: 'unit terms a·σ(w·x + b)',
+};
 
 /** The entries for what the 1D plot draws, in the plot's colours and strokes (see Plot1D.draw). */
 export function legendEntries1D(s: Legend1DInput): LegendEntry[] {
@@ -38,8 +49,10 @@ export function legendEntries1D(s: Legend1DInput): LegendEntry[] {
     if (s.dataTarget) e.push({ key: 'samples', label: 'data points', kind: 'dot', color: PLOT_COLORS.samples, width: 5 });
   }
   e.push({ key: 'sum', label: `sum of ${s.units.toLocaleString('en-US')} term${s.units === 1 ? '' : 's'} (the network)`, kind: 'line', color: PLOT_COLORS.sum, width: 2.5 });
-  if (s.show.terms && s.units > 0) e.push({ key: 'terms', label: 'unit terms a·ReLU(w·x + b)', kind: 'terms', color: PLOT_COLORS.term, width: 1 });
-  if (s.show.knots && s.units > 0) e.push({ key: 'knots', label: 'knots (drag them)', kind: 'tick', color: PLOT_COLORS.sum, width: 2 });
+  const activation = s.activation ?? 'relu';
+  if (s.show.terms && s.units > 0) e.push({ key: 'terms', label: TERM_LABELS[activation], kind: 'terms', color: PLOT_COLORS.term, width: 1 });
+  // Linear units never bend, and the plot marks no knots for them.
+  if (s.show.knots && s.units > 0 && activation !== 'linear') e.push({ key: 'knots', label: 'knots (drag them)', kind: 'tick', color: PLOT_COLORS.sum, width: 2 });
   if (s.selected >= 0 && s.selected < s.units) e.push({ key: 'selected', label: `selected unit #${s.selected + 1}`, kind: 'line', color: PLOT_COLORS.selected, width: 2.5 });
   if (s.show.error) e.push({ key: 'error', label: 'error: sum − target', kind: 'dash', color: PLOT_COLORS.error, width: 1.5 });
   return e;

@@ -72,7 +72,11 @@ describe.each<Mode>(['webgpu', 'cpu'])('training with %s', (mode) => {
     await page.waitForFunction(() => window.sandbox.trainingStatus().steps === 1, { timeout: 60_000 });
     const st = await page.evaluate(() => window.sandbox.trainingStatus());
     expect(st.epochs).toBe(1);
-    expect(st.lr).toBe(0.01);
+    // 'auto' near a fit: at most min(0.01, 0.5/N), lowered so the first step lowers the loss (autoLr).
+    expect(st.lr).toBeGreaterThan(0);
+    expect(st.lr).toBeLessThanOrEqual(0.01);
+    expect(st.history.train.length).toBe(2);
+    expect(st.history.train[1]).toBeLessThanOrEqual(st.history.train[0]);
     expect(await field(page, 'Steps')).toBe('1');
     const after = await page.evaluate(() => window.sandbox.getState());
     expect(after.build).toBe('custom');

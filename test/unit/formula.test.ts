@@ -31,4 +31,12 @@ describe('formula', () => {
     expect(new Set(knots).size).toBe(4);
     expect(f.numeric).toContain(`… (${(live - 4).toLocaleString('en-US')} more)`);
   });
+  it('linear units: the summary names no knots (they never bend) and the sum is said to be affine', () => {
+    const n = 20;
+    const net: Network = { dim: 1, w: Array(n).fill(1), b: Array.from({ length: n }, (_, i) => i / n), a: Array(n).fill(0.5), c: 0, activation: 'linear' };
+    const f = formulaLines(net);
+    expect(f.numeric).toMatch(/^20 terms; f\(x\) = /);
+    expect(f.numeric).not.toContain('knot');
+    expect(f.symbolic).toContain('the sum is affine');
+  });
 });

@@ -17,4 +17,11 @@ describe('1D legend entries', () => {
     expect(legendEntries1D({ show: all, units: 0, selected: -1, dataTarget: false }).map((x) => x.key)).toEqual(['target', 'sum', 'error']);
     expect(legendEntries1D({ show: all, units: 1, selected: 5, dataTarget: true }).map((x) => x.key)).toEqual(['target', 'samples', 'sum', 'terms', 'knots', 'error']);
   });
+  it('name the terms by their activation; linear units have no knots to list', () => {
+    const linear = legendEntries1D({ show: all, units: 8, selected: -1, dataTarget: false, activation: 'linear' });
+    expect(linear.map((x) => x.key)).toEqual(['target', 'sum', 'terms', 'error']);
+    expect(linear.find((x) => x.key === 'terms')?.label).toBe('unit terms a·(w·x + b) (linear)');
+    expect(legendEntries1D({ show: all, units: 8, selected: -1, dataTarget: false, activation: 'sigmoid' }).find((x) => x.key === 'terms')?.label).toBe('unit terms a·σ(w·x + b)');
+    expect(legendEntries1D({ show: all, units: 8, selected: -1, dataTarget: false, activation: 'leaky-relu' }).map((x) => x.key)).toContain('knots');
+  });
 });

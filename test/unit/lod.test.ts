@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { type Activation, act } from '../../src/model/activation.ts';
 import { LOD_TERMS, knotHistogram, largestTerms, lodNote, termBand, termPeak } from '../../src/views/plot1d/lod.ts';
 import { type Network, randomNetwork, seededRandom } from '../../src/model/network.ts';
 
@@ -34,6 +35,22 @@ describe('largestTerms', () => {
       expect(got).toContain(n - 1);
       expect(got.length).toBe(brute.includes(n - 1) ? k : k + 1);
     }
+  });
+
+  it('agrees with a full sort with many ties and with peaks growing with the index (a least-squares fit)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 400 }), fc.integer({ min: 0, max: 80 }), fc.integer({ min: 1, max: 4 }), fc.boolean(), (n, k, levels, grow) => {
+        // Few distinct |a| (ties), or knots and weights growing with i (every unit beats the last).
+        const w = Array.from({ length: n }, () => 1);
+        const b = Array.from({ length: n }, (_, i) => (grow ? 0.5 + i / n : 0.25));
+        const a = Array.from({ length: n }, (_, i) => (grow ? 1 + i : ((i * 7) % levels) + 1) * (i % 2 ? -1 : 1));
+        const net: Network = { dim: 1, w, b, a, c: 0 };
+        const peaks = Array.from({ length: n }, (_, i) => termPeak(net, i, -1, 1));
+        const brute = [...peaks.keys()].sort((p, q) => peaks[q] - peaks[p] || p - q).slice(0, Math.min(k, n));
+        expect(largestTerms(net, -1, 1, k)).toEqual(brute);
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('the peak is the largest |term| anywhere in the view', () => {
@@ -75,6 +92,40 @@ describe('termBand', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('is exact for leaky and linear units too, and absent for sigmoid units (no envelope gives their band)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 1e6 }), fc.integer({ min: 0, max: 70 }), fc.constantFrom<Activation>('leaky-relu', 'linear'), (n, seed, k, activation) => {
+        const net: Network = { ...(seed % 2 ? awkwardNetwork(n, seed) : randomNetwork(1, n, seed)), activation };
+        const drawn = largestTerms(net, -1, 1, k);
+        const xs = xsOf(-1.3, 1.1, 61);
+        const band = termBand(net, drawn, xs);
+        const rest = [...Array(n).keys()].filter((i) => !drawn.includes(i));
+        if (rest.length === 0) return band === null;
+        xs.forEach((x, s) => {
+          const vals = rest.map((i) => net.a[i] * act(activation, net.w[i] * x + net.b[i]));
+          const scale = 1 + Math.max(...vals.map(Math.abs));
+          expect(Math.abs(band!.lo[s] - Math.min(...vals))).toBeLessThan(1e-12 * scale);
+          expect(Math.abs(band!.hi[s] - Math.max(...vals))).toBeLessThan(1e-12 * scale);
+        });
+        return true;
+      }),
+      { numRuns: 60 },
+    );
+    expect(termBand({ ...randomNetwork(1, 300, 2), activation: 'sigmoid' }, [], xsOf(-1, 1, 9))).toBeNull();
+  });
+
+  it('linear units have no knots to count; the peak of any term is at an end of the view', () => {
+    const net: Network = { ...randomNetwork(1, 50, 9), activation: 'linear' };
+    expect(Array.from(knotHistogram(net, -1, 1, 10)).every((c) => c === 0)).toBe(true);
+    for (const activation of ['linear', 'leaky-relu', 'sigmoid'] as const) {
+      const a: Network = { ...randomNetwork(1, 20, 4), activation };
+      for (let i = 0; i < 20; i++) {
+        const inside = Math.max(...xsOf(-1, 1, 201).map((x) => Math.abs(a.a[i] * act(activation, a.w[i] * x + a.b[i]))));
+        expect(Math.abs(termPeak(a, i, -1, 1) - inside)).toBeLessThan(1e-12 * (1 + inside));
+      }
+    }
   });
 
   it('only negative terms: the top is below zero where all of them are active', () => {

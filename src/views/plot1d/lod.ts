@@ -3,66 +3,89 @@
  * area that says nothing, and drawing 65,536 of them costs seconds a frame; instead the plot draws the K terms
  * that reach furthest from zero in the view (and the selected unit), a band from the lowest to the highest
  * value the other terms take at each x, and the knots as a density strip. The sum is never approximated.
- * Pure functions on the network (no DOM): O(N log K) per view for the selection, O(N) plus the sample count
- * for the band (one sort by slope per network, cached), O(N) for the knot histogram.
+ * Pure functions on the network (no DOM): O(N) per view for the selection, O(N) plus the sample count for the
+ * band (one sort by slope per network, cached), O(N) for the knot histogram. Linear units have no knots; sigmoid
+ * units get no band (see termBand).
  */
 import type { Network } from '../../model/network.ts';
-import { argsortFloat64 } from '../../model/argsort.ts';
+import { act, activationOf, isPiecewiseLinear, plSlope } from '../../model/activation.ts';
+import { slopeOrderOf } from '../../model/prepared1d.ts';
 
 /** Above this many units the plot switches from every term to the level-of-detail picture. */
 export const LOD_MIN_UNITS = 256;
 /** How many terms the level-of-detail picture draws (besides the selected unit). */
 export const LOD_TERMS = 64;
 
-/** The largest |a·ReLU(w·x + b)| over [x0, x1]: a term is linear on each side of its knot and 0 there, so an end holds it. */
+/**
+ * The largest |a·φ(w·x + b)| over [x0, x1]: |φ(z)| of every activation here is monotone on each side of z = 0
+ * (ReLU, leaky and linear are linear there, sigmoid is monotone), so an end of the view holds it.
+ */
 export function termPeak(net: Network, i: number, x0: number, x1: number): number {
   const w = net.w[i];
   const b = net.b[i];
   const a = Math.abs(net.a[i]);
-  return a * Math.max(0, w * x0 + b, w * x1 + b);
+  const activation = activationOf(net);
+  if (activation === 'relu') return a * Math.max(0, w * x0 + b, w * x1 + b);
+  return a * Math.max(Math.abs(act(activation, w * x0 + b)), Math.abs(act(activation, w * x1 + b)));
 }
 
 /**
  * The indices of the `k` terms with the largest peak |term| over [x0, x1] (see termPeak), largest first (ties: the
- * lower index first), with `selected` appended when it is a unit and not among them. O(N log k).
+ * lower index first), with `selected` appended when it is a unit and not among them. O(N): the k-th largest peak
+ * is found by selection, then only the k chosen are sorted (a heap of k cost O(N log k) and was slow when the peaks
+ * grow with the index, as those of a least-squares fit do).
  */
 export function largestTerms(net: Network, x0: number, x1: number, k: number, selected = -1): number[] {
   const n = net.a.length;
   k = Math.max(0, Math.min(k, n));
-  // A min-heap of the best k so far, ordered by (peak, then −index) so the weakest is on top.
-  const heap: number[] = [];
   const peak = new Float64Array(n);
   for (let i = 0; i < n; i++) peak[i] = termPeak(net, i, x0, x1);
-  const weaker = (p: number, q: number) => peak[p] < peak[q] || (peak[p] === peak[q] && p > q);
-  const down = (j: number) => {
-    for (;;) {
-      const l = 2 * j + 1;
-      const r = l + 1;
-      let m = j;
-      if (l < heap.length && weaker(heap[l], heap[m])) m = l;
-      if (r < heap.length && weaker(heap[r], heap[m])) m = r;
-      if (m === j) return;
-      [heap[j], heap[m]] = [heap[m], heap[j]];
-      j = m;
-    }
-  };
-  for (let i = 0; i < n && k > 0; i++) {
-    if (heap.length < k) {
-      heap.push(i);
-      for (let j = heap.length - 1; j > 0; ) {
-        const p = (j - 1) >> 1;
-        if (!weaker(heap[j], heap[p])) break;
-        [heap[j], heap[p]] = [heap[p], heap[j]];
-        j = p;
+  const out: number[] = [];
+  if (k > 0) {
+    // The k-th largest peak: every term above it is in, and terms equal to it fill up by index.
+    const kth = k === n ? -Infinity : kthLargest(peak.slice(), k);
+    let above = 0;
+    for (let i = 0; i < n; i++) if (peak[i] > kth) above++;
+    let ties = k - above;
+    for (let i = 0; i < n && out.length < k; i++) {
+      if (peak[i] > kth) out.push(i);
+      else if (peak[i] === kth && ties > 0) {
+        out.push(i);
+        ties--;
       }
-    } else if (weaker(heap[0], i)) {
-      heap[0] = i;
-      down(0);
     }
+    out.sort((p, q) => peak[q] - peak[p] || p - q);
   }
-  const out = heap.sort((p, q) => (weaker(p, q) ? 1 : weaker(q, p) ? -1 : 0));
   if (selected >= 0 && selected < n && !out.includes(selected)) out.push(selected);
   return out;
+}
+
+/** The k-th largest value of `v` (1 ≤ k ≤ v.length), reordering `v`: Hoare's selection, O(length) on average. */
+function kthLargest(v: Float64Array, k: number): number {
+  // The k-th largest is the (length − k)-th smallest.
+  const target = v.length - k;
+  let lo = 0;
+  let hi = v.length - 1;
+  while (lo < hi) {
+    const pivot = v[(lo + hi) >>> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (v[i] < pivot) i++;
+      while (v[j] > pivot) j--;
+      if (i <= j) {
+        const t = v[i];
+        v[i] = v[j];
+        v[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else return v[target];
+  }
+  return v[target];
 }
 
 /** The band of the terms not drawn: at each x, the lowest (`lo`) and the highest (`hi`) value any of them takes. */
@@ -71,39 +94,6 @@ export interface TermBand {
   hi: Float64Array;
   /** How many terms the band holds. */
   count: number;
-}
-
-/** Each unit's line a·(w·x + b) (term = max(0, line) for a > 0, min(0, line) for a < 0), sorted by slope, per network. */
-interface SortedLines {
-  /** Unit indices with a > 0 (a·ReLU ≥ 0) and with a < 0, each sorted by the slope a·w, ascending. */
-  pos: Int32Array;
-  neg: Int32Array;
-  /** Units with a = 0 (their term is 0 everywhere). */
-  zero: number;
-}
-
-const sortedLines = new WeakMap<Network, SortedLines>();
-
-function linesOf(net: Network): SortedLines {
-  let s = sortedLines.get(net);
-  if (s) return s;
-  const pos: number[] = [];
-  const neg: number[] = [];
-  let zero = 0;
-  for (let i = 0; i < net.a.length; i++) {
-    if (net.a[i] > 0) pos.push(i);
-    else if (net.a[i] < 0) neg.push(i);
-    else zero++;
-  }
-  // By slope a·w (a radix argsort: a comparator sort of 65,536 units took tens of ms); equal slopes in any order,
-  // the envelope keeps the highest of them.
-  const bySlope = (units: number[]) => {
-    const order = argsortFloat64(units.map((i) => net.a[i] * net.w[i]));
-    return Int32Array.from(order, (k) => units[k]);
-  };
-  s = { pos: bySlope(pos), neg: bySlope(neg), zero };
-  sortedLines.set(net, s);
-  return s;
 }
 
 /** An envelope of lines as its pieces' lines, by slope (ascending as x grows): m[j]·x + c[j], times `sign`. */
@@ -118,35 +108,35 @@ interface Hull {
  * slope; `sign` −1 gives the lower envelope, as −max of the negated lines), or null when no unit is kept. O(units).
  */
 function hullOf(net: Network, order: Int32Array, skip: Uint8Array, sign: 1 | -1): Hull | null {
-  const m: number[] = [];
-  const c: number[] = [];
-  // Negated lines, sorted by slope ascending, are the originals read backwards.
+  // Stacks in typed arrays (one slot per unit at most): plain arrays' push and pop were most of the band's first frame.
   const len = order.length;
+  const m = new Float64Array(len);
+  const c = new Float64Array(len);
+  let top = 0;
+  // Negated lines, sorted by slope ascending, are the originals read backwards.
   for (let t = 0; t < len; t++) {
     const i = order[sign === 1 ? t : len - 1 - t];
     if (skip[i]) continue;
     const mi = sign * net.a[i] * net.w[i];
     const ci = sign * net.a[i] * net.b[i];
-    if (m.length > 0 && m[m.length - 1] === mi) {
+    if (top > 0 && m[top - 1] === mi) {
       // Same slope: only the higher line can be on the envelope.
-      if (c[c.length - 1] >= ci) continue;
-      m.pop();
-      c.pop();
+      if (c[top - 1] >= ci) continue;
+      top--;
     }
     // The last line is off the envelope when the new one overtakes the one before it no later than it does.
-    while (m.length >= 2) {
-      const j = m.length - 1;
+    while (top >= 2) {
+      const j = top - 1;
       const xNewPrev = (c[j - 1] - ci) * (m[j] - m[j - 1]);
       const xLastPrev = (c[j - 1] - c[j]) * (mi - m[j - 1]);
-      if (xNewPrev <= xLastPrev) {
-        m.pop();
-        c.pop();
-      } else break;
+      if (xNewPrev <= xLastPrev) top--;
+      else break;
     }
-    m.push(mi);
-    c.push(ci);
+    m[top] = mi;
+    c[top] = ci;
+    top++;
   }
-  return m.length === 0 ? null : { m: Float64Array.from(m), c: Float64Array.from(c), sign };
+  return top === 0 ? null : { m: m.slice(0, top), c: c.slice(0, top), sign };
 }
 
 /** The envelope at ascending xs. O(hull + xs). */
@@ -162,15 +152,23 @@ function evaluateHull(h: Hull, xs: ArrayLike<number>): Float64Array {
   return out;
 }
 
-/** What a band needs that depends on the network and the drawn terms only (not the view): kept for the next frame. */
+/**
+ * What a band needs that depends on the network and the drawn terms only (not the view): kept for the next frame.
+ * With L = a·(w·x + b), a piecewise-linear term is φ(L) for a > 0 and ψ(L) for a < 0, where φ(t) = t above 0 and
+ * α·t below, ψ(t) = t below 0 and α·t above (α = 0 ReLU, 0.01 leaky, 1 linear). Both are increasing, so the
+ * highest term with a > 0 is φ(upper envelope of their lines), and so on: four envelopes give the band exactly.
+ */
 interface BandHulls {
   key: string;
   count: number;
-  /** hi = max(0, up) when any term ≥ 0 is left (`hiFloor`), else min(0, up); lo likewise with down. */
-  up: Hull | null;
-  down: Hull | null;
-  hiFloor: boolean;
-  loCeil: boolean;
+  alpha: number;
+  /** Upper and lower envelopes of the lines of the kept units with a > 0 (`pos`) and with a < 0 (`neg`). */
+  posUp: Hull | null;
+  posDown: Hull | null;
+  negUp: Hull | null;
+  negDown: Hull | null;
+  /** Whether a kept unit has a = 0 (its term is 0 everywhere). */
+  zero: boolean;
 }
 
 const lastHulls = new WeakMap<Network, BandHulls>();
@@ -183,7 +181,8 @@ function bandHulls(net: Network, drawn: readonly number[]): BandHulls | null {
   if (cached && cached.key === key) return cached.count === 0 ? null : cached;
   const skip = new Uint8Array(n);
   for (const i of inRange) skip[i] = 1;
-  const { pos, neg } = linesOf(net);
+  // Sorted once per network: by the fit worker for a fitted one (model/prepared1d.ts), else on first use.
+  const { pos, neg } = slopeOrderOf(net);
   let zero = 0;
   let nPos = 0;
   let nNeg = 0;
@@ -194,18 +193,15 @@ function bandHulls(net: Network, drawn: readonly number[]): BandHulls | null {
     else zero++;
   }
   const count = nPos + nNeg + zero;
-  // hi: with any term ≥ 0 left, the highest is max(0, upper envelope of the positive lines) (0 alone when only
-  // zero terms are); with only negative terms, max of min(0, line) = min(0, upper envelope of their lines).
-  // lo mirrors it.
-  const hiFloor = nPos > 0 || zero > 0;
-  const loCeil = nNeg > 0 || zero > 0;
   const h: BandHulls = {
     key,
     count,
-    up: count === 0 ? null : hiFloor ? (nPos > 0 ? hullOf(net, pos, skip, 1) : null) : hullOf(net, neg, skip, 1),
-    down: count === 0 ? null : loCeil ? (nNeg > 0 ? hullOf(net, neg, skip, -1) : null) : hullOf(net, pos, skip, -1),
-    hiFloor,
-    loCeil,
+    alpha: plSlope(activationOf(net)),
+    posUp: nPos > 0 ? hullOf(net, pos, skip, 1) : null,
+    posDown: nPos > 0 ? hullOf(net, pos, skip, -1) : null,
+    negUp: nNeg > 0 ? hullOf(net, neg, skip, 1) : null,
+    negDown: nNeg > 0 ? hullOf(net, neg, skip, -1) : null,
+    zero: zero > 0,
   };
   lastHulls.set(net, h);
   return count === 0 ? null : h;
@@ -213,32 +209,44 @@ function bandHulls(net: Network, drawn: readonly number[]): BandHulls | null {
 
 /**
  * The band of every term except those in `drawn`, at ascending xs: lo[s] = min and hi[s] = max over those terms of
- * a·ReLU(w·x + b) at xs[s], exact (from the lines a·(w·x + b): a positive term is max(0, line), a negative one
- * min(0, line), so each bound is 0 or an envelope of lines). Null when no term is left for it. The envelopes are
- * kept for the network's next call with the same drawn terms (a pan), which then costs O(envelope + xs).
+ * a·φ(w·x + b) at xs[s], exact for the piecewise-linear activations (see BandHulls). Null when no term is left for
+ * it, and for sigmoid units (no envelope gives their band; the plot then draws the largest terms alone). The
+ * envelopes are kept for the network's next call with the same drawn terms (a pan), which then costs
+ * O(envelope + xs).
  */
 export function termBand(net: Network, drawn: readonly number[], xs: ArrayLike<number>): TermBand | null {
+  if (!isPiecewiseLinear(activationOf(net))) return null;
   const h = bandHulls(net, drawn);
   if (!h) return null;
   const g = xs.length;
-  const up = h.up ? evaluateHull(h.up, xs) : null;
-  const down = h.down ? evaluateHull(h.down, xs) : null;
+  const alpha = h.alpha;
+  const at = (hull: Hull | null) => (hull ? evaluateHull(hull, xs) : null);
+  const [posUp, posDown, negUp, negDown] = [at(h.posUp), at(h.posDown), at(h.negUp), at(h.negDown)];
+  const phi = (t: number) => (t > 0 ? t : alpha * t);
+  const psi = (t: number) => (t < 0 ? t : alpha * t);
   const hi = new Float64Array(g);
   const lo = new Float64Array(g);
   for (let s = 0; s < g; s++) {
-    hi[s] = up === null ? 0 : h.hiFloor ? Math.max(0, up[s]) : Math.min(0, up[s]);
-    lo[s] = down === null ? 0 : h.loCeil ? Math.min(0, down[s]) : Math.max(0, down[s]);
+    let top = h.zero ? 0 : -Infinity;
+    let bottom = h.zero ? 0 : Infinity;
+    if (posUp) top = Math.max(top, phi(posUp[s]));
+    if (negUp) top = Math.max(top, psi(negUp[s]));
+    if (posDown) bottom = Math.min(bottom, phi(posDown[s]));
+    if (negDown) bottom = Math.min(bottom, psi(negDown[s]));
+    hi[s] = top;
+    lo[s] = bottom;
   }
   return { lo, hi, count: h.count };
 }
 
 /**
- * How many units have their knot −b/w in each of `bins` equal columns of [x0, x1] (units with w = 0 have none;
- * knots outside are not counted). O(N).
+ * How many units have their knot −b/w in each of `bins` equal columns of [x0, x1] (units with w = 0 have none,
+ * nor do linear units; knots outside are not counted). O(N).
  */
 export function knotHistogram(net: Network, x0: number, x1: number, bins: number): Uint32Array {
   const counts = new Uint32Array(Math.max(0, bins));
-  if (bins <= 0 || !(x1 > x0)) return counts;
+  // Linear units never bend: −b/w is where the term crosses zero, not a knot.
+  if (bins <= 0 || !(x1 > x0) || activationOf(net) === 'linear') return counts;
   const scale = bins / (x1 - x0);
   for (let i = 0; i < net.a.length; i++) {
     const w = net.w[i];
@@ -250,7 +258,10 @@ export function knotHistogram(net: Network, x0: number, x1: number, bins: number
   return counts;
 }
 
-/** The on-plot sentence of the level-of-detail picture, e.g. "showing the 64 largest terms of 65,536; the band holds the rest". */
-export function lodNote(shown: number, total: number): string {
-  return `showing the ${shown.toLocaleString('en-US')} largest terms of ${total.toLocaleString('en-US')}; the band holds the rest`;
+/**
+ * The on-plot sentence of the level-of-detail picture, e.g. "showing the 64 largest terms of 65,536; the band holds
+ * the rest" (`band` false: sigmoid units, whose other terms are not drawn).
+ */
+export function lodNote(shown: number, total: number, band = true): string {
+  return `showing the ${shown.toLocaleString('en-US')} largest terms of ${total.toLocaleString('en-US')}; ${band ? 'the band holds the rest' : 'the rest are not drawn'}`;
 }

@@ -5,7 +5,7 @@
  * handles and the hover crosshair.
  * It only draws what it is given (values computed elsewhere by the evaluator); it never reads state.
  */
-import { type Activation, act, activationOf } from '../../model/activation.ts';
+import { type Activation, act, activationOf, isPiecewiseLinear } from '../../model/activation.ts';
 import { LayeredCanvas } from '../layeredCanvas.ts';
 import type { Network } from '../../model/network.ts';
 import type { ShowFlags, ViewRange } from '../../state/state.ts';
@@ -176,7 +176,7 @@ export class Plot1D extends LayeredCanvas {
         const band = termBand(net, drawn, frame.xs);
         if (band) this.drawBand(t, frame.xs, band.lo, band.hi);
         terms = { dim: 1, w: drawn.map((i) => net.w[i]), b: drawn.map((i) => net.b[i]), a: drawn.map((i) => net.a[i]), c: 0 };
-        this.note = lodNote(Math.min(LOD_TERMS, n), n);
+        this.note = lodNote(Math.min(LOD_TERMS, n), n, band !== null || isPiecewiseLinear(activationOf(net)));
       }
       if (gpu) {
         const n = frame.xs.length;
@@ -325,6 +325,8 @@ export class Plot1D extends LayeredCanvas {
     const ctx = this.top;
     const r = t.rect;
     const bottom = r.top + r.height;
+    // Linear units never bend: no knot to mark (−b/w is only where a term crosses zero).
+    if (activationOf(net) === 'linear') return;
     if (net.a.length > LOD_MIN_UNITS) {
       this.drawKnotDensity(t, net);
     } else {

@@ -55,7 +55,13 @@ async function main(): Promise<number> {
   if (opts.peers && !result.cancelled && !result.gpuLost) {
     const { runPeers, peerConfig, formatPeers } = await import('../src/bench/peers.ts');
     const { loadNodePeers } = await import('../src/bench/peersNode.ts');
-    const loaded = await loadNodePeers(opts.peers, g, opts.tfjsWasmDir);
+    const { isCpuLikeInfo } = await import('../src/engine/gpu/context.ts');
+    let kinds = opts.peers;
+    if (opts.peersDefault && g.adapter && isCpuLikeInfo(g.adapter.info)) {
+      kinds = kinds.filter((k) => k !== 'webgpu');
+      console.log('TF.js WebGPU backend left out on this CPU-like adapter (name it: --peers=wasm,webgpu).');
+    }
+    const loaded = await loadNodePeers(kinds, g, opts.tfjsWasmDir);
     for (const n of loaded.notes) console.log(n);
     if (loaded.handles.length) {
       peers = await runPeers(

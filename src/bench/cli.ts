@@ -14,6 +14,8 @@ export interface CliOptions {
   quiet: boolean;
   /** TF.js backends to compare with (--peers), or null for none. */
   peers: PeerKind[] | null;
+  /** True for a bare --peers: the host drops webgpu on a CPU-like adapter (SwiftShader), where TF.js takes minutes. */
+  peersDefault: boolean;
   /** Where tfjs-backend-wasm's .wasm files are (--tfjs-wasm-dir); null: $TFJS_WASM_DIR or node_modules. */
   tfjsWasmDir: string | null;
   /** Training sizes of the peers (--peer-train-sizes); null: the run's sizes plus 4096; [] skips training. */
@@ -50,7 +52,8 @@ Flags
                      point of the run (against the sandbox's fastest value method there) and an Adam step (MSE,
                      4096 samples) at the run's sizes and N = 4096 (against the GPU trainer and its CPU twin);
                      prints times and ratios, and with --out writes DIR/peers.csv (the JSON gets "peers").
-                     LIST: backends among ${PEER_KINDS.join(', ')} (default wasm, plus webgpu when the run has a GPU)
+                     LIST: backends among ${PEER_KINDS.join(', ')} (default wasm, plus webgpu on a hardware GPU;
+                     name webgpu to run it on SwiftShader too, where TF.js takes seconds per point)
   --tfjs-wasm-dir DIR  folder of tfjs-backend-wasm's .wasm files (default $TFJS_WASM_DIR, else found from
                      node_modules beside the working directory or the script)
   --peer-train-sizes LIST  training sizes N of --peers (default: --sizes plus 4096; 'none' skips training)
@@ -97,7 +100,7 @@ export function parseSizes(flag: string, v: string | undefined, hi: number): num
 /** Parses argv (without `node script`); throws CliError with a message naming the flag. */
 export function parseArgs(argv: string[]): CliOptions {
   let config = defaultConfig();
-  const opts: CliOptions = { config, out: null, help: false, gpu: 'auto', quiet: false, peers: null, tfjsWasmDir: null, peerTrainSizes: null };
+  const opts: CliOptions = { config, out: null, help: false, gpu: 'auto', quiet: false, peers: null, peersDefault: false, tfjsWasmDir: null, peerTrainSizes: null };
   if (argv.includes('--quick')) config = opts.config = quickConfig();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -169,11 +172,13 @@ export function parseArgs(argv: string[]): CliOptions {
         // A bare --peers takes the defaults; a list only inline (--peers=wasm,webgpu), so `--peers --sizes …` stays unambiguous.
         if (inline === undefined) {
           opts.peers = opts.gpu === 'cpu' ? ['wasm'] : ['wasm', 'webgpu'];
+          opts.peersDefault = true;
           break;
         }
         const kinds = list(flag, inline);
         for (const k of kinds) if (!(PEER_KINDS as readonly string[]).includes(k)) throw new CliError(`--peers: unknown backend '${k}' (known: ${PEER_KINDS.join(', ')})`);
         opts.peers = [...new Set(kinds)] as PeerKind[];
+        opts.peersDefault = false;
         break;
       }
       case '--tfjs-wasm-dir':

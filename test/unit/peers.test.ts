@@ -19,7 +19,9 @@ describe('--peers flags', () => {
     expect(parseArgs([]).peers).toBeNull();
     expect(parseArgs(['--peers']).peers).toEqual(['wasm', 'webgpu']);
     expect(parseArgs(['--cpu', '--peers']).peers).toEqual(['wasm']);
+    expect(parseArgs(['--peers']).peersDefault).toBe(true);
     expect(parseArgs(['--peers=cpu,wasm,cpu']).peers).toEqual(['cpu', 'wasm']);
+    expect(parseArgs(['--peers=wasm,webgpu']).peersDefault).toBe(false);
     // A bare --peers never swallows the next flag.
     const o = parseArgs(['--peers', '--sizes', '4096']);
     expect(o.peers).toEqual(['wasm', 'webgpu']);

@@ -343,15 +343,20 @@ const MIN_TIMED_MS = 2;
 const MAX_BATCH = 256;
 
 /**
- * Median time of one run of `run(reps)` (reps back to back), after `warmup` runs: batches short runs so each
+ * Median time of one run of `run(reps)` (reps back to back), after `warmup` runs (more while they add up to under
+ * 20 ms): batches short runs so each
  * measurement spans at least MIN_TIMED_MS. `maxBatch` caps the batch (training steps change the state).
  */
 export async function timeRuns(now: () => number, run: (reps: number) => Promise<void>, warmup: number, repeats: number, maxBatch = MAX_BATCH): Promise<{ ms: number; batch: number }> {
   let single = Infinity;
-  for (let k = 0; k < Math.max(1, warmup); k++) {
+  // The requested warm-up runs, and for short runs enough more (≥ 20 ms or 10 runs) to let the JIT settle.
+  let spent = 0;
+  for (let k = 0; k < Math.max(1, warmup) || (spent < 20 && k < 10); k++) {
     const t0 = now();
     await run(1);
-    single = Math.min(single, now() - t0);
+    const t = now() - t0;
+    spent += t;
+    single = Math.min(single, t);
   }
   const batch = single >= MIN_TIMED_MS ? 1 : Math.min(maxBatch, Math.ceil((1.25 * MIN_TIMED_MS) / Math.max(single, 1e-3)));
   const times: number[] = [];

@@ -59,11 +59,43 @@ async function main(): Promise<number> {
     console.log('');
     console.log(picked.formatPicked(picked.pickedPoints(result, picker, kernel2D), picker));
   }
+  // --peers: TensorFlow.js on the same networks, grids and device, after the sandbox's own rows (see src/bench/peers.ts).
+  let peers = null;
+  if (opts.peers && !result.cancelled && !result.gpuLost) {
+    const { runPeers, peerConfig, formatPeers } = await import('../src/bench/peers.ts');
+    const { loadNodePeers } = await import('../src/bench/peersNode.ts');
+    const { isCpuLikeInfo } = await import('../src/engine/gpu/context.ts');
+    let kinds = opts.peers;
+    if (opts.peersDefault && g.adapter && isCpuLikeInfo(g.adapter.info)) {
+      kinds = kinds.filter((k) => k !== 'webgpu');
+      console.log('TF.js WebGPU backend left out on this CPU-like adapter (name it: --peers=wasm,webgpu).');
+    }
+    const loaded = await loadNodePeers(kinds, g, opts.tfjsWasmDir);
+    for (const n of loaded.notes) console.log(n);
+    if (loaded.handles.length) {
+      peers = await runPeers(
+        { now: () => performance.now(), device: g.device, adapter, platform: nodePlatform() },
+        result,
+        loaded.handles,
+        peerConfig(result, opts.peerTrainSizes ? { trainSizes: opts.peerTrainSizes, train: opts.peerTrainSizes.length > 0 } : {}),
+        { signal: controller.signal, onProgress: (m) => !opts.quiet && process.stderr.write(`${m}\n`) },
+      );
+      peers.notes.unshift(...loaded.notes);
+      for (const h of loaded.handles) h.dispose();
+      console.log('');
+      console.log(formatPeers(peers));
+    }
+  }
   if (opts.out) {
     const dir = resolve(opts.out);
-    writeFileSync(join(dir, 'results.json'), JSON.stringify(result, null, 2) + '\n');
+    writeFileSync(join(dir, 'results.json'), JSON.stringify(peers ? { ...result, peers } : result, null, 2) + '\n');
     writeFileSync(join(dir, 'results.csv'), toCSV(result));
     console.log(`\nWrote ${join(dir, 'results.json')} and ${join(dir, 'results.csv')}`);
+    if (peers) {
+      const { peersToCSV } = await import('../src/bench/peers.ts');
+      writeFileSync(join(dir, 'peers.csv'), peersToCSV(peers));
+      console.log(`Wrote ${join(dir, 'peers.csv')}`);
+    }
   }
   g.device?.destroy();
   return result.cancelled ? 130 : 0;

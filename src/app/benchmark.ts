@@ -4,6 +4,7 @@
  */
 import type { AutoEvaluator } from '../engine/backend.ts';
 import type { BenchResult } from '../bench/runner.ts';
+import type { PeersResult } from '../bench/peers.ts';
 import type { BenchPanel } from '../ui/benchPanel.ts';
 import type { Store } from '../state/state.ts';
 import { targetOf } from '../state/state.ts';
@@ -19,6 +20,8 @@ export interface LazyBenchPanel {
   run(): Promise<BenchResult | null>;
   cancel(): void;
   readonly result: BenchResult | null;
+  /** The last run's TensorFlow.js comparison (the panel's "Compare with TensorFlow.js"), or null. */
+  readonly peers: PeersResult | null;
 }
 
 export function lazyBenchmark(evaluator: AutoEvaluator, store: Store, say: Say, calibration?: CalibrationController): LazyBenchPanel {
@@ -54,6 +57,9 @@ export function lazyBenchmark(evaluator: AutoEvaluator, store: Store, say: Say, 
     cancel: () => panel?.cancel(),
     get result() {
       return panel?.result ?? null;
+    },
+    get peers() {
+      return panel?.peers ?? null;
     },
   };
 }

@@ -3,6 +3,7 @@
  */
 import { type BenchConfig, defaultConfig, quickConfig, validateConfig } from './runner.ts';
 import { METHODS, METHOD_IDS } from './methods.ts';
+import { PEER_KINDS, type PeerKind } from './peers.ts';
 
 export interface CliOptions {
   config: BenchConfig;
@@ -11,6 +12,14 @@ export interface CliOptions {
   /** 'auto': a hardware adapter if any, else SwiftShader; 'cpu': no GPU; 'swiftshader': force SwiftShader. */
   gpu: 'auto' | 'cpu' | 'swiftshader';
   quiet: boolean;
+  /** TF.js backends to compare with (--peers), or null for none. */
+  peers: PeerKind[] | null;
+  /** True for a bare --peers: the host drops webgpu on a CPU-like adapter (SwiftShader), where TF.js takes minutes. */
+  peersDefault: boolean;
+  /** Where tfjs-backend-wasm's .wasm files are (--tfjs-wasm-dir); null: $TFJS_WASM_DIR or node_modules. */
+  tfjsWasmDir: string | null;
+  /** Training sizes of the peers (--peer-train-sizes); null: the run's sizes plus 4096; [] skips training. */
+  peerTrainSizes: number[] | null;
 }
 
 export class CliError extends Error {
@@ -39,6 +48,15 @@ Flags
   --cpu              CPU methods only (no WebGPU)
   --swiftshader      use SwiftShader (CPU Vulkan) even where a hardware adapter exists
   --seed K           seed of the random networks (default 1)
+  --peers[=LIST]     also run TensorFlow.js 4.22 on the same networks, grids and adapter: evaluation at every
+                     point of the run (against the sandbox's fastest value method there) and an Adam step (MSE,
+                     4096 samples) at the run's sizes and N = 4096 (against the GPU trainer and its CPU twin);
+                     prints times and ratios, and with --out writes DIR/peers.csv (the JSON gets "peers").
+                     LIST: backends among ${PEER_KINDS.join(', ')} (default wasm, plus webgpu on a hardware GPU;
+                     name webgpu to run it on SwiftShader too, where TF.js takes seconds per point)
+  --tfjs-wasm-dir DIR  folder of tfjs-backend-wasm's .wasm files (default $TFJS_WASM_DIR, else found from
+                     node_modules beside the working directory or the script)
+  --peer-train-sizes LIST  training sizes N of --peers (default: --sizes plus 4096; 'none' skips training)
   --quiet            no progress lines
   --help             this text
 
@@ -82,7 +100,7 @@ export function parseSizes(flag: string, v: string | undefined, hi: number): num
 /** Parses argv (without `node script`); throws CliError with a message naming the flag. */
 export function parseArgs(argv: string[]): CliOptions {
   let config = defaultConfig();
-  const opts: CliOptions = { config, out: null, help: false, gpu: 'auto', quiet: false };
+  const opts: CliOptions = { config, out: null, help: false, gpu: 'auto', quiet: false, peers: null, peersDefault: false, tfjsWasmDir: null, peerTrainSizes: null };
   if (argv.includes('--quick')) config = opts.config = quickConfig();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -150,6 +168,27 @@ export function parseArgs(argv: string[]): CliOptions {
       case '--quiet':
         opts.quiet = true;
         break;
+      case '--peers': {
+        // A bare --peers takes the defaults; a list only inline (--peers=wasm,webgpu), so `--peers --sizes …` stays unambiguous.
+        if (inline === undefined) {
+          opts.peers = opts.gpu === 'cpu' ? ['wasm'] : ['wasm', 'webgpu'];
+          opts.peersDefault = true;
+          break;
+        }
+        const kinds = list(flag, inline);
+        for (const k of kinds) if (!(PEER_KINDS as readonly string[]).includes(k)) throw new CliError(`--peers: unknown backend '${k}' (known: ${PEER_KINDS.join(', ')})`);
+        opts.peers = [...new Set(kinds)] as PeerKind[];
+        opts.peersDefault = false;
+        break;
+      }
+      case '--tfjs-wasm-dir':
+        opts.tfjsWasmDir = value();
+        break;
+      case '--peer-train-sizes': {
+        const v = value();
+        opts.peerTrainSizes = v === 'none' ? [] : parseSizes(flag, v, 65536);
+        break;
+      }
       default:
         throw new CliError(`unknown flag '${a}' (see --help)`);
     }
@@ -158,6 +197,8 @@ export function parseArgs(argv: string[]): CliOptions {
     const gpuOnly = config.methods.filter((m) => METHODS.filter((s) => s.id === m).every((s) => s.backend === 'gpu'));
     if (gpuOnly.length === config.methods.length) throw new CliError(`--cpu leaves no method to run (asked for ${config.methods.join(', ')})`);
   }
+  if ((opts.tfjsWasmDir !== null || opts.peerTrainSizes !== null) && !opts.peers) throw new CliError('--tfjs-wasm-dir and --peer-train-sizes need --peers');
+  if (opts.gpu === 'cpu' && opts.peers?.includes('webgpu')) throw new CliError('--peers=webgpu needs a GPU (drop --cpu)');
   try {
     validateConfig(config);
   } catch (e) {

@@ -301,8 +301,14 @@ function describeGrid(dim: 1 | 2, g: number): string {
   return dim === 1 ? String(g) : `${g}x${g}`;
 }
 
-function makeGrid(dim: 1 | 2, g: number): Grid1D | Grid2D {
+/** The grid of a benchmark point: [−1, 1] (1D, G samples) or [−1, 1]² (2D, R×R); also used by the peers (peers.ts). */
+export function makeGrid(dim: 1 | 2, g: number): Grid1D | Grid2D {
   return dim === 1 ? { xMin: -1, xMax: 1, nx: g } : { xMin: -1, xMax: 1, yMin: -1, yMax: 1, nx: g, ny: g };
+}
+
+/** The random network of a benchmark point (dimension, N, the run's seed); the peers (peers.ts) evaluate the same one. */
+export function benchNetwork(dim: 1 | 2, n: number, seed: number): Network {
+  return randomNetwork(dim, n, seed * 100_003 + n * 7 + dim);
 }
 
 /** What a run that lost its GPU says, in the result's `gpuLost` and notes. */
@@ -404,7 +410,7 @@ export async function runBenchmark(env: BenchEnv, config: BenchConfig, options: 
       const key = `${dim}/${n}`;
       let net = nets.get(key);
       if (!net) {
-        net = randomNetwork(dim, n, config.seed * 100_003 + n * 7 + dim);
+        net = benchNetwork(dim, n, config.seed);
         nets.set(key, net);
       }
       return net;

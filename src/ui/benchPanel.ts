@@ -10,6 +10,7 @@ import { METHODS } from '../bench/methods.ts';
 import { TABLE_COLUMNS, formatReport, rowCells, toCSV } from '../bench/format.ts';
 import { CliError, parseSizes } from '../bench/cli.ts';
 import { type Calibration2D, type CalibrationTableRow, formatMs } from '../engine/calibrate2d.ts';
+import { PEER_EVAL_COLUMNS, PEER_TRAIN_COLUMNS, PEER_TIMING_NOTE, type PeerHandle, type PeersResult, formatPeers, peerConfig, peerEvalCells, peerTrainCells, peersToCSV, runPeers } from '../bench/peers.ts';
 
 export interface BenchPanelDeps {
   /** The GPU device the app runs on, or null on the CPU fallback (GPU methods are then skipped, and say why). */
@@ -58,6 +59,8 @@ export interface BenchPanel {
   run(): Promise<BenchResult | null>;
   cancel(): void;
   readonly result: BenchResult | null;
+  /** The TensorFlow.js comparison of the last run ("Compare with TensorFlow.js"), or null. */
+  readonly peers: PeersResult | null;
   destroy(): void;
 }
 
@@ -136,6 +139,9 @@ export function mountBenchmarkPanel(parent: HTMLElement, deps: BenchPanelDeps): 
   const dim2 = el('input', { type: 'checkbox', checked: true });
   const sizes = el('input', { type: 'text', value: '1,64,1024', title: 'unit counts: a comma list and/or ranges of powers of two, e.g. 1..65536' });
   const repeats = el('input', { type: 'number', min: '1', max: '100', value: '2' });
+  // TF.js loads only when this is ticked and a run starts (its own chunk): WebGPU backend on the page's device, else CPU.
+  const peersBox = el('input', { type: 'checkbox', checked: false, title: 'also run TensorFlow.js (WebGPU backend on this page\'s GPU device, CPU backend without WebGPU) on the same networks and grids, and an Adam step; shows times and ratios' });
+  const peerTrain = el('input', { type: 'text', value: '4096', title: 'unit counts N of the Adam-step comparison (4096 samples each); empty: none' });
   const methodBoxes = new Map<string, HTMLInputElement>();
   const methodField = el('fieldset', {}, el('legend', { textContent: 'Methods' }));
   for (const id of [...new Set(METHODS.map((m) => m.id))]) {
@@ -160,6 +166,8 @@ export function mountBenchmarkPanel(parent: HTMLElement, deps: BenchPanelDeps): 
   const tbody = el('tbody');
   const tableWrap = el('div', { className: 'bench-table-wrap' }, el('table', {}, el('thead', {}, headRow), tbody));
   const footnote = el('p', { className: 'bench-footnote', textContent: `* ${PEAK_NOTE}` });
+  const peerWrap = el('div', { className: 'bench-peers', hidden: true });
+  const peerCsvBtn = el('button', { type: 'button', textContent: 'Download TF.js CSV', disabled: true });
   const charts = el('div', { className: 'bench-charts' });
   const timeChartBox = el('div');
   const accChartBox = el('div');
@@ -193,13 +201,16 @@ export function mountBenchmarkPanel(parent: HTMLElement, deps: BenchPanelDeps): 
       el('label', {}, dim2, ' 2D'),
       el('label', {}, 'N ', sizes),
       el('label', {}, 'repeats ', repeats),
+      el('label', {}, peersBox, ' Compare with TensorFlow.js'),
+      el('label', {}, 'train N ', peerTrain),
     ),
     methodField,
-    el('div', {}, runBtn, ' ', cancelBtn, ' ', csvBtn, ' ', jsonBtn),
+    el('div', {}, runBtn, ' ', cancelBtn, ' ', csvBtn, ' ', jsonBtn, ' ', peerCsvBtn),
     bar,
     status,
     tableWrap,
     footnote,
+    peerWrap,
     charts,
     calibrationBox,
   );
@@ -207,6 +218,9 @@ export function mountBenchmarkPanel(parent: HTMLElement, deps: BenchPanelDeps): 
 
   let controller: AbortController | null = null;
   let result: BenchResult | null = null;
+  let peers: PeersResult | null = null;
+  let peerHandle: PeerHandle | null = null;
+  let peerDevice: GPUDevice | null = null;
   let plots: uPlot[] = [];
 
   const setStatus = (text: string, error = false) => {
@@ -224,6 +238,38 @@ export function mountBenchmarkPanel(parent: HTMLElement, deps: BenchPanelDeps): 
     if (!Number.isInteger(r) || r < 1 || r > 100) throw new CliError('repeats: a whole number from 1 to 100');
     const target = deps.getTargetForAccuracy?.() ?? SIN_TARGET;
     return { ...base, dims, methods, sizes: parseSizes('N', sizes.value, 65536), repeats: r, accuracy: target };
+  }
+
+  /** TF.js for the comparison, loaded on first use (a chunk of its own) on the app's device, or its CPU backend. */
+  async function loadPeer(device: GPUDevice | null): Promise<PeerHandle> {
+    if (peerHandle && peerDevice === device) return peerHandle;
+    peerHandle?.dispose();
+    peerHandle = null;
+    const { loadTfWebGpu, loadTfCpu } = await import('../bench/peersTf.ts');
+    const info = device ? (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo : undefined;
+    peerHandle = device ? await loadTfWebGpu(device, info) : await loadTfCpu();
+    peerDevice = device;
+    return peerHandle;
+  }
+
+  function showPeers(p: PeersResult): void {
+    const table = (cols: string[], rows: string[][]) => {
+      const head = el('tr');
+      for (const c of cols) head.append(el('th', { textContent: c }));
+      const body = el('tbody');
+      for (const r of rows) {
+        const tr = el('tr');
+        for (const c of r) tr.append(el('td', { textContent: c }));
+        body.append(tr);
+      }
+      return el('div', { className: 'bench-table-wrap' }, el('table', {}, el('thead', {}, head), body));
+    };
+    peerWrap.replaceChildren(el('strong', { textContent: `Compared with ${p.peers.map((h) => h.label).join('; ')}` }));
+    if (p.eval.length) peerWrap.append(el('div', { textContent: 'Evaluation (ms per whole grid; ratio = TF.js / sandbox)' }), table(PEER_EVAL_COLUMNS, p.eval.map(peerEvalCells)));
+    if (p.train.length) peerWrap.append(el('div', { textContent: 'Training (ms per Adam step)' }), table(PEER_TRAIN_COLUMNS, p.train.map(peerTrainCells)));
+    const notes = [...p.skipped.map((k) => `skipped ${k.what}: ${k.reason}`), ...p.notes, PEER_TIMING_NOTE];
+    peerWrap.append(el('p', { className: 'bench-footnote', textContent: notes.join(' ') }));
+    peerWrap.hidden = false;
   }
 
   function addRow(r: BenchRow): void {
@@ -293,6 +339,21 @@ export function mountBenchmarkPanel(parent: HTMLElement, deps: BenchPanelDeps): 
     cancelBtn.disabled = false;
     tbody.replaceChildren();
     bar.value = 0;
+    peers = null;
+    peerWrap.hidden = true;
+    peerCsvBtn.disabled = true;
+    let peerTrainSizes: number[] = [];
+    if (peersBox.checked && peerTrain.value.trim()) {
+      try {
+        peerTrainSizes = parseSizes('train N', peerTrain.value, 65536);
+      } catch (e) {
+        setStatus(e instanceof Error ? e.message : String(e), true);
+        controller = null;
+        runBtn.disabled = false;
+        cancelBtn.disabled = true;
+        return null;
+      }
+    }
     const device = deps.getDevice();
     const label = deps.getBackendLabel();
     try {
@@ -328,6 +389,25 @@ export function mountBenchmarkPanel(parent: HTMLElement, deps: BenchPanelDeps): 
         setStatus(`${res.gpuLost} ${res.rows.length} row(s) measured in ${(res.durationMs / 1e3).toFixed(1)} s: Download CSV or JSON keeps them; run again once the page shows WebGPU.`, true);
         return res;
       }
+      if (peersBox.checked && !res.cancelled) {
+        setStatus('Loading TensorFlow.js for the comparison…');
+        let handle: PeerHandle;
+        try {
+          handle = await loadPeer(device);
+        } catch (e) {
+          setStatus(`TensorFlow.js could not be loaded: ${e instanceof Error ? e.message : String(e)}`, true);
+          return res;
+        }
+        peers = await runPeers(
+          { now: () => performance.now(), device, adapter: res.adapter, platform: navigator.userAgent, kernel2D: deps.getKernel2D?.() ?? undefined },
+          res,
+          [handle],
+          peerConfig(res, { trainSizes: peerTrainSizes, train: peerTrainSizes.length > 0 }),
+          { signal: controller.signal, onProgress: (m) => setStatus(m) },
+        );
+        showPeers(peers);
+        peerCsvBtn.disabled = false;
+      }
       setStatus(`${res.cancelled ? 'Cancelled' : 'Done'} in ${(res.durationMs / 1e3).toFixed(1)} s on ${res.adapter?.name ?? `the CPU (${res.noGpuReason})`}${peak}; GPU timing: ${res.gpuTiming ?? 'n/a'}. ${res.skipped.length ? `${res.skipped.length} point(s) skipped (see JSON).` : ''}`);
       return res;
     } catch (e) {
@@ -343,7 +423,12 @@ export function mountBenchmarkPanel(parent: HTMLElement, deps: BenchPanelDeps): 
   runBtn.addEventListener('click', () => void run());
   cancelBtn.addEventListener('click', () => controller?.abort());
   csvBtn.addEventListener('click', () => result && saveFile('results.csv', toCSV(result), 'text/csv'));
-  jsonBtn.addEventListener('click', () => result && saveFile('results.json', JSON.stringify({ ...result, browser: navigator.userAgent, report: formatReport(result) }, null, 2), 'application/json'));
+  jsonBtn.addEventListener('click', () => {
+    if (!result) return;
+    const report = formatReport(result) + (peers ? `\n\n${formatPeers(peers)}` : '');
+    saveFile('results.json', JSON.stringify({ ...result, ...(peers ? { peers } : {}), browser: navigator.userAgent, report }, null, 2), 'application/json');
+  });
+  peerCsvBtn.addEventListener('click', () => peers && saveFile('peers.csv', peersToCSV(peers), 'text/csv'));
 
   return {
     element: root,
@@ -352,8 +437,12 @@ export function mountBenchmarkPanel(parent: HTMLElement, deps: BenchPanelDeps): 
     get result() {
       return result;
     },
+    get peers() {
+      return peers;
+    },
     destroy() {
       controller?.abort();
+      peerHandle?.dispose();
       for (const p of plots) p.destroy();
       plots = [];
       root.remove();

@@ -12,6 +12,7 @@ import { Eval1DSearchKernel } from './eval1dSearch.ts';
 import { Eval2DVariantKernel } from './eval2dVariant.ts';
 import { activationOf, isPiecewiseLinear } from '../../model/activation.ts';
 import { regionsWithoutCreases } from '../cpu/evaluator.ts';
+import { Eval2DTilesKernel } from './eval2dTiles.ts';
 
 /**
  * From this many units on, 1D evaluation takes the exact path: knots sorted once on the CPU, then a binary
@@ -31,6 +32,12 @@ export interface GpuEvaluatorOptions {
    * 'auto' (default): on CPU-like adapters cache8sg where the device has 'subgroups', else cache8; tiled otherwise.
    */
   kernel2D?: Kernel2DChoice;
+  /**
+   * How 2D grids of piecewise-linear units are evaluated (values and regions): 'brute' (default) by the brute-force
+   * kernels, 'tiles' by the exact tile kernel (eval2d_tiles: per tile, the units whose lines miss it collapse into
+   * one plane). Sigmoid networks and point lists always take the brute-force kernels.
+   */
+  exact2D?: 'tiles' | 'brute';
 }
 
 export type Kernel2DChoice = 'auto' | 'tiled' | 'cache8' | 'cache8sg';
@@ -139,7 +146,7 @@ export class GpuEvaluator implements Evaluator {
    * The kernels, each built on first use (inside that call's error scopes): startup compiles no pipeline the
    * first frame does not need, which on SwiftShader took seconds (issue 10).
    */
-  private kernels: { eval1d?: Eval1DKernel; eval2d?: Eval2DKernel; eval2dSmall?: Eval2DKernel; regions?: Regions2DKernel; search1d?: Eval1DSearchKernel } = {};
+  private kernels: { eval1d?: Eval1DKernel; eval2d?: Eval2DKernel; eval2dSmall?: Eval2DKernel; regions?: Regions2DKernel; search1d?: Eval1DSearchKernel; tiles?: Eval2DTilesKernel } = {};
   /** Which 2D value kernel this evaluator uses ('tiled', 'cache8sg', …; see GpuEvaluatorOptions.kernel2D). */
   readonly kernel2D: Exclude<Kernel2DChoice, 'auto'>;
   private readonly maxSearchSamples: number;
@@ -205,6 +212,13 @@ export class GpuEvaluator implements Evaluator {
   }
   private get regions(): Regions2DKernel {
     return (this.kernels.regions ??= new Regions2DKernel(this.device));
+  }
+  private get tiles(): Eval2DTilesKernel {
+    return (this.kernels.tiles ??= new Eval2DTilesKernel(this.device));
+  }
+  /** Whether 2D grids of `net` take the tile kernel (see GpuEvaluatorOptions.exact2D). */
+  private tiled(net: Network): boolean {
+    return this.options.exact2D === 'tiles' && isPiecewiseLinear(activationOf(net));
   }
   private get search1d(): Eval1DSearchKernel {
     return (this.kernels.search1d ??= new Eval1DSearchKernel(this.device));
@@ -287,6 +301,7 @@ export class GpuEvaluator implements Evaluator {
     const valid = validateNetwork(net);
     requireDim('evaluateGrid2D', valid, 2);
     const g = validateGrid2D(grid);
+    if (this.tiled(valid)) return this.submit(valid, () => this.tiles.evaluateGrid(this.units, g));
     return this.submit(valid, () => this.kernelFor(valid, g.nx * g.ny).evaluateGrid(this.units, g));
   }
 
@@ -307,6 +322,7 @@ export class GpuEvaluator implements Evaluator {
     const valid = validateNetwork(net);
     requireDim('gridValues2D', valid, 2);
     const g = validateGrid2D(grid);
+    if (this.tiled(valid)) return this.submit(valid, () => this.tiles.gridValues(this.units, g));
     return this.submit(valid, () => this.kernelFor(valid, g.nx * g.ny).gridValues(this.units, g));
   }
 
@@ -317,6 +333,7 @@ export class GpuEvaluator implements Evaluator {
     // Linear units: one region; sigmoid: RegionsUndefinedError (an input error). Leaky units crease where ReLU does.
     const special = regionsWithoutCreases(valid, g.nx * g.ny);
     if (special) return special;
+    if (this.tiled(valid)) return this.submit(valid, () => this.tiles.regionsGrid(this.units, g));
     return this.submit(valid, () => this.regions.evaluateGrid(this.units, g));
   }
 
@@ -331,6 +348,7 @@ export class GpuEvaluator implements Evaluator {
     k.eval2dSmall?.destroy();
     k.regions?.destroy();
     k.search1d?.destroy();
+    k.tiles?.destroy();
     this.sigmoid1d?.destroy();
     this.sigmoid2d?.destroy();
     this.sigmoid1d = null;

@@ -100,49 +100,73 @@ fn plane_term(u: vec4<f32>, zc: f32) -> vec3<f32> {
   return vec3<f32>(s * u.x, s * u.y, u.w * abs(zc));
 }
 
-@compute @workgroup_size(WG)
-fn classify(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
-  let tile = wid.x;
+// Tiles per classify invocation: one unit load and its magnitudes serve 4 tiles (vec4 lanes).
+const TPI: u32 = 4u;
+const CWG: u32 = 64u;
+
+// One invocation per 4 tiles and chunk of units: no workgroup memory and no barriers (SwiftShader pays for each
+// workgroup that has them), every invocation of a workgroup reads the same unit (a broadcast on GPUs).
+@compute @workgroup_size(CWG)
+fn classify(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  let first = gid.x * TPI;
   let chunk = wid.y;
-  let box = tile_box(tile);
+  if (first >= params.tiles) {
+    return;
+  }
+  var xc = vec4<f32>(0.0);
+  var yc = vec4<f32>(0.0);
+  var kx = vec4<f32>(0.0);
+  var ky = vec4<f32>(0.0);
+  for (var k = 0u; k < TPI; k++) {
+    let b = tile_box(min(first + k, params.tiles - 1u));
+    xc[k] = b.c.x;
+    yc[k] = b.c.y;
+    // |w1|·kx + |w2|·ky + MARGIN·|b| = reach + MARGIN·mag of `crosses`, factored per tile.
+    kx[k] = fma(MARGIN, abs(b.c.x) + b.h.x, b.h.x);
+    ky[k] = fma(MARGIN, abs(b.c.y) + b.h.y, b.h.y);
+  }
   let start = chunk * params.chunkUnits;
   let end = min(start + params.chunkUnits, params.unitCount);
-  var plane = vec3<f32>(0.0);
-  var n = 0u;
-  var h = 0u;
-  for (var i = start + lid; i < end; i += WG) {
+  var pa = vec4<f32>(0.0);
+  var pb = vec4<f32>(0.0);
+  var pc = vec4<f32>(0.0);
+  var n = vec4<u32>(0u);
+  var h = vec4<u32>(0u);
+  for (var i = start; i < end; i++) {
     let u = units[i];
-    let zc = centre_z(u, box);
-    if (crosses(u, box, zc)) {
-      let slot = atomicAdd(&counts[tile], 1u);
-      if (slot < params.capacity) {
-        lists[tile * params.capacity + slot] = i;
+    let zc = fma(vec4<f32>(u.x), xc, fma(vec4<f32>(u.y), yc, vec4<f32>(u.z)));
+    let thr = fma(vec4<f32>(abs(u.x)), kx, fma(vec4<f32>(abs(u.y)), ky, vec4<f32>(MARGIN * abs(u.z))));
+    let cross = abs(zc) <= thr;
+    if (any(cross)) {
+      for (var k = 0u; k < TPI; k++) {
+        if (cross[k] && first + k < params.tiles) {
+          let slot = atomicAdd(&counts[first + k], 1u);
+          if (slot < params.capacity) {
+            lists[(first + k) * params.capacity + slot] = i;
+          }
+        }
       }
-    } else if (REGIONS) {
-      if (zc > 0.0) {
-        n += 1u;
-        h ^= unit_hash(i);
-      }
-    } else {
-      plane += plane_term(u, zc);
     }
-  }
-  redF[lid] = plane;
-  redU[lid] = vec2<u32>(n, h);
-  workgroupBarrier();
-  for (var half = WG / 2u; half > 0u; half >>= 1u) {
-    if (lid < half) {
-      redF[lid] += redF[lid + half];
-      redU[lid] = vec2<u32>(redU[lid].x + redU[lid + half].x, redU[lid].y ^ redU[lid + half].y);
-    }
-    workgroupBarrier();
-  }
-  if (lid == 0u) {
-    let k = tile * params.chunks + chunk;
     if (REGIONS) {
-      partials[k] = vec4<u32>(redU[0], 0u, 0u);
+      let on = !cross & (zc > vec4<f32>(0.0));
+      n += select(vec4<u32>(0u), vec4<u32>(1u), on);
+      h ^= select(vec4<u32>(0u), vec4<u32>(unit_hash(i)), on);
     } else {
-      partials[k] = vec4<u32>(bitcast<vec3<u32>>(redF[0]), 0u);
+      let a = select(vec4<f32>(u.w), vec4<f32>(0.0), cross);
+      let s = select(-a, a, zc > vec4<f32>(0.0));
+      pa = fma(s, vec4<f32>(u.x), pa);
+      pb = fma(s, vec4<f32>(u.y), pb);
+      pc = fma(a, abs(zc), pc);
+    }
+  }
+  for (var k = 0u; k < TPI; k++) {
+    if (first + k < params.tiles) {
+      let at = (first + k) * params.chunks + chunk;
+      if (REGIONS) {
+        partials[at] = vec4<u32>(n[k], h[k], 0u, 0u);
+      } else {
+        partials[at] = vec4<u32>(bitcast<u32>(pa[k]), bitcast<u32>(pb[k]), bitcast<u32>(pc[k]), 0u);
+      }
     }
   }
 }
@@ -325,5 +349,152 @@ fn regions(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid
   for (var k = 0u; k < s.lanes; k++) {
     activeCount[params.outBase + s.first + k] = nh.x + cnt[k];
     patternId[params.outBase + s.first + k] = nh.y ^ id[k];
+  }
+}
+
+// The evaluation shaped for CPU-like adapters (SwiftShader): one invocation per tile row (16 points as 4 vec4
+// chains, one list read and one unit read per unit for 16 points), no workgroup memory and no barriers. An
+// overflowed tile's rows classify every unit against their own row segment.
+struct Row {
+  tile: u32,
+  x: array<vec4<f32>, 4>,
+  y: f32,
+  first: u32,               // index of the row's first point in the job
+  lanes: u32,               // points of the 16 inside the grid
+  box: Box,                 // the row segment's box (the tile's columns at this row's y)
+}
+
+fn tile_row(gid: u32) -> Row {
+  let tile = gid / T;
+  let tx = tile % params.tileCols;
+  let ty = tile / params.tileCols;
+  let row = ty * T + gid % T;
+  let col = tx * T;
+  var lanes = 0u;
+  if (tile < params.tiles && row < params.rows) {
+    lanes = min(T, params.nx - col);
+  }
+  let c = f32(col);
+  let lane = vec4<f32>(0.0, 1.0, 2.0, 3.0);
+  let sx = params.step.x;
+  let ox = params.origin.x;
+  let x = array<vec4<f32>, 4>(ox + (c + lane) * sx, ox + (c + 4.0 + lane) * sx, ox + (c + 8.0 + lane) * sx, ox + (c + 12.0 + lane) * sx);
+  let y = params.origin.y + f32(row) * params.step.y;
+  let x1 = ox + (c + f32(T - 1u)) * sx;
+  return Row(tile, x, y, row * params.nx + col, lanes, Box(vec2<f32>(0.5 * (x[0].x + x1), y), vec2<f32>(0.5 * (x1 - x[0].x), 0.0)));
+}
+
+@compute @workgroup_size(EWG)
+fn values_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let r = tile_row(gid.x + gid.y * nwg.x * EWG);
+  if (r.lanes == 0u) {
+    return;
+  }
+  let count = atomicLoad(&counts[r.tile]);
+  var plane = vec3<f32>(0.0);
+  var centre = tile_box(r.tile).c;
+  var t0 = vec4<f32>(0.0); var t1 = vec4<f32>(0.0); var t2 = vec4<f32>(0.0); var t3 = vec4<f32>(0.0);
+  let listed = count <= params.capacity;
+  let end = select(params.unitCount, count, listed);
+  if (listed) {
+    for (var c = 0u; c < params.chunks; c++) {
+      plane += bitcast<vec3<f32>>(partials[r.tile * params.chunks + c].xyz);
+    }
+  } else {
+    centre = r.box.c;
+  }
+  let lx0 = r.x[0]; let lx1 = r.x[1]; let lx2 = r.x[2]; let lx3 = r.x[3];
+  let y = r.y;
+  for (var base = 0u; base < end; base += SB) {
+    var p0 = vec4<f32>(0.0); var p1 = vec4<f32>(0.0); var p2 = vec4<f32>(0.0); var p3 = vec4<f32>(0.0);
+    let stop = min(base + SB, end);
+    if (listed) {
+      let list = r.tile * params.capacity;
+      for (var k = base; k < stop; k++) {
+        let u = units[lists[list + k]];
+        let q = vec4<f32>(fma(u.y, y, u.z));
+        let w = vec4<f32>(u.x);
+        let a = vec4<f32>(u.w);
+        p0 = fma(a, abs(fma(w, lx0, q)), p0);
+        p1 = fma(a, abs(fma(w, lx1, q)), p1);
+        p2 = fma(a, abs(fma(w, lx2, q)), p2);
+        p3 = fma(a, abs(fma(w, lx3, q)), p3);
+      }
+    } else {
+      for (var k = base; k < stop; k++) {
+        let u = units[k];
+        let zc = centre_z(u, r.box);
+        if (!crosses(u, r.box, zc)) {
+          plane += plane_term(u, zc);
+          continue;
+        }
+        let q = vec4<f32>(fma(u.y, y, u.z));
+        let w = vec4<f32>(u.x);
+        let a = vec4<f32>(u.w);
+        p0 = fma(a, abs(fma(w, lx0, q)), p0);
+        p1 = fma(a, abs(fma(w, lx1, q)), p1);
+        p2 = fma(a, abs(fma(w, lx2, q)), p2);
+        p3 = fma(a, abs(fma(w, lx3, q)), p3);
+      }
+    }
+    t0 += p0; t1 += p1; t2 += p2; t3 += p3;
+  }
+  let sums = array<vec4<f32>, 4>(t0, t1, t2, t3);
+  for (var k = 0u; k < r.lanes; k++) {
+    let x = r.x[k / 4u][k % 4u];
+    let lin = params.affine.z + params.affine.x * x + params.affine.y * r.y;
+    out[params.outBase + r.first + k] = lin + 0.5 * (plane.z + plane.x * (x - centre.x) + plane.y * (r.y - centre.y) + sums[k / 4u][k % 4u]);
+  }
+}
+
+@compute @workgroup_size(EWG)
+fn regions_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let r = tile_row(gid.x + gid.y * nwg.x * EWG);
+  if (r.lanes == 0u) {
+    return;
+  }
+  let count = atomicLoad(&counts[r.tile]);
+  var nh = vec2<u32>(0u);
+  var n0 = vec4<u32>(0u); var n1 = vec4<u32>(0u); var n2 = vec4<u32>(0u); var n3 = vec4<u32>(0u);
+  var i0 = vec4<u32>(0u); var i1 = vec4<u32>(0u); var i2 = vec4<u32>(0u); var i3 = vec4<u32>(0u);
+  let listed = count <= params.capacity;
+  let end = select(params.unitCount, count, listed);
+  if (listed) {
+    for (var c = 0u; c < params.chunks; c++) {
+      let p = partials[r.tile * params.chunks + c];
+      nh = vec2<u32>(nh.x + p.x, nh.y ^ p.y);
+    }
+  }
+  let zero = vec4<u32>(0u);
+  let one = vec4<u32>(1u);
+  let f0 = vec4<f32>(0.0);
+  for (var k = 0u; k < end; k++) {
+    var i = k;
+    if (listed) {
+      i = lists[r.tile * params.capacity + k];
+    }
+    let u = units[i];
+    if (!listed) {
+      let zc = centre_z(u, r.box);
+      if (!crosses(u, r.box, zc)) {
+        if (zc > 0.0) {
+          nh = vec2<u32>(nh.x + 1u, nh.y ^ unit_hash(i));
+        }
+        continue;
+      }
+    }
+    let h = vec4<u32>(unit_hash(i));
+    let q = vec4<f32>(fma(u.y, r.y, u.z));
+    let w = vec4<f32>(u.x);
+    let o0 = fma(w, r.x[0], q) > f0; n0 += select(zero, one, o0); i0 ^= select(zero, h, o0);
+    let o1 = fma(w, r.x[1], q) > f0; n1 += select(zero, one, o1); i1 ^= select(zero, h, o1);
+    let o2 = fma(w, r.x[2], q) > f0; n2 += select(zero, one, o2); i2 ^= select(zero, h, o2);
+    let o3 = fma(w, r.x[3], q) > f0; n3 += select(zero, one, o3); i3 ^= select(zero, h, o3);
+  }
+  let ns = array<vec4<u32>, 4>(n0, n1, n2, n3);
+  let ids = array<vec4<u32>, 4>(i0, i1, i2, i3);
+  for (var k = 0u; k < r.lanes; k++) {
+    activeCount[params.outBase + r.first + k] = nh.x + ns[k / 4u][k % 4u];
+    patternId[params.outBase + r.first + k] = nh.y ^ ids[k / 4u][k % 4u];
   }
 }

@@ -11,7 +11,7 @@ import { UnitKernelHarness, pointsPerThread } from './unitHarness.ts';
 import { GPU_VARIANTS } from './variants.ts';
 import { EVAL2D_VARIANTS } from '../engine/gpu/eval2dVariant.ts';
 import { type Kernel2DChoice, SMALL_GRID_POINTS, gridKernel2D } from '../engine/gpu/context.ts';
-import { Eval2DTilesKernel } from '../engine/gpu/eval2dTiles.ts';
+import { Eval2DTilesKernel, type TilesShape } from '../engine/gpu/eval2dTiles.ts';
 import { UnitBuffer } from '../engine/gpu/units.ts';
 import { TILE_SIDE } from '../model/tiles2d.ts';
 
@@ -149,6 +149,11 @@ function harnessInstance(ctx: MethodContext, label: string, code: string, output
 
 const brute = (n: number, nx: number, ny: number) => Math.max(1, n) * nx * ny;
 
+/** The tile kernel's evaluation shape for this context: 'rows' where the sandbox takes a CPU-shaped 2D kernel. */
+function tilesShape(ctx: Pick<MethodContext, 'kernel2D'>): TilesShape {
+  return ctx.kernel2D === 'cache8' || ctx.kernel2D === 'cache8sg' ? 'rows' : 'workgroup';
+}
+
 /**
  * The tile kernel (shaders/eval2d_tiles.compute.wgsl) for values or regions. Cost: N tests per tile, plus per
  * point the units crossing its tile, about N·26·T/R for lines through random points of the view.
@@ -169,7 +174,7 @@ function tilesMethod(output: Output): MethodSpec {
     create: (ctx) => {
       const device = ctx.device!;
       const units = new UnitBuffer(device);
-      const kernel = new Eval2DTilesKernel(device);
+      const kernel = new Eval2DTilesKernel(device, `eval2d_tiles (${tilesShape(ctx)})`, tilesShape(ctx));
       const timer = new GpuTimer(device, ctx.now, !ctx.noTimestamps && device.features.has('timestamp-query'));
       return {
         prepare(net, grid) {

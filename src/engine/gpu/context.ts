@@ -214,7 +214,9 @@ export class GpuEvaluator implements Evaluator {
     return (this.kernels.regions ??= new Regions2DKernel(this.device));
   }
   private get tiles(): Eval2DTilesKernel {
-    return (this.kernels.tiles ??= new Eval2DTilesKernel(this.device));
+    // The CPU-shaped evaluation where the brute force takes a CPU-shaped kernel too (CPU-like adapters).
+    const shape = this.kernel2D === 'cache8' || this.kernel2D === 'cache8sg' ? 'rows' : 'workgroup';
+    return (this.kernels.tiles ??= new Eval2DTilesKernel(this.device, `eval2d_tiles (${shape})`, shape));
   }
   /** Whether 2D grids of `net` take the tile kernel (see GpuEvaluatorOptions.exact2D). */
   private tiled(net: Network): boolean {

@@ -74,8 +74,17 @@ export function packTileParams(p: TileParams, target = new ArrayBuffer(TILE_PARA
   return target;
 }
 
-/** Units one classify workgroup tests (16 per invocation): per-invocation sums of 16 terms, then a tree. */
-export const TILE_CHUNK_UNITS = 4096;
+/**
+ * Units one classify invocation tests against its tiles: the plane's first-level sums (float32, this many terms),
+ * added per tile over the chunks by the evaluation pass (two-level summation).
+ */
+export const TILE_CHUNK_UNITS = 1024;
+
+/** Tile rows per evaluation workgroup in the 'rows' shape (EWG in the shader). */
+const ROWS_PER_GROUP = 64;
+
+/** Tiles per classify workgroup: 64 invocations of 4 tiles (CWG·TPI in the shader). */
+const CLASSIFY_TILES = 256;
 
 /**
  * Crossing-list slots per tile. A tile with more crossing units (all lines through one tile) takes the kernel's
@@ -87,6 +96,14 @@ export const TILE_CAPACITY = 4096;
 const LIST_BUDGET_BYTES = 32 << 20;
 
 type Output = 'values' | 'regions';
+
+/**
+ * How the evaluation pass is laid out: 'workgroup' (one workgroup of 64 invocations per tile, 4 points each, the
+ * crossing units staged through workgroup memory: the shape for GPUs) or 'rows' (one invocation per tile row of
+ * 16 points, no workgroup memory or barriers: the shape for CPU-like adapters, where every workgroup with
+ * barriers costs milliseconds).
+ */
+export type TilesShape = 'workgroup' | 'rows';
 
 interface Job {
   params: TileParams;
@@ -134,6 +151,8 @@ export class Eval2DTilesKernel {
   constructor(
     private readonly device: GPUDevice,
     private readonly label = 'eval2d_tiles',
+    /** Evaluation layout (see TilesShape). */
+    readonly shape: TilesShape = 'workgroup',
     /** Crossing-list slots per tile (tests lower it to exercise the overflow path). */
     readonly capacity = TILE_CAPACITY,
   ) {
@@ -152,12 +171,16 @@ export class Eval2DTilesKernel {
     this.staging = new GrowableBuffer(device, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, `${label} readback`);
   }
 
+  private evalEntry(output: Output): 'values' | 'regions' | 'values_rows' | 'regions_rows' {
+    return this.shape === 'rows' ? `${output}_rows` : output;
+  }
+
   private check(): void {
     if (this.destroyed) throw new Error(`${this.label} kernel used after destroy()`);
   }
 
   /** The pipeline of an entry point for values or regions, compiled on first use. */
-  private pipeline(entryPoint: 'classify' | 'values' | 'regions', output: Output): GPUComputePipeline {
+  private pipeline(entryPoint: 'classify' | 'values' | 'regions' | 'values_rows' | 'regions_rows', output: Output): GPUComputePipeline {
     const key = `${entryPoint}/${output}`;
     let p = this.pipelines.get(key);
     if (!p) {
@@ -246,7 +269,7 @@ export class Eval2DTilesKernel {
     const slots = new Uint8Array(this.slotBytes);
     const one = new ArrayBuffer(TILE_PARAMS_SIZE);
     const classify = this.pipeline('classify', output);
-    const evaluate = this.pipeline(output, output);
+    const evaluate = this.pipeline(this.evalEntry(output), output);
     this.planned = jobs.map((job, k) => {
       slots.set(new Uint8Array(packTileParams(job.params, one)), this.stride * k);
       const params = { binding: 0, resource: { buffer: uniform, offset: this.stride * k, size: TILE_PARAMS_SIZE } };
@@ -283,12 +306,12 @@ export class Eval2DTilesKernel {
     const c = encoder.beginComputePass(ts(2 * k) ? { timestampWrites: ts(2 * k)! } : {});
     c.setPipeline(this.pipeline('classify', output));
     c.setBindGroup(0, job.classify);
-    c.dispatchWorkgroups(job.tiles, job.chunks);
+    c.dispatchWorkgroups(Math.ceil(job.tiles / CLASSIFY_TILES), job.chunks);
     c.end();
     const e = encoder.beginComputePass(ts(2 * k + 1) ? { timestampWrites: ts(2 * k + 1)! } : {});
-    e.setPipeline(this.pipeline(output, output));
+    e.setPipeline(this.pipeline(this.evalEntry(output), output));
     e.setBindGroup(0, job.evaluate);
-    e.dispatchWorkgroups(job.tiles);
+    e.dispatchWorkgroups(this.shape === 'rows' ? Math.ceil((job.tiles * TILE_SIDE) / ROWS_PER_GROUP) : job.tiles);
     e.end();
   }
 

@@ -178,7 +178,7 @@ describe('eval2d_tiles on adversarial networks', () => {
 });
 
 describe('eval2d_tiles on large grids (several jobs)', () => {
-  it('1024 × 1024 with 4,097 units (a sample of points checked) and 2048 × 2048 with 3', async () => {
+  it('1024 × 1024 with 4,097 units (a sample of points checked), its regions with 5, and 2048 × 2048 with 3', async () => {
     const big: Grid2D = { xMin: -1.5, xMax: 0.5, yMin: -0.5, yMax: 1.5, nx: 1024, ny: 1024 };
     const net = randomNetwork(2, 4097, 9);
     const all = gridPoints2D(big);
@@ -188,6 +188,11 @@ describe('eval2d_tiles on large grids (several jobs)', () => {
     for (const [name, k] of kernels.filter(([n]) => !n.includes('capacity'))) {
       const got = await values(k, net, big);
       expect(relativeL2(idx.map((p) => got[p]), want), name).toBeLessThan(BOUND);
+    }
+    const few5 = randomNetwork(2, 5, 11);
+    const wantRegions = regions2DBrute(few5, gridPoints2D(big));
+    for (const [name, k] of kernels.filter(([n]) => !n.includes('capacity'))) {
+      expectRegions(few5, big, await regions(k, few5, big), wantRegions, name);
     }
     const huge: Grid2D = { xMin: -1, xMax: 1, yMin: -1, yMax: 1, nx: 2048, ny: 2048 };
     const few = randomNetwork(2, 3, 10);

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type Grid2D, gridPoints2D, gridStep, relativeL2 } from '../../src/model/grid.ts';
 import { type Network, randomNetwork } from '../../src/model/network.ts';
 import { evaluate2DBrute, regions2DBrute } from '../../src/engine/cpu/evaluator.ts';
+import { TILE_PARAMS_LAYOUT, TILE_PARAMS_SIZE, packTileParams } from '../../src/engine/gpu/eval2dTiles.ts';
 import { TILE_SIDE, TilesNotApplicableError, classifyTile, crossesTile, evaluate2DTiles, regions2DTiles, tileBox, tileCounts } from '../../src/model/tiles2d.ts';
 
 const grid: Grid2D = { xMin: -1.1, xMax: 1.3, yMin: -0.8, yMax: 1.2, nx: 67, ny: 41 };
@@ -85,5 +87,33 @@ describe('values and regions by tiles vs brute force (float64)', () => {
     const net: Network = { ...randomNetwork(2, 5, 1), activation: 'sigmoid' };
     expect(() => evaluate2DTiles(net, grid)).toThrow(TilesNotApplicableError);
     expect(() => regions2DTiles(net, grid)).toThrow(TilesNotApplicableError);
+  });
+});
+
+describe('TileParams uniform layout', () => {
+  it('shaders/eval2d_tiles.compute.wgsl declares the TileParams of src/engine/gpu/eval2dTiles.ts, packed at those offsets', () => {
+    const source = readFileSync(new URL('../../shaders/eval2d_tiles.compute.wgsl', import.meta.url), 'utf8');
+    const body = /struct TileParams \{([\s\S]*?)\n\}/.exec(source)?.[1] ?? '';
+    const sizes: Record<string, [number, number]> = { u32: [4, 4], 'vec2<f32>': [8, 8], 'vec4<f32>': [16, 16] };
+    let offset = 0;
+    const members = body
+      .split('\n')
+      .map((line) => line.replace(/\/\/.*$/, '').trim())
+      .filter(Boolean)
+      .map((line) => {
+        const [, name, type] = /^(\w+)\s*:\s*([\w<>]+),?$/.exec(line)!;
+        offset = Math.ceil(offset / sizes[type][1]) * sizes[type][1];
+        const m = { name, type, offset };
+        offset += sizes[type][0];
+        return m;
+      });
+    expect(members).toEqual(TILE_PARAMS_LAYOUT.map((m) => ({ ...m })));
+    expect(Math.ceil(offset / 16) * 16).toBe(TILE_PARAMS_SIZE);
+    const bytes = packTileParams({ origin: [1.5, -2], step: [0.25, 0.5], nx: 7, rows: 9, tileCols: 2, tiles: 3, unitCount: 65, chunkUnits: 1024, chunks: 1, capacity: 65, outBase: 12, affine: [3, -1, 4] });
+    const view = new DataView(bytes);
+    for (const m of TILE_PARAMS_LAYOUT) {
+      if (m.type === 'u32') expect(view.getUint32(m.offset, true)).toBe({ nx: 7, rows: 9, tileCols: 2, tiles: 3, unitCount: 65, chunkUnits: 1024, chunks: 1, capacity: 65, outBase: 12 }[m.name as string] ?? 0);
+    }
+    expect([view.getFloat32(0, true), view.getFloat32(12, true), view.getFloat32(64, true), view.getFloat32(72, true)]).toEqual([1.5, 0.5, 3, 4]);
   });
 });

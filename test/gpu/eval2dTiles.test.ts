@@ -105,6 +105,9 @@ describe('eval2d_tiles vs the float64 reference', () => {
     it(`N = ${n} on ${grid.nx} × ${grid.ny}: values and regions`, async () => {
       const net = randomNetwork(2, n, 500 + n);
       await expectAll(net, grid);
+      // The float64 twin (same classification, float64 arithmetic) agrees with the definition.
+      expect(relativeL2(evaluate2DTiles(net, grid), evaluate2DBrute(net, gridPoints2D(grid)))).toBeLessThan(1e-12);
+      expect(regions2DTiles(net, grid)).toEqual(regions2DBrute(net, gridPoints2D(grid)));
     });
   }
 });
@@ -150,10 +153,8 @@ describe('eval2d_tiles on adversarial networks', () => {
       w.push(1, 0, 0, 1, 1, 1, 1, -1);
       b.push(-k, -k, -k, 32 - k);
     }
-    const n = b.length;
     const rnd = seededRandom(5);
     await expectAll({ dim: 2, w, b, a: b.map(() => 0.5 - rnd()), c: 0.3 }, g);
-    void n;
   });
 
   it('huge and tiny weights', async () => {

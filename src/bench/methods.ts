@@ -14,6 +14,8 @@ import { type Kernel2DChoice, SMALL_GRID_POINTS, gridKernel2D } from '../engine/
 import { Eval2DSplitKernel, SPLIT_POINTS_PER_THREAD, type SliceChoice, slicesFor } from '../engine/gpu/eval2dSplit.ts';
 import { UnitBuffer } from '../engine/gpu/units.ts';
 import { Regions2DSplitKernel } from '../engine/gpu/regions2dSplit.ts';
+import { Eval2DTilesKernel, type TilesShape } from '../engine/gpu/eval2dTiles.ts';
+import { TILE_SIDE } from '../model/tiles2d.ts';
 
 export type Backend = 'cpu' | 'gpu';
 export type Output = 'values' | 'regions';
@@ -151,6 +153,55 @@ function harnessInstance(ctx: MethodContext, label: string, code: string, output
 
 const brute = (n: number, nx: number, ny: number) => Math.max(1, n) * nx * ny;
 
+/** The tile kernel's evaluation shape for this context: 'rows' where the sandbox takes a CPU-shaped 2D kernel. */
+function tilesShape(ctx: Pick<MethodContext, 'kernel2D'>): TilesShape {
+  return ctx.kernel2D === 'cache8' || ctx.kernel2D === 'cache8sg' ? 'rows' : 'workgroup';
+}
+
+/**
+ * The tile kernel (shaders/eval2d_tiles.compute.wgsl) for values or regions. Cost: N tests per tile, plus per
+ * point the units crossing its tile, about N·26·T/R for lines through random points of the view.
+ */
+function tilesMethod(output: Output): MethodSpec {
+  return {
+    id: output === 'values' ? 'gpu-tiles' : 'gpu-tiles-regions',
+    dim: 2,
+    flopPerUnitEval: output === 'values' ? FLOP.gpuValue : FLOP.gpuRegions,
+    backend: 'gpu',
+    output,
+    label:
+      `GPU tiles, exact ${output === 'values' ? 'values' : 'active count + pattern id'} (shaders/eval2d_tiles.compute.wgsl: ` +
+      `per ${TILE_SIDE}×${TILE_SIDE} tile the units whose lines miss it collapse into one plane, the crossing ones are evaluated per point)`,
+    exact: true,
+    canSubset: false,
+    cost: (n, nx, ny) => Math.max(1, n) * ((nx * ny) / (TILE_SIDE * TILE_SIDE) + 1.6 * TILE_SIDE * Math.sqrt(nx * ny)),
+    create: (ctx) => {
+      const device = ctx.device!;
+      const units = new UnitBuffer(device);
+      const kernel = new Eval2DTilesKernel(device, `eval2d_tiles (${tilesShape(ctx)})`, tilesShape(ctx));
+      const timer = new GpuTimer(device, ctx.now, !ctx.noTimestamps && device.features.has('timestamp-query'));
+      return {
+        prepare(net, grid) {
+          units.upload(net);
+          kernel.planGrid(units, grid as Grid2D, output);
+        },
+        run(reps = 1, expectMs = 0) {
+          return timer.time(kernel.passes, (encoder, ts) => kernel.encode(encoder, ts), reps, expectMs);
+        },
+        async output() {
+          if (output === 'values') return { kind: 'values', values: await kernel.readValues() };
+          return { kind: 'regions', ...(await kernel.readRegions()) };
+        },
+        destroy() {
+          kernel.destroy();
+          units.destroy();
+          timer.destroy();
+        },
+      };
+    },
+  };
+}
+
 /** Every method the benchmark knows, in table order. GPU ones need a device. */
 export const METHODS: MethodSpec[] = [
   {
@@ -286,6 +337,8 @@ export const METHODS: MethodSpec[] = [
     pointsPerInvocation: () => pointsPerThread(regions2dCode),
     create: (ctx) => harnessInstance(ctx, 'regions2d', regions2dCode, 'regions'),
   },
+  tilesMethod('values'),
+  tilesMethod('regions'),
   ...GPU_VARIANTS.map(
     (v): MethodSpec => ({
       id: v.id,

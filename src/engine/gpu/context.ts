@@ -14,6 +14,7 @@ import { activationOf, isPiecewiseLinear } from '../../model/activation.ts';
 import { regionsWithoutCreases } from '../cpu/evaluator.ts';
 import { Eval2DSplitKernel, type SliceChoice, slicesFor } from './eval2dSplit.ts';
 import { Regions2DSplitKernel } from './regions2dSplit.ts';
+import { Eval2DTilesKernel } from './eval2dTiles.ts';
 
 /**
  * From this many units on, 1D evaluation takes the exact path: knots sorted once on the CPU, then a binary
@@ -33,6 +34,12 @@ export interface GpuEvaluatorOptions {
    * 'auto' (default): on CPU-like adapters cache8sg where the device has 'subgroups', else cache8; tiled otherwise.
    */
   kernel2D?: Kernel2DChoice;
+  /**
+   * How 2D grids of piecewise-linear units are evaluated (values and regions): 'brute' (default) by the brute-force
+   * kernels, 'tiles' by the exact tile kernel (eval2d_tiles: per tile, the units whose lines miss it collapse into
+   * one plane). Sigmoid networks and point lists always take the brute-force kernels.
+   */
+  exact2D?: 'tiles' | 'brute';
   /**
    * The unit split of 2D value evaluations (eval2dSplit.ts: S slices of the unit range per point block, then a
    * reduction): 'auto' (default) splits on hardware adapters when the grid or point list alone gives the GPU too
@@ -158,7 +165,7 @@ export class GpuEvaluator implements Evaluator {
    * The kernels, each built on first use (inside that call's error scopes): startup compiles no pipeline the
    * first frame does not need, which on SwiftShader took seconds (issue 10).
    */
-  private kernels: { eval1d?: Eval1DKernel; eval2d?: Eval2DKernel; eval2dSmall?: Eval2DKernel; regions?: Regions2DKernel; search1d?: Eval1DSearchKernel } = {};
+  private kernels: { eval1d?: Eval1DKernel; eval2d?: Eval2DKernel; eval2dSmall?: Eval2DKernel; regions?: Regions2DKernel; search1d?: Eval1DSearchKernel; tiles?: Eval2DTilesKernel } = {};
   /** The split-K 2D value kernels (|z| and SIGMOID pipelines), built on first use. */
   private splits: { abs?: Eval2DSplitKernel; sigmoid?: Eval2DSplitKernel; regions?: Regions2DSplitKernel } = {};
   private readonly cpuLike: boolean;
@@ -229,6 +236,15 @@ export class GpuEvaluator implements Evaluator {
   }
   private get regions(): Regions2DKernel {
     return (this.kernels.regions ??= new Regions2DKernel(this.device));
+  }
+  private get tiles(): Eval2DTilesKernel {
+    // The CPU-shaped evaluation where the brute force takes a CPU-shaped kernel too (CPU-like adapters).
+    const shape = this.kernel2D === 'cache8' || this.kernel2D === 'cache8sg' ? 'rows' : 'workgroup';
+    return (this.kernels.tiles ??= new Eval2DTilesKernel(this.device, `eval2d_tiles (${shape})`, shape));
+  }
+  /** Whether 2D grids of `net` take the tile kernel (see GpuEvaluatorOptions.exact2D). */
+  private tiled(net: Network): boolean {
+    return this.options.exact2D === 'tiles' && isPiecewiseLinear(activationOf(net));
   }
   private get search1d(): Eval1DSearchKernel {
     return (this.kernels.search1d ??= new Eval1DSearchKernel(this.device));
@@ -329,6 +345,8 @@ export class GpuEvaluator implements Evaluator {
     const valid = validateNetwork(net);
     requireDim('evaluateGrid2D', valid, 2);
     const g = validateGrid2D(grid);
+    // The exact tile kernel when asked for (calibration picks it by measurement), else the brute force, split on GPUs.
+    if (this.tiled(valid)) return this.submit(valid, () => this.tiles.evaluateGrid(this.units, g));
     const split = this.splitFor(valid, g.nx, g.ny);
     if (split) return this.submit(valid, () => split.kernel.evaluateGrid(this.units, g, split.slices));
     return this.submit(valid, () => this.kernelFor(valid, g.nx * g.ny).evaluateGrid(this.units, g));
@@ -351,6 +369,8 @@ export class GpuEvaluator implements Evaluator {
     const valid = validateNetwork(net);
     requireDim('gridValues2D', valid, 2);
     const g = validateGrid2D(grid);
+    // The exact tile kernel when asked for (calibration picks it by measurement), else the brute force, split on GPUs.
+    if (this.tiled(valid)) return this.submit(valid, () => this.tiles.gridValues(this.units, g));
     const split = this.splitFor(valid, g.nx, g.ny);
     if (split) return this.submit(valid, () => split.kernel.gridValues(this.units, g, split.slices));
     return this.submit(valid, () => this.kernelFor(valid, g.nx * g.ny).gridValues(this.units, g));
@@ -363,6 +383,7 @@ export class GpuEvaluator implements Evaluator {
     // Linear units: one region; sigmoid: RegionsUndefinedError (an input error). Leaky units crease where ReLU does.
     const special = regionsWithoutCreases(valid, g.nx * g.ny);
     if (special) return special;
+    if (this.tiled(valid)) return this.submit(valid, () => this.tiles.regionsGrid(this.units, g));
     // Small grids on GPUs: the unit range split as for the values (exact: counts add, ids XOR).
     const slices = splitSlices2D(this.options.slices2D, this.cpuLike, g.nx, g.ny, valid.a.length);
     if (slices > 1) return this.submit(valid, () => (this.splits.regions ??= new Regions2DSplitKernel(this.device)).evaluateGrid(this.units, g, slices));
@@ -384,6 +405,7 @@ export class GpuEvaluator implements Evaluator {
     this.splits.sigmoid?.destroy();
     this.splits.regions?.destroy();
     this.splits = {};
+    k.tiles?.destroy();
     this.sigmoid1d?.destroy();
     this.sigmoid2d?.destroy();
     this.sigmoid1d = null;

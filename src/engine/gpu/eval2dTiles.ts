@@ -1,0 +1,382 @@
+import code from '../../../shaders/eval2d_tiles.compute.wgsl?raw';
+import type { Grid2D } from '../../model/grid.ts';
+import { gridStep } from '../../model/grid.ts';
+import type { Regions } from '../../model/regions.ts';
+import { TILE_SIDE, TilesNotApplicableError, tileCounts } from '../../model/tiles2d.ts';
+import { GrowableBuffer } from './buffers.ts';
+import type { PassTimestamps } from './timer.ts';
+import { readBack } from './unitKernel.ts';
+import type { UnitBuffer } from './units.ts';
+import type { GpuValues, ValueTarget } from './valueKernel.ts';
+
+/**
+ * The `TileParams` uniform of shaders/eval2d_tiles.compute.wgsl, defined once here (a test parses the shader's
+ * struct and checks it against this table). Offsets by WGSL's layout rules.
+ */
+export const TILE_PARAMS_LAYOUT = [
+  { name: 'origin', type: 'vec2<f32>', offset: 0 },
+  { name: 'step', type: 'vec2<f32>', offset: 8 },
+  { name: 'nx', type: 'u32', offset: 16 },
+  { name: 'rows', type: 'u32', offset: 20 },
+  { name: 'tileCols', type: 'u32', offset: 24 },
+  { name: 'tiles', type: 'u32', offset: 28 },
+  { name: 'unitCount', type: 'u32', offset: 32 },
+  { name: 'chunkUnits', type: 'u32', offset: 36 },
+  { name: 'chunks', type: 'u32', offset: 40 },
+  { name: 'capacity', type: 'u32', offset: 44 },
+  { name: 'outBase', type: 'u32', offset: 48 },
+  { name: 'pad0', type: 'u32', offset: 52 },
+  { name: 'pad1', type: 'u32', offset: 56 },
+  { name: 'pad2', type: 'u32', offset: 60 },
+  { name: 'affine', type: 'vec4<f32>', offset: 64 },
+] as const;
+
+export const TILE_PARAMS_SIZE = 80;
+
+/** One job's uniform values (see TILE_PARAMS_LAYOUT). */
+export interface TileParams {
+  origin: [number, number];
+  step: [number, number];
+  nx: number;
+  rows: number;
+  tileCols: number;
+  tiles: number;
+  unitCount: number;
+  chunkUnits: number;
+  chunks: number;
+  capacity: number;
+  outBase: number;
+  affine: [number, number, number];
+}
+
+/** Packs `p` into the 80-byte layout above. */
+export function packTileParams(p: TileParams, target = new ArrayBuffer(TILE_PARAMS_SIZE)): ArrayBuffer {
+  const f = new Float32Array(target);
+  const u = new Uint32Array(target);
+  f[0] = p.origin[0];
+  f[1] = p.origin[1];
+  f[2] = p.step[0];
+  f[3] = p.step[1];
+  u[4] = p.nx;
+  u[5] = p.rows;
+  u[6] = p.tileCols;
+  u[7] = p.tiles;
+  u[8] = p.unitCount;
+  u[9] = p.chunkUnits;
+  u[10] = p.chunks;
+  u[11] = p.capacity;
+  u[12] = p.outBase;
+  u[13] = u[14] = u[15] = 0;
+  f[16] = p.affine[0];
+  f[17] = p.affine[1];
+  f[18] = p.affine[2];
+  f[19] = 0;
+  return target;
+}
+
+/**
+ * Units one classify invocation tests against its tiles: the plane's first-level sums (float32, this many terms),
+ * added per tile over the chunks by the evaluation pass (two-level summation).
+ */
+export const TILE_CHUNK_UNITS = 1024;
+
+/** Tile rows per evaluation workgroup in the 'rows' shape (EWG in the shader). */
+const ROWS_PER_GROUP = 64;
+
+/** Tiles per classify workgroup: 64 invocations of 4 tiles (CWG·TPI in the shader). */
+const CLASSIFY_TILES = 256;
+
+/**
+ * Most crossing-list slots per tile (a network of fewer units gets as many slots as it has units, and never
+ * overflows). A tile with more crossing units (all lines through one tile) takes the kernel's overflow path,
+ * which classifies again inside the tile's workgroup: slower for that tile, never wrong. 8192 holds the random
+ * networks of the benchmark at N = 65,536 from 256² up (median 2,405 crossing units per tile on 512²).
+ */
+export const TILE_CAPACITY = 8192;
+
+/** Bytes of crossing lists one job may use: bounds the job's tile count (jobs reuse the buffers in queue order). */
+const LIST_BUDGET_BYTES = 64 << 20;
+
+type Output = 'values' | 'regions';
+
+/**
+ * How the evaluation pass is laid out: 'workgroup' (one workgroup of 64 invocations per tile, 4 points each, the
+ * crossing units staged through workgroup memory: the shape for GPUs) or 'rows' (one invocation per tile row of
+ * 16 points, no workgroup memory or barriers: the shape for CPU-like adapters, where every workgroup with
+ * barriers costs milliseconds).
+ */
+export type TilesShape = 'workgroup' | 'rows';
+
+interface Job {
+  params: TileParams;
+  /** Byte offset and size of the job's output slice (aligned; outBase indexes into it). */
+  offset: number;
+  size: number;
+}
+
+interface Planned {
+  classify: GPUBindGroup;
+  evaluate: GPUBindGroup;
+  tiles: number;
+  chunks: number;
+}
+
+/**
+ * The sub-brute-force exact 2D kernel (shaders/eval2d_tiles.compute.wgsl, twin src/model/tiles2d.ts): values or
+ * active counts and pattern ids over a grid, with per-point work proportional to the units whose lines cross the
+ * point's tile rather than to all units. Piecewise-linear units only: a sigmoid network throws
+ * TilesNotApplicableError (the caller takes the brute-force kernel).
+ *
+ * A grid is split into jobs of whole tile rows whose crossing lists fit LIST_BUDGET_BYTES and one storage binding;
+ * each job is a clear of its tile counters and two compute passes (classify, evaluate). All jobs reuse the same
+ * counters, lists and partials in queue order. Buffers grow on demand and are reused.
+ */
+export class Eval2DTilesKernel {
+  private readonly module: GPUShaderModule;
+  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly uniforms: GrowableBuffer;
+  private readonly counts: GrowableBuffer;
+  private readonly lists: GrowableBuffer;
+  private readonly partials: GrowableBuffer;
+  private readonly outputs: Record<ValueTarget, GrowableBuffer>;
+  private readonly active: GrowableBuffer;
+  private readonly pattern: GrowableBuffer;
+  private readonly staging: GrowableBuffer;
+  private readonly stride: number;
+  private slotBytes = new ArrayBuffer(0);
+  private planned: Planned[] = [];
+  private plannedOutput: Output = 'values';
+  private plannedTarget: ValueTarget = 'out';
+  private points = 0;
+  /** List slots per tile in the current plan: the units, up to maxCapacity. */
+  private capacity = 1;
+  private destroyed = false;
+
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly label = 'eval2d_tiles',
+    /** Evaluation layout (see TilesShape). */
+    readonly shape: TilesShape = 'workgroup',
+    /** Most crossing-list slots per tile (tests lower it to exercise the overflow path). */
+    readonly maxCapacity = TILE_CAPACITY,
+  ) {
+    if (!Number.isInteger(maxCapacity) || maxCapacity < 1) throw new RangeError(`capacity must be a positive integer, got ${maxCapacity}`);
+    this.module = device.createShaderModule({ label, code });
+    this.stride = Math.max(TILE_PARAMS_SIZE, device.limits.minUniformBufferOffsetAlignment);
+    const storage = GPUBufferUsage.STORAGE;
+    this.uniforms = new GrowableBuffer(device, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, `${label} params`, 4 * this.stride);
+    this.counts = new GrowableBuffer(device, storage | GPUBufferUsage.COPY_DST, `${label} counts`);
+    this.lists = new GrowableBuffer(device, storage, `${label} lists`);
+    this.partials = new GrowableBuffer(device, storage, `${label} partials`);
+    const out = storage | GPUBufferUsage.COPY_SRC;
+    this.outputs = { out: new GrowableBuffer(device, out, `${label} out`), values: new GrowableBuffer(device, out, `${label} values`) };
+    this.active = new GrowableBuffer(device, out, `${label} active`);
+    this.pattern = new GrowableBuffer(device, out, `${label} pattern`);
+    this.staging = new GrowableBuffer(device, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, `${label} readback`);
+  }
+
+  private evalEntry(output: Output): 'values' | 'regions' | 'values_rows' | 'regions_rows' {
+    return this.shape === 'rows' ? `${output}_rows` : output;
+  }
+
+  private check(): void {
+    if (this.destroyed) throw new Error(`${this.label} kernel used after destroy()`);
+  }
+
+  /** The pipeline of an entry point for values or regions, compiled on first use. */
+  private pipeline(entryPoint: 'classify' | 'values' | 'regions' | 'values_rows' | 'regions_rows', output: Output): GPUComputePipeline {
+    const key = `${entryPoint}/${output}`;
+    let p = this.pipelines.get(key);
+    if (!p) {
+      p = this.device.createComputePipeline({
+        label: `${this.label} ${key}`,
+        layout: 'auto',
+        compute: { module: this.module, entryPoint, constants: { REGIONS: output === 'regions' ? 1 : 0 } },
+      });
+      this.pipelines.set(key, p);
+    }
+    return p;
+  }
+
+  /** Tiles per job: bounded by the list budget, one storage binding, and the workgroups one dispatch dimension takes. */
+  private maxJobTiles(chunks: number): number {
+    const limits = this.device.limits;
+    const binding = limits.maxStorageBufferBindingSize;
+    return Math.max(
+      1,
+      Math.min(
+        limits.maxComputeWorkgroupsPerDimension,
+        Math.floor(Math.min(LIST_BUDGET_BYTES, binding) / (4 * this.capacity)),
+        Math.floor(binding / (16 * chunks)),
+      ),
+    );
+  }
+
+  private jobs(units: UnitBuffer, grid: Grid2D, chunks: number): Job[] {
+    const { nx, ny } = grid;
+    const dx = gridStep(grid.xMin, grid.xMax, nx);
+    const dy = gridStep(grid.yMin, grid.yMax, ny);
+    const { cols } = tileCounts(grid);
+    const limits = this.device.limits;
+    const align = limits.minStorageBufferOffsetAlignment;
+    // Whole tile rows per job, also small enough that the job's output slice fits one binding.
+    const byTiles = Math.floor(this.maxJobTiles(chunks) / cols);
+    const byBinding = Math.floor((limits.maxStorageBufferBindingSize - align) / (4 * nx * TILE_SIDE));
+    const tileRows = Math.max(1, Math.min(byTiles, byBinding));
+    if (cols > this.maxJobTiles(chunks)) throw new RangeError(`${this.label}: a tile row of ${cols} tiles exceeds one job`);
+    const jobs: Job[] = [];
+    for (let j0 = 0; j0 < ny; j0 += tileRows * TILE_SIDE) {
+      const rows = Math.min(tileRows * TILE_SIDE, ny - j0);
+      const first = 4 * j0 * nx;
+      const offset = Math.floor(first / align) * align;
+      const outBase = (first - offset) / 4;
+      jobs.push({
+        params: {
+          origin: [grid.xMin, grid.yMin + j0 * dy],
+          step: [dx, dy],
+          nx,
+          rows,
+          tileCols: cols,
+          tiles: cols * Math.ceil(rows / TILE_SIDE),
+          unitCount: units.count,
+          chunkUnits: TILE_CHUNK_UNITS,
+          chunks,
+          capacity: this.capacity,
+          outBase,
+          affine: units.affine,
+        },
+        offset,
+        size: 4 * (outBase + rows * nx),
+      });
+    }
+    return jobs;
+  }
+
+  /**
+   * Plans every job over `grid` (validated) for `output` (uniforms and bind groups written, nothing recorded)
+   * and returns the compute-pass count; `encode` records them, `submit` submits them.
+   */
+  planGrid(units: UnitBuffer, grid: Grid2D, output: Output = 'values', target: ValueTarget = 'out'): number {
+    this.check();
+    if (units.sigmoid) throw new TilesNotApplicableError('sigmoid');
+    const chunks = Math.max(1, Math.ceil(units.count / TILE_CHUNK_UNITS));
+    this.capacity = Math.max(1, Math.min(this.maxCapacity, units.count));
+    const jobs = this.jobs(units, grid, chunks);
+    const maxTiles = Math.max(...jobs.map((j) => j.params.tiles));
+    const counts = this.counts.ensure(4 * maxTiles);
+    const lists = this.lists.ensure(4 * maxTiles * this.capacity);
+    const partials = this.partials.ensure(16 * maxTiles * chunks);
+    this.points = grid.nx * grid.ny;
+    const outs =
+      output === 'values' ? [this.outputs[target].ensure(4 * this.points)] : [this.active.ensure(4 * this.points), this.pattern.ensure(4 * this.points)];
+    const uniform = this.uniforms.ensure(this.stride * jobs.length);
+    if (this.slotBytes.byteLength < this.stride * jobs.length) this.slotBytes = new ArrayBuffer(uniform.size);
+    const slots = new Uint8Array(this.slotBytes);
+    const one = new ArrayBuffer(TILE_PARAMS_SIZE);
+    const classify = this.pipeline('classify', output);
+    const evaluate = this.pipeline(this.evalEntry(output), output);
+    this.planned = jobs.map((job, k) => {
+      slots.set(new Uint8Array(packTileParams(job.params, one)), this.stride * k);
+      const params = { binding: 0, resource: { buffer: uniform, offset: this.stride * k, size: TILE_PARAMS_SIZE } };
+      const shared = [
+        params,
+        { binding: 1, resource: { buffer: units.buffer.current } },
+        { binding: 2, resource: { buffer: counts } },
+        { binding: 3, resource: { buffer: lists } },
+        { binding: 4, resource: { buffer: partials } },
+      ];
+      const outEntries = outs.map((buffer, i) => ({ binding: 5 + (output === 'values' ? 0 : 1) + i, resource: { buffer, offset: job.offset, size: job.size } }));
+      return {
+        classify: this.device.createBindGroup({ layout: classify.getBindGroupLayout(0), entries: shared }),
+        evaluate: this.device.createBindGroup({ layout: evaluate.getBindGroupLayout(0), entries: [...shared, ...outEntries] }),
+        tiles: job.params.tiles,
+        chunks,
+      };
+    });
+    this.device.queue.writeBuffer(uniform, 0, this.slotBytes, 0, this.stride * jobs.length);
+    this.plannedOutput = output;
+    this.plannedTarget = target;
+    return 2 * this.planned.length;
+  }
+
+  /** Compute passes of the last plan (two per job). */
+  get passes(): number {
+    return 2 * this.planned.length;
+  }
+
+  private encodeJob(encoder: GPUCommandEncoder, k: number, ts: PassTimestamps): void {
+    const job = this.planned[k];
+    const output = this.plannedOutput;
+    encoder.clearBuffer(this.counts.current, 0, 4 * job.tiles);
+    const c = encoder.beginComputePass(ts(2 * k) ? { timestampWrites: ts(2 * k)! } : {});
+    c.setPipeline(this.pipeline('classify', output));
+    c.setBindGroup(0, job.classify);
+    c.dispatchWorkgroups(Math.ceil(job.tiles / CLASSIFY_TILES), job.chunks);
+    c.end();
+    const e = encoder.beginComputePass(ts(2 * k + 1) ? { timestampWrites: ts(2 * k + 1)! } : {});
+    e.setPipeline(this.pipeline(this.evalEntry(output), output));
+    e.setBindGroup(0, job.evaluate);
+    e.dispatchWorkgroups(this.shape === 'rows' ? Math.ceil((job.tiles * TILE_SIDE) / ROWS_PER_GROUP) : job.tiles);
+    e.end();
+  }
+
+  /** Records every pass of the last plan into `encoder`, pass k with timestamp writes `ts(k)`. */
+  encode(encoder: GPUCommandEncoder, ts: PassTimestamps = () => undefined): void {
+    this.check();
+    for (let k = 0; k < this.planned.length; k++) this.encodeJob(encoder, k, ts);
+  }
+
+  /** Submits the last plan, one submission per job (no single submission runs long). */
+  submit(): void {
+    this.check();
+    for (let k = 0; k < this.planned.length; k++) {
+      const encoder = this.device.createCommandEncoder();
+      this.encodeJob(encoder, k, () => undefined);
+      this.device.queue.submit([encoder.finish()]);
+    }
+  }
+
+  /** The values of the last planned grid, read back (after its passes were submitted). */
+  async readValues(target: ValueTarget = this.plannedTarget): Promise<Float32Array> {
+    this.check();
+    return new Float32Array(await readBack(this.device, this.staging, this.outputs[target].current, 4 * this.points));
+  }
+
+  /** The active counts and pattern ids of the last planned grid, read back (after its passes were submitted). */
+  async readRegions(): Promise<Regions> {
+    this.check();
+    const bytes = 4 * this.points;
+    const active = new Uint32Array(await readBack(this.device, this.staging, this.active.current, bytes));
+    const pattern = new Uint32Array(await readBack(this.device, this.staging, this.pattern.current, bytes));
+    return { active, pattern };
+  }
+
+  /** f over `grid` (validated), read back. */
+  async evaluateGrid(units: UnitBuffer, grid: Grid2D): Promise<Float32Array> {
+    this.planGrid(units, grid, 'values', 'out');
+    this.submit();
+    return this.readValues('out');
+  }
+
+  /** f over `grid` (validated), left on the GPU (see GpuValues for how long they stay valid). */
+  gridValues(units: UnitBuffer, grid: Grid2D): GpuValues {
+    this.planGrid(units, grid, 'values', 'values');
+    this.submit();
+    return { buffer: this.outputs.values.current, offset: 0, count: grid.nx * grid.ny, device: this.device };
+  }
+
+  /** Active counts and pattern ids over `grid` (validated), read back. */
+  async regionsGrid(units: UnitBuffer, grid: Grid2D): Promise<Regions> {
+    this.planGrid(units, grid, 'regions');
+    this.submit();
+    return this.readRegions();
+  }
+
+  /** Releases the buffers; safe to call twice. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.planned = [];
+    for (const b of [this.uniforms, this.counts, this.lists, this.partials, this.outputs.out, this.outputs.values, this.active, this.pattern, this.staging]) b.destroy();
+  }
+}

@@ -36,7 +36,7 @@ Flags
   --quick            a smoke sweep of a few seconds (N = 1, 64, 1024; small grids; 2 repeats)
   --sizes LIST       unit counts N: comma list and/or ranges of powers of two, e.g. 1,16,256 or 1..65536
   --dims LIST        1, 2 or 1,2 (default 1,2)
-  --methods LIST     method ids (default ${'cpu-brute,cpu-sweep,gpu-brute,gpu-search,gpu-regions'}); all: ${METHOD_IDS.join(', ')}
+  --methods LIST     method ids (default ${'cpu-brute,cpu-sweep,gpu-brute,gpu-search,gpu-regions,gpu-tiles'}); all: ${METHOD_IDS.join(', ')}
   --repeats K        timed runs per point after warm-up (default 3); the median, min and max are reported
   --warmup K         untimed runs first (default 1)
   --grids1d LIST     1D grid sizes G (default 4096,262144)

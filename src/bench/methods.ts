@@ -363,7 +363,7 @@ export const METHODS: MethodSpec[] = [
 export const METHOD_IDS = [...new Set(METHODS.map((m) => m.id))];
 
 /** The default method set: everything except the tuning variants (which `--methods` can add). */
-export const DEFAULT_METHOD_IDS = ['cpu-brute', 'cpu-sweep', 'gpu-brute', 'gpu-search', 'gpu-regions'];
+export const DEFAULT_METHOD_IDS = ['cpu-brute', 'cpu-sweep', 'gpu-brute', 'gpu-search', 'gpu-regions', 'gpu-tiles'];
 
 /**
  * The split-K 2D value kernel (src/engine/gpu/eval2dSplit.ts: S slices of the unit range per point block, then a

@@ -45,6 +45,9 @@ export async function benchPicker(gpu: GPU | null, adapter: GPUAdapter | null, d
  */
 export function benchMethodOf(candidate: string, n: number, points: number, kernel2D: Exclude<Kernel2DChoice, 'auto'>): string | null {
   if (candidate === 'cpu') return n >= SWEEP_2D_MIN_UNITS ? 'cpu-sweep' : 'cpu-brute';
+  if (candidate === 'gpu-tiles') return 'gpu-tiles';
+  // On hardware adapters the tiled candidate's evaluator splits the unit range automatically (eval2dSplit.ts).
+  if (candidate === 'gpu-tiled' && kernel2D === 'tiled') return 'gpu-v-split';
   const kernel = { 'gpu-tiled': 'tiled', 'gpu-cache8': 'cache8', 'gpu-cache8sg': 'cache8sg' }[candidate] as Exclude<Kernel2DChoice, 'auto'> | undefined;
   if (!kernel) return null;
   const runs = gridKernel2D(kernel, points);

@@ -21,12 +21,15 @@ export type Output2D = 'values' | 'regions';
  * the calibration's timings: brute force is overhead + N·points; an exact method's scaling is measured (overhead,
  * per point, per row·unit and per row·unit·log N terms, whichever fit).
  */
-export type Scaling = 'brute' | 'exact';
+export type Scaling = 'brute' | 'exact' | 'tiles';
 
 /** The basis functions of a scaling (n units; nx × ny grid). */
 export function basisOf(scaling: Scaling, n: number, nx: number, ny: number): number[] {
   const points = nx * ny;
   if (scaling === 'brute') return [1, Math.max(1, n) * points];
+  // The tile kernel: classification is tiles·N (∝ points·N / 256), evaluation points × the units crossing a tile
+  // (∝ N·tile side / grid side per point, so rows·N).
+  if (scaling === 'tiles') return [1, points, ny * n, Math.max(1, n) * points];
   return [1, points, ny * n, ny * n * Math.log2(n + 2)];
 }
 
@@ -97,6 +100,17 @@ export const CANDIDATES_2D: Candidate2D[] = [
     scaling: 'brute',
     gpuOptions: { kernel2D: 'cache8sg' },
     available: (d) => d !== null && d.features.has('subgroups'),
+  },
+  {
+    id: 'gpu-tiles',
+    label: 'GPU tile kernel',
+    detail: 'shaders/eval2d_tiles.compute.wgsl: per 16×16 tile the units whose lines miss it collapse into one plane',
+    backend: 'gpu',
+    outputs: ['values', 'regions'],
+    scaling: 'tiles',
+    gpuOptions: { exact2D: 'tiles' },
+    available: hasGpu,
+    applies: piecewise,
   },
   {
     id: 'gpu-regions',

@@ -135,7 +135,7 @@ describe('benchmark runner on the GPU (Dawn)', () => {
     expect(res.gpuTiming).toBe(timing);
     const methods = new Set(res.rows.map((r) => `${r.dim}:${r.method}`));
     expect([...methods].sort()).toEqual(
-      ['1:cpu-brute', '1:cpu-sweep', '1:gpu-brute', '1:gpu-search', '2:cpu-brute', '2:cpu-sweep', '2:gpu-brute', '2:gpu-regions'].sort(),
+      ['1:cpu-brute', '1:cpu-sweep', '1:gpu-brute', '1:gpu-search', '2:cpu-brute', '2:cpu-sweep', '2:gpu-brute', '2:gpu-regions', '2:gpu-tiles'].sort(),
     );
     for (const r of res.rows) {
       // Dawn's default timestamps are quantised to 65.5 µs here: short GPU work is timed in batches, never 0.

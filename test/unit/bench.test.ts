@@ -61,7 +61,7 @@ describe('benchmark runner (CPU methods, no GPU)', () => {
       expect(r.errorSample).toBeGreaterThan(0);
       expect(r.points).toBe(r.dim === 1 ? 300 : 17 * 17);
     }
-    expect(res.skipped.map((s) => `${s.dim}${s.method}`).sort()).toEqual(['1gpu-brute', '1gpu-search', '2gpu-brute', '2gpu-regions']);
+    expect(res.skipped.map((s) => `${s.dim}${s.method}`).sort()).toEqual(['1gpu-brute', '1gpu-search', '2gpu-brute', '2gpu-regions', '2gpu-tiles']);
     expect(res.accuracy.map((a) => a.n)).toEqual([1, 7, 64]);
     expect(progress.at(-1)).toBe(progress.length > 0 ? Math.max(...progress) : 0);
   });

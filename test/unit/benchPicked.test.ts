@@ -39,12 +39,12 @@ describe('pickedPoints and formatPicked', () => {
 
   it('sets each 2D value point’s pick beside the fastest method there, and judges the ratio', () => {
     const result = {
-      rows: [row('cpu-sweep', 64, 128, 0.1), row('gpu-brute', 64, 128, 0.6), row('cpu-sweep', 65536, 512, 900), row('gpu-brute', 65536, 512, 3), row('cpu-brute', 65536, 512, 1e5)],
+      rows: [row('cpu-sweep', 64, 128, 0.1), row('gpu-brute', 64, 128, 0.6), row('cpu-sweep', 65536, 512, 900), row('gpu-brute', 65536, 512, 3.2), row('gpu-v-split', 65536, 512, 3), row('cpu-brute', 65536, 512, 1e5)],
     } as unknown as BenchResult;
     const pts = pickedPoints(result, picker, 'tiled');
     expect(pts).toEqual([
       { n: 64, grid: '128x128', pick: 'cpu', method: 'cpu-sweep', pickedMs: 0.1, best: { method: 'cpu-sweep', ms: 0.1 }, ratio: 1 },
-      { n: 65536, grid: '512x512', pick: 'gpu-tiled', method: 'gpu-brute', pickedMs: 3, best: { method: 'gpu-brute', ms: 3 }, ratio: 1 },
+      { n: 65536, grid: '512x512', pick: 'gpu-tiled', method: 'gpu-v-split', pickedMs: 3, best: { method: 'gpu-v-split', ms: 3 }, ratio: 1 },
     ]);
     const text = formatPicked(pts, picker);
     expect(text).toMatch(/calibrated in 1\.5 s, 22 timings/);

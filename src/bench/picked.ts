@@ -7,6 +7,7 @@ import { CANDIDATES_2D, Picker2D, calibrate2D, calibrationKey, candidateRunner }
 import { CpuEvaluator, SWEEP_2D_MIN_UNITS } from '../engine/cpu/evaluator.ts';
 import { GpuEvaluator, type Kernel2DChoice, adapterName, gridKernel2D } from '../engine/gpu/context.ts';
 import type { BenchResult } from './runner.ts';
+import { slicesFor } from '../engine/gpu/eval2dSplit.ts';
 
 /** How much slower than the best fixed method a pick may be (the target). */
 export const PICK_TOLERANCE = 1.1;
@@ -46,8 +47,12 @@ export async function benchPicker(gpu: GPU | null, adapter: GPUAdapter | null, d
 export function benchMethodOf(candidate: string, n: number, points: number, kernel2D: Exclude<Kernel2DChoice, 'auto'>): string | null {
   if (candidate === 'cpu') return n >= SWEEP_2D_MIN_UNITS ? 'cpu-sweep' : 'cpu-brute';
   if (candidate === 'gpu-tiles') return 'gpu-tiles';
-  // On hardware adapters the tiled candidate's evaluator splits the unit range automatically (eval2dSplit.ts).
-  if (candidate === 'gpu-tiled' && kernel2D === 'tiled') return 'gpu-v-split';
+  // On hardware adapters the tiled candidate's evaluator splits the unit range automatically where that gives the
+  // GPU more workgroups (eval2dSplit.ts: S > 1), which the bench's gpu-v-split times.
+  if (candidate === 'gpu-tiled' && kernel2D === 'tiled') {
+    const side = Math.round(Math.sqrt(points));
+    if (slicesFor('auto', side, side, n) > 1) return 'gpu-v-split';
+  }
   const kernel = { 'gpu-tiled': 'tiled', 'gpu-cache8': 'cache8', 'gpu-cache8sg': 'cache8sg' }[candidate] as Exclude<Kernel2DChoice, 'auto'> | undefined;
   if (!kernel) return null;
   const runs = gridKernel2D(kernel, points);

@@ -88,7 +88,8 @@ export const CANDIDATES_2D: Candidate2D[] = [
     backend: 'gpu',
     outputs: ['values'],
     scaling: 'brute',
-    gpuOptions: { kernel2D: 'cache8' },
+    // The kernel itself: no unit split (which would run the tiled split kernel on hardware adapters).
+    gpuOptions: { kernel2D: 'cache8', slices2D: 1 },
     available: hasGpu,
   },
   {
@@ -98,7 +99,8 @@ export const CANDIDATES_2D: Candidate2D[] = [
     backend: 'gpu',
     outputs: ['values'],
     scaling: 'brute',
-    gpuOptions: { kernel2D: 'cache8sg' },
+    // The kernel itself: no unit split (which would run the tiled split kernel on hardware adapters).
+    gpuOptions: { kernel2D: 'cache8sg', slices2D: 1 },
     available: (d) => d !== null && d.features.has('subgroups'),
   },
   {
@@ -156,7 +158,7 @@ export interface Calibration2D {
 }
 
 /** Bump when the ladder, the timing or the models change: older cached calibrations are then measured again. */
-export const CALIBRATION_VERSION = 1;
+export const CALIBRATION_VERSION = 2;
 
 /** Adapter fields the cache key is made of (GPUAdapterInfo or the benchmark's description of it). */
 export interface AdapterKeyInfo {

@@ -11,7 +11,8 @@ describe('benchMethodOf', () => {
     expect(benchMethodOf('gpu-cache8', 64, 512 * 512, 'cache8sg')).toBe('gpu-v-cache8');
     // 'tiled' runs eval2d_tiled8 under 2^20 points: gpu-v-tiled8 on CPU-like adapters.
     // On hardware ('tiled') the evaluator splits the unit range automatically: the bench's gpu-v-split.
-    expect(benchMethodOf('gpu-tiled', 64, 512 * 512, 'tiled')).toBe('gpu-v-split');
+    expect(benchMethodOf('gpu-tiled', 4096, 256 * 256, 'tiled')).toBe('gpu-v-split');
+    expect(benchMethodOf('gpu-tiled', 64, 512 * 512, 'tiled')).toBe('gpu-brute');
     expect(benchMethodOf('gpu-tiled', 64, 512 * 512, 'cache8')).toBe('gpu-v-tiled8');
     expect(benchMethodOf('gpu-tiled', 64, 1024 * 1024, 'cache8')).toBeNull();
     expect(benchMethodOf('gpu-tiles', 64, 1024 * 1024, 'tiled')).toBe('gpu-tiles');

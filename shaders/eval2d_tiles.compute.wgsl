@@ -171,6 +171,57 @@ fn classify(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id
   }
 }
 
+// The classification for GPUs ('workgroup' shape): one workgroup of WG invocations per (tile, chunk of units),
+// each invocation testing every WG-th unit of the chunk, then a tree reduction of the plane (or count and XOR) in
+// workgroup memory. Many more invocations than `classify` (tiles × chunks workgroups), which a big GPU needs: on an
+// H200 it was 10× faster at N = 4,096 on 1024² (bench/NOTES.md); SwiftShader pays for its barriers instead.
+@compute @workgroup_size(WG)
+fn classify_wg(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
+  let tile = wid.x;
+  let chunk = wid.y;
+  let box = tile_box(tile);
+  let start = chunk * params.chunkUnits;
+  let end = min(start + params.chunkUnits, params.unitCount);
+  var plane = vec3<f32>(0.0);
+  var n = 0u;
+  var h = 0u;
+  for (var i = start + lid; i < end; i += WG) {
+    let u = units[i];
+    let zc = centre_z(u, box);
+    if (crosses(u, box, zc)) {
+      let slot = atomicAdd(&counts[tile], 1u);
+      if (slot < params.capacity) {
+        lists[tile * params.capacity + slot] = i;
+      }
+    } else if (REGIONS) {
+      if (zc > 0.0) {
+        n += 1u;
+        h ^= unit_hash(i);
+      }
+    } else {
+      plane += plane_term(u, zc);
+    }
+  }
+  redF[lid] = plane;
+  redU[lid] = vec2<u32>(n, h);
+  workgroupBarrier();
+  for (var half = WG / 2u; half > 0u; half >>= 1u) {
+    if (lid < half) {
+      redF[lid] += redF[lid + half];
+      redU[lid] = vec2<u32>(redU[lid].x + redU[lid + half].x, redU[lid].y ^ redU[lid + half].y);
+    }
+    workgroupBarrier();
+  }
+  if (lid == 0u) {
+    let k = tile * params.chunks + chunk;
+    if (REGIONS) {
+      partials[k] = vec4<u32>(redU[0], 0u, 0u);
+    } else {
+      partials[k] = vec4<u32>(bitcast<vec3<u32>>(redF[0]), 0u);
+    }
+  }
+}
+
 // What the evaluation entries share: the tile, its box, this invocation's 4 points (a row segment).
 struct Spot {
   tile: u32,

@@ -80,6 +80,9 @@ export function packTileParams(p: TileParams, target = new ArrayBuffer(TILE_PARA
  */
 export const TILE_CHUNK_UNITS = 1024;
 
+/** Units per classify_wg workgroup (the 'workgroup' shape): 16 per invocation before the workgroup's reduction. */
+export const TILE_CHUNK_UNITS_WG = 4096;
+
 /** Tile rows per evaluation workgroup in the 'rows' shape (EWG in the shader). */
 const ROWS_PER_GROUP = 64;
 
@@ -175,6 +178,18 @@ export class Eval2DTilesKernel {
     this.staging = new GrowableBuffer(device, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, `${label} readback`);
   }
 
+  /**
+   * The classification entry and its chunk of units: the barrier-free `classify` (4 tiles per invocation) for the
+   * 'rows' shape (CPU-like adapters), `classify_wg` (a workgroup per tile and chunk) for GPUs.
+   */
+  private get classifyEntry(): 'classify' | 'classify_wg' {
+    return this.shape === 'rows' ? 'classify' : 'classify_wg';
+  }
+
+  private get chunkUnits(): number {
+    return this.shape === 'rows' ? TILE_CHUNK_UNITS : TILE_CHUNK_UNITS_WG;
+  }
+
   private evalEntry(output: Output): 'values' | 'regions' | 'values_rows' | 'regions_rows' {
     return this.shape === 'rows' ? `${output}_rows` : output;
   }
@@ -184,7 +199,7 @@ export class Eval2DTilesKernel {
   }
 
   /** The pipeline of an entry point for values or regions, compiled on first use. */
-  private pipeline(entryPoint: 'classify' | 'values' | 'regions' | 'values_rows' | 'regions_rows', output: Output): GPUComputePipeline {
+  private pipeline(entryPoint: 'classify' | 'classify_wg' | 'values' | 'regions' | 'values_rows' | 'regions_rows', output: Output): GPUComputePipeline {
     const key = `${entryPoint}/${output}`;
     let p = this.pipelines.get(key);
     if (!p) {
@@ -239,7 +254,7 @@ export class Eval2DTilesKernel {
           tileCols: cols,
           tiles: cols * Math.ceil(rows / TILE_SIDE),
           unitCount: units.count,
-          chunkUnits: TILE_CHUNK_UNITS,
+          chunkUnits: this.chunkUnits,
           chunks,
           capacity: this.capacity,
           outBase,
@@ -259,7 +274,7 @@ export class Eval2DTilesKernel {
   planGrid(units: UnitBuffer, grid: Grid2D, output: Output = 'values', target: ValueTarget = 'out'): number {
     this.check();
     if (units.sigmoid) throw new TilesNotApplicableError('sigmoid');
-    const chunks = Math.max(1, Math.ceil(units.count / TILE_CHUNK_UNITS));
+    const chunks = Math.max(1, Math.ceil(units.count / this.chunkUnits));
     this.capacity = Math.max(1, Math.min(this.maxCapacity, units.count));
     const jobs = this.jobs(units, grid, chunks);
     const maxTiles = Math.max(...jobs.map((j) => j.params.tiles));
@@ -273,7 +288,7 @@ export class Eval2DTilesKernel {
     if (this.slotBytes.byteLength < this.stride * jobs.length) this.slotBytes = new ArrayBuffer(uniform.size);
     const slots = new Uint8Array(this.slotBytes);
     const one = new ArrayBuffer(TILE_PARAMS_SIZE);
-    const classify = this.pipeline('classify', output);
+    const classify = this.pipeline(this.classifyEntry, output);
     const evaluate = this.pipeline(this.evalEntry(output), output);
     this.planned = jobs.map((job, k) => {
       slots.set(new Uint8Array(packTileParams(job.params, one)), this.stride * k);
@@ -309,9 +324,10 @@ export class Eval2DTilesKernel {
     const output = this.plannedOutput;
     encoder.clearBuffer(this.counts.current, 0, 4 * job.tiles);
     const c = encoder.beginComputePass(ts(2 * k) ? { timestampWrites: ts(2 * k)! } : {});
-    c.setPipeline(this.pipeline('classify', output));
+    c.setPipeline(this.pipeline(this.classifyEntry, output));
     c.setBindGroup(0, job.classify);
-    c.dispatchWorkgroups(Math.ceil(job.tiles / CLASSIFY_TILES), job.chunks);
+    if (this.shape === 'rows') c.dispatchWorkgroups(Math.ceil(job.tiles / CLASSIFY_TILES), job.chunks);
+    else c.dispatchWorkgroups(job.tiles, job.chunks);
     c.end();
     const e = encoder.beginComputePass(ts(2 * k + 1) ? { timestampWrites: ts(2 * k + 1)! } : {});
     e.setPipeline(this.pipeline(this.evalEntry(output), output));

@@ -8,7 +8,7 @@ import { type CompiledExpression2D, ExpressionSyntaxError, compileExpression } f
 import { normalizePoints3 } from './csv.ts';
 import { type Grid2D, gridStep, validateGrid2D } from './grid.ts';
 import type { Rect } from './lines2d.ts';
-import { describeValue } from './limits.ts';
+import { MAX_ABS_VALUE, describeValue } from './limits.ts';
 import { seededRandom } from './network.ts';
 import { InvalidTargetError, finiteNumbers } from './targets.ts';
 
@@ -334,7 +334,8 @@ function paddedBounds(xs: ArrayLike<number>, ys: ArrayLike<number>): Rect {
       a = mid - Math.max(1, Math.abs(mid) * 1e-12);
       b = mid + Math.max(1, Math.abs(mid) * 1e-12);
     }
-    return [a, b];
+    // The padding stays inside ±1e15, the range of every view bound (data may reach its edge).
+    return [Math.max(-MAX_ABS_VALUE, a), Math.min(MAX_ABS_VALUE, b)];
   };
   const [xMin, xMax] = side(x0, x1);
   const [yMin, yMax] = side(y0, y1);

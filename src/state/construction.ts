@@ -9,6 +9,7 @@ import { type ResolvedTarget, type TargetSpec, resolveTarget } from '../model/ta
 import { type ResolvedTarget2D, type Target2DSpec, resolveTarget2D } from '../model/targets2d.ts';
 import { ridgeSamples2D, leastSquares2D } from '../model/fit2d.ts';
 import { StateError } from './errors.ts';
+import { MAX_ABS_VALUE } from '../model/limits.ts';
 import type { AppState, FitInputs, Mode, ViewRange } from './types.ts';
 
 // Resolving compiles expressions and sorts data: keep the last few results.
@@ -66,7 +67,9 @@ export function viewForTarget(spec: TargetSpec): ViewRange {
   }
   const pad = Math.max(0.25 * (yHi - yLo), 0.1);
   const mx = 0.05 * (hi - lo);
-  return { xMin: lo - mx, xMax: hi + mx, yMin: yLo - pad, yMax: yHi + pad };
+  // The margins stay inside ±1e15, the range of every view bound (a target may reach its edge).
+  const clamp = (v: number) => Math.max(-MAX_ABS_VALUE, Math.min(MAX_ABS_VALUE, v));
+  return { xMin: clamp(lo - mx), xMax: clamp(hi + mx), yMin: clamp(yLo - pad), yMax: clamp(yHi + pad) };
 }
 
 /** The knots of the least-squares construction: the first N nodes of the placement. */

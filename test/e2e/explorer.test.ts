@@ -426,9 +426,16 @@ describe.each<Mode>(['webgpu', 'cpu'])('explorer with %s', (mode) => {
     await page.keyboard.press('Space');
     const n2 = JSON.stringify((await state(page)).network);
     expect(n2).not.toBe(n1);
-    await new Promise((r) => setTimeout(r, 300));
-    const n3 = JSON.stringify((await state(page)).network);
-    await new Promise((r) => setTimeout(r, 500));
+    // The chunk in flight when Space paused may still land (on a busy SwiftShader it takes a while): wait until the
+    // network settles, then it must stay as it is (live training that went on would never settle).
+    let n3 = JSON.stringify((await state(page)).network);
+    for (let k = 0; k < 20; k++) {
+      await new Promise((r) => setTimeout(r, 300));
+      const now = JSON.stringify((await state(page)).network);
+      if (now === n3) break;
+      n3 = now;
+    }
+    await new Promise((r) => setTimeout(r, 800));
     expect(JSON.stringify((await state(page)).network)).toBe(n3);
     await screenshot(page, `explorer-${mode}-trained`);
   });

@@ -427,8 +427,10 @@ describe.each<Mode>(['webgpu', 'cpu'])('2D explorer with %s', (mode) => {
     );
     const rms1 = await readRms();
     expect(rms1, `RMS ${rms0} → ${rms1}`).toBeLessThan(rms0 * 0.9);
-    // And through the API: more steps never raise the training loss. Live training may already have reached Adam's
-    // plateau on this small fit (CI measured 0.0036510 after 200 more steps against 0.0036499), so within 1 %.
+    // And through the API: more steps never raise the training loss. Live training may already sit on Adam's plateau
+    // at lr 0.02, where the loss wanders (CI saw +1.2 % over 200 steps), so the API steps run at a tenth of that rate,
+    // where Adam settles into the minimum instead of circling it; within 1 %.
+    await page.evaluate(() => window.sandbox.setState({ lr: 0.002 }));
     const a = await page.evaluate(() => window.sandbox.train(5));
     const b = await page.evaluate(() => window.sandbox.train(200));
     expect(b.loss).toBeLessThan(a.loss * 1.01);

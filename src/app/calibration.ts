@@ -20,6 +20,21 @@ import {
 } from '../engine/calibrate2d.ts';
 import { messageOf } from '../model/messages.ts';
 import type { Network } from '../model/network.ts';
+import type { Grid2D } from '../model/grid.ts';
+import type { Regions } from '../model/regions.ts';
+import type { Values } from '../engine/evaluator.ts';
+import { defaultWorkerEvaluator } from '../engine/cpu/workerEvaluator.ts';
+
+/**
+ * What times the CPU candidate: the app computes its CPU 2D grids in a worker (explorer2dFrame.ts), so the
+ * calibration times them there too, postMessage and transfer included, in a worker of its own (not the frame's:
+ * its timings would wait behind the frame's jobs), stopped when the calibration ends.
+ */
+export interface CpuGrids {
+  evaluateGrid2D(net: Network, grid: Grid2D): Promise<Values>;
+  regions2D(net: Network, grid: Grid2D): Promise<Regions>;
+  destroy(): void;
+}
 
 /**
  * The app's build, for the cache key: this module's URL, which carries the bundle's content hash in a build (so a
@@ -62,13 +77,14 @@ export class CalibrationController {
   /**
    * `route`: whether the evaluator itself follows the picks (false under `?eval2d=gpu|cpu`, which fixes who
    * computes the 2D grids); `off`: never calibrate (`?calibrate=off`); `storage`: where the calibration is cached
-   * (null: measured on every load).
+   * (null: measured on every load); `cpuGrids`: starts what times the CPU candidate (default: a grid worker).
    */
   constructor(
     private readonly evaluator: AutoEvaluator,
     private readonly route = true,
     off = false,
     private readonly storage: Storage | null = safeLocalStorage(),
+    private readonly cpuGrids: () => CpuGrids = () => defaultWorkerEvaluator('CPU calibration'),
   ) {
     this.stateNow = !evaluator.root ? 'cpu-only' : off ? 'off' : 'pending';
   }
@@ -113,12 +129,16 @@ export class CalibrationController {
         return;
       }
       this.set('running');
+      let cpu: CpuGrids | null = null;
       try {
         // A moment after the frame that asked: the first picture (and what it compiles) is never held up by measuring.
         await new Promise((r) => setTimeout(r, START_DELAY_MS));
+        const worker = (cpu = this.cpuGrids());
         const cal = await calibrate2D({
           device: this.evaluator.device,
-          run: this.evaluator.runCandidate2D,
+          // The CPU candidate where the app runs it (the worker); the GPU ones through the evaluator (its recovery).
+          run: (c, output, net, grid) =>
+            c.backend === 'cpu' ? (output === 'values' ? worker.evaluateGrid2D(net, grid) : worker.regions2D(net, grid)) : this.evaluator.runCandidate2D(c, output, net, grid),
           now: () => performance.now(),
           key: k.key,
           adapter: k.adapter,
@@ -134,6 +154,8 @@ export class CalibrationController {
       } catch (e) {
         this.error = messageOf(e);
         this.set('failed');
+      } finally {
+        cpu?.destroy();
       }
     })();
     return this.running;

@@ -3,11 +3,10 @@
  * (src/engine/calibrate2d.ts), then sets each 2D value point's pick beside the fastest method measured there, so
  * "the picked method is never more than 10 % slower than the best fixed choice" is checked in one run.
  */
-import { CANDIDATES_2D, Picker2D, calibrate2D, calibrationKey, candidateRunner } from '../engine/calibrate2d.ts';
-import { CpuEvaluator, SWEEP_2D_MIN_UNITS } from '../engine/cpu/evaluator.ts';
-import { GpuEvaluator, type Kernel2DChoice, adapterName, gridKernel2D } from '../engine/gpu/context.ts';
+import { type BruteKernel2D, CANDIDATES_2D, Picker2D, calibrate2D, calibrationKey, candidateById, candidateRunner } from '../engine/calibrate2d.ts';
+import { CpuEvaluator } from '../engine/cpu/evaluator.ts';
+import { GpuEvaluator, adapterName } from '../engine/gpu/context.ts';
 import type { BenchResult } from './runner.ts';
-import { slicesFor } from '../engine/gpu/eval2dSplit.ts';
 
 /** How much slower than the best fixed method a pick may be (the issue's target). */
 export const PICK_TOLERANCE = 1.1;
@@ -40,26 +39,6 @@ export async function benchPicker(gpu: GPU | null, adapter: GPUAdapter | null, d
   }
 }
 
-/**
- * The bench method that times what a candidate runs at this size ('cpu-sweep', 'gpu-brute', 'gpu-v-cache8', …),
- * or null when the benchmark has none (the tile and split kernels until they have bench methods).
- */
-export function benchMethodOf(candidate: string, n: number, points: number, kernel2D: Exclude<Kernel2DChoice, 'auto'>): string | null {
-  if (candidate === 'cpu') return n >= SWEEP_2D_MIN_UNITS ? 'cpu-sweep' : 'cpu-brute';
-  if (candidate === 'gpu-tiles') return 'gpu-tiles';
-  // On hardware adapters the tiled candidate's evaluator splits the unit range automatically where that gives the
-  // GPU more workgroups (eval2dSplit.ts: S > 1), which the bench's gpu-v-split times.
-  if (candidate === 'gpu-tiled' && kernel2D === 'tiled') {
-    const side = Math.round(Math.sqrt(points));
-    if (slicesFor('auto', side, side, n) > 1) return 'gpu-v-split';
-  }
-  const kernel = { 'gpu-tiled': 'tiled', 'gpu-cache8': 'cache8', 'gpu-cache8sg': 'cache8sg' }[candidate] as Exclude<Kernel2DChoice, 'auto'> | undefined;
-  if (!kernel) return null;
-  const runs = gridKernel2D(kernel, points);
-  if (runs === gridKernel2D(kernel2D, points)) return 'gpu-brute';
-  return runs === 'tiled' ? null : `gpu-v-${runs}`;
-}
-
 /** One 2D value point: the pick, its measured time, and the fastest method measured there. */
 export interface PickedPoint {
   n: number;
@@ -72,8 +51,11 @@ export interface PickedPoint {
   ratio: number | null;
 }
 
-/** The picks of a run's 2D value points against the best method measured at each. */
-export function pickedPoints(result: BenchResult, picker: Picker2D, kernel2D: Exclude<Kernel2DChoice, 'auto'>): PickedPoint[] {
+/**
+ * The picks of a run's 2D value points against the best method measured at each; `kernel2D` is the adapter's
+ * automatic 2D kernel (the one the bench's gpu-brute runs), by which each candidate names its bench method.
+ */
+export function pickedPoints(result: BenchResult, picker: Picker2D, kernel2D: BruteKernel2D): PickedPoint[] {
   const out: PickedPoint[] = [];
   const rows = result.rows.filter((r) => r.dim === 2 && r.output === 'values' && r.medianMs > 0);
   const keys = [...new Set(rows.map((r) => `${r.n}|${r.grid}`))];
@@ -84,7 +66,7 @@ export function pickedPoints(result: BenchResult, picker: Picker2D, kernel2D: Ex
     const p = picker.pick('values', n, side, side);
     if (!p) continue;
     const best = at.reduce((a, b) => (b.medianMs < a.medianMs ? b : a));
-    const method = benchMethodOf(p.id, n, points, kernel2D);
+    const method = candidateById(p.id)?.benchMethod('values', n, side, side, kernel2D) ?? null;
     const row = method ? at.find((r) => r.method === method) : undefined;
     const pickedMs = row ? row.medianMs : null;
     out.push({ n, grid, pick: p.id, method, pickedMs, best: { method: best.method, ms: best.medianMs }, ratio: pickedMs !== null ? pickedMs / best.medianMs : null });

@@ -11,26 +11,34 @@ import { type Network, randomNetwork } from '../model/network.ts';
 import type { Grid2D } from '../model/grid.ts';
 import type { Regions } from '../model/regions.ts';
 import type { Values } from './evaluator.ts';
-import type { CpuEvaluator } from './cpu/evaluator.ts';
-import type { GpuEvaluator, GpuEvaluatorOptions } from './gpu/context.ts';
+import { type CpuEvaluator, SWEEP_2D_MIN_UNITS } from './cpu/evaluator.ts';
+import { type GpuEvaluator, type GpuEvaluatorOptions, type Kernel2DChoice, gridKernel2D } from './gpu/context.ts';
+import { slicesFor } from './gpu/eval2dSplit.ts';
 
 export type Output2D = 'values' | 'regions';
 
 /**
  * How a candidate's time grows, as the basis of its cost model t ≈ Σ cₖ·basisₖ(n, nx, ny) with cₖ ≥ 0 fitted to
- * the calibration's timings: brute force is overhead + N·points; an exact method's scaling is measured (overhead,
- * per point, per row·unit and per row·unit·log N terms, whichever fit).
+ * the calibration's timings. Every basis has a fixed cost per call and one per point (allocation, the store of each
+ * value, on a CPU-like adapter the invocation itself): at a few units on a big grid those are all there is, and a
+ * model without them predicted N = 1–16 on 512² several times too fast (bench/NOTES.md).
+ *  - 'brute': overhead, points, N·points;
+ *  - 'sweep' (the CPU row sweep, brute force under SWEEP_2D_MIN_UNITS units): overhead, points, rows·N and
+ *    rows·N·log N where it sweeps, N·points where it does not;
+ *  - 'tiles' (the tile kernel): overhead, points, rows·N (the units crossing each tile), N·points (classification).
  */
-export type Scaling = 'brute' | 'exact' | 'tiles';
+export type Scaling = 'brute' | 'sweep' | 'tiles';
 
 /** The basis functions of a scaling (n units; nx × ny grid). */
 export function basisOf(scaling: Scaling, n: number, nx: number, ny: number): number[] {
   const points = nx * ny;
-  if (scaling === 'brute') return [1, Math.max(1, n) * points];
+  if (scaling === 'brute') return [1, points, Math.max(1, n) * points];
   // The tile kernel: classification is tiles·N (∝ points·N / 256), evaluation points × the units crossing a tile
   // (∝ N·tile side / grid side per point, so rows·N).
   if (scaling === 'tiles') return [1, points, ny * n, Math.max(1, n) * points];
-  return [1, points, ny * n, ny * n * Math.log2(n + 2)];
+  // Terms that are zero on the other side of the threshold, so each side's rate is fitted from its own sizes.
+  const sweeps = n >= SWEEP_2D_MIN_UNITS;
+  return [1, points, sweeps ? ny * n : 0, sweeps ? ny * n * Math.log2(n + 2) : 0, sweeps ? 0 : Math.max(1, n) * points];
 }
 
 /** A way to compute a 2D grid, as the calibration and the picker see it. */
@@ -51,6 +59,26 @@ export interface Candidate2D {
   available(device: GPUDevice | null): boolean;
   /** Whether it serves this network (default: any); the exact methods need piecewise-linear units. */
   applies?(net: Network): boolean;
+  /**
+   * The benchmark method (src/bench/methods.ts id) that times what this candidate runs for `output` at n units on
+   * nx × ny points, on an adapter whose automatic 2D kernel is `autoKernel` (the one the bench's gpu-brute runs);
+   * null where the benchmark has none. The CLI's pick report finds the pick's timing by it.
+   */
+  benchMethod(output: Output2D, n: number, nx: number, ny: number, autoKernel: BruteKernel2D): string | null;
+}
+
+/** A concrete 2D brute-force value kernel choice. */
+export type BruteKernel2D = Exclude<Kernel2DChoice, 'auto'>;
+
+/**
+ * The bench method that times a brute-force value kernel choice at this size: gpu-brute where the bench's own
+ * kernel is the same shader, else the variant of that shader (`gpu-v-tiled8`, `gpu-v-cache8`, …); null for the
+ * full tiled eval2d, which only gpu-brute times (on hardware adapters).
+ */
+function bruteBenchMethod(kernel: BruteKernel2D, points: number, autoKernel: BruteKernel2D): string | null {
+  const runs = gridKernel2D(kernel, points);
+  if (runs === gridKernel2D(autoKernel, points)) return 'gpu-brute';
+  return runs === 'tiled' ? null : `gpu-v-${runs}`;
 }
 
 const piecewise = (net: Network) => isPiecewiseLinear(activationOf(net));
@@ -58,7 +86,8 @@ const hasGpu = (d: GPUDevice | null) => d !== null;
 
 /**
  * Every candidate, in table order. The exact GPU kernels plug in here: one entry each, with the GpuEvaluator
- * option that selects them (e.g. `{ id: 'gpu-tiles', gpuOptions: { exact2D: 'tiles' }, scaling: 'exact', … }`).
+ * option that selects them (e.g. `{ id: 'gpu-tiles', gpuOptions: { exact2D: 'tiles' }, scaling: 'tiles', … }`), and the benchmark method
+ * that times what they run.
  */
 export const CANDIDATES_2D: Candidate2D[] = [
   {
@@ -67,9 +96,10 @@ export const CANDIDATES_2D: Candidate2D[] = [
     detail: 'CpuEvaluator: the exact row sweep (src/engine/cpu/sweep2d.ts), brute force under 16 units',
     backend: 'cpu',
     outputs: ['values', 'regions'],
-    scaling: 'exact',
+    scaling: 'sweep',
     available: () => true,
     applies: piecewise,
+    benchMethod: (_output, n) => (n >= SWEEP_2D_MIN_UNITS ? 'cpu-sweep' : 'cpu-brute'),
   },
   {
     id: 'gpu-tiled',
@@ -80,6 +110,10 @@ export const CANDIDATES_2D: Candidate2D[] = [
     scaling: 'brute',
     gpuOptions: { kernel2D: 'tiled' },
     available: hasGpu,
+    // On hardware adapters (automatic kernel 'tiled') the evaluator splits the unit range where that gives the GPU
+    // more workgroups (eval2dSplit.ts: S > 1), which the bench's gpu-v-split times.
+    benchMethod: (_output, n, nx, ny, autoKernel) =>
+      autoKernel === 'tiled' && slicesFor('auto', nx, ny, n) > 1 ? 'gpu-v-split' : bruteBenchMethod('tiled', nx * ny, autoKernel),
   },
   {
     id: 'gpu-cache8',
@@ -91,6 +125,7 @@ export const CANDIDATES_2D: Candidate2D[] = [
     // The kernel itself: no unit split (which would run the tiled split kernel on hardware adapters).
     gpuOptions: { kernel2D: 'cache8', slices2D: 1 },
     available: hasGpu,
+    benchMethod: (_output, _n, nx, ny, autoKernel) => bruteBenchMethod('cache8', nx * ny, autoKernel),
   },
   {
     id: 'gpu-cache8sg',
@@ -102,6 +137,7 @@ export const CANDIDATES_2D: Candidate2D[] = [
     // The kernel itself: no unit split (which would run the tiled split kernel on hardware adapters).
     gpuOptions: { kernel2D: 'cache8sg', slices2D: 1 },
     available: (d) => d !== null && d.features.has('subgroups'),
+    benchMethod: (_output, _n, nx, ny, autoKernel) => bruteBenchMethod('cache8sg', nx * ny, autoKernel),
   },
   {
     id: 'gpu-tiles',
@@ -113,6 +149,7 @@ export const CANDIDATES_2D: Candidate2D[] = [
     gpuOptions: { exact2D: 'tiles' },
     available: hasGpu,
     applies: piecewise,
+    benchMethod: (output) => (output === 'values' ? 'gpu-tiles' : 'gpu-tiles-regions'),
   },
   {
     id: 'gpu-regions',
@@ -123,6 +160,8 @@ export const CANDIDATES_2D: Candidate2D[] = [
     scaling: 'brute',
     gpuOptions: {},
     available: hasGpu,
+    // On hardware adapters the regions map splits by the same rule as values (Regions2DSplitKernel).
+    benchMethod: (_output, n, nx, ny, autoKernel) => (autoKernel === 'tiled' && slicesFor('auto', nx, ny, n) > 1 ? 'gpu-regions-split' : 'gpu-regions'),
   },
 ];
 
@@ -158,7 +197,7 @@ export interface Calibration2D {
 }
 
 /** Bump when the ladder, the timing or the models change: older cached calibrations are then measured again. */
-export const CALIBRATION_VERSION = 2;
+export const CALIBRATION_VERSION = 3;
 
 /** Adapter fields the cache key is made of (GPUAdapterInfo or the benchmark's description of it). */
 export interface AdapterKeyInfo {
@@ -381,33 +420,39 @@ export function describePick(p: Pick2D, side: number, output: Output2D = 'values
 }
 
 /**
- * The sizes timed, in order of brute-force work (N·points), 4× apart: small ones first, each candidate stopping
- * where a run would exceed its budget (a 4× step lets an overhead-bound first timing go on). N and the grid grow
- * in turn, so the exact methods' scaling in each can be fitted.
+ * The sizes timed, cheap ones first; each candidate skips a size whose run would exceed its budget. Each basis
+ * term has sizes where it dominates: the fixed cost (1 unit on 64²), the cost per point (4 and 16 units on 256²
+ * and 512²: on a CPU-like adapter a brute-force kernel costs about as much per point at N = 1 as at N = 64), the
+ * CPU's brute force under 16 units (4 on 256²), and the work in N, with N and the grid growing in turn so the row
+ * sweep's rows·N·log N and the tile kernel's rows·N are told apart from N·points. Extrapolating from these to
+ * 65,536 units on 1024² is linear in every term.
  */
 export const LADDER: ReadonlyArray<{ n: number; side: number }> = [
-  { n: 16, side: 32 },
+  { n: 1, side: 64 },
   { n: 16, side: 64 },
-  { n: 64, side: 64 },
+  { n: 4, side: 256 },
   { n: 64, side: 128 },
-  { n: 256, side: 128 },
+  { n: 16, side: 512 },
   { n: 256, side: 256 },
   { n: 1024, side: 256 },
-  { n: 1024, side: 512 },
-  { n: 4096, side: 512 },
-  { n: 4096, side: 1024 },
-  { n: 16384, side: 1024 },
+  { n: 4096, side: 256 },
+  { n: 16384, side: 512 },
+  { n: 65536, side: 1024 },
 ];
 
 /**
  * An upper bound of how much longer a run at (n, nx, ny) takes than the sample `from`: the largest ratio of any
- * non-constant basis term (a non-negative combination grows by at most that much).
+ * non-constant basis term (a non-negative combination grows by at most that much); Infinity where a term the run
+ * has is zero at `from` (the CPU's sweep terms from a brute-force size: that sample bounds nothing).
  */
 export function growthBound(scaling: Scaling, from: Pick<Sample2D, 'n' | 'nx' | 'ny'>, n: number, nx: number, ny: number): number {
   const a = basisOf(scaling, from.n, from.nx, from.ny);
   const b = basisOf(scaling, n, nx, ny);
   let r = 1;
-  for (let k = 1; k < a.length; k++) if (a[k] > 0) r = Math.max(r, b[k] / a[k]);
+  for (let k = 1; k < a.length; k++) {
+    if (a[k] > 0) r = Math.max(r, b[k] / a[k]);
+    else if (b[k] > 0) return Infinity;
+  }
   return r;
 }
 
@@ -424,12 +469,23 @@ export interface CalibrateOptions {
   adapter: string;
   /** A pause between timings (the browser: a macrotask, so input and frames go first); default setTimeout(0). */
   yieldToHost?: () => Promise<void>;
-  /** Skips a CPU size whose predicted run exceeds this (ms; default 40): no main-thread task gets near 100 ms. */
+  /**
+   * Skips a CPU size whose predicted run exceeds this (ms; default 40): where the CPU candidate runs on the calling
+   * thread (the CLI) no task gets near 100 ms, and the calibration stays short.
+   */
   maxRunMs?: number;
-  /** The same for GPU sizes (ms; default 250): they run off the main thread, so only the calibration's length counts. */
+  /**
+   * The same for GPU sizes (ms; default 60): they run off the main thread, so this bounds the calibration's length
+   * (on a CPU-like adapter the GPU kernels are the slow candidates; a hardware GPU runs the whole ladder within it).
+   */
   maxGpuRunMs?: number;
   /** Batches short runs up to this much time per timing (ms; default 1). */
   minTimedMs?: number;
+  /**
+   * The first this many ladder sizes are timed whatever their bound (default 3: at most 65,536 points and 16
+   * units, cheap on any device), so one timing spoilt by a busy machine at the first size cannot end a ladder.
+   */
+  minSizes?: number;
   signal?: AbortSignal;
   registry?: readonly Candidate2D[];
   ladder?: ReadonlyArray<{ n: number; side: number }>;
@@ -445,16 +501,16 @@ export class CalibrationCancelledError extends Error {
 /**
  * Times every available candidate on the ladder (in slices: one timing, then a yield) and returns the samples.
  * Each candidate runs once untimed at the first size (pipeline builds, JIT), then each size is timed as the
- * fastest of three timings (five under 5 ms), a short run batched to `minTimedMs`. A size predicted (the tightest
- * upper bound from the same candidate's earlier timings, see growthBound) above `maxRunMs` (CPU) or `maxGpuRunMs`
- * (GPU) is skipped.
+ * fastest of two to five timings (more for short runs), a short run batched to `minTimedMs`. Past the first
+ * `minSizes` sizes, a size predicted (the tightest upper bound from the same candidate's earlier timings, see
+ * growthBound) above `maxRunMs` (CPU) or `maxGpuRunMs` (GPU) is skipped.
  */
 export async function calibrate2D(opts: CalibrateOptions): Promise<Calibration2D> {
   const started = opts.now();
   const registry = opts.registry ?? CANDIDATES_2D;
   const ladder = opts.ladder ?? LADDER;
   const maxRunMs = opts.maxRunMs ?? 40;
-  const maxGpuRunMs = opts.maxGpuRunMs ?? 250;
+  const maxGpuRunMs = opts.maxGpuRunMs ?? 60;
   const minTimedMs = opts.minTimedMs ?? 1;
   const pause = opts.yieldToHost ?? (() => new Promise<void>((r) => setTimeout(r, 0)));
   const candidates = registry.filter((c) => c.available(opts.device));
@@ -468,40 +524,44 @@ export async function calibrate2D(opts: CalibrateOptions): Promise<Calibration2D
   const check = () => {
     if (opts.signal?.aborted) throw new CalibrationCancelledError('the calibration was cancelled');
   };
-  for (const c of candidates) {
-    for (const output of c.outputs) {
-      const mine: Sample2D[] = [];
-      for (const { n, side } of ladder) {
-        check();
-        // The tightest upper bound any earlier size gives (one timing spoilt by a busy machine does not end the ladder).
-        const bound = mine.length ? Math.min(...mine.map((m) => m.ms * growthBound(c.scaling, m, n, side, side))) : 0;
-        if (bound > (c.backend === 'cpu' ? maxRunMs : maxGpuRunMs)) continue;
-        const net = netFor(n);
-        const grid: Grid2D = { xMin: -1, xMax: 1, yMin: -1, yMax: 1, nx: side, ny: side };
-        const timeOnce = async (reps: number) => {
-          const t0 = opts.now();
-          for (let r = 0; r < reps; r++) await opts.run(c, output, net, grid);
-          return (opts.now() - t0) / reps;
-        };
-        if (!mine.length) {
-          await opts.run(c, output, net, grid);
-          await pause();
-          check();
-        }
-        // The fastest of three timings (five for short ones): the page or the machine may be busy meanwhile.
-        let ms = await timeOnce(1);
-        const reps = ms >= minTimedMs ? 1 : Math.min(64, Math.ceil(minTimedMs / Math.max(ms, minTimedMs / 64)));
-        for (let k = 0; k < (ms < 5 ? 4 : 2); k++) {
-          await pause();
-          check();
-          ms = Math.min(ms, await timeOnce(reps));
-        }
-        const s: Sample2D = { id: c.id, output, n, nx: side, ny: side, ms };
-        samples.push(s);
-        mine.push(s);
-        opts.onSample?.(s);
+  // Size by size, every candidate in turn (not each candidate's whole ladder at once): load from other programs
+  // that comes and goes then spoils every candidate's timings alike rather than one candidate's.
+  const series = candidates.flatMap((c) => c.outputs.map((output) => ({ c, output, mine: [] as Sample2D[] })));
+  const minSizes = opts.minSizes ?? 3;
+  for (const [step, { n, side }] of ladder.entries()) {
+    for (const { c, output, mine } of series) {
+      check();
+      // The tightest upper bound any earlier size gives (one timing spoilt by a busy machine does not end the
+      // ladder); none (the first size, or only sizes that bound nothing, see growthBound): measured.
+      const bounds = mine.map((m) => m.ms * growthBound(c.scaling, m, n, side, side)).filter(Number.isFinite);
+      if (step >= minSizes && bounds.length && Math.min(...bounds) > (c.backend === 'cpu' ? maxRunMs : maxGpuRunMs)) continue;
+      const net = netFor(n);
+      const grid: Grid2D = { xMin: -1, xMax: 1, yMin: -1, yMax: 1, nx: side, ny: side };
+      const timeOnce = async (reps: number) => {
+        const t0 = opts.now();
+        for (let r = 0; r < reps; r++) await opts.run(c, output, net, grid);
+        return (opts.now() - t0) / reps;
+      };
+      if (!mine.length) {
+        await opts.run(c, output, net, grid);
         await pause();
+        check();
       }
+      // The fastest of several timings (the page or the machine may be busy meanwhile): five under 5 ms, where a
+      // timing costs little and load matters most; three up to 25 ms; two above.
+      let ms = await timeOnce(1);
+      const reps = ms >= minTimedMs ? 1 : Math.min(64, Math.ceil(minTimedMs / Math.max(ms, minTimedMs / 64)));
+      const more = ms < 5 ? 4 : ms < 25 ? 2 : 1;
+      for (let k = 0; k < more; k++) {
+        await pause();
+        check();
+        ms = Math.min(ms, await timeOnce(reps));
+      }
+      const s: Sample2D = { id: c.id, output, n, nx: side, ny: side, ms };
+      samples.push(s);
+      mine.push(s);
+      opts.onSample?.(s);
+      await pause();
     }
   }
   return {

@@ -1,22 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import { CALIBRATION_VERSION, LADDER, Picker2D, type Sample2D } from '../../src/engine/calibrate2d.ts';
-import { benchMethodOf, formatPicked, pickedPoints } from '../../src/bench/picked.ts';
+import { CALIBRATION_VERSION, CANDIDATES_2D, LADDER, Picker2D, type Sample2D, candidateById } from '../../src/engine/calibrate2d.ts';
+import { formatPicked, pickedPoints } from '../../src/bench/picked.ts';
+import { METHOD_IDS } from '../../src/bench/methods.ts';
 import type { BenchResult, BenchRow } from '../../src/bench/runner.ts';
 
-describe('benchMethodOf', () => {
-  it('maps a pick to the bench method that times what it runs', () => {
-    expect(benchMethodOf('cpu', 1, 128 * 128, 'cache8sg')).toBe('cpu-brute');
-    expect(benchMethodOf('cpu', 64, 128 * 128, 'cache8sg')).toBe('cpu-sweep');
-    expect(benchMethodOf('gpu-cache8sg', 64, 512 * 512, 'cache8sg')).toBe('gpu-brute');
-    expect(benchMethodOf('gpu-cache8', 64, 512 * 512, 'cache8sg')).toBe('gpu-v-cache8');
+describe('each candidate names its bench method', () => {
+  const bench = (id: string, n: number, side: number, auto: 'tiled' | 'cache8' | 'cache8sg', output: 'values' | 'regions' = 'values') =>
+    candidateById(id)!.benchMethod(output, n, side, side, auto);
+  it('the method that times what it runs at that size', () => {
+    expect(bench('cpu', 1, 128, 'cache8sg')).toBe('cpu-brute');
+    expect(bench('cpu', 64, 128, 'cache8sg')).toBe('cpu-sweep');
+    expect(bench('gpu-cache8sg', 64, 512, 'cache8sg')).toBe('gpu-brute');
+    expect(bench('gpu-cache8', 64, 512, 'cache8sg')).toBe('gpu-v-cache8');
     // 'tiled' runs eval2d_tiled8 under 2^20 points: gpu-v-tiled8 on CPU-like adapters.
     // On hardware ('tiled') the evaluator splits the unit range automatically: the bench's gpu-v-split.
-    expect(benchMethodOf('gpu-tiled', 4096, 256 * 256, 'tiled')).toBe('gpu-v-split');
-    expect(benchMethodOf('gpu-tiled', 64, 512 * 512, 'tiled')).toBe('gpu-brute');
-    expect(benchMethodOf('gpu-tiled', 64, 512 * 512, 'cache8')).toBe('gpu-v-tiled8');
-    expect(benchMethodOf('gpu-tiled', 64, 1024 * 1024, 'cache8')).toBeNull();
-    expect(benchMethodOf('gpu-tiles', 64, 1024 * 1024, 'tiled')).toBe('gpu-tiles');
-    expect(benchMethodOf('gpu-magic', 64, 1024 * 1024, 'tiled')).toBeNull();
+    expect(bench('gpu-tiled', 4096, 256, 'tiled')).toBe('gpu-v-split');
+    expect(bench('gpu-tiled', 64, 512, 'tiled')).toBe('gpu-brute');
+    expect(bench('gpu-tiled', 64, 512, 'cache8')).toBe('gpu-v-tiled8');
+    expect(bench('gpu-tiled', 64, 1024, 'cache8')).toBeNull();
+    expect(bench('gpu-tiles', 64, 1024, 'tiled')).toBe('gpu-tiles');
+    expect(bench('gpu-tiles', 64, 1024, 'tiled', 'regions')).toBe('gpu-tiles-regions');
+    expect(bench('gpu-regions', 64, 1024, 'cache8sg', 'regions')).toBe('gpu-regions');
+    expect(bench('gpu-regions', 4096, 256, 'tiled', 'regions')).toBe('gpu-regions-split');
+    // Every candidate names a method the bench knows (or none).
+    for (const c of CANDIDATES_2D) for (const o of c.outputs) for (const auto of ['tiled', 'cache8sg'] as const) {
+      const m = c.benchMethod(o, 4096, 256, 256, auto);
+      if (m !== null) expect(METHOD_IDS).toContain(m);
+    }
   });
 });
 
@@ -48,7 +58,7 @@ describe('pickedPoints and formatPicked', () => {
       { n: 65536, grid: '512x512', pick: 'gpu-tiled', method: 'gpu-v-split', pickedMs: 3, best: { method: 'gpu-v-split', ms: 3 }, ratio: 1 },
     ]);
     const text = formatPicked(pts, picker);
-    expect(text).toMatch(/calibrated in 1\.5 s, 22 timings/);
+    expect(text).toMatch(new RegExp(`calibrated in 1\\.5 s, ${2 * LADDER.length} timings`));
     expect(text).toMatch(/Picked within 10 % of the best at 2 of 2 2D value points \(worst ratio 1\.00/);
   });
 

@@ -35,12 +35,30 @@ describe('fitCostModel', () => {
     }
   });
 
-  it('recovers an exact method’s measured scaling (rows·N·log N + points) from sizes varied in N and grid', () => {
+  it('recovers the row sweep’s measured scaling (rows·N·log N + points) from sizes varied in N and grid', () => {
     const truth = (n: number, nx: number, ny: number) => 0.05 + 4e-6 * nx * ny + 3e-8 * ny * n * Math.log2(n + 2);
-    const m = fitCostModel('exact', sizes.map((s) => ({ ...s, ms: truth(s.n, s.nx, s.ny) })))!;
+    const m = fitCostModel('sweep', sizes.map((s) => ({ ...s, ms: truth(s.n, s.nx, s.ny) })))!;
     expect(m.coef.every((c) => c >= 0)).toBe(true);
-    for (const [n, side] of [[65536, 512], [1, 128], [16384, 1024]]) {
+    for (const [n, side] of [[65536, 512], [16, 128], [16384, 1024]]) {
       expect(predictMs(m, n, side, side) / truth(n, side, side)).toBeCloseTo(1, 3);
+    }
+  });
+
+  it('predicts a few units on a big grid and many units alike from the ladder, for a brute-force kernel with a cost per point', () => {
+    // A CPU-like adapter: a run costs about as much per point at N = 1 as at N = 64 (the shape the old
+    // overhead + N·points model missed by several times at N = 1–16 on 512²).
+    const truth = (n: number, side: number) => 0.3 + 2e-7 * side * side + 2e-9 * n * side * side;
+    const m = fitCostModel('brute', LADDER.map(({ n, side }) => ({ n, nx: side, ny: side, ms: truth(n, side) })))!;
+    for (const [n, side] of [[1, 512], [16, 512], [65536, 1024], [4, 128]]) {
+      expect(predictMs(m, n, side, side) / truth(n, side)).toBeCloseTo(1, 3);
+    }
+  });
+
+  it('fits the CPU’s brute force under 16 units and its row sweep above from the same ladder', () => {
+    const truth = (n: number, side: number) => 0.02 + 3e-6 * side * side + (n < 16 ? 4e-9 * n * side * side : 9e-8 * side * n * Math.log2(n + 2));
+    const m = fitCostModel('sweep', LADDER.map(({ n, side }) => ({ n, nx: side, ny: side, ms: truth(n, side) })))!;
+    for (const [n, side] of [[1, 512], [8, 512], [16, 512], [65536, 1024], [2, 128]]) {
+      expect(predictMs(m, n, side, side) / truth(n, side)).toBeCloseTo(1, 3);
     }
   });
 
@@ -56,13 +74,16 @@ describe('fitCostModel', () => {
 
   it('bounds the growth of a run by the largest ratio of its basis terms', () => {
     // The row sweep from (1024 units, 128²) to (256, 512²): N·points grows 4×, but the points 16×.
-    expect(growthBound('exact', { n: 1024, nx: 128, ny: 128 }, 256, 512, 512)).toBeCloseTo(16, 9);
+    expect(growthBound('sweep', { n: 1024, nx: 128, ny: 128 }, 256, 512, 512)).toBeCloseTo(16, 9);
     expect(growthBound('brute', { n: 16, nx: 64, ny: 64 }, 256, 64, 64)).toBe(16);
+    // A brute-force size of the CPU candidate says nothing of its sweep terms.
+    expect(growthBound('sweep', { n: 4, nx: 256, ny: 256 }, 64, 128, 128)).toBe(Infinity);
   });
 
-  it('bases: brute force is overhead + N·points, exact methods have four terms', () => {
-    expect(basisOf('brute', 0, 4, 8)).toEqual([1, 32]);
-    expect(basisOf('exact', 2, 4, 8)).toHaveLength(4);
+  it('bases: brute force is overhead + points + N·points; the row sweep switches terms at 16 units', () => {
+    expect(basisOf('brute', 0, 4, 8)).toEqual([1, 32, 32]);
+    expect(basisOf('sweep', 2, 4, 8)).toEqual([1, 32, 0, 0, 64]);
+    expect(basisOf('sweep', 16, 4, 8)).toEqual([1, 32, 128, 128 * Math.log2(18), 0]);
   });
 });
 
@@ -104,6 +125,19 @@ describe('Picker2D', () => {
     // The row sweep needs piecewise-linear units: sigmoid networks go to the GPU kernel.
     const sigmoid = { ...randomNetwork(2, 16, 1), activation: 'sigmoid' as const };
     expect(picker.pick('values', 16, 64, 64, sigmoid)!.id).toBe('gpu-tiled');
+  });
+
+  it('keeps the CPU at a few units on a big grid where a CPU-like adapter’s kernel pays per point (the 7.3× miss)', () => {
+    // SwiftShader-like figures: the kernel's per-point cost is 5× the CPU's, its per-unit-point cost far less.
+    const cpu = (n: number, s: number) => 0.02 + 3e-5 * s * s + (n < 16 ? 4e-6 * n * s * s : 9e-5 * s * n * Math.log2(n + 2));
+    const gpu = (n: number, s: number) => 0.4 + 1.5e-4 * s * s + 1.5e-6 * n * s * s;
+    const samples: Sample2D[] = LADDER.flatMap(({ n, side }) => [
+      { id: 'cpu', output: 'values' as const, n, nx: side, ny: side, ms: cpu(n, side) },
+      { id: 'gpu-cache8sg', output: 'values' as const, n, nx: side, ny: side, ms: gpu(n, side) },
+    ]);
+    const p = new Picker2D(calibration(samples));
+    for (const n of [1, 2, 4, 8, 16, 64]) expect(p.pick('values', n, 512, 512)!.id).toBe('cpu');
+    for (const n of [1, 16]) expect(p.pick('values', n, 512, 512)!.ms / cpu(n, 512)).toBeCloseTo(1, 3);
   });
 
   it('returns null when nothing was measured for an output', () => {
@@ -183,8 +217,8 @@ describe('calibrate2D', () => {
     expect(cal.candidates).toEqual(['cpu', 'gpu-tiled', 'gpu-regions']);
     expect(new Set(cal.samples.map((s) => `${s.id}/${s.output}`))).toEqual(new Set(['cpu/values', 'cpu/regions', 'gpu-tiled/values', 'gpu-regions/regions']));
     for (const s of cal.samples) expect(s.ms).toBeLessThanOrEqual(10 * 2);
-    // The brute-force kernel at 16,384 units on 1024² (17 s here) is never run.
-    expect(cal.samples.some((s) => s.id === 'gpu-tiled' && s.n === 16384)).toBe(false);
+    // The brute-force kernel at 65,536 units on 1024² (69 ms here) is never run.
+    expect(cal.samples.some((s) => s.id === 'gpu-tiled' && s.n === 65536)).toBe(false);
     expect(yields).toBeGreaterThan(cal.samples.length);
     // The measured times are the model's (the fake clock is exact).
     const s = cal.samples.find((x) => x.id === 'gpu-tiled')!;
@@ -208,8 +242,33 @@ describe('calibrate2D', () => {
     });
     const sizes = cal.samples.filter((s) => s.output === 'values').map((s) => `${s.n}/${s.nx}`);
     expect(sizes).toContain('64/128');
-    expect(sizes).toContain('256/128');
+    expect(sizes).toContain('256/256');
     expect(sizes).toContain('1024/256');
+  });
+
+  it('times the first sizes whatever a spoilt first timing predicts, and interleaves the candidates size by size', async () => {
+    let clock = 0;
+    const registry = CANDIDATES_2D.filter((c) => c.id === 'cpu' || c.id === 'gpu-tiled');
+    const order: string[] = [];
+    const cal = await calibrate2D({
+      device: {} as GPUDevice,
+      registry,
+      key: 'k',
+      adapter: 'fake',
+      now: () => clock,
+      // The GPU kernel's runs at the first size take 500 ms (a busy machine); later ones 0.5 ms.
+      run: async (c, output, net, grid) => {
+        order.push(`${c.id}/${output}/${net.a.length}/${grid.nx}`);
+        clock += c.id === 'gpu-tiled' && net.a.length === 1 ? 500 : 0.5;
+      },
+      yieldToHost: async () => undefined,
+    });
+    const gpu = cal.samples.filter((s) => s.id === 'gpu-tiled').map((s) => `${s.n}/${s.nx}`);
+    expect(gpu.slice(0, 3)).toEqual(LADDER.slice(0, 3).map(({ n, side }) => `${n}/${side}`));
+    // Size-major: every series' first size before any series' second.
+    const firstSecond = order.findIndex((o) => o.endsWith(`/${LADDER[1].n}/${LADDER[1].side}`));
+    expect(order.slice(firstSecond).some((o) => o.endsWith(`/${LADDER[0].n}/${LADDER[0].side}`))).toBe(false);
+    expect(new Set(order.slice(0, firstSecond).map((o) => o.split('/').slice(0, 2).join('/')))).toEqual(new Set(['cpu/values', 'cpu/regions', 'gpu-tiled/values']));
   });
 
   it('stops when cancelled', async () => {

@@ -54,12 +54,24 @@ describe('pickedPoints and formatPicked', () => {
     } as unknown as BenchResult;
     const pts = pickedPoints(result, picker, 'tiled');
     expect(pts).toEqual([
-      { n: 64, grid: '128x128', pick: 'cpu', method: 'cpu-sweep', pickedMs: 0.1, best: { method: 'cpu-sweep', ms: 0.1 }, ratio: 1 },
-      { n: 65536, grid: '512x512', pick: 'gpu-tiled', method: 'gpu-v-split', pickedMs: 3, best: { method: 'gpu-v-split', ms: 3 }, ratio: 1 },
+      { n: 64, grid: '128x128', pick: 'cpu', method: 'cpu-sweep', pickedMs: 0.1, best: { method: 'cpu-sweep', ms: 0.1 }, ratio: 1, minRatio: 1, skipped: false },
+      { n: 65536, grid: '512x512', pick: 'gpu-tiled', method: 'gpu-v-split', pickedMs: 3, best: { method: 'gpu-v-split', ms: 3 }, ratio: 1, minRatio: 1, skipped: false },
     ]);
     const text = formatPicked(pts, picker);
     expect(text).toMatch(new RegExp(`calibrated in 1\\.5 s, ${2 * LADDER.length} timings`));
     expect(text).toMatch(/Picked within 10 % of the best at 2 of 2 2D value points \(worst ratio 1\.00/);
+    expect(text).toMatch(/By each method's fastest repeat: within 10 % at 2 of 2 \(worst ratio 1\.00/);
+  });
+
+  it('says when the pick was skipped for the run’s budget', () => {
+    const result = {
+      rows: [row('cpu-sweep', 64, 128, 0.1)],
+      skipped: [{ dim: 2, method: 'cpu-sweep', n: 64, grid: '128x128', reason: 'predicted 2 s' }],
+    } as unknown as BenchResult;
+    const rows = { ...result, rows: [row('gpu-brute', 64, 128, 0.6)] } as unknown as BenchResult;
+    const pts = pickedPoints(rows, picker, 'tiled');
+    expect(pts[0]).toMatchObject({ pick: 'cpu', method: 'cpu-sweep', pickedMs: null, skipped: true });
+    expect(formatPicked(pts, picker)).toMatch(/picked cpu \(cpu-sweep skipped for the run's budget \(raise --budget to include\)\)/);
   });
 
   it('names a pick whose method was not in the run, with the flag that adds it', () => {

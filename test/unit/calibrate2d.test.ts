@@ -246,6 +246,29 @@ describe('calibrate2D', () => {
     expect(sizes).toContain('1024/256');
   });
 
+  it('times the size that bounds a skip once more before skipping (a burst of load spoilt all its first timings)', async () => {
+    let clock = 0;
+    let spoilt = 3;
+    const cal = await calibrate2D({
+      device: null,
+      registry: CANDIDATES_2D.filter((c) => c.id === 'cpu'),
+      key: 'k',
+      adapter: 'fake',
+      now: () => clock,
+      // The first three runs of the row sweep at (16 units, 64²) take 500 ms each (both timings of that size, and
+      // the first of its second look); every other run is cheap.
+      run: async (_c, output, net, grid) => {
+        const hit = output === 'values' && net.a.length === 16 && grid.nx === 64 && spoilt > 0;
+        if (hit) spoilt--;
+        clock += hit ? 500 : 1e-6 * grid.nx * grid.ny;
+      },
+      yieldToHost: async () => undefined,
+    });
+    const values = cal.samples.filter((s) => s.output === 'values');
+    expect(values.find((s) => s.n === 16 && s.nx === 64)!.ms).toBeLessThan(1);
+    expect(values.map((s) => `${s.n}/${s.nx}`)).toEqual(expect.arrayContaining(['64/128', '256/256', '1024/256']));
+  });
+
   it('times the first sizes whatever a spoilt first timing predicts, and interleaves the candidates size by size', async () => {
     let clock = 0;
     const registry = CANDIDATES_2D.filter((c) => c.id === 'cpu' || c.id === 'gpu-tiled');

@@ -273,18 +273,22 @@ function solve(a: number[][], b: number[]): number[] | null {
 /**
  * Fits t ≈ Σ cₖ·φₖ with every cₖ ≥ 0, minimising the squared *relative* error (timings span orders of magnitude):
  * every subset of the basis is solved by least squares and the best one with non-negative coefficients wins (the
- * bases have at most four terms). With one sample the work term alone (the last) is taken. Null without samples.
+ * bases have at most five terms). Every subset keeps a term that grows with N (see WORK_TERMS) wherever the samples
+ * have one: a model fitted to noisy small sizes without it would predict 65,536 units as cheap as 16. With one
+ * sample a work term alone is taken. Null without samples.
  */
 export function fitCostModel(scaling: Scaling, samples: ReadonlyArray<Pick<Sample2D, 'n' | 'nx' | 'ny' | 'ms'>>): CostModel | null {
   const usable = samples.filter((s) => s.ms > 0);
   if (!usable.length) return null;
   const rows = usable.map((s) => basisOf(scaling, s.n, s.nx, s.ny).map((phi) => phi / s.ms));
   const k = rows[0].length;
+  // The work-term groups some sample has (the CPU's sweep terms only when a size of 16 units or more was timed).
+  const groups = WORK_TERMS[scaling].filter((g) => rows.some((r) => g.some((i) => r[i] > 0)));
   let best: { coef: number[]; err: number } | null = null;
   // Subsets from the largest index down, so ties keep the work terms (the right extrapolation for big sizes).
   for (let mask = (1 << k) - 1; mask >= 1; mask--) {
     const idx = [...Array(k).keys()].filter((i) => mask & (1 << i));
-    if (idx.length > usable.length) continue;
+    if (idx.length > usable.length || !groups.every((g) => g.some((i) => mask & (1 << i)))) continue;
     // Scale columns so the normal equations are well conditioned (the terms differ by 10^10).
     const scale = idx.map((i) => Math.max(...rows.map((r) => Math.abs(r[i]))) || 1);
     const ata = idx.map((i, p) => idx.map((j, q) => rows.reduce((acc, r) => acc + (r[i] / scale[p]) * (r[j] / scale[q]), 0)));
@@ -297,12 +301,21 @@ export function fitCostModel(scaling: Scaling, samples: ReadonlyArray<Pick<Sampl
     if (!best || err < best.err * (1 - 1e-9)) best = { coef, err };
   }
   if (best) return { scaling, coef: best.coef };
-  // Nothing non-negative fitted (cannot happen for one positive term alone, kept for safety): proportional to work.
+  // Nothing non-negative fitted (cannot happen for one positive term alone, kept for safety): proportional to the
+  // last work term the last sample has.
   const last = usable[usable.length - 1];
   const phi = basisOf(scaling, last.n, last.nx, last.ny);
-  const coef = phi.map((_, i) => (i === phi.length - 1 ? last.ms / phi[i] : 0));
+  const w = Math.max(...WORK_TERMS[scaling].flat().filter((i) => phi[i] > 0));
+  const coef = phi.map((_, i) => (i === w ? last.ms / phi[i] : 0));
   return { scaling, coef };
 }
+
+/**
+ * Per scaling, the groups of basis terms that grow with N: a fitted model keeps at least one term of each group
+ * its samples have (brute force: N·points; the row sweep: rows·N or rows·N·log N where it sweeps, N·points where it
+ * does not; the tile kernel: rows·N or N·points).
+ */
+const WORK_TERMS: Record<Scaling, number[][]> = { brute: [[2]], sweep: [[2, 3], [4]], tiles: [[2, 3]] };
 
 /** The model's predicted time, ms. */
 export function predictMs(model: CostModel, n: number, nx: number, ny: number): number {

@@ -72,6 +72,22 @@ describe('fitCostModel', () => {
     expect(fitCostModel('brute', [])).toBeNull();
   });
 
+  it('keeps a work term when noise makes small sizes look flat (no model predicts 65,536 units as cheap as 16)', () => {
+    // Overhead-bound timings that happen to shrink as N grows: the best unconstrained fit has no N term at all.
+    const flat = [
+      { n: 1, nx: 64, ny: 64, ms: 12 },
+      { n: 16, nx: 64, ny: 64, ms: 11 },
+      { n: 4, nx: 256, ny: 256, ms: 10 },
+    ];
+    for (const scaling of ['brute', 'tiles'] as const) {
+      const m = fitCostModel(scaling, flat)!;
+      expect(predictMs(m, 65536, 1024, 1024)).toBeGreaterThan(10 * predictMs(m, 16, 64, 64));
+    }
+    const cpu = fitCostModel('sweep', flat)!;
+    expect(cpu.coef[4]).toBeGreaterThan(0);
+    expect(cpu.coef[2] + cpu.coef[3]).toBeGreaterThan(0);
+  });
+
   it('bounds the growth of a run by the largest ratio of its basis terms', () => {
     // The row sweep from (1024 units, 128²) to (256, 512²): N·points grows 4×, but the points 16×.
     expect(growthBound('sweep', { n: 1024, nx: 128, ny: 128 }, 256, 512, 512)).toBeCloseTo(16, 9);

@@ -552,13 +552,18 @@ export async function calibrate2D(opts: CalibrateOptions): Promise<Calibration2D
       for (let r = 0; r < reps; r++) await opts.run(c, output, net, grid);
       return (opts.now() - t0) / reps;
     };
-    let ms = await timeOnce(1);
-    const reps = ms >= minTimedMs ? 1 : Math.min(64, Math.ceil(minTimedMs / Math.max(ms, minTimedMs / 64)));
-    const more = Math.min(timings - 1, ms < 5 ? 4 : ms < 25 ? 2 : 1);
-    for (let k = 0; k < more; k++) {
+    // How many timings and how many runs in each follow the fastest timing so far, not the first alone: a first
+    // timing spoilt by a burst of load (37 ms for a 0.05 ms run, seen here) must not cut the timings to two.
+    const probe = await timeOnce(1);
+    // A probe shorter than minTimedMs only sizes the batches (a coarse browser clock may read it as 0).
+    let ms = probe >= minTimedMs ? probe : Infinity;
+    let timed = probe >= minTimedMs ? 1 : 0;
+    for (let est = probe; timed < Math.min(timings, est < 5 ? 5 : est < 25 ? 3 : 2); timed++) {
       await pause();
       check();
+      const reps = est >= minTimedMs ? 1 : Math.min(64, Math.ceil(minTimedMs / Math.max(est, minTimedMs / 64)));
       ms = Math.min(ms, await timeOnce(reps));
+      est = ms;
     }
     return ms;
   };

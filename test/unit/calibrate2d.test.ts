@@ -285,6 +285,29 @@ describe('calibrate2D', () => {
     expect(values.map((s) => `${s.n}/${s.nx}`)).toEqual(expect.arrayContaining(['64/128', '256/256', '1024/256']));
   });
 
+  it('takes as many timings as the fastest so far calls for, not the first (spoilt) one', async () => {
+    let clock = 0;
+    let calls = 0;
+    const cal = await calibrate2D({
+      device: null,
+      registry: CANDIDATES_2D.filter((c) => c.id === 'cpu'),
+      key: 'k',
+      adapter: 'fake',
+      now: () => clock,
+      ladder: [{ n: 1, side: 64 }],
+      // The warm-up and the first timed run of the values are slow (37 ms); a run really takes 0.05 ms.
+      run: async (_c, output) => {
+        if (output === 'values') calls++;
+        clock += output === 'values' && calls <= 2 ? 37 : 0.05;
+      },
+      yieldToHost: async () => undefined,
+    });
+    expect(cal.samples.find((s) => s.output === 'values')!.ms).toBeCloseTo(0.05, 9);
+    // Besides the warm-up and the spoilt probe: one single run (sized by the probe), then three more timings
+    // batched to 1 ms (about 20 runs each), as for any 0.05 ms run.
+    expect(calls).toBeGreaterThanOrEqual(3 + 3 * 20);
+  });
+
   it('times the first sizes whatever a spoilt first timing predicts, and interleaves the candidates size by size', async () => {
     let clock = 0;
     const registry = CANDIDATES_2D.filter((c) => c.id === 'cpu' || c.id === 'gpu-tiled');

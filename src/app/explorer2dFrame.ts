@@ -21,9 +21,11 @@ import { clipLine } from '../model/lines2d.ts';
 import type { Network, ValidNetwork } from '../model/network.ts';
 import { type ResolvedTarget2D, sampleTarget2D } from '../model/targets2d.ts';
 import type { AutoEvaluator } from '../engine/backend.ts';
-import { type WorkerEvaluator, defaultWorkerEvaluator } from '../engine/cpu/workerEvaluator.ts';
+import { SupersededError, type WorkerEvaluator, defaultWorkerEvaluator } from '../engine/cpu/workerEvaluator.ts';
 import type { Evaluator } from '../engine/evaluator.ts';
 import type { Output2D } from '../engine/calibrate2d.ts';
+import type { GridImage } from '../engine/cpu/gridProtocol.ts';
+import type { MapImageSpec } from '../model/mapImage.ts';
 import type { CalibrationController } from './calibration.ts';
 import { GrowableBuffer } from '../engine/gpu/buffers.ts';
 import { isCpuLikeAdapter } from '../engine/gpu/context.ts';
@@ -107,6 +109,9 @@ interface FrameData {
   zRange: [number, number];
   /** The device the device handles live on (a new device after a loss means recomputing). */
   device: GPUDevice | null;
+  /** The map coloured by the worker for the canvas, and what it was coloured as (null: colour when drawn). */
+  image: GridImage | null;
+  imageSpec: MapImageSpec | null;
 }
 
 const targetKeyOf = (s: AppState) => JSON.stringify(s.target);
@@ -308,7 +313,7 @@ export class Explorer2DFrame implements FrameView {
   }
 
   /** Evaluates what the state needs (or reuses the last frame's numbers when only the camera or overlays moved). */
-  private async compute(s: AppState, layer: Layer | null, grid: Grid2D, wantCpuValues: boolean): Promise<FrameData> {
+  private async compute(s: AppState, layer: Layer | null, grid: Grid2D, wantCpuValues: boolean, imageSpec: MapImageSpec | null): Promise<FrameData> {
     const targetKey = targetKeyOf(s);
     // Sigmoid sums have no creases, so no regions: the map colours by value and says so (see draw).
     const wantPattern = s.look.colour === 'regions' && activationOf(s.network) !== 'sigmoid';
@@ -347,13 +352,19 @@ export class Explorer2DFrame implements FrameView {
     let targetDev: DeviceValues | null = null;
     let regions: { pattern: Uint32Array } | null = null;
     let workerTarget: Float64Array | null = null;
+    let image: GridImage | null = null;
+    let range: [number, number] | null = null;
     if (onCpu) {
-      // One worker job: the values, the pattern and (when not cached) the target, off the main thread.
-      const needTarget = !cached?.cpu;
-      const r = await this.cpu.grid2D(net, grid, { values: true, regions: wantPattern, ...(needTarget ? { target: s.target as Target2DSpec } : {}) });
+      // One worker job: the values, the pattern, (when not cached) the target and the canvas map's colours, off the
+      // main thread (the error map needs the target there).
+      const spec = imageSpec && (imageSpec.mode !== 'regions' || wantPattern) ? imageSpec : null;
+      const needTarget = !cached?.cpu || spec?.mode === 'error';
+      const r = await this.cpu.grid2D(net, grid, { values: true, regions: wantPattern, ...(needTarget ? { target: s.target as Target2DSpec } : {}), ...(spec ? { image: spec } : {}) });
       values = r.values!;
       regions = wantPattern ? { pattern: r.pattern! } : null;
       workerTarget = r.target;
+      image = r.image;
+      range = r.range ?? [Number.NaN, Number.NaN];
       if (layer) {
         valuesDev = this.upload(layer, layer.values, Float32Array.from(values));
         if (regions) patternDev = this.upload(layer, layer.pattern, regions.pattern);
@@ -382,14 +393,14 @@ export class Explorer2DFrame implements FrameView {
     if (layer) targetDev = cached?.dev ?? (await this.targetOnDevice(layer, t, grid));
     const target = values ? (cached?.cpu ?? workerTarget ?? sampleTarget2D(t, grid)) : null;
     this.targetCache = { key: gridKey, device, dev: targetDev, cpu: target ?? cached?.cpu ?? null };
-    const zRange = await this.zRangeOf(s, t, values);
-    const data: FrameData = { net, grid, targetKey, zWithTarget, wantPattern, valuesDev, values, pattern: regions?.pattern ?? null, patternDev, targetDev, target, zRange, device };
+    const zRange = await this.zRangeOf(s, t, range ?? values);
+    const data: FrameData = { net, grid, targetKey, zWithTarget, wantPattern, valuesDev, values, pattern: regions?.pattern ?? null, patternDev, targetDev, target, zRange, device, image, imageSpec: image ? imageSpec : null };
     this.valuesOnGpu = !onCpu && layer !== null;
     this.data = data;
     return data;
   }
 
-  /** Heights the surface's box spans: the values' and the target's range (from the values, or a coarse grid). */
+  /** Heights the surface's box spans: the values' and the target's range (from the values or their range, or a coarse grid). */
   private async zRangeOf(s: AppState, t: ResolvedTarget2D, values: ArrayLike<number> | null): Promise<[number, number]> {
     let lo = Infinity;
     let hi = -Infinity;
@@ -466,7 +477,9 @@ export class Explorer2DFrame implements FrameView {
     if (layer && !mapGpu && !surfaceGpu) layer = null;
     let d: FrameData;
     try {
-      d = await this.compute(s, layer, grid, !mapGpu || !surfaceGpu);
+      const smoothNow = activationOf(s.network) === 'sigmoid';
+      const mapMode = s.look.colour === 'regions' && smoothNow ? 'values' : s.look.colour;
+      d = await this.compute(s, layer, grid, !mapGpu || !surfaceGpu, mapGpu ? null : { mode: mapMode, contours: s.look.contours });
     } catch (e) {
       if (!layer) throw e;
       this.failed(e);
@@ -521,8 +534,29 @@ export class Explorer2DFrame implements FrameView {
     } else {
       this.canvases.gpu.hidden = true;
       this.usesGpuCanvas = false;
-      const values = d.values ?? (await readDeviceValues(d.valuesDev!));
-      heatmap.draw({ view: s.view2d, nx: side, ny: side, values, mode, target: d.target, pattern: d.pattern, contours: s.look.contours, legendLabel });
+      const spec: MapImageSpec = { mode, contours: s.look.contours };
+      let image = d.image && d.imageSpec?.mode === spec.mode && d.imageSpec.contours === spec.contours ? d.image : null;
+      if (!image) {
+        // Coloured in the worker too (a mode or contour switch, or values from the GPU): a 2048² map took the
+        // main thread hundreds of milliseconds.
+        const values = d.values ?? (await readDeviceValues(d.valuesDev!));
+        try {
+          image = await this.cpu.colour(values, d.target, d.pattern, side, side, spec, { lane: 'colour' });
+        } catch (e) {
+          this.lastMapKey = null;
+          if (e instanceof SupersededError) return;
+          throw e;
+        }
+        // A newer frame draws its own map (this one's image is dropped with it), even one with the same key.
+        if (frameNo !== this.frameNo) {
+          image.bitmap?.close();
+          this.lastMapKey = null;
+          return;
+        }
+        d.image = image;
+        d.imageSpec = spec;
+      }
+      heatmap.drawColoured({ view: s.view2d, nx: side, ny: side, mode, image, pattern: d.pattern, contours: s.look.contours, legendLabel });
     }
 
     // The surface, in a task of its own: the map's colouring and the surface's triangles on the canvas together

@@ -113,7 +113,7 @@ describe('dragLine', () => {
 describe('highlightMask', () => {
   it('lightens the region\u2019s samples, outlines those next to another region, clears the rest (rows top-down)', async () => {
     const { highlightMask } = await import('../../src/views/map2d/heatmap2d.ts');
-    const { HIGHLIGHT_LIGHTEN, HIGHLIGHT_OUTLINE } = await import('../../src/views/map2d/colormap.ts');
+    const { HIGHLIGHT_LIGHTEN, HIGHLIGHT_OUTLINE } = await import('../../src/model/colormap.ts');
     // 4 × 3, region 7 is the left 3 columns of the bottom two rows.
     const nx = 4;
     const ny = 3;

@@ -132,6 +132,22 @@ describe('highlightMask', () => {
   });
 });
 
+describe('CreaseGeometry from a network\u2019s arrays', () => {
+  it('gives what the same lines as objects give (segments, units, stride, selection, hits)', async () => {
+    const { creaseLines } = await import('../../src/views/map2d/creases.ts');
+    let seed = 5;
+    const r = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5) * 4;
+    const net = { w: Array.from({ length: 2 * 5000 }, r), b: Array.from({ length: 5000 }, r) };
+    const a = new CreaseGeometry(net, VIEW, RECT, 17);
+    const b = new CreaseGeometry(creaseLines(net), VIEW, RECT, 17);
+    expect(Array.from(a.segments)).toEqual(Array.from(b.segments));
+    expect(Array.from(a.units)).toEqual(Array.from(b.units));
+    expect(Array.from(a.drawn)).toEqual(Array.from(b.drawn));
+    expect(a.selectedSegment).toEqual(b.selectedSegment);
+    expect(a.hitCrease(140, 90)).toBe(b.hitCrease(140, 90));
+  });
+});
+
 describe('creaseLines', () => {
   it('reads each unit\u2019s (w1, w2, b) from a network in unit order', async () => {
     const { creaseLines } = await import('../../src/views/map2d/creases.ts');

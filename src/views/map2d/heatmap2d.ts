@@ -30,7 +30,7 @@ import {
   patternColour,
 } from '../../model/colormap.ts';
 import { colourMapImage } from '../../model/mapImage.ts';
-import { type CreaseLine, CreaseGeometry, HANDLE_RADIUS, type HandleKind, creaseLines } from './creases.ts';
+import { type CreaseLine, CreaseGeometry, HANDLE_RADIUS, type HandleKind } from './creases.ts';
 import type { Network } from '../../model/network.ts';
 import type { PackedRegions, Region2D } from '../../model/arrangement2d.ts';
 import { type PixelFrame, cellContours, cellToPixels, cellsWithPattern, packRegions, paintCells, rasterizeCells, regionsMaxAbs } from './regionPaint.ts';
@@ -165,7 +165,7 @@ export class Heatmap2D extends LayeredCanvas {
   private highlight: number | null = null;
   /** The hovered point's active units (their lines drawn stronger), or null. */
   private active: Set<number> | null = null;
-  private lines: readonly CreaseLine[] | null = null;
+  private lines: readonly CreaseLine[] | Pick<Network, 'w' | 'b'> | null = null;
   private selected = -1;
   private geometry: CreaseGeometry | null = null;
   /** Exact cells and the view they were computed for (null: paint from the grid). */
@@ -282,7 +282,6 @@ export class Heatmap2D extends LayeredCanvas {
     this.contours = null;
     this.wantContours = legend.contours === true;
     this.legend = { mode: this.mode, scale, label: legend.label };
-    this.geometry = null;
     if (this.exactActive && this.mode === 'values') this.legend.scale = this.exact!.scale;
     this.paintBackground();
     this.paintOverlay();
@@ -301,9 +300,11 @@ export class Heatmap2D extends LayeredCanvas {
    * (−1 for none; drawn bold with its move and turn handles). Redraws the overlay.
    */
   setCreases(lines: readonly CreaseLine[] | Pick<Network, 'w' | 'b'> | null, selected = -1): void {
-    this.lines = lines === null || Array.isArray(lines) ? (lines as readonly CreaseLine[] | null) : creaseLines(lines as Pick<Network, 'w' | 'b'>);
+    // A network's arrays are read in place and its geometry kept while the network stays (validated networks are
+    // never written: see validateNetwork); line objects given anew are clipped anew.
+    if (lines !== this.lines || Array.isArray(lines)) this.geometry = null;
+    this.lines = lines;
     this.selected = selected;
-    this.geometry = null;
     this.redrawOverlay();
   }
 
@@ -506,9 +507,13 @@ export class Heatmap2D extends LayeredCanvas {
     return this.geometryNow()?.midpoint() ?? null;
   }
 
+  /** The creases' geometry, rebuilt only when the lines, the view, the plot area or the selection changed. */
   private geometryNow(): CreaseGeometry | null {
     if (!this.view || !this.lines) return null;
-    this.geometry ??= new CreaseGeometry(this.lines, this.view, this.rect, this.selected);
+    const g = this.geometry;
+    const r = this.rect;
+    if (g && g.lines === this.lines && g.selected === this.selected && sameView(g.view, this.view) && g.rect.left === r.left && g.rect.top === r.top && g.rect.width === r.width && g.rect.height === r.height) return g;
+    this.geometry = new CreaseGeometry(this.lines, { ...this.view }, r, this.selected);
     return this.geometry;
   }
 

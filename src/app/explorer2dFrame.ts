@@ -38,7 +38,7 @@ import { Heatmap2D } from '../views/map2d/heatmap2d.ts';
 import { Map2DGpu } from '../views/map2d/map2dGpu.ts';
 import { OrbitCamera } from '../views/surface3d/camera.ts';
 import { drawAxes3D } from '../views/surface3d/axes3d.ts';
-import { SurfaceCanvas } from '../views/surface3d/surfaceCanvas.ts';
+import { SurfaceCanvas, type SurfaceCanvasParams } from '../views/surface3d/surfaceCanvas.ts';
 import { SurfaceGpu } from '../views/surface3d/surfaceGpu.ts';
 import { messageOf, type Say } from './dom.ts';
 import { firstLine } from '../model/messages.ts';
@@ -55,6 +55,8 @@ export const STATS_GRID = 256;
  * on SwiftShader (a camera turn at N = 4,096: 4.5 s with creases, 0.17 s without; scripts/frame-timing.ts --mode2d).
  */
 const CPU_LIKE_CREASE_BUDGET = 1 << 15;
+/** Longest slice of the canvas surface's drawing before the page gets a turn. */
+const SURFACE_SLICE_MS = 30;
 /** Quads per side of the CPU-drawn surface. */
 const CANVAS_MESH = 48;
 /**
@@ -434,6 +436,40 @@ export class Explorer2DFrame implements FrameView {
     return canvas.getContext('2d', { willReadFrequently: this.evaluator.root !== null && this.cpuLike() })!;
   }
 
+  /** The canvas surface's own canvas (see surfacePicture). */
+  private surfaceOff: HTMLCanvasElement | null = null;
+
+  /**
+   * The CPU-drawn surface on white, in slices of at most SURFACE_SLICE_MS with a task between them (on a slow CPU
+   * its fills alone took more than 100 ms), into a canvas of its own that the caller then copies.
+   */
+  private async surfacePicture(width: number, height: number, p: SurfaceCanvasParams): Promise<HTMLCanvasElement> {
+    const off = (this.surfaceOff ??= document.createElement('canvas'));
+    if (off.width !== width || off.height !== height) {
+      off.width = width;
+      off.height = height;
+    }
+    const ctx = this.context2d(off);
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(0, 0, width, height);
+    ctx.save();
+    try {
+      const steps = this.surfaceCanvas.drawSteps(ctx, width, height, p);
+      for (;;) {
+        const t0 = performance.now();
+        let done: boolean | undefined;
+        do done = steps.next().done;
+        while (!done && performance.now() - t0 < SURFACE_SLICE_MS);
+        if (done) break;
+        await nextTask();
+      }
+    } finally {
+      ctx.restore();
+    }
+    return off;
+  }
+
   /** The selected unit on the surface: its crease, and its hinged plane (the side where it is active). */
   private highlightOf(s: AppState, segment: [number, number, number, number] | null) {
     const i = s.selected;
@@ -570,6 +606,27 @@ export class Explorer2DFrame implements FrameView {
     const dpr = window.devicePixelRatio || 1;
     const width = Math.max(1, Math.round(rect.width * dpr));
     const height = Math.max(1, Math.round(rect.height * dpr));
+    const colour = mode === 'regions' ? 'pattern' : 'height';
+    // The canvas surface is drawn first, in slices, into a canvas of its own: the page keeps the last picture
+    // until the new one is whole.
+    const canvasSurface = !(surfaceGpu && layer && d.valuesDev);
+    const picture = canvasSurface
+      ? await this.surfacePicture(width, height, {
+          // A 2D canvas fills every triangle itself: 48² quads keep a rotation frame near 100 ms on a slow CPU.
+          mesh: CANVAS_MESH,
+          values: d.values ?? (await readDeviceValues(d.valuesDev!)),
+          nx: side,
+          ny: side,
+          view: s.view2d,
+          zRange: d.zRange,
+          camera,
+          colour: d.pattern ? colour : 'height',
+          pattern: d.pattern ?? undefined,
+          target: s.look.target !== 'off' && d.target ? { values: d.target } : undefined,
+          creases: creases.all,
+          highlight: this.highlightOf(s, creases.selected),
+        })
+      : null;
     for (const c of [sc.background, sc.overlay]) {
       if (c.width !== width || c.height !== height) {
         c.width = width;
@@ -583,8 +640,7 @@ export class Explorer2DFrame implements FrameView {
     bg.setTransform(1, 0, 0, 1, 0, 0);
     bg.fillStyle = '#ffffff';
     bg.fillRect(0, 0, width, height);
-    const colour = mode === 'regions' ? 'pattern' : 'height';
-    if (surfaceGpu && layer && d.valuesDev) {
+    if (!canvasSurface && layer && d.valuesDev) {
       sc.gpu.hidden = false;
       this.surfaceOnGpu = true;
       if (sc.gpu.width !== width || sc.gpu.height !== height) {
@@ -615,24 +671,7 @@ export class Explorer2DFrame implements FrameView {
     } else {
       sc.gpu.hidden = true;
       this.surfaceOnGpu = false;
-      const values = d.values ?? (await readDeviceValues(d.valuesDev!));
-      bg.save();
-      this.surfaceCanvas.draw(bg, width, height, {
-        // A 2D canvas fills every triangle itself: 48² quads keep a rotation frame near 100 ms on a slow CPU.
-        mesh: CANVAS_MESH,
-        values,
-        nx: side,
-        ny: side,
-        view: s.view2d,
-        zRange: d.zRange,
-        camera,
-        colour: d.pattern ? colour : 'height',
-        pattern: d.pattern ?? undefined,
-        target: s.look.target !== 'off' && d.target ? { values: d.target } : undefined,
-        creases: creases.all,
-        highlight: this.highlightOf(s, creases.selected),
-      });
-      bg.restore();
+      bg.drawImage(picture!, 0, 0);
     }
     overlay.save();
     drawAxes3D(overlay, camera, s.view2d, d.zRange, width, height, { font: `${11 * dpr}px system-ui, sans-serif` });

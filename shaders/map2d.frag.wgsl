@@ -3,7 +3,7 @@
 // surrounding samples bilinearly; regions mode takes the nearest sample's pattern colour (no blending across
 // a crease). Optional: contour lines of the value (or error) at "nice" levels, from fwidth of the scaled value
 // (no read-back: the values are already here), and a hovered region lightened and outlined.
-// The colours are the twins of src/views/map2d/colormap.ts (colourOf, errorColourOf, patternColour, contourStep).
+// The colours are the twins of src/model/colormap.ts (colourOf, errorColourOf, patternColour, contourStep).
 // Bindings: the same as map2d.vert.wgsl (map2dGpu.ts joins map2d.vert, regionColor and this file into one module).
 
 const ERROR_UNDER = vec3<f32>(0.37, 0.23, 0.6);

@@ -1,5 +1,5 @@
 // The region colours of the 2D map and the surface: a stable colour per activation-pattern id, so a region looks the
-// same in both views. The twin is src/views/map2d/colormap.ts (mixId, patternColour); map2dGpu.ts and surfaceGpu.ts
+// same in both views. The twin is src/model/colormap.ts (mixId, patternColour); map2dGpu.ts and surfaceGpu.ts
 // put this file between their vertex and fragment stages in one module.
 
 // murmur3's finaliser, the twin of mixId in colormap.ts.

@@ -21,9 +21,11 @@ import { clipLine } from '../model/lines2d.ts';
 import type { Network, ValidNetwork } from '../model/network.ts';
 import { type ResolvedTarget2D, sampleTarget2D } from '../model/targets2d.ts';
 import type { AutoEvaluator } from '../engine/backend.ts';
-import { type WorkerEvaluator, defaultWorkerEvaluator } from '../engine/cpu/workerEvaluator.ts';
+import { SupersededError, type WorkerEvaluator, defaultWorkerEvaluator } from '../engine/cpu/workerEvaluator.ts';
 import type { Evaluator } from '../engine/evaluator.ts';
 import type { Output2D } from '../engine/calibrate2d.ts';
+import type { GridImage } from '../engine/cpu/gridProtocol.ts';
+import type { MapImageSpec } from '../model/mapImage.ts';
 import type { CalibrationController } from './calibration.ts';
 import { GrowableBuffer } from '../engine/gpu/buffers.ts';
 import { isCpuLikeAdapter } from '../engine/gpu/context.ts';
@@ -36,7 +38,7 @@ import { Heatmap2D } from '../views/map2d/heatmap2d.ts';
 import { Map2DGpu } from '../views/map2d/map2dGpu.ts';
 import { OrbitCamera } from '../views/surface3d/camera.ts';
 import { drawAxes3D } from '../views/surface3d/axes3d.ts';
-import { SurfaceCanvas } from '../views/surface3d/surfaceCanvas.ts';
+import { SurfaceCanvas, type SurfaceCanvasParams } from '../views/surface3d/surfaceCanvas.ts';
 import { SurfaceGpu } from '../views/surface3d/surfaceGpu.ts';
 import { messageOf, type Say } from './dom.ts';
 import { firstLine } from '../model/messages.ts';
@@ -53,6 +55,8 @@ export const STATS_GRID = 256;
  * on SwiftShader (a camera turn at N = 4,096: 4.5 s with creases, 0.17 s without; scripts/frame-timing.ts --mode2d).
  */
 const CPU_LIKE_CREASE_BUDGET = 1 << 15;
+/** Longest slice of the canvas surface's drawing before the page gets a turn. */
+const SURFACE_SLICE_MS = 30;
 /** Quads per side of the CPU-drawn surface. */
 const CANVAS_MESH = 48;
 /**
@@ -107,6 +111,9 @@ interface FrameData {
   zRange: [number, number];
   /** The device the device handles live on (a new device after a loss means recomputing). */
   device: GPUDevice | null;
+  /** The map coloured by the worker for the canvas, and what it was coloured as (null: colour when drawn). */
+  image: GridImage | null;
+  imageSpec: MapImageSpec | null;
 }
 
 const targetKeyOf = (s: AppState) => JSON.stringify(s.target);
@@ -308,7 +315,7 @@ export class Explorer2DFrame implements FrameView {
   }
 
   /** Evaluates what the state needs (or reuses the last frame's numbers when only the camera or overlays moved). */
-  private async compute(s: AppState, layer: Layer | null, grid: Grid2D, wantCpuValues: boolean): Promise<FrameData> {
+  private async compute(s: AppState, layer: Layer | null, grid: Grid2D, wantCpuValues: boolean, imageSpec: MapImageSpec | null): Promise<FrameData> {
     const targetKey = targetKeyOf(s);
     // Sigmoid sums have no creases, so no regions: the map colours by value and says so (see draw).
     const wantPattern = s.look.colour === 'regions' && activationOf(s.network) !== 'sigmoid';
@@ -347,13 +354,19 @@ export class Explorer2DFrame implements FrameView {
     let targetDev: DeviceValues | null = null;
     let regions: { pattern: Uint32Array } | null = null;
     let workerTarget: Float64Array | null = null;
+    let image: GridImage | null = null;
+    let range: [number, number] | null = null;
     if (onCpu) {
-      // One worker job: the values, the pattern and (when not cached) the target, off the main thread.
-      const needTarget = !cached?.cpu;
-      const r = await this.cpu.grid2D(net, grid, { values: true, regions: wantPattern, ...(needTarget ? { target: s.target as Target2DSpec } : {}) });
+      // One worker job: the values, the pattern, (when not cached) the target and the canvas map's colours, off the
+      // main thread (the error map needs the target there).
+      const spec = imageSpec && (imageSpec.mode !== 'regions' || wantPattern) ? imageSpec : null;
+      const needTarget = !cached?.cpu || spec?.mode === 'error';
+      const r = await this.cpu.grid2D(net, grid, { values: true, regions: wantPattern, ...(needTarget ? { target: s.target as Target2DSpec } : {}), ...(spec ? { image: spec } : {}) });
       values = r.values!;
       regions = wantPattern ? { pattern: r.pattern! } : null;
       workerTarget = r.target;
+      image = r.image;
+      range = r.range ?? [Number.NaN, Number.NaN];
       if (layer) {
         valuesDev = this.upload(layer, layer.values, Float32Array.from(values));
         if (regions) patternDev = this.upload(layer, layer.pattern, regions.pattern);
@@ -382,14 +395,14 @@ export class Explorer2DFrame implements FrameView {
     if (layer) targetDev = cached?.dev ?? (await this.targetOnDevice(layer, t, grid));
     const target = values ? (cached?.cpu ?? workerTarget ?? sampleTarget2D(t, grid)) : null;
     this.targetCache = { key: gridKey, device, dev: targetDev, cpu: target ?? cached?.cpu ?? null };
-    const zRange = await this.zRangeOf(s, t, values);
-    const data: FrameData = { net, grid, targetKey, zWithTarget, wantPattern, valuesDev, values, pattern: regions?.pattern ?? null, patternDev, targetDev, target, zRange, device };
+    const zRange = await this.zRangeOf(s, t, range ?? values);
+    const data: FrameData = { net, grid, targetKey, zWithTarget, wantPattern, valuesDev, values, pattern: regions?.pattern ?? null, patternDev, targetDev, target, zRange, device, image, imageSpec: image ? imageSpec : null };
     this.valuesOnGpu = !onCpu && layer !== null;
     this.data = data;
     return data;
   }
 
-  /** Heights the surface's box spans: the values' and the target's range (from the values, or a coarse grid). */
+  /** Heights the surface's box spans: the values' and the target's range (from the values or their range, or a coarse grid). */
   private async zRangeOf(s: AppState, t: ResolvedTarget2D, values: ArrayLike<number> | null): Promise<[number, number]> {
     let lo = Infinity;
     let hi = -Infinity;
@@ -421,6 +434,40 @@ export class Explorer2DFrame implements FrameView {
    */
   private context2d(canvas: HTMLCanvasElement): CanvasRenderingContext2D {
     return canvas.getContext('2d', { willReadFrequently: this.evaluator.root !== null && this.cpuLike() })!;
+  }
+
+  /** The canvas surface's own canvas (see surfacePicture). */
+  private surfaceOff: HTMLCanvasElement | null = null;
+
+  /**
+   * The CPU-drawn surface on white, in slices of at most SURFACE_SLICE_MS with a task between them (on a slow CPU
+   * its fills alone took more than 100 ms), into a canvas of its own that the caller then copies.
+   */
+  private async surfacePicture(width: number, height: number, p: SurfaceCanvasParams): Promise<HTMLCanvasElement> {
+    const off = (this.surfaceOff ??= document.createElement('canvas'));
+    if (off.width !== width || off.height !== height) {
+      off.width = width;
+      off.height = height;
+    }
+    const ctx = this.context2d(off);
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(0, 0, width, height);
+    ctx.save();
+    try {
+      const steps = this.surfaceCanvas.drawSteps(ctx, width, height, p);
+      for (;;) {
+        const t0 = performance.now();
+        let done: boolean | undefined;
+        do done = steps.next().done;
+        while (!done && performance.now() - t0 < SURFACE_SLICE_MS);
+        if (done) break;
+        await nextTask();
+      }
+    } finally {
+      ctx.restore();
+    }
+    return off;
   }
 
   /** The selected unit on the surface: its crease, and its hinged plane (the side where it is active). */
@@ -466,7 +513,9 @@ export class Explorer2DFrame implements FrameView {
     if (layer && !mapGpu && !surfaceGpu) layer = null;
     let d: FrameData;
     try {
-      d = await this.compute(s, layer, grid, !mapGpu || !surfaceGpu);
+      const smoothNow = activationOf(s.network) === 'sigmoid';
+      const mapMode = s.look.colour === 'regions' && smoothNow ? 'values' : s.look.colour;
+      d = await this.compute(s, layer, grid, !mapGpu || !surfaceGpu, mapGpu ? null : { mode: mapMode, contours: s.look.contours });
     } catch (e) {
       if (!layer) throw e;
       this.failed(e);
@@ -521,8 +570,29 @@ export class Explorer2DFrame implements FrameView {
     } else {
       this.canvases.gpu.hidden = true;
       this.usesGpuCanvas = false;
-      const values = d.values ?? (await readDeviceValues(d.valuesDev!));
-      heatmap.draw({ view: s.view2d, nx: side, ny: side, values, mode, target: d.target, pattern: d.pattern, contours: s.look.contours, legendLabel });
+      const spec: MapImageSpec = { mode, contours: s.look.contours };
+      let image = d.image && d.imageSpec?.mode === spec.mode && d.imageSpec.contours === spec.contours ? d.image : null;
+      if (!image) {
+        // Coloured in the worker too (a mode or contour switch, or values from the GPU): a 2048² map took the
+        // main thread hundreds of milliseconds.
+        const values = d.values ?? (await readDeviceValues(d.valuesDev!));
+        try {
+          image = await this.cpu.colour(values, d.target, d.pattern, side, side, spec, { lane: 'colour' });
+        } catch (e) {
+          this.lastMapKey = null;
+          if (e instanceof SupersededError) return;
+          throw e;
+        }
+        // A newer frame draws its own map (this one's image is dropped with it), even one with the same key.
+        if (frameNo !== this.frameNo) {
+          image.bitmap?.close();
+          this.lastMapKey = null;
+          return;
+        }
+        d.image = image;
+        d.imageSpec = spec;
+      }
+      heatmap.drawColoured({ view: s.view2d, nx: side, ny: side, mode, image, pattern: d.pattern, contours: s.look.contours, legendLabel });
     }
 
     // The surface, in a task of its own: the map's colouring and the surface's triangles on the canvas together
@@ -536,6 +606,27 @@ export class Explorer2DFrame implements FrameView {
     const dpr = window.devicePixelRatio || 1;
     const width = Math.max(1, Math.round(rect.width * dpr));
     const height = Math.max(1, Math.round(rect.height * dpr));
+    const colour = mode === 'regions' ? 'pattern' : 'height';
+    // The canvas surface is drawn first, in slices, into a canvas of its own: the page keeps the last picture
+    // until the new one is whole.
+    const canvasSurface = !(surfaceGpu && layer && d.valuesDev);
+    const picture = canvasSurface
+      ? await this.surfacePicture(width, height, {
+          // A 2D canvas fills every triangle itself: 48² quads keep a rotation frame near 100 ms on a slow CPU.
+          mesh: CANVAS_MESH,
+          values: d.values ?? (await readDeviceValues(d.valuesDev!)),
+          nx: side,
+          ny: side,
+          view: s.view2d,
+          zRange: d.zRange,
+          camera,
+          colour: d.pattern ? colour : 'height',
+          pattern: d.pattern ?? undefined,
+          target: s.look.target !== 'off' && d.target ? { values: d.target } : undefined,
+          creases: creases.all,
+          highlight: this.highlightOf(s, creases.selected),
+        })
+      : null;
     for (const c of [sc.background, sc.overlay]) {
       if (c.width !== width || c.height !== height) {
         c.width = width;
@@ -549,8 +640,7 @@ export class Explorer2DFrame implements FrameView {
     bg.setTransform(1, 0, 0, 1, 0, 0);
     bg.fillStyle = '#ffffff';
     bg.fillRect(0, 0, width, height);
-    const colour = mode === 'regions' ? 'pattern' : 'height';
-    if (surfaceGpu && layer && d.valuesDev) {
+    if (!canvasSurface && layer && d.valuesDev) {
       sc.gpu.hidden = false;
       this.surfaceOnGpu = true;
       if (sc.gpu.width !== width || sc.gpu.height !== height) {
@@ -581,24 +671,7 @@ export class Explorer2DFrame implements FrameView {
     } else {
       sc.gpu.hidden = true;
       this.surfaceOnGpu = false;
-      const values = d.values ?? (await readDeviceValues(d.valuesDev!));
-      bg.save();
-      this.surfaceCanvas.draw(bg, width, height, {
-        // A 2D canvas fills every triangle itself: 48² quads keep a rotation frame near 100 ms on a slow CPU.
-        mesh: CANVAS_MESH,
-        values,
-        nx: side,
-        ny: side,
-        view: s.view2d,
-        zRange: d.zRange,
-        camera,
-        colour: d.pattern ? colour : 'height',
-        pattern: d.pattern ?? undefined,
-        target: s.look.target !== 'off' && d.target ? { values: d.target } : undefined,
-        creases: creases.all,
-        highlight: this.highlightOf(s, creases.selected),
-      });
-      bg.restore();
+      bg.drawImage(picture!, 0, 0);
     }
     overlay.save();
     drawAxes3D(overlay, camera, s.view2d, d.zRange, width, height, { font: `${11 * dpr}px system-ui, sans-serif` });

@@ -8,6 +8,7 @@ import { activationOf } from '../model/activation.ts';
 import { RegionsUndefinedError } from '../engine/cpu/evaluator.ts';
 import { type Arrangement2D, MAX_EXACT_UNITS, type PackedRegions, type Region2D, arrangementJson, unpackRegions } from '../model/arrangement2d.ts';
 import type { Grid2D } from '../model/grid.ts';
+import { countDistinct } from '../model/regions.ts';
 import type { ValidNetwork } from '../model/network.ts';
 import type { Evaluator } from '../engine/evaluator.ts';
 import { type ArrangementRunner, defaultArrangementRunner } from '../state/arrangementRunner.ts';
@@ -84,7 +85,7 @@ export class RegionsController {
       // Linear units: one region (the evaluator says so without a sweep); sigmoid: RegionsUndefinedError.
       if (net.a.length === 0) return 1;
       const r = await this.evaluator().regions2D(net, countGrid(s.view2d, n));
-      const count = new Set(r.pattern).size;
+      const count = countDistinct(r.pattern);
       this.countedCache = { net, key, value: count };
       return count;
     })();

@@ -7,7 +7,7 @@
 import type { PackedArrangement2D } from '../model/arrangement2d.ts';
 import type { Rect } from '../model/lines2d.ts';
 import type { Network } from '../model/network.ts';
-import { type ArrangementReply, type ArrangementRequest, decodeArrangementReply, handleArrangementMessage } from './arrangementProtocol.ts';
+import { type ArrangementReply, type ArrangementRequest, type PackedNetwork, decodeArrangementReply, handleArrangementMessage, packNetwork } from './arrangementProtocol.ts';
 import { type PendingJob, type QueueWorker, WorkerQueue } from './workerQueue.ts';
 
 /** Options of one request. */
@@ -44,8 +44,8 @@ const CANCELLED = 'arrangement request cancelled';
 
 type Job = PendingJob<ArrangementRequest, PackedArrangement2D>;
 
-function request(id: number, net: Network, view: Rect, opts: ArrangementRequestOptions): ArrangementRequest {
-  return { id, network: net, view: { xMin: view.xMin, xMax: view.xMax, yMin: view.yMin, yMax: view.yMax }, polygons: opts.polygons ?? true };
+function request(id: number, net: Network | PackedNetwork, view: Rect, opts: ArrangementRequestOptions): ArrangementRequest {
+  return { id, network: packNetwork(net), view: { xMin: view.xMin, xMax: view.xMax, yMin: view.yMin, yMax: view.yMax }, polygons: opts.polygons ?? true };
 }
 
 /** Computes on the calling thread a macrotask after the call, so a burst of superseded requests never runs. */
@@ -53,7 +53,7 @@ export class InProcessArrangementRunner implements ArrangementRunner {
   private pending: Job | null = null;
   private nextId = 1;
 
-  compute(net: Network, view: Rect, opts: ArrangementRequestOptions = {}): Promise<PackedArrangement2D> {
+  compute(net: Network | PackedNetwork, view: Rect, opts: ArrangementRequestOptions = {}): Promise<PackedArrangement2D> {
     this.pending?.reject(abortError(SUPERSEDED));
     return new Promise((resolve, reject) => {
       const job: Job = { request: request(this.nextId++, net, view, opts), resolve, reject };

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer';
 import { randomNetwork, type Network } from '../../src/model/network.ts';
 import { unitHash } from '../../src/model/regions.ts';
-import { patternColour } from '../../src/views/map2d/colormap.ts';
+import { patternColour } from '../../src/model/colormap.ts';
 import { OrbitCamera } from '../../src/views/surface3d/camera.ts';
 import { colourDistance, launchBrowser, openApp, pixel, screenshot, serveDist, type Mode } from './harness.ts';
 

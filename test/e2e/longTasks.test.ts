@@ -81,4 +81,61 @@ describe('long tasks while training at N = 65,536 (cpu)', () => {
     expect(run.cancelMs).toBeLessThanOrEqual(100 + baseline);
     expect(errors).toEqual([]);
   });
+
+  it('leaves the big 2D work off the main thread: no 2048² putImageData, no worker message with a plain array of numbers', async () => {
+    const { page, errors } = await openApp(browser, server.url);
+    // What the main thread does that scales with the grid or N, counted where it happens (no timing bounds): the
+    // 2048² map must come from the grid worker as a bitmap, and networks must cross to workers as typed arrays
+    // (a structured clone of plain arrays of 65,536 numbers copies them one by one on the main thread).
+    await page.evaluate(() => {
+      const w = window as unknown as { __puts: number[]; __plain: number[]; __arrangements?: number };
+      w.__puts = [];
+      w.__plain = [];
+      const put = CanvasRenderingContext2D.prototype.putImageData;
+      CanvasRenderingContext2D.prototype.putImageData = function (this: CanvasRenderingContext2D, ...args: unknown[]) {
+        const im = args[0] as ImageData;
+        w.__puts.push(im.width * im.height);
+        return (put as (...a: unknown[]) => void).apply(this, args);
+      } as typeof put;
+      const longestPlain = (v: unknown, depth: number): number => {
+        if (Array.isArray(v)) return Math.max(v.length, ...v.slice(0, 64).map((x) => (depth > 0 ? longestPlain(x, depth - 1) : 0)));
+        if (v && typeof v === 'object' && !ArrayBuffer.isView(v) && depth > 0) return Math.max(0, ...Object.values(v).map((x) => longestPlain(x, depth - 1)));
+        return 0;
+      };
+      const post = Worker.prototype.postMessage;
+      Worker.prototype.postMessage = function (this: Worker, ...args: unknown[]) {
+        w.__plain.push(longestPlain(args[0], 4));
+        const m = args[0] as { polygons?: unknown } | null;
+        if (m && typeof m === 'object' && 'polygons' in m) w.__arrangements = (w.__arrangements ?? 0) + 1;
+        return (post as (...a: unknown[]) => void).apply(this, args);
+      } as typeof post;
+    });
+    await page.evaluate(async () => {
+      const n = 65_536;
+      const w: number[] = [];
+      const b: number[] = [];
+      const a: number[] = [];
+      let s = 7;
+      const r = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+      for (let i = 0; i < n; i++) {
+        const t = 6.283 * r();
+        w.push(Math.cos(t) * 2, Math.sin(t) * 2);
+        b.push((r() - 0.5) * 2);
+        a.push((r() - 0.5) * 0.01);
+      }
+      await window.sandbox.setState({ mode: '2d', network: { dim: 2, w, b, a, c: 0 }, look: { grid: 2048, colour: 'regions' } });
+      await window.sandbox.setState({ look: { colour: 'values', contours: true } });
+    });
+    // The readouts go to their workers after the frame: the error statistics, then the exact arrangement.
+    await page.waitForFunction(() => ((window as unknown as { __arrangements?: number }).__arrangements ?? 0) > 0, { timeout: 180_000, polling: 200 });
+    const seen = await page.evaluate(() => {
+      const w = window as unknown as { __puts: number[]; __plain: number[] };
+      return { puts: w.__puts, plain: w.__plain, map: document.querySelector('#plot-bg') !== null };
+    });
+    console.log(`2D at N = 65,536 on 2048² (cpu): putImageData sizes ${JSON.stringify(seen.puts)}, longest plain array per worker message ${JSON.stringify(seen.plain)}`);
+    expect(seen.plain.length).toBeGreaterThan(0);
+    expect(Math.max(...seen.plain)).toBeLessThan(4096);
+    expect(seen.puts.every((px) => px < 2048 * 2048)).toBe(true);
+    expect(errors).toEqual([]);
+  });
 });

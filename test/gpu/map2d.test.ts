@@ -6,7 +6,7 @@ import vertSource from '../../shaders/map2d.vert.wgsl?raw';
 import scaleSource from '../../shaders/map2d.scale.compute.wgsl?raw';
 import fragSource from '../../shaders/map2d.frag.wgsl?raw';
 import regionColorSource from '../../shaders/regionColor.wgsl?raw';
-import { HIGHLIGHT_OUTLINE, colourOf, contourStep, errorColourOf, lighten, maxAbs, patternColour, sampleColour, sampleModeColour, type MapMode } from '../../src/views/map2d/colormap.ts';
+import { HIGHLIGHT_OUTLINE, colourOf, contourStep, errorColourOf, lighten, maxAbs, patternColour, sampleColour, sampleModeColour, type MapMode } from '../../src/model/colormap.ts';
 
 import type { DeviceValues } from '../../src/views/deviceValues.ts';
 import type { PlotRect } from '../../src/views/axes.ts';

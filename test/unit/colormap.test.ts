@@ -13,7 +13,7 @@ import {
   patternColour,
   sampleColour,
   sampleModeColour,
-} from '../../src/views/map2d/colormap.ts';
+} from '../../src/model/colormap.ts';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -229,7 +229,7 @@ describe('contourStep and contourLevels', () => {
 
 describe('nearestSample', () => {
   it('maps a fraction of the map to the nearest grid sample, samples at i/(nx − 1), −1 outside', async () => {
-    const { nearestSample } = await import('../../src/views/map2d/colormap.ts');
+    const { nearestSample } = await import('../../src/model/colormap.ts');
     expect(nearestSample(5, 3, 0, 0)).toBe(0);
     expect(nearestSample(5, 3, 1, 1)).toBe(14);
     expect(nearestSample(5, 3, 0.3, 0.2)).toBe(1); // i: 1.2 → 1, j: 0.4 → 0

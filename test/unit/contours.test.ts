@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contourSegments } from '../../src/views/map2d/contours.ts';
+import { contourSegments } from '../../src/model/contours.ts';
 import { clipLine } from '../../src/model/lines2d.ts';
 
 /** The field f(i, j) on an nx × ny grid, row-major, row j at the j-th y from the bottom. */

@@ -113,7 +113,7 @@ describe('dragLine', () => {
 describe('highlightMask', () => {
   it('lightens the region\u2019s samples, outlines those next to another region, clears the rest (rows top-down)', async () => {
     const { highlightMask } = await import('../../src/views/map2d/heatmap2d.ts');
-    const { HIGHLIGHT_LIGHTEN, HIGHLIGHT_OUTLINE } = await import('../../src/views/map2d/colormap.ts');
+    const { HIGHLIGHT_LIGHTEN, HIGHLIGHT_OUTLINE } = await import('../../src/model/colormap.ts');
     // 4 × 3, region 7 is the left 3 columns of the bottom two rows.
     const nx = 4;
     const ny = 3;
@@ -129,6 +129,22 @@ describe('highlightMask', () => {
     expect(at(3, 0)).toEqual([0, 0, 0, 0]);
     expect(at(0, 2)).toEqual([0, 0, 0, 0]);
     expect(() => highlightMask(pattern, nx, ny, 7, new Uint8ClampedArray(8))).toThrow(RangeError);
+  });
+});
+
+describe('CreaseGeometry from a network\u2019s arrays', () => {
+  it('gives what the same lines as objects give (segments, units, stride, selection, hits)', async () => {
+    const { creaseLines } = await import('../../src/views/map2d/creases.ts');
+    let seed = 5;
+    const r = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5) * 4;
+    const net = { w: Array.from({ length: 2 * 5000 }, r), b: Array.from({ length: 5000 }, r) };
+    const a = new CreaseGeometry(net, VIEW, RECT, 17);
+    const b = new CreaseGeometry(creaseLines(net), VIEW, RECT, 17);
+    expect(Array.from(a.segments)).toEqual(Array.from(b.segments));
+    expect(Array.from(a.units)).toEqual(Array.from(b.units));
+    expect(Array.from(a.drawn)).toEqual(Array.from(b.drawn));
+    expect(a.selectedSegment).toEqual(b.selectedSegment);
+    expect(a.hitCrease(140, 90)).toBe(b.hitCrease(140, 90));
   });
 });
 

@@ -13,7 +13,7 @@ import {
   rasterizeCells,
   regionsMaxAbs,
 } from '../../src/views/map2d/regionPaint.ts';
-import { colourOf, contourLevels, patternColour } from '../../src/views/map2d/colormap.ts';
+import { colourOf, contourLevels, patternColour } from '../../src/model/colormap.ts';
 
 const VIEW = { xMin: -1, xMax: 1, yMin: -1, yMax: 1 };
 

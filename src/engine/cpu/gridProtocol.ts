@@ -12,6 +12,7 @@ import { activationOf, isPiecewiseLinear } from '../../model/activation.ts';
 import { SWEEP_2D_MIN_UNITS, evaluate1DBrute, evaluate2DBrute, regions2DBrute, regionsWithoutCreases } from './evaluator.ts';
 import { evaluatePiecewise, piecewiseOf } from '../../model/piecewise1d.ts';
 import { sweep2D } from './sweep2d.ts';
+import { type MapImage, type MapImageSpec, colourMapImage, finiteRange } from '../../model/mapImage.ts';
 
 /** What one grid job computes over one 2D grid (any subset). */
 export interface Grid2DWants {
@@ -19,7 +20,18 @@ export interface Grid2DWants {
   regions?: boolean;
   /** The target sampled over the grid (NaN where it is not finite), as `sampleTarget2D` does. */
   target?: Target2DSpec;
+  /**
+   * The map coloured from them (values are then computed; regions mode needs `regions`, error mode `target`):
+   * colouring a 2048² map took the main thread hundreds of milliseconds.
+   */
+  image?: MapImageSpec;
 }
+
+/**
+ * A coloured map as it comes back: from a worker that can make one, an ImageBitmap (drawn without a
+ * putImageData on the main thread) and no bytes; else the bytes.
+ */
+export type GridImage = Omit<MapImage, 'rgba'> & { rgba: Uint8ClampedArray | null; bitmap: ImageBitmap | null };
 
 /** The answer of a grid job: the arrays asked for, row-major. */
 export interface Grid2DResult {
@@ -27,6 +39,10 @@ export interface Grid2DResult {
   active: Uint32Array | null;
   pattern: Uint32Array | null;
   target: Float64Array | null;
+  /** The lowest and highest finite value (null without values, or none finite): the surface's height range. */
+  range: [number, number] | null;
+  /** The map, when `wants.image` asked for it. */
+  image: GridImage | null;
 }
 
 /**
@@ -45,6 +61,7 @@ export type GridRequest = NetRef &
     | { id: number; op: 'grid2d'; grid: Grid2D; wants: Grid2DWants }
     | { id: number; op: 'points'; points: Float64Array }
     | { id: number; op: 'errors2d'; grid: Grid2D; target: Target2DSpec }
+    | { id: number; op: 'colour'; values: Float64Array | Float32Array; target: Float64Array | null; pattern: Uint32Array | null; nx: number; ny: number; spec: MapImageSpec }
   );
 
 /** Networks the worker keeps (the same rule on both sides: the newest sent, first in first out). */
@@ -71,7 +88,7 @@ export class NetCache {
 
 /** The worker's answer (`result` by op), or the message of an unexpected failure. */
 export type GridReply =
-  | { id: number; ok: true; grid?: Grid2DResult; values?: Float64Array; errors?: { max: number; rms: number } }
+  | { id: number; ok: true; grid?: Grid2DResult; values?: Float64Array; errors?: { max: number; rms: number }; image?: GridImage }
   | { id: number; ok: false; message: string };
 
 const resolved = new Map<string, ResolvedTarget2D>();
@@ -103,7 +120,7 @@ export function computeGrid2D(net: ValidNetwork, grid: Grid2D, wants: Grid2DWant
     pattern = special.pattern;
   }
   const sweepRegions = !!wants.regions && !special && sweeps;
-  const sweepValues = !!wants.values && sweeps;
+  const sweepValues = !!(wants.values || wants.image) && sweeps;
   if (sweepRegions || sweepValues) {
     // One sweep gives both when both are wanted (the knots are placed once per row).
     const r = sweep2D(net, grid, { values: sweepValues, regions: sweepRegions });
@@ -113,13 +130,14 @@ export function computeGrid2D(net: ValidNetwork, grid: Grid2D, wants: Grid2DWant
       pattern = r.pattern;
     }
   }
-  if ((wants.values && !values) || (wants.regions && !active)) {
+  if (((wants.values || wants.image) && !values) || (wants.regions && !active)) {
     const xy = gridPoints2D(grid);
-    if (wants.values && !values) values = n === 0 ? new Float64Array(points).fill(net.c) : evaluate2DBrute(net, xy);
+    if ((wants.values || wants.image) && !values) values = n === 0 ? new Float64Array(points).fill(net.c) : evaluate2DBrute(net, xy);
     if (wants.regions && !active) ({ active, pattern } = regions2DBrute(net, xy));
   }
   const target = wants.target ? sampleTarget2D(resolvedTarget(wants.target), grid) : null;
-  return { values, active, pattern, target };
+  const image = wants.image ? { ...colourMapImage(values!, target, pattern, grid.nx, grid.ny, wants.image), bitmap: null } : null;
+  return { values, active, pattern, target, range: values ? finiteRange(values) : null, image };
 }
 
 /** Values at points (1D: x per value; 2D: interleaved pairs), as CpuEvaluator.evaluatePoints computes them. */
@@ -138,6 +156,7 @@ export function computeErrors2D(net: ValidNetwork, grid: Grid2D, target: Target2
 /** Runs one request against the networks in `cache`; never throws (every failure becomes a reply). */
 export function handleGridMessage(req: GridRequest, cache: NetCache): GridReply {
   try {
+    if (req.op === 'colour') return { id: req.id, ok: true, image: { ...colourMapImage(req.values, req.target, req.pattern, req.nx, req.ny, req.spec), bitmap: null } };
     const net = cache.resolve(req);
     switch (req.op) {
       case 'grid2d':
@@ -157,7 +176,29 @@ export function transferablesOf(reply: GridReply): ArrayBuffer[] {
   if (!reply.ok) return [];
   const out: ArrayBuffer[] = [];
   const g = reply.grid;
-  for (const a of [g?.values, g?.active, g?.pattern, g?.target, reply.values]) if (a) out.push(a.buffer as ArrayBuffer);
+  for (const a of [g?.values, g?.active, g?.pattern, g?.target, g?.image?.rgba, g?.image?.contours, reply.values, reply.image?.rgba, reply.image?.contours]) if (a) out.push(a.buffer as ArrayBuffer);
   // The same buffer twice is refused by postMessage (linear regions share nothing, but be safe).
   return [...new Set(out)];
+}
+
+/** The transferables of a reply: its buffers and its map's bitmap. */
+export function transferListOf(reply: GridReply): Transferable[] {
+  const image = reply.ok ? (reply.grid?.image ?? reply.image) : undefined;
+  return [...transferablesOf(reply), ...(image?.bitmap ? [image.bitmap] : [])];
+}
+
+/**
+ * Turns a reply's map bytes into an ImageBitmap where the scope can make one (a worker in the browser), so the
+ * main thread only draws it; elsewhere, or if that fails, the reply keeps its bytes.
+ */
+export async function withBitmap(reply: GridReply): Promise<GridReply> {
+  const image = reply.ok ? (reply.grid?.image ?? reply.image) : undefined;
+  if (!image?.rgba || typeof createImageBitmap !== 'function' || typeof ImageData !== 'function') return reply;
+  try {
+    image.bitmap = await createImageBitmap(new ImageData(image.rgba as Uint8ClampedArray<ArrayBuffer>, image.nx, image.ny));
+    image.rgba = null;
+  } catch {
+    // The bytes still draw (with a putImageData).
+  }
+  return reply;
 }

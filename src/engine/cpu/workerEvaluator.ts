@@ -16,7 +16,8 @@ import type { Regions } from '../../model/regions.ts';
 import { type Target2DSpec, validateTarget2D } from '../../model/targets2d.ts';
 import { type Evaluator, type Values, checkPoints, requireDim } from '../evaluator.ts';
 import { CpuEvaluator, regionsWithoutCreases } from './evaluator.ts';
-import { type Grid2DResult, type Grid2DWants, type GridReply, type GridRequest, KEPT_NETWORKS, NetCache, type NetRef, handleGridMessage } from './gridProtocol.ts';
+import type { MapImageSpec } from '../../model/mapImage.ts';
+import { type Grid2DResult, type Grid2DWants, type GridImage, type GridReply, type GridRequest, KEPT_NETWORKS, NetCache, type NetRef, handleGridMessage } from './gridProtocol.ts';
 
 /** The part of a Worker this evaluator uses (a real Worker, or a stand-in in tests). */
 export interface GridWorker {
@@ -40,7 +41,8 @@ export interface JobOptions {
   lane?: string;
 }
 
-type Body = (GridRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id' | 'netId' | 'net'> : never) : never) & { network: ValidNetwork };
+/** A job as queued: its request less the numbering, and its network (none for colouring). */
+type Body = (GridRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id' | 'netId' | 'net'> : never) : never) & { network: ValidNetwork | null };
 type Ok = Extract<GridReply, { ok: true }>;
 
 interface Job {
@@ -106,8 +108,31 @@ export class WorkerEvaluator implements Evaluator {
     const g = validateGrid2D(grid);
     if (wants.regions) regionsWithoutCreases(valid, 0);
     const target = wants.target ? validateTarget2D(wants.target) : undefined;
-    const body: Body = { op: 'grid2d', network: valid, grid: plainGrid(g), wants: { values: !!wants.values, regions: !!wants.regions, ...(target ? { target } : {}) } };
+    const image = wants.image ? imageSpec(wants.image, !!wants.regions, !!target) : undefined;
+    const body: Body = { op: 'grid2d', network: valid, grid: plainGrid(g), wants: { values: !!wants.values, regions: !!wants.regions, ...(target ? { target } : {}), ...(image ? { image } : {}) } };
     return (await this.post(body, opts)).grid!;
+  }
+
+  /**
+   * The map coloured off the main thread from arrays the caller has (copied: the caller keeps its own).
+   * Throws a RangeError before posting when the mode's array is missing or an array is short.
+   */
+  async colour(values: ArrayLike<number>, target: ArrayLike<number> | null, pattern: ArrayLike<number> | null, nx: number, ny: number, spec: MapImageSpec, opts: JobOptions = {}): Promise<GridImage> {
+    const n = nx * ny;
+    if (!(Number.isInteger(nx) && Number.isInteger(ny) && nx >= 1 && ny >= 1)) throw new RangeError(`a map needs a grid of at least 1×1, got ${nx}×${ny}`);
+    if (values.length < n) throw new RangeError(`a ${nx}×${ny} map needs ${n} values, got ${values.length}`);
+    const s = imageSpec(spec, !!pattern && pattern.length >= n, !!target && target.length >= n);
+    const body: Body = {
+      op: 'colour',
+      network: null,
+      values: values instanceof Float32Array ? values.slice(0, n) : copyOf(Float64Array, values, n),
+      target: s.mode === 'error' ? copyOf(Float64Array, target!, n) : null,
+      pattern: s.mode === 'regions' ? copyOf(Uint32Array, pattern!, n) : null,
+      nx,
+      ny,
+      spec: s,
+    };
+    return (await this.post(body, opts)).image!;
   }
 
   /** Max and RMS error of a 2D network against a target over a grid. */
@@ -172,6 +197,7 @@ export class WorkerEvaluator implements Evaluator {
         const w = (this.worker ??= this.start());
         const req = this.request(job.body, id, true);
         const transfer: ArrayBuffer[] = req.op === 'points' ? [req.points.buffer as ArrayBuffer] : [];
+        if (req.op === 'colour') for (const a of [req.values, req.target, req.pattern]) if (a) transfer.push(a.buffer as ArrayBuffer);
         if (req.net) transfer.push(req.net.w.buffer as ArrayBuffer, req.net.b.buffer as ArrayBuffer, req.net.a.buffer as ArrayBuffer);
         w.postMessage(req, transfer);
         return;
@@ -187,6 +213,7 @@ export class WorkerEvaluator implements Evaluator {
   /** The job's request; `toWorker` sends the network only when the worker does not keep it (and notes that it will). */
   private request(body: Body, id: number, toWorker: boolean): GridRequest {
     const { network, ...rest } = body;
+    if (network === null) return { ...rest, netId: 0, id } as GridRequest;
     let netId = this.netIds.get(network);
     if (netId === undefined) this.netIds.set(network, (netId = this.nextNetId++));
     const ref: NetRef = { netId };
@@ -236,6 +263,20 @@ export class WorkerEvaluator implements Evaluator {
     };
     return w;
   }
+}
+
+/** The first n entries of `a` in a new typed array (a block copy from a typed array). */
+function copyOf<T extends Float64Array | Uint32Array>(C: new (n: number) => T, a: ArrayLike<number>, n: number): T {
+  const out = new C(n);
+  out.set(ArrayBuffer.isView(a) ? (a as unknown as Float64Array).subarray(0, n) : Array.prototype.slice.call(a, 0, n));
+  return out;
+}
+
+/** A map's spec as plain data, once its mode's array is known to be there. */
+function imageSpec(spec: MapImageSpec, hasPattern: boolean, hasTarget: boolean): MapImageSpec {
+  if (spec.mode === 'regions' && !hasPattern) throw new RangeError('the region map needs the pattern ids (ask for regions)');
+  if (spec.mode === 'error' && !hasTarget) throw new RangeError('the error map needs the target (ask for it)');
+  return { mode: spec.mode, contours: spec.contours === true };
 }
 
 /** A grid as plain numbers (what crosses to the worker). */

@@ -3,7 +3,7 @@
  * (src/model/lines2d.ts `clipLine`) and placed in CSS pixels, the selected unit's handles, hit tests, and what
  * dragging a handle does to the unit. Heatmap2D draws from it; kept free of the DOM so it is unit-tested.
  */
-import { clipLine } from '../../model/lines2d.ts';
+import { clipLineInto } from '../../model/lines2d.ts';
 import type { Network } from '../../model/network.ts';
 import type { PlotRect } from '../axes.ts';
 
@@ -13,6 +13,9 @@ export interface CreaseLine {
   w2: number;
   b: number;
 }
+
+/** Lines as a 2D network holds them: w interleaved (w1, w2 per unit), b per unit. */
+export type LineArrays = Pick<Network, 'w' | 'b'> | { w: ArrayLike<number>; b: ArrayLike<number> };
 
 /** The lines of a 2D network's units, in unit order (w is interleaved w1, w2 per unit). */
 export function creaseLines(net: Pick<Network, 'w' | 'b'>): CreaseLine[] {
@@ -57,37 +60,44 @@ export class CreaseGeometry {
   /** The selected unit's segment in data coordinates, or null when it is not selected or misses the view. */
   readonly selectedSegment: [number, number, number, number] | null;
 
+  /** `lines` as objects, or a network's arrays (read in place: 65,536 line objects per frame cost as much as clipping them). */
   constructor(
-    readonly lines: readonly CreaseLine[],
+    readonly lines: readonly CreaseLine[] | LineArrays,
     readonly view: ViewWindow,
     readonly rect: PlotRect,
     readonly selected = -1,
     cap = MAX_DRAWN_CREASES,
   ) {
-    const seg = new Float64Array(4 * lines.length);
-    const units = new Int32Array(lines.length);
+    const objects = Array.isArray(lines) ? (lines as readonly CreaseLine[]) : null;
+    const arrays = objects ? null : (lines as LineArrays);
+    const count = objects ? objects.length : arrays!.b.length;
+    const seg = new Float64Array(4 * count);
+    const units = new Int32Array(count);
     let n = 0;
     let sel: [number, number, number, number] | null = null;
     const sx = rect.width / (view.xMax - view.xMin);
     const sy = rect.height / (view.yMax - view.yMin);
-    for (let u = 0; u < lines.length; u++) {
-      const { w1, w2, b } = lines[u];
-      const s = clipLine(w1, w2, b, view);
-      if (!s) continue;
-      if (u === selected) sel = s;
-      seg[4 * n] = rect.left + (s[0] - view.xMin) * sx;
-      seg[4 * n + 1] = rect.top + (view.yMax - s[1]) * sy;
-      seg[4 * n + 2] = rect.left + (s[2] - view.xMin) * sx;
-      seg[4 * n + 3] = rect.top + (view.yMax - s[3]) * sy;
+    const { xMin, yMax } = view;
+    for (let u = 0; u < count; u++) {
+      const k = 4 * n;
+      const hit = objects
+        ? clipLineInto(objects[u].w1, objects[u].w2, objects[u].b, view, seg, k)
+        : clipLineInto(arrays!.w[2 * u], arrays!.w[2 * u + 1], arrays!.b[u], view, seg, k);
+      if (!hit) continue;
+      if (u === selected) sel = [seg[k], seg[k + 1], seg[k + 2], seg[k + 3]];
+      seg[k] = rect.left + (seg[k] - xMin) * sx;
+      seg[k + 1] = rect.top + (yMax - seg[k + 1]) * sy;
+      seg[k + 2] = rect.left + (seg[k + 2] - xMin) * sx;
+      seg[k + 3] = rect.top + (yMax - seg[k + 3]) * sy;
       units[n++] = u;
     }
     this.segments = seg.subarray(0, 4 * n);
     this.units = units.subarray(0, n);
     this.selectedSegment = sel;
     const stride = Math.max(1, Math.ceil(n / Math.max(1, cap)));
-    const drawn: number[] = [];
-    for (let k = 0; k < n; k += stride) drawn.push(k);
-    this.drawn = Int32Array.from(drawn);
+    const drawn = new Int32Array(Math.ceil(n / stride));
+    for (let k = 0, q = 0; k < n; k += stride) drawn[q++] = k;
+    this.drawn = drawn;
   }
 
   /** Visible creases (clipped to a segment of positive length inside the view). */

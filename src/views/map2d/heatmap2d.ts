@@ -24,18 +24,31 @@ import {
   HIGHLIGHT_OUTLINE,
   type MapMode,
   type Rgb,
-  colourGrid,
   colourOf,
   contourLevels,
-  maxAbs,
   nearestSample,
   patternColour,
-} from './colormap.ts';
-import { contourSegments } from './contours.ts';
-import { type CreaseLine, CreaseGeometry, HANDLE_RADIUS, type HandleKind, creaseLines } from './creases.ts';
+} from '../../model/colormap.ts';
+import { colourMapImage } from '../../model/mapImage.ts';
+import { type CreaseLine, CreaseGeometry, HANDLE_RADIUS, type HandleKind } from './creases.ts';
 import type { Network } from '../../model/network.ts';
 import type { PackedRegions, Region2D } from '../../model/arrangement2d.ts';
 import { type PixelFrame, cellContours, cellToPixels, cellsWithPattern, packRegions, paintCells, rasterizeCells, regionsMaxAbs } from './regionPaint.ts';
+
+/** A frame whose map is already coloured (see `Heatmap2D.drawColoured`). */
+export interface ColouredFrame {
+  view: ViewRange;
+  nx: number;
+  ny: number;
+  mode: MapMode;
+  /** The coloured grid: a bitmap, or RGBA bytes (rows top-down); its scale and contour segments (grid coordinates). */
+  image: { rgba: Uint8ClampedArray | null; bitmap?: ImageBitmap | null; scale: number; contours: Float32Array | null };
+  /** Activation-pattern ids of the grid: needed in regions mode, and for `setHighlight`. */
+  pattern?: ArrayLike<number> | null;
+  /** Whether the frame shows contours (the image's, or the exact cells'). */
+  contours?: boolean;
+  legendLabel?: string;
+}
 
 export interface HeatmapFrame {
   view: ViewRange;
@@ -110,7 +123,6 @@ export function highlightMask(pattern: ArrayLike<number>, nx: number, ny: number
   }
 }
 
-/** The error f − target per sample (NaN where the target is undefined). */
 /** Packed copies of `Region2D[]` arrays, so passing the same array again repaints nothing. */
 const packedOf = new WeakMap<readonly Region2D[], PackedRegions>();
 
@@ -130,17 +142,11 @@ interface ExactLayer {
   dpr: number;
 }
 
-function errorOf(values: ArrayLike<number>, target: ArrayLike<number>, n: number): Float64Array {
-  const out = new Float64Array(n);
-  for (let k = 0; k < n; k++) out[k] = values[k] - target[k];
-  return out;
-}
-
 export class Heatmap2D extends LayeredCanvas {
-  /** The CPU mode's coloured grid: one canvas and one pixel store, reused; the ImageData is rebuilt only when the grid's shape changes. */
+  /** The CPU mode's coloured grid: a canvas the bytes are put on (reused), or the bitmap a worker made. */
   private grid: HTMLCanvasElement | null = null;
-  private pixels = new Uint8ClampedArray(0);
-  private image: ImageData | null = null;
+  private bitmap: ImageBitmap | null = null;
+  private source: CanvasImageSource | null = null;
   /** The highlight mask's canvas and store (CPU mode), reused like the grid's. */
   private mask: HTMLCanvasElement | null = null;
   private maskImage: ImageData | null = null;
@@ -159,7 +165,7 @@ export class Heatmap2D extends LayeredCanvas {
   private highlight: number | null = null;
   /** The hovered point's active units (their lines drawn stronger), or null. */
   private active: Set<number> | null = null;
-  private lines: readonly CreaseLine[] | null = null;
+  private lines: readonly CreaseLine[] | Pick<Network, 'w' | 'b'> | null = null;
   private selected = -1;
   private geometry: CreaseGeometry | null = null;
   /** Exact cells and the view they were computed for (null: paint from the grid). */
@@ -214,15 +220,21 @@ export class Heatmap2D extends LayeredCanvas {
    * disagree or the mode lacks its array.
    */
   draw(frame: HeatmapFrame): void {
-    const { nx, ny } = frame;
-    const n = nx * ny;
     const mode = frame.mode ?? 'values';
+    const image = colourMapImage(frame.values, frame.target ?? null, frame.pattern ?? null, frame.nx, frame.ny, { mode, contours: frame.contours === true });
+    this.drawColoured({ ...frame, mode, image });
+  }
+
+  /**
+   * CPU mode from a map coloured elsewhere (`colourMapImage`, in the CPU grid worker): what `draw` does after
+   * colouring. An ImageBitmap given is the map's from now on (closed when a later frame replaces it).
+   */
+  drawColoured(frame: ColouredFrame): void {
+    const { nx, ny, mode, image } = frame;
+    const n = nx * ny;
     if (!(Number.isInteger(nx) && Number.isInteger(ny) && nx >= 1 && ny >= 1)) throw new RangeError(`a map needs a grid of at least 1×1, got ${nx}×${ny}`);
-    if (frame.values.length < n) throw new RangeError(`a ${nx}×${ny} map needs ${n} values, got ${frame.values.length}`);
-    if (mode === 'error' && (!frame.target || frame.target.length < n)) throw new RangeError(`the error map needs ${n} target values`);
     if (mode === 'regions' && (!frame.pattern || frame.pattern.length < n)) throw new RangeError(`the region map needs ${n} pattern ids`);
-    const field = mode === 'error' ? errorOf(frame.values, frame.target!, n) : frame.values;
-    const scale = maxAbs(field, n);
+    if (!image.bitmap && !(image.rgba && image.rgba.length >= 4 * n)) throw new RangeError(`a ${nx}×${ny} map needs its bitmap or ${4 * n} colour bytes`);
     this.view = frame.view;
     this.cpuMap = true;
     this.mode = mode;
@@ -231,14 +243,23 @@ export class Heatmap2D extends LayeredCanvas {
     this.pattern = frame.pattern && frame.pattern.length >= n ? frame.pattern : null;
     if (this.highlight !== null && !this.pattern) this.highlight = null;
     this.wantContours = frame.contours === true;
-    this.legend = { mode, scale, label: frame.legendLabel };
-    this.geometry = null;
+    this.legend = { mode, scale: image.scale, label: frame.legendLabel };
     if (this.exactActive && mode === 'values') this.legend.scale = this.exact!.scale;
     // Kept even under exact cells, so that clearing them (`setExactRegions(null)`) shows the grid's contours.
-    this.contours = frame.contours ? contourSegments(field, nx, ny, contourLevels(scale)) : null;
-    const image = this.imageFor(nx, ny);
-    colourGrid(field, nx, ny, scale, image.data, mode, this.pattern);
-    this.grid!.getContext('2d')!.putImageData(image, 0, 0);
+    this.contours = frame.contours ? image.contours : null;
+    if (this.bitmap && this.bitmap !== image.bitmap) this.bitmap.close();
+    this.bitmap = image.bitmap ?? null;
+    if (this.bitmap) this.source = this.bitmap;
+    else {
+      this.grid ??= document.createElement('canvas');
+      if (this.grid.width !== nx || this.grid.height !== ny) {
+        this.grid.width = nx;
+        this.grid.height = ny;
+      }
+      const bytes = image.rgba!.length === 4 * n ? image.rgba! : image.rgba!.subarray(0, 4 * n);
+      this.grid.getContext('2d')!.putImageData(new ImageData(bytes as Uint8ClampedArray<ArrayBuffer>, nx, ny), 0, 0);
+      this.source = this.grid;
+    }
     this.paintBackground();
     this.paintOverlay();
   }
@@ -261,7 +282,6 @@ export class Heatmap2D extends LayeredCanvas {
     this.contours = null;
     this.wantContours = legend.contours === true;
     this.legend = { mode: this.mode, scale, label: legend.label };
-    this.geometry = null;
     if (this.exactActive && this.mode === 'values') this.legend.scale = this.exact!.scale;
     this.paintBackground();
     this.paintOverlay();
@@ -280,9 +300,11 @@ export class Heatmap2D extends LayeredCanvas {
    * (−1 for none; drawn bold with its move and turn handles). Redraws the overlay.
    */
   setCreases(lines: readonly CreaseLine[] | Pick<Network, 'w' | 'b'> | null, selected = -1): void {
-    this.lines = lines === null || Array.isArray(lines) ? (lines as readonly CreaseLine[] | null) : creaseLines(lines as Pick<Network, 'w' | 'b'>);
+    // A network's arrays are read in place and its geometry kept while the network stays (validated networks are
+    // never written: see validateNetwork); line objects given anew are clipped anew.
+    if (lines !== this.lines || Array.isArray(lines)) this.geometry = null;
+    this.lines = lines;
     this.selected = selected;
-    this.geometry = null;
     this.redrawOverlay();
   }
 
@@ -485,22 +507,14 @@ export class Heatmap2D extends LayeredCanvas {
     return this.geometryNow()?.midpoint() ?? null;
   }
 
+  /** The creases' geometry, rebuilt only when the lines, the view, the plot area or the selection changed. */
   private geometryNow(): CreaseGeometry | null {
     if (!this.view || !this.lines) return null;
-    this.geometry ??= new CreaseGeometry(this.lines, this.view, this.rect, this.selected);
+    const g = this.geometry;
+    const r = this.rect;
+    if (g && g.lines === this.lines && g.selected === this.selected && sameView(g.view, this.view) && g.rect.left === r.left && g.rect.top === r.top && g.rect.width === r.width && g.rect.height === r.height) return g;
+    this.geometry = new CreaseGeometry(this.lines, { ...this.view }, r, this.selected);
     return this.geometry;
-  }
-
-  /** The ImageData for an nx × ny grid over the reused pixel store, which grows (power of two) with the grid. */
-  private imageFor(nx: number, ny: number): ImageData {
-    if (this.image && this.image.width === nx && this.image.height === ny) return this.image;
-    const bytes = 4 * nx * ny;
-    if (this.pixels.length < bytes) this.pixels = new Uint8ClampedArray(2 ** Math.ceil(Math.log2(bytes)));
-    this.grid ??= document.createElement('canvas');
-    this.grid.width = nx;
-    this.grid.height = ny;
-    this.image = new ImageData(this.pixels.subarray(0, bytes), nx, ny);
-    return this.image;
   }
 
   /**
@@ -508,7 +522,7 @@ export class Heatmap2D extends LayeredCanvas {
    * source rectangle runs from the first texel's centre to the last one's. Smoothing on blends like the
    * shader's bilinear; off, each pixel takes the nearest sample (regions, the highlight).
    */
-  private drawSamples(ctx: CanvasRenderingContext2D, source: HTMLCanvasElement, nx: number, ny: number, smooth: boolean): void {
+  private drawSamples(ctx: CanvasRenderingContext2D, source: CanvasImageSource, nx: number, ny: number, smooth: boolean): void {
     const r = this.rect;
     ctx.imageSmoothingEnabled = smooth;
     const sx = nx > 1 ? 0.5 : 0;
@@ -535,7 +549,7 @@ export class Heatmap2D extends LayeredCanvas {
     ctx.textAlign = 'right';
     ctx.textBaseline = 'middle';
     for (const y of yt) ctx.fillText(tickLabel(y, yt[1] - yt[0] || 1), r.left - 6, t.py(y));
-    if (this.cpuMap && !this.drawExact(ctx) && this.grid) this.drawSamples(ctx, this.grid, this.nx, this.ny, this.mode !== 'regions');
+    if (this.cpuMap && !this.drawExact(ctx) && this.source) this.drawSamples(ctx, this.source, this.nx, this.ny, this.mode !== 'regions');
   }
 
   /** Redraws the overlay from what is kept (the background too when both are one canvas). */

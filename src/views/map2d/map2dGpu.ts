@@ -13,7 +13,7 @@ import type { PlotRect } from '../axes.ts';
 import { type DeviceValues, storageRange } from '../deviceValues.ts';
 import { type UniformMember, wordIndex } from '../uniformLayout.ts';
 import { type GpuError, fromGpuError, withErrorScopes } from '../../engine/gpu/errors.ts';
-import type { MapMode } from './colormap.ts';
+import type { MapMode } from '../../model/colormap.ts';
 
 /** `struct Map2DParams` of the map2d shaders (uniform, 64 bytes); rect and size in target pixels. */
 export const MAP2D_PARAMS_LAYOUT = [

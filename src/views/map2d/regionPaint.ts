@@ -13,7 +13,7 @@
  */
 import type { PackedRegions, Region2D } from '../../model/arrangement2d.ts';
 import type { ViewRange } from '../../state/state.ts';
-import { patternColour } from './colormap.ts';
+import { patternColour } from '../../model/colormap.ts';
 
 /** A view mapped onto an image of width × height pixels. */
 export interface PixelFrame {

@@ -3,7 +3,7 @@
  * canvas fallback paints with. Heights use the 2D map's colour map (blue < 0 < red); regions get a colour hashed
  * from their activation-pattern id; a facet's shade comes from its normal in scene coordinates and one light.
  */
-import { type Rgb, colourOf } from '../map2d/colormap.ts';
+import { type Rgb, colourOf } from '../../model/colormap.ts';
 
 /** Direction towards the light in scene coordinates (normalised): from the front right, high up. */
 export const LIGHT: readonly [number, number, number] = (() => {
@@ -35,4 +35,4 @@ export function heightScale(zRange: readonly [number, number]): number {
 }
 
 /** The stable colour of an activation-pattern id: the map's (colormap.ts), so a region looks the same in both views. */
-export { patternColour } from '../map2d/colormap.ts';
+export { patternColour } from '../../model/colormap.ts';

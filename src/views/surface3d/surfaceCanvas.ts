@@ -61,6 +61,9 @@ export function sampleGrid(values: ArrayLike<number>, nx: number, ny: number, u:
   return bottom + (top - bottom) * ty;
 }
 
+/** Items (triangles and line pieces) drawn between two yields of `drawSteps`. */
+const DRAW_STEP = 1024;
+
 export class SurfaceCanvas {
   /** Per mesh vertex: scene x, y, z; data value; clip x, y, w. */
   private vertices = new Float64Array(0);
@@ -94,6 +97,17 @@ export class SurfaceCanvas {
    * Throws a RangeError when the arrays do not match the grid.
    */
   draw(ctx: CanvasRenderingContext2D, width: number, height: number, p: SurfaceCanvasParams): void {
+    const steps = this.drawSteps(ctx, width, height, p);
+    while (!steps.next().done);
+  }
+
+  /**
+   * `draw` in pieces: it yields after building the mesh, after sorting and every DRAW_STEP items drawn, so a caller
+   * can spread it over several tasks (on a slow CPU the canvas's fills alone took well over 100 ms). Drawing
+   * into a canvas of the caller's own until it is done keeps a half-drawn surface off the screen; nothing else
+   * may use this SurfaceCanvas until the generator is done. The RangeErrors come from the first `next()`.
+   */
+  *drawSteps(ctx: CanvasRenderingContext2D, width: number, height: number, p: SurfaceCanvasParams): Generator<void, void, void> {
     const { nx, ny, view, zRange, camera, values } = p;
     if (!(Number.isInteger(nx) && Number.isInteger(ny) && nx >= 1 && ny >= 1)) throw new RangeError(`a surface needs a grid of at least 1×1, got ${nx}×${ny}`);
     const count = nx * ny;
@@ -279,6 +293,7 @@ export class SurfaceCanvas {
       kept++;
     }
     const items = nt + kept;
+    yield;
 
     // Far to near with a native numeric sort: each item's key (quantised, reversed) and index packed in one float64.
     let maxKey = 0;
@@ -288,6 +303,7 @@ export class SurfaceCanvas {
     const order = this.order.subarray(0, items);
     for (let k = 0; k < items; k++) order[k] = Math.round((maxKey - Math.max(0, keys[k])) * q) * 2 ** 21 + k;
     order.sort();
+    yield;
 
     // Screen positions of the mesh vertices, once.
     if (this.screen.length < 2 * nv) this.screen = new Float64Array(2 * nv);
@@ -309,6 +325,7 @@ export class SurfaceCanvas {
       open = null;
     };
     for (let o = 0; o < items; o++) {
+      if (o > 0 && o % DRAW_STEP === 0) yield;
       const k = order[o] % 2 ** 21;
       if (k < nt) {
         const style = this.styles[k];

@@ -203,6 +203,8 @@ export function colourGrid(
 ): void {
   if (out.length < 4 * nx * ny) throw new RangeError(`colourGrid needs ${4 * nx * ny} bytes, got ${out.length}`);
   if (mode === 'regions' && (!pattern || pattern.length < nx * ny)) throw new RangeError(`regions mode needs ${nx * ny} pattern ids`);
+  let lastId = Number.NaN;
+  let lastColour: Rgb = [0, 0, 0];
   for (let j = 0; j < ny; j++) {
     const row = ny - 1 - j;
     for (let i = 0; i < nx; i++) {
@@ -212,10 +214,15 @@ export function colourGrid(
       if (mode === 'values') writeColour(v, scale, out, k, 255);
       else if (mode === 'error') writeErrorColour(v, scale, out, k, 255);
       else {
-        const c = patternColour(pattern![j * nx + i]);
-        out[k] = 255 * c[0];
-        out[k + 1] = 255 * c[1];
-        out[k + 2] = 255 * c[2];
+        // Neighbours mostly share a region: its colour is computed once per run, not per sample.
+        const id = pattern![j * nx + i];
+        if (id !== lastId) {
+          lastId = id;
+          lastColour = patternColour(id);
+        }
+        out[k] = 255 * lastColour[0];
+        out[k + 1] = 255 * lastColour[1];
+        out[k + 2] = 255 * lastColour[2];
       }
       out[k + 3] = 255;
     }

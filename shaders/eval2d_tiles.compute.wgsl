@@ -26,7 +26,7 @@ struct TileParams {
   chunks: u32,              // classify workgroups per tile (≥ 1)
   capacity: u32,            // list slots per tile
   outBase: u32,             // index, in the bound outputs, of the job's first point
-  pad0: u32,
+  side: u32,                // points per side of the classified tiles (T, or T·FPC for values_cache)
   pad1: u32,
   pad2: u32,
   affine: vec4<f32>,        // (A, B, C, 0): f = A·x + B·y + C + ½·Σ a'·|z| over all units (values)
@@ -77,8 +77,13 @@ struct Box {
 fn tile_box(tile: u32) -> Box {
   let tx = tile % params.tileCols;
   let ty = tile / params.tileCols;
-  let p0 = params.origin + vec2<f32>(f32(tx * T), f32(ty * T)) * params.step;
-  let p1 = params.origin + vec2<f32>(f32(tx * T + T - 1u), f32(ty * T + T - 1u)) * params.step;
+  return box_at(tx * params.side, ty * params.side, params.side);
+}
+
+// The box of the side×side points from column col, row row of the job.
+fn box_at(col: u32, row: u32, side: u32) -> Box {
+  let p0 = params.origin + vec2<f32>(f32(col), f32(row)) * params.step;
+  let p1 = params.origin + vec2<f32>(f32(col + side - 1u), f32(row + side - 1u)) * params.step;
   return Box(0.5 * (p0 + p1), 0.5 * (p1 - p0));
 }
 
@@ -547,5 +552,102 @@ fn regions_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
   for (var k = 0u; k < r.lanes; k++) {
     activeCount[params.outBase + r.first + k] = nh.x + ns[k / 4u][k % 4u];
     patternId[params.outBase + r.first + k] = nh.y ^ ids[k / 4u][k % 4u];
+  }
+}
+
+// The values evaluation for CPU-like adapters, two-level ('cache' shape): `classify` ran on coarse tiles of
+// side FPC·T (params.side); here one invocation owns one fine T×T tile (256 points) of a coarse tile, and
+// refines as it goes: it walks the coarse tile's crossing list (every unit where the coarse list overflowed),
+// tests each unit against its own fine box, adds the ones that miss it to its own plane (about the fine centre)
+// and packs the ones that cross into a function-memory cache of SWEEP_TU units; each full cache is swept over
+// the tile's 32 chunks of 8 points by tiles_sweep (shaders/generated/eval2d_tiles_sweep.wgsl, appended by the
+// host: constant cache indices, as eval2d_cache8). Per unit, the list and unit reads (per-lane gathers in
+// SwiftShader) serve 256 points, and the coarse classification tests FPC² fewer tiles than a flat T×T one.
+// State lives in function memory (st, sf) between sweeps so the sweep has the registers to itself.
+const FPC: u32 = 4u;
+
+@compute @workgroup_size(EWG)
+fn values_cache(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let g = gid.x + gid.y * nwg.x * EWG;
+  let parent = g / (FPC * FPC);
+  let f = g % (FPC * FPC);
+  let col0 = (parent % params.tileCols) * params.side + (f % FPC) * T;
+  let row0 = (parent / params.tileCols) * params.side + (f / FPC) * T;
+  if (parent >= params.tiles || col0 >= params.nx || row0 >= params.rows) {
+    return;
+  }
+  let count = atomicLoad(&counts[parent]);
+  let listed = count <= params.capacity;
+  var all: array<f32, 256>;
+  var cache: array<vec4<f32>, SWEEP_TU>;
+  // st[0] = (next list position, end, list base, listed); sf[0] = the fine plane so far;
+  // sf[1] = the fine box (centre, half-extents); sf[2] = (x0, y0) of the tile's first point.
+  var st: array<vec4<u32>, 2>;
+  var sf: array<vec4<f32>, 3>;
+  st[0] = vec4<u32>(0u, select(params.unitCount, count, listed), parent * params.capacity, u32(listed));
+  let fine = box_at(col0, row0, T);
+  sf[1] = vec4<f32>(fine.c, fine.h);
+  sf[2] = vec4<f32>(params.origin + vec2<f32>(f32(col0), f32(row0)) * params.step, 0.0, 0.0);
+  // |z| as an AND with a runtime mask (a constant one is re-loaded from Subzero's constant pool at every use).
+  let absMask = min(params.pad1 | 0x7fffffffu, 0x7fffffffu);
+  loop {
+    let s = st[0];
+    if (s.x >= s.y) {
+      break;
+    }
+    let box = Box(sf[1].xy, sf[1].zw);
+    let x0 = sf[2].x;
+    let dx = params.step.x;
+    var plane = sf[0].xyz;
+    var k = s.x;
+    var n = 0u;
+    cache = array<vec4<f32>, SWEEP_TU>();
+    loop {
+      if (n >= SWEEP_TU || k >= s.y) {
+        break;
+      }
+      var i = k;
+      if (s.w != 0u) {
+        i = lists[s.z + k];
+      }
+      let u = units[i];
+      let zc = centre_z(u, box);
+      if (crosses(u, box, zc)) {
+        cache[n] = vec4<f32>(u.x * dx, u.y, fma(u.x, x0, u.z), u.w);
+        n++;
+      } else {
+        plane += plane_term(u, zc);
+      }
+      k++;
+    }
+    st[0].x = k;
+    sf[0] = vec4<f32>(plane, 0.0);
+    for (var c = 0u; c < 2u * T; c++) {
+      tiles_sweep(&cache, &all, c * SWEEP_P, f32((c % 2u) * SWEEP_P), sf[2].y + f32(c / 2u) * params.step.y, absMask);
+    }
+  }
+  // Dynamic accesses (never executed) keep st and sf in memory.
+  if (params.pad2 == 0xdeadbeefu) { all[0] = sf[params.nx % 3u].x + f32(st[params.nx % 2u].x); }
+  // The coarse tile's plane (about its centre) where its list held, then the fine one (about the fine centre).
+  var pp = vec3<f32>(0.0);
+  if (listed) {
+    for (var c = 0u; c < params.chunks; c++) {
+      pp += bitcast<vec3<f32>>(partials[parent * params.chunks + c].xyz);
+    }
+  }
+  let pc = tile_box(parent).c;
+  let fp = sf[0].xyz;
+  let fc = sf[1].xy;
+  let xy0 = sf[2].xy;
+  let cols = min(T, params.nx - col0);
+  let rows = min(T, params.rows - row0);
+  for (var r = 0u; r < rows; r++) {
+    let y = xy0.y + f32(r) * params.step.y;
+    for (var q = 0u; q < cols; q++) {
+      let x = xy0.x + f32(q) * params.step.x;
+      let lin = params.affine.z + params.affine.x * x + params.affine.y * y;
+      let planes = pp.z + pp.x * (x - pc.x) + pp.y * (y - pc.y) + fp.z + fp.x * (x - fc.x) + fp.y * (y - fc.y);
+      out[params.outBase + (row0 + r) * params.nx + col0 + q] = lin + 0.5 * (planes + all[r * T + q]);
+    }
   }
 }

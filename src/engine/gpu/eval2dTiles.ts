@@ -78,7 +78,7 @@ export const TILE_CHUNK_UNITS = 1024;
 /** Units per classify_wg workgroup (the 'workgroup' shape): 16 per invocation before the workgroup's reduction. */
 export const TILE_CHUNK_UNITS_WG = 4096;
 
-/** Invocations per evaluation workgroup in the 'rows' shape (EWG in the shader): tile rows, or fine tiles for values. */
+/** Invocations per evaluation workgroup in the 'rows' shape (EWG in the shader): tile rows, or rows of fine tiles for values. */
 const ROWS_PER_GROUP = 64;
 
 /**
@@ -112,9 +112,10 @@ type Output = 'values' | 'regions';
 
 /**
  * How the evaluation pass is laid out: 'workgroup' (one workgroup of 64 invocations per tile, 4 points each, the
- * crossing units staged through workgroup memory: the shape for GPUs) or 'rows' (one invocation per tile row of
- * 16 points, no workgroup memory or barriers: the shape for CPU-like adapters, where every workgroup with
- * barriers costs milliseconds).
+ * crossing units staged through workgroup memory: the shape for GPUs) or 'rows' (no workgroup memory or
+ * barriers: the shape for CPU-like adapters, where every workgroup with barriers costs milliseconds; values
+ * classify 64×64 coarse tiles and each invocation refines its coarse list to a row of four 16×16 tiles and sweeps
+ * them from function-memory caches, regions take one invocation per tile row of 16 points).
  */
 export type TilesShape = 'workgroup' | 'rows';
 
@@ -349,7 +350,7 @@ export class Eval2DTilesKernel {
     e.setPipeline(this.pipeline(this.evalEntry(output), output));
     e.setBindGroup(0, job.evaluate);
     // 'rows': an invocation per tile row (regions) or per fine tile of a coarse one (values); 'workgroup': per tile.
-    const perTile = this.coarse(output) ? FINE_PER_COARSE * FINE_PER_COARSE : TILE_SIDE;
+    const perTile = this.coarse(output) ? FINE_PER_COARSE : TILE_SIDE;
     e.dispatchWorkgroups(this.shape === 'rows' ? Math.ceil((job.tiles * perTile) / ROWS_PER_GROUP) : job.tiles);
     e.end();
   }

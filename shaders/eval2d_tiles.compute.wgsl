@@ -10,6 +10,8 @@
 //  - `values` / `regions` (one workgroup per tile, 4 points per invocation): the tile's plane from its partials,
 //    plus the crossing units staged through workgroup memory. A tile whose list overflowed `capacity` (all lines
 //    through one tile) classifies its units again itself and evaluates the crossing ones batch by batch.
+// CPU-like adapters take the barrier-free `classify` and, for values, `values_cache` (64×64 coarse tiles refined
+// per 16×16 tile inside the evaluation, see there), for regions `regions_rows`.
 // Bindings: 0 params, 1 units, 2 counts (crossing units per tile), 3 lists (capacity slots per tile), 4 partials
 // (vec4 per tile and chunk: bitcast (A, B, C) for values, (count, pattern) for regions), 5 out (f32 values),
 // 6 activeCount, 7 patternId (u32 per point).
@@ -26,7 +28,7 @@ struct TileParams {
   chunks: u32,              // classify workgroups per tile (≥ 1)
   capacity: u32,            // list slots per tile
   outBase: u32,             // index, in the bound outputs, of the job's first point
-  pad0: u32,
+  side: u32,                // points per side of the classified tiles (T, or T·FPC for values_cache)
   pad1: u32,
   pad2: u32,
   affine: vec4<f32>,        // (A, B, C, 0): f = A·x + B·y + C + ½·Σ a'·|z| over all units (values)
@@ -77,8 +79,13 @@ struct Box {
 fn tile_box(tile: u32) -> Box {
   let tx = tile % params.tileCols;
   let ty = tile / params.tileCols;
-  let p0 = params.origin + vec2<f32>(f32(tx * T), f32(ty * T)) * params.step;
-  let p1 = params.origin + vec2<f32>(f32(tx * T + T - 1u), f32(ty * T + T - 1u)) * params.step;
+  return box_at(tx * params.side, ty * params.side, params.side);
+}
+
+// The box of the side×side points from column col, row row of the job.
+fn box_at(col: u32, row: u32, side: u32) -> Box {
+  let p0 = params.origin + vec2<f32>(f32(col), f32(row)) * params.step;
+  let p1 = params.origin + vec2<f32>(f32(col + side - 1u), f32(row + side - 1u)) * params.step;
   return Box(0.5 * (p0 + p1), 0.5 * (p1 - p0));
 }
 
@@ -403,9 +410,9 @@ fn regions(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid
   }
 }
 
-// The evaluation shaped for CPU-like adapters (SwiftShader): one invocation per tile row (16 points as 4 vec4
-// chains, one list read and one unit read per unit for 16 points), no workgroup memory and no barriers. An
-// overflowed tile's rows classify every unit against their own row segment.
+// The regions evaluation shaped for CPU-like adapters (SwiftShader): one invocation per tile row (16 points as 4
+// vec4 chains, one list read and one unit read per unit for 16 points), no workgroup memory and no barriers. An
+// overflowed tile's rows classify every unit against their own row segment. (Values take `values_cache`, below.)
 struct Row {
   tile: u32,
   x: array<vec4<f32>, 4>,
@@ -433,69 +440,6 @@ fn tile_row(gid: u32) -> Row {
   let y = params.origin.y + f32(row) * params.step.y;
   let x1 = ox + (c + f32(T - 1u)) * sx;
   return Row(tile, x, y, row * params.nx + col, lanes, Box(vec2<f32>(0.5 * (x[0].x + x1), y), vec2<f32>(0.5 * (x1 - x[0].x), 0.0)));
-}
-
-@compute @workgroup_size(EWG)
-fn values_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let r = tile_row(gid.x + gid.y * nwg.x * EWG);
-  if (r.lanes == 0u) {
-    return;
-  }
-  let count = atomicLoad(&counts[r.tile]);
-  var plane = vec3<f32>(0.0);
-  var centre = tile_box(r.tile).c;
-  var t0 = vec4<f32>(0.0); var t1 = vec4<f32>(0.0); var t2 = vec4<f32>(0.0); var t3 = vec4<f32>(0.0);
-  let listed = count <= params.capacity;
-  let end = select(params.unitCount, count, listed);
-  if (listed) {
-    for (var c = 0u; c < params.chunks; c++) {
-      plane += bitcast<vec3<f32>>(partials[r.tile * params.chunks + c].xyz);
-    }
-  } else {
-    centre = r.box.c;
-  }
-  let lx0 = r.x[0]; let lx1 = r.x[1]; let lx2 = r.x[2]; let lx3 = r.x[3];
-  let y = r.y;
-  for (var base = 0u; base < end; base += SB) {
-    var p0 = vec4<f32>(0.0); var p1 = vec4<f32>(0.0); var p2 = vec4<f32>(0.0); var p3 = vec4<f32>(0.0);
-    let stop = min(base + SB, end);
-    if (listed) {
-      let list = r.tile * params.capacity;
-      for (var k = base; k < stop; k++) {
-        let u = units[lists[list + k]];
-        let q = vec4<f32>(fma(u.y, y, u.z));
-        let w = vec4<f32>(u.x);
-        let a = vec4<f32>(u.w);
-        p0 = fma(a, abs(fma(w, lx0, q)), p0);
-        p1 = fma(a, abs(fma(w, lx1, q)), p1);
-        p2 = fma(a, abs(fma(w, lx2, q)), p2);
-        p3 = fma(a, abs(fma(w, lx3, q)), p3);
-      }
-    } else {
-      for (var k = base; k < stop; k++) {
-        let u = units[k];
-        let zc = centre_z(u, r.box);
-        if (!crosses(u, r.box, zc)) {
-          plane += plane_term(u, zc);
-          continue;
-        }
-        let q = vec4<f32>(fma(u.y, y, u.z));
-        let w = vec4<f32>(u.x);
-        let a = vec4<f32>(u.w);
-        p0 = fma(a, abs(fma(w, lx0, q)), p0);
-        p1 = fma(a, abs(fma(w, lx1, q)), p1);
-        p2 = fma(a, abs(fma(w, lx2, q)), p2);
-        p3 = fma(a, abs(fma(w, lx3, q)), p3);
-      }
-    }
-    t0 += p0; t1 += p1; t2 += p2; t3 += p3;
-  }
-  let sums = array<vec4<f32>, 4>(t0, t1, t2, t3);
-  for (var k = 0u; k < r.lanes; k++) {
-    let x = r.x[k / 4u][k % 4u];
-    let lin = params.affine.z + params.affine.x * x + params.affine.y * r.y;
-    out[params.outBase + r.first + k] = lin + 0.5 * (plane.z + plane.x * (x - centre.x) + plane.y * (r.y - centre.y) + sums[k / 4u][k % 4u]);
-  }
 }
 
 @compute @workgroup_size(EWG)
@@ -548,4 +492,147 @@ fn regions_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
     activeCount[params.outBase + r.first + k] = nh.x + ns[k / 4u][k % 4u];
     patternId[params.outBase + r.first + k] = nh.y ^ ids[k / 4u][k % 4u];
   }
+}
+
+// The values evaluation for CPU-like adapters, two-level ('cache' shape): `classify` ran on coarse tiles of
+// side FPC·T (params.side); here one invocation owns a row of FPC fine T×T tiles of a coarse tile (FPC·256
+// points) and refines as it goes: it walks the coarse tile's crossing list (every unit where the coarse list
+// overflowed) once, tests each unit against its FPC fine boxes at once (vec4 lanes, as `classify`), adds it to
+// the plane (about the fine centre) of each fine tile it misses and packs it into the function-memory cache of
+// each one it crosses; when any cache holds SWEEP_TU units, every cache is swept over its tile's 32 chunks of 8
+// points by tiles_sweep (shaders/generated/eval2d_tiles_sweep.wgsl, appended by the host: constant cache
+// indices, as eval2d_cache8). So a unit's list and unit reads (per-lane gathers in SwiftShader) serve FPC tiles,
+// its cached copy 256 points, and the coarse classification tests FPC² fewer tiles than a flat T×T one.
+// State lives in function memory (st, sf) between sweeps so the sweep has the registers to itself.
+const FPC: u32 = 4u;
+
+// Writes one fine tile's values: the coarse plane pp about pc, the fine plane fp about fc, the swept sums.
+fn write_fine(all: ptr<function, array<f32, 256>>, col0: u32, row0: u32, x0: f32, y0: f32, pp: vec3<f32>, pc: vec2<f32>, fp: vec3<f32>, fc: vec2<f32>) {
+  if (col0 >= params.nx) {
+    return;
+  }
+  let cols = min(T, params.nx - col0);
+  let rows = min(T, params.rows - row0);
+  for (var r = 0u; r < rows; r++) {
+    let y = y0 + f32(r) * params.step.y;
+    for (var q = 0u; q < cols; q++) {
+      let x = x0 + f32(q) * params.step.x;
+      let lin = params.affine.z + params.affine.x * x + params.affine.y * y;
+      let planes = pp.z + pp.x * (x - pc.x) + pp.y * (y - pc.y) + fp.z + fp.x * (x - fc.x) + fp.y * (y - fc.y);
+      out[params.outBase + (row0 + r) * params.nx + col0 + q] = lin + 0.5 * (planes + (*all)[r * T + q]);
+    }
+  }
+}
+
+@compute @workgroup_size(EWG)
+fn values_cache(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let g = gid.x + gid.y * nwg.x * EWG;
+  let parent = g / FPC;
+  let pcol = (parent % params.tileCols) * params.side;
+  let row0 = (parent / params.tileCols) * params.side + (g % FPC) * T;
+  if (parent >= params.tiles || row0 >= params.rows) {
+    return;
+  }
+  let count = atomicLoad(&counts[parent]);
+  let listed = count <= params.capacity;
+  var all0: array<f32, 256>;
+  var all1: array<f32, 256>;
+  var all2: array<f32, 256>;
+  var all3: array<f32, 256>;
+  var cache0: array<vec4<f32>, SWEEP_TU>;
+  var cache1: array<vec4<f32>, SWEEP_TU>;
+  var cache2: array<vec4<f32>, SWEEP_TU>;
+  var cache3: array<vec4<f32>, SWEEP_TU>;
+  // st[0] = (next list position, end, list base, listed). Per fine tile (vec4 lanes): sf[0..2] = its plane
+  // (A, B, C) so far; sf[3] = box centre x; sf[4] = the crossing test's x factor (see `classify`); sf[6] = x of
+  // its first column. sf[5] = (box centre y, y factor, y of the first row, 0).
+  var st: array<vec4<u32>, 2>;
+  var sf: array<vec4<f32>, 8>;
+  st[0] = vec4<u32>(0u, select(params.unitCount, count, listed), parent * params.capacity, u32(listed));
+  for (var q = 0u; q < FPC; q++) {
+    let b = box_at(pcol + q * T, row0, T);
+    sf[3][q] = b.c.x;
+    sf[4][q] = fma(MARGIN, abs(b.c.x) + b.h.x, b.h.x);
+    sf[6][q] = params.origin.x + f32(pcol + q * T) * params.step.x;
+    if (q == 0u) {
+      sf[5] = vec4<f32>(b.c.y, fma(MARGIN, abs(b.c.y) + b.h.y, b.h.y), params.origin.y + f32(row0) * params.step.y, 0.0);
+    }
+  }
+  // |z| as an AND with a runtime mask (a constant one is re-loaded from Subzero's constant pool at every use).
+  let absMask = min(params.pad1 | 0x7fffffffu, 0x7fffffffu);
+  loop {
+    let s = st[0];
+    if (s.x >= s.y) {
+      break;
+    }
+    let cx = sf[3];
+    let kx = sf[4];
+    let cy = sf[5].x;
+    let ky = sf[5].y;
+    let x0 = sf[6];
+    let dx = params.step.x;
+    var pa = sf[0];
+    var pb = sf[1];
+    var pc = sf[2];
+    var k = s.x;
+    var n = vec4<u32>(0u);
+    cache0 = array<vec4<f32>, SWEEP_TU>();
+    cache1 = array<vec4<f32>, SWEEP_TU>();
+    cache2 = array<vec4<f32>, SWEEP_TU>();
+    cache3 = array<vec4<f32>, SWEEP_TU>();
+    loop {
+      if (max(max(n.x, n.y), max(n.z, n.w)) >= SWEEP_TU || k >= s.y) {
+        break;
+      }
+      var i = k;
+      if (s.w != 0u) {
+        i = lists[s.z + k];
+      }
+      let u = units[i];
+      let zc = fma(vec4<f32>(u.x), cx, vec4<f32>(fma(u.y, cy, u.z)));
+      let thr = fma(vec4<f32>(abs(u.x)), kx, vec4<f32>(fma(abs(u.y), ky, MARGIN * abs(u.z))));
+      let cross = abs(zc) <= thr;
+      let a = select(vec4<f32>(u.w), vec4<f32>(0.0), cross);
+      let sg = select(-a, a, zc > vec4<f32>(0.0));
+      pa = fma(sg, vec4<f32>(u.x), pa);
+      pb = fma(sg, vec4<f32>(u.y), pb);
+      pc = fma(a, abs(zc), pc);
+      if (any(cross)) {
+        let wdx = u.x * dx;
+        if (cross.x) { cache0[n.x] = vec4<f32>(wdx, u.y, fma(u.x, x0.x, u.z), u.w); n.x++; }
+        if (cross.y) { cache1[n.y] = vec4<f32>(wdx, u.y, fma(u.x, x0.y, u.z), u.w); n.y++; }
+        if (cross.z) { cache2[n.z] = vec4<f32>(wdx, u.y, fma(u.x, x0.z, u.z), u.w); n.z++; }
+        if (cross.w) { cache3[n.w] = vec4<f32>(wdx, u.y, fma(u.x, x0.w, u.z), u.w); n.w++; }
+      }
+      k++;
+    }
+    st[0].x = k;
+    sf[0] = pa;
+    sf[1] = pb;
+    sf[2] = pc;
+    for (var c = 0u; c < 2u * T; c++) {
+      let h = f32((c % 2u) * SWEEP_P);
+      let y = sf[5].z + f32(c / 2u) * params.step.y;
+      tiles_sweep(&cache0, &all0, c * SWEEP_P, h, y, absMask);
+      tiles_sweep(&cache1, &all1, c * SWEEP_P, h, y, absMask);
+      tiles_sweep(&cache2, &all2, c * SWEEP_P, h, y, absMask);
+      tiles_sweep(&cache3, &all3, c * SWEEP_P, h, y, absMask);
+    }
+  }
+  // Dynamic accesses (never executed) keep st and sf in memory.
+  if (params.pad2 == 0xdeadbeefu) { all0[0] = sf[params.nx % 7u].x + f32(st[params.nx % 2u].x); }
+  // The coarse tile's plane (about its centre) where its list held.
+  var pp = vec3<f32>(0.0);
+  if (listed) {
+    for (var c = 0u; c < params.chunks; c++) {
+      pp += bitcast<vec3<f32>>(partials[parent * params.chunks + c].xyz);
+    }
+  }
+  let pcen = tile_box(parent).c;
+  let y0 = sf[5].z;
+  let cy = sf[5].x;
+  write_fine(&all0, pcol, row0, sf[6].x, y0, pp, pcen, vec3<f32>(sf[0].x, sf[1].x, sf[2].x), vec2<f32>(sf[3].x, cy));
+  write_fine(&all1, pcol + T, row0, sf[6].y, y0, pp, pcen, vec3<f32>(sf[0].y, sf[1].y, sf[2].y), vec2<f32>(sf[3].y, cy));
+  write_fine(&all2, pcol + 2u * T, row0, sf[6].z, y0, pp, pcen, vec3<f32>(sf[0].z, sf[1].z, sf[2].z), vec2<f32>(sf[3].z, cy));
+  write_fine(&all3, pcol + 3u * T, row0, sf[6].w, y0, pp, pcen, vec3<f32>(sf[0].w, sf[1].w, sf[2].w), vec2<f32>(sf[3].w, cy));
 }

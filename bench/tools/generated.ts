@@ -1,6 +1,7 @@
 import { cacheVariant } from './genCache.ts';
 import { fullVariant } from './genDirect.ts';
 import { stepVariant } from './genStep.ts';
+import { tilesSweep } from './genTiles.ts';
 
 /** A shader written by a generator here: its path from the repository root and the call that produces its text. */
 export interface GeneratedShader {
@@ -35,6 +36,7 @@ export const GENERATED_SHADERS: readonly GeneratedShader[] = [
     file: 'shaders/generated/eval2d_tiled8.compute.wgsl',
     generate: () => fullVariant(2, 4, 'eval2d_tiled8', 'as eval2d (units staged 256 at a time in workgroup memory) with 8 points per invocation, so grids under 1024² give a big GPU twice the invocations: on an H200 a 512² grid at 16 points is 64 workgroups for 132 SMs (37 % of its FMA peak), at 8 points 57 %. GpuEvaluator takes it on hardware adapters for grids under 2^20 points.', 'tile'),
   },
+  { file: 'shaders/generated/eval2d_tiles_sweep.wgsl', generate: () => tilesSweep() },
 ];
 
 /** Where a generated shader lies on disk. */

@@ -109,10 +109,10 @@ describe('TileParams uniform layout', () => {
       });
     expect(members).toEqual(TILE_PARAMS_LAYOUT.map((m) => ({ ...m })));
     expect(Math.ceil(offset / 16) * 16).toBe(TILE_PARAMS_SIZE);
-    const bytes = packTileParams({ origin: [1.5, -2], step: [0.25, 0.5], nx: 7, rows: 9, tileCols: 2, tiles: 3, unitCount: 65, chunkUnits: 1024, chunks: 1, capacity: 65, outBase: 12, affine: [3, -1, 4] });
+    const bytes = packTileParams({ origin: [1.5, -2], step: [0.25, 0.5], nx: 7, rows: 9, tileCols: 2, tiles: 3, unitCount: 65, chunkUnits: 1024, chunks: 1, capacity: 65, outBase: 12, side: 64, affine: [3, -1, 4] });
     const view = new DataView(bytes);
     for (const m of TILE_PARAMS_LAYOUT) {
-      if (m.type === 'u32') expect(view.getUint32(m.offset, true)).toBe({ nx: 7, rows: 9, tileCols: 2, tiles: 3, unitCount: 65, chunkUnits: 1024, chunks: 1, capacity: 65, outBase: 12 }[m.name as string] ?? 0);
+      if (m.type === 'u32') expect(view.getUint32(m.offset, true)).toBe({ nx: 7, rows: 9, tileCols: 2, tiles: 3, unitCount: 65, chunkUnits: 1024, chunks: 1, capacity: 65, outBase: 12, side: 64 }[m.name as string] ?? 0);
     }
     expect([view.getFloat32(0, true), view.getFloat32(12, true), view.getFloat32(64, true), view.getFloat32(72, true)]).toEqual([1.5, 0.5, 3, 4]);
   });

@@ -1,4 +1,5 @@
-import code from '../../../shaders/eval2d_tiles.compute.wgsl?raw';
+import tilesCode from '../../../shaders/eval2d_tiles.compute.wgsl?raw';
+import sweepCode from '../../../shaders/generated/eval2d_tiles_sweep.wgsl?raw';
 import type { Grid2D } from '../../model/grid.ts';
 import { gridStep } from '../../model/grid.ts';
 import type { Regions } from '../../model/regions.ts';
@@ -25,7 +26,7 @@ export const TILE_PARAMS_LAYOUT = [
   { name: 'chunks', type: 'u32', offset: 40 },
   { name: 'capacity', type: 'u32', offset: 44 },
   { name: 'outBase', type: 'u32', offset: 48 },
-  { name: 'pad0', type: 'u32', offset: 52 },
+  { name: 'side', type: 'u32', offset: 52 },
   { name: 'pad1', type: 'u32', offset: 56 },
   { name: 'pad2', type: 'u32', offset: 60 },
   { name: 'affine', type: 'vec4<f32>', offset: 64 },
@@ -46,31 +47,25 @@ export interface TileParams {
   chunks: number;
   capacity: number;
   outBase: number;
+  /** Points per side of the classified tiles. */
+  side: number;
   affine: [number, number, number];
 }
 
-/** Packs `p` into the 80-byte layout above. */
+/** Packs `p` into the 80-byte layout above, member by member as TILE_PARAMS_LAYOUT places them (pads 0). */
 export function packTileParams(p: TileParams, target = new ArrayBuffer(TILE_PARAMS_SIZE)): ArrayBuffer {
   const f = new Float32Array(target);
   const u = new Uint32Array(target);
-  f[0] = p.origin[0];
-  f[1] = p.origin[1];
-  f[2] = p.step[0];
-  f[3] = p.step[1];
-  u[4] = p.nx;
-  u[5] = p.rows;
-  u[6] = p.tileCols;
-  u[7] = p.tiles;
-  u[8] = p.unitCount;
-  u[9] = p.chunkUnits;
-  u[10] = p.chunks;
-  u[11] = p.capacity;
-  u[12] = p.outBase;
-  u[13] = u[14] = u[15] = 0;
-  f[16] = p.affine[0];
-  f[17] = p.affine[1];
-  f[18] = p.affine[2];
-  f[19] = 0;
+  const values = p as unknown as Record<string, number | readonly number[] | undefined>;
+  for (const m of TILE_PARAMS_LAYOUT) {
+    const at = m.offset / 4;
+    const v = values[m.name] ?? 0;
+    if (m.type === 'u32') u[at] = v as number;
+    else {
+      const lanes = m.type === 'vec2<f32>' ? 2 : 4;
+      for (let k = 0; k < lanes; k++) f[at + k] = (v as readonly number[])[k] ?? 0;
+    }
+  }
   return target;
 }
 
@@ -83,8 +78,21 @@ export const TILE_CHUNK_UNITS = 1024;
 /** Units per classify_wg workgroup (the 'workgroup' shape): 16 per invocation before the workgroup's reduction. */
 export const TILE_CHUNK_UNITS_WG = 4096;
 
-/** Tile rows per evaluation workgroup in the 'rows' shape (EWG in the shader). */
+/** Invocations per evaluation workgroup in the 'rows' shape (EWG in the shader): tile rows, or rows of fine tiles for values. */
 const ROWS_PER_GROUP = 64;
+
+/**
+ * Fine tiles per coarse tile side in the 'rows' shape's values (FPC in the shader): the classification runs on
+ * tiles of FPC·TILE_SIDE points a side, and each evaluation invocation refines its coarse tile's list to its own
+ * TILE_SIDE² tile.
+ */
+const FINE_PER_COARSE = 4;
+
+/**
+ * Most list slots per coarse tile in the 'rows' shape's values: 256² coarse tiles see about 4× the crossing units of
+ * TILE_SIDE² ones (5,057 median at N = 65,536 on 1024², 10,000 on 512²). A coarse tile with more walks all units.
+ */
+export const TILE_CAPACITY_COARSE = 32768;
 
 /** Tiles per classify workgroup: 64 invocations of 4 tiles (CWG·TPI in the shader). */
 const CLASSIFY_TILES = 256;
@@ -104,9 +112,10 @@ type Output = 'values' | 'regions';
 
 /**
  * How the evaluation pass is laid out: 'workgroup' (one workgroup of 64 invocations per tile, 4 points each, the
- * crossing units staged through workgroup memory: the shape for GPUs) or 'rows' (one invocation per tile row of
- * 16 points, no workgroup memory or barriers: the shape for CPU-like adapters, where every workgroup with
- * barriers costs milliseconds).
+ * crossing units staged through workgroup memory: the shape for GPUs) or 'rows' (no workgroup memory or
+ * barriers: the shape for CPU-like adapters, where every workgroup with barriers costs milliseconds; values
+ * classify 64×64 coarse tiles and each invocation refines its coarse list to a row of four 16×16 tiles and sweeps
+ * them from function-memory caches, regions take one invocation per tile row of 16 points).
  */
 export type TilesShape = 'workgroup' | 'rows';
 
@@ -160,11 +169,11 @@ export class Eval2DTilesKernel {
     private readonly label = 'eval2d_tiles',
     /** Evaluation layout (see TilesShape). */
     readonly shape: TilesShape = 'workgroup',
-    /** Most crossing-list slots per tile (tests lower it to exercise the overflow path). */
-    readonly maxCapacity = TILE_CAPACITY,
+    /** Most crossing-list slots per tile (tests lower it to exercise the overflow path); default by tile size. */
+    readonly maxCapacity?: number,
   ) {
-    if (!Number.isInteger(maxCapacity) || maxCapacity < 1) throw new RangeError(`capacity must be a positive integer, got ${maxCapacity}`);
-    this.module = device.createShaderModule({ label, code });
+    if (maxCapacity !== undefined && (!Number.isInteger(maxCapacity) || maxCapacity < 1)) throw new RangeError(`capacity must be a positive integer, got ${maxCapacity}`);
+    this.module = device.createShaderModule({ label, code: tilesCode + '\n' + sweepCode });
     this.stride = Math.max(TILE_PARAMS_SIZE, device.limits.minUniformBufferOffsetAlignment);
     const storage = GPUBufferUsage.STORAGE;
     this.uniforms = new GrowableBuffer(device, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, `${label} params`, 4 * this.stride);
@@ -190,8 +199,14 @@ export class Eval2DTilesKernel {
     return this.shape === 'rows' ? TILE_CHUNK_UNITS : TILE_CHUNK_UNITS_WG;
   }
 
-  private evalEntry(output: Output): 'values' | 'regions' | 'values_rows' | 'regions_rows' {
-    return this.shape === 'rows' ? `${output}_rows` : output;
+  private evalEntry(output: Output): 'values' | 'regions' | 'values_cache' | 'regions_rows' {
+    if (this.shape === 'workgroup') return output;
+    return output === 'values' ? 'values_cache' : 'regions_rows';
+  }
+
+  /** Whether `output` classifies coarse tiles and refines them per fine tile (the 'rows' shape's values). */
+  private coarse(output: Output): boolean {
+    return this.shape === 'rows' && output === 'values';
   }
 
   private check(): void {
@@ -199,7 +214,7 @@ export class Eval2DTilesKernel {
   }
 
   /** The pipeline of an entry point for values or regions, compiled on first use. */
-  private pipeline(entryPoint: 'classify' | 'classify_wg' | 'values' | 'regions' | 'values_rows' | 'regions_rows', output: Output): GPUComputePipeline {
+  private pipeline(entryPoint: 'classify' | 'classify_wg' | 'values' | 'regions' | 'values_cache' | 'regions_rows', output: Output): GPUComputePipeline {
     const key = `${entryPoint}/${output}`;
     let p = this.pipelines.get(key);
     if (!p) {
@@ -227,21 +242,21 @@ export class Eval2DTilesKernel {
     );
   }
 
-  private jobs(units: UnitBuffer, grid: Grid2D, chunks: number): Job[] {
+  private jobs(units: UnitBuffer, grid: Grid2D, chunks: number, side: number): Job[] {
     const { nx, ny } = grid;
     const dx = gridStep(grid.xMin, grid.xMax, nx);
     const dy = gridStep(grid.yMin, grid.yMax, ny);
-    const { cols } = tileCounts(grid);
+    const { cols } = tileCounts(grid, side);
     const limits = this.device.limits;
     const align = limits.minStorageBufferOffsetAlignment;
     // Whole tile rows per job, also small enough that the job's output slice fits one binding.
     const byTiles = Math.floor(this.maxJobTiles(chunks) / cols);
-    const byBinding = Math.floor((limits.maxStorageBufferBindingSize - align) / (4 * nx * TILE_SIDE));
+    const byBinding = Math.floor((limits.maxStorageBufferBindingSize - align) / (4 * nx * side));
     const tileRows = Math.max(1, Math.min(byTiles, byBinding));
     if (cols > this.maxJobTiles(chunks)) throw new RangeError(`${this.label}: a tile row of ${cols} tiles exceeds one job`);
     const jobs: Job[] = [];
-    for (let j0 = 0; j0 < ny; j0 += tileRows * TILE_SIDE) {
-      const rows = Math.min(tileRows * TILE_SIDE, ny - j0);
+    for (let j0 = 0; j0 < ny; j0 += tileRows * side) {
+      const rows = Math.min(tileRows * side, ny - j0);
       const first = 4 * j0 * nx;
       const offset = Math.floor(first / align) * align;
       const outBase = (first - offset) / 4;
@@ -252,12 +267,13 @@ export class Eval2DTilesKernel {
           nx,
           rows,
           tileCols: cols,
-          tiles: cols * Math.ceil(rows / TILE_SIDE),
+          tiles: cols * Math.ceil(rows / side),
           unitCount: units.count,
           chunkUnits: this.chunkUnits,
           chunks,
           capacity: this.capacity,
           outBase,
+          side,
           affine: units.affine,
         },
         offset,
@@ -275,8 +291,9 @@ export class Eval2DTilesKernel {
     this.check();
     if (units.sigmoid) throw new TilesNotApplicableError('sigmoid');
     const chunks = Math.max(1, Math.ceil(units.count / this.chunkUnits));
-    this.capacity = Math.max(1, Math.min(this.maxCapacity, units.count));
-    const jobs = this.jobs(units, grid, chunks);
+    const coarse = this.coarse(output);
+    this.capacity = Math.max(1, Math.min(this.maxCapacity ?? (coarse ? TILE_CAPACITY_COARSE : TILE_CAPACITY), units.count));
+    const jobs = this.jobs(units, grid, chunks, coarse ? FINE_PER_COARSE * TILE_SIDE : TILE_SIDE);
     const maxTiles = Math.max(...jobs.map((j) => j.params.tiles));
     const counts = this.counts.ensure(4 * maxTiles);
     const lists = this.lists.ensure(4 * maxTiles * this.capacity);
@@ -332,7 +349,9 @@ export class Eval2DTilesKernel {
     const e = encoder.beginComputePass(ts(2 * k + 1) ? { timestampWrites: ts(2 * k + 1)! } : {});
     e.setPipeline(this.pipeline(this.evalEntry(output), output));
     e.setBindGroup(0, job.evaluate);
-    e.dispatchWorkgroups(this.shape === 'rows' ? Math.ceil((job.tiles * TILE_SIDE) / ROWS_PER_GROUP) : job.tiles);
+    // 'rows': an invocation per tile row (regions) or per fine tile of a coarse one (values); 'workgroup': per tile.
+    const perTile = this.coarse(output) ? FINE_PER_COARSE : TILE_SIDE;
+    e.dispatchWorkgroups(this.shape === 'rows' ? Math.ceil((job.tiles * perTile) / ROWS_PER_GROUP) : job.tiles);
     e.end();
   }
 

@@ -93,7 +93,7 @@ export const CANDIDATES_2D: Candidate2D[] = [
   {
     id: 'cpu',
     label: 'CPU row sweep',
-    detail: 'CpuEvaluator: the exact row sweep (src/engine/cpu/sweep2d.ts), brute force under 16 units',
+    detail: 'CpuEvaluator: the exact row sweep (src/engine/cpu/sweep2d.ts), brute force for a single unit',
     backend: 'cpu',
     outputs: ['values', 'regions'],
     scaling: 'sweep',
@@ -197,7 +197,7 @@ export interface Calibration2D {
 }
 
 /** Bump when the ladder, the timing or the models change: older cached calibrations are then measured again. */
-export const CALIBRATION_VERSION = 3;
+export const CALIBRATION_VERSION = 4;
 
 /** Adapter fields the cache key is made of (GPUAdapterInfo or the benchmark's description of it). */
 export interface AdapterKeyInfo {
@@ -436,7 +436,7 @@ export function describePick(p: Pick2D, side: number, output: Output2D = 'values
  * The sizes timed, cheap ones first; each candidate skips a size whose run would exceed its budget. Each basis
  * term has sizes where it dominates: the fixed cost (1 unit on 64²), the cost per point (4 and 16 units on 256²
  * and 512²: on a CPU-like adapter a brute-force kernel costs about as much per point at N = 1 as at N = 64), the
- * CPU's brute force under 16 units (4 on 256²), and the work in N, with N and the grid growing in turn so the row
+ * CPU's brute force for a single unit (1 on 64²), and the work in N, with N and the grid growing in turn so the row
  * sweep's rows·N·log N and the tile kernel's rows·N are told apart from N·points. Extrapolating from these to
  * 65,536 units on 1024² is linear in every term.
  */

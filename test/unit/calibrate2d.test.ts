@@ -17,6 +17,7 @@ import {
   predictMs,
 } from '../../src/engine/calibrate2d.ts';
 import { randomNetwork } from '../../src/model/network.ts';
+import { SWEEP_2D_MIN_UNITS } from '../../src/engine/cpu/evaluator.ts';
 
 const sizes = [
   { n: 16, nx: 64, ny: 64 },
@@ -54,8 +55,8 @@ describe('fitCostModel', () => {
     }
   });
 
-  it('fits the CPU’s brute force under 16 units and its row sweep above from the same ladder', () => {
-    const truth = (n: number, side: number) => 0.02 + 3e-6 * side * side + (n < 16 ? 4e-9 * n * side * side : 9e-8 * side * n * Math.log2(n + 2));
+  it('fits the CPU’s brute force under SWEEP_2D_MIN_UNITS units and its row sweep above from the same ladder', () => {
+    const truth = (n: number, side: number) => 0.02 + 3e-6 * side * side + (n < SWEEP_2D_MIN_UNITS ? 4e-9 * n * side * side : 9e-8 * side * n * Math.log2(n + 2));
     const m = fitCostModel('sweep', LADDER.map(({ n, side }) => ({ n, nx: side, ny: side, ms: truth(n, side) })))!;
     for (const [n, side] of [[1, 512], [8, 512], [16, 512], [65536, 1024], [2, 128]]) {
       expect(predictMs(m, n, side, side) / truth(n, side)).toBeCloseTo(1, 3);
@@ -93,12 +94,12 @@ describe('fitCostModel', () => {
     expect(growthBound('sweep', { n: 1024, nx: 128, ny: 128 }, 256, 512, 512)).toBeCloseTo(16, 9);
     expect(growthBound('brute', { n: 16, nx: 64, ny: 64 }, 256, 64, 64)).toBe(16);
     // A brute-force size of the CPU candidate says nothing of its sweep terms.
-    expect(growthBound('sweep', { n: 4, nx: 256, ny: 256 }, 64, 128, 128)).toBe(Infinity);
+    expect(growthBound('sweep', { n: 1, nx: 64, ny: 64 }, 64, 128, 128)).toBe(Infinity);
   });
 
-  it('bases: brute force is overhead + points + N·points; the row sweep switches terms at 16 units', () => {
+  it('bases: brute force is overhead + points + N·points; the row sweep switches terms at SWEEP_2D_MIN_UNITS units', () => {
     expect(basisOf('brute', 0, 4, 8)).toEqual([1, 32, 32]);
-    expect(basisOf('sweep', 2, 4, 8)).toEqual([1, 32, 0, 0, 64]);
+    expect(basisOf('sweep', 1, 4, 8)).toEqual([1, 32, 0, 0, 32]);
     expect(basisOf('sweep', 16, 4, 8)).toEqual([1, 32, 128, 128 * Math.log2(18), 0]);
   });
 });
@@ -145,7 +146,7 @@ describe('Picker2D', () => {
 
   it('keeps the CPU at a few units on a big grid where a CPU-like adapter’s kernel pays per point (the 7.3× miss)', () => {
     // SwiftShader-like figures: the kernel's per-point cost is 5× the CPU's, its per-unit-point cost far less.
-    const cpu = (n: number, s: number) => 0.02 + 3e-5 * s * s + (n < 16 ? 4e-6 * n * s * s : 9e-5 * s * n * Math.log2(n + 2));
+    const cpu = (n: number, s: number) => 0.02 + 3e-5 * s * s + (n < SWEEP_2D_MIN_UNITS ? 4e-6 * n * s * s : 9e-5 * s * n * Math.log2(n + 2));
     const gpu = (n: number, s: number) => 0.4 + 1.5e-4 * s * s + 1.5e-6 * n * s * s;
     const samples: Sample2D[] = LADDER.flatMap(({ n, side }) => [
       { id: 'cpu', output: 'values' as const, n, nx: side, ny: side, ms: cpu(n, side) },
@@ -271,6 +272,13 @@ describe('calibrate2D', () => {
       key: 'k',
       adapter: 'fake',
       now: () => clock,
+      // A ladder whose only row-sweep size before the fourth is (16 units, 64²), so that size bounds the fourth.
+      ladder: [
+        { n: 1, side: 64 },
+        { n: 16, side: 64 },
+        { n: 1, side: 256 },
+        ...LADDER.filter(({ n, side }) => n >= 64 && side <= 256),
+      ],
       // The first three runs of the row sweep at (16 units, 64²) take 500 ms each (both timings of that size, and
       // the first of its second look); every other run is cheap.
       run: async (_c, output, net, grid) => {

@@ -7,8 +7,11 @@ import { evaluatePiecewise, piecewise1D, piecewiseOf } from '../../model/piecewi
 import { type Evaluator, type Values, InvalidInputError, checkPoints, requireDim } from '../evaluator.ts';
 import { evaluate2DSweep, regions2DSweep } from './sweep2d.ts';
 
-/** From this many units on, 2D grids use the exact row sweep (O(R·(N + C))) instead of brute force (O(N·R·C)). */
-export const SWEEP_2D_MIN_UNITS = 16;
+/**
+ * From this many units on, 2D grids use the exact row sweep (O(R·(N + C))) instead of brute force (O(N·R·C)). The
+ * bench measured the sweep 2–22× faster already at N = 2–8 (512²: 1.6 ms against 20–36 ms); brute force wins at N = 1.
+ */
+export const SWEEP_2D_MIN_UNITS = 2;
 
 /**
  * Brute-force 1D evaluation in float64, O(N·G): the plain definition, kept as the reference

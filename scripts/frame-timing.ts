@@ -12,7 +12,7 @@
  * time after them, and (WebGPU) the compute passes and buffer read-backs per frame, so a camera frame that
  * evaluates again shows. `--no1d` leaves the 1D section (and its 2D pan row) out.
  *
- *   npm run bench:frames -- [--dist DIR[=LABEL]]… [--backends webgpu,cpu] [--sizes 8,4096,65536] [--size2d 4096]
+ *   npm run bench:frames -- [--dist DIR[=LABEL]]… [--backends webgpu,webgpu-sw,cpu] [--sizes 8,4096,65536] [--size2d 4096]
  *                           [--repeats K] [--query plot=canvas] [--out FILE.json]
  *                           [--mode2d] [--no1d] [--sizes2d 64,4096] [--grids 1024] [--colours values,regions]
  *                           [--settle MS] [--look '{"creases":false}']
@@ -22,7 +22,9 @@
  * With the 1D section on both backends it ends with issue 10's targets, each met or not (see `targets`): the pan
  * at N = 65,536 on the CPU fallback within 4× the pan at N = 8, and on WebGPU never slower than on the CPU
  * fallback; the slider drag on screen within 0.5 s of the last input with no task over 100 ms; the first frame
- * within 1 s of navigation on both backends.
+ * within 1 s of navigation on both backends. `webgpu` composites the page through SwiftShader (what the browser
+ * tests need to see WebGPU canvases), `webgpu-sw` in software (see `Mode` in browser.ts): on CPU-like adapters
+ * the app draws no WebGPU canvas, so the gap between the two is the browser's compositor, not the app.
  */
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -66,7 +68,7 @@ function usage(message: string): never {
 }
 
 const FLAGS =
-  'flags: --dist DIR[=LABEL] (repeatable) --backends webgpu,cpu --sizes 8,4096,65536 --size2d N --repeats K --query Q --out FILE\n' +
+  'flags: --dist DIR[=LABEL] (repeatable) --backends webgpu,webgpu-sw,cpu --sizes 8,4096,65536 --size2d N --repeats K --query Q --out FILE\n' +
   '       --mode2d --no1d --sizes2d 64,4096[,65536] --grids 1024 (16…2048) --colours values,regions --settle MS --look JSON';
 
 /** The command line as options; throws a `UsageError` on an unknown flag or a bad value. */
@@ -114,7 +116,7 @@ export function parseArgs(argv: string[]): Options {
         o.query = v.startsWith('?') ? v : `?${v}`;
         break;
       case '--backends':
-        o.backends = v.split(',').map((b) => (b === 'webgpu' || b === 'cpu' ? b : usage(`--backends: ${b} is not webgpu or cpu`)));
+        o.backends = v.split(',').map((b) => (b === 'webgpu' || b === 'cpu' || b === 'webgpu-sw' ? b : usage(`--backends: ${b} is not webgpu, webgpu-sw or cpu`)));
         break;
       case '--sizes':
         o.sizes = ints(v, '--sizes');
@@ -564,11 +566,14 @@ export function targets(rows: Row[]): Target[] {
       const ratio = cpuBig.medianMs / cpu8.medianMs;
       out.push({ build, target: 'pan at N = 65,536 on the CPU fallback ≤ 4× the pan at N = 8', figures: `${fmt(cpuBig.medianMs)} ms vs ${fmt(cpu8.medianMs)} ms (${ratio.toFixed(1)}×)`, met: ratio <= 4 });
     }
-    const gpuBig = pan('webgpu', 65536);
-    if (gpuBig && cpuBig) {
-      out.push({ build, target: 'pan at N = 65,536 on WebGPU never slower than on the CPU fallback', figures: `${fmt(gpuBig.medianMs)} ms vs ${fmt(cpuBig.medianMs)} ms`, met: gpuBig.medianMs <= cpuBig.medianMs });
+    // Each WebGPU browser setup measured (page composited through SwiftShader, or in software) against the fallback.
+    for (const backend of ['webgpu', 'webgpu-sw'] as Mode[]) {
+      const gpuBig = pan(backend, 65536);
+      if (gpuBig && cpuBig) {
+        out.push({ build, target: `pan at N = 65,536 on ${backend === 'webgpu' ? 'WebGPU' : 'WebGPU, page composited in software,'} never slower than on the CPU fallback`, figures: `${fmt(gpuBig.medianMs)} ms vs ${fmt(cpuBig.medianMs)} ms`, met: gpuBig.medianMs <= cpuBig.medianMs });
+      }
     }
-    for (const backend of ['webgpu', 'cpu'] as Mode[]) {
+    for (const backend of ['webgpu', 'webgpu-sw', 'cpu'] as Mode[]) {
       const drag = at(backend, DRAG_CASE);
       if (drag) {
         out.push({

@@ -66,9 +66,9 @@ export class Plot1DFrame implements FrameView {
     const settings = { willReadFrequently: this.cpuLike() };
     // Where the curves never go on the WebGPU layer (the CPU fallback, CPU-like adapters, ?plot=canvas) the whole
     // picture goes on the overlay alone: every canvas changed in a frame is another texture the compositor
-    // uploads, and with SwiftShader compositing that upload cost more than the plot's own drawing (one canvas
-    // instead of two: 34 against 60 ms of GPU-process CPU time per 842×674 frame, 115 against 275 ms until
-    // painted; /work/main/.notes/f-canvases.md). The background canvas then stays hidden in 1D.
+    // uploads, and where the browser composites through SwiftShader that costs more than drawing the plot (see
+    // the GPU-process column of scripts/frame-timing.ts, `webgpu` against `webgpu-sw`). The background canvas
+    // then stays hidden in 1D.
     this.singleCanvas = !evaluator.root || (this.plotForced ? this.plotForced === 'canvas' : this.cpuLike());
     if (this.singleCanvas) {
       // The 2D map draws on the background later: its first context fixes its kind, so it is asked for as before.

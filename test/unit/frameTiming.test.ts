@@ -1,6 +1,6 @@
 // The frame-timing script's pure helpers: its command line and its summaries (the browser part is run by hand).
 import { describe, expect, it } from 'vitest';
-import { UsageError, parseArgs, summarize, table2d, targets, type Row, type Row2D } from '../../scripts/frame-timing.ts';
+import { UsageError, cpuPerFrame, parseArgs, summarize, table2d, targets, type Row, type Row2D } from '../../scripts/frame-timing.ts';
 
 describe('frame-timing command line', () => {
   it('keeps the 1D run as the default and leaves 2D out', () => {
@@ -88,5 +88,15 @@ describe('frame-timing targets (issue 10)', () => {
     expect(met['cpu: first frame ≤ 1 s after navigation']).toBe(true);
     expect(t.some((x) => x.target.startsWith('cpu: N slider'))).toBe(false);
     expect(t.find((x) => x.target.startsWith('pan at N = 65,536 on the CPU'))!.figures).toBe('121 ms vs 30 ms (4.0×)');
+  });
+});
+
+describe('frame-timing CPU split', () => {
+  it('gives per frame the renderer, the GPU process and all processes, or null without both readings', () => {
+    const before = { browser: 100, renderer: 1000, 'gpu-process': 500 };
+    const after = { browser: 130, renderer: 1300, 'gpu-process': 560, utility: 0 };
+    expect(cpuPerFrame(before, after, 3)).toEqual({ page: 100, gpuProcess: 20, all: 130 });
+    expect(cpuPerFrame(null, after, 3)).toBeNull();
+    expect(cpuPerFrame(before, after, 0)).toBeNull();
   });
 });

@@ -52,7 +52,13 @@ export async function serveDist(dist: string = DIST): Promise<{ url: string; clo
   };
 }
 
-export type Mode = 'webgpu' | 'cpu';
+/**
+ * `webgpu`: WebGPU on SwiftShader, and the page composited through SwiftShader too (ANGLE and Vulkan on it), so
+ * WebGPU canvases show; `cpu`: no WebGPU (the fallback); `webgpu-sw`: WebGPU on SwiftShader with the page
+ * composited in software, as in a browser on a machine without a GPU that only has WebGPU's SwiftShader switched
+ * on (WebGPU canvases read back blank there; the app draws none on CPU-like adapters unless asked).
+ */
+export type Mode = 'webgpu' | 'cpu' | 'webgpu-sw';
 
 const COMMON_FLAGS = [
   '--no-sandbox',
@@ -63,22 +69,21 @@ const COMMON_FLAGS = [
   '--disable-dev-shm-usage',
 ];
 // WebGPU on SwiftShader; the Vulkan/ANGLE flags make the canvas show what WebGPU drew.
+const WEBGPU_COMPUTE_FLAGS = ['--enable-unsafe-webgpu', '--enable-unsafe-swiftshader', '--use-webgpu-adapter=swiftshader'];
 const WEBGPU_FLAGS = [
-  '--enable-unsafe-webgpu',
-  '--enable-unsafe-swiftshader',
-  '--use-webgpu-adapter=swiftshader',
+  ...WEBGPU_COMPUTE_FLAGS,
   '--enable-features=Vulkan',
   '--use-vulkan=swiftshader',
   '--use-angle=swiftshader',
 ];
 
-/** Headless Chromium: with WebGPU on SwiftShader (`webgpu`) or without any WebGPU flag (`cpu`). */
+/** Headless Chromium: with WebGPU on SwiftShader (`webgpu`, `webgpu-sw`; see Mode) or without any WebGPU flag (`cpu`). */
 export async function launchBrowser(mode: Mode): Promise<Browser> {
   const executablePath = process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium';
   return puppeteer.launch({
     executablePath,
     headless: true,
-    args: mode === 'webgpu' ? [...COMMON_FLAGS, ...WEBGPU_FLAGS] : COMMON_FLAGS,
+    args: [...COMMON_FLAGS, ...(mode === 'webgpu' ? WEBGPU_FLAGS : mode === 'webgpu-sw' ? WEBGPU_COMPUTE_FLAGS : [])],
     defaultViewport: { width: 1200, height: 760, deviceScaleFactor: 1 },
   });
 }

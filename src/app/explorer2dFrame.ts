@@ -34,7 +34,7 @@ import { GpuTarget2D, GpuTarget2DCompileError } from '../engine/gpu/target2d.ts'
 import { type AppState, type Target2DSpec, target2DOf } from '../state/state.ts';
 import { type DeviceValues, readDeviceValues } from '../views/deviceValues.ts';
 import { configureGpuCanvas } from '../views/gpuCanvas.ts';
-import { Heatmap2D } from '../views/map2d/heatmap2d.ts';
+import { Heatmap2D, wrapText } from '../views/map2d/heatmap2d.ts';
 import { Map2DGpu } from '../views/map2d/map2dGpu.ts';
 import { OrbitCamera } from '../views/surface3d/camera.ts';
 import { drawAxes3D } from '../views/surface3d/axes3d.ts';
@@ -681,9 +681,10 @@ export class Explorer2DFrame implements FrameView {
       overlay.save();
       overlay.font = `${12 * dpr}px system-ui, sans-serif`;
       overlay.fillStyle = '#9c6500';
-      // Short enough for a half-width canvas at 1280 px (the longer wording was cut off there).
       const why = this.evaluator.kind === 'cpu' ? 'no WebGPU' : 'faster than software WebGPU';
-      overlay.fillText(`CPU drawing, coarser mesh (${why})`, 8 * dpr, 16 * dpr);
+      // Broken at spaces to the canvas's width: one line did not fit the half-width canvas at 1280 px.
+      const lines = wrapText(overlay, `CPU drawing, coarser mesh (${why})`, width - 16 * dpr);
+      lines.forEach((line, k) => overlay.fillText(line, 8 * dpr, (16 + 15 * k) * dpr));
       overlay.restore();
     }
 

@@ -37,6 +37,8 @@ export class Plot1DFrame implements FrameView {
   private readonly plotForced = choice(this.query.get('plot'), 'gpu', 'canvas');
   /** `?eval1d=gpu|cpu`: who computes the sum and the target, whatever the adapter. */
   private readonly evalForced = choice(this.query.get('eval1d'), 'gpu', 'cpu');
+  /** The whole picture on the overlay canvas (the curves never go on the WebGPU layer); see the constructor. */
+  private readonly singleCanvas: boolean;
   /** Set when a WebGPU frame failed: the curves stay on the 2D canvas from then on. */
   private plotGpuFailed = this.plotForced === 'canvas';
   private readonly cpu = new CpuEvaluator('CPU');
@@ -61,7 +63,20 @@ export class Plot1DFrame implements FrameView {
   ) {
     // With a software WebGPU adapter the page's canvases are rasterised by that same software GPU: a CPU-backed
     // canvas (willReadFrequently) draws the plot faster there (as the 2D explorer's surface does).
-    this.plot = new Plot1D(canvases.background, canvases.overlay, { willReadFrequently: this.cpuLike() });
+    const settings = { willReadFrequently: this.cpuLike() };
+    // Where the curves never go on the WebGPU layer (the CPU fallback, CPU-like adapters, ?plot=canvas) the whole
+    // picture goes on the overlay alone: every canvas changed in a frame is another texture the compositor
+    // uploads, and where the browser composites through SwiftShader that costs more than drawing the plot (see
+    // the GPU-process column of scripts/frame-timing.ts, `webgpu` against `webgpu-sw`). The background canvas
+    // then stays hidden in 1D.
+    this.singleCanvas = !evaluator.root || (this.plotForced ? this.plotForced === 'canvas' : this.cpuLike());
+    if (this.singleCanvas) {
+      // The 2D map draws on the background later: its first context fixes its kind, so it is asked for as before.
+      canvases.background.getContext('2d', settings);
+      this.plot = new Plot1D(canvases.overlay, canvases.overlay, settings);
+    } else {
+      this.plot = new Plot1D(canvases.background, canvases.overlay, settings);
+    }
   }
 
   accepts(s: AppState): boolean {
@@ -95,7 +110,7 @@ export class Plot1DFrame implements FrameView {
 
   /** True when the curves go on the 2D canvas although WebGPU runs. */
   private drawOnCanvas(): boolean {
-    return this.plotGpuFailed || (this.plotForced ? this.plotForced === 'canvas' : this.cpuLike());
+    return this.singleCanvas || this.plotGpuFailed || (this.plotForced ? this.plotForced === 'canvas' : this.cpuLike());
   }
 
   /** For the status line: how the 1D plot is drawn when that is not the backend's own way, else ''. */
@@ -112,6 +127,7 @@ export class Plot1DFrame implements FrameView {
   /** The 2D explorer takes the canvases: its picture has no level-of-detail sentence. */
   leave(): void {
     delete this.canvases.overlay.dataset.note;
+    this.canvases.background.hidden = false;
   }
 
   /** Resolves once the GPU has done the last frame's work (the picture is on screen then, on every adapter). */
@@ -218,6 +234,8 @@ export class Plot1DFrame implements FrameView {
     const sum = await this.sumFor(s.network, grid, gpu);
     if (!isDeviceValues(sum)) gpu = gpu?.device === this.evaluator.device ? gpu : null;
     this.canvases.gpu.hidden = !gpu;
+    // Under an opaque overlay the background would only cost compositing (and may still hold the 2D map).
+    if (this.singleCanvas) this.canvases.background.hidden = true;
     plot.draw({ view: s.view, show: s.show, xs, target, sum, network: s.network, samples: t.samples, selected: s.selected, hoverX: this.hoverX }, gpu);
     // A frame the device rejected (validation, out of memory) switches the curves to the 2D canvas, with a message.
     // A lost device is not a render failure: the evaluator recovers and the next frame gets a new layer.

@@ -81,6 +81,7 @@ export class Readouts {
     this.piecesLabel.textContent = 'Linear pieces in view';
     this.n.textContent = String(n);
     this.pieces.textContent = pieceCount === null ? '—' : String(pieceCount);
+    this.pieces.parentElement!.title = `${this.piecesLabel.textContent}: ${this.pieces.textContent}`;
     this.max.textContent = num(max);
     this.rms.textContent = num(rms);
     this.panel?.readouts(pieceCount, max, rms);
@@ -104,6 +105,8 @@ export class Readouts {
     const x = exact === null ? '…' : exact.toLocaleString('en-US');
     // Sigmoid units have no creases: there are no linear regions to count.
     this.pieces.textContent = regionsUndefined ? 'not defined (sigmoid units)' : `${c} / ${x}`;
+    // The count may be ellipsised in a narrow column (index.html): the whole of it on hover.
+    this.pieces.parentElement!.title = `${this.piecesLabel.textContent}: ${this.pieces.textContent}`;
     this.max.textContent = num(max);
     this.rms.textContent = num(rms);
     this.panel?.readouts(null, max, rms);

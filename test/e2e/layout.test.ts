@@ -161,6 +161,73 @@ describe.each<Mode>(['webgpu', 'cpu'])('layout at 1280×720 with %s', (mode) => 
     expect(await page.$eval('#plot-legend', (e) => (e as HTMLElement).hidden)).toBe(false);
   });
 
+  it('2D: the map takes its box’s width with the legend under it, the surface note stays on its canvas, a long regions count never cuts “RMS error”', async () => {
+    await page.evaluate(() => window.sandbox.setState({ mode: '2d' }));
+    await page.evaluate(() => window.sandbox.setState({}));
+    // The square map spans its box but for the tick labels' margins (58 + 14 px), not a square shrunk beside its legend.
+    const g = await page.evaluate(() => window.sandbox.geometry());
+    const stack = await box(page, '#plot-stack');
+    expect(g.kind).toBe('map2d');
+    expect(g.width).toBeGreaterThanOrEqual(stack.right - stack.left - 58 - 14 - 4);
+    expect(g.top + g.height).toBeLessThan(stack.bottom);
+    // Under the map's tick labels, inside the box: the legend's bar (and its frame), a row of non-white pixels nearly the map's width.
+    const bar = await page.evaluate((g) => {
+      const c = document.getElementById('plot') as HTMLCanvasElement;
+      const r = c.getBoundingClientRect();
+      const x0 = Math.round(g.left - r.left);
+      const y0 = Math.round(g.top - r.top + g.height + 20);
+      const rows = Math.min(70, c.height - y0);
+      const data = c.getContext('2d')!.getImageData(x0, y0, Math.round(g.width), rows).data;
+      let best = 0;
+      for (let y = 0; y < rows; y++) {
+        let n = 0;
+        for (let x = 0; x < Math.round(g.width); x++) {
+          const i = 4 * (y * Math.round(g.width) + x);
+          if (data[i + 3] > 200 && 765 - data[i] - data[i + 1] - data[i + 2] > 60) n++;
+        }
+        best = Math.max(best, n);
+      }
+      return { best, width: Math.round(g.width) };
+    }, g);
+    expect(bar.best, 'the legend bar under the map').toBeGreaterThanOrEqual(0.8 * bar.width);
+    // The surface's note ("CPU drawing, coarser mesh (…)", #9c6500) is drawn, and wrapped short of the canvas's right edge.
+    const note = await page.evaluate(() => {
+      const c = document.getElementById('surface') as HTMLCanvasElement;
+      const h = Math.min(c.height, 60);
+      const data = c.getContext('2d')!.getImageData(0, 0, c.width, h).data;
+      let right = -1;
+      let count = 0;
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < c.width; x++) {
+          const i = 4 * (y * c.width + x);
+          if (data[i + 3] > 100 && Math.abs(data[i] - 156) < 40 && Math.abs(data[i + 1] - 101) < 40 && data[i + 2] < 60) {
+            count++;
+            right = Math.max(right, x);
+          }
+        }
+      }
+      return { right, count, width: c.width };
+    });
+    expect(note.count, 'the surface note').toBeGreaterThan(20);
+    expect(note.right, 'the surface note’s right edge').toBeLessThan(note.width - 4);
+    // A regions count longer than the row has room for: it yields (ellipsised); N, Max error and RMS error stay whole in the row.
+    const row = await page.evaluate(() => {
+      document.getElementById('readout-pieces')!.textContent = '4,194,304 / 2,147,483,648 (a count longer than the row)';
+      const r = (e: Element) => e.getBoundingClientRect();
+      const dl = r(document.querySelector('.readouts')!);
+      const items = Array.from(document.querySelectorAll('.readouts > div')).map((d) => ({ id: d.querySelector('dd')!.id, left: r(d).left, right: r(d).right, clipped: d.scrollWidth > d.clientWidth + 1 }));
+      return { right: dl.right, items };
+    });
+    for (const id of ['readout-n', 'readout-max', 'readout-rms']) {
+      const item = row.items.find((x) => x.id === id)!;
+      expect(item.right, id).toBeLessThanOrEqual(row.right + 0.5);
+      expect(item.clipped, id).toBe(false);
+    }
+    expect(row.items.find((x) => x.id === 'readout-pieces')!.clipped).toBe(true);
+    await page.evaluate(() => window.sandbox.setState({ mode: '1d' }));
+    expect(errors).toEqual([]);
+  });
+
   it('a tour step with small multiples keeps the card, the plot and the multiples in view', async () => {
     // The first step with small multiples (1-based for the API).
     const step = TOUR.findIndex((t) => t.multiples !== undefined) + 1;

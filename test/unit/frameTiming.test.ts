@@ -1,6 +1,6 @@
 // The frame-timing script's pure helpers: its command line and its summaries (the browser part is run by hand).
 import { describe, expect, it } from 'vitest';
-import { UsageError, parseArgs, summarize, table2d, targets, type Row, type Row2D } from '../../scripts/frame-timing.ts';
+import { UsageError, cpuPerFrame, parseArgs, summarize, table2d, targets, type Row, type Row2D } from '../../scripts/frame-timing.ts';
 
 describe('frame-timing command line', () => {
   it('keeps the 1D run as the default and leaves 2D out', () => {
@@ -67,7 +67,7 @@ describe('frame-timing summaries', () => {
 });
 
 describe('frame-timing targets (issue 10)', () => {
-  const row = (backend: 'webgpu' | 'cpu', c: string, medianMs: number, longestTaskMs: number | null = null): Row => ({ build: 'b', backend, backendLabel: '', case: c, medianMs, longestTaskMs });
+  const row = (backend: 'webgpu' | 'webgpu-sw' | 'cpu', c: string, medianMs: number, longestTaskMs: number | null = null): Row => ({ build: 'b', backend, backendLabel: '', case: c, medianMs, longestTaskMs });
   it('says for each target whether the figures meet it, and skips what was not measured', () => {
     const rows: Row[] = [
       row('cpu', 'first frame after navigation', 600),
@@ -76,15 +76,27 @@ describe('frame-timing targets (issue 10)', () => {
       row('webgpu', 'first frame after navigation', 1200),
       row('webgpu', '1D pan, N = 65536', 100),
       row('webgpu', 'N slider dragged 1 → 65,536 (least squares), last input → on screen', 300, 120),
+      row('webgpu-sw', '1D pan, N = 65536', 130),
     ];
     const t = targets(rows);
     const met = Object.fromEntries(t.map((x) => [x.target, x.met]));
     expect(met['pan at N = 65,536 on the CPU fallback ≤ 4× the pan at N = 8']).toBe(false);
     expect(met['pan at N = 65,536 on WebGPU never slower than on the CPU fallback']).toBe(true);
+    expect(met['pan at N = 65,536 on WebGPU, page composited in software, never slower than on the CPU fallback']).toBe(false);
     expect(met['webgpu: N slider 1 → 65,536 on screen ≤ 500 ms after the last input, no task over 100 ms']).toBe(false);
     expect(met['webgpu: first frame ≤ 1 s after navigation']).toBe(false);
     expect(met['cpu: first frame ≤ 1 s after navigation']).toBe(true);
     expect(t.some((x) => x.target.startsWith('cpu: N slider'))).toBe(false);
     expect(t.find((x) => x.target.startsWith('pan at N = 65,536 on the CPU'))!.figures).toBe('121 ms vs 30 ms (4.0×)');
+  });
+});
+
+describe('frame-timing CPU split', () => {
+  it('gives per frame the renderer, the GPU process and all processes, or null without both readings', () => {
+    const before = { browser: 100, renderer: 1000, 'gpu-process': 500 };
+    const after = { browser: 130, renderer: 1300, 'gpu-process': 560, utility: 0 };
+    expect(cpuPerFrame(before, after, 3)).toEqual({ page: 100, gpuProcess: 20, all: 130 });
+    expect(cpuPerFrame(null, after, 3)).toBeNull();
+    expect(cpuPerFrame(before, after, 0)).toBeNull();
   });
 });

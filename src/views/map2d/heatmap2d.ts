@@ -78,6 +78,10 @@ export interface LegendSpec {
 const MARGIN = { left: 58, right: 14, top: 12, bottom: 38 };
 /** Room (CSS pixels) the legend needs to the right of the map; with less it sits inside the map's top-left corner. */
 const LEGEND_SIDE = 76;
+/** Height (CSS pixels, under the x tick labels) of the legend laid out across the foot of a tall box. */
+const LEGEND_BELOW = 64;
+/** Where the legend goes: beside the map, across its foot (tall boxes), or inside its top-left corner. */
+type LegendPlace = 'side' | 'below' | 'inside';
 const CONTOUR_STYLE = 'rgba(20, 20, 26, 0.45)';
 const CREASE_STYLE = 'rgba(30, 30, 40, 0.5)';
 /** The hovered point's active units' lines. */
@@ -186,15 +190,28 @@ export class Heatmap2D extends LayeredCanvas {
   }
 
   /**
-   * A square plot area, as large as fits. In a tall, narrow box (the map beside the surface at 1280×720) it leaves
-   * the legend its room on the right, so the legend never covers the map's top-left corner.
+   * A square plot area, as large as fits. In a box tall enough for the full-width square and a legend under it
+   * (the map beside the surface at 1280×720 and 1400×900) the legend goes across the foot, so the square takes
+   * the whole width and the height under it is used; in other tall, narrow boxes the legend gets its room on the
+   * right, so it never covers the map's top-left corner. What height is left over is split above and below.
    */
   get rect(): PlotRect {
     const w = this.cssWidth - MARGIN.left - MARGIN.right;
     const h = this.cssHeight - MARGIN.top - MARGIN.bottom;
-    const portrait = h >= w && w - LEGEND_SIDE >= 0.6 * w;
-    const side = Math.max(1, portrait ? w - LEGEND_SIDE : Math.min(w, h));
-    return { left: MARGIN.left, top: MARGIN.top, width: side, height: side };
+    const place = this.legendPlace();
+    const side = Math.max(1, place === 'below' ? w : place === 'side' && h >= w ? w - LEGEND_SIDE : Math.min(w, h));
+    // Centred in a taller box (as the surface beside it is), the legend under it included.
+    const spare = h - side - (place === 'below' ? LEGEND_BELOW : 0);
+    return { left: MARGIN.left, top: MARGIN.top + Math.max(0, Math.floor(spare / 2)), width: side, height: side };
+  }
+
+  /** Where the legend fits (see `rect`). */
+  private legendPlace(): LegendPlace {
+    const w = this.cssWidth - MARGIN.left - MARGIN.right;
+    const h = this.cssHeight - MARGIN.top - MARGIN.bottom;
+    if (w >= 120 && h >= w + LEGEND_BELOW) return 'below';
+    if (h >= w) return w - LEGEND_SIDE >= 0.6 * w ? 'side' : 'inside';
+    return this.cssWidth - (MARGIN.left + Math.min(w, h)) >= LEGEND_SIDE ? 'side' : 'inside';
   }
 
   /** Grid resolution per side for the current size (one sample per ~2 CSS pixels, at most 512). */
@@ -703,16 +720,57 @@ export class Heatmap2D extends LayeredCanvas {
     const hi = known ? `+${scale.toPrecision(3)}` : '+max';
     const lo = known ? `−${scale.toPrecision(3)}` : '−max';
     const stops = this.legendStops();
-    const side = this.cssWidth - (r.left + r.width) >= LEGEND_SIDE;
+    const place = this.legendPlace();
     const title = MODE_TITLE[mode];
     ctx.font = '12px system-ui, sans-serif';
     ctx.lineWidth = 1;
-    if (side) {
+    if (place === 'below') {
+      // Under the x tick labels, as wide as the map: the title (or the caller's text) on one line, then the bar.
+      const x0 = r.left;
+      const w = r.width;
+      const y = r.top + r.height + MARGIN.bottom - 14;
+      ctx.fillStyle = PLOT_COLORS.background;
+      ctx.fillRect(x0 - 2, y, w + 4, LEGEND_BELOW);
+      ctx.fillStyle = PLOT_COLORS.text;
+      ctx.textBaseline = 'top';
+      ctx.textAlign = 'left';
+      // Regions' text says what it counts; a note in the other modes follows the mode's name.
+      const label = this.legend.label;
+      const text = !label ? title : mode === 'regions' ? label : `${title} — ${label}`;
+      const lines = wrapText(ctx, text, w).slice(0, 2);
+      lines.forEach((line, k) => ctx.fillText(fit(ctx, line, w), x0, y + 2 + 14 * k));
+      const barY = y + 6 + 14 * lines.length;
+      if (mode === 'regions') {
+        const cell = w / stops.length;
+        stops.forEach((c, k) => {
+          ctx.fillStyle = rgbCss(c);
+          ctx.fillRect(x0 + k * cell, barY, cell, 10);
+        });
+      } else {
+        const g = ctx.createLinearGradient(x0, 0, x0 + w, 0);
+        stops.forEach((c, k) => g.addColorStop(k / (stops.length - 1), rgbCss(c)));
+        ctx.fillStyle = g;
+        ctx.fillRect(x0, barY, w, 10);
+      }
+      ctx.strokeStyle = PLOT_COLORS.axis;
+      ctx.strokeRect(x0 + 0.5, barY + 0.5, w - 1, 9);
+      if (mode !== 'regions') {
+        ctx.fillStyle = PLOT_COLORS.text;
+        ctx.textBaseline = 'top';
+        ctx.textAlign = 'left';
+        ctx.fillText(lo, x0, barY + 13);
+        ctx.textAlign = 'center';
+        ctx.fillText('0', x0 + w / 2, barY + 13);
+        ctx.textAlign = 'right';
+        ctx.fillText(hi, x0 + w, barY + 13);
+        ctx.textAlign = 'left';
+      }
+    } else if (place === 'side') {
       const x = r.left + r.width + 12;
       const h = Math.max(40, Math.min(r.height - 34, 160));
       const boxW = this.cssWidth - (x - 2);
       // Region mode's count, or a note in the other modes (e.g. why there are no regions), under the title.
-      const labelLines = this.legend.label ? wrap(ctx, this.legend.label, boxW - 4) : [];
+      const labelLines = this.legend.label ? wrapText(ctx, this.legend.label, boxW - 4) : [];
       const box = { x: x - 2, y: r.top, w: boxW, h: h + 34 + 15 * labelLines.length };
       ctx.fillStyle = PLOT_COLORS.background;
       ctx.fillRect(box.x, box.y, box.w, box.h);
@@ -785,7 +843,7 @@ export class Heatmap2D extends LayeredCanvas {
 }
 
 /** `text` broken into lines of at most `width` pixels at spaces (a word longer than that gets a line of its own). */
-function wrap(ctx: CanvasRenderingContext2D, text: string, width: number): string[] {
+export function wrapText(ctx: Pick<CanvasRenderingContext2D, 'measureText'>, text: string, width: number): string[] {
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(/\s+/).filter(Boolean)) {

@@ -50,6 +50,8 @@ export class Plot1DFrame implements FrameView {
   targetOnGpu = false;
   valuesOnGpu = false;
   plotOnGpu = false;
+  /** What the last 2D-canvas frame drew from, or null: a frame with the same inputs is already on screen. */
+  private lastDrawn: DrawnInputs | null = null;
 
   constructor(
     private readonly evaluator: AutoEvaluator,
@@ -112,6 +114,7 @@ export class Plot1DFrame implements FrameView {
   /** The 2D explorer takes the canvases: its picture has no level-of-detail sentence. */
   leave(): void {
     delete this.canvases.overlay.dataset.note;
+    this.lastDrawn = null;
   }
 
   /** Resolves once the GPU has done the last frame's work (the picture is on screen then, on every adapter). */
@@ -210,6 +213,15 @@ export class Plot1DFrame implements FrameView {
   async draw(s: AppState): Promise<void> {
     const plot = this.plot;
     plot.resize();
+    // States are replaced, never changed in place: while the N slider is dragged, every step changes the state
+    // but not the network until its fit lands, and redrawing 65,536 units' level of detail each time was most of
+    // the drag's main-thread work. Only the 2D canvas keeps its picture between frames (a WebGPU canvas may not).
+    const inputs: DrawnInputs = {
+      network: s.network, view: s.view, show: s.show, selected: s.selected, target: s.target, hoverX: this.hoverX,
+      width: plot.size.width, height: plot.size.height, dpr: window.devicePixelRatio || 1, status: this.evaluator.status,
+    };
+    if (this.lastDrawn && !this.plotOnGpu && sameInputs(this.lastDrawn, inputs)) return;
+    this.lastDrawn = null;
     const grid = { xMin: s.view.xMin, xMax: s.view.xMax, nx: plot.sampleCount };
     const xs = gridXs(grid);
     const t = targetOf(s.target);
@@ -252,7 +264,26 @@ export class Plot1DFrame implements FrameView {
     const stats = errorStats(evaluateNetwork1D(s.network, inXs), inTarget);
     this.readouts.show(s.network.a.length, pieces && piecesInRange(pieces, s.view.xMin, s.view.xMax), stats.max, stats.rms, s.show.target);
     this.readouts.hover(this.hoverX === null ? null : this.hoverReadout(s, this.hoverX));
+    if (!this.plotOnGpu) this.lastDrawn = inputs;
   }
+}
+
+/** What a 1D frame is drawn from (compared by identity: states and their parts are replaced, never edited). */
+interface DrawnInputs {
+  network: AppState['network'];
+  view: AppState['view'];
+  show: AppState['show'];
+  selected: number;
+  target: AppState['target'];
+  hoverX: number | null;
+  width: number;
+  height: number;
+  dpr: number;
+  status: unknown;
+}
+
+function sameInputs(p: DrawnInputs, q: DrawnInputs): boolean {
+  return (Object.keys(p) as Array<keyof DrawnInputs>).every((k) => p[k] === q[k]);
 }
 
 /** `value` when it is one of the choices, else null. */

@@ -62,7 +62,12 @@ export class Readouts {
   /** Set once the panel exists; frames drawn before that (a device loss during boot) skip it. */
   panel: Panel | null = null;
 
+  /** The network whose formula is shown (every store change asks; only a new network is written out again). */
+  private formulaOf: Network | null = null;
+
   formula(net: Network): void {
+    if (net === this.formulaOf) return;
+    this.formulaOf = net;
     const f = formulaLines(net);
     this.symbolic.textContent = f.symbolic;
     this.numeric.textContent = f.numeric;

@@ -6,6 +6,7 @@ import { MAX_CSV_CHARS, MAX_CSV_POINTS, parseCsvPoints, parseCsvPoints3 } from '
 import { messageOf } from '../model/messages.ts';
 import { cloneNetwork } from '../model/network.ts';
 import { knotOf } from '../model/network.ts';
+import { type Activation, activationOf } from '../model/activation.ts';
 import { fmt } from './formula.ts';
 import { type AppState, StateError, type Store } from '../state/state.ts';
 
@@ -129,6 +130,16 @@ export class TargetEditor {
 }
 
 const LIST_LIMIT = 1000;
+
+/**
+ * What −b/w (1D) or w·(x, y) + b = 0 (2D) is for a unit of this activation: a ReLU or leaky unit bends there (a
+ * knot, a crease); a linear unit never bends, its term only crosses zero there; a sigmoid unit is at half height.
+ */
+export function pointName(activation: Activation): { short: string; line: string } {
+  if (activation === 'linear') return { short: 'zero at', line: 'zero line' };
+  if (activation === 'sigmoid') return { short: 'midpoint', line: 'midline' };
+  return { short: 'knot', line: 'crease' };
+}
 /** Options made per task (see render). */
 const LIST_SLICE = 100;
 
@@ -185,9 +196,10 @@ export class UnitInspector {
         const o = document.createElement('option');
         o.value = String(i);
         const k = net.dim === 1 ? knotOf(net, i) : null;
-        o.textContent = net.dim === 1 ? `#${i + 1}  knot ${k === null ? '—' : fmt(k)}  a ${fmt(net.a[i])}` : `#${i + 1}  w (${fmt(net.w[2 * i])}, ${fmt(net.w[2 * i + 1])})  a ${fmt(net.a[i])}`;
+        o.textContent = net.dim === 1 ? `#${i + 1}  ${where.short} ${k === null ? '—' : fmt(k)}  a ${fmt(net.a[i])}` : `#${i + 1}  w (${fmt(net.w[2 * i])}, ${fmt(net.w[2 * i + 1])})  a ${fmt(net.a[i])}`;
         return o;
       };
+      const where = pointName(activationOf(net));
       const total = Math.min(n, LIST_LIMIT);
       const slice = (from: number) => {
         if (this.listed !== net) return;
@@ -209,7 +221,8 @@ export class UnitInspector {
     el<HTMLElement>('unit-w-label').textContent = two ? 'w₁' : 'w';
     this.fields.w2.hidden = !two;
     el<HTMLElement>('unit-w2-label').hidden = !two;
-    el<HTMLElement>('unit-knot-label').textContent = two ? 'crease' : 'knot −b/w';
+    const where = pointName(activationOf(net));
+    el<HTMLElement>('unit-knot-label').textContent = two ? where.line : `${where.short} −b/w`;
     const value = { w: net.w[i * net.dim], w2: two ? net.w[i * 2 + 1] : Number.NaN, b: net.b[i], a: net.a[i] };
     for (const key of ['w', 'w2', 'b', 'a'] as const) {
       const f = this.fields[key];

@@ -16,7 +16,8 @@ import type { ValidNetwork } from '../model/network.ts';
 import { evaluateNetwork1D, piecesInRange, piecewiseOrNull } from '../model/piecewise1d.ts';
 import type { ResolvedTarget } from '../model/targets.ts';
 import { type AppState, targetOf } from '../state/state.ts';
-import { Plot1D } from '../views/plot1d/plot1d.ts';
+import { type LevelOfDetail, Plot1D, levelOfDetail } from '../views/plot1d/plot1d.ts';
+import { LOD_MIN_UNITS } from '../views/plot1d/lod.ts';
 import { PlotGpu } from '../views/plot1d/plotGpu.ts';
 import { type DeviceValues, isDeviceValues } from '../views/deviceValues.ts';
 import { messageOf, type Say } from './dom.ts';
@@ -52,6 +53,8 @@ export class Plot1DFrame implements FrameView {
   plotOnGpu = false;
   /** What the last 2D-canvas frame drew from, or null: a frame with the same inputs is already on screen. */
   private lastDrawn: DrawnInputs | null = null;
+  /** The network whose level of detail was last computed apart (see draw). */
+  private lodNetwork: AppState['network'] | null = null;
 
   constructor(
     private readonly evaluator: AutoEvaluator,
@@ -64,6 +67,7 @@ export class Plot1DFrame implements FrameView {
     // With a software WebGPU adapter the page's canvases are rasterised by that same software GPU: a CPU-backed
     // canvas (willReadFrequently) draws the plot faster there (as the 2D explorer's surface does).
     this.plot = new Plot1D(canvases.background, canvases.overlay, { willReadFrequently: this.cpuLike() });
+    this.plot.followSize();
   }
 
   accepts(s: AppState): boolean {
@@ -229,8 +233,18 @@ export class Plot1DFrame implements FrameView {
     let gpu = await this.gpuLayer();
     const sum = await this.sumFor(s.network, grid, gpu);
     if (!isDeviceValues(sum)) gpu = gpu?.device === this.evaluator.device ? gpu : null;
+    // The first frame of a newly landed big network (a fit, an N-slider step) picks its terms and builds its band
+    // in tasks of its own, so input between them is not held up by one long task (pans of the same network keep
+    // one task: their band's envelopes are kept).
+    let lod: LevelOfDetail | null | undefined;
+    if (s.network !== this.lodNetwork && s.show.terms && s.network.a.length > LOD_MIN_UNITS) {
+      await nextTask();
+      lod = levelOfDetail(s.network, true, xs, s.view.xMin, s.view.xMax, s.selected);
+      this.lodNetwork = s.network;
+      await nextTask();
+    }
     this.canvases.gpu.hidden = !gpu;
-    plot.draw({ view: s.view, show: s.show, xs, target, sum, network: s.network, samples: t.samples, selected: s.selected, hoverX: this.hoverX }, gpu);
+    plot.draw({ view: s.view, show: s.show, xs, target, sum, network: s.network, samples: t.samples, selected: s.selected, hoverX: this.hoverX, lod }, gpu);
     // A frame the device rejected (validation, out of memory) switches the curves to the 2D canvas, with a message.
     // A lost device is not a render failure: the evaluator recovers and the next frame gets a new layer.
     if (gpu) {
@@ -284,6 +298,21 @@ interface DrawnInputs {
 
 function sameInputs(p: DrawnInputs, q: DrawnInputs): boolean {
   return (Object.keys(p) as Array<keyof DrawnInputs>).every((k) => p[k] === q[k]);
+}
+
+/**
+ * Resolves in a task of its own, ahead of timers (a message, as the browser's scheduler.yield does): input and
+ * rendering waiting meanwhile run first, without the 4 ms timer clamp.
+ */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
 }
 
 /** `value` when it is one of the choices, else null. */

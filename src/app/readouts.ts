@@ -48,6 +48,9 @@ export function shownError(v: number): number {
   return Number.isFinite(v) && Math.abs(v) < ROUNDING_ERROR ? 0 : v;
 }
 
+/** Up to this many units the formula is written in the task that changed the network. */
+const FORMULA_AT_ONCE_UP_TO = 4096;
+
 export class Readouts {
   private readonly n = el('readout-n');
   private readonly pieces = el('readout-pieces');
@@ -68,6 +71,15 @@ export class Readouts {
   formula(net: Network): void {
     if (net === this.formulaOf) return;
     this.formulaOf = net;
+    if (net.a.length <= FORMULA_AT_ONCE_UP_TO) return this.writeFormula(net);
+    // A big network's formula (an O(N) scan and a sort of its knots) is written in a task of its own, not in the
+    // one that landed its fit; a newer network supersedes it.
+    setTimeout(() => {
+      if (this.formulaOf === net) this.writeFormula(net);
+    }, 0);
+  }
+
+  private writeFormula(net: Network): void {
     const f = formulaLines(net);
     this.symbolic.textContent = f.symbolic;
     this.numeric.textContent = f.numeric;

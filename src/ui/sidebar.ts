@@ -211,7 +211,9 @@ export class UnitInspector {
         if (sel >= from && sel < from + LIST_SLICE && this.store.state.network === net) this.list.value = String(sel);
         if (from + LIST_SLICE < total) setTimeout(() => slice(from + LIST_SLICE), 0);
       };
-      slice(0);
+      // A big network's first slice waits for a task of its own too (not the one that landed its fit).
+      if (total > LIST_SLICE) setTimeout(() => slice(0), 0);
+      else slice(0);
       this.note.textContent = n > LIST_LIMIT ? `The list shows the first ${LIST_LIMIT} of ${n} units; select others on the plot or with [ and ].` : `${n} unit${n === 1 ? '' : 's'}`;
     }
     this.list.value = s.selected >= 0 && s.selected < LIST_LIMIT ? String(s.selected) : '';

@@ -67,7 +67,6 @@ export class Plot1DFrame implements FrameView {
     // With a software WebGPU adapter the page's canvases are rasterised by that same software GPU: a CPU-backed
     // canvas (willReadFrequently) draws the plot faster there (as the 2D explorer's surface does).
     this.plot = new Plot1D(canvases.background, canvases.overlay, { willReadFrequently: this.cpuLike() });
-    this.plot.followSize();
   }
 
   accepts(s: AppState): boolean {

@@ -22,26 +22,9 @@ export class LayeredCanvas {
     this.top = top;
   }
 
-  /** The overlay's border-box size as its ResizeObserver last reported it (see `followSize`), or null. */
-  private observed: { width: number; height: number } | null = null;
-
-  /**
-   * From now on `resize` takes the overlay's size from a ResizeObserver instead of measuring it: a measure forces
-   * a layout of the whole page when anything changed since the last one (a panel readout, the Units list), and
-   * those forced layouts were the longest part of the frames of a dragged N slider. The observer reports after
-   * layout and before paint, so a page that asks for a redraw on resize draws at the new size in the same frame.
-   */
-  followSize(): void {
-    if (typeof ResizeObserver !== 'function') return;
-    new ResizeObserver((entries) => {
-      const box = entries[entries.length - 1]?.borderBoxSize?.[0];
-      this.observed = box ? { width: box.inlineSize, height: box.blockSize } : null;
-    }).observe(this.overlay);
-  }
-
   /** Matches the backing stores to the elements' CSS size and the device pixel ratio. */
   resize(): void {
-    const r = this.observed ?? this.overlay.getBoundingClientRect();
+    const r = this.overlay.getBoundingClientRect();
     const dpr = window.devicePixelRatio || 1;
     this.cssWidth = Math.max(1, Math.round(r.width));
     this.cssHeight = Math.max(1, Math.round(r.height));

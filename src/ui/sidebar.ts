@@ -220,11 +220,14 @@ export class UnitInspector {
     const i = s.selected;
     const on = i >= 0 && i < n;
     const two = net.dim === 2;
-    el<HTMLElement>('unit-w-label').textContent = two ? 'w₁' : 'w';
-    this.fields.w2.hidden = !two;
-    el<HTMLElement>('unit-w2-label').hidden = !two;
+    // Written only where they change (every state change comes here; each write dirties the page's layout).
+    const setText = (e: HTMLElement, text: string) => void (e.textContent !== text && (e.textContent = text));
+    setText(el<HTMLElement>('unit-w-label'), two ? 'w₁' : 'w');
+    if (this.fields.w2.hidden !== !two) this.fields.w2.hidden = !two;
+    const w2Label = el<HTMLElement>('unit-w2-label');
+    if (w2Label.hidden !== !two) w2Label.hidden = !two;
     const where = pointName(activationOf(net));
-    el<HTMLElement>('unit-knot-label').textContent = two ? where.line : `${where.short} −b/w`;
+    setText(el<HTMLElement>('unit-knot-label'), two ? where.line : `${where.short} −b/w`);
     const value = { w: net.w[i * net.dim], w2: two ? net.w[i * 2 + 1] : Number.NaN, b: net.b[i], a: net.a[i] };
     for (const key of ['w', 'w2', 'b', 'a'] as const) {
       const f = this.fields[key];
@@ -232,10 +235,10 @@ export class UnitInspector {
       if (document.activeElement !== f) f.value = on && !(key === 'w2' && !two) ? String(value[key]) : '';
     }
     if (two) {
-      this.knot.textContent = on ? (value.w === 0 && value.w2 === 0 ? 'none (w = 0)' : `${fmt(value.w)}·x + ${fmt(value.w2)}·y + ${fmt(value.b)} = 0`) : '—';
+      setText(this.knot, on ? (value.w === 0 && value.w2 === 0 ? 'none (w = 0)' : `${fmt(value.w)}·x + ${fmt(value.w2)}·y + ${fmt(value.b)} = 0`) : '—');
     } else {
       const k = on ? knotOf(net, i) : null;
-      this.knot.textContent = on ? (k === null ? 'none (w = 0)' : fmt(k)) : '—';
+      setText(this.knot, on ? (k === null ? 'none (w = 0)' : fmt(k)) : '—');
     }
   }
 }

@@ -25,11 +25,12 @@ export class Notices {
   }
 
   showStatus(s: BackendStatus): void {
-    this.statusEl.textContent = s.label;
-    this.statusEl.title = s.label;
-    this.statusEl.dataset.backend = s.kind;
-    this.noticeEl.textContent = s.notice ?? '';
-    this.noticeEl.hidden = !s.notice;
+    // Written only where it changes: the status is shown again whenever N changes, and each write dirties the layout.
+    if (this.statusEl.textContent !== s.label) this.statusEl.textContent = s.label;
+    if (this.statusEl.title !== s.label) this.statusEl.title = s.label;
+    if (this.statusEl.dataset.backend !== s.kind) this.statusEl.dataset.backend = s.kind;
+    if (this.noticeEl.textContent !== (s.notice ?? '')) this.noticeEl.textContent = s.notice ?? '';
+    if (this.noticeEl.hidden !== !s.notice) this.noticeEl.hidden = !s.notice;
   }
 
   /** Startup text before a backend exists, or why startup failed. */

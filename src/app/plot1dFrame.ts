@@ -16,7 +16,8 @@ import type { ValidNetwork } from '../model/network.ts';
 import { evaluateNetwork1D, piecesInRange, piecewiseOrNull } from '../model/piecewise1d.ts';
 import type { ResolvedTarget } from '../model/targets.ts';
 import { type AppState, targetOf } from '../state/state.ts';
-import { Plot1D } from '../views/plot1d/plot1d.ts';
+import { type LevelOfDetail, Plot1D, levelOfDetail } from '../views/plot1d/plot1d.ts';
+import { LOD_MIN_UNITS } from '../views/plot1d/lod.ts';
 import { PlotGpu } from '../views/plot1d/plotGpu.ts';
 import { type DeviceValues, isDeviceValues } from '../views/deviceValues.ts';
 import { messageOf, type Say } from './dom.ts';
@@ -52,6 +53,10 @@ export class Plot1DFrame implements FrameView {
   targetOnGpu = false;
   valuesOnGpu = false;
   plotOnGpu = false;
+  /** What the last 2D-canvas frame drew from, or null: a frame with the same inputs is already on screen. */
+  private lastDrawn: DrawnInputs | null = null;
+  /** The network whose level of detail was last computed apart (see draw). */
+  private lodNetwork: AppState['network'] | null = null;
 
   constructor(
     private readonly evaluator: AutoEvaluator,
@@ -128,6 +133,7 @@ export class Plot1DFrame implements FrameView {
   leave(): void {
     delete this.canvases.overlay.dataset.note;
     this.canvases.background.hidden = false;
+    this.lastDrawn = null;
   }
 
   /** Resolves once the GPU has done the last frame's work (the picture is on screen then, on every adapter). */
@@ -226,6 +232,15 @@ export class Plot1DFrame implements FrameView {
   async draw(s: AppState): Promise<void> {
     const plot = this.plot;
     plot.resize();
+    // States are replaced, never changed in place: while the N slider is dragged, every step changes the state
+    // but not the network until its fit lands, and redrawing 65,536 units' level of detail each time was most of
+    // the drag's main-thread work. Only the 2D canvas keeps its picture between frames (a WebGPU canvas may not).
+    const inputs: DrawnInputs = {
+      network: s.network, view: s.view, show: s.show, selected: s.selected, target: s.target, hoverX: this.hoverX,
+      width: plot.size.width, height: plot.size.height, dpr: window.devicePixelRatio || 1, status: this.evaluator.status,
+    };
+    if (this.lastDrawn && !this.plotOnGpu && sameInputs(this.lastDrawn, inputs)) return;
+    this.lastDrawn = null;
     const grid = { xMin: s.view.xMin, xMax: s.view.xMax, nx: plot.sampleCount };
     const xs = gridXs(grid);
     const t = targetOf(s.target);
@@ -233,10 +248,20 @@ export class Plot1DFrame implements FrameView {
     let gpu = await this.gpuLayer();
     const sum = await this.sumFor(s.network, grid, gpu);
     if (!isDeviceValues(sum)) gpu = gpu?.device === this.evaluator.device ? gpu : null;
+    // The first frame of a newly landed big network (a fit, an N-slider step) picks its terms and builds its band
+    // in tasks of its own, so input between them is not held up by one long task (pans of the same network keep
+    // one task: their band's envelopes are kept).
+    let lod: LevelOfDetail | null | undefined;
+    if (s.network !== this.lodNetwork && s.show.terms && s.network.a.length > LOD_MIN_UNITS) {
+      await nextTask();
+      lod = levelOfDetail(s.network, true, xs, s.view.xMin, s.view.xMax, s.selected);
+      this.lodNetwork = s.network;
+      await nextTask();
+    }
     this.canvases.gpu.hidden = !gpu;
     // Under an opaque overlay the background would only cost compositing (and may still hold the 2D map).
     if (this.singleCanvas) this.canvases.background.hidden = true;
-    plot.draw({ view: s.view, show: s.show, xs, target, sum, network: s.network, samples: t.samples, selected: s.selected, hoverX: this.hoverX }, gpu);
+    plot.draw({ view: s.view, show: s.show, xs, target, sum, network: s.network, samples: t.samples, selected: s.selected, hoverX: this.hoverX, lod }, gpu);
     // A frame the device rejected (validation, out of memory) switches the curves to the 2D canvas, with a message.
     // A lost device is not a render failure: the evaluator recovers and the next frame gets a new layer.
     if (gpu) {
@@ -270,7 +295,41 @@ export class Plot1DFrame implements FrameView {
     const stats = errorStats(evaluateNetwork1D(s.network, inXs), inTarget);
     this.readouts.show(s.network.a.length, pieces && piecesInRange(pieces, s.view.xMin, s.view.xMax), stats.max, stats.rms, s.show.target);
     this.readouts.hover(this.hoverX === null ? null : this.hoverReadout(s, this.hoverX));
+    if (!this.plotOnGpu) this.lastDrawn = inputs;
   }
+}
+
+/** What a 1D frame is drawn from (compared by identity: states and their parts are replaced, never edited). */
+interface DrawnInputs {
+  network: AppState['network'];
+  view: AppState['view'];
+  show: AppState['show'];
+  selected: number;
+  target: AppState['target'];
+  hoverX: number | null;
+  width: number;
+  height: number;
+  dpr: number;
+  status: unknown;
+}
+
+function sameInputs(p: DrawnInputs, q: DrawnInputs): boolean {
+  return (Object.keys(p) as Array<keyof DrawnInputs>).every((k) => p[k] === q[k]);
+}
+
+/**
+ * Resolves in a task of its own, ahead of timers (a message, as the browser's scheduler.yield does): input and
+ * rendering waiting meanwhile run first, without the 4 ms timer clamp.
+ */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
 }
 
 /** `value` when it is one of the choices, else null. */

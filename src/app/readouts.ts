@@ -48,6 +48,18 @@ export function shownError(v: number): number {
   return Number.isFinite(v) && Math.abs(v) < ROUNDING_ERROR ? 0 : v;
 }
 
+/** Sets an element's text unless it already reads so (a write, even of the same text, dirties the layout). */
+function setText(e: HTMLElement, text: string): void {
+  if (e.textContent !== text) e.textContent = text;
+}
+
+function setTitle(e: HTMLElement, text: string): void {
+  if (e.title !== text) e.title = text;
+}
+
+/** Up to this many units the formula is written in the task that changed the network. */
+const FORMULA_AT_ONCE_UP_TO = 4096;
+
 export class Readouts {
   private readonly n = el('readout-n');
   private readonly pieces = el('readout-pieces');
@@ -62,7 +74,21 @@ export class Readouts {
   /** Set once the panel exists; frames drawn before that (a device loss during boot) skip it. */
   panel: Panel | null = null;
 
+  /** The network whose formula is shown (every store change asks; only a new network is written out again). */
+  private formulaOf: Network | null = null;
+
   formula(net: Network): void {
+    if (net === this.formulaOf) return;
+    this.formulaOf = net;
+    if (net.a.length <= FORMULA_AT_ONCE_UP_TO) return this.writeFormula(net);
+    // A big network's formula (an O(N) scan and a sort of its knots) is written in a task of its own, not in the
+    // one that landed its fit; a newer network supersedes it.
+    setTimeout(() => {
+      if (this.formulaOf === net) this.writeFormula(net);
+    }, 0);
+  }
+
+  private writeFormula(net: Network): void {
     const f = formulaLines(net);
     this.symbolic.textContent = f.symbolic;
     this.numeric.textContent = f.numeric;
@@ -76,14 +102,15 @@ export class Readouts {
     max = targetShown ? shownError(max) : NaN;
     rms = targetShown ? shownError(rms) : NaN;
     const why = targetShown ? "over the view, within the target's domain" : 'the target is hidden: tick Target to measure the error';
-    this.max.title = why;
-    this.rms.title = why;
-    this.piecesLabel.textContent = 'Linear pieces in view';
-    this.n.textContent = String(n);
-    this.pieces.textContent = pieceCount === null ? '—' : String(pieceCount);
-    this.pieces.parentElement!.title = `${this.piecesLabel.textContent}: ${this.pieces.textContent}`;
-    this.max.textContent = num(max);
-    this.rms.textContent = num(rms);
+    // Written only where they change: each write makes the page lay out again before it paints.
+    setTitle(this.max, why);
+    setTitle(this.rms, why);
+    setText(this.piecesLabel, 'Linear pieces in view');
+    setText(this.n, String(n));
+    setText(this.pieces, pieceCount === null ? '—' : String(pieceCount));
+    setTitle(this.pieces.parentElement!, `${this.piecesLabel.textContent}: ${this.pieces.textContent}`);
+    setText(this.max, num(max));
+    setText(this.rms, num(rms));
     this.panel?.readouts(pieceCount, max, rms);
     // Screen readers get a calm summary, at most every 800 ms, rather than every frame.
     clearTimeout(this.liveTimer);

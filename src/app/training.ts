@@ -14,9 +14,10 @@ import type { Network } from '../model/network.ts';
 import { sampleTarget, type TargetSpec } from '../model/targets.ts';
 import { type TrainProgress, type TrainState, Trainer1D } from '../model/train1d.ts';
 import { Trainer2D } from '../model/train2d.ts';
-import { type Samples, autoLr, defaultLr, mseChunked, randomInit, splitSamples, valueStats, valuesOf } from '../model/trainSetup.ts';
+import { type Samples, defaultLr, mseChunked, randomInit, splitSamples, valueStats, valuesOf } from '../model/trainSetup.ts';
 import { type AppState, type BuildMode, StateError, type Store, type Target2DSpec, samples2DOf, target2DOf, targetOf } from '../state/state.ts';
 import type { ValidNetwork } from '../model/network.ts';
+import { type AutoLrRunner, defaultAutoLrRunner } from '../state/autoLrRunner.ts';
 import { fmt } from '../ui/formula.ts';
 import { messageOf, type Say } from './dom.ts';
 import { whenVisible } from './visibility.ts';
@@ -211,6 +212,8 @@ export class TrainingController {
   private origin: { network: ValidNetwork; build: BuildMode } | null = null;
   /** The auto learning rate of the current run (autoLr of the network it started from), or null before a run. */
   private runAutoLr: number | null = null;
+  /** Computes the auto rate in a worker (started with the first run): at 65,536 units it took over 100 ms here. */
+  private autoLrs: AutoLrRunner | null = null;
   private lastCommitted: Network | null = null;
   /** Measured: milliseconds per step of the trainer call alone, and of everything else in a live tick. */
   private msPerStep = Number.NaN;
@@ -354,16 +357,28 @@ export class TrainingController {
     return s.lr === 'auto' ? (this.runAutoLr ?? lrOf(s)) : s.lr;
   }
 
-  private startRunIfNew(s: AppState): void {
+  private async startRunIfNew(s: AppState): Promise<void> {
     if (this.lastCommitted === s.network && this.origin) return;
     this.origin = { network: s.network, build: s.build };
-    // 'auto' for this run: lowered where Adam's first step from this network would raise the loss (autoLr).
-    this.runAutoLr = this.sets ? autoLr(s.network, this.sets.train) : null;
+    this.runAutoLr = null;
     this.steps = 0;
     this.loss = Number.NaN;
     this.testLoss = Number.NaN;
     this.history = emptyHistory();
     this.stepsPerSecond = Number.NaN;
+    // 'auto' for this run: lowered where Adam's first step from this network would raise the loss (autoLr), computed
+    // in a worker. A run on a fixed rate does not wait for it; the status shows it once it is known.
+    if (this.sets) {
+      const run = this.origin;
+      const known = (this.autoLrs ??= defaultAutoLrRunner()).lr(s.network, this.sets.train).then(
+        (lr) => {
+          if (this.origin === run) this.runAutoLr = lr;
+        },
+        // Without it 'auto' is min(0.01, 0.5/N), as before a run: still a rate that trains.
+        () => undefined,
+      );
+      if (s.lr === 'auto') await known;
+    }
   }
 
   private pushHistory(): void {
@@ -399,7 +414,7 @@ export class TrainingController {
     this.inFlight++;
     try {
       const tr = await this.trainerFor(s);
-      this.startRunIfNew(s);
+      await this.startRunIfNew(s);
       tr.setOptions({ lr: this.lrFor(s) });
       // The run's first point: the loss of the network it starts from (once per run; chunked on the CPU).
       if (this.history.steps.length === 0) {

@@ -1,6 +1,7 @@
 /** The live formula legend: c + Σ aᵢ·φ(wᵢ·x + bᵢ) with the current numbers of the first few units. */
-import type { Network } from '../model/network.ts';
+import { type Network, isValidNetwork } from '../model/network.ts';
 import { type Activation, activationOf } from '../model/activation.ts';
+import { piecewiseOf } from '../model/piecewise1d.ts';
 
 /** How φ is written: ReLU(…), LeakyReLU(…), σ(…); linear units write their affine term bare, in brackets. */
 const PHI: Readonly<Record<Activation, [string, string]>> = {
@@ -104,12 +105,7 @@ export function formulaLines(net: Network, shown = 4): { symbolic: string; numer
   }
   // Knots (where wᵢ·x + bᵢ = 0) of the live terms: their range and closest spacing decide the digits shown.
   // A typed array's own numeric sort: a comparator sort of 65,536 knots took 50–180 ms when a big fit landed.
-  let nk = 0;
-  for (const i of live) if (net.w[i] !== 0) nk++;
-  const knots = new Float64Array(nk);
-  nk = 0;
-  for (const i of live) if (net.w[i] !== 0) knots[nk++] = -net.b[i] / net.w[i];
-  knots.sort();
+  const knots = liveKnots(net, live, dropped === 0 && act !== 'linear' && act !== 'sigmoid');
   let gap = Infinity;
   for (let j = 1; j < knots.length; j++) if (knots[j] > knots[j - 1]) gap = Math.min(gap, knots[j] - knots[j - 1]);
   const span = knots.length > 0 ? Math.max(Math.abs(knots[0]), Math.abs(knots[knots.length - 1])) : 1;
@@ -120,6 +116,22 @@ export function formulaLines(net: Network, shown = 4): { symbolic: string; numer
   for (const i of live.slice(0, shown)) s += term(i, digits);
   s += ` + … (${count(live.length - shown)} more)`;
   return { symbolic, numeric: s + droppedNote };
+}
+
+/**
+ * The knots −b/w of the live units with w ≠ 0, ascending. When every unit is live, a validated network's exact
+ * piecewise form has them sorted already (the fit worker sends it): its knots are the same values with equal ones
+ * merged, which leaves the range and the closest distinct spacing as they were, and no sort runs on the main thread.
+ */
+function liveKnots(net: Network, live: number[], allLive: boolean): Float64Array {
+  if (allLive && net.dim === 1 && isValidNetwork(net)) return piecewiseOf(net).knots;
+  let nk = 0;
+  for (const i of live) if (net.w[i] !== 0) nk++;
+  const knots = new Float64Array(nk);
+  nk = 0;
+  for (const i of live) if (net.w[i] !== 0) knots[nk++] = -net.b[i] / net.w[i];
+  knots.sort();
+  return knots;
 }
 
 /** Linear units say what their sum is: affine, whatever N is. */

@@ -6,6 +6,7 @@ import { MAX_CSV_CHARS, MAX_CSV_POINTS, parseCsvPoints, parseCsvPoints3 } from '
 import { messageOf } from '../model/messages.ts';
 import { cloneNetwork } from '../model/network.ts';
 import { knotOf } from '../model/network.ts';
+import { type Activation, activationOf } from '../model/activation.ts';
 import { fmt } from './formula.ts';
 import { type AppState, StateError, type Store } from '../state/state.ts';
 
@@ -129,6 +130,16 @@ export class TargetEditor {
 }
 
 const LIST_LIMIT = 1000;
+
+/**
+ * What −b/w (1D) or w·(x, y) + b = 0 (2D) is for a unit of this activation: a ReLU or leaky unit bends there (a
+ * knot, a crease); a linear unit never bends, its term only crosses zero there; a sigmoid unit is at half height.
+ */
+export function pointName(activation: Activation): { short: string; line: string } {
+  if (activation === 'linear') return { short: 'zero at', line: 'zero line' };
+  if (activation === 'sigmoid') return { short: 'midpoint', line: 'midline' };
+  return { short: 'knot', line: 'crease' };
+}
 /** Options made per task (see render). */
 const LIST_SLICE = 100;
 
@@ -185,9 +196,10 @@ export class UnitInspector {
         const o = document.createElement('option');
         o.value = String(i);
         const k = net.dim === 1 ? knotOf(net, i) : null;
-        o.textContent = net.dim === 1 ? `#${i + 1}  knot ${k === null ? '—' : fmt(k)}  a ${fmt(net.a[i])}` : `#${i + 1}  w (${fmt(net.w[2 * i])}, ${fmt(net.w[2 * i + 1])})  a ${fmt(net.a[i])}`;
+        o.textContent = net.dim === 1 ? `#${i + 1}  ${where.short} ${k === null ? '—' : fmt(k)}  a ${fmt(net.a[i])}` : `#${i + 1}  w (${fmt(net.w[2 * i])}, ${fmt(net.w[2 * i + 1])})  a ${fmt(net.a[i])}`;
         return o;
       };
+      const where = pointName(activationOf(net));
       const total = Math.min(n, LIST_LIMIT);
       const slice = (from: number) => {
         if (this.listed !== net) return;
@@ -199,17 +211,23 @@ export class UnitInspector {
         if (sel >= from && sel < from + LIST_SLICE && this.store.state.network === net) this.list.value = String(sel);
         if (from + LIST_SLICE < total) setTimeout(() => slice(from + LIST_SLICE), 0);
       };
-      slice(0);
+      // A big network's first slice waits for a task of its own too (not the one that landed its fit).
+      if (total > LIST_SLICE) setTimeout(() => slice(0), 0);
+      else slice(0);
       this.note.textContent = n > LIST_LIMIT ? `The list shows the first ${LIST_LIMIT} of ${n} units; select others on the plot or with [ and ].` : `${n} unit${n === 1 ? '' : 's'}`;
     }
     this.list.value = s.selected >= 0 && s.selected < LIST_LIMIT ? String(s.selected) : '';
     const i = s.selected;
     const on = i >= 0 && i < n;
     const two = net.dim === 2;
-    el<HTMLElement>('unit-w-label').textContent = two ? 'w₁' : 'w';
-    this.fields.w2.hidden = !two;
-    el<HTMLElement>('unit-w2-label').hidden = !two;
-    el<HTMLElement>('unit-knot-label').textContent = two ? 'crease' : 'knot −b/w';
+    // Written only where they change (every state change comes here; each write dirties the page's layout).
+    const setText = (e: HTMLElement, text: string) => void (e.textContent !== text && (e.textContent = text));
+    setText(el<HTMLElement>('unit-w-label'), two ? 'w₁' : 'w');
+    if (this.fields.w2.hidden !== !two) this.fields.w2.hidden = !two;
+    const w2Label = el<HTMLElement>('unit-w2-label');
+    if (w2Label.hidden !== !two) w2Label.hidden = !two;
+    const where = pointName(activationOf(net));
+    setText(el<HTMLElement>('unit-knot-label'), two ? where.line : `${where.short} −b/w`);
     const value = { w: net.w[i * net.dim], w2: two ? net.w[i * 2 + 1] : Number.NaN, b: net.b[i], a: net.a[i] };
     for (const key of ['w', 'w2', 'b', 'a'] as const) {
       const f = this.fields[key];
@@ -217,10 +235,10 @@ export class UnitInspector {
       if (document.activeElement !== f) f.value = on && !(key === 'w2' && !two) ? String(value[key]) : '';
     }
     if (two) {
-      this.knot.textContent = on ? (value.w === 0 && value.w2 === 0 ? 'none (w = 0)' : `${fmt(value.w)}·x + ${fmt(value.w2)}·y + ${fmt(value.b)} = 0`) : '—';
+      setText(this.knot, on ? (value.w === 0 && value.w2 === 0 ? 'none (w = 0)' : `${fmt(value.w)}·x + ${fmt(value.w2)}·y + ${fmt(value.b)} = 0`) : '—');
     } else {
       const k = on ? knotOf(net, i) : null;
-      this.knot.textContent = on ? (k === null ? 'none (w = 0)' : fmt(k)) : '—';
+      setText(this.knot, on ? (k === null ? 'none (w = 0)' : fmt(k)) : '—');
     }
   }
 }

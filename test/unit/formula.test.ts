@@ -40,3 +40,18 @@ describe('formula', () => {
     expect(f.symbolic).toContain('the sum is affine');
   });
 });
+
+describe('formula of a validated network (knots from its sorted piecewise form, no sort)', () => {
+  it('says what the plain arrays say: the same range and the same digits', async () => {
+    const { validateNetwork } = await import('../../src/model/network.ts');
+    const { randomNetwork } = await import('../../src/model/network.ts');
+    for (const n of [9, 63, 4097]) {
+      const plain = randomNetwork(1, n, n, [-3, 3]);
+      // Two units on one knot: the piecewise form merges them, the summary must not change.
+      plain.w[1] = plain.w[0] * 2;
+      plain.b[1] = plain.b[0] * 2;
+      const valid = validateNetwork(plain);
+      expect(formulaLines(valid)).toEqual(formulaLines({ ...plain }));
+    }
+  });
+});

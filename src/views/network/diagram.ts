@@ -91,6 +91,8 @@ export class NetworkDiagram {
   private frame: DiagramFrame | null = null;
   private drawn: { frame: DiagramFrame; width: number; height: number } | null = null;
   private pending = 0;
+  /** The container's border-box size as its ResizeObserver last reported it, or null before the first report. */
+  private observed: { width: number; height: number } | null = null;
   /** The largest units of the last network (O(N) once per network; a selection is added in O(top)). */
   private agg: { network: Network; value: Aggregation } | null = null;
 
@@ -107,7 +109,12 @@ export class NetworkDiagram {
       if (e.key !== 'Enter' && e.key !== ' ') return;
       if (this.pick(e.target)) e.preventDefault();
     });
-    new ResizeObserver(() => this.schedule()).observe(container);
+    // The size as observed, so a draw never forces a layout of the page (see LayeredCanvas.followSize).
+    new ResizeObserver((entries) => {
+      const box = entries[entries.length - 1]?.borderBoxSize?.[0];
+      this.observed = box ? { width: box.inlineSize, height: box.blockSize } : null;
+      this.schedule();
+    }).observe(container);
   }
 
   private pick(target: EventTarget | null): boolean {
@@ -140,7 +147,7 @@ export class NetworkDiagram {
 
   /** Draws now: O(units shown), after the aggregation (O(N) when the network or the selection changed). */
   draw(frame: DiagramFrame): void {
-    const r = this.container.getBoundingClientRect();
+    const r = this.observed ?? this.container.getBoundingClientRect();
     const width = r.width > 0 ? r.width : DEFAULT_SIZE.width;
     const height = r.height > 0 ? r.height : DEFAULT_SIZE.height;
     const last = this.drawn;

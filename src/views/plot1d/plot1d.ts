@@ -50,6 +50,27 @@ export interface Plot1DFrame {
   selected: number;
   /** Hover position in data x, or null. */
   hoverX: number | null;
+  /**
+   * The frame's level of detail when the caller computed it already (see `levelOfDetail`, e.g. in a task of its
+   * own); absent: computed while drawing.
+   */
+  lod?: LevelOfDetail | null;
+}
+
+/** The level-of-detail picture of a frame: the terms drawn as lines, and the band of the others (null: none). */
+export interface LevelOfDetail {
+  drawn: number[];
+  band: ReturnType<typeof termBand>;
+}
+
+/**
+ * The level of detail a frame of `net` over [x0, x1] at samples `xs` draws, or null when it draws every term (up to
+ * LOD_MIN_UNITS units, or terms hidden). O(N) per view; the band's envelopes are kept per network (see lod.ts).
+ */
+export function levelOfDetail(net: Network, showTerms: boolean, xs: ArrayLike<number>, x0: number, x1: number, selected: number): LevelOfDetail | null {
+  if (!showTerms || net.dim !== 1 || net.a.length <= LOD_MIN_UNITS) return null;
+  const drawn = largestTerms(net, x0, x1, LOD_TERMS, selected);
+  return { drawn, band: termBand(net, drawn, xs) };
 }
 
 const MARGIN = { left: 58, right: 14, top: 12, bottom: 38 };
@@ -168,12 +189,11 @@ export class Plot1D extends LayeredCanvas {
       const showError = frame.show.error && frame.target !== null;
       // Past LOD_MIN_UNITS: the largest terms as lines, the rest as a band (on the background, under every curve).
       const n = net.a.length;
-      const lod = frame.show.terms && net.dim === 1 && n > LOD_MIN_UNITS;
+      const lod = frame.lod !== undefined ? frame.lod : levelOfDetail(net, frame.show.terms, frame.xs, t.xMin, t.xMax, frame.selected);
       let terms: Network = net;
       this.note = null;
       if (lod) {
-        const drawn = largestTerms(net, t.xMin, t.xMax, LOD_TERMS, frame.selected);
-        const band = termBand(net, drawn, frame.xs);
+        const { drawn, band } = lod;
         if (band) this.drawBand(t, frame.xs, band.lo, band.hi);
         terms = { dim: 1, w: drawn.map((i) => net.w[i]), b: drawn.map((i) => net.b[i]), a: drawn.map((i) => net.a[i]), c: 0 };
         this.note = lodNote(Math.min(LOD_TERMS, n), n, band !== null || isPiecewiseLinear(activationOf(net)));

@@ -11,8 +11,15 @@
 //    back ends (SwiftShader in particular);
 //  - partial sums are kept per tile and then added to the total (two-level summation), which keeps the
 //    float32 error near 1e-6 even with 65,536 units.
+// Split-K (pipeline constant SPLIT, src/engine/gpu/eval2dSplit.ts; the one body of both, so they cannot drift):
+// a small grid is few point blocks (256² at 16 points per invocation: 16 workgroups), which leaves a big GPU idle,
+// so the unit range is split too: a (blocks, S) dispatch, workgroup (b, s) sums slice s of the pass's units,
+// [unitStart + s·per, unitStart + (s+1)·per) with per = ceil(unitCount / S), not rounded to whole tiles (on an
+// H200 that left trailing slices empty), and writes the raw slice sum Σ a·|z| (or Σ a·σ(z)) to
+// out[s · pointCount + i] (bound at S × pointCount; accumulate adds to it); eval2d_reduce.compute.wgsl then adds
+// the slices in slice order plus the affine part, so the result stays deterministic and within this bound.
 // Bindings: 0 params (uniform), 1 units: vec4(w1, w2, b, a) per unit, 2 points (interleaved x, y; point
-// mode only), 3 out: one f32 per point of this job.
+// mode only), 3 out: one f32 per point of this job (SPLIT: S × pointCount slice partials, slice-major).
 
 struct Params {
   origin: vec2<f32>,        // grid: (x, y) of the job's first sample
@@ -29,6 +36,7 @@ struct Params {
 }
 
 override SIGMOID: bool = false;
+override SPLIT: bool = false;
 
 const WG: u32 = 256u;
 const PPT: u32 = 16u;
@@ -53,7 +61,17 @@ fn term(u: vec4<f32>, x: vec4<f32>, r: vec4<f32>, acc: vec4<f32>) -> vec4<f32> {
 fn main(@builtin(local_invocation_index) lid: u32,
         @builtin(workgroup_id) wid: vec3<u32>,
         @builtin(num_workgroups) nwg: vec3<u32>) {
-  let thread = (wid.x + wid.y * nwg.x) * WG + lid;
+  var thread = (wid.x + wid.y * nwg.x) * WG + lid;
+  var slice = 0u;
+  var start = params.unitStart;
+  var end = params.unitStart + params.unitCount;
+  if (SPLIT) {
+    thread = wid.x * WG + lid;
+    slice = wid.y;
+    let per = (params.unitCount + nwg.y - 1u) / nwg.y;
+    start = params.unitStart + min(params.unitCount, slice * per);
+    end = params.unitStart + min(params.unitCount, (slice + 1u) * per);
+  }
   let grid = params.mode == 0u;
 
   // The 16 points of this invocation (4 groups of 4 lanes) and where they go in `out`.
@@ -95,8 +113,7 @@ fn main(@builtin(local_invocation_index) lid: u32,
   }
 
   var t0 = vec4<f32>(0.0); var t1 = vec4<f32>(0.0); var t2 = vec4<f32>(0.0); var t3 = vec4<f32>(0.0);
-  let end = params.unitStart + params.unitCount;
-  for (var base = params.unitStart; base < end; base += WG) {
+  for (var base = start; base < end; base += WG) {
     let u = base + lid;
     tile[lid] = select(vec4<f32>(0.0), units[min(u, arrayLength(&units) - 1u)], u < end);
     workgroupBarrier();
@@ -137,6 +154,12 @@ fn main(@builtin(local_invocation_index) lid: u32,
   let ys = array<vec4<f32>, 4>(y0, y1, y2, y3);
   for (var k = 0u; k < lanes; k++) {
     let i = first + k;
+    if (SPLIT) {
+      let j = slice * params.pointCount + i;
+      let sum = sums[k / 4u][k % 4u];
+      out[j] = select(sum, out[j] + sum, params.accumulate != 0u);
+      continue;
+    }
     let half = 0.5 * sums[k / 4u][k % 4u];
     if (params.accumulate == 0u) {
       let y = select(ys[k / 4u][k % 4u], rowY, grid);

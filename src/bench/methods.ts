@@ -377,7 +377,7 @@ function splitMethod(slices: SliceChoice): MethodSpec {
     flopPerUnitEval: FLOP.gpuValue,
     backend: 'gpu',
     output: 'values',
-    label: `GPU variant: the tiled eval2d with the unit range split over ${slices === 'auto' ? 'an automatic number of' : slices} slices per point block, then a reduction (shaders/eval2d_split.compute.wgsl + eval2d_reduce.compute.wgsl; GpuEvaluator's choice for small grids on GPUs)`,
+    label: `GPU variant: the tiled eval2d with the unit range split over ${slices === 'auto' ? 'an automatic number of' : slices} slices per point block, then a reduction (shaders/eval2d.compute.wgsl with SPLIT + eval2d_reduce.compute.wgsl; GpuEvaluator's choice for small grids on GPUs)`,
     exact: false,
     // A cut grid has fewer point blocks and so another automatic S: time the whole grid.
     canSubset: slices !== 'auto',
@@ -421,7 +421,7 @@ function regionsSplitMethod(): MethodSpec {
     flopPerUnitEval: FLOP.gpuRegions,
     backend: 'gpu',
     output: 'regions',
-    label: 'GPU active count + pattern id with the unit range split over an automatic number of slices per point block, atomics adding into cleared outputs (shaders/regions2d_split.compute.wgsl; GpuEvaluator\'s choice for small grids on GPUs)',
+    label: 'GPU active count + pattern id with the unit range split over an automatic number of slices per point block, atomics adding into cleared outputs (shaders/regions2d.compute.wgsl with SPLIT; GpuEvaluator\'s choice for small grids on GPUs)',
     exact: false,
     canSubset: false,
     pointsPerInvocation: () => SPLIT_POINTS_PER_THREAD,

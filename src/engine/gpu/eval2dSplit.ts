@@ -1,4 +1,4 @@
-import splitCode from '../../../shaders/eval2d_split.compute.wgsl?raw';
+import splitCode from '../../../shaders/eval2d.compute.wgsl?raw';
 import reduceCode from '../../../shaders/eval2d_reduce.compute.wgsl?raw';
 import type { Grid2D } from '../../model/grid.ts';
 import { gridStep } from '../../model/grid.ts';
@@ -10,7 +10,7 @@ import { type Job, WORKGROUP_SIZE, planPasses, readBack } from './unitKernel.ts'
 import type { UnitBuffer } from './units.ts';
 import type { GpuValues, ValueTarget } from './valueKernel.ts';
 
-/** Points per invocation of shaders/eval2d_split.compute.wgsl (PPT there). */
+/** Points per invocation of shaders/eval2d.compute.wgsl with SPLIT (PPT there). */
 export const SPLIT_POINTS_PER_THREAD = 16;
 
 /** Fewest units per slice the automatic choice makes (one workgroup tile: below it the per-workgroup cost grows). */
@@ -86,7 +86,7 @@ interface Dispatch {
 }
 
 /**
- * The split-K 2D value kernel: shaders/eval2d_split.compute.wgsl sums S disjoint slices of the unit range per
+ * The split-K 2D value kernel: shaders/eval2d.compute.wgsl with SPLIT sums S disjoint slices of the unit range per
  * point block (S × blocks workgroups) into a scratch buffer of partials, then shaders/eval2d_reduce.compute.wgsl
  * adds them in slice order with the affine part into the output. Same results and error bound as the tiled
  * eval2d; for small grids on big GPUs, which the unsplit kernels leave mostly idle. Owns both pipelines and every
@@ -126,7 +126,8 @@ export class Eval2DSplitKernel {
     const split = device.createShaderModule({ label, code: splitCode });
     const reduce = device.createShaderModule({ label: `${label} reduce`, code: reduceCode });
     this.pipelines = {
-      split: device.createComputePipeline({ label, layout: 'auto', compute: { module: split, entryPoint: 'main', ...(sigmoid ? { constants: { SIGMOID: 1 } } : {}) } }),
+      // The tiled eval2d's own body with SPLIT: one WGSL source for both, so the split cannot drift from it.
+      split: device.createComputePipeline({ label, layout: 'auto', compute: { module: split, entryPoint: 'main', constants: { SPLIT: 1, SIGMOID: sigmoid ? 1 : 0 } } }),
       reduce: device.createComputePipeline({ label: `${label} reduce`, layout: 'auto', compute: { module: reduce, entryPoint: 'main' } }),
     };
     this.stride = Math.max(PARAMS_SIZE, device.limits.minUniformBufferOffsetAlignment);

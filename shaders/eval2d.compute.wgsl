@@ -39,7 +39,9 @@ override SIGMOID: bool = false;
 override SPLIT: bool = false;
 
 const WG: u32 = 256u;
-const PPT: u32 = 16u;
+// Points per invocation: 16 (four vec4 chains), or 8 (the first two chains only; split-K's option for more point
+// blocks per grid, Eval2DSplitOptions.pointsPerThread).
+override PPT: u32 = 16u;
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> units: array<vec4<f32>>;
@@ -126,15 +128,15 @@ fn main(@builtin(local_invocation_index) lid: u32,
         let ua = tile[t]; let ub = tile[t + 1u]; let uc = tile[t + 2u]; let ud = tile[t + 3u];
         let ra = vec4<f32>(fma(ua.y, rowY, ua.z)); let rb = vec4<f32>(fma(ub.y, rowY, ub.z));
         let rc = vec4<f32>(fma(uc.y, rowY, uc.z)); let rd = vec4<f32>(fma(ud.y, rowY, ud.z));
-        p0 = term(ua, x0, ra, p0); p1 = term(ua, x1, ra, p1); p2 = term(ua, x2, ra, p2); p3 = term(ua, x3, ra, p3);
-        p0 = term(ub, x0, rb, p0); p1 = term(ub, x1, rb, p1); p2 = term(ub, x2, rb, p2); p3 = term(ub, x3, rb, p3);
-        p0 = term(uc, x0, rc, p0); p1 = term(uc, x1, rc, p1); p2 = term(uc, x2, rc, p2); p3 = term(uc, x3, rc, p3);
-        p0 = term(ud, x0, rd, p0); p1 = term(ud, x1, rd, p1); p2 = term(ud, x2, rd, p2); p3 = term(ud, x3, rd, p3);
+        p0 = term(ua, x0, ra, p0); p1 = term(ua, x1, ra, p1); if (PPT > 8u) { p2 = term(ua, x2, ra, p2); p3 = term(ua, x3, ra, p3); }
+        p0 = term(ub, x0, rb, p0); p1 = term(ub, x1, rb, p1); if (PPT > 8u) { p2 = term(ub, x2, rb, p2); p3 = term(ub, x3, rb, p3); }
+        p0 = term(uc, x0, rc, p0); p1 = term(uc, x1, rc, p1); if (PPT > 8u) { p2 = term(uc, x2, rc, p2); p3 = term(uc, x3, rc, p3); }
+        p0 = term(ud, x0, rd, p0); p1 = term(ud, x1, rd, p1); if (PPT > 8u) { p2 = term(ud, x2, rd, p2); p3 = term(ud, x3, rd, p3); }
       }
       for (; t < count; t++) {
         let ua = tile[t];
         let ra = vec4<f32>(fma(ua.y, rowY, ua.z));
-        p0 = term(ua, x0, ra, p0); p1 = term(ua, x1, ra, p1); p2 = term(ua, x2, ra, p2); p3 = term(ua, x3, ra, p3);
+        p0 = term(ua, x0, ra, p0); p1 = term(ua, x1, ra, p1); if (PPT > 8u) { p2 = term(ua, x2, ra, p2); p3 = term(ua, x3, ra, p3); }
       }
     } else {
       for (; t < count; t++) {
@@ -142,7 +144,7 @@ fn main(@builtin(local_invocation_index) lid: u32,
         let b = vec4<f32>(ua.z);
         let w2 = vec4<f32>(ua.y);
         p0 = term(ua, x0, fma(w2, y0, b), p0); p1 = term(ua, x1, fma(w2, y1, b), p1);
-        p2 = term(ua, x2, fma(w2, y2, b), p2); p3 = term(ua, x3, fma(w2, y3, b), p3);
+        if (PPT > 8u) { p2 = term(ua, x2, fma(w2, y2, b), p2); p3 = term(ua, x3, fma(w2, y3, b), p3); }
       }
     }
     t0 += p0; t1 += p1; t2 += p2; t3 += p3;

@@ -5,8 +5,9 @@
 // residual r_m = c + (slice sums, in slice order) − y_m is formed as the samples are staged.
 // Partial sums, pre-multiplied by a_j here (Adam then overwrites a_j, so it must not read it):
 //   w_j: a_j·Σ r·φ'(z)·x   b_j: a_j·Σ r·φ'(z)   a_j: Σ r·φ(z)   c: Σ r   (z = w_j·x + b_j; ReLU: φ' = 1 where z > 0)
-// Bindings: 0 params (uniform, dynamic offset), 1 theta (the live state's first 3N + 1 values), 2 xs, 3 ys,
-//           4 fwd (the slice sums), 5 partial (out): chunk k's sums at partial[k·(3N + 1) + i], laid out like theta.
+// Bindings: 0 params (uniform, dynamic offset), 1 stateIn (the live half [θ | m1 | m2], θ = its first 3N + 1
+//           values), 2 xs, 3 ys, 4 fwd (the slice sums), 5 partial (out): chunk k's sums at partial[k·(3N + 1) + i],
+//           laid out like θ, 6 stateOut (the other half; written with ADAM only).
 
 struct TrainParams {
   n: u32,          // units
@@ -26,13 +27,18 @@ struct TrainParams {
 // act, act_deriv and the ACT pipeline constant come from shaders/activation.wgsl, prepended by train1d.ts.
 
 const WG: u32 = 256u;
+const PER_UNIT: u32 = 3u;
+// With one chunk (pipeline constant): take the Adam step here (shaders/train_adam.wgsl, prepended), from stateIn into
+// stateOut, instead of writing partial sums for the next forward pass to add.
+override ADAM: bool = false;
 
 @group(0) @binding(0) var<uniform> P: TrainParams;
-@group(0) @binding(1) var<storage, read> theta: array<f32>;
+@group(0) @binding(1) var<storage, read> stateIn: array<f32>;
 @group(0) @binding(2) var<storage, read> xs: array<f32>;
 @group(0) @binding(3) var<storage, read> ys: array<f32>;
 @group(0) @binding(4) var<storage, read> fwd: array<f32>;
 @group(0) @binding(5) var<storage, read_write> partial: array<f32>;
+@group(0) @binding(6) var<storage, read_write> stateOut: array<f32>;
 
 var<workgroup> tile: array<vec2<f32>, WG>;
 
@@ -45,8 +51,8 @@ fn main(@builtin(local_invocation_index) lid: u32,
   var w = 0.0;
   var b = 0.0;
   if (j < n) {
-    w = theta[j];
-    b = theta[n + j];
+    w = stateIn[j];
+    b = stateIn[n + j];
   }
   let s0 = chunk * P.chunkSize;
   let s1 = min(s0 + P.chunkSize, P.m);
@@ -54,7 +60,7 @@ fn main(@builtin(local_invocation_index) lid: u32,
   for (var base = s0; base < s1; base += WG) {
     let s = base + lid;
     if (s < s1) {
-      var r = theta[3u * n];
+      var r = stateIn[3u * n];
       for (var sl = 0u; sl < P.slices; sl++) {
         r += fwd[sl * P.m + s];
       }
@@ -84,10 +90,21 @@ fn main(@builtin(local_invocation_index) lid: u32,
     }
     workgroupBarrier();
   }
+  if (ADAM) {
+    if (j < n) {
+      let a = stateIn[2u * n + j];
+      _ = adam_apply(j, a * acc.y, true);
+      _ = adam_apply(n + j, a * acc.z, true);
+      _ = adam_apply(2u * n + j, acc.x, true);
+    } else if (j == n) {
+      _ = adam_apply(3u * n, acc.x, true);
+    }
+    return;
+  }
   let stride = 3u * n + 1u;
   let o = chunk * stride;
   if (j < n) {
-    let a = theta[2u * n + j];
+    let a = stateIn[2u * n + j];
     partial[o + j] = a * acc.y;
     partial[o + n + j] = a * acc.z;
     partial[o + 2u * n + j] = acc.x;

@@ -5,9 +5,9 @@
 // residual r_m = c + (slice sums, in slice order) − z_m is formed as the samples are staged.
 // Partial sums, pre-multiplied by a_j here (Adam then overwrites a_j, so it must not read it), u = w_j·p + b_j:
 //   w1_j: a_j·Σ r·φ'(u)·x   w2_j: a_j·Σ r·φ'(u)·y   b_j: a_j·Σ r·φ'(u)   a_j: Σ r·φ(u)   c: Σ r   (ReLU: φ' = 1 where u > 0)
-// Bindings: 0 params (uniform, dynamic offset), 1 theta (the live state's first 4N + 1 values), 2 samples
-//           (x, y, z, 0), 3 fwd (the slice sums),
-//           4 partial (out): chunk k's sums at partial[k·(4N + 1) + i], laid out like theta.
+// Bindings: 0 params (uniform, dynamic offset), 1 stateIn (the live half [θ | m1 | m2], θ = its first 4N + 1
+//           values), 2 samples (x, y, z, 0), 3 fwd (the slice sums), 4 partial (out): chunk k's sums at
+//           partial[k·(4N + 1) + i], laid out like θ, 5 stateOut (the other half; written with ADAM only).
 
 struct TrainParams {
   n: u32,          // units
@@ -27,12 +27,17 @@ struct TrainParams {
 // act, act_deriv and the ACT pipeline constant come from shaders/activation.wgsl, prepended by train1d.ts.
 
 const WG: u32 = 256u;
+const PER_UNIT: u32 = 4u;
+// With one chunk (pipeline constant): take the Adam step here (shaders/train_adam.wgsl, prepended), from stateIn into
+// stateOut, instead of writing partial sums for the next forward pass to add.
+override ADAM: bool = false;
 
 @group(0) @binding(0) var<uniform> P: TrainParams;
-@group(0) @binding(1) var<storage, read> theta: array<f32>;
+@group(0) @binding(1) var<storage, read> stateIn: array<f32>;
 @group(0) @binding(2) var<storage, read> samples: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> fwd: array<f32>;
 @group(0) @binding(4) var<storage, read_write> partial: array<f32>;
+@group(0) @binding(5) var<storage, read_write> stateOut: array<f32>;
 
 var<workgroup> tile: array<vec4<f32>, WG>;
 
@@ -46,9 +51,9 @@ fn main(@builtin(local_invocation_index) lid: u32,
   var w2 = 0.0;
   var b = 0.0;
   if (j < n) {
-    w1 = theta[2u * j];
-    w2 = theta[2u * j + 1u];
-    b = theta[2u * n + j];
+    w1 = stateIn[2u * j];
+    w2 = stateIn[2u * j + 1u];
+    b = stateIn[2u * n + j];
   }
   let s0 = chunk * P.chunkSize;
   let s1 = min(s0 + P.chunkSize, P.m);
@@ -57,7 +62,7 @@ fn main(@builtin(local_invocation_index) lid: u32,
     let s = base + lid;
     if (s < s1) {
       let p = samples[s];
-      var r = theta[4u * n];
+      var r = stateIn[4u * n];
       for (var sl = 0u; sl < P.slices; sl++) {
         r += fwd[sl * P.m + s];
       }
@@ -87,10 +92,22 @@ fn main(@builtin(local_invocation_index) lid: u32,
     }
     workgroupBarrier();
   }
+  if (ADAM) {
+    if (j < n) {
+      let a = stateIn[3u * n + j];
+      _ = adam_apply(2u * j, a * acc.y, true);
+      _ = adam_apply(2u * j + 1u, a * acc.z, true);
+      _ = adam_apply(2u * n + j, a * acc.w, true);
+      _ = adam_apply(3u * n + j, acc.x, true);
+    } else if (j == n) {
+      _ = adam_apply(4u * n, acc.x, true);
+    }
+    return;
+  }
   let stride = 4u * n + 1u;
   let o = chunk * stride;
   if (j < n) {
-    let a = theta[3u * n + j];
+    let a = stateIn[3u * n + j];
     partial[o + 2u * j] = a * acc.y;
     partial[o + 2u * j + 1u] = a * acc.z;
     partial[o + 2u * n + j] = a * acc.w;

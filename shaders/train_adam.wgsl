@@ -10,12 +10,19 @@
 // (2/M)·(the gradient pass's chunk partials, added in chunk order); the bias corrections 1 − β^t come per step
 // from the uniform (computed in float64 on the CPU).
 
+// With one gradient chunk the gradient pass folds Adam in itself (ADAM there): each invocation holds its unit's
+// whole gradient, so nothing is computed twice (adam_apply with the sum).
 fn adam_update(k: u32, write: bool) -> f32 {
   let count = PER_UNIT * P.n + 1u;
   var sum = 0.0;
   for (var c = 0u; c < P.chunks; c++) {
     sum += partial[c * count + k];
   }
+  return adam_apply(k, sum, write);
+}
+
+fn adam_apply(k: u32, sum: f32, write: bool) -> f32 {
+  let count = PER_UNIT * P.n + 1u;
   let g = (2.0 / f32(P.m)) * sum;
   let mk = P.beta1 * stateIn[count + k] + (1.0 - P.beta1) * g;
   let vk = P.beta2 * stateIn[2u * count + k] + (1.0 - P.beta2) * g * g;

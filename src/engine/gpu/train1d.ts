@@ -76,14 +76,15 @@ export interface TrainPlan {
 }
 
 /**
- * The plan for N units and M samples: 'narrow' takes planChunks' chunks and one slice; 'wide' aims each pass at
+ * The plan for N units and M samples: 'narrow' takes one chunk and one slice; 'wide' aims each pass at
  * WIDE_WORKGROUPS workgroups (chunks of at least 256 samples, slices of whole tiles), within the same budgets
  * (gradient partials and the forward's S·M slice sums each ≤ 32 MiB and one binding).
  */
 export function planTrain(n: number, m: number, maxBindingBytes: number, perUnit: number, shape: TrainShape): TrainPlan {
   const tiles = Math.max(1, Math.ceil(n / WG));
-  const narrow = planChunks(n, m, maxBindingBytes, perUnit);
-  if (shape === 'narrow') return { ...narrow, slices: 1, sliceUnits: tiles * WG };
+  // Narrow: one gradient chunk, so the gradient pass takes the Adam step itself (no redundant Adam per forward
+  // workgroup, which cost SwiftShader 6–11 %; bench/NOTES.md).
+  if (shape === 'narrow') return { chunks: 1, chunkSize: Math.max(1, m), slices: 1, sliceUnits: tiles * WG };
   const budget = Math.min(PARTIAL_BUDGET_BYTES, maxBindingBytes);
   const maxChunks = Math.max(1, Math.floor(budget / (4 * (perUnit * n + 1))));
   const wantChunks = Math.ceil(WIDE_WORKGROUPS / Math.ceil((n + 1) / WG));
@@ -145,7 +146,8 @@ export const ACTIVATION_CODES: Readonly<Record<Activation, number>> = { relu: 0,
  * dispatches in one pass: a forward pass (slice sums per sample) at the current parameters, then per step the
  * gradient (one invocation per unit and sample chunk, partial sums per chunk, residuals formed from the slice sums)
  * and a forward pass that first takes the Adam step (adding the chunks in order) from one half of a ping-pong state
- * [θ | m1 | m2] into the other; last the loss reduction, and one float is read back. Cost per step O(N·M); on
+ * [θ | m1 | m2] into the other (with a single chunk the gradient pass takes the step itself and the forward pass
+ * is plain); last the loss reduction, and one float is read back. Cost per step O(N·M); on
  * SwiftShader (CPU) expect ~N·M/10⁷ s. Buffers are created in the constructor. Calls are serialised; `destroy()` is
  * safe twice.
  */
@@ -254,21 +256,21 @@ export abstract class GpuAdamTrainer {
       });
     const reads = (k: number) => new Array<'read'>(k).fill('read');
     const lf = layout(['uniform', 'read', 'read', 'rw', ...reads(spec.forwardInputs), 'rw']);
-    const lg = layout(['uniform', 'read', ...reads(spec.gradInputs), 'read', 'rw']);
+    const lg = layout(['uniform', 'read', ...reads(spec.gradInputs), 'read', 'rw', 'rw']);
     const ll = layout(['uniform', 'read', 'read', 'read', 'rw']);
     // One shared act/act_deriv (and Adam) for both dimensions' stages (WGSL declarations are order-free).
     const forwardModule = shader('forward', activationCode + adamCode + spec.code.forward);
     this.pipelines = {
       forward: pipeline('forward', forwardModule, lf, { ...act, UPDATE: 0 }),
       step: pipeline('adam + forward', forwardModule, lf, { ...act, UPDATE: 1 }),
-      grad: pipeline('grad', shader('grad', activationCode + spec.code.grad), lg, act),
+      grad: pipeline('grad', shader('grad', activationCode + adamCode + spec.code.grad), lg, { ...act, ADAM: this.plan.chunks === 1 ? 1 : 0 }),
       loss: pipeline('loss', shader('loss', lossCode), ll, { PER_UNIT: spec.perUnit }),
     };
     const fwdInputs = inputs.slice(0, spec.forwardInputs);
     const gradInputs = inputs.slice(0, spec.gradInputs);
     this.groups = {
       forward: [0, 1].map((p) => group(lf, [halves[p], partial, halves[1 - p], ...fwdInputs, fwd])),
-      grad: [0, 1].map((p) => group(lg, [halves[p], ...gradInputs, fwd, partial])),
+      grad: [0, 1].map((p) => group(lg, [halves[p], ...gradInputs, fwd, partial, halves[1 - p]])),
       loss: [0, 1].map((p) => group(ll, [halves[p], fwd, inputs[spec.targetInput], lossOut])),
     };
     this.buffers = [...halves, backup, partial, ...inputs, fwd, lossOut, staging, uniform];
@@ -430,10 +432,17 @@ export abstract class GpuAdamTrainer {
           pass.setPipeline(this.pipelines.grad);
           pass.setBindGroup(0, this.groups.grad[this.live], [offset]);
           pass.dispatchWorkgroups(grd[0], grd[1]);
-          pass.setPipeline(this.pipelines.step);
-          pass.setBindGroup(0, this.groups.forward[this.live], [offset]);
+          if (this.plan.chunks === 1) {
+            // The gradient pass took the Adam step (one chunk): a plain forward pass at the new parameters.
+            this.live = 1 - this.live;
+            pass.setPipeline(this.pipelines.forward);
+            pass.setBindGroup(0, this.groups.forward[this.live], [offset]);
+          } else {
+            pass.setPipeline(this.pipelines.step);
+            pass.setBindGroup(0, this.groups.forward[this.live], [offset]);
+            this.live = 1 - this.live;
+          }
           pass.dispatchWorkgroups(fwd[0], fwd[1]);
-          this.live = 1 - this.live;
         }
         done += count;
         if (done === k) {

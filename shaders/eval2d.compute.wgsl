@@ -11,8 +11,15 @@
 //    back ends (SwiftShader in particular);
 //  - partial sums are kept per tile and then added to the total (two-level summation), which keeps the
 //    float32 error near 1e-6 even with 65,536 units.
+// Split-K (pipeline constant SPLIT, src/engine/gpu/eval2dSplit.ts; the one body of both, so they cannot drift):
+// a small grid is few point blocks (256² at 16 points per invocation: 16 workgroups), which leaves a big GPU idle,
+// so the unit range is split too: a (blocks, S) dispatch, workgroup (b, s) sums slice s of the pass's units,
+// [unitStart + s·per, unitStart + (s+1)·per) with per = ceil(unitCount / S), not rounded to whole tiles (on an
+// H200 that left trailing slices empty), and writes the raw slice sum Σ a·|z| (or Σ a·σ(z)) to
+// out[s · pointCount + i] (bound at S × pointCount; accumulate adds to it); eval2d_reduce.compute.wgsl then adds
+// the slices in slice order plus the affine part, so the result stays deterministic and within this bound.
 // Bindings: 0 params (uniform), 1 units: vec4(w1, w2, b, a) per unit, 2 points (interleaved x, y; point
-// mode only), 3 out: one f32 per point of this job.
+// mode only), 3 out: one f32 per point of this job (SPLIT: S × pointCount slice partials, slice-major).
 
 struct Params {
   origin: vec2<f32>,        // grid: (x, y) of the job's first sample
@@ -29,9 +36,12 @@ struct Params {
 }
 
 override SIGMOID: bool = false;
+override SPLIT: bool = false;
 
 const WG: u32 = 256u;
-const PPT: u32 = 16u;
+// Points per invocation: 16 (four vec4 chains), or 8 (the first two chains only; split-K's option for more point
+// blocks per grid, Eval2DSplitOptions.pointsPerThread).
+override PPT: u32 = 16u;
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> units: array<vec4<f32>>;
@@ -53,7 +63,17 @@ fn term(u: vec4<f32>, x: vec4<f32>, r: vec4<f32>, acc: vec4<f32>) -> vec4<f32> {
 fn main(@builtin(local_invocation_index) lid: u32,
         @builtin(workgroup_id) wid: vec3<u32>,
         @builtin(num_workgroups) nwg: vec3<u32>) {
-  let thread = (wid.x + wid.y * nwg.x) * WG + lid;
+  var thread = (wid.x + wid.y * nwg.x) * WG + lid;
+  var slice = 0u;
+  var start = params.unitStart;
+  var end = params.unitStart + params.unitCount;
+  if (SPLIT) {
+    thread = wid.x * WG + lid;
+    slice = wid.y;
+    let per = (params.unitCount + nwg.y - 1u) / nwg.y;
+    start = params.unitStart + min(params.unitCount, slice * per);
+    end = params.unitStart + min(params.unitCount, (slice + 1u) * per);
+  }
   let grid = params.mode == 0u;
 
   // The 16 points of this invocation (4 groups of 4 lanes) and where they go in `out`.
@@ -95,8 +115,7 @@ fn main(@builtin(local_invocation_index) lid: u32,
   }
 
   var t0 = vec4<f32>(0.0); var t1 = vec4<f32>(0.0); var t2 = vec4<f32>(0.0); var t3 = vec4<f32>(0.0);
-  let end = params.unitStart + params.unitCount;
-  for (var base = params.unitStart; base < end; base += WG) {
+  for (var base = start; base < end; base += WG) {
     let u = base + lid;
     tile[lid] = select(vec4<f32>(0.0), units[min(u, arrayLength(&units) - 1u)], u < end);
     workgroupBarrier();
@@ -109,15 +128,15 @@ fn main(@builtin(local_invocation_index) lid: u32,
         let ua = tile[t]; let ub = tile[t + 1u]; let uc = tile[t + 2u]; let ud = tile[t + 3u];
         let ra = vec4<f32>(fma(ua.y, rowY, ua.z)); let rb = vec4<f32>(fma(ub.y, rowY, ub.z));
         let rc = vec4<f32>(fma(uc.y, rowY, uc.z)); let rd = vec4<f32>(fma(ud.y, rowY, ud.z));
-        p0 = term(ua, x0, ra, p0); p1 = term(ua, x1, ra, p1); p2 = term(ua, x2, ra, p2); p3 = term(ua, x3, ra, p3);
-        p0 = term(ub, x0, rb, p0); p1 = term(ub, x1, rb, p1); p2 = term(ub, x2, rb, p2); p3 = term(ub, x3, rb, p3);
-        p0 = term(uc, x0, rc, p0); p1 = term(uc, x1, rc, p1); p2 = term(uc, x2, rc, p2); p3 = term(uc, x3, rc, p3);
-        p0 = term(ud, x0, rd, p0); p1 = term(ud, x1, rd, p1); p2 = term(ud, x2, rd, p2); p3 = term(ud, x3, rd, p3);
+        p0 = term(ua, x0, ra, p0); p1 = term(ua, x1, ra, p1); if (PPT > 8u) { p2 = term(ua, x2, ra, p2); p3 = term(ua, x3, ra, p3); }
+        p0 = term(ub, x0, rb, p0); p1 = term(ub, x1, rb, p1); if (PPT > 8u) { p2 = term(ub, x2, rb, p2); p3 = term(ub, x3, rb, p3); }
+        p0 = term(uc, x0, rc, p0); p1 = term(uc, x1, rc, p1); if (PPT > 8u) { p2 = term(uc, x2, rc, p2); p3 = term(uc, x3, rc, p3); }
+        p0 = term(ud, x0, rd, p0); p1 = term(ud, x1, rd, p1); if (PPT > 8u) { p2 = term(ud, x2, rd, p2); p3 = term(ud, x3, rd, p3); }
       }
       for (; t < count; t++) {
         let ua = tile[t];
         let ra = vec4<f32>(fma(ua.y, rowY, ua.z));
-        p0 = term(ua, x0, ra, p0); p1 = term(ua, x1, ra, p1); p2 = term(ua, x2, ra, p2); p3 = term(ua, x3, ra, p3);
+        p0 = term(ua, x0, ra, p0); p1 = term(ua, x1, ra, p1); if (PPT > 8u) { p2 = term(ua, x2, ra, p2); p3 = term(ua, x3, ra, p3); }
       }
     } else {
       for (; t < count; t++) {
@@ -125,7 +144,7 @@ fn main(@builtin(local_invocation_index) lid: u32,
         let b = vec4<f32>(ua.z);
         let w2 = vec4<f32>(ua.y);
         p0 = term(ua, x0, fma(w2, y0, b), p0); p1 = term(ua, x1, fma(w2, y1, b), p1);
-        p2 = term(ua, x2, fma(w2, y2, b), p2); p3 = term(ua, x3, fma(w2, y3, b), p3);
+        if (PPT > 8u) { p2 = term(ua, x2, fma(w2, y2, b), p2); p3 = term(ua, x3, fma(w2, y3, b), p3); }
       }
     }
     t0 += p0; t1 += p1; t2 += p2; t3 += p3;
@@ -137,6 +156,12 @@ fn main(@builtin(local_invocation_index) lid: u32,
   let ys = array<vec4<f32>, 4>(y0, y1, y2, y3);
   for (var k = 0u; k < lanes; k++) {
     let i = first + k;
+    if (SPLIT) {
+      let j = slice * params.pointCount + i;
+      let sum = sums[k / 4u][k % 4u];
+      out[j] = select(sum, out[j] + sum, params.accumulate != 0u);
+      continue;
+    }
     let half = 0.5 * sums[k / 4u][k % 4u];
     if (params.accumulate == 0u) {
       let y = select(ys[k / 4u][k % 4u], rowY, grid);

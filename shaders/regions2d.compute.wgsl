@@ -2,6 +2,12 @@
 // id, the XOR of unit_hash(i) over the active units, which names the linear region the point lies in.
 // Why a kernel of its own: the region map and facet shading need it, the value kernel must not pay for it.
 // Units are staged in tiles of 256 through workgroup memory; each invocation handles 16 points of one row.
+// Split-K (pipeline constant SPLIT, src/engine/gpu/regions2dSplit.ts; the one body of both): as eval2d's split, a
+// (blocks, S) dispatch where workgroup (b, s) handles slice s of the pass's units, [unitStart + s·per, unitStart +
+// (s+1)·per), per = ceil(unitCount / S). Counts add and ids XOR, both associative and exact on integers, so each
+// workgroup adds its slice's counts and XORs its ids into outputs the host cleared first, with atomics: no
+// reduction pass, and the same result as the unsplit kernel whatever S and the order. Unsplit, the outputs are
+// stored (first pass) or added into (later passes) with atomic operations on the same atomic-typed bindings.
 // Bindings: 0 params (uniform), 1 units: vec4(w1, w2, b, a) per unit, 2 activeCount: u32 per point,
 // 3 patternId: u32 per point.
 
@@ -13,19 +19,21 @@ struct Params {
   unitStart: u32,           // first unit of this pass
   unitCount: u32,           // units in this pass
   mode: u32,                // always 0 (grid)
-  accumulate: u32,          // 0: overwrite; 1: add to the counts and XOR into the ids of earlier passes
+  accumulate: u32,          // 0: overwrite; 1: add to the counts and XOR into the ids of earlier passes (SPLIT: always adds)
   threadsPerRow: u32,       // ceil(nx / 16)
   pad: u32,
   affine: vec4<f32>,        // unused (the value kernels' affine part)
 }
+
+override SPLIT: bool = false;
 
 const WG: u32 = 256u;
 const PPT: u32 = 16u;
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> units: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read_write> activeCount: array<u32>;
-@group(0) @binding(3) var<storage, read_write> patternId: array<u32>;
+@group(0) @binding(2) var<storage, read_write> activeCount: array<atomic<u32>>;
+@group(0) @binding(3) var<storage, read_write> patternId: array<atomic<u32>>;
 
 var<workgroup> tile: array<vec4<f32>, WG>;
 var<workgroup> hashes: array<u32, WG>;
@@ -52,7 +60,15 @@ fn count4(u: vec4<f32>, h: u32, x: vec4<f32>, r: vec4<f32>, n: ptr<function, vec
 fn main(@builtin(local_invocation_index) lid: u32,
         @builtin(workgroup_id) wid: vec3<u32>,
         @builtin(num_workgroups) nwg: vec3<u32>) {
-  let thread = (wid.x + wid.y * nwg.x) * WG + lid;
+  var thread = (wid.x + wid.y * nwg.x) * WG + lid;
+  var start = params.unitStart;
+  var end = params.unitStart + params.unitCount;
+  if (SPLIT) {
+    thread = wid.x * WG + lid;
+    let per = (params.unitCount + nwg.y - 1u) / nwg.y;
+    start = params.unitStart + min(params.unitCount, wid.y * per);
+    end = params.unitStart + min(params.unitCount, (wid.y + 1u) * per);
+  }
   let row = thread / params.threadsPerRow;
   let col = (thread % params.threadsPerRow) * PPT;
   let rows = params.pointCount / params.nx;
@@ -72,8 +88,7 @@ fn main(@builtin(local_invocation_index) lid: u32,
 
   var n0 = vec4<u32>(0u); var n1 = vec4<u32>(0u); var n2 = vec4<u32>(0u); var n3 = vec4<u32>(0u);
   var i0 = vec4<u32>(0u); var i1 = vec4<u32>(0u); var i2 = vec4<u32>(0u); var i3 = vec4<u32>(0u);
-  let end = params.unitStart + params.unitCount;
-  for (var base = params.unitStart; base < end; base += WG) {
+  for (var base = start; base < end; base += WG) {
     let u = base + lid;
     tile[lid] = select(vec4<f32>(0.0), units[min(u, arrayLength(&units) - 1u)], u < end);
     hashes[lid] = unit_hash(u);
@@ -97,12 +112,14 @@ fn main(@builtin(local_invocation_index) lid: u32,
     let i = first + k;
     let nk = ns[k / 4u][k % 4u];
     let idk = ids[k / 4u][k % 4u];
-    if (params.accumulate == 0u) {
-      activeCount[i] = nk;
-      patternId[i] = idk;
+    if (SPLIT || params.accumulate != 0u) {
+      if (nk != 0u) {
+        atomicAdd(&activeCount[i], nk);
+        atomicXor(&patternId[i], idk);
+      }
     } else {
-      activeCount[i] = activeCount[i] + nk;
-      patternId[i] = patternId[i] ^ idk;
+      atomicStore(&activeCount[i], nk);
+      atomicStore(&patternId[i], idk);
     }
   }
 }

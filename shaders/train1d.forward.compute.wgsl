@@ -1,7 +1,13 @@
-// train1d forward: residual r_m = c + Σ_i a_i·φ(w_i·x_m + b_i) − y_m for every training sample (φ = act, shaders/activation.wgsl).
-// Why this shape: one invocation per sample; units are staged in tiles of 256 through workgroup memory
-// (every invocation of the group reads the same unit), and per-tile partial sums keep the f32 error small.
-// Bindings: 0 params (uniform, dynamic offset), 1 theta [w…, b…, a…, c] (N·3 + 1), 2 xs, 3 ys, 4 resid (out).
+// train1d forward: per-slice sums Σ_{i in slice} a_i·φ(w_i·x_m + b_i) for every training sample (φ = act,
+// shaders/activation.wgsl); the gradient and loss stages add the slices, c and −y_m into the residual.
+// Why this shape: one invocation per sample and one workgroup per (256-sample block, unit slice), so a big GPU gets
+// enough workgroups at a few thousand samples (GpuAdamTrainer's plan; CPU-like adapters take one slice); units
+// are staged in tiles of 256 through workgroup memory (every invocation of the group reads the same unit), and
+// per-tile partial sums keep the f32 error small. With UPDATE (every training step but a call's first pass) the
+// tile is staged through Adam (shaders/train_adam.wgsl, prepended): the parameters move from stateIn to
+// stateOut and the sums are taken at the moved ones, so a step is two dispatches (gradient, then this).
+// Bindings: 0 params (uniform, dynamic offset), 1 stateIn [w…, b…, a…, c | m1 | m2] (3·(3N + 1)), 2 partial (the
+//           gradient chunks), 3 stateOut (written by the first sample block, with UPDATE), 4 xs, 5 fwd (out, S·M).
 
 struct TrainParams {
   n: u32,          // units
@@ -14,17 +20,23 @@ struct TrainParams {
   bc2: f32,        // 1 − beta2^t for this step
   chunks: u32,     // sample chunks of the gradient pass
   chunkSize: u32,  // samples per chunk (the last may be shorter)
+  slices: u32,     // unit slices of the forward pass: its sums are fwd[slice·M + sample]
+  sliceUnits: u32, // units per slice (a multiple of WG)
 }
 
 // act, act_deriv and the ACT pipeline constant come from shaders/activation.wgsl, prepended by train1d.ts.
 
 const WG: u32 = 256u;
+const PER_UNIT: u32 = 3u;
+// Whether the pass first takes an Adam step (pipeline constant; false for the forward pass at a call's start).
+override UPDATE: bool = false;
 
 @group(0) @binding(0) var<uniform> P: TrainParams;
-@group(0) @binding(1) var<storage, read> theta: array<f32>;
-@group(0) @binding(2) var<storage, read> xs: array<f32>;
-@group(0) @binding(3) var<storage, read> ys: array<f32>;
-@group(0) @binding(4) var<storage, read_write> resid: array<f32>;
+@group(0) @binding(1) var<storage, read> stateIn: array<f32>;
+@group(0) @binding(2) var<storage, read> partial: array<f32>;
+@group(0) @binding(3) var<storage, read_write> stateOut: array<f32>;
+@group(0) @binding(4) var<storage, read> xs: array<f32>;
+@group(0) @binding(5) var<storage, read_write> fwd: array<f32>;
 
 var<workgroup> tile: array<vec4<f32>, WG>;
 
@@ -32,19 +44,36 @@ var<workgroup> tile: array<vec4<f32>, WG>;
 fn main(@builtin(local_invocation_index) lid: u32,
         @builtin(workgroup_id) wid: vec3<u32>,
         @builtin(num_workgroups) nwg: vec3<u32>) {
-  let s = (wid.x + wid.y * nwg.x) * WG + lid;
+  let blocks = (P.m + WG - 1u) / WG;
+  let g = wid.x + wid.y * nwg.x;
+  if (g >= blocks * P.slices) {
+    return;
+  }
+  let block = g % blocks;
+  let slice = g / blocks;
+  let s = block * WG + lid;
   let n = P.n;
+  let write = block == 0u;
+  if (UPDATE && write && slice == 0u && lid == 0u) {
+    _ = adam_update(PER_UNIT * n, true);
+  }
   let x = xs[min(s, P.m - 1u)];
+  let u0 = slice * P.sliceUnits;
+  let u1 = min(u0 + P.sliceUnits, n);
   var total = 0.0;
-  for (var base = 0u; base < n; base += WG) {
+  for (var base = u0; base < u1; base += WG) {
     let u = base + lid;
-    if (u < n) {
-      tile[lid] = vec4<f32>(theta[u], theta[n + u], theta[2u * n + u], 0.0);
+    if (u < u1) {
+      if (UPDATE) {
+        tile[lid] = vec4<f32>(adam_update(u, write), adam_update(n + u, write), adam_update(2u * n + u, write), 0.0);
+      } else {
+        tile[lid] = vec4<f32>(stateIn[u], stateIn[n + u], stateIn[2u * n + u], 0.0);
+      }
     } else {
       tile[lid] = vec4<f32>(0.0);
     }
     workgroupBarrier();
-    let count = min(WG, n - base);
+    let count = min(WG, u1 - base);
     var part = 0.0;
     for (var t = 0u; t < count; t++) {
       let unit = tile[t];
@@ -54,6 +83,6 @@ fn main(@builtin(local_invocation_index) lid: u32,
     workgroupBarrier();
   }
   if (s < P.m) {
-    resid[s] = (theta[3u * n] + total) - ys[s];
+    fwd[slice * P.m + s] = total;
   }
 }

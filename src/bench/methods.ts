@@ -11,7 +11,7 @@ import { UnitKernelHarness, pointsPerThread } from './unitHarness.ts';
 import { GPU_VARIANTS } from './variants.ts';
 import { EVAL2D_VARIANTS } from '../engine/gpu/eval2dVariant.ts';
 import { type Kernel2DChoice, SMALL_GRID_POINTS, gridKernel2D } from '../engine/gpu/context.ts';
-import { Eval2DSplitKernel, SPLIT_POINTS_PER_THREAD, type SliceChoice, slicesFor } from '../engine/gpu/eval2dSplit.ts';
+import { Eval2DSplitKernel, SPLIT_POINTS_PER_THREAD, type SliceChoice, type SplitPointsPerThread, slicesFor } from '../engine/gpu/eval2dSplit.ts';
 import { UnitBuffer } from '../engine/gpu/units.ts';
 import { Regions2DSplitKernel } from '../engine/gpu/regions2dSplit.ts';
 import { Eval2DTilesKernel, type TilesShape } from '../engine/gpu/eval2dTiles.ts';
@@ -356,6 +356,7 @@ export const METHODS: MethodSpec[] = [
     }),
   ),
   ...(['auto', 1, 2, 4, 8, 16, 32, 64] as const).map((slices) => splitMethod(slices)),
+  ...(['auto', 4, 8, 16] as const).map((slices) => splitMethod(slices, 8)),
   regionsSplitMethod(),
 ];
 
@@ -367,26 +368,28 @@ export const DEFAULT_METHOD_IDS = ['cpu-brute', 'cpu-sweep', 'gpu-brute', 'gpu-s
 
 /**
  * The split-K 2D value kernel (src/engine/gpu/eval2dSplit.ts: S slices of the unit range per point block, then a
- * reduction pass, both timed): 'gpu-v-split' with the automatic S, 'gpu-v-split<S>' with S forced. The row's
- * time covers every split pass and the reduction, first start to last end.
+ * reduction pass, both timed): 'gpu-v-split' with the automatic S, 'gpu-v-split<S>' with S forced; with 8 points
+ * per invocation 'gpu-v-split-p8' and 'gpu-v-split-p8-s<S>'. The row's time covers every split pass and the
+ * reduction, first start to last end.
  */
-function splitMethod(slices: SliceChoice): MethodSpec {
+function splitMethod(slices: SliceChoice, ppt: SplitPointsPerThread = SPLIT_POINTS_PER_THREAD): MethodSpec {
+  const p8 = ppt === 8 ? '-p8' : '';
   return {
-    id: slices === 'auto' ? 'gpu-v-split' : `gpu-v-split${slices}`,
+    id: slices === 'auto' ? `gpu-v-split${p8}` : p8 ? `gpu-v-split${p8}-s${slices}` : `gpu-v-split${slices}`,
     dim: 2,
     flopPerUnitEval: FLOP.gpuValue,
     backend: 'gpu',
     output: 'values',
-    label: `GPU variant: the tiled eval2d with the unit range split over ${slices === 'auto' ? 'an automatic number of' : slices} slices per point block, then a reduction (shaders/eval2d_split.compute.wgsl + eval2d_reduce.compute.wgsl; GpuEvaluator's choice for small grids on GPUs)`,
+    label: `GPU variant: the tiled eval2d${p8 ? ' at 8 points per invocation' : ''} with the unit range split over ${slices === 'auto' ? 'an automatic number of' : slices} slices per point block, then a reduction (shaders/eval2d.compute.wgsl with SPLIT + eval2d_reduce.compute.wgsl${p8 ? '' : "; GpuEvaluator's choice for small grids on GPUs"})`,
     exact: false,
     // A cut grid has fewer point blocks and so another automatic S: time the whole grid.
     canSubset: slices !== 'auto',
-    pointsPerInvocation: () => SPLIT_POINTS_PER_THREAD,
+    pointsPerInvocation: () => ppt,
     cost: brute,
-    rowNote: (n, nx, ny) => `S = ${slicesFor(slices, nx, ny, n)}`,
+    rowNote: (n, nx, ny) => `S = ${slicesFor(slices, nx, ny, n, ppt)}`,
     create: (ctx) => {
       const device = ctx.device!;
-      const kernel = new Eval2DSplitKernel(device);
+      const kernel = new Eval2DSplitKernel(device, 'eval2d_split', { pointsPerThread: ppt });
       const units = new UnitBuffer(device);
       const timer = new GpuTimer(device, ctx.now, !ctx.noTimestamps && device.features.has('timestamp-query'));
       let points = 0;
@@ -421,7 +424,7 @@ function regionsSplitMethod(): MethodSpec {
     flopPerUnitEval: FLOP.gpuRegions,
     backend: 'gpu',
     output: 'regions',
-    label: 'GPU active count + pattern id with the unit range split over an automatic number of slices per point block, atomics adding into cleared outputs (shaders/regions2d_split.compute.wgsl; GpuEvaluator\'s choice for small grids on GPUs)',
+    label: 'GPU active count + pattern id with the unit range split over an automatic number of slices per point block, atomics adding into cleared outputs (shaders/regions2d.compute.wgsl with SPLIT; GpuEvaluator\'s choice for small grids on GPUs)',
     exact: false,
     canSubset: false,
     pointsPerInvocation: () => SPLIT_POINTS_PER_THREAD,

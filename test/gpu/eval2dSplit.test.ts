@@ -98,6 +98,28 @@ describe('eval2d_split (split-K) vs float64 reference', () => {
     });
   }
 
+  it('8 points per invocation (PPT = 8): N = 63 and 4097, grids and a point list at S = 1, 3, 8 and auto', async () => {
+    const k8 = new Eval2DSplitKernel(device, 'eval2d_split p8', { pointsPerThread: 8 });
+    try {
+      expect(k8.pointsPerThread).toBe(8);
+      expect(slicesFor('auto', 256, 256, 4096, 8)).toBe(8);
+      for (const n of [63, 4097]) {
+        const nw = net(n, 900 + n);
+        units.upload(nw);
+        for (const grid of gridsFor(n).slice(0, 3)) {
+          const want = evaluate2DBrute(nw, gridPoints2D(grid));
+          for (const s of SLICES) expect(relativeL2(await k8.evaluateGrid(units, grid, s), want), `N = ${n}, ${grid.nx}×${grid.ny} at S = ${s}`).toBeLessThan(BOUND);
+        }
+        const xy = randomPoints(2 * 37, n + 5);
+        const wantXy = evaluate2DBrute(nw, xy);
+        for (const s of SLICES) expect(relativeL2(await k8.evaluatePoints(units, xy, s), wantXy), `N = ${n}, points at S = ${s}`).toBeLessThan(BOUND);
+      }
+    } finally {
+      k8.destroy();
+    }
+    expect(() => new Eval2DSplitKernel(device, 'bad', { pointsPerThread: 4 as 8 })).toThrow(RangeError);
+  });
+
   it('accumulates the slice partials over passes (N = 65,536 on 96 × 96: two passes) and is deterministic', async () => {
     expect(planPasses(65536, 96 * 96).length).toBe(2);
     const nw = net(65536, 77);

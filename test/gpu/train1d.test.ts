@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wgslStructLayout } from '../../src/views/uniformLayout.ts';
 import { nodeDevice } from './dawn.ts';
-import { GpuTrainer1D, MIN_CHUNK_SIZE, TRAIN_PARAMS_LAYOUT, TRAIN_PARAMS_SIZE, planChunks } from '../../src/engine/gpu/train1d.ts';
+import { GpuTrainer1D, MIN_CHUNK_SIZE, TRAIN_PARAMS_LAYOUT, TRAIN_PARAMS_SIZE, type TrainShape, WIDE_WORKGROUPS, planChunks, planTrain } from '../../src/engine/gpu/train1d.ts';
 import { Trainer1D, packParams } from '../../src/model/train1d.ts';
 import { randomNetwork, seededRandom } from '../../src/model/network.ts';
 
@@ -33,7 +33,7 @@ function relErr(got: number, want: number): number {
 
 describe('GpuTrainer1D against the float64 CPU twin', () => {
   it('declares the TrainParams uniform of src/engine/gpu/train1d.ts in every train1d shader', () => {
-    for (const stage of ['forward', 'grad', 'adam', 'loss']) {
+    for (const stage of ['forward', 'grad', 'loss']) {
       const src = readFileSync(new URL(`../../shaders/train1d.${stage}.compute.wgsl`, import.meta.url), 'utf8');
       const { members, size } = wgslStructLayout(src, 'TrainParams');
       expect(members, stage).toEqual(TRAIN_PARAMS_LAYOUT.map((m) => ({ ...m })));
@@ -52,8 +52,28 @@ describe('GpuTrainer1D against the float64 CPU twin', () => {
     }
   });
 
-  // Awkward sizes: unit counts around the 256-wide tiles and sample counts around the workgroup size.
-  const cases: Array<[number, number]> = [
+  it('plans wide work for a big GPU: about 256 workgroups per pass, slices of whole tiles, every unit and sample covered', () => {
+    expect(planTrain(4096, 4096, 1 << 27, 3, 'wide')).toEqual({ chunks: 16, chunkSize: 256, slices: 16, sliceUnits: 256 });
+    expect(planTrain(4096, 4096, 1 << 27, 3, 'narrow')).toEqual({ chunks: 1, chunkSize: 4096, slices: 1, sliceUnits: 4096 });
+    for (const [n, m] of [[0, 1], [1, 1], [63, 257], [1000, 4097], [65_536, 1 << 22], [65_536, 1], [1, 1 << 22], [5000, 100_000]]) {
+      for (const perUnit of [3, 4]) {
+        const p = planTrain(n, m, 1 << 27, perUnit, 'wide');
+        expect(p.chunks * p.chunkSize).toBeGreaterThanOrEqual(m);
+        expect((p.chunks - 1) * p.chunkSize).toBeLessThan(m);
+        expect(p.sliceUnits % 256).toBe(0);
+        expect(p.slices * p.sliceUnits).toBeGreaterThanOrEqual(n);
+        expect((p.slices - 1) * p.sliceUnits).toBeLessThan(Math.max(1, n));
+        expect(4 * (perUnit * n + 1) * p.chunks).toBeLessThanOrEqual(Math.max(32 << 20, 4 * (perUnit * n + 1)));
+        expect(4 * m * p.slices).toBeLessThanOrEqual(Math.max(32 << 20, 4 * m));
+        expect(Math.ceil((n + 1) / 256) * p.chunks).toBeLessThanOrEqual(Math.max(2 * WIDE_WORKGROUPS, Math.ceil((n + 1) / 256) * Math.ceil(m / 256)));
+      }
+    }
+  });
+
+  // Awkward sizes: unit counts around the 256-wide tiles and sample counts around the workgroup size; the default
+  // shape (narrow on SwiftShader) everywhere, and the wide one (several forward slices and short gradient chunks)
+  // where it differs.
+  const cases: Array<[number, number, TrainShape?]> = [
     [0, 17],
     [1, 1],
     [1, 255],
@@ -62,15 +82,19 @@ describe('GpuTrainer1D against the float64 CPU twin', () => {
     [1000, 257],
     [63, 1],
     [1000, 4097],
+    [0, 17, 'wide'],
+    [65, 4097, 'wide'],
+    [1000, 257, 'wide'],
+    [1000, 4097, 'wide'],
   ];
-  for (const [n, m] of cases) {
-    it(`N = ${n}, M = ${m}: losses and parameters match after 5 steps, loss falls`, async () => {
+  for (const [n, m, shape] of cases) {
+    it(`N = ${n}, M = ${m}${shape ? `, ${shape}` : ''}: losses and parameters match after 5 steps, loss falls`, async () => {
       const net = randomNetwork(1, n, 1000 + n, [-2, 2]);
       const data = samples(m, 77 + m);
       // Adam moves every parameter by ~lr at first, coherently: the sum moves by ~N·lr, so lr scales as 1/N.
       const opts = { lr: Math.min(0.01, 0.1 / n) };
       device.pushErrorScope('validation');
-      const gpuT = await GpuTrainer1D.create(device, net, data, opts);
+      const gpuT = await GpuTrainer1D.create(device, net, data, opts, shape);
       const cpuT = new Trainer1D(net, data, opts);
       expect(relErr(gpuT.loss(), cpuT.loss())).toBeLessThan(1e-4);
       const gpuLosses: number[] = [];

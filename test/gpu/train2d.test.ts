@@ -4,6 +4,7 @@ import { wgslStructLayout } from '../../src/views/uniformLayout.ts';
 import { nodeDevice } from './dawn.ts';
 import { TRAIN_PARAMS_LAYOUT, TRAIN_PARAMS_SIZE } from '../../src/engine/gpu/train1d.ts';
 import { GpuTrainer2D } from '../../src/engine/gpu/train2d.ts';
+import type { TrainShape } from '../../src/engine/gpu/train1d.ts';
 import { Trainer2D, packParams2D } from '../../src/model/train2d.ts';
 import { randomNetwork, seededRandom } from '../../src/model/network.ts';
 
@@ -46,7 +47,8 @@ describe('GpuTrainer2D against the float64 CPU twin Trainer2D', () => {
   });
 
   // Awkward sizes: unit counts around the 256-wide tiles, sample counts around the workgroup and the 1024-sample chunks.
-  const cases: Array<[number, number]> = [
+  // The default shape (narrow on SwiftShader) everywhere, and the wide one where it differs.
+  const cases: Array<[number, number, TrainShape?]> = [
     [0, 17],
     [1, 1],
     [1, 4097],
@@ -54,16 +56,19 @@ describe('GpuTrainer2D against the float64 CPU twin Trainer2D', () => {
     [65, 4097],
     [63, 1],
     [300, 1500],
+    [1, 1, 'wide'],
+    [65, 4097, 'wide'],
+    [300, 1500, 'wide'],
   ];
-  for (const [n, m] of cases) {
-    it(`N = ${n}, M = ${m}: losses and parameters match after 1 and 5 steps, loss falls`, async () => {
+  for (const [n, m, shape] of cases) {
+    it(`N = ${n}, M = ${m}${shape ? `, ${shape}` : ''}: losses and parameters match after 1 and 5 steps, loss falls`, async () => {
       const net = randomNetwork(2, n, 2000 + n, [-2, 2]);
       const data = samples(m, 55 + m);
       // Adam moves every parameter by ~lr at first, coherently: the sum moves by ~N·lr, so lr scales as 1/N (and a
       // single sample, fitted almost exactly from the start, needs smaller steps still not to overshoot).
       const opts = { lr: Math.min(0.01, 0.1 / n) / (m === 1 ? 100 : 1) };
       device.pushErrorScope('validation');
-      const gpuT = await GpuTrainer2D.create(device, net, data, opts);
+      const gpuT = await GpuTrainer2D.create(device, net, data, opts, shape);
       const cpuT = new Trainer2D(net, data, opts);
       expect(relErr(gpuT.loss(), cpuT.loss())).toBeLessThan(1e-4);
       const gpuLosses: number[] = [];

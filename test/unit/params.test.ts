@@ -10,9 +10,7 @@ const SHADERS = [
   'eval1d.compute.wgsl',
   'eval2d.compute.wgsl',
   'regions2d.compute.wgsl',
-  'eval2d_split.compute.wgsl',
   'eval2d_reduce.compute.wgsl',
-  'regions2d_split.compute.wgsl',
   ...GENERATED_SHADERS.filter((s) => s.file.endsWith('.compute.wgsl')).map((s) => s.file.replace(/^shaders\//, '')),
 ];
 describe('Params uniform layout', () => {

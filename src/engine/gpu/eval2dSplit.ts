@@ -1,4 +1,4 @@
-import splitCode from '../../../shaders/eval2d_split.compute.wgsl?raw';
+import splitCode from '../../../shaders/eval2d.compute.wgsl?raw';
 import reduceCode from '../../../shaders/eval2d_reduce.compute.wgsl?raw';
 import type { Grid2D } from '../../model/grid.ts';
 import { gridStep } from '../../model/grid.ts';
@@ -10,8 +10,11 @@ import { type Job, WORKGROUP_SIZE, planPasses, readBack } from './unitKernel.ts'
 import type { UnitBuffer } from './units.ts';
 import type { GpuValues, ValueTarget } from './valueKernel.ts';
 
-/** Points per invocation of shaders/eval2d_split.compute.wgsl (PPT there). */
+/** Points per invocation of shaders/eval2d.compute.wgsl with SPLIT (PPT there), by default. */
 export const SPLIT_POINTS_PER_THREAD = 16;
+
+/** Points per invocation the split kernel can run with: 16 (four vec4 chains) or 8 (two; twice the point blocks). */
+export type SplitPointsPerThread = 8 | 16;
 
 /** Fewest units per slice the automatic choice makes (one workgroup tile: below it the per-workgroup cost grows). */
 export const SPLIT_TILE_UNITS = WORKGROUP_SIZE;
@@ -46,9 +49,9 @@ export function autoSlices(blocks: number, unitsPerPass: number): number {
   return Math.max(1, Math.min(MAX_AUTO_SLICES, byUnits, byTarget));
 }
 
-/** Point blocks (workgroups of SPLIT_POINTS_PER_THREAD-point invocations) of an nx × ny grid's whole-row layout. */
-export function gridBlocks(nx: number, ny: number): number {
-  return Math.ceil((ny * Math.ceil(nx / SPLIT_POINTS_PER_THREAD)) / WORKGROUP_SIZE);
+/** Point blocks (workgroups of `ppt`-point invocations) of an nx × ny grid's whole-row layout. */
+export function gridBlocks(nx: number, ny: number, ppt: SplitPointsPerThread = SPLIT_POINTS_PER_THREAD): number {
+  return Math.ceil((ny * Math.ceil(nx / ppt)) / WORKGROUP_SIZE);
 }
 
 /**
@@ -56,12 +59,12 @@ export function gridBlocks(nx: number, ny: number): number {
  * count must be an integer in 1..MAX_SLICES, else a RangeError; it is capped at the units of a pass). What GpuEvaluator asks before taking the split
  * kernel: 1 means the split would not pay (or was not asked for).
  */
-export function slicesFor(choice: SliceChoice, nx: number, ny: number, unitCount: number): number {
+export function slicesFor(choice: SliceChoice, nx: number, ny: number, unitCount: number, ppt: SplitPointsPerThread = SPLIT_POINTS_PER_THREAD): number {
   const s = choice === 'auto' ? 0 : checkSlices(choice);
   // As planGrid: the first job's rows (jobs hold at most 2^22 points) and the first pass's units.
   const rows = Math.min(ny, Math.max(1, Math.floor(SPLIT_JOB_POINTS / nx)));
   const perPass = planPasses(unitCount, rows * nx)[0].count;
-  return s > 0 ? Math.max(1, Math.min(s, perPass)) : autoSlices(gridBlocks(nx, rows), perPass);
+  return s > 0 ? Math.max(1, Math.min(s, perPass)) : autoSlices(gridBlocks(nx, rows, ppt), perPass);
 }
 
 /** `s` when it is a valid explicit slice count (an integer in 1..MAX_SLICES), else a RangeError. */
@@ -76,6 +79,12 @@ export interface Eval2DSplitOptions {
   sigmoid?: boolean;
   /** Cap on the bytes of one storage binding (point input, partials), below the device's limit: smaller jobs. */
   maxBindingBytes?: number;
+  /**
+   * Points per invocation (the PPT pipeline constant; default 16). 8 gives a grid twice the point blocks, so the
+   * automatic S halves and each workgroup sums twice the units: for grids whose 16-point split leaves one 256-unit
+   * tile per workgroup (256², N = 4,096 on an H200; bench id gpu-v-split-p8).
+   */
+  pointsPerThread?: SplitPointsPerThread;
 }
 
 interface Dispatch {
@@ -86,7 +95,7 @@ interface Dispatch {
 }
 
 /**
- * The split-K 2D value kernel: shaders/eval2d_split.compute.wgsl sums S disjoint slices of the unit range per
+ * The split-K 2D value kernel: shaders/eval2d.compute.wgsl with SPLIT sums S disjoint slices of the unit range per
  * point block (S × blocks workgroups) into a scratch buffer of partials, then shaders/eval2d_reduce.compute.wgsl
  * adds them in slice order with the affine part into the output. Same results and error bound as the tiled
  * eval2d; for small grids on big GPUs, which the unsplit kernels leave mostly idle. Owns both pipelines and every
@@ -114,6 +123,8 @@ export class Eval2DSplitKernel {
   private readonly bindingBytes: number;
   /** The slice count of the last plan (an explicit count capped at the units of a pass). */
   lastSlices = 1;
+  /** Points per invocation (Eval2DSplitOptions.pointsPerThread). */
+  readonly pointsPerThread: SplitPointsPerThread;
   private destroyed = false;
 
   constructor(
@@ -122,11 +133,14 @@ export class Eval2DSplitKernel {
     options: Eval2DSplitOptions = {},
   ) {
     const sigmoid = options.sigmoid ?? false;
+    this.pointsPerThread = options.pointsPerThread ?? SPLIT_POINTS_PER_THREAD;
+    if (this.pointsPerThread !== 8 && this.pointsPerThread !== 16) throw new RangeError(`pointsPerThread must be 8 or 16, got ${String(this.pointsPerThread)}`);
     this.bindingBytes = Math.min(device.limits.maxStorageBufferBindingSize, options.maxBindingBytes ?? Infinity);
     const split = device.createShaderModule({ label, code: splitCode });
     const reduce = device.createShaderModule({ label: `${label} reduce`, code: reduceCode });
     this.pipelines = {
-      split: device.createComputePipeline({ label, layout: 'auto', compute: { module: split, entryPoint: 'main', ...(sigmoid ? { constants: { SIGMOID: 1 } } : {}) } }),
+      // The tiled eval2d's own body with SPLIT: one WGSL source for both, so the split cannot drift from it.
+      split: device.createComputePipeline({ label, layout: 'auto', compute: { module: split, entryPoint: 'main', constants: { SPLIT: 1, SIGMOID: sigmoid ? 1 : 0, PPT: this.pointsPerThread } } }),
       reduce: device.createComputePipeline({ label: `${label} reduce`, layout: 'auto', compute: { module: reduce, entryPoint: 'main' } }),
     };
     this.stride = Math.max(PARAMS_SIZE, device.limits.minUniformBufferOffsetAlignment);
@@ -231,7 +245,7 @@ export class Eval2DSplitKernel {
     const dx = gridStep(grid.xMin, grid.xMax, nx);
     const dy = gridStep(grid.yMin, grid.yMax, ny);
     const rows = rowsPerJob(nx, this.jobPointsFor(slices), this.alignPoints);
-    const threadsPerRow = Math.ceil(nx / SPLIT_POINTS_PER_THREAD);
+    const threadsPerRow = Math.ceil(nx / this.pointsPerThread);
     const jobs: Job[] = [];
     for (let j0 = 0; j0 < ny; j0 += rows) {
       const r = Math.min(rows, ny - j0);
@@ -252,7 +266,7 @@ export class Eval2DSplitKernel {
     this.check();
     const rows = rowsPerJob(grid.nx, this.maxJobPoints, this.alignPoints);
     const firstRows = Math.min(rows, grid.ny);
-    const s = this.slicesOf(slices, firstRows * Math.ceil(grid.nx / SPLIT_POINTS_PER_THREAD), units.count, firstRows * grid.nx);
+    const s = this.slicesOf(slices, firstRows * Math.ceil(grid.nx / this.pointsPerThread), units.count, firstRows * grid.nx);
     const out = this.outputs[target].ensure(4 * grid.nx * grid.ny);
     return this.plan(this.gridJobs(grid, units.affine, s), units.count, s, units.buffer.current, this.points.current, out);
   }
@@ -315,7 +329,7 @@ export class Eval2DSplitKernel {
     const all = coords instanceof Float32Array ? coords : Float32Array.from(coords);
     const s0 = slices === 'auto' ? 'auto' : checkSlices(slices);
     for (let p0 = 0; p0 < total; ) {
-      const threadsOf = (n: number) => Math.ceil(n / SPLIT_POINTS_PER_THREAD);
+      const threadsOf = (n: number) => Math.ceil(n / this.pointsPerThread);
       const s = this.slicesOf(s0, threadsOf(Math.min(this.maxJobPoints, total - p0)), units.count, Math.min(this.maxJobPoints, total - p0));
       const pointCount = Math.min(this.jobPointsFor(s), total - p0);
       const input = this.points.ensure(8 * pointCount);

@@ -13,6 +13,28 @@ import type { UnitBuffer } from './units.ts';
 const POINTS_PER_THREAD = 16;
 
 /**
+ * The jobs of whole rows a region kernel runs `grid` as (each at most `maxJobPoints` points, rows starting at
+ * multiples of `alignPoints`, one contiguous output each): shared by Regions2DKernel and Regions2DSplitKernel.
+ */
+export function regionJobs(grid: Grid2D, maxJobPoints: number, alignPoints: number, pointsPerThread = POINTS_PER_THREAD): Job[] {
+  const { nx, ny } = grid;
+  const dx = gridStep(grid.xMin, grid.xMax, nx);
+  const dy = gridStep(grid.yMin, grid.yMax, ny);
+  const rows = rowsPerJob(nx, maxJobPoints, alignPoints);
+  const threadsPerRow = Math.ceil(nx / pointsPerThread);
+  const jobs: Job[] = [];
+  for (let j0 = 0; j0 < ny; j0 += rows) {
+    const r = Math.min(rows, ny - j0);
+    jobs.push({
+      params: { origin: [grid.xMin, grid.yMin + j0 * dy], step: [dx, dy], nx, pointCount: r * nx, mode: MODE_GRID, threadsPerRow, affine: [0, 0, 0] },
+      threads: r * threadsPerRow,
+      outputOffset: 4 * j0 * nx,
+    });
+  }
+  return jobs;
+}
+
+/**
  * The 2D region kernel (shaders/regions2d.compute.wgsl): per grid point, the active-unit count and the
  * activation-pattern id (see src/model/regions.ts), in jobs of whole rows writing one contiguous output each.
  */
@@ -49,21 +71,8 @@ export class Regions2DKernel {
   /** Plans every pass over `grid` (validated; nothing recorded yet) and returns the pass count. */
   planGrid(units: UnitBuffer, grid: Grid2D): number {
     this.check();
-    const { nx, ny } = grid;
-    const dx = gridStep(grid.xMin, grid.xMax, nx);
-    const dy = gridStep(grid.yMin, grid.yMax, ny);
-    const rows = rowsPerJob(nx, this.maxJobPoints, this.alignPoints);
-    const threadsPerRow = Math.ceil(nx / this.pointsPerThread);
-    const jobs: Job[] = [];
-    for (let j0 = 0; j0 < ny; j0 += rows) {
-      const r = Math.min(rows, ny - j0);
-      jobs.push({
-        params: { origin: [grid.xMin, grid.yMin + j0 * dy], step: [dx, dy], nx, pointCount: r * nx, mode: MODE_GRID, threadsPerRow, affine: [0, 0, 0] },
-        threads: r * threadsPerRow,
-        outputOffset: 4 * j0 * nx,
-      });
-    }
-    this.points = nx * ny;
+    const jobs = regionJobs(grid, this.maxJobPoints, this.alignPoints, this.pointsPerThread);
+    this.points = grid.nx * grid.ny;
     const bytes = 4 * this.points;
     return this.kernel.plan(jobs, units.count, {
       units: units.buffer.current,

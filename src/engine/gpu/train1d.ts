@@ -1,6 +1,6 @@
 import forwardCode from '../../../shaders/train1d.forward.compute.wgsl?raw';
 import gradCode from '../../../shaders/train1d.grad.compute.wgsl?raw';
-import adamCode from '../../../shaders/train1d.adam.compute.wgsl?raw';
+import adamCode from '../../../shaders/train_adam.wgsl?raw';
 import lossCode from '../../../shaders/train1d.loss.compute.wgsl?raw';
 import activationCode from '../../../shaders/activation.wgsl?raw';
 import { type Activation, activationOf } from '../../model/activation.ts';
@@ -19,11 +19,12 @@ import {
   unpackParams,
 } from '../../model/train1d.ts';
 import { dispatchSize } from './buffers.ts';
+import { type AdapterInfoLike, isCpuLikeInfo } from './context.ts';
 import { GpuDeviceLostError, withErrorScopes } from './errors.ts';
 
 /**
- * The `TrainParams` uniform of the four train1d shaders, defined once here (every member is 4 bytes,
- * so offset = 4·index; 40 bytes, no padding). test/gpu/train1d.test.ts checks each shader declares it so.
+ * The `TrainParams` uniform of the trainers' shaders (forward, gradient, loss), defined once here (every member is
+ * 4 bytes, so offset = 4·index; 48 bytes, no padding). test/gpu/train1d.test.ts checks each shader declares it so.
  */
 export const TRAIN_PARAMS_LAYOUT = [
   { name: 'n', type: 'u32', offset: 0 },
@@ -36,8 +37,10 @@ export const TRAIN_PARAMS_LAYOUT = [
   { name: 'bc2', type: 'f32', offset: 28 },
   { name: 'chunks', type: 'u32', offset: 32 },
   { name: 'chunkSize', type: 'u32', offset: 36 },
+  { name: 'slices', type: 'u32', offset: 40 },
+  { name: 'sliceUnits', type: 'u32', offset: 44 },
 ] as const;
-export const TRAIN_PARAMS_SIZE = 40;
+export const TRAIN_PARAMS_SIZE = 48;
 
 /** Samples per chunk of the gradient pass, at least; more when the partial-sum buffer would pass its budget. */
 export const MIN_CHUNK_SIZE = 1024;
@@ -54,6 +57,50 @@ export function planChunks(n: number, m: number, maxBindingBytes: number, perUni
   return { chunks: Math.ceil(m / chunkSize), chunkSize };
 }
 
+/**
+ * How a trainer lays its work out: 'narrow' (CPU-like adapters: few, long workgroups, since each workgroup with
+ * barriers costs SwiftShader a fixed price) or 'wide' (hardware GPUs: about WIDE_WORKGROUPS workgroups per pass,
+ * the unit range of the forward pass split into slices and the samples of the gradient pass into short chunks).
+ */
+export type TrainShape = 'narrow' | 'wide';
+
+/** Workgroups a 'wide' plan aims at per pass: split-K's best on an H200 (bench/NOTES.md) was about 256. */
+export const WIDE_WORKGROUPS = 256;
+
+/** A trainer's work plan: gradient chunks (samples) and forward slices (units, whole 256-unit tiles). */
+export interface TrainPlan {
+  chunks: number;
+  chunkSize: number;
+  slices: number;
+  sliceUnits: number;
+}
+
+/**
+ * The plan for N units and M samples: 'narrow' takes one chunk and one slice; 'wide' aims each pass at
+ * WIDE_WORKGROUPS workgroups (chunks of at least 256 samples, slices of whole tiles), within the same budgets
+ * (gradient partials and the forward's S·M slice sums each ≤ 32 MiB and one binding).
+ */
+export function planTrain(n: number, m: number, maxBindingBytes: number, perUnit: number, shape: TrainShape): TrainPlan {
+  const tiles = Math.max(1, Math.ceil(n / WG));
+  // Narrow: one gradient chunk, so the gradient pass takes the Adam step itself (no redundant Adam per forward
+  // workgroup, which cost SwiftShader 6–11 %; bench/NOTES.md).
+  if (shape === 'narrow') return { chunks: 1, chunkSize: Math.max(1, m), slices: 1, sliceUnits: tiles * WG };
+  const budget = Math.min(PARTIAL_BUDGET_BYTES, maxBindingBytes);
+  const maxChunks = Math.max(1, Math.floor(budget / (4 * (perUnit * n + 1))));
+  const wantChunks = Math.ceil(WIDE_WORKGROUPS / Math.ceil((n + 1) / WG));
+  const chunkSize = Math.max(WG, Math.ceil(m / Math.min(wantChunks, maxChunks)), Math.ceil(m / maxChunks));
+  const maxSlices = Math.max(1, Math.floor(budget / (4 * Math.max(1, m))));
+  const wantSlices = Math.min(tiles, maxSlices, Math.ceil(WIDE_WORKGROUPS / Math.ceil(Math.max(1, m) / WG)));
+  const sliceUnits = WG * Math.ceil(tiles / wantSlices);
+  return { chunks: Math.ceil(m / chunkSize), chunkSize, slices: Math.ceil(tiles / (sliceUnits / WG)), sliceUnits };
+}
+
+/** The shape a device's adapter wants: 'narrow' on CPU-like adapters (GPUDevice.adapterInfo), else 'wide'. */
+export function trainShapeOf(device: GPUDevice): TrainShape {
+  const info = (device as GPUDevice & { adapterInfo?: AdapterInfoLike }).adapterInfo;
+  return info && isCpuLikeInfo(info) ? 'narrow' : 'wide';
+}
+
 /** Steps encoded per submission: each step has its own uniform slot, addressed by a dynamic offset. */
 export const STEPS_PER_SUBMIT = 64;
 
@@ -65,7 +112,8 @@ export interface GpuTrainerSpec {
   label: string;
   /**
    * WGSL of the forward and gradient stages; both declare the TrainParams uniform above and get shaders/activation.wgsl
-   * prepended. The Adam and loss stages are the same for every kind (train1d.adam with PER_UNIT, train1d.loss).
+   * prepended, the forward stage also shaders/train_adam.wgsl (Adam is folded into it). The loss stage is the same
+   * for every kind (train1d.loss with PER_UNIT).
    */
   code: { forward: string; grad: string };
   units: number;
@@ -75,9 +123,16 @@ export interface GpuTrainerSpec {
   theta: Float64Array;
   /** Sample count M. */
   samples: number;
-  /** Sample buffers to upload, in binding order: the forward pass binds all of them, the gradient pass the first `gradInputs`. */
+  /**
+   * Sample buffers to upload, in binding order: the forward pass binds the first `forwardInputs`, the gradient pass
+   * the first `gradInputs`, the loss the one at `targetInput` (the targets y or z, one float per sample).
+   */
   inputs: Array<{ name: string; data: Float32Array<ArrayBuffer> }>;
+  forwardInputs: number;
   gradInputs: number;
+  targetInput: number;
+  /** The work layout (default: trainShapeOf(device)). */
+  shape?: TrainShape;
   /** The units' activation (default relu): the forward and gradient pipelines' ACT constant. */
   activation?: Activation;
 }
@@ -87,11 +142,14 @@ export const ACTIVATION_CODES: Readonly<Record<Activation, number>> = { relu: 0,
 
 /**
  * Full-batch Adam training of a ReLU sum on the GPU, shared by GpuTrainer1D and GpuTrainer2D: the WGSL twin of the
- * CPU trainers (same loss, gradients, update and parameter layout, in float32). Per step: forward (residual per
- * sample), gradient (one invocation per unit and sample chunk, partial sums per chunk), Adam (one invocation per
- * parameter, adding the chunks in order). Cost per step O(N·M); on SwiftShader (CPU) expect ~N·M/10⁷ s. Buffers
- * are created once in `build`; `step(k)` encodes k steps plus a final forward and loss reduction and reads
- * back one float. Calls are serialised; `destroy()` is safe twice.
+ * CPU trainers (same loss, gradients, update and parameter layout, in float32). A call of k steps is 2k + 2
+ * dispatches in one pass: a forward pass (slice sums per sample) at the current parameters, then per step the
+ * gradient (one invocation per unit and sample chunk, partial sums per chunk, residuals formed from the slice sums)
+ * and a forward pass that first takes the Adam step (adding the chunks in order) from one half of a ping-pong state
+ * [θ | m1 | m2] into the other (with a single chunk the gradient pass takes the step itself and the forward pass
+ * is plain); last the loss reduction, and one float is read back. Cost per step O(N·M); on
+ * SwiftShader (CPU) expect ~N·M/10⁷ s. Buffers are created in the constructor. Calls are serialised; `destroy()` is
+ * safe twice.
  */
 export abstract class GpuAdamTrainer {
   private destroyed = false;
@@ -104,19 +162,23 @@ export abstract class GpuAdamTrainer {
   readonly samples: number;
   /** The units' activation (the pipelines' ACT constant). */
   readonly activation: Activation;
+  /** The work layout in use. */
+  readonly shape: TrainShape;
+  /** The work plan in use (chunks of the gradient pass, slices of the forward pass). */
+  readonly plan: TrainPlan;
   private readonly perUnit: number;
   private readonly label: string;
   private readonly stride: number;
-  private readonly plan: { chunks: number; chunkSize: number };
   private readonly buffers: GPUBuffer[];
   private readonly uniform: GPUBuffer;
   private readonly lossOut: GPUBuffer;
   private readonly staging: GPUBuffer;
-  private readonly pipelines: { forward: GPUComputePipeline; grad: GPUComputePipeline; adam: GPUComputePipeline; loss: GPUComputePipeline };
-  private readonly groups: { forward: GPUBindGroup; grad: GPUBindGroup; adam: GPUBindGroup; loss: GPUBindGroup };
-  private readonly theta: GPUBuffer;
-  /** [theta, m1, m2] and their backups, restored when a call diverges. */
-  private readonly state_: { live: GPUBuffer[]; backup: GPUBuffer[]; bytes: number };
+  private readonly pipelines: { forward: GPUComputePipeline; step: GPUComputePipeline; grad: GPUComputePipeline; loss: GPUComputePipeline };
+  /** Bind groups per live half p: the forward reads state[p] and writes state[1 − p]. */
+  private readonly groups: { forward: GPUBindGroup[]; grad: GPUBindGroup[]; loss: GPUBindGroup[] };
+  /** The ping-pong halves [θ | m1 | m2] (3·count floats each), which of them is live, and the rollback copy. */
+  private readonly state_: { halves: GPUBuffer[]; backup: GPUBuffer; count: number; bytes: number };
+  private live = 0;
 
   protected constructor(
     private readonly device: GPUDevice,
@@ -129,6 +191,7 @@ export abstract class GpuAdamTrainer {
     this.samples = spec.samples;
     this.perUnit = spec.perUnit;
     this.label = spec.label;
+    this.shape = spec.shape ?? trainShapeOf(device);
     const n = spec.units;
     const m = spec.samples;
     const label = spec.label;
@@ -136,35 +199,32 @@ export abstract class GpuAdamTrainer {
     this.stride = Math.max(TRAIN_PARAMS_SIZE, device.limits.minUniformBufferOffsetAlignment);
     this.uniformBytes = new ArrayBuffer(this.stride * STEPS_PER_SUBMIT);
     const count = spec.perUnit * n + 1;
-    const thetaBytes = Math.max(16, 4 * count);
+    const stateBytes = 3 * 4 * count;
     for (const input of spec.inputs) {
       if (Math.max(16, input.data.byteLength) > device.limits.maxStorageBufferBindingSize) {
         throw new TrainError(`too many samples for this GPU (${m}; a binding holds ${device.limits.maxStorageBufferBindingSize / (input.data.length / m) / 4})`);
       }
     }
-    this.plan = planChunks(n, m, device.limits.maxStorageBufferBindingSize, spec.perUnit);
+    if (stateBytes > device.limits.maxStorageBufferBindingSize) throw new TrainError(`too many units for this GPU (${n})`);
+    this.plan = planTrain(n, m, device.limits.maxStorageBufferBindingSize, spec.perUnit, this.shape);
     if (this.plan.chunks > maxWg) throw new TrainError(`too many samples for this GPU (${m})`);
 
     const storage = (name: string, bytes: number, extra = 0) =>
       device.createBuffer({ label: `${label} ${name}`, size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | extra });
-    const theta = storage('theta', thetaBytes, GPUBufferUsage.COPY_SRC);
-    const m1 = storage('m1', thetaBytes, GPUBufferUsage.COPY_SRC);
-    const m2 = storage('m2', thetaBytes, GPUBufferUsage.COPY_SRC);
-    const backup = ['theta', 'm1', 'm2'].map((name) =>
-      device.createBuffer({ label: `${label} ${name} backup`, size: thetaBytes, usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST }),
-    );
+    // Moments start at zero (buffers are zero-initialised by WebGPU); samples go up as float32.
+    const halves = [0, 1].map((h) => storage(`state ${h}`, stateBytes, GPUBufferUsage.COPY_SRC));
+    const backup = device.createBuffer({ label: `${label} state backup`, size: stateBytes, usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
     const partial = storage('partial', Math.max(16, 4 * count * this.plan.chunks));
     const inputs = spec.inputs.map((input) => storage(input.name, Math.max(16, input.data.byteLength)));
-    const resid = storage('resid', Math.max(16, 4 * m));
+    const fwd = storage('slice sums', Math.max(16, 4 * m * this.plan.slices));
     const lossOut = storage('loss', 16, GPUBufferUsage.COPY_SRC);
-    const staging = device.createBuffer({ label: `${label} readback`, size: thetaBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const staging = device.createBuffer({ label: `${label} readback`, size: 4 * count, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     const uniform = device.createBuffer({
       label: `${label} params`,
       size: this.stride * STEPS_PER_SUBMIT,
       usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
     });
-    device.queue.writeBuffer(theta, 0, Float32Array.from(spec.theta));
-    // Moments start at zero (buffers are zero-initialised by WebGPU); samples go up as float32.
+    device.queue.writeBuffer(halves[0], 0, Float32Array.from(spec.theta));
     spec.inputs.forEach((input, i) => device.queue.writeBuffer(inputs[i], 0, input.data));
 
     const layout = (kinds: Array<'uniform' | 'read' | 'rw'>) =>
@@ -178,12 +238,13 @@ export abstract class GpuAdamTrainer {
               : { type: k === 'read' ? ('read-only-storage' as const) : ('storage' as const) },
         })),
       });
-    const pipeline = (stage: string, code: string, bgl: GPUBindGroupLayout, constants?: Record<string, number>) =>
+    const pipeline = (stage: string, module: GPUShaderModule, bgl: GPUBindGroupLayout, constants: Record<string, number>) =>
       device.createComputePipeline({
         label: `${label} ${stage}`,
         layout: device.createPipelineLayout({ bindGroupLayouts: [bgl] }),
-        compute: { module: device.createShaderModule({ label: `${label} ${stage}`, code }), entryPoint: 'main', ...(constants ? { constants } : {}) },
+        compute: { module, entryPoint: 'main', constants },
       });
+    const shader = (stage: string, code: string) => device.createShaderModule({ label: `${label} ${stage}`, code });
     const act = { ACT: ACTIVATION_CODES[spec.activation ?? 'relu'] };
     const group = (bgl: GPUBindGroupLayout, bufs: GPUBuffer[]) =>
       device.createBindGroup({
@@ -194,29 +255,29 @@ export abstract class GpuAdamTrainer {
         ],
       });
     const reads = (k: number) => new Array<'read'>(k).fill('read');
-    const lf = layout(['uniform', 'read', ...reads(inputs.length), 'rw']);
-    const lg = layout(['uniform', 'read', ...reads(spec.gradInputs), 'read', 'rw']);
-    const la = layout(['uniform', 'rw', 'read', 'rw', 'rw']);
-    const ll = layout(['uniform', 'read', 'rw']);
+    const lf = layout(['uniform', 'read', 'read', 'rw', ...reads(spec.forwardInputs), 'rw']);
+    const lg = layout(['uniform', 'read', ...reads(spec.gradInputs), 'read', 'rw', 'rw']);
+    const ll = layout(['uniform', 'read', 'read', 'read', 'rw']);
+    // One shared act/act_deriv (and Adam) for both dimensions' stages (WGSL declarations are order-free).
+    const forwardModule = shader('forward', activationCode + adamCode + spec.code.forward);
     this.pipelines = {
-      // One shared act/act_deriv for both dimensions' forward and gradient stages (WGSL declarations are order-free).
-      forward: pipeline('forward', activationCode + spec.code.forward, lf, act),
-      grad: pipeline('grad', activationCode + spec.code.grad, lg, act),
-      adam: pipeline('adam', adamCode, la, { PER_UNIT: spec.perUnit }),
-      loss: pipeline('loss', lossCode, ll),
+      forward: pipeline('forward', forwardModule, lf, { ...act, UPDATE: 0 }),
+      step: pipeline('adam + forward', forwardModule, lf, { ...act, UPDATE: 1 }),
+      grad: pipeline('grad', shader('grad', activationCode + adamCode + spec.code.grad), lg, { ...act, ADAM: this.plan.chunks === 1 ? 1 : 0 }),
+      loss: pipeline('loss', shader('loss', lossCode), ll, { PER_UNIT: spec.perUnit }),
     };
+    const fwdInputs = inputs.slice(0, spec.forwardInputs);
+    const gradInputs = inputs.slice(0, spec.gradInputs);
     this.groups = {
-      forward: group(lf, [theta, ...inputs, resid]),
-      grad: group(lg, [theta, ...inputs.slice(0, spec.gradInputs), resid, partial]),
-      adam: group(la, [theta, partial, m1, m2]),
-      loss: group(ll, [resid, lossOut]),
+      forward: [0, 1].map((p) => group(lf, [halves[p], partial, halves[1 - p], ...fwdInputs, fwd])),
+      grad: [0, 1].map((p) => group(lg, [halves[p], ...gradInputs, fwd, partial, halves[1 - p]])),
+      loss: [0, 1].map((p) => group(ll, [halves[p], fwd, inputs[spec.targetInput], lossOut])),
     };
-    this.buffers = [theta, m1, m2, partial, ...inputs, resid, lossOut, staging, uniform, ...backup];
+    this.buffers = [...halves, backup, partial, ...inputs, fwd, lossOut, staging, uniform];
     this.uniform = uniform;
     this.lossOut = lossOut;
     this.staging = staging;
-    this.theta = theta;
-    this.state_ = { live: [theta, m1, m2], backup, bytes: thetaBytes };
+    this.state_ = { halves, backup, count, bytes: stateBytes };
   }
 
   /** Computes the initial loss; destroys the trainer if that fails. Called by the subclass's `create`. */
@@ -252,7 +313,7 @@ export abstract class GpuAdamTrainer {
 
   /** The current parameters, packed (float32 values as numbers). */
   protected readTheta(): Promise<Float32Array> {
-    return this.serial(() => this.readBuffer(this.theta));
+    return this.serial(() => this.readState(0));
   }
 
   /**
@@ -261,8 +322,8 @@ export abstract class GpuAdamTrainer {
    */
   state(): Promise<TrainState> {
     return this.serial(async () => {
-      const m = await this.readBuffer(this.state_.live[1]);
-      const v = await this.readBuffer(this.state_.live[2]);
+      const m = await this.readState(1);
+      const v = await this.readState(2);
       return { m: Float64Array.from(m), v: Float64Array.from(v), t: this.t };
     });
   }
@@ -279,9 +340,11 @@ export abstract class GpuAdamTrainer {
       return Promise.reject(e);
     }
     return this.serial(async () => {
+      const live = this.state_.halves[this.live];
+      const part = 4 * this.state_.count;
       await withErrorScopes(this.device, () => {
-        this.device.queue.writeBuffer(this.state_.live[1], 0, Float32Array.from(s.m));
-        this.device.queue.writeBuffer(this.state_.live[2], 0, Float32Array.from(s.v));
+        this.device.queue.writeBuffer(live, part, Float32Array.from(s.m));
+        this.device.queue.writeBuffer(live, 2 * part, Float32Array.from(s.v));
       });
       this.t = s.t;
     });
@@ -303,16 +366,13 @@ export abstract class GpuAdamTrainer {
     return run;
   }
 
-  private async readBuffer(source: GPUBuffer): Promise<Float32Array> {
-    const bytes = 4 * (this.perUnit * this.units + 1);
+  /** Part `which` (0 θ, 1 m1, 2 m2) of the live state, read back. */
+  private async readState(which: number): Promise<Float32Array> {
+    const bytes = 4 * this.state_.count;
     const enc = this.device.createCommandEncoder({ label: `${this.label} read` });
-    enc.copyBufferToBuffer(source, 0, this.staging, 0, bytes);
+    enc.copyBufferToBuffer(this.state_.halves[this.live], which * bytes, this.staging, 0, bytes);
     this.device.queue.submit([enc.finish()]);
     return this.readStaging(bytes);
-  }
-
-  private copyState(enc: GPUCommandEncoder, from: GPUBuffer[], to: GPUBuffer[]): void {
-    for (let i = 0; i < from.length; i++) enc.copyBufferToBuffer(from[i], 0, to[i], 0, this.state_.bytes);
   }
 
   private async readStaging(bytes: number): Promise<Float32Array> {
@@ -341,6 +401,8 @@ export abstract class GpuAdamTrainer {
       f[o + 7] = bc2;
       u[o + 8] = this.plan.chunks;
       u[o + 9] = this.plan.chunkSize;
+      u[o + 10] = this.plan.slices;
+      u[o + 11] = this.plan.sliceUnits;
     }
     this.device.queue.writeBuffer(this.uniform, 0, this.uniformBytes, 0, Math.max(1, count) * this.stride);
   }
@@ -348,38 +410,44 @@ export abstract class GpuAdamTrainer {
   private async runSteps(k: number): Promise<number> {
     return withErrorScopes(this.device, async () => {
       const maxWg = this.device.limits.maxComputeWorkgroupsPerDimension;
-      const fwd = dispatchSize(Math.ceil(this.samples / WG), maxWg);
+      const fwd = dispatchSize(Math.ceil(this.samples / WG) * this.plan.slices, maxWg);
       const grd = [Math.ceil((this.units + 1) / WG), this.plan.chunks];
-      const adm = dispatchSize(Math.ceil((this.perUnit * this.units + 1) / WG), maxWg);
+      const start = this.live;
       let done = 0;
       // k = 0 still runs one (final) chunk: forward + loss at the current parameters.
       do {
         const count = Math.min(STEPS_PER_SUBMIT, k - done);
         this.writeSlots(count, this.t + done);
         const enc = this.device.createCommandEncoder({ label: `${this.label} steps` });
-        if (done === 0 && k > 0) this.copyState(enc, this.state_.live, this.state_.backup);
+        if (done === 0 && k > 0) enc.copyBufferToBuffer(this.state_.halves[this.live], 0, this.state_.backup, 0, this.state_.bytes);
         const pass = enc.beginComputePass({ label: `${this.label} steps` });
-        const fwdAt = (offset: number) => {
+        if (done === 0) {
+          // Slice sums at the current parameters; every later forward pass (with Adam) keeps them current.
           pass.setPipeline(this.pipelines.forward);
-          pass.setBindGroup(0, this.groups.forward, [offset]);
+          pass.setBindGroup(0, this.groups.forward[this.live], [0]);
           pass.dispatchWorkgroups(fwd[0], fwd[1]);
-        };
+        }
         for (let s = 0; s < count; s++) {
           const offset = s * this.stride;
-          // Residuals at the current parameters; the final forward below leaves them current for the loss.
-          fwdAt(offset);
           pass.setPipeline(this.pipelines.grad);
-          pass.setBindGroup(0, this.groups.grad, [offset]);
+          pass.setBindGroup(0, this.groups.grad[this.live], [offset]);
           pass.dispatchWorkgroups(grd[0], grd[1]);
-          pass.setPipeline(this.pipelines.adam);
-          pass.setBindGroup(0, this.groups.adam, [offset]);
-          pass.dispatchWorkgroups(adm[0], adm[1]);
+          if (this.plan.chunks === 1) {
+            // The gradient pass took the Adam step (one chunk): a plain forward pass at the new parameters.
+            this.live = 1 - this.live;
+            pass.setPipeline(this.pipelines.forward);
+            pass.setBindGroup(0, this.groups.forward[this.live], [offset]);
+          } else {
+            pass.setPipeline(this.pipelines.step);
+            pass.setBindGroup(0, this.groups.forward[this.live], [offset]);
+            this.live = 1 - this.live;
+          }
+          pass.dispatchWorkgroups(fwd[0], fwd[1]);
         }
         done += count;
         if (done === k) {
-          fwdAt(0);
           pass.setPipeline(this.pipelines.loss);
-          pass.setBindGroup(0, this.groups.loss, [0]);
+          pass.setBindGroup(0, this.groups.loss[this.live], [0]);
           pass.dispatchWorkgroups(1);
         }
         pass.end();
@@ -388,8 +456,9 @@ export abstract class GpuAdamTrainer {
       } while (done < k);
       const [loss] = await this.readStaging(4);
       if (!Number.isFinite(loss) && k > 0) {
+        this.live = start;
         const enc = this.device.createCommandEncoder({ label: `${this.label} restore` });
-        this.copyState(enc, this.state_.backup, this.state_.live);
+        enc.copyBufferToBuffer(this.state_.backup, 0, this.state_.halves[start], 0, this.state_.bytes);
         this.device.queue.submit([enc.finish()]);
         throw new TrainError(divergedMessage(this.opts.lr));
       }
@@ -404,9 +473,10 @@ export abstract class GpuAdamTrainer {
 export class GpuTrainer1D extends GpuAdamTrainer {
   /**
    * Validates the inputs (TrainError / InvalidNetworkError), uploads them and builds the pipelines inside
-   * error scopes (typed GpuError on failure), then computes the initial loss.
+   * error scopes (typed GpuError on failure), then computes the initial loss. `shape` overrides the work layout
+   * (default: trainShapeOf(device)); the results agree either way within float32 rounding.
    */
-  static async create(device: GPUDevice, net: Network, samples: TrainSamples, opts: TrainOptions): Promise<GpuTrainer1D> {
+  static async create(device: GPUDevice, net: Network, samples: TrainSamples, opts: TrainOptions, shape?: TrainShape): Promise<GpuTrainer1D> {
     const v = validateNetwork(net);
     if (v.dim !== 1) throw new TrainError('GpuTrainer1D trains 1D networks only');
     const o = checkTrainOptions(opts);
@@ -423,7 +493,10 @@ export class GpuTrainer1D extends GpuAdamTrainer {
         { name: 'xs', data: Float32Array.from(s.xs) },
         { name: 'ys', data: Float32Array.from(s.ys) },
       ],
-      gradInputs: 1,
+      forwardInputs: 1,
+      gradInputs: 2,
+      targetInput: 1,
+      shape,
     };
     const trainer = await withErrorScopes(device, () => new GpuTrainer1D(device, spec, o));
     await trainer.start();

@@ -88,9 +88,10 @@ export class UnitKernel {
 
   /**
    * Writes the uniforms and bind groups for every pass of `jobs` over `unitCount` units and returns the pass
-   * count. Slots are per pass, so all of them can sit in one submission.
+   * count. Slots are per pass, so all of them can sit in one submission. `slices` (split-K kernels, whose shaders
+   * read the slice from workgroup_id.y): dispatch (point blocks, slices) instead of folding large counts into y.
    */
-  plan(jobs: Job[], unitCount: number, bind: UnitBindings): number {
+  plan(jobs: Job[], unitCount: number, bind: UnitBindings, slices?: number): number {
     const list: Array<{ job: Job; start: number; count: number }> = [];
     for (const job of jobs) for (const p of planPasses(unitCount, job.params.pointCount)) list.push({ job, ...p });
     const bytes = this.stride * list.length;
@@ -98,6 +99,12 @@ export class UnitKernel {
     if (this.slotBytes.byteLength < bytes) this.slotBytes = new ArrayBuffer(uniform.size);
     const slots = new Uint8Array(this.slotBytes);
     const maxPerDim = this.device.limits.maxComputeWorkgroupsPerDimension;
+    const launch = (threads: number): [number, number] => {
+      const blocks = Math.ceil(threads / WORKGROUP_SIZE);
+      if (slices === undefined) return dispatchSize(blocks, maxPerDim);
+      if (blocks > maxPerDim || slices > maxPerDim) throw new RangeError(`a split dispatch of ${blocks} × ${slices} workgroups exceeds the adapter's limits`);
+      return [Math.max(1, blocks), slices];
+    };
     list.forEach(({ job, start, count }, k) => {
       packParams({ ...job.params, unitStart: start, unitCount: count, accumulate: start > 0 }, this.one);
       slots.set(new Uint8Array(this.one), this.stride * k);
@@ -118,7 +125,7 @@ export class UnitKernel {
                 { binding: 3, resource: bind.sliced[1] ? { buffer: bind.binding3, offset: o3, size } : { buffer: bind.binding3 } },
               ],
             });
-      this.planned[k] = { group, from, workgroups: dispatchSize(Math.ceil(job.threads / WORKGROUP_SIZE), maxPerDim) };
+      this.planned[k] = { group, from, workgroups: launch(job.threads) };
     });
     this.device.queue.writeBuffer(uniform, 0, this.slotBytes, 0, bytes);
     this.count = list.length;

@@ -319,10 +319,11 @@ describe.each<Mode>(['webgpu', 'cpu'])('2D explorer with %s', (mode) => {
     const g: Geometry = await page.evaluate(() => window.sandbox.geometry());
     const row = py(g, -0.6);
     let shot = await screenshot(page, `explorer2d-${mode}-crease-before`);
-    // Unit 0's crease x = 0.2 is a dark line across the row y = −0.6 (no other line crosses it in view).
+    // Unit 0's crease x = 0.2 is a dark line across the row y = −0.6 (no other line crosses it in view). The 1 px
+    // line can fall between two pixels on the map's square (a dip of ~23 then, against ≤ 8 where no line runs).
     let d = darkestNear(shot, px(g, 0.2), row, 6);
     expect(Math.abs(d.x - px(g, 0.2)), 'crease at x = 0.2').toBeLessThanOrEqual(1.5);
-    expect(d.dip).toBeGreaterThan(25);
+    expect(d.dip).toBeGreaterThan(15);
     expect(darkestNear(shot, px(g, 0.5), row, 4).dip).toBeLessThan(8);
 
     // A click on the line selects its unit.
@@ -352,7 +353,7 @@ describe.each<Mode>(['webgpu', 'cpu'])('2D explorer with %s', (mode) => {
     const x1 = -s.network.b[0];
     d = darkestNear(shot, px(g, x1), row, 6);
     expect(Math.abs(d.x - px(g, x1)), `crease at x = ${x1}`).toBeLessThanOrEqual(1.5);
-    expect(d.dip).toBeGreaterThan(25);
+    expect(d.dip).toBeGreaterThan(15);
     expect(darkestNear(shot, px(g, 0.2), row, 4).dip, 'no crease left at x = 0.2').toBeLessThan(8);
     // Between the old and the new line unit 0 is now off: the map shows that region's colour there.
     const moved = { ...THREE, b: s.network.b };

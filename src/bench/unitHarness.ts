@@ -6,9 +6,9 @@ import { Regions2DKernel } from '../engine/gpu/regions2d.ts';
 import { UnitBuffer } from '../engine/gpu/units.ts';
 import type { PassTimestamps } from '../engine/gpu/timer.ts';
 
-/** Points per invocation as the shader declares it (`const PPT: u32 = 16u;`), 4 where it does not. */
+/** Points per invocation as the shader declares it (`const PPT: u32 = 16u;`, or an `override PPT` with that default), 4 where it does not. */
 export function pointsPerThread(code: string): number {
-  const m = /const\s+PPT\s*:\s*u32\s*=\s*(\d+)u?\s*;/.exec(code);
+  const m = /(?:const|override)\s+PPT\s*:\s*u32\s*=\s*(\d+)u?\s*;/.exec(code);
   return m ? Number(m[1]) : 4;
 }
 

@@ -30,6 +30,7 @@ afterAll(() => device?.destroy());
 describe('benchmark harness', () => {
   it('reads points per invocation from the shader and drives eval2d like the app (several passes too)', async () => {
     expect(pointsPerThread('const PPT: u32 = 16u;')).toBe(16);
+    expect(pointsPerThread('override PPT: u32 = 8u;')).toBe(8);
     expect(pointsPerThread('// no PPT here')).toBe(4);
     const h = new UnitKernelHarness(device, 'eval2d', eval2dCode, 'values');
     // 300 × 301 points × 1537 units: 1.4e8 unit-evaluations, more than one pass of 2^27.

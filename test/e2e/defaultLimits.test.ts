@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer';
-import { launchBrowser, screenshot, serveDist } from './harness.ts';
+import { launchBrowser, linesThroughView, screenshot, serveDist } from './harness.ts';
 
 let server: Awaited<ReturnType<typeof serveDist>>;
 beforeAll(async () => {
@@ -71,21 +71,7 @@ describe('the largest N and grid at the default limits (webgpu)', () => {
     expect(await page.evaluate(() => window.sandbox.info().values)).toBe('webgpu');
     expect(await inkInPlot(page, 'default-limits-1d')).toBeGreaterThan(200);
 
-    await page.evaluate(async () => {
-      const n = 65_536;
-      const w: number[] = [];
-      const b: number[] = [];
-      const a: number[] = [];
-      let s = 7;
-      const r = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
-      for (let i = 0; i < n; i++) {
-        const t = 6.283 * r();
-        w.push(Math.cos(t) * 2, Math.sin(t) * 2);
-        b.push((r() - 0.5) * 2);
-        a.push((r() - 0.5) * 0.01);
-      }
-      await window.sandbox.setState({ network: { dim: 2, w, b, a, c: 0 }, look: { grid: 2048, colour: 'values' } });
-    });
+    await page.evaluate((network) => window.sandbox.setState({ network, look: { grid: 2048, colour: 'values' } }), linesThroughView(65_536));
     expect(await page.evaluate(() => window.sandbox.getState().look.grid)).toBe(2048);
     expect(await inkInPlot(page, 'default-limits-2d')).toBeGreaterThan(200);
     await new Promise((r) => setTimeout(r, 1000));

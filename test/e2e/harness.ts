@@ -88,3 +88,22 @@ export function nearestColour(
   }
   return best;
 }
+
+/**
+ * n ReLU units in 2D whose lines all cross the default view (|w| = 2, b in ±1) with small output weights: a big
+ * network whose creases and regions fill the map. Seeded, so every test gets the same one.
+ */
+export function linesThroughView(n: number, seed = 7): { dim: 2; w: number[]; b: number[]; a: number[]; c: number } {
+  const w: number[] = [];
+  const b: number[] = [];
+  const a: number[] = [];
+  let s = seed;
+  const r = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+  for (let i = 0; i < n; i++) {
+    const t = 6.283 * r();
+    w.push(Math.cos(t) * 2, Math.sin(t) * 2);
+    b.push((r() - 0.5) * 2);
+    a.push((r() - 0.5) * 0.01);
+  }
+  return { dim: 2, w, b, a, c: 0 };
+}

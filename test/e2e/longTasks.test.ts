@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'puppeteer';
-import { launchBrowser, openApp, serveDist } from './harness.ts';
+import { launchBrowser, linesThroughView, openApp, serveDist } from './harness.ts';
 
 let server: Awaited<ReturnType<typeof serveDist>>;
 beforeAll(async () => {
@@ -110,22 +110,10 @@ describe('long tasks while training at N = 65,536 (cpu)', () => {
         return (post as (...a: unknown[]) => void).apply(this, args);
       } as typeof post;
     });
-    await page.evaluate(async () => {
-      const n = 65_536;
-      const w: number[] = [];
-      const b: number[] = [];
-      const a: number[] = [];
-      let s = 7;
-      const r = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
-      for (let i = 0; i < n; i++) {
-        const t = 6.283 * r();
-        w.push(Math.cos(t) * 2, Math.sin(t) * 2);
-        b.push((r() - 0.5) * 2);
-        a.push((r() - 0.5) * 0.01);
-      }
-      await window.sandbox.setState({ mode: '2d', network: { dim: 2, w, b, a, c: 0 }, look: { grid: 2048, colour: 'regions' } });
+    await page.evaluate(async (network) => {
+      await window.sandbox.setState({ mode: '2d', network, look: { grid: 2048, colour: 'regions' } });
       await window.sandbox.setState({ look: { colour: 'values', contours: true } });
-    });
+    }, linesThroughView(65_536));
     // The readouts go to their workers after the frame: the error statistics, then the exact arrangement.
     await page.waitForFunction(() => ((window as unknown as { __arrangements?: number }).__arrangements ?? 0) > 0, { timeout: 180_000, polling: 200 });
     const seen = await page.evaluate(() => {

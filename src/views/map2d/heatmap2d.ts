@@ -747,24 +747,11 @@ export class Heatmap2D extends LayeredCanvas {
           ctx.fillRect(x0 + k * cell, barY, cell, 10);
         });
       } else {
-        const g = ctx.createLinearGradient(x0, 0, x0 + w, 0);
-        stops.forEach((c, k) => g.addColorStop(k / (stops.length - 1), rgbCss(c)));
-        ctx.fillStyle = g;
-        ctx.fillRect(x0, barY, w, 10);
+        fillGradientBar(ctx, stops, x0, barY, w);
       }
       ctx.strokeStyle = PLOT_COLORS.axis;
       ctx.strokeRect(x0 + 0.5, barY + 0.5, w - 1, 9);
-      if (mode !== 'regions') {
-        ctx.fillStyle = PLOT_COLORS.text;
-        ctx.textBaseline = 'top';
-        ctx.textAlign = 'left';
-        ctx.fillText(lo, x0, barY + 13);
-        ctx.textAlign = 'center';
-        ctx.fillText('0', x0 + w / 2, barY + 13);
-        ctx.textAlign = 'right';
-        ctx.fillText(hi, x0 + w, barY + 13);
-        ctx.textAlign = 'left';
-      }
+      if (mode !== 'regions') labelBar(ctx, lo, hi, x0, barY + 13, w);
     } else if (place === 'side') {
       const x = r.left + r.width + 12;
       const h = Math.max(40, Math.min(r.height - 34, 160));
@@ -826,20 +813,31 @@ export class Heatmap2D extends LayeredCanvas {
         });
         return;
       }
-      const g = ctx.createLinearGradient(x0, 0, x0 + w, 0);
-      stops.forEach((c, k) => g.addColorStop(k / (stops.length - 1), rgbCss(c)));
-      ctx.fillStyle = g;
-      ctx.fillRect(x0, barY, w, 10);
-      ctx.fillStyle = PLOT_COLORS.text;
-      ctx.textBaseline = 'top';
-      ctx.textAlign = 'left';
-      ctx.fillText(lo, x0, barY + 13);
-      ctx.textAlign = 'center';
-      ctx.fillText('0', x0 + w / 2, barY + 13);
-      ctx.textAlign = 'right';
-      ctx.fillText(hi, x0 + w, barY + 13);
+      fillGradientBar(ctx, stops, x0, barY, w);
+      labelBar(ctx, lo, hi, x0, barY + 13, w);
     }
   }
+}
+
+/** A horizontal colour bar, 10 px tall, through `stops` evenly from left to right. */
+function fillGradientBar(ctx: CanvasRenderingContext2D, stops: ReadonlyArray<Rgb>, x0: number, y: number, w: number): void {
+  const g = ctx.createLinearGradient(x0, 0, x0 + w, 0);
+  stops.forEach((c, k) => g.addColorStop(k / (stops.length - 1), rgbCss(c)));
+  ctx.fillStyle = g;
+  ctx.fillRect(x0, y, w, 10);
+}
+
+/** A horizontal bar's scale under it: low end, 0 in the middle, high end. */
+function labelBar(ctx: CanvasRenderingContext2D, lo: string, hi: string, x0: number, y: number, w: number): void {
+  ctx.fillStyle = PLOT_COLORS.text;
+  ctx.textBaseline = 'top';
+  ctx.textAlign = 'left';
+  ctx.fillText(lo, x0, y);
+  ctx.textAlign = 'center';
+  ctx.fillText('0', x0 + w / 2, y);
+  ctx.textAlign = 'right';
+  ctx.fillText(hi, x0 + w, y);
+  ctx.textAlign = 'left';
 }
 
 /** `text` broken into lines of at most `width` pixels at spaces (a word longer than that gets a line of its own). */

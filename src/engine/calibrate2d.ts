@@ -197,7 +197,7 @@ export interface Calibration2D {
 }
 
 /** Bump when the ladder, the timing or the models change: older cached calibrations are then measured again. */
-export const CALIBRATION_VERSION = 4;
+export const CALIBRATION_VERSION = 5;
 
 /** Adapter fields the cache key is made of (GPUAdapterInfo or the benchmark's description of it). */
 export interface AdapterKeyInfo {
@@ -437,7 +437,9 @@ export function describePick(p: Pick2D, side: number, output: Output2D = 'values
  * term has sizes where it dominates: the fixed cost (1 unit on 64²), the cost per point (4 and 16 units on 256²
  * and 512²: on a CPU-like adapter a brute-force kernel costs about as much per point at N = 1 as at N = 64), the
  * CPU's brute force for a single unit (1 on 64²), and the work in N, with N and the grid growing in turn so the row
- * sweep's rows·N·log N and the tile kernel's rows·N are told apart from N·points. Extrapolating from these to
+ * sweep's rows·N·log N and the tile kernel's rows·N are told apart from N·points (the same N on 256² and 512²: a
+ * budget that ends the ladder there otherwise leaves them confounded, and the tile kernel's model predicted 6× too
+ * slow at 65,536 units on 1024²). Extrapolating from these to
  * 65,536 units on 1024² is linear in every term.
  */
 export const LADDER: ReadonlyArray<{ n: number; side: number }> = [
@@ -449,6 +451,8 @@ export const LADDER: ReadonlyArray<{ n: number; side: number }> = [
   { n: 256, side: 256 },
   { n: 1024, side: 256 },
   { n: 4096, side: 256 },
+  { n: 1024, side: 512 },
+  { n: 4096, side: 512 },
   { n: 16384, side: 512 },
   { n: 65536, side: 1024 },
 ];

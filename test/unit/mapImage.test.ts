@@ -4,27 +4,14 @@ import { colourGrid, contourLevels, maxAbs } from '../../src/model/colormap.ts';
 import { contourSegments } from '../../src/model/contours.ts';
 import { colourMapImage, finiteRange } from '../../src/model/mapImage.ts';
 import { countDistinct } from '../../src/model/regions.ts';
-import { type GridReply, type GridRequest, NetCache, handleGridMessage } from '../../src/engine/cpu/gridProtocol.ts';
-import { type GridWorker, WorkerEvaluator } from '../../src/engine/cpu/workerEvaluator.ts';
+import { WorkerEvaluator } from '../../src/engine/cpu/workerEvaluator.ts';
 import { validateNetwork } from '../../src/model/network.ts';
+import { FakeGridWorker } from './fakeGridWorker.ts';
 import { packNetwork } from '../../src/state/arrangementProtocol.ts';
 
 function values(n: number, seed: number): Float64Array {
   let s = seed;
   return Float64Array.from({ length: n }, () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.4) * 7);
-}
-
-class FakeWorker implements GridWorker {
-  onmessage: ((e: MessageEvent<GridReply>) => void) | null = null;
-  onerror: ((e: Event) => void) | null = null;
-  posted: GridRequest[] = [];
-  private readonly cache = new NetCache();
-  postMessage(req: GridRequest): void {
-    this.posted.push(req);
-    const copy = structuredClone(req);
-    setTimeout(() => this.onmessage?.({ data: handleGridMessage(copy, this.cache) } as MessageEvent<GridReply>), 0);
-  }
-  terminate(): void {}
 }
 
 describe('colourMapImage', () => {
@@ -80,7 +67,7 @@ describe('the grid worker colours the map', () => {
 
   it('in the grid job: the same bytes as colouring the returned arrays, and the values range', async () => {
     for (const mode of ['values', 'error', 'regions'] as const) {
-      const fake = new FakeWorker();
+      const fake = new FakeGridWorker();
       const ev = new WorkerEvaluator(() => fake);
       const r = await ev.grid2D(net, grid, { values: true, regions: mode === 'regions', target, image: { mode, contours: true } });
       const want = colourMapImage(r.values!, r.target, r.pattern, grid.nx, grid.ny, { mode, contours: true });
@@ -91,7 +78,7 @@ describe('the grid worker colours the map', () => {
   });
 
   it('refuses an image whose mode lacks its array before posting', async () => {
-    const fake = new FakeWorker();
+    const fake = new FakeGridWorker();
     const ev = new WorkerEvaluator(() => fake);
     await expect(ev.grid2D(net, grid, { values: true, image: { mode: 'regions', contours: false } })).rejects.toBeInstanceOf(RangeError);
     await expect(ev.grid2D(net, grid, { values: true, image: { mode: 'error', contours: false } })).rejects.toBeInstanceOf(RangeError);
@@ -100,7 +87,7 @@ describe('the grid worker colours the map', () => {
   });
 
   it('colour() colours a copy of the caller’s arrays (they stay intact) as colourMapImage does', async () => {
-    const fake = new FakeWorker();
+    const fake = new FakeGridWorker();
     const ev = new WorkerEvaluator(() => fake);
     const n = grid.nx * grid.ny;
     const v = Float32Array.from(values(n, 5));

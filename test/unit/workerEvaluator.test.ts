@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CpuEvaluator, RegionsUndefinedError } from '../../src/engine/cpu/evaluator.ts';
 import { type GridWorker, SupersededError, WorkerEvaluator } from '../../src/engine/cpu/workerEvaluator.ts';
-import { type GridReply, type GridRequest, KEPT_NETWORKS, NetCache, handleGridMessage } from '../../src/engine/cpu/gridProtocol.ts';
+import { FakeGridWorker } from './fakeGridWorker.ts';
+import { KEPT_NETWORKS } from '../../src/engine/cpu/gridProtocol.ts';
 import { InvalidNetworkError, validateNetwork } from '../../src/model/network.ts';
 import { DimensionMismatchError, InvalidInputError } from '../../src/engine/evaluator.ts';
 import { errorStats } from '../../src/model/errorStats.ts';
@@ -21,21 +22,6 @@ function randomNet(n: number, seed: number, activation?: string) {
   return validateNetwork({ dim: 2, w, b, a, c: 0.3, ...(activation ? { activation } : {}) });
 }
 
-/** A stand-in worker that answers with the real handler a macrotask later, in order. */
-class FakeWorker implements GridWorker {
-  onmessage: ((e: MessageEvent<GridReply>) => void) | null = null;
-  onerror: ((e: Event) => void) | null = null;
-  posted: GridRequest[] = [];
-  private readonly cache = new NetCache();
-  postMessage(req: GridRequest): void {
-    this.posted.push(req);
-    // Structured clone, as postMessage does (the network arrives as a plain object).
-    const copy = structuredClone(req);
-    setTimeout(() => this.onmessage?.({ data: handleGridMessage(copy, this.cache) } as MessageEvent<GridReply>), 0);
-  }
-  terminate(): void {}
-}
-
 const grid = { xMin: -1.3, xMax: 1.1, yMin: -0.9, yMax: 1.7, nx: 37, ny: 29 };
 
 describe('WorkerEvaluator', () => {
@@ -43,7 +29,7 @@ describe('WorkerEvaluator', () => {
   for (const n of [0, 1, 15, 16, 63, 65]) {
     for (const activation of [undefined, 'leaky-relu', 'linear', 'sigmoid']) {
       it(`gives the CPU evaluator's values and regions (N = ${n}, ${activation ?? 'relu'})`, async () => {
-        const fake = new FakeWorker();
+        const fake = new FakeGridWorker();
         const ev = new WorkerEvaluator(() => fake);
         const net = randomNet(n, 7 + n, activation);
         expect(Array.from(await ev.evaluateGrid2D(net, grid))).toEqual(Array.from(await cpu.evaluateGrid2D(net, grid)));
@@ -63,7 +49,7 @@ describe('WorkerEvaluator', () => {
   }
 
   it('computes values, pattern and target in one job, and the error readouts', async () => {
-    const ev = new WorkerEvaluator(() => new FakeWorker());
+    const ev = new WorkerEvaluator(() => new FakeGridWorker());
     const net = randomNet(40, 3);
     const spec = { kind: 'builtin' as const, id: 'bump' };
     const r = await ev.grid2D(net, grid, { values: true, regions: true, target: spec });
@@ -76,7 +62,7 @@ describe('WorkerEvaluator', () => {
   });
 
   it('throws input errors with their types before posting', async () => {
-    const fake = new FakeWorker();
+    const fake = new FakeGridWorker();
     const ev = new WorkerEvaluator(() => fake);
     await expect(ev.evaluateGrid2D({ dim: 2, w: [1], b: [0], a: [1], c: 0 }, grid)).rejects.toBeInstanceOf(InvalidNetworkError);
     await expect(ev.evaluatePoints(randomNet(2, 1), [1, 2, 3])).rejects.toBeInstanceOf(InvalidInputError);
@@ -85,7 +71,7 @@ describe('WorkerEvaluator', () => {
   });
 
   it('runs waiting jobs by priority and drops a superseded job of a lane', async () => {
-    const fake = new FakeWorker();
+    const fake = new FakeGridWorker();
     const ev = new WorkerEvaluator(() => fake);
     const net = randomNet(20, 5);
     const order: string[] = [];
@@ -101,7 +87,7 @@ describe('WorkerEvaluator', () => {
   });
 
   it('sends a network once while the worker keeps it, and again after it was let go', async () => {
-    const fake = new FakeWorker();
+    const fake = new FakeGridWorker();
     const ev = new WorkerEvaluator(() => fake);
     const nets = Array.from({ length: KEPT_NETWORKS + 1 }, (_, i) => randomNet(20 + i, 11 + i));
     const want = await Promise.all(nets.map((n) => cpu.evaluateGrid2D(n, grid)));

@@ -23,8 +23,12 @@ export type Output2D = 'values' | 'regions';
  * value, on a CPU-like adapter the invocation itself): at a few units on a big grid those are all there is, and a
  * model without them predicted N = 1–16 on 512² several times too fast (bench/NOTES.md).
  *  - 'brute': overhead, points, N·points;
- *  - 'sweep' (the CPU row sweep, brute force under SWEEP_2D_MIN_UNITS units): overhead, points, rows·N and
- *    rows·N·log N where it sweeps, N·points where it does not;
+ *  - 'sweep' (the CPU row sweep, brute force under SWEEP_2D_MIN_UNITS units): overhead, points, N (the per-call
+ *    setup of each unit's constants), rows·N and rows·max(0, N − SWEEP_CACHE_KNEE) where it sweeps, N·points where
+ *    it does not. The sweep sorts nothing (each knot drops into its column's bucket), so its work is rows·N; but
+ *    each row streams every unit's constants (48 bytes a unit), and once they outgrow the core's cache a unit-row
+ *    costs more (this machine: 13 ns up to 4,096 units, 24 ns past ~10,000; bench/NOTES.md), which the last
+ *    sweep term carries;
  *  - 'tiles' (the tile kernel): overhead, points, rows·N (the units crossing each tile), N·points (classification).
  */
 export type Scaling = 'brute' | 'sweep' | 'tiles';
@@ -38,8 +42,18 @@ export function basisOf(scaling: Scaling, n: number, nx: number, ny: number): nu
   if (scaling === 'tiles') return [1, points, ny * n, Math.max(1, n) * points];
   // Terms that are zero on the other side of the threshold, so each side's rate is fitted from its own sizes.
   const sweeps = n >= SWEEP_2D_MIN_UNITS;
-  return [1, points, sweeps ? ny * n : 0, sweeps ? ny * n * Math.log2(n + 2) : 0, sweeps ? 0 : Math.max(1, n) * points];
+  return [1, points, sweeps ? n : 0, sweeps ? ny * n : 0, sweeps ? ny * Math.max(0, n - SWEEP_CACHE_KNEE) : 0, sweeps ? 0 : Math.max(1, n) * points];
 }
+
+/**
+ * Units past which the row sweep's cost model adds a second rate per unit-row (see Scaling): its per-unit
+ * constants (48 bytes a unit) outgrow a 512 KiB L2 cache near 10,000 units. A fixed knee, not a fitted one: with
+ * timings on both sides (the ladder's CPU-only sizes of 16,384 and 65,536 units) a knee somewhat off the device's
+ * own still leaves the fit close at every size the app uses, and on a device whose cache holds more units the
+ * second rate fits to little.
+ */
+export const SWEEP_CACHE_KNEE = 8192;
+
 
 /** A way to compute a 2D grid, as the calibration and the picker see it. */
 export interface Candidate2D {
@@ -197,7 +211,7 @@ export interface Calibration2D {
 }
 
 /** Bump when the ladder, the timing or the models change: older cached calibrations are then measured again. */
-export const CALIBRATION_VERSION = 5;
+export const CALIBRATION_VERSION = 6;
 
 /** Adapter fields the cache key is made of (GPUAdapterInfo or the benchmark's description of it). */
 export interface AdapterKeyInfo {
@@ -273,7 +287,7 @@ function solve(a: number[][], b: number[]): number[] | null {
 /**
  * Fits t ≈ Σ cₖ·φₖ with every cₖ ≥ 0, minimising the squared *relative* error (timings span orders of magnitude):
  * every subset of the basis is solved by least squares and the best one with non-negative coefficients wins (the
- * bases have at most five terms). Every subset keeps a term that grows with N (see WORK_TERMS) wherever the samples
+ * bases have at most six terms). Every subset keeps a term that grows with N (see WORK_TERMS) wherever the samples
  * have one: a model fitted to noisy small sizes without it would predict 65,536 units as cheap as 16. With one
  * sample a work term alone is taken. Null without samples.
  */
@@ -312,10 +326,10 @@ export function fitCostModel(scaling: Scaling, samples: ReadonlyArray<Pick<Sampl
 
 /**
  * Per scaling, the groups of basis terms that grow with N: a fitted model keeps at least one term of each group
- * its samples have (brute force: N·points; the row sweep: rows·N or rows·N·log N where it sweeps, N·points where it
- * does not; the tile kernel: rows·N or N·points).
+ * its samples have (brute force: N·points; the row sweep: rows·N where it sweeps — its setup and cache terms
+ * alone would not grow with the grid —, N·points where it does not; the tile kernel: rows·N or N·points).
  */
-const WORK_TERMS: Record<Scaling, number[][]> = { brute: [[2]], sweep: [[2, 3], [4]], tiles: [[2, 3]] };
+const WORK_TERMS: Record<Scaling, number[][]> = { brute: [[2]], sweep: [[3], [5]], tiles: [[2, 3]] };
 
 /** The model's predicted time, ms. */
 export function predictMs(model: CostModel, n: number, nx: number, ny: number): number {
@@ -437,12 +451,16 @@ export function describePick(p: Pick2D, side: number, output: Output2D = 'values
  * term has sizes where it dominates: the fixed cost (1 unit on 64²), the cost per point (4 and 16 units on 256²
  * and 512²: on a CPU-like adapter a brute-force kernel costs about as much per point at N = 1 as at N = 64), the
  * CPU's brute force for a single unit (1 on 64²), and the work in N, with N and the grid growing in turn so the row
- * sweep's rows·N·log N and the tile kernel's rows·N are told apart from N·points (the same N on 256² and 512²: a
+ * sweep's rows·N and the tile kernel's rows·N are told apart from N·points (the same N on 256² and 512²: a
  * budget that ends the ladder there otherwise leaves them confounded, and the tile kernel's model predicted 6× too
- * slow at 65,536 units on 1024²). Extrapolating from these to
- * 65,536 units on 1024² is linear in every term.
+ * slow at 65,536 units on 1024²). Extrapolating from these to 65,536 units on 1024² is linear in every term.
+ * The CPU alone also times 16,384 and 65,536 units on small grids (about 10 and 30 ms here): its 40 ms budget
+ * ends its ladder at 4,096 units on the big grids, below SWEEP_CACHE_KNEE, and without a size past the knee the
+ * row sweep's model predicted 65,536 units on 1024² at 1.26 s against 2.2 s measured, so the CPU was picked at up
+ * to 2.5× the tile kernel's time (bench/NOTES.md). Their grids are small so they stay cheap; the GPU candidates
+ * skip them (a few hundred points leave a GPU idle, which would spoil its per-point rates).
  */
-export const LADDER: ReadonlyArray<{ n: number; side: number }> = [
+export const LADDER: ReadonlyArray<LadderSize> = [
   { n: 1, side: 64 },
   { n: 16, side: 64 },
   { n: 4, side: 256 },
@@ -453,9 +471,24 @@ export const LADDER: ReadonlyArray<{ n: number; side: number }> = [
   { n: 4096, side: 256 },
   { n: 1024, side: 512 },
   { n: 4096, side: 512 },
+  { n: 16384, side: 32, backend: 'cpu', always: true },
+  { n: 65536, side: 16, backend: 'cpu', always: true },
   { n: 16384, side: 512 },
   { n: 65536, side: 1024 },
 ];
+
+/** One size of the calibration ladder: n units on a side² grid. */
+export interface LadderSize {
+  n: number;
+  side: number;
+  /** Timed by this backend's candidates alone (default: every candidate). */
+  backend?: 'cpu' | 'gpu';
+  /**
+   * Timed whatever its bound (growthBound compares term by term, so from big grids at small N a small grid at
+   * large N looks 4–16× dearer than it is); for sizes cheap by construction.
+   */
+  always?: boolean;
+}
 
 /**
  * An upper bound of how much longer a run at (n, nx, ny) takes than the sample `from`: the largest ratio of any
@@ -505,7 +538,7 @@ export interface CalibrateOptions {
   minSizes?: number;
   signal?: AbortSignal;
   registry?: readonly Candidate2D[];
-  ladder?: ReadonlyArray<{ n: number; side: number }>;
+  ladder?: ReadonlyArray<LadderSize>;
   /** Reports each timing as it lands. */
   onSample?: (s: Sample2D) => void;
 }
@@ -576,8 +609,9 @@ export async function calibrate2D(opts: CalibrateOptions): Promise<Calibration2D
   // that comes and goes then spoils every candidate's timings alike rather than one candidate's.
   const series = candidates.flatMap((c) => c.outputs.map((output) => ({ c, output, mine: [] as Sample2D[] })));
   const minSizes = opts.minSizes ?? 3;
-  for (const [step, { n, side }] of ladder.entries()) {
+  for (const [step, { n, side, backend, always }] of ladder.entries()) {
     for (const { c, output, mine } of series) {
+      if (backend && c.backend !== backend) continue;
       check();
       const budget = c.backend === 'cpu' ? maxRunMs : maxGpuRunMs;
       // The tightest upper bound any earlier size gives (one timing spoilt by a busy machine does not end the
@@ -590,7 +624,7 @@ export async function calibrate2D(opts: CalibrateOptions): Promise<Calibration2D
         }
         return best;
       };
-      let bound = step >= minSizes ? tightest() : null;
+      let bound = step >= minSizes && !always ? tightest() : null;
       // Before skipping, the size that bounds it is timed once more (cheap: it is smaller): a timing spoilt by
       // another program's burst would otherwise end the candidate's ladder there.
       if (bound && bound.ms > budget && !rechecked.has(bound.from)) {

@@ -6,6 +6,7 @@ import {
   type Candidate2D,
   LADDER,
   Picker2D,
+  SWEEP_CACHE_KNEE,
   type Sample2D,
   basisOf,
   calibrate2D,
@@ -36,11 +37,12 @@ describe('fitCostModel', () => {
     }
   });
 
-  it('recovers the row sweep’s measured scaling (rows·N·log N + points) from sizes varied in N and grid', () => {
-    const truth = (n: number, nx: number, ny: number) => 0.05 + 4e-6 * nx * ny + 3e-8 * ny * n * Math.log2(n + 2);
-    const m = fitCostModel('sweep', sizes.map((s) => ({ ...s, ms: truth(s.n, s.nx, s.ny) })))!;
+  it('recovers the row sweep’s scaling (setup + rows·N, a dearer unit-row past the cache knee) from the ladder', () => {
+    // This machine's figures: 13 ns a unit-row up to the knee, 24 ns past it, 100 ns a unit of setup.
+    const truth = (n: number, nx: number, ny: number) => 0.05 + 4e-6 * nx * ny + 1e-4 * n + 1.3e-5 * ny * n + 1.1e-5 * ny * Math.max(0, n - SWEEP_CACHE_KNEE);
+    const m = fitCostModel('sweep', LADDER.map(({ n, side }) => ({ n, nx: side, ny: side, ms: truth(n, side, side) })))!;
     expect(m.coef.every((c) => c >= 0)).toBe(true);
-    for (const [n, side] of [[65536, 512], [16, 128], [16384, 1024]]) {
+    for (const [n, side] of [[65536, 512], [16, 128], [16384, 1024], [8192, 128], [32768, 128]]) {
       expect(predictMs(m, n, side, side) / truth(n, side, side)).toBeCloseTo(1, 3);
     }
   });
@@ -56,7 +58,7 @@ describe('fitCostModel', () => {
   });
 
   it('fits the CPU’s brute force under SWEEP_2D_MIN_UNITS units and its row sweep above from the same ladder', () => {
-    const truth = (n: number, side: number) => 0.02 + 3e-6 * side * side + (n < SWEEP_2D_MIN_UNITS ? 4e-9 * n * side * side : 9e-8 * side * n * Math.log2(n + 2));
+    const truth = (n: number, side: number) => 0.02 + 3e-6 * side * side + (n < SWEEP_2D_MIN_UNITS ? 4e-9 * n * side * side : 9e-7 * side * n);
     const m = fitCostModel('sweep', LADDER.map(({ n, side }) => ({ n, nx: side, ny: side, ms: truth(n, side) })))!;
     for (const [n, side] of [[1, 512], [8, 512], [16, 512], [65536, 1024], [2, 128]]) {
       expect(predictMs(m, n, side, side) / truth(n, side)).toBeCloseTo(1, 3);
@@ -85,8 +87,8 @@ describe('fitCostModel', () => {
       expect(predictMs(m, 65536, 1024, 1024)).toBeGreaterThan(10 * predictMs(m, 16, 64, 64));
     }
     const cpu = fitCostModel('sweep', flat)!;
-    expect(cpu.coef[4]).toBeGreaterThan(0);
-    expect(cpu.coef[2] + cpu.coef[3]).toBeGreaterThan(0);
+    expect(cpu.coef[5]).toBeGreaterThan(0);
+    expect(cpu.coef[3]).toBeGreaterThan(0);
   });
 
   it('bounds the growth of a run by the largest ratio of its basis terms', () => {
@@ -99,8 +101,9 @@ describe('fitCostModel', () => {
 
   it('bases: brute force is overhead + points + N·points; the row sweep switches terms at SWEEP_2D_MIN_UNITS units', () => {
     expect(basisOf('brute', 0, 4, 8)).toEqual([1, 32, 32]);
-    expect(basisOf('sweep', 1, 4, 8)).toEqual([1, 32, 0, 0, 32]);
-    expect(basisOf('sweep', 16, 4, 8)).toEqual([1, 32, 128, 128 * Math.log2(18), 0]);
+    expect(basisOf('sweep', 1, 4, 8)).toEqual([1, 32, 0, 0, 0, 32]);
+    expect(basisOf('sweep', 16, 4, 8)).toEqual([1, 32, 16, 128, 0, 0]);
+    expect(basisOf('sweep', SWEEP_CACHE_KNEE + 10, 4, 8)).toEqual([1, 32, SWEEP_CACHE_KNEE + 10, 8 * (SWEEP_CACHE_KNEE + 10), 80, 0]);
   });
 });
 
@@ -110,7 +113,7 @@ function calibration(samples: Sample2D[], candidates = [...new Set(samples.map((
 
 /** Samples of a CPU row sweep (cheap per unit) and a GPU brute-force kernel (overhead, then fast per unit·point). */
 function syntheticSamples(): Sample2D[] {
-  const cpu = (n: number, s: number) => 0.01 + 2e-6 * s * s + 2e-7 * s * n * Math.log2(n + 2);
+  const cpu = (n: number, s: number) => 0.01 + 2e-6 * s * s + 2e-6 * s * n;
   const gpu = (n: number, s: number) => 0.5 + 1e-11 * n * s * s;
   const out: Sample2D[] = [];
   for (const { n, side } of LADDER) {
@@ -146,7 +149,7 @@ describe('Picker2D', () => {
 
   it('keeps the CPU at a few units on a big grid where a CPU-like adapter’s kernel pays per point (the 7.3× miss)', () => {
     // SwiftShader-like figures: the kernel's per-point cost is 5× the CPU's, its per-unit-point cost far less.
-    const cpu = (n: number, s: number) => 0.02 + 3e-5 * s * s + (n < SWEEP_2D_MIN_UNITS ? 4e-6 * n * s * s : 9e-5 * s * n * Math.log2(n + 2));
+    const cpu = (n: number, s: number) => 0.02 + 3e-5 * s * s + (n < SWEEP_2D_MIN_UNITS ? 4e-6 * n * s * s : 9e-4 * s * n);
     const gpu = (n: number, s: number) => 0.4 + 1.5e-4 * s * s + 1.5e-6 * n * s * s;
     const samples: Sample2D[] = LADDER.flatMap(({ n, side }) => [
       { id: 'cpu', output: 'values' as const, n, nx: side, ny: side, ms: cpu(n, side) },
@@ -155,6 +158,28 @@ describe('Picker2D', () => {
     const p = new Picker2D(calibration(samples));
     for (const n of [1, 2, 4, 8, 16, 64]) expect(p.pick('values', n, 512, 512)!.id).toBe('cpu');
     for (const n of [1, 16]) expect(p.pick('values', n, 512, 512)!.ms / cpu(n, 512)).toBeCloseTo(1, 3);
+  });
+
+  it('picks the tile kernel at large N on 512² once the ladder times the row sweep past its cache knee (the 2.5× miss)', () => {
+    // This machine's shapes (bench/NOTES.md): the row sweep at 13 ns a unit-row, 24 ns past ~10,000 units, plus
+    // 100 ns a unit of setup; the tile kernel's rows·N. Each is timed only where the calibration would time it:
+    // the CPU under its 40 ms budget (its ladder ends at 4,096 units on the big grids) and on its CPU-only sizes.
+    const cpu = (n: number, s: number) => 0.05 + 6e-6 * s * s + 1e-4 * n + 1.3e-5 * s * n + 1.1e-5 * s * Math.max(0, n - SWEEP_CACHE_KNEE);
+    const tiles = (n: number, s: number) => 0.5 + 2e-5 * s * s + 9e-6 * s * n;
+    const samples: Sample2D[] = LADDER.flatMap(({ n, side, backend, always }) => [
+      ...(backend !== 'gpu' && (always || cpu(n, side) <= 40) ? [{ id: 'cpu', output: 'values' as const, n, nx: side, ny: side, ms: cpu(n, side) }] : []),
+      ...(backend !== 'cpu' && tiles(n, side) <= 60 ? [{ id: 'gpu-tiles', output: 'values' as const, n, nx: side, ny: side, ms: tiles(n, side) }] : []),
+    ]);
+    expect(samples.filter((s) => s.id === 'cpu' && s.n > SWEEP_CACHE_KNEE).length).toBe(2);
+    const p = new Picker2D(calibration(samples));
+    expect(predictMs(p.model('cpu', 'values')!, 65536, 512, 512) / cpu(65536, 512)).toBeCloseTo(1, 2);
+    for (const side of [128, 512]) {
+      for (let n = 2; n <= 65536; n *= 2) {
+        const [c, t] = [cpu(n, side), tiles(n, side)];
+        if (Math.max(c, t) / Math.min(c, t) < 1.1) continue;
+        expect(p.pick('values', n, side, side)!.id, `N = ${n} on ${side}²`).toBe(c < t ? 'cpu' : 'gpu-tiles');
+      }
+    }
   });
 
   it('returns null when nothing was measured for an output', () => {
@@ -339,6 +364,25 @@ describe('calibrate2D', () => {
     const firstSecond = order.findIndex((o) => o.endsWith(`/${LADDER[1].n}/${LADDER[1].side}`));
     expect(order.slice(firstSecond).some((o) => o.endsWith(`/${LADDER[0].n}/${LADDER[0].side}`))).toBe(false);
     expect(new Set(order.slice(0, firstSecond).map((o) => o.split('/').slice(0, 2).join('/')))).toEqual(new Set(['cpu/values', 'cpu/regions', 'gpu-tiled/values']));
+  });
+
+  it('times the CPU-only sizes on the CPU alone, whatever their bound', async () => {
+    let clock = 0;
+    const registry = CANDIDATES_2D.filter((c) => c.id === 'cpu' || c.id === 'gpu-tiled');
+    const cal = await calibrate2D({
+      device: {} as GPUDevice,
+      registry,
+      key: 'k',
+      adapter: 'fake',
+      now: () => clock,
+      // 100 ns a unit of setup, 20 ns a unit-row: bounded term by term from the big grids at 4,096 units, the small
+      // grids at 16,384 and 65,536 units look over the 40 ms budget (the N term grows 4–16×), yet take 10–30 ms.
+      run: async (c, _o, net, grid) => void (clock += c.backend === 'cpu' ? 1e-4 * net.a.length + 2e-5 * grid.ny * net.a.length : 0.5),
+      yieldToHost: async () => undefined,
+    });
+    const at = (id: string) => cal.samples.filter((s) => s.id === id && s.output === 'values').map((s) => `${s.n}/${s.nx}`);
+    expect(at('cpu')).toEqual(expect.arrayContaining(['16384/32', '65536/16']));
+    expect(at('gpu-tiled').some((s) => s === '16384/32' || s === '65536/16')).toBe(false);
   });
 
   it('stops when cancelled', async () => {

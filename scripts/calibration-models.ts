@@ -3,11 +3,16 @@
  * timing of the ladder (values), then each candidate's coefficients and its predictions at a few big sizes. For
  * checking a pick the bench report calls wrong (bench/NOTES.md, "Quiet-machine runs after the merges").
  *
- *   npx tsx --import ./scripts/register-raw.mjs scripts/calibration-models.ts [auto|cpu|swiftshader]
+ *   npx tsx --import ./scripts/register-raw.mjs scripts/calibration-models.ts [auto|cpu|swiftshader] [DIR/results.json]
+ *
+ * With a bench run's results.json (same machine), each 2D value point's predictions beside the run's medians.
  */
+import { readFileSync } from 'node:fs';
 import { nodeGpu } from '../src/bench/nodeHost.ts';
-import { benchPicker } from '../src/bench/picked.ts';
+import { benchPicker, predictedPoints } from '../src/bench/picked.ts';
+import { autoKernel2D } from '../src/engine/gpu/context.ts';
 import { predictMs } from '../src/engine/calibrate2d.ts';
+import type { BenchResult } from '../src/bench/runner.ts';
 
 const mode = (process.argv[2] ?? 'auto') as 'auto' | 'cpu' | 'swiftshader';
 const g = await nodeGpu(mode);
@@ -20,5 +25,21 @@ for (const id of picker.calibration.candidates) {
   if (!m) continue;
   const at = sizes.map(([n, side]) => `${n}/${side}²: ${predictMs(m, n, side, side).toFixed(1)} ms`).join('  ');
   console.log(`${id} (${m.scaling}) coef ${m.coef.map((c) => c.toExponential(2)).join(' ')} → ${at}`);
+}
+const resultsPath = process.argv[3];
+if (resultsPath) {
+  const result = JSON.parse(readFileSync(resultsPath, 'utf8')) as BenchResult;
+  const kernel2D = g.device && g.adapter ? autoKernel2D(g.adapter, g.device) : 'tiled';
+  console.log('\nN  grid  candidate (bench method): predicted / measured ms (ratio); * the pick');
+  let last = '';
+  for (const p of predictedPoints(result, picker, kernel2D)) {
+    const key = `${p.n} ${p.grid}`;
+    if (key !== last) console.log(key);
+    last = key;
+    const side = Number(p.grid.split('x')[0]);
+    const pick = picker.pick('values', p.n, side, side)?.id === p.id;
+    const meas = p.measuredMs !== null ? `${p.measuredMs.toPrecision(3)} (${(p.predictedMs / p.measuredMs).toFixed(2)})` : '–';
+    console.log(`  ${pick ? '*' : ' '} ${p.id} (${p.method ?? '–'}): ${p.predictedMs.toPrecision(3)} / ${meas}`);
+  }
 }
 process.exit(0);

@@ -3,7 +3,7 @@
  * (src/engine/calibrate2d.ts), then sets each 2D value point's pick beside the fastest method measured there, so
  * "the picked method is never more than 10 % slower than the best fixed choice" is checked in one run.
  */
-import { type BruteKernel2D, CANDIDATES_2D, Picker2D, calibrate2D, calibrationKey, candidateById, candidateRunner } from '../engine/calibrate2d.ts';
+import { type BruteKernel2D, CANDIDATES_2D, Picker2D, calibrate2D, calibrationKey, candidateById, candidateRunner, predictMs } from '../engine/calibrate2d.ts';
 import { CpuEvaluator } from '../engine/cpu/evaluator.ts';
 import { GpuEvaluator, adapterName } from '../engine/gpu/context.ts';
 import type { BenchResult } from './runner.ts';
@@ -118,4 +118,38 @@ export function formatPicked(points: PickedPoint[], picker: Picker2D): string {
     lines.push(`By each method's fastest repeat: within ${Math.round((PICK_TOLERANCE - 1) * 100)} % at ${withinMin.length} of ${judged.length} (worst ratio ${worstMin.minRatio!.toFixed(2)} at N=${worstMin.n} ${worstMin.grid}).`);
   }
   return lines.join('\n');
+}
+
+/** One candidate at one 2D value point: its model's prediction beside the bench's median for its method. */
+export interface PredictedPoint {
+  n: number;
+  grid: string;
+  id: string;
+  method: string | null;
+  predictedMs: number;
+  /** The bench's median for the candidate's method there; null when the run did not time it. */
+  measuredMs: number | null;
+}
+
+/**
+ * Every calibrated candidate's predicted time at each 2D value point of a run beside what the run measured for
+ * the candidate's bench method (scripts/calibration-models.ts prints them): which model is off where a pick misses.
+ */
+export function predictedPoints(result: BenchResult, picker: Picker2D, kernel2D: BruteKernel2D): PredictedPoint[] {
+  const rows = result.rows.filter((r) => r.dim === 2 && r.output === 'values' && r.medianMs > 0);
+  const out: PredictedPoint[] = [];
+  for (const key of [...new Set(rows.map((r) => `${r.n}|${r.grid}`))]) {
+    const at = rows.filter((r) => `${r.n}|${r.grid}` === key);
+    const { n, grid, points } = at[0];
+    const side = Math.round(Math.sqrt(points));
+    for (const id of picker.calibration.candidates) {
+      const model = picker.model(id, 'values');
+      const c = candidateById(id);
+      if (!model || !c) continue;
+      const method = c.benchMethod('values', n, side, side, kernel2D);
+      const row = method ? at.find((r) => r.method === method) : undefined;
+      out.push({ n, grid, id, method, predictedMs: predictMs(model, n, side, side), measuredMs: row ? row.medianMs : null });
+    }
+  }
+  return out;
 }

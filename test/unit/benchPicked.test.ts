@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CALIBRATION_VERSION, CANDIDATES_2D, LADDER, Picker2D, type Sample2D, candidateById } from '../../src/engine/calibrate2d.ts';
-import { formatPicked, pickedPoints } from '../../src/bench/picked.ts';
+import { CALIBRATION_VERSION, CANDIDATES_2D, LADDER, Picker2D, type Sample2D, candidateById, predictMs } from '../../src/engine/calibrate2d.ts';
+import { formatPicked, pickedPoints, predictedPoints } from '../../src/bench/picked.ts';
 import { METHOD_IDS } from '../../src/bench/methods.ts';
 import type { BenchResult, BenchRow } from '../../src/bench/runner.ts';
 
@@ -79,5 +79,17 @@ describe('pickedPoints and formatPicked', () => {
     const pts = pickedPoints(result, picker, 'cache8');
     expect(pts[0].pickedMs).toBeNull();
     expect(formatPicked(pts, picker)).toMatch(/not measured in this run \(add --methods gpu-v-tiled8\)[\s\S]*at 0 of 0 .*; 1 point\(s\) whose pick was not measured\./);
+  });
+
+  it('sets every candidate’s prediction beside the run’s median for its method (predictedPoints)', () => {
+    const result = { rows: [row('cpu-sweep', 64, 128, 0.1), row('gpu-brute', 64, 128, 0.6)] } as unknown as BenchResult;
+    const pts = predictedPoints(result, picker, 'tiled');
+    expect(pts.map((p) => [p.id, p.method, p.measuredMs])).toEqual([
+      ['cpu', 'cpu-sweep', 0.1],
+      ['gpu-tiled', 'gpu-brute', 0.6],
+    ]);
+    expect(pts[0].predictedMs).toBeCloseTo(predictMs(picker.model('cpu', 'values')!, 64, 128, 128), 12);
+    // A method the run did not time: no measurement.
+    expect(predictedPoints(result, picker, 'cache8')[1]).toMatchObject({ id: 'gpu-tiled', method: 'gpu-v-tiled8', measuredMs: null });
   });
 });

@@ -454,7 +454,9 @@ export function describePick(p: Pick2D, side: number, output: Output2D = 'values
  * sweep's rows·N and the tile kernel's rows·N are told apart from N·points (the same N on 256² and 512²: a
  * budget that ends the ladder there otherwise leaves them confounded, and the tile kernel's model predicted 6× too
  * slow at 65,536 units on 1024²). Extrapolating from these to 65,536 units on 1024² is linear in every term.
- * The CPU alone also times 16,384 and 65,536 units on small grids (about 10 and 30 ms here): its 40 ms budget
+ * The CPU alone also times its brute force for a single unit on 256² (from 64² alone, a timing spoilt by load
+ * or a cold JIT was extrapolated 64× to 512², and a GPU kernel picked at 2.8× the CPU's time there), and 16,384
+ * and 65,536 units on small grids (about 10 and 30 ms here): its 40 ms budget
  * ends its ladder at 4,096 units on the big grids, below SWEEP_CACHE_KNEE, and without a size past the knee the
  * row sweep's model predicted 65,536 units on 1024² at 1.26 s against 2.2 s measured, so the CPU was picked at up
  * to 2.5× the tile kernel's time (bench/NOTES.md). Their grids are small so they stay cheap; the GPU candidates
@@ -464,6 +466,7 @@ export const LADDER: ReadonlyArray<LadderSize> = [
   { n: 1, side: 64 },
   { n: 16, side: 64 },
   { n: 4, side: 256 },
+  { n: 1, side: 256, backend: 'cpu' },
   { n: 64, side: 128 },
   { n: 16, side: 512 },
   { n: 256, side: 256 },

@@ -39,7 +39,8 @@ describe('fitCostModel', () => {
 
   it('recovers the row sweep’s scaling (setup + rows·N, a dearer unit-row past the cache knee) from the ladder', () => {
     // This machine's figures: 13 ns a unit-row up to the knee, 24 ns past it, 100 ns a unit of setup.
-    const truth = (n: number, nx: number, ny: number) => 0.05 + 4e-6 * nx * ny + 1e-4 * n + 1.3e-5 * ny * n + 1.1e-5 * ny * Math.max(0, n - SWEEP_CACHE_KNEE);
+    const truth = (n: number, nx: number, ny: number) =>
+      0.05 + 4e-6 * nx * ny + (n < SWEEP_2D_MIN_UNITS ? 3e-6 * nx * ny : 1e-4 * n + 1.3e-5 * ny * n + 1.1e-5 * ny * Math.max(0, n - SWEEP_CACHE_KNEE));
     const m = fitCostModel('sweep', LADDER.map(({ n, side }) => ({ n, nx: side, ny: side, ms: truth(n, side, side) })))!;
     expect(m.coef.every((c) => c >= 0)).toBe(true);
     for (const [n, side] of [[65536, 512], [16, 128], [16384, 1024], [8192, 128], [32768, 128]]) {
@@ -164,7 +165,8 @@ describe('Picker2D', () => {
     // This machine's shapes (bench/NOTES.md): the row sweep at 13 ns a unit-row, 24 ns past ~10,000 units, plus
     // 100 ns a unit of setup; the tile kernel's rows·N. Each is timed only where the calibration would time it:
     // the CPU under its 40 ms budget (its ladder ends at 4,096 units on the big grids) and on its CPU-only sizes.
-    const cpu = (n: number, s: number) => 0.05 + 6e-6 * s * s + 1e-4 * n + 1.3e-5 * s * n + 1.1e-5 * s * Math.max(0, n - SWEEP_CACHE_KNEE);
+    const cpu = (n: number, s: number) =>
+      0.05 + 6e-6 * s * s + (n < SWEEP_2D_MIN_UNITS ? 3e-6 * s * s : 1e-4 * n + 1.3e-5 * s * n + 1.1e-5 * s * Math.max(0, n - SWEEP_CACHE_KNEE));
     const tiles = (n: number, s: number) => 0.5 + 2e-5 * s * s + 9e-6 * s * n;
     const samples: Sample2D[] = LADDER.flatMap(({ n, side, backend, always }) => [
       ...(backend !== 'gpu' && (always || cpu(n, side) <= 40) ? [{ id: 'cpu', output: 'values' as const, n, nx: side, ny: side, ms: cpu(n, side) }] : []),
@@ -174,7 +176,7 @@ describe('Picker2D', () => {
     const p = new Picker2D(calibration(samples));
     expect(predictMs(p.model('cpu', 'values')!, 65536, 512, 512) / cpu(65536, 512)).toBeCloseTo(1, 2);
     for (const side of [128, 512]) {
-      for (let n = 2; n <= 65536; n *= 2) {
+      for (let n = 1; n <= 65536; n *= 2) {
         const [c, t] = [cpu(n, side), tiles(n, side)];
         if (Math.max(c, t) / Math.min(c, t) < 1.1) continue;
         expect(p.pick('values', n, side, side)!.id, `N = ${n} on ${side}²`).toBe(c < t ? 'cpu' : 'gpu-tiles');

@@ -7,6 +7,7 @@ import {
   LADDER,
   Picker2D,
   SWEEP_CACHE_KNEE,
+  SWEEP_CACHE_PENALTY_CAP,
   type Sample2D,
   basisOf,
   calibrate2D,
@@ -46,6 +47,17 @@ describe('fitCostModel', () => {
     for (const [n, side] of [[65536, 512], [16, 128], [16384, 1024], [8192, 128], [32768, 128]]) {
       expect(predictMs(m, n, side, side) / truth(n, side, side)).toBeCloseTo(1, 3);
     }
+  });
+
+  it('caps the row sweep’s cache term, so timings past the knee spoilt by load cannot make large N look several times dearer', () => {
+    // The CPU's timings of one calibration on this machine at load 8–10 (n, side, ms; bench/NOTES.md): the two
+    // sizes past the knee read about 3× their quiet times. Uncapped, the fit put 65,536 units on 128² at 753 ms.
+    const loaded = [[1, 64, 0.422], [16, 64, 0.452], [4, 256, 0.77], [1, 256, 0.644], [64, 128, 0.232], [16, 512, 1.605], [256, 256, 1.196], [1024, 256, 3.38], [4096, 256, 29.147], [1024, 512, 30.149], [4096, 512, 64.839], [16384, 32, 31.984], [65536, 16, 90.336]];
+    const m = fitCostModel('sweep', loaded.map(([n, side, ms]) => ({ n, nx: side, ny: side, ms })))!;
+    expect(m.coef[4]).toBeLessThanOrEqual(SWEEP_CACHE_PENALTY_CAP * m.coef[3] * (1 + 1e-12));
+    // The quiet machine's medians (default sweep): 194 ms on 128², 761 ms on 512².
+    expect(predictMs(m, 65536, 128, 128) / 194).toBeLessThan(1.5);
+    expect(predictMs(m, 65536, 512, 512) / 761).toBeLessThan(1.5);
   });
 
   it('predicts a few units on a big grid and many units alike from the ladder, for a brute-force kernel with a cost per point', () => {

@@ -54,7 +54,6 @@ export function basisOf(scaling: Scaling, n: number, nx: number, ny: number): nu
  */
 export const SWEEP_CACHE_KNEE = 8192;
 
-
 /** A way to compute a 2D grid, as the calibration and the picker see it. */
 export interface Candidate2D {
   /** Stable id (cache tables and the bench refer to it): 'cpu', 'gpu-tiled', 'gpu-cache8', … */

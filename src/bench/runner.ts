@@ -621,12 +621,21 @@ async function measure(
       first = await inst.run();
     }
     // Warm-up: the requested runs, and for short runs enough of them to let the JIT settle (≥ 20 ms or 50 runs).
+    // CPU code also runs several times faster once V8 has optimised it, which can take a few calls of any length
+    // (a single unit on 512²: 23–52 ms cold, 2.4 ms warm): CPU runs go on while a run still beats the best so far
+    // by over 20 %, within 10 runs and 2 budgets.
     let warmRuns = 1;
     let warmMs = first;
-    while (warmRuns < config.warmup || (warmMs < Math.min(20, config.runBudgetMs / 2) && warmRuns < 50)) {
+    let speedingUp = spec.backend === 'cpu';
+    while (
+      warmRuns < config.warmup ||
+      (warmMs < Math.min(20, config.runBudgetMs / 2) && warmRuns < 50) ||
+      (speedingUp && warmRuns < 10 && warmMs < 2 * config.runBudgetMs)
+    ) {
       const t = await inst.run(1, first);
       warmMs += t;
       warmRuns++;
+      speedingUp = speedingUp && t < 0.8 * first;
       first = Math.min(first, t);
     }
     // Short runs are timed in batches of back-to-back runs: the host clock may be coarse in a browser, and GPU

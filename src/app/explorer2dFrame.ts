@@ -155,7 +155,8 @@ export class Explorer2DFrame implements FrameView {
     private readonly say: Say,
     private readonly redraw: () => void,
   ) {
-    this.heatmap = new Heatmap2D(canvases.background, canvases.overlay);
+    // The map's canvases of the same kind as the surface's (see context2d): CPU-backed on CPU-like adapters.
+    this.heatmap = new Heatmap2D(canvases.background, canvases.overlay, this.contextSettings());
   }
 
   accepts(s: AppState): boolean {
@@ -433,7 +434,12 @@ export class Explorer2DFrame implements FrameView {
    * canvas (willReadFrequently) instead. The first call fixes a canvas's kind.
    */
   private context2d(canvas: HTMLCanvasElement): CanvasRenderingContext2D {
-    return canvas.getContext('2d', { willReadFrequently: this.evaluator.root !== null && this.cpuLike() })!;
+    return canvas.getContext('2d', this.contextSettings())!;
+  }
+
+  /** The 2D contexts' settings (see context2d). */
+  private contextSettings(): CanvasRenderingContext2DSettings {
+    return { willReadFrequently: this.evaluator.root !== null && this.cpuLike() };
   }
 
   /** The canvas surface's own canvas (see surfacePicture). */

@@ -184,9 +184,22 @@ export class Heatmap2D extends LayeredCanvas {
   /**
    * `background` gets the background, the ticks and (in CPU mode) the map; `overlay` (the same canvas, or one
    * stacked above a WebGPU canvas) gets the map's frame, contours, highlight, creases and the legend.
+   * `settings` are the 2D contexts' (see LayeredCanvas), the map's own off-screen canvases (grid, highlight mask,
+   * exact-cell layer) included: a GPU-backed off-screen canvas that is drawn on again before it is ever shown
+   * makes Chromium wait at the end of the task until the GPU process has run its commands (a canvas "rate
+   * limiter"), and behind a software adapter's long WebGPU dispatches that wait blocked the page for 1–2 s.
    */
-  constructor(background: HTMLCanvasElement, overlay: HTMLCanvasElement = background) {
-    super(background, overlay);
+  constructor(
+    background: HTMLCanvasElement,
+    overlay: HTMLCanvasElement = background,
+    private readonly settings?: CanvasRenderingContext2DSettings,
+  ) {
+    super(background, overlay, settings);
+  }
+
+  /** The 2D context of one of the map's own off-screen canvases, of the same kind as the page's (see the constructor). */
+  private scratch(canvas: HTMLCanvasElement): CanvasRenderingContext2D {
+    return canvas.getContext('2d', this.settings)!;
   }
 
   /**
@@ -274,7 +287,7 @@ export class Heatmap2D extends LayeredCanvas {
         this.grid.height = ny;
       }
       const bytes = image.rgba!.length === 4 * n ? image.rgba! : image.rgba!.subarray(0, 4 * n);
-      this.grid.getContext('2d')!.putImageData(new ImageData(bytes as Uint8ClampedArray<ArrayBuffer>, nx, ny), 0, 0);
+      this.scratch(this.grid).putImageData(new ImageData(bytes as Uint8ClampedArray<ArrayBuffer>, nx, ny), 0, 0);
       this.source = this.grid;
     }
     this.paintBackground();
@@ -429,7 +442,7 @@ export class Heatmap2D extends LayeredCanvas {
     const canvas = old?.canvas ?? document.createElement('canvas');
     canvas.width = width;
     canvas.height = height;
-    const ctx = canvas.getContext('2d')!;
+    const ctx = this.scratch(canvas);
     ctx.putImageData(new ImageData(pixels, width, height), 0, 0);
     if (this.wantContours) {
       const s = cellContours(regions, contourLevels(scale), frame);
@@ -632,7 +645,7 @@ export class Heatmap2D extends LayeredCanvas {
       this.maskImage = new ImageData(nx, ny);
     }
     highlightMask(pattern, nx, ny, id, this.maskImage.data);
-    this.mask.getContext('2d')!.putImageData(this.maskImage, 0, 0);
+    this.scratch(this.mask).putImageData(this.maskImage, 0, 0);
     this.drawSamples(ctx, this.mask, nx, ny, false);
   }
 

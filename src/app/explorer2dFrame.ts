@@ -511,12 +511,14 @@ export class Explorer2DFrame implements FrameView {
     heatmap.resize();
     const side = s.look.grid;
     const grid: Grid2D = { ...s.view2d, nx: side, ny: side };
-    let layer = await this.layer();
-    const mapGpu = layer !== null && this.mapOnGpu();
     // The surface on CPU-like adapters: the canvas drew a camera turn at N = 4,096 in 70–100 ms, SwiftShader's
     // render pipeline in 600 ms (scripts/frame-timing.ts --mode2d), so the canvas draws there too.
-    const surfaceGpu = layer !== null && (this.surfaceForced ?? (this.cpuLike() ? 'canvas' : 'gpu')) === 'gpu';
-    if (layer && !mapGpu && !surfaceGpu) layer = null;
+    const wantSurfaceGpu = (this.surfaceForced ?? (this.cpuLike() ? 'canvas' : 'gpu')) === 'gpu';
+    // The GPU layer only when something is drawn with it: its render and compute pipelines compiled for nothing
+    // held SwiftShader's GPU process (and so the page's canvases) for most of a second at the first 2D frame.
+    const layer = this.mapOnGpu() || wantSurfaceGpu ? await this.layer() : null;
+    const mapGpu = layer !== null && this.mapOnGpu();
+    const surfaceGpu = layer !== null && wantSurfaceGpu;
     let d: FrameData;
     try {
       const smoothNow = activationOf(s.network) === 'sigmoid';

@@ -127,6 +127,27 @@ export function highlightMask(pattern: ArrayLike<number>, nx: number, ny: number
   }
 }
 
+/**
+ * The pattern ids of an nx×ny grid (row-major, rows bottom-up) at mx×my samples (mx ≤ nx, my ≤ ny): each kept
+ * sample is the one nearest to where it lands when both grids are drawn edge to edge over the same rectangle
+ * (sample c of mx sits where sample c·(nx−1)/(mx−1) of nx does). A grid finer than the screen's pixels is
+ * reduced this way before its highlight mask is built, so a hover at 2048² costs what one at the map's size does.
+ */
+export function subsamplePattern(pattern: ArrayLike<number>, nx: number, ny: number, mx: number, my: number, out: Uint32Array): Uint32Array {
+  if (!(Number.isInteger(mx) && Number.isInteger(my) && mx >= 1 && my >= 1 && mx <= nx && my <= ny)) throw new RangeError(`subsamplePattern: ${mx}×${my} is not within 1×1 … ${nx}×${ny}`);
+  if (pattern.length < nx * ny) throw new RangeError(`subsamplePattern needs ${nx * ny} pattern ids, got ${pattern.length}`);
+  if (out.length < mx * my) throw new RangeError(`subsamplePattern needs room for ${mx * my} ids, got ${out.length}`);
+  const cols = new Int32Array(mx);
+  for (let c = 0; c < mx; c++) cols[c] = mx === nx ? c : Math.round((c * (nx - 1)) / (mx - 1));
+  for (let r = 0; r < my; r++) {
+    const j = my === ny ? r : Math.round((r * (ny - 1)) / (my - 1));
+    const row = j * nx;
+    const o = r * mx;
+    for (let c = 0; c < mx; c++) out[o + c] = pattern[row + cols[c]];
+  }
+  return out;
+}
+
 /** Packed copies of `Region2D[]` arrays, so passing the same array again repaints nothing. */
 const packedOf = new WeakMap<readonly Region2D[], PackedRegions>();
 
@@ -154,6 +175,9 @@ export class Heatmap2D extends LayeredCanvas {
   /** The highlight mask's canvas and store (CPU mode), reused like the grid's. */
   private mask: HTMLCanvasElement | null = null;
   private maskImage: ImageData | null = null;
+  /** What the mask canvas holds (a hover that keeps the region repaints the overlay without rebuilding it). */
+  private maskOf: { pattern: ArrayLike<number>; id: number; nx: number; ny: number; mx: number; my: number } | null = null;
+  private maskIds = new Uint32Array(0);
 
   /** What the overlay is drawn from, kept so that hover and selection redraw it alone. */
   private view: ViewRange | null = null;
@@ -271,6 +295,8 @@ export class Heatmap2D extends LayeredCanvas {
     this.nx = nx;
     this.ny = ny;
     this.pattern = frame.pattern && frame.pattern.length >= n ? frame.pattern : null;
+    // A new frame builds its highlight mask again (its pattern array may be a reused one with new ids).
+    this.maskOf = null;
     if (this.highlight !== null && !this.pattern) this.highlight = null;
     this.wantContours = frame.contours === true;
     this.legend = { mode, scale: image.scale, label: frame.legendLabel };
@@ -638,15 +664,30 @@ export class Heatmap2D extends LayeredCanvas {
     const pattern = this.pattern;
     if (id === null || !pattern) return;
     const { nx, ny } = this;
+    // At most one mask sample per device pixel of the map (the finer grid's samples would fall between pixels):
+    // a 2048² grid's mask took 100+ ms of the main thread per hover on a slow CPU.
+    const r = this.rect;
+    const dpr = window.devicePixelRatio || 1;
+    const mx = Math.min(nx, Math.max(2, Math.ceil(r.width * dpr)));
+    const my = Math.min(ny, Math.max(2, Math.ceil(r.height * dpr)));
     this.mask ??= document.createElement('canvas');
-    if (!this.maskImage || this.maskImage.width !== nx || this.maskImage.height !== ny) {
-      this.mask.width = nx;
-      this.mask.height = ny;
-      this.maskImage = new ImageData(nx, ny);
+    const m = this.maskOf;
+    if (!(m && m.pattern === pattern && m.id === id && m.nx === nx && m.ny === ny && m.mx === mx && m.my === my)) {
+      if (!this.maskImage || this.maskImage.width !== mx || this.maskImage.height !== my) {
+        this.mask.width = mx;
+        this.mask.height = my;
+        this.maskImage = new ImageData(mx, my);
+      }
+      let ids: ArrayLike<number> = pattern;
+      if (mx < nx || my < ny) {
+        if (this.maskIds.length < mx * my) this.maskIds = new Uint32Array(mx * my);
+        ids = subsamplePattern(pattern, nx, ny, mx, my, this.maskIds);
+      }
+      highlightMask(ids, mx, my, id, this.maskImage.data);
+      this.scratch(this.mask).putImageData(this.maskImage, 0, 0);
+      this.maskOf = { pattern, id, nx, ny, mx, my };
     }
-    highlightMask(pattern, nx, ny, id, this.maskImage.data);
-    this.scratch(this.mask).putImageData(this.maskImage, 0, 0);
-    this.drawSamples(ctx, this.mask, nx, ny, false);
+    this.drawSamples(ctx, this.mask, mx, my, false);
   }
 
   /**

@@ -7,7 +7,13 @@
  * tasks over 100 ms and their total; the table gives each build's worst round per phase. Long tasks are wall-clock
  * time: on a loaded machine every task stretches, so compare builds within one run.
  *
- *   npx tsx scripts/long-tasks-2d.ts [--dist DIR[=LABEL]]… [--backends webgpu,cpu] [--rounds K] [--train]
+ * `--trace` also records a Chrome trace of each phase and adds a second table that load stretches far less: the
+ * longest task by the main thread's own CPU time (a task that waits on the GPU process, or is preempted by other
+ * programs, has wall time but no CPU time), the longest wait of the page's main thread on the GPU process (a
+ * canvas's "GPU backpressure", WaitForToken), and the longest synchronous pipeline build on the GPU process's main
+ * thread (which stalls every canvas of the page meanwhile).
+ *
+ *   npx tsx scripts/long-tasks-2d.ts [--dist DIR[=LABEL]]… [--backends webgpu,cpu] [--rounds K] [--train] [--trace]
  */
 import { type Mode, launchBrowser, serveDist } from './browser.ts';
 
@@ -22,10 +28,12 @@ const dists: { dir: string; label: string }[] = [];
 let backends: Mode[] = ['webgpu', 'cpu'];
 let rounds = 1;
 let train = false;
+let trace = false;
 for (let i = 0; i < argv.length; i++) {
   const f = argv[i];
   const v = argv[i + 1];
   if (f === '--train') train = true;
+  else if (f === '--trace') trace = true;
   else if (f === '--dist' && v) {
     const [dir, label] = v.split('=');
     dists.push({ dir, label: label ?? dir });
@@ -39,7 +47,7 @@ for (let i = 0; i < argv.length; i++) {
   } else if (f === '--rounds' && v && Number.isInteger(Number(v)) && Number(v) >= 1) {
     rounds = Number(v);
     i++;
-  } else throw new Error(`unknown flag or bad value: ${f}\nflags: --dist DIR[=LABEL] (repeatable) --backends webgpu,cpu --rounds K --train`);
+  } else throw new Error(`unknown flag or bad value: ${f}\nflags: --dist DIR[=LABEL] (repeatable) --backends webgpu,cpu --rounds K --train --trace`);
 }
 if (dists.length === 0) dists.push({ dir: 'dist', label: 'dist' });
 
@@ -52,9 +60,65 @@ const BIG = `(async () => { const n = 65536; const w = [], b = [], a = []; let s
   window.__long.length = 0;
   await window.sandbox.setState({ network: net, look: { grid: 2048 } }); })()`;
 
-async function phase(page: import('puppeteer').Page, run: () => Promise<void>): Promise<Phase> {
+/** What a phase's trace shows (see --trace). */
+interface Traced {
+  longestCpu: number;
+  over100Cpu: number;
+  longestGpuWait: number;
+  longestSyncPipeline: number;
+}
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  ts: number;
+  dur?: number;
+  tdur?: number;
+  args?: { name?: string };
+}
+
+/** The --trace figures of one trace (see the file comment). */
+function traced(json: Uint8Array): Traced {
+  const parsed = JSON.parse(new TextDecoder().decode(json)) as { traceEvents?: TraceEvent[] } | TraceEvent[];
+  const ev = Array.isArray(parsed) ? parsed : (parsed.traceEvents ?? []);
+  const names = new Map<string, string>();
+  for (const e of ev) if (e.name === 'thread_name' && e.args?.name) names.set(`${e.pid}:${e.tid}`, e.args.name);
+  const on = (e: TraceEvent, thread: string) => names.get(`${e.pid}:${e.tid}`) === thread;
+  const spans = ev.filter((e) => e.ph === 'X' && (e.dur ?? 0) > 0).sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
+  // Top-level tasks of the page's main thread: RunTask spans not inside another.
+  const tasks: TraceEvent[] = [];
+  let end = -1;
+  for (const e of spans) {
+    if (!on(e, 'CrRendererMain') || (e.name !== 'RunTask' && e.name !== 'ThreadControllerImpl::RunTask') || e.ts < end) continue;
+    tasks.push(e);
+    end = e.ts + (e.dur ?? 0);
+  }
+  const ms = (us: number | undefined) => Math.round((us ?? 0) / 1000);
+  const max = (a: TraceEvent[], f: (e: TraceEvent) => number) => a.reduce((m, e) => Math.max(m, f(e)), 0);
+  const waits = spans.filter((e) => on(e, 'CrRendererMain') && /GPU backpressure|WaitForToken|WaitForGetOffset|WaitSyncToken/.test(e.name));
+  const builds = spans.filter((e) => on(e, 'CrGpuMain') && /^DeviceBase::APICreate(Compute|Render)Pipeline$/.test(e.name));
+  return {
+    longestCpu: ms(max(tasks, (e) => e.tdur ?? 0)),
+    over100Cpu: tasks.filter((e) => (e.tdur ?? 0) > 100_000).length,
+    longestGpuWait: ms(max(waits, (e) => e.dur ?? 0)),
+    longestSyncPipeline: ms(max(builds, (e) => e.dur ?? 0)),
+  };
+}
+
+const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel', 'gpu', 'gpu.dawn', 'webgpu'];
+const traces = new Map<string, Traced>();
+
+async function phase(page: import('puppeteer').Page, run: () => Promise<void>, key?: string): Promise<Phase> {
   await page.evaluate('window.__long.length = 0');
+  if (trace && key) await page.tracing.start({ categories: TRACE_CATEGORIES });
   await run();
+  if (trace && key) {
+    const t = traced((await page.tracing.stop()) ?? new TextEncoder().encode('[]'));
+    const old = traces.get(key);
+    traces.set(key, old ? { longestCpu: Math.max(old.longestCpu, t.longestCpu), over100Cpu: Math.max(old.over100Cpu, t.over100Cpu), longestGpuWait: Math.max(old.longestGpuWait, t.longestGpuWait), longestSyncPipeline: Math.max(old.longestSyncPipeline, t.longestSyncPipeline) } : t);
+  }
   const lt = (await page.evaluate('window.__long')) as number[];
   return { longest: Math.round(Math.max(0, ...lt)), over100: lt.filter((x) => x > 100).length, total: Math.round(lt.reduce((a, b) => a + b, 0)) };
 }
@@ -98,12 +162,12 @@ try {
             for (let j = 0; j < 8; j++) await page.mouse.move(sb.x + 12 * j, sb.y);
             await page.mouse.up();
             await sleep(2000);
-          });
+          }, `${d.label}|${mode}|2D view in use (64 units, 512²)`);
           keep(`${d.label}|${mode}|2D view in use (64 units, 512²)`, use);
           const big = await phase(page, async () => {
             await page.evaluate(BIG);
             await sleep(4000);
-          });
+          }, `${d.label}|${mode}|N = 65,536 on 2048² (setState and 4 s after)`);
           keep(`${d.label}|${mode}|N = 65,536 on 2048² (setState and 4 s after)`, big);
           if (train) {
             let cancelMs = 0;
@@ -120,7 +184,7 @@ try {
                 await p;
                 return performance.now() - t0;
               })()`)) as number;
-            });
+            }, `${d.label}|${mode}|training at N = 65,536 (2 steps, then Cancel)`);
             keep(`${d.label}|${mode}|training at N = 65,536 (2 steps, then Cancel)`, tr);
             cancels.set(`${d.label}|${mode}`, Math.max(cancels.get(`${d.label}|${mode}`) ?? 0, Math.round(cancelMs)));
           }
@@ -142,3 +206,12 @@ for (const [key, p] of results) {
   console.log(`| ${label} | ${mode} | ${name} | ${p.longest} | ${p.over100} | ${p.total} |`);
 }
 for (const [key, ms] of cancels) console.log(`\nCancel answered (${key.replace('|', ', ')}): ${ms} ms at most`);
+if (trace) {
+  console.log(`\nFrom the traces (--trace; the worst of ${rounds} round${rounds === 1 ? '' : 's'}; ms)\n`);
+  console.log('| build | backend | phase | longest task, main-thread CPU | tasks > 100 ms CPU | longest wait on the GPU process | longest sync pipeline build (GPU process) |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const [key, t] of traces) {
+    const [label, mode, name] = key.split('|');
+    console.log(`| ${label} | ${mode} | ${name} | ${t.longestCpu} | ${t.over100Cpu} | ${t.longestGpuWait} | ${t.longestSyncPipeline} |`);
+  }
+}

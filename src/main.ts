@@ -91,7 +91,7 @@ async function boot(): Promise<void> {
   pathNote = () => plot1d.pathNote;
   showStatus(evaluator.status);
   let explorer2d: Explorer2DFrame | null = null;
-  const regions = new RegionsController(() => explorer2d!.gridEvaluator());
+  const regions = new RegionsController((net, side) => explorer2d!.gridEvaluator(net, side, 'regions'));
   explorer2d = new Explorer2DFrame(evaluator, canvases, surfaceCanvases, readouts, regions, say, redraw);
   // The 2D method measured fastest on this adapter (issue 12); the status line says which, in the 2D mode.
   const query = new URLSearchParams(location.search);

@@ -155,7 +155,8 @@ export class Explorer2DFrame implements FrameView {
     private readonly say: Say,
     private readonly redraw: () => void,
   ) {
-    this.heatmap = new Heatmap2D(canvases.background, canvases.overlay);
+    // The map's canvases of the same kind as the surface's (see context2d): CPU-backed on CPU-like adapters.
+    this.heatmap = new Heatmap2D(canvases.background, canvases.overlay, this.contextSettings());
   }
 
   accepts(s: AppState): boolean {
@@ -433,7 +434,12 @@ export class Explorer2DFrame implements FrameView {
    * canvas (willReadFrequently) instead. The first call fixes a canvas's kind.
    */
   private context2d(canvas: HTMLCanvasElement): CanvasRenderingContext2D {
-    return canvas.getContext('2d', { willReadFrequently: this.evaluator.root !== null && this.cpuLike() })!;
+    return canvas.getContext('2d', this.contextSettings())!;
+  }
+
+  /** The 2D contexts' settings (see context2d). */
+  private contextSettings(): CanvasRenderingContext2DSettings {
+    return { willReadFrequently: this.evaluator.root !== null && this.cpuLike() };
   }
 
   /** The canvas surface's own canvas (see surfacePicture). */
@@ -505,12 +511,14 @@ export class Explorer2DFrame implements FrameView {
     heatmap.resize();
     const side = s.look.grid;
     const grid: Grid2D = { ...s.view2d, nx: side, ny: side };
-    let layer = await this.layer();
-    const mapGpu = layer !== null && this.mapOnGpu();
     // The surface on CPU-like adapters: the canvas drew a camera turn at N = 4,096 in 70–100 ms, SwiftShader's
     // render pipeline in 600 ms (scripts/frame-timing.ts --mode2d), so the canvas draws there too.
-    const surfaceGpu = layer !== null && (this.surfaceForced ?? (this.cpuLike() ? 'canvas' : 'gpu')) === 'gpu';
-    if (layer && !mapGpu && !surfaceGpu) layer = null;
+    const wantSurfaceGpu = (this.surfaceForced ?? (this.cpuLike() ? 'canvas' : 'gpu')) === 'gpu';
+    // The GPU layer only when something is drawn with it: its render and compute pipelines compiled for nothing
+    // held SwiftShader's GPU process (and so the page's canvases) for most of a second at the first 2D frame.
+    const layer = this.mapOnGpu() || wantSurfaceGpu ? await this.layer() : null;
+    const mapGpu = layer !== null && this.mapOnGpu();
+    const surfaceGpu = layer !== null && wantSurfaceGpu;
     let d: FrameData;
     try {
       const smoothNow = activationOf(s.network) === 'sigmoid';

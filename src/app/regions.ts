@@ -53,8 +53,12 @@ export class RegionsController {
   /** The packed cells of the last arrangement with polygons (what the map paints from). */
   private packed: { net: ValidNetwork; key: string; regions: PackedRegions } | null = null;
 
-  /** `evaluator` gives who computes the count grid (the 2D frame's choice: the CPU on CPU-like adapters). */
-  constructor(private readonly evaluator: () => Evaluator) {}
+  /**
+   * `evaluator` gives who computes the count grid of this network and side (the 2D frame's choice for a regions
+   * grid: the CPU worker on CPU-like adapters, or where the calibration picks the CPU; it must never be the
+   * main-thread CPU evaluator, whose row sweep at 65,536 units blocked the page for 100–200 ms per call).
+   */
+  constructor(private readonly evaluator: (net: ValidNetwork, side: number) => Evaluator) {}
 
   private countKey(s: AppState): string {
     return `${viewKey(s.view2d)}|${Math.min(s.look.grid, MAX_COUNT_GRID)}`;
@@ -84,7 +88,7 @@ export class RegionsController {
     const promise = (async () => {
       // Linear units: one region (the evaluator says so without a sweep); sigmoid: RegionsUndefinedError.
       if (net.a.length === 0) return 1;
-      const r = await this.evaluator().regions2D(net, countGrid(s.view2d, n));
+      const r = await this.evaluator(net, n).regions2D(net, countGrid(s.view2d, n));
       const count = countDistinct(r.pattern);
       this.countedCache = { net, key, value: count };
       return count;

@@ -116,6 +116,13 @@ describe('long tasks while training at N = 65,536 (cpu)', () => {
     }, linesThroughView(65_536));
     // The readouts go to their workers after the frame: the error statistics, then the exact arrangement.
     await page.waitForFunction(() => ((window as unknown as { __arrangements?: number }).__arrangements ?? 0) > 0, { timeout: 180_000, polling: 200 });
+    // Hovering the 2048² region map: the highlight mask is built at the map's pixels, not over the whole grid.
+    await page.evaluate(() => window.sandbox.setState({ look: { colour: 'regions', contours: false } }));
+    const g = (await page.evaluate(() => window.sandbox.geometry())) as { left: number; top: number; width: number; height: number };
+    const mapPixels = g.width * g.height;
+    const before = await page.evaluate(() => (window as unknown as { __puts: number[] }).__puts.length);
+    for (let j = 0; j < 4; j++) await page.mouse.move(g.left + g.width * (0.3 + 0.1 * j), g.top + g.height * 0.5);
+    await page.waitForFunction((n) => (window as unknown as { __puts: number[] }).__puts.length > n, { timeout: 60_000, polling: 200 }, before);
     const seen = await page.evaluate(() => {
       const w = window as unknown as { __puts: number[]; __plain: number[] };
       return { puts: w.__puts, plain: w.__plain, map: document.querySelector('#plot-bg') !== null };
@@ -124,6 +131,10 @@ describe('long tasks while training at N = 65,536 (cpu)', () => {
     expect(seen.plain.length).toBeGreaterThan(0);
     expect(Math.max(...seen.plain)).toBeLessThan(4096);
     expect(seen.puts.every((px) => px < 2048 * 2048)).toBe(true);
+    // Every 2048²-derived image put on the main thread is at most the map's size in device pixels (dpr 1 here).
+    expect(seen.puts.length, 'the hover drew its highlight mask').toBeGreaterThan(0);
+    expect(Math.max(...seen.puts)).toBeLessThanOrEqual(Math.ceil(g.width + 1) * Math.ceil(g.height + 1));
+    expect(mapPixels).toBeGreaterThan(0);
     expect(errors).toEqual([]);
   });
 });

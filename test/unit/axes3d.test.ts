@@ -60,3 +60,21 @@ describe('axes3dLayout', () => {
     expect(calls.at(-1)).toBe('restore(0)');
   });
 });
+
+describe('labelXInside', () => {
+  it('keeps a label within the canvas: unchanged when it fits, shifted just inside when it would cross an edge', async () => {
+    const { labelXInside } = await import('../../src/views/surface3d/axes3d.ts');
+    // Fits: unchanged for every alignment.
+    expect(labelXInside(50, 'left', 10, 100)).toBe(50);
+    expect(labelXInside(50, 'right', 10, 100)).toBe(50);
+    expect(labelXInside(50, 'center', 10, 100)).toBe(50);
+    // Past the right edge (a tick label at the near corner of a narrow canvas): its right end at width − pad.
+    expect(labelXInside(95, 'left', 10, 100)).toBe(88);
+    expect(labelXInside(98, 'center', 10, 100)).toBe(93);
+    // Past the left edge: its left end at pad.
+    expect(labelXInside(5, 'right', 10, 100)).toBe(12);
+    expect(labelXInside(1, 'left', 10, 100)).toBe(2);
+    // Wider than the room: starts at pad.
+    expect(labelXInside(0, 'center', 120, 100)).toBe(62);
+  });
+});

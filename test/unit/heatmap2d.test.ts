@@ -132,6 +132,25 @@ describe('highlightMask', () => {
   });
 });
 
+describe('subsamplePattern', () => {
+  it('keeps the sample nearest to where each kept one lands (corners kept), the grid itself when not reduced', async () => {
+    const { subsamplePattern } = await import('../../src/views/map2d/heatmap2d.ts');
+    // 7 × 5 grid, id = 10·row + column.
+    const nx = 7;
+    const ny = 5;
+    const pattern = Array.from({ length: nx * ny }, (_, k) => 10 * Math.floor(k / nx) + (k % nx));
+    const out = subsamplePattern(pattern, nx, ny, 4, 3, new Uint32Array(12));
+    // Columns 0, 2, 4, 6 (c·6/3) and rows 0, 2, 4 (r·4/2).
+    expect(Array.from(out)).toEqual([0, 2, 4, 6, 20, 22, 24, 26, 40, 42, 44, 46]);
+    // 6 columns of 7: round(c·6/5) = 0, 1, 2, 4, 5, 6.
+    expect(Array.from(subsamplePattern(pattern, nx, ny, 6, ny, new Uint32Array(30)).subarray(0, 6))).toEqual([0, 1, 2, 4, 5, 6]);
+    expect(Array.from(subsamplePattern(pattern, nx, ny, nx, ny, new Uint32Array(nx * ny)))).toEqual(pattern);
+    expect(() => subsamplePattern(pattern, nx, ny, 8, 3, new Uint32Array(24))).toThrow(RangeError);
+    expect(() => subsamplePattern(pattern, nx, ny, 4, 3, new Uint32Array(11))).toThrow(RangeError);
+    expect(() => subsamplePattern(pattern.slice(1), nx, ny, 4, 3, new Uint32Array(12))).toThrow(RangeError);
+  });
+});
+
 describe('CreaseGeometry from a network\u2019s arrays', () => {
   it('gives what the same lines as objects give (segments, units, stride, selection, hits)', async () => {
     const { creaseLines } = await import('../../src/views/map2d/creases.ts');

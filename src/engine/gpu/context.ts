@@ -15,6 +15,7 @@ import { regionsWithoutCreases } from '../cpu/evaluator.ts';
 import { Eval2DSplitKernel, type SliceChoice, slicesFor } from './eval2dSplit.ts';
 import { Regions2DSplitKernel } from './regions2dSplit.ts';
 import { Eval2DTilesKernel } from './eval2dTiles.ts';
+import type { CompilesAhead } from './pipelines.ts';
 
 /**
  * From this many units on, 1D evaluation takes the exact path: knots sorted once on the CPU, then a binary
@@ -324,12 +325,12 @@ export class GpuEvaluator implements Evaluator {
     checkPoints(points, valid.dim);
     if (points.length === 0) return new Float32Array(0);
     if (valid.dim === 1 && this.searches(valid, points.length)) {
-      return this.submit(valid, () => this.search1d.evaluatePoints(points), false);
+      return this.submit(valid, async () => (await compiled(this.search1d)).evaluatePoints(points), false);
     }
     const split = valid.dim === 2 ? this.splitFor(valid, points.length / 2, 1) : null;
-    if (split) return this.submit(valid, () => split.kernel.evaluatePoints(this.units, points, split.slices));
-    return this.submit(valid, () =>
-      valid.dim === 1 ? this.kernel1For(valid).evaluatePoints(this.units, points) : (activationOf(valid) === 'sigmoid' ? this.kernelFor(valid, 0) : this.eval2d).evaluatePoints(this.units, points),
+    if (split) return this.submit(valid, async () => (await compiled(split.kernel)).evaluatePoints(this.units, points, split.slices));
+    return this.submit(valid, async () =>
+      (await compiled(valid.dim === 1 ? this.kernel1For(valid) : activationOf(valid) === 'sigmoid' ? this.kernelFor(valid, 0) : this.eval2d)).evaluatePoints(this.units, points),
     );
   }
 
@@ -337,8 +338,8 @@ export class GpuEvaluator implements Evaluator {
     const valid = validateNetwork(net);
     requireDim('evaluateGrid1D', valid, 1);
     const g = validateGrid1D(grid);
-    if (this.searches(valid, g.nx)) return this.submit(valid, () => this.search1d.evaluateGrid(g), false);
-    return this.submit(valid, () => this.kernel1For(valid).evaluateGrid(this.units, g));
+    if (this.searches(valid, g.nx)) return this.submit(valid, async () => (await compiled(this.search1d)).evaluateGrid(g), false);
+    return this.submit(valid, async () => (await compiled(this.kernel1For(valid))).evaluateGrid(this.units, g));
   }
 
   async evaluateGrid2D(net: Network, grid: Grid2D): Promise<Values> {
@@ -346,10 +347,10 @@ export class GpuEvaluator implements Evaluator {
     requireDim('evaluateGrid2D', valid, 2);
     const g = validateGrid2D(grid);
     // The exact tile kernel when asked for (calibration picks it by measurement), else the brute force, split on GPUs.
-    if (this.tiled(valid)) return this.submit(valid, () => this.tiles.evaluateGrid(this.units, g));
+    if (this.tiled(valid)) return this.submit(valid, async () => (await compiled(this.tiles, 'values')).evaluateGrid(this.units, g));
     const split = this.splitFor(valid, g.nx, g.ny);
-    if (split) return this.submit(valid, () => split.kernel.evaluateGrid(this.units, g, split.slices));
-    return this.submit(valid, () => this.kernelFor(valid, g.nx * g.ny).evaluateGrid(this.units, g));
+    if (split) return this.submit(valid, async () => (await compiled(split.kernel)).evaluateGrid(this.units, g, split.slices));
+    return this.submit(valid, async () => (await compiled(this.kernelFor(valid, g.nx * g.ny))).evaluateGrid(this.units, g));
   }
 
   /**
@@ -360,8 +361,8 @@ export class GpuEvaluator implements Evaluator {
     const valid = validateNetwork(net);
     requireDim('gridValues1D', valid, 1);
     const g = validateGrid1D(grid);
-    if (this.searches(valid, g.nx)) return this.submit(valid, () => this.search1d.gridValues(g), false);
-    return this.submit(valid, () => this.kernel1For(valid).gridValues(this.units, g));
+    if (this.searches(valid, g.nx)) return this.submit(valid, async () => (await compiled(this.search1d)).gridValues(g), false);
+    return this.submit(valid, async () => (await compiled(this.kernel1For(valid))).gridValues(this.units, g));
   }
 
   /** f over a 2D grid (row-major), as `evaluateGrid2D` but left on the GPU. See GpuValues for the handle's lifetime. */
@@ -370,10 +371,10 @@ export class GpuEvaluator implements Evaluator {
     requireDim('gridValues2D', valid, 2);
     const g = validateGrid2D(grid);
     // The exact tile kernel when asked for (calibration picks it by measurement), else the brute force, split on GPUs.
-    if (this.tiled(valid)) return this.submit(valid, () => this.tiles.gridValues(this.units, g));
+    if (this.tiled(valid)) return this.submit(valid, async () => (await compiled(this.tiles, 'values')).gridValues(this.units, g));
     const split = this.splitFor(valid, g.nx, g.ny);
-    if (split) return this.submit(valid, () => split.kernel.gridValues(this.units, g, split.slices));
-    return this.submit(valid, () => this.kernelFor(valid, g.nx * g.ny).gridValues(this.units, g));
+    if (split) return this.submit(valid, async () => (await compiled(split.kernel)).gridValues(this.units, g, split.slices));
+    return this.submit(valid, async () => (await compiled(this.kernelFor(valid, g.nx * g.ny))).gridValues(this.units, g));
   }
 
   async regions2D(net: Network, grid: Grid2D): Promise<Regions> {
@@ -383,11 +384,11 @@ export class GpuEvaluator implements Evaluator {
     // Linear units: one region; sigmoid: RegionsUndefinedError (an input error). Leaky units crease where ReLU does.
     const special = regionsWithoutCreases(valid, g.nx * g.ny);
     if (special) return special;
-    if (this.tiled(valid)) return this.submit(valid, () => this.tiles.regionsGrid(this.units, g));
+    if (this.tiled(valid)) return this.submit(valid, async () => (await compiled(this.tiles, 'regions')).regionsGrid(this.units, g));
     // Small grids on GPUs: the unit range split as for the values (exact: counts add, ids XOR).
     const slices = splitSlices2D(this.options.slices2D, this.cpuLike, g.nx, g.ny, valid.a.length);
-    if (slices > 1) return this.submit(valid, () => (this.splits.regions ??= new Regions2DSplitKernel(this.device)).evaluateGrid(this.units, g, slices));
-    return this.submit(valid, () => this.regions.evaluateGrid(this.units, g));
+    if (slices > 1) return this.submit(valid, async () => (await compiled((this.splits.regions ??= new Regions2DSplitKernel(this.device)))).evaluateGrid(this.units, g, slices));
+    return this.submit(valid, async () => (await compiled(this.regions)).evaluateGrid(this.units, g));
   }
 
   /** Releases every kernel, and the device when this evaluator owns it (see `create`); safe to call twice. */
@@ -413,4 +414,13 @@ export class GpuEvaluator implements Evaluator {
     this.units.destroy();
     if (this.ownsDevice) this.device.destroy();
   }
+}
+
+/**
+ * `k` once its pipelines are compiled: with createComputePipelineAsync, off the GPU process's main thread (see
+ * pipelines.ts), so a kernel's first use (the calibration times every candidate) never stalls the page's canvases.
+ */
+async function compiled<K extends CompilesAhead>(k: K, output?: 'values' | 'regions'): Promise<K> {
+  await k.ready(output);
+  return k;
 }

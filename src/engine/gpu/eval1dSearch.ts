@@ -3,6 +3,7 @@ import { type Network, isValidNetwork } from '../../model/network.ts';
 import { type Grid1D, gridStep } from '../../model/grid.ts';
 import { type PiecewiseLinear, pieceIndex, piecewise1D, piecewiseOf } from '../../model/piecewise1d.ts';
 import { GrowableBuffer, dispatchSize } from './buffers.ts';
+import { AsyncComputePipeline } from './pipelines.ts';
 import { readBack } from './unitKernel.ts';
 import type { GpuValues, ValueTarget } from './valueKernel.ts';
 
@@ -43,7 +44,7 @@ export function packKnots(pl: PiecewiseLinear): { packed: Float32Array; slope0: 
  * Owns its pipeline and buffers (grown on demand, reused); `destroy()` is safe twice.
  */
 export class Eval1DSearchKernel {
-  private readonly pipeline: GPUComputePipeline;
+  private readonly compiled: AsyncComputePipeline;
   private readonly uniform: GPUBuffer;
   private readonly knots: GrowableBuffer;
   private readonly points: GrowableBuffer;
@@ -62,7 +63,7 @@ export class Eval1DSearchKernel {
 
   constructor(private readonly device: GPUDevice) {
     const module = device.createShaderModule({ label: 'eval1d_search', code });
-    this.pipeline = device.createComputePipeline({ label: 'eval1d_search', layout: 'auto', compute: { module, entryPoint: 'main' } });
+    this.compiled = new AsyncComputePipeline(device, { label: 'eval1d_search', layout: 'auto', compute: { module, entryPoint: 'main' } });
     this.uniform = device.createBuffer({ label: 'eval1d_search params', size: PARAMS_SIZE, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST;
     this.knots = new GrowableBuffer(device, storage, 'eval1d_search knots', 16 * 256);
@@ -71,6 +72,15 @@ export class Eval1DSearchKernel {
     this.outputs = { out: new GrowableBuffer(device, usage, 'eval1d_search out'), values: new GrowableBuffer(device, usage, 'eval1d_search values') };
     this.staging = new GrowableBuffer(device, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'eval1d_search readback');
     this.maxSamples = Eval1DSearchKernel.maxSamplesOn(device);
+  }
+
+  /** Compiles the pipeline ahead of the first use (see pipelines.ts). */
+  async ready(): Promise<void> {
+    await this.compiled.ready();
+  }
+
+  private get pipeline(): GPUComputePipeline {
+    return this.compiled.pipeline;
   }
 
   /** `maxSamples` of a kernel on `device`, known before one is built (kernels are built on first use). */

@@ -3,6 +3,7 @@ import reduceCode from '../../../shaders/eval2d_reduce.compute.wgsl?raw';
 import type { Grid2D } from '../../model/grid.ts';
 import { gridStep } from '../../model/grid.ts';
 import { GrowableBuffer, dispatchSize } from './buffers.ts';
+import { AsyncComputePipeline } from './pipelines.ts';
 import { rowsPerJob } from './eval2d.ts';
 import { MODE_GRID, MODE_POINTS, PARAMS_SIZE, packParams } from './params.ts';
 import type { PassTimestamps } from './timer.ts';
@@ -105,7 +106,7 @@ interface Dispatch {
  * (evaluateGrid, gridValues, evaluatePoints, planGrid/encode/readOutput).
  */
 export class Eval2DSplitKernel {
-  private readonly pipelines: { split: GPUComputePipeline; reduce: GPUComputePipeline };
+  private readonly compiled: { split: AsyncComputePipeline; reduce: AsyncComputePipeline };
   private readonly uniforms: GrowableBuffer;
   private readonly stride: number;
   private slotBytes = new ArrayBuffer(0);
@@ -138,10 +139,10 @@ export class Eval2DSplitKernel {
     this.bindingBytes = Math.min(device.limits.maxStorageBufferBindingSize, options.maxBindingBytes ?? Infinity);
     const split = device.createShaderModule({ label, code: splitCode });
     const reduce = device.createShaderModule({ label: `${label} reduce`, code: reduceCode });
-    this.pipelines = {
+    this.compiled = {
       // The tiled eval2d's own body with SPLIT: one WGSL source for both, so the split cannot drift from it.
-      split: device.createComputePipeline({ label, layout: 'auto', compute: { module: split, entryPoint: 'main', constants: { SPLIT: 1, SIGMOID: sigmoid ? 1 : 0, PPT: this.pointsPerThread } } }),
-      reduce: device.createComputePipeline({ label: `${label} reduce`, layout: 'auto', compute: { module: reduce, entryPoint: 'main' } }),
+      split: new AsyncComputePipeline(device, { label, layout: 'auto', compute: { module: split, entryPoint: 'main', constants: { SPLIT: 1, SIGMOID: sigmoid ? 1 : 0, PPT: this.pointsPerThread } } }),
+      reduce: new AsyncComputePipeline(device, { label: `${label} reduce`, layout: 'auto', compute: { module: reduce, entryPoint: 'main' } }),
     };
     this.stride = Math.max(PARAMS_SIZE, device.limits.minUniformBufferOffsetAlignment);
     this.uniforms = new GrowableBuffer(device, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, `${label} params`, 4 * this.stride);
@@ -153,6 +154,15 @@ export class Eval2DSplitKernel {
     this.alignPoints = Math.max(1, device.limits.minStorageBufferOffsetAlignment / 4);
     const limit = Math.min(SPLIT_JOB_POINTS, Math.floor(this.bindingBytes / 8));
     this.maxJobPoints = Math.max(this.alignPoints, Math.floor(limit / this.alignPoints) * this.alignPoints);
+  }
+
+  /** Compiles both pipelines ahead of the first use (see pipelines.ts). */
+  async ready(): Promise<void> {
+    await Promise.all([this.compiled.split.ready(), this.compiled.reduce.ready()]);
+  }
+
+  private get pipelines(): { split: GPUComputePipeline; reduce: GPUComputePipeline } {
+    return { split: this.compiled.split.pipeline, reduce: this.compiled.reduce.pipeline };
   }
 
   private check(): void {

@@ -5,6 +5,7 @@ import { gridStep } from '../../model/grid.ts';
 import type { Regions } from '../../model/regions.ts';
 import { TILE_SIDE, TilesNotApplicableError, tileCounts } from '../../model/tiles2d.ts';
 import { GrowableBuffer } from './buffers.ts';
+import { AsyncComputePipeline } from './pipelines.ts';
 import type { PassTimestamps } from './timer.ts';
 import { readBack } from './unitKernel.ts';
 import type { UnitBuffer } from './units.ts';
@@ -145,7 +146,7 @@ interface Planned {
  */
 export class Eval2DTilesKernel {
   private readonly module: GPUShaderModule;
-  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly pipelines = new Map<string, AsyncComputePipeline>();
   private readonly uniforms: GrowableBuffer;
   private readonly counts: GrowableBuffer;
   private readonly lists: GrowableBuffer;
@@ -213,12 +214,12 @@ export class Eval2DTilesKernel {
     if (this.destroyed) throw new Error(`${this.label} kernel used after destroy()`);
   }
 
-  /** The pipeline of an entry point for values or regions, compiled on first use. */
-  private pipeline(entryPoint: 'classify' | 'classify_wg' | 'values' | 'regions' | 'values_cache' | 'regions_rows', output: Output): GPUComputePipeline {
+  /** The pipeline of an entry point for values or regions, made on first use (compiled by `ready` or when drawn on). */
+  private compiled(entryPoint: 'classify' | 'classify_wg' | 'values' | 'regions' | 'values_cache' | 'regions_rows', output: Output): AsyncComputePipeline {
     const key = `${entryPoint}/${output}`;
     let p = this.pipelines.get(key);
     if (!p) {
-      p = this.device.createComputePipeline({
+      p = new AsyncComputePipeline(this.device, {
         label: `${this.label} ${key}`,
         layout: 'auto',
         compute: { module: this.module, entryPoint, constants: { REGIONS: output === 'regions' ? 1 : 0 } },
@@ -226,6 +227,15 @@ export class Eval2DTilesKernel {
       this.pipelines.set(key, p);
     }
     return p;
+  }
+
+  private pipeline(entryPoint: 'classify' | 'classify_wg' | 'values' | 'regions' | 'values_cache' | 'regions_rows', output: Output): GPUComputePipeline {
+    return this.compiled(entryPoint, output).pipeline;
+  }
+
+  /** Compiles the two pipelines `output` takes (classification and evaluation) ahead of their first use (see pipelines.ts). */
+  async ready(output: Output = 'values'): Promise<void> {
+    await Promise.all([this.compiled(this.classifyEntry, output).ready(), this.compiled(this.evalEntry(output), output).ready()]);
   }
 
   /** Tiles per job: bounded by the list budget, one storage binding, and the workgroups one dispatch dimension takes. */

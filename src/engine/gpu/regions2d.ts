@@ -64,6 +64,11 @@ export class Regions2DKernel {
     this.maxJobPoints = Math.min(1 << 22, Math.floor(device.limits.maxStorageBufferBindingSize / 4 / this.alignPoints) * this.alignPoints);
   }
 
+  /** Compiles the pipeline ahead of the first use (see pipelines.ts). */
+  ready(): Promise<void> {
+    return this.kernel.ready();
+  }
+
   private check(): void {
     if (this.destroyed) throw new Error(`${this.label} kernel used after destroy()`);
   }

@@ -1,5 +1,6 @@
 import { GrowableBuffer, dispatchSize } from './buffers.ts';
 import { type Params, PARAMS_SIZE, packParams } from './params.ts';
+import { AsyncComputePipeline } from './pipelines.ts';
 import type { PassTimestamps } from './timer.ts';
 
 /** Threads per workgroup, as in the shaders. */
@@ -59,7 +60,7 @@ interface PlannedPass {
  * Both run the same recorded passes, so the benchmark times exactly what the app runs.
  */
 export class UnitKernel {
-  private readonly pipeline: GPUComputePipeline;
+  private readonly compiled: AsyncComputePipeline;
   private readonly uniforms: GrowableBuffer;
   /** Bytes between uniform slots: the device's uniform offset alignment. */
   private readonly stride: number;
@@ -76,9 +77,18 @@ export class UnitKernel {
     constants?: Record<string, number>,
   ) {
     const module = device.createShaderModule({ label, code });
-    this.pipeline = device.createComputePipeline({ label, layout: 'auto', compute: { module, entryPoint: 'main', ...(constants ? { constants } : {}) } });
+    this.compiled = new AsyncComputePipeline(device, { label, layout: 'auto', compute: { module, entryPoint: 'main', ...(constants ? { constants } : {}) } });
     this.stride = Math.max(PARAMS_SIZE, device.limits.minUniformBufferOffsetAlignment);
     this.uniforms = new GrowableBuffer(device, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, `${label} params`, 4 * this.stride);
+  }
+
+  /** Compiles the pipeline off the GPU process's main thread (see pipelines.ts); the app awaits it before the first use. */
+  async ready(): Promise<void> {
+    await this.compiled.ready();
+  }
+
+  private get pipeline(): GPUComputePipeline {
+    return this.compiled.pipeline;
   }
 
   /** Passes the last `plan` recorded. */

@@ -63,6 +63,11 @@ export abstract class ValueKernel<G> {
     this.maxJobPoints = Math.max(this.alignPoints, Math.floor(limit / this.alignPoints) * this.alignPoints);
   }
 
+  /** Compiles the pipeline ahead of the first use (see pipelines.ts). */
+  ready(): Promise<void> {
+    return this.kernel.ready();
+  }
+
   /** The jobs covering `grid` (validated), with output offsets into one contiguous buffer. */
   protected abstract gridJobs(grid: G, affine: [number, number, number]): Job[];
 

@@ -127,6 +127,27 @@ export function highlightMask(pattern: ArrayLike<number>, nx: number, ny: number
   }
 }
 
+/**
+ * The pattern ids of an nx×ny grid (row-major, rows bottom-up) at mx×my samples (mx ≤ nx, my ≤ ny): each kept
+ * sample is the one nearest to where it lands when both grids are drawn edge to edge over the same rectangle
+ * (sample c of mx sits where sample c·(nx−1)/(mx−1) of nx does). A grid finer than the screen's pixels is
+ * reduced this way before its highlight mask is built, so a hover at 2048² costs what one at the map's size does.
+ */
+export function subsamplePattern(pattern: ArrayLike<number>, nx: number, ny: number, mx: number, my: number, out: Uint32Array): Uint32Array {
+  if (!(Number.isInteger(mx) && Number.isInteger(my) && mx >= 1 && my >= 1 && mx <= nx && my <= ny)) throw new RangeError(`subsamplePattern: ${mx}×${my} is not within 1×1 … ${nx}×${ny}`);
+  if (pattern.length < nx * ny) throw new RangeError(`subsamplePattern needs ${nx * ny} pattern ids, got ${pattern.length}`);
+  if (out.length < mx * my) throw new RangeError(`subsamplePattern needs room for ${mx * my} ids, got ${out.length}`);
+  const cols = new Int32Array(mx);
+  for (let c = 0; c < mx; c++) cols[c] = mx === nx ? c : Math.round((c * (nx - 1)) / (mx - 1));
+  for (let r = 0; r < my; r++) {
+    const j = my === ny ? r : Math.round((r * (ny - 1)) / (my - 1));
+    const row = j * nx;
+    const o = r * mx;
+    for (let c = 0; c < mx; c++) out[o + c] = pattern[row + cols[c]];
+  }
+  return out;
+}
+
 /** Packed copies of `Region2D[]` arrays, so passing the same array again repaints nothing. */
 const packedOf = new WeakMap<readonly Region2D[], PackedRegions>();
 
@@ -154,6 +175,9 @@ export class Heatmap2D extends LayeredCanvas {
   /** The highlight mask's canvas and store (CPU mode), reused like the grid's. */
   private mask: HTMLCanvasElement | null = null;
   private maskImage: ImageData | null = null;
+  /** What the mask canvas holds (a hover that keeps the region repaints the overlay without rebuilding it). */
+  private maskOf: { pattern: ArrayLike<number>; id: number; nx: number; ny: number; mx: number; my: number } | null = null;
+  private maskIds = new Uint32Array(0);
 
   /** What the overlay is drawn from, kept so that hover and selection redraw it alone. */
   private view: ViewRange | null = null;
@@ -184,9 +208,22 @@ export class Heatmap2D extends LayeredCanvas {
   /**
    * `background` gets the background, the ticks and (in CPU mode) the map; `overlay` (the same canvas, or one
    * stacked above a WebGPU canvas) gets the map's frame, contours, highlight, creases and the legend.
+   * `settings` are the 2D contexts' (see LayeredCanvas), the map's own off-screen canvases (grid, highlight mask,
+   * exact-cell layer) included: a GPU-backed off-screen canvas that is drawn on again before it is ever shown
+   * makes Chromium wait at the end of the task until the GPU process has run its commands (a canvas "rate
+   * limiter"), and behind a software adapter's long WebGPU dispatches that wait blocked the page for 1–2 s.
    */
-  constructor(background: HTMLCanvasElement, overlay: HTMLCanvasElement = background) {
-    super(background, overlay);
+  constructor(
+    background: HTMLCanvasElement,
+    overlay: HTMLCanvasElement = background,
+    private readonly settings?: CanvasRenderingContext2DSettings,
+  ) {
+    super(background, overlay, settings);
+  }
+
+  /** The 2D context of one of the map's own off-screen canvases, of the same kind as the page's (see the constructor). */
+  private scratch(canvas: HTMLCanvasElement): CanvasRenderingContext2D {
+    return canvas.getContext('2d', this.settings)!;
   }
 
   /**
@@ -258,6 +295,8 @@ export class Heatmap2D extends LayeredCanvas {
     this.nx = nx;
     this.ny = ny;
     this.pattern = frame.pattern && frame.pattern.length >= n ? frame.pattern : null;
+    // A new frame builds its highlight mask again (its pattern array may be a reused one with new ids).
+    this.maskOf = null;
     if (this.highlight !== null && !this.pattern) this.highlight = null;
     this.wantContours = frame.contours === true;
     this.legend = { mode, scale: image.scale, label: frame.legendLabel };
@@ -274,7 +313,7 @@ export class Heatmap2D extends LayeredCanvas {
         this.grid.height = ny;
       }
       const bytes = image.rgba!.length === 4 * n ? image.rgba! : image.rgba!.subarray(0, 4 * n);
-      this.grid.getContext('2d')!.putImageData(new ImageData(bytes as Uint8ClampedArray<ArrayBuffer>, nx, ny), 0, 0);
+      this.scratch(this.grid).putImageData(new ImageData(bytes as Uint8ClampedArray<ArrayBuffer>, nx, ny), 0, 0);
       this.source = this.grid;
     }
     this.paintBackground();
@@ -429,7 +468,7 @@ export class Heatmap2D extends LayeredCanvas {
     const canvas = old?.canvas ?? document.createElement('canvas');
     canvas.width = width;
     canvas.height = height;
-    const ctx = canvas.getContext('2d')!;
+    const ctx = this.scratch(canvas);
     ctx.putImageData(new ImageData(pixels, width, height), 0, 0);
     if (this.wantContours) {
       const s = cellContours(regions, contourLevels(scale), frame);
@@ -625,15 +664,30 @@ export class Heatmap2D extends LayeredCanvas {
     const pattern = this.pattern;
     if (id === null || !pattern) return;
     const { nx, ny } = this;
+    // At most one mask sample per device pixel of the map (the finer grid's samples would fall between pixels):
+    // a 2048² grid's mask took 100+ ms of the main thread per hover on a slow CPU.
+    const r = this.rect;
+    const dpr = window.devicePixelRatio || 1;
+    const mx = Math.min(nx, Math.max(2, Math.ceil(r.width * dpr)));
+    const my = Math.min(ny, Math.max(2, Math.ceil(r.height * dpr)));
     this.mask ??= document.createElement('canvas');
-    if (!this.maskImage || this.maskImage.width !== nx || this.maskImage.height !== ny) {
-      this.mask.width = nx;
-      this.mask.height = ny;
-      this.maskImage = new ImageData(nx, ny);
+    const m = this.maskOf;
+    if (!(m && m.pattern === pattern && m.id === id && m.nx === nx && m.ny === ny && m.mx === mx && m.my === my)) {
+      if (!this.maskImage || this.maskImage.width !== mx || this.maskImage.height !== my) {
+        this.mask.width = mx;
+        this.mask.height = my;
+        this.maskImage = new ImageData(mx, my);
+      }
+      let ids: ArrayLike<number> = pattern;
+      if (mx < nx || my < ny) {
+        if (this.maskIds.length < mx * my) this.maskIds = new Uint32Array(mx * my);
+        ids = subsamplePattern(pattern, nx, ny, mx, my, this.maskIds);
+      }
+      highlightMask(ids, mx, my, id, this.maskImage.data);
+      this.scratch(this.mask).putImageData(this.maskImage, 0, 0);
+      this.maskOf = { pattern, id, nx, ny, mx, my };
     }
-    highlightMask(pattern, nx, ny, id, this.maskImage.data);
-    this.mask.getContext('2d')!.putImageData(this.maskImage, 0, 0);
-    this.drawSamples(ctx, this.mask, nx, ny, false);
+    this.drawSamples(ctx, this.mask, mx, my, false);
   }
 
   /**

@@ -137,6 +137,18 @@ export function axes3dLayout(camera: OrbitCamera, view: Rect, zRange: readonly [
   return { edges, grid, ticks, labels };
 }
 
+/**
+ * The x at which to draw a label of `textWidth` with its alignment so that it stays within [pad, width − pad]:
+ * its own x when it fits, else shifted just inside (a narrow canvas put the near corner's tick label past the
+ * edge, where the canvas cut it). A label wider than the room starts at `pad`.
+ */
+export function labelXInside(x: number, align: CanvasTextAlign, textWidth: number, width: number, pad = 2): number {
+  const left = align === 'left' || align === 'start' ? x : align === 'right' || align === 'end' ? x - textWidth : x - textWidth / 2;
+  const shift = left + textWidth > width - pad ? width - pad - (left + textWidth) : 0;
+  const moved = left + shift;
+  return x + (moved < pad ? pad - left : shift);
+}
+
 /** Draws the axes onto `ctx` (already scaled so one unit is one CSS pixel), over a `width` × `height` area. */
 export function drawAxes3D(ctx: CanvasRenderingContext2D, camera: OrbitCamera, view: Rect, zRange: readonly [number, number], width: number, height: number, options: Axes3DOptions = {}): void {
   const layout = axes3dLayout(camera, view, zRange, width, height, options.titles);
@@ -160,7 +172,7 @@ export function drawAxes3D(ctx: CanvasRenderingContext2D, camera: OrbitCamera, v
     ctx.font = l.title ? `italic ${font}` : font;
     ctx.textAlign = l.align;
     ctx.textBaseline = l.baseline;
-    ctx.fillText(l.text, l.x, l.y);
+    ctx.fillText(l.text, labelXInside(l.x, l.align, ctx.measureText(l.text).width, width), l.y);
   }
   ctx.restore();
 }

@@ -21,6 +21,7 @@ import {
 import { dispatchSize } from './buffers.ts';
 import { type AdapterInfoLike, isCpuLikeInfo } from './context.ts';
 import { GpuDeviceLostError, withErrorScopes } from './errors.ts';
+import { AsyncComputePipeline } from './pipelines.ts';
 
 /**
  * The `TrainParams` uniform of the trainers' shaders (forward, gradient, loss), defined once here (every member is
@@ -173,7 +174,8 @@ export abstract class GpuAdamTrainer {
   private readonly uniform: GPUBuffer;
   private readonly lossOut: GPUBuffer;
   private readonly staging: GPUBuffer;
-  private readonly pipelines: { forward: GPUComputePipeline; step: GPUComputePipeline; grad: GPUComputePipeline; loss: GPUComputePipeline };
+  /** Compiled asynchronously by `start()` (a synchronous build holds the GPU process's main thread, and every canvas of the page with it). */
+  private readonly pipelines: { forward: AsyncComputePipeline; step: AsyncComputePipeline; grad: AsyncComputePipeline; loss: AsyncComputePipeline };
   /** Bind groups per live half p: the forward reads state[p] and writes state[1 − p]. */
   private readonly groups: { forward: GPUBindGroup[]; grad: GPUBindGroup[]; loss: GPUBindGroup[] };
   /** The ping-pong halves [θ | m1 | m2] (3·count floats each), which of them is live, and the rollback copy. */
@@ -239,7 +241,7 @@ export abstract class GpuAdamTrainer {
         })),
       });
     const pipeline = (stage: string, module: GPUShaderModule, bgl: GPUBindGroupLayout, constants: Record<string, number>) =>
-      device.createComputePipeline({
+      new AsyncComputePipeline(device, {
         label: `${label} ${stage}`,
         layout: device.createPipelineLayout({ bindGroupLayouts: [bgl] }),
         compute: { module, entryPoint: 'main', constants },
@@ -283,6 +285,7 @@ export abstract class GpuAdamTrainer {
   /** Computes the initial loss; destroys the trainer if that fails. Called by the subclass's `create`. */
   protected async start(): Promise<void> {
     try {
+      await Promise.all(Object.values(this.pipelines).map((p) => p.ready()));
       await this.step(0);
     } catch (e) {
       this.destroy();
@@ -423,22 +426,22 @@ export abstract class GpuAdamTrainer {
         const pass = enc.beginComputePass({ label: `${this.label} steps` });
         if (done === 0) {
           // Slice sums at the current parameters; every later forward pass (with Adam) keeps them current.
-          pass.setPipeline(this.pipelines.forward);
+          pass.setPipeline(this.pipelines.forward.pipeline);
           pass.setBindGroup(0, this.groups.forward[this.live], [0]);
           pass.dispatchWorkgroups(fwd[0], fwd[1]);
         }
         for (let s = 0; s < count; s++) {
           const offset = s * this.stride;
-          pass.setPipeline(this.pipelines.grad);
+          pass.setPipeline(this.pipelines.grad.pipeline);
           pass.setBindGroup(0, this.groups.grad[this.live], [offset]);
           pass.dispatchWorkgroups(grd[0], grd[1]);
           if (this.plan.chunks === 1) {
             // The gradient pass took the Adam step (one chunk): a plain forward pass at the new parameters.
             this.live = 1 - this.live;
-            pass.setPipeline(this.pipelines.forward);
+            pass.setPipeline(this.pipelines.forward.pipeline);
             pass.setBindGroup(0, this.groups.forward[this.live], [offset]);
           } else {
-            pass.setPipeline(this.pipelines.step);
+            pass.setPipeline(this.pipelines.step.pipeline);
             pass.setBindGroup(0, this.groups.forward[this.live], [offset]);
             this.live = 1 - this.live;
           }
@@ -446,7 +449,7 @@ export abstract class GpuAdamTrainer {
         }
         done += count;
         if (done === k) {
-          pass.setPipeline(this.pipelines.loss);
+          pass.setPipeline(this.pipelines.loss.pipeline);
           pass.setBindGroup(0, this.groups.loss[this.live], [0]);
           pass.dispatchWorkgroups(1);
         }

@@ -2,6 +2,7 @@ import gramCode from '../../../shaders/gram2d.compute.wgsl?raw';
 import { FitError, type Gram2D, MAX_LS_SAMPLES_2D, mirrorUpper } from '../../model/fit2d.ts';
 import { GrowableBuffer } from './buffers.ts';
 import { GpuDeviceLostError, withErrorScopes } from './errors.ts';
+import { AsyncComputePipeline } from './pipelines.ts';
 
 /**
  * The `GramParams` uniform of shaders/gram2d.compute.wgsl, defined once here (every member is 4 bytes, so
@@ -88,7 +89,8 @@ export class GpuGram2D {
 
   /** Builds the pipeline inside error scopes (typed GpuError on failure). */
   static async create(device: GPUDevice): Promise<GpuGram2D> {
-    return withErrorScopes(device, () => {
+    // Compiled asynchronously: a synchronous build holds the GPU process's main thread (and the page's canvases).
+    return withErrorScopes(device, async () => {
       const layout = device.createBindGroupLayout({
         label: 'gram2d',
         entries: [
@@ -98,11 +100,11 @@ export class GpuGram2D {
           { binding: 3, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } },
         ],
       });
-      const pipeline = device.createComputePipeline({
+      const pipeline = await new AsyncComputePipeline(device, {
         label: 'gram2d',
         layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
         compute: { module: device.createShaderModule({ label: 'gram2d', code: gramCode }), entryPoint: 'main' },
-      });
+      }).ready();
       return new GpuGram2D(device, pipeline, layout);
     });
   }

@@ -105,6 +105,9 @@ async function boot(): Promise<void> {
   });
   // A frame cut short by a lost device is redrawn after the recovery: only other failures are said.
   frame = new FrameController(() => store.state, [plot1d, explorer2d], canvases, (e) => isDeviceLoss(e) || say(`Drawing failed: ${plainGpuFault(e)}`));
+  // What is shown beside the plot for a big network (formula, diagram, Units list) waits until its picture is on screen.
+  const afterPicture = (key: string) => (job: () => void) => frame!.afterPicture(key, job);
+  readouts.defer = afterPicture('formula');
   // On screen: every fit started so far has landed (or failed) and the frame after it is drawn.
   const whenDrawn = async () => {
     await store.settled();
@@ -173,18 +176,22 @@ async function boot(): Promise<void> {
   readouts.panel = panel;
 
   // The network diagram follows the state (network, selection, window); clicking a unit selects it.
-  const diagram = new NetworkDiagram(el('network-diagram'), (i) => {
-    try {
-      store.set({ selected: i });
-    } catch (e) {
-      say(messageOf(e));
-    }
-  });
+  const diagram = new NetworkDiagram(
+    el('network-diagram'),
+    (i) => {
+      try {
+        store.set({ selected: i });
+      } catch (e) {
+        say(messageOf(e));
+      }
+    },
+    afterPicture('diagram'),
+  );
   store.subscribe((s) => diagram.update(diagramFrameOf(s)));
   diagram.update(diagramFrameOf(store.state));
 
   new TargetEditor(store);
-  new UnitInspector(store, say);
+  new UnitInspector(store, say, afterPicture('unit-list'));
   new PlotGestures(canvases.overlay, plot1d.plot, store, (x) => ((plot1d.hoverX = x), redraw()), say);
   new MapGestures(canvases.overlay, explorer2d.heatmap, store, (p) => explorer2d.hover(p), say);
   // The surface's camera lives in the state (links, autosave); the controls move this copy and store it.

@@ -86,6 +86,11 @@ export function headline(agg: Aggregation): string {
   return `${count(agg.shown.length)} of ${count(agg.total)} shown: top ${top} by |a|·‖w‖${agg.extra !== null ? ' + selected' : ''}`;
 }
 
+/** Above this many units a drawing goes through the owner's `defer` (see the constructor). */
+export const DEFER_ABOVE = 4096;
+/** `pending` while a drawing waits in `defer` (animation frame ids are positive). */
+const DEFERRED = -1;
+
 export class NetworkDiagram {
   readonly svg: SVGSVGElement;
   private frame: DiagramFrame | null = null;
@@ -100,6 +105,11 @@ export class NetworkDiagram {
     private readonly container: HTMLElement,
     /** Called with a unit's index when it is clicked (or chosen with Enter/Space). */
     private readonly onSelect: (unit: number) => void,
+    /**
+     * Where drawings of networks above DEFER_ABOVE units are scheduled instead of the next animation frame (the
+     * app passes its frame controller's `afterPicture`, so the plot's picture of a big network goes first).
+     */
+    private readonly defer: ((job: () => void) => void) | null = null,
   ) {
     this.svg = node('svg', { role: 'group', 'aria-label': 'Network diagram', width: '100%', height: '100%' });
     this.svg.style.display = 'block';
@@ -132,11 +142,18 @@ export class NetworkDiagram {
   }
 
   private schedule(): void {
-    if (this.pending) return;
-    this.pending = requestAnimationFrame(() => {
+    const big = this.defer !== null && (this.frame?.network.a.length ?? 0) > DEFER_ABOVE;
+    if (this.pending === DEFERRED || (this.pending && !big)) return;
+    const draw = () => {
       this.pending = 0;
       if (this.frame) this.draw(this.frame);
-    });
+    };
+    if (big) {
+      // A big network's diagram waits for the plot: a drawing already asked for the next frame gives way.
+      if (this.pending) cancelAnimationFrame(this.pending);
+      this.pending = DEFERRED;
+      this.defer!(draw);
+    } else this.pending = requestAnimationFrame(draw);
   }
 
   /** The units drawn for this frame (the network's scan cached; the selection added on top). */

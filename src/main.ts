@@ -106,6 +106,7 @@ async function boot(): Promise<void> {
   // A frame cut short by a lost device is redrawn after the recovery: only other failures are said.
   frame = new FrameController(() => store.state, [plot1d, explorer2d], canvases, (e) => isDeviceLoss(e) || say(`Drawing failed: ${plainGpuFault(e)}`));
   // What is shown beside the plot for a big network (formula, diagram, Units list) waits until its picture is on screen.
+  frame.pictureSource = store;
   const afterPicture = (key: string) => (job: () => void) => frame!.afterPicture(key, job);
   readouts.defer = afterPicture('formula');
   // On screen: every fit started so far has landed (or failed) and the frame after it is drawn.

@@ -44,6 +44,11 @@ export class FrameController {
   /** Work waiting for the picture (see afterPicture), by key, oldest first. */
   private readonly later = new Map<string, () => void>();
   private laterArmed = false;
+  /**
+   * What waiting work also waits for, and whether more is under way (the app: the fits started so far, whose
+   * networks are pictures to come): their frames go first.
+   */
+  pictureSource: { settled(): Promise<unknown>; readonly pending: boolean } = { settled: () => Promise.resolve(), pending: false };
 
   constructor(
     private readonly state: () => AppState,
@@ -80,14 +85,16 @@ export class FrameController {
   private armLater(): void {
     if (this.laterArmed || this.later.size === 0) return;
     this.laterArmed = true;
-    // A failed frame is said elsewhere; the waiting work runs all the same.
-    void this.loop
-      .idle()
+    // A failed fit or frame is said elsewhere; the waiting work runs all the same.
+    void this.pictureSource
+      .settled()
+      .catch(() => undefined)
+      .then(() => this.loop.idle())
       .catch(() => undefined)
       .then(() =>
         whenIdle(() => {
           this.laterArmed = false;
-          if (this.loop.isIdle) {
+          if (this.loop.isIdle && !this.pictureSource.pending) {
             const [key, job] = this.later.entries().next().value!;
             this.later.delete(key);
             try {
@@ -158,11 +165,24 @@ export class FrameController {
   }
 }
 
+/** Idle time a waiting job asks for: the browser's idle periods last up to 50 ms, or until the next frame is due. */
+const IDLE_NEEDED_MS = 20;
+
 /**
- * Calls `f` in the browser's idle time (requestIdleCallback, at most 300 ms late so a busy page still gets it),
- * or after a frame's time where there is no such call.
+ * Calls `f` in the browser's idle time: a period of at least IDLE_NEEDED_MS (so it does not put off a frame that is
+ * due), or once a second has passed (so a page that is never idle still gets it); after a frame's time where
+ * there is no requestIdleCallback.
  */
-function whenIdle(f: () => void): void {
-  if (typeof requestIdleCallback === 'function') requestIdleCallback(() => f(), { timeout: 300 });
-  else setTimeout(f, 16);
+function whenIdle(f: () => void, since = performance.now()): void {
+  if (typeof requestIdleCallback !== 'function') {
+    setTimeout(f, 16);
+    return;
+  }
+  requestIdleCallback(
+    (deadline) => {
+      if (deadline.didTimeout || deadline.timeRemaining() >= IDLE_NEEDED_MS || performance.now() - since > 1000) f();
+      else whenIdle(f, since);
+    },
+    { timeout: Math.max(1, 1000 - (performance.now() - since)) },
+  );
 }

@@ -217,6 +217,15 @@ async function boot(): Promise<void> {
   const benchmark = lazyBenchmark(evaluator, store, say, calibration);
   window.sandbox = createSandboxApi({ store, evaluator, ready, whenDrawn, frame, plot1d, explorer2d, regions, training, explore, share, benchmark, uncaught: () => uncaught, calibration });
   await ready;
+  // Which 1D path is faster on this adapter, timed once the first picture is on screen (cached per adapter).
+  frame.afterPicture('path1d', () => {
+    const measured = plot1d.measurePaths();
+    showStatus(evaluator.status);
+    void measured.then(() => {
+      showStatus(evaluator.status);
+      redraw();
+    });
+  });
   share.persist();
   document.body.dataset.ready = 'true';
 }

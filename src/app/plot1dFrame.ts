@@ -16,8 +16,8 @@ import { type ValidNetwork, randomNetwork, validateNetwork } from '../model/netw
 import { evaluateNetwork1D, piecesInRange, piecewiseOrNull } from '../model/piecewise1d.ts';
 import type { ResolvedTarget } from '../model/targets.ts';
 import { type AppState, targetOf } from '../state/state.ts';
-import { type LevelOfDetail, Plot1D, levelOfDetail } from '../views/plot1d/plot1d.ts';
-import { LOD_MIN_UNITS } from '../views/plot1d/lod.ts';
+import { type LevelOfDetail, Plot1D } from '../views/plot1d/plot1d.ts';
+import { LOD_MIN_UNITS, LOD_TERMS, largestTerms, termBand } from '../views/plot1d/lod.ts';
 import { PlotGpu } from '../views/plot1d/plotGpu.ts';
 import { type DeviceValues, isDeviceValues } from '../views/deviceValues.ts';
 import { messageOf, type Say } from './dom.ts';
@@ -360,9 +360,12 @@ export class Plot1DFrame implements FrameView {
     // in tasks of its own, so input between them is not held up by one long task (pans of the same network keep
     // one task: their band's envelopes are kept).
     let lod: LevelOfDetail | null | undefined;
-    if (s.network !== this.lodNetwork && s.show.terms && s.network.a.length > LOD_MIN_UNITS) {
+    if (s.network !== this.lodNetwork && s.network.dim === 1 && s.show.terms && s.network.a.length > LOD_MIN_UNITS) {
+      // levelOfDetail in two tasks: the largest terms, then the band of the others (each tens of ms at 65,536 units).
       await nextTask();
-      lod = levelOfDetail(s.network, true, xs, s.view.xMin, s.view.xMax, s.selected);
+      const drawn = largestTerms(s.network, s.view.xMin, s.view.xMax, LOD_TERMS, s.selected);
+      await nextTask();
+      lod = { drawn, band: termBand(s.network, drawn, xs) };
       this.lodNetwork = s.network;
       await nextTask();
     }

@@ -105,6 +105,10 @@ async function boot(): Promise<void> {
   });
   // A frame cut short by a lost device is redrawn after the recovery: only other failures are said.
   frame = new FrameController(() => store.state, [plot1d, explorer2d], canvases, (e) => isDeviceLoss(e) || say(`Drawing failed: ${plainGpuFault(e)}`));
+  // What is shown beside the plot for a big network (formula, diagram, Units list) waits until its picture is on screen.
+  frame.pictureSource = store;
+  const afterPicture = (key: string) => (job: () => void) => frame!.afterPicture(key, job);
+  readouts.defer = afterPicture('formula');
   // On screen: every fit started so far has landed (or failed) and the frame after it is drawn.
   const whenDrawn = async () => {
     await store.settled();
@@ -173,18 +177,22 @@ async function boot(): Promise<void> {
   readouts.panel = panel;
 
   // The network diagram follows the state (network, selection, window); clicking a unit selects it.
-  const diagram = new NetworkDiagram(el('network-diagram'), (i) => {
-    try {
-      store.set({ selected: i });
-    } catch (e) {
-      say(messageOf(e));
-    }
-  });
+  const diagram = new NetworkDiagram(
+    el('network-diagram'),
+    (i) => {
+      try {
+        store.set({ selected: i });
+      } catch (e) {
+        say(messageOf(e));
+      }
+    },
+    afterPicture('diagram'),
+  );
   store.subscribe((s) => diagram.update(diagramFrameOf(s)));
   diagram.update(diagramFrameOf(store.state));
 
   new TargetEditor(store);
-  new UnitInspector(store, say);
+  new UnitInspector(store, say, afterPicture('unit-list'));
   new PlotGestures(canvases.overlay, plot1d.plot, store, (x) => ((plot1d.hoverX = x), redraw()), say);
   new MapGestures(canvases.overlay, explorer2d.heatmap, store, (p) => explorer2d.hover(p), say);
   // The surface's camera lives in the state (links, autosave); the controls move this copy and store it.
@@ -209,6 +217,15 @@ async function boot(): Promise<void> {
   const benchmark = lazyBenchmark(evaluator, store, say, calibration);
   window.sandbox = createSandboxApi({ store, evaluator, ready, whenDrawn, frame, plot1d, explorer2d, regions, training, explore, share, benchmark, uncaught: () => uncaught, calibration });
   await ready;
+  // Which 1D path is faster on this adapter, timed once the first picture is on screen (cached per adapter).
+  frame.afterPicture('path1d', () => {
+    const measured = plot1d.measurePaths();
+    showStatus(evaluator.status);
+    void measured.then(() => {
+      showStatus(evaluator.status);
+      redraw();
+    });
+  });
   share.persist();
   document.body.dataset.ready = 'true';
 }

@@ -41,6 +41,14 @@ export class FrameController {
   private onScreen: FrameView | null = null;
   /** Callers of picture() waiting for the next frame (rejected if it fails). */
   private pictureWaiters: { resolve(c: HTMLCanvasElement): void; reject(e: unknown): void }[] = [];
+  /** Work waiting for the picture (see afterPicture), by key, oldest first. */
+  private readonly later = new Map<string, () => void>();
+  private laterArmed = false;
+  /**
+   * What waiting work also waits for, and whether more is under way (the app: the fits started so far, whose
+   * networks are pictures to come): their frames go first.
+   */
+  pictureSource: { settled(): Promise<unknown>; readonly pending: boolean } = { settled: () => Promise.resolve(), pending: false };
 
   constructor(
     private readonly state: () => AppState,
@@ -59,6 +67,44 @@ export class FrameController {
   /** Resolves once every state change made so far is on screen. */
   idle(): Promise<void> {
     return this.loop.idle();
+  }
+
+  /**
+   * Runs `job` once the picture is on screen: after every frame asked for so far is drawn, in the browser's idle
+   * time (after the paint), one job per idle period, and again later when a frame was asked for meanwhile (the
+   * frame goes first). A newer job under the same key replaces one not run yet. For what the page shows beside
+   * the plot (a big network's formula, the network diagram, the Units list): when a 65,536-unit fit lands, that
+   * work ran in the tasks between the frame's own and put the picture off by a few hundred ms.
+   */
+  afterPicture(key: string, job: () => void): void {
+    this.later.delete(key);
+    this.later.set(key, job);
+    this.armLater();
+  }
+
+  private armLater(): void {
+    if (this.laterArmed || this.later.size === 0) return;
+    this.laterArmed = true;
+    // A failed fit or frame is said elsewhere; the waiting work runs all the same.
+    void this.pictureSource
+      .settled()
+      .catch(() => undefined)
+      .then(() => this.loop.idle())
+      .catch(() => undefined)
+      .then(() =>
+        whenIdle(() => {
+          this.laterArmed = false;
+          if (this.loop.isIdle && !this.pictureSource.pending) {
+            const [key, job] = this.later.entries().next().value!;
+            this.later.delete(key);
+            try {
+              job();
+            } finally {
+              this.armLater();
+            }
+          } else this.armLater();
+        }),
+      );
   }
 
   /** The view on screen (after the first frame). */
@@ -117,4 +163,26 @@ export class FrameController {
     for (const c of extra) ctx.drawImage(c, overlay.width, 0);
     for (const w of this.pictureWaiters.splice(0)) w.resolve(out);
   }
+}
+
+/** Idle time a waiting job asks for: the browser's idle periods last up to 50 ms, or until the next frame is due. */
+const IDLE_NEEDED_MS = 20;
+
+/**
+ * Calls `f` in the browser's idle time: a period of at least IDLE_NEEDED_MS (so it does not put off a frame that is
+ * due), or once a second has passed (so a page that is never idle still gets it); after a frame's time where
+ * there is no requestIdleCallback.
+ */
+function whenIdle(f: () => void, since = performance.now()): void {
+  if (typeof requestIdleCallback !== 'function') {
+    setTimeout(f, 16);
+    return;
+  }
+  requestIdleCallback(
+    (deadline) => {
+      if (deadline.didTimeout || deadline.timeRemaining() >= IDLE_NEEDED_MS || performance.now() - since > 1000) f();
+      else whenIdle(f, since);
+    },
+    { timeout: Math.max(1, 1000 - (performance.now() - since)) },
+  );
 }

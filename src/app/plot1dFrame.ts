@@ -12,12 +12,12 @@ import { type GpuError, GpuTargetCompileError, isDeviceLoss, plainGpuFault } fro
 import { GpuTarget1D } from '../engine/gpu/target1d.ts';
 import { errorStats } from '../model/errorStats.ts';
 import { gridXs, type Grid1D } from '../model/grid.ts';
-import type { ValidNetwork } from '../model/network.ts';
+import { type ValidNetwork, randomNetwork, validateNetwork } from '../model/network.ts';
 import { evaluateNetwork1D, piecesInRange, piecewiseOrNull } from '../model/piecewise1d.ts';
 import type { ResolvedTarget } from '../model/targets.ts';
 import { type AppState, targetOf } from '../state/state.ts';
-import { type LevelOfDetail, Plot1D, levelOfDetail } from '../views/plot1d/plot1d.ts';
-import { LOD_MIN_UNITS } from '../views/plot1d/lod.ts';
+import { type LevelOfDetail, Plot1D } from '../views/plot1d/plot1d.ts';
+import { LOD_MIN_UNITS, LOD_TERMS, largestTerms, termBand } from '../views/plot1d/lod.ts';
 import { PlotGpu } from '../views/plot1d/plotGpu.ts';
 import { type DeviceValues, isDeviceValues } from '../views/deviceValues.ts';
 import { messageOf, type Say } from './dom.ts';
@@ -57,6 +57,10 @@ export class Plot1DFrame implements FrameView {
   private lastDrawn: DrawnInputs | null = null;
   /** The network whose level of detail was last computed apart (see draw). */
   private lodNetwork: AppState['network'] | null = null;
+  /** Both 1D paths timed on this adapter (see measurePaths), or null before (or without WebGPU). */
+  private measured: PathTiming | null = null;
+  /** Whether measurePaths is timing (the status line says so) or gave up (it falls back to the adapter type). */
+  private measuring: 'no' | 'yes' | 'failed' = 'no';
 
   constructor(
     private readonly evaluator: AutoEvaluator,
@@ -69,12 +73,13 @@ export class Plot1DFrame implements FrameView {
     // With a software WebGPU adapter the page's canvases are rasterised by that same software GPU: a CPU-backed
     // canvas (willReadFrequently) draws the plot faster there (as the 2D explorer's surface does).
     const settings = { willReadFrequently: this.cpuLike() };
+    this.measured = readPathTiming(this.adapterKey());
     // Where the curves never go on the WebGPU layer (the CPU fallback, CPU-like adapters, ?plot=canvas) the whole
     // picture goes on the overlay alone: every canvas changed in a frame is another texture the compositor
     // uploads, and where the browser composites through SwiftShader that costs more than drawing the plot (see
     // the GPU-process column of scripts/frame-timing.ts, `webgpu` against `webgpu-sw`). The background canvas
     // then stays hidden in 1D.
-    this.singleCanvas = !evaluator.root || (this.plotForced ? this.plotForced === 'canvas' : this.cpuLike());
+    this.singleCanvas = !evaluator.root || (this.plotForced ? this.plotForced === 'canvas' : this.preferCpu());
     if (this.singleCanvas) {
       // The 2D map draws on the background later: its first context fixes its kind, so it is asked for as before.
       canvases.background.getContext('2d', settings);
@@ -107,26 +112,129 @@ export class Plot1DFrame implements FrameView {
     return startup ? isCpuLikeAdapter(startup.adapter) : false;
   }
 
-  /** True when this frame computes on the CPU although WebGPU runs (a CPU-like adapter, or `?eval1d=cpu`). */
+  /**
+   * Whether the CPU evaluator and the 2D canvas draw the 1D plot rather than WebGPU: as measured on this adapter
+   * (measurePaths, cached), else by the adapter's type until it is. The canvases are laid out once (see the
+   * constructor): where they were laid out for the CPU path, a measurement for WebGPU takes effect at the next load.
+   */
+  private preferCpu(): boolean {
+    if (this.singleCanvas && !this.plotForced && this.evaluator.root) return true;
+    return this.measured ? this.measured.cpuMs <= this.measured.gpuMs : this.cpuLike();
+  }
+
+  /** The adapter the 1D paths are timed on (its name), or null without WebGPU. */
+  private adapterKey(): string | null {
+    const startup = this.evaluator.root?.startup;
+    return startup ? startup.adapterName : null;
+  }
+
+  /** True when this frame computes on the CPU although WebGPU runs (measured faster, or `?eval1d=cpu`). */
   private evalOnCpu(): boolean {
     if (!this.evaluator.root) return false;
-    return this.evalForced ? this.evalForced === 'cpu' : this.cpuLike();
+    return this.evalForced ? this.evalForced === 'cpu' : this.preferCpu();
   }
 
   /** True when the curves go on the 2D canvas although WebGPU runs. */
   private drawOnCanvas(): boolean {
-    return this.singleCanvas || this.plotGpuFailed || (this.plotForced ? this.plotForced === 'canvas' : this.cpuLike());
+    return this.singleCanvas || this.plotGpuFailed || (this.plotForced ? this.plotForced === 'canvas' : this.preferCpu());
   }
 
-  /** For the status line: how the 1D plot is drawn when that is not the backend's own way, else ''. */
+  /** For the status line: how the 1D plot is drawn and why, when that is not the backend's own way or was measured, else ''. */
   get pathNote(): string {
     if (!this.evaluator.root) return '';
     const cpuEval = this.evalOnCpu();
     const canvas = this.drawOnCanvas();
-    if (cpuEval && canvas) return this.cpuLike() ? '1D plot: CPU and 2D canvas (faster than WebGPU on this CPU adapter)' : '1D plot: CPU and 2D canvas';
+    const m = this.measured;
+    const forced = this.plotForced !== null || this.evalForced !== null;
+    if (cpuEval && canvas) {
+      if (forced) return '1D plot: CPU and 2D canvas';
+      if (m && m.cpuMs <= m.gpuMs) return `1D plot: CPU and 2D canvas (measured ${ratio(m.gpuMs, m.cpuMs)}× faster than WebGPU on this adapter)`;
+      if (m) return '1D plot: CPU and 2D canvas (WebGPU measured faster on this adapter: used from the next load)';
+      if (this.measuring === 'failed') return this.cpuLike() ? '1D plot: CPU and 2D canvas (a CPU-like adapter; the timing of both paths failed)' : '1D plot: CPU and 2D canvas';
+      return this.cpuLike() ? '1D plot: CPU and 2D canvas (a CPU-like adapter; both paths are timed after the first frame)' : '1D plot: CPU and 2D canvas';
+    }
     if (cpuEval) return '1D plot computed on the CPU';
     if (canvas) return '1D plot drawn on a 2D canvas';
+    if (m && !forced) return `1D plot: WebGPU (measured ${ratio(m.cpuMs, m.gpuMs)}× faster than the CPU and 2D canvas on this adapter)`;
     return '';
+  }
+
+  /**
+   * Times both 1D paths on this adapter once, unless a timing of this adapter and build is cached (localStorage) or
+   * a path is forced: one frame of a 4,096-unit network on the plot's grid (target, terms and their band, sum,
+   * knots), computed and drawn on the CPU and a 2D canvas, and on WebGPU (the evaluator's buffer drawn by the line
+   * layer, until the GPU is done), each the best of three after a warm-up, on canvases of the plot's size off
+   * screen. For after the first frame (it adds nothing before it); the frames after it take the faster path.
+   * Resolves true when it measured. A failure leaves the choice by adapter type.
+   */
+  async measurePaths(): Promise<boolean> {
+    const root = this.evaluator.root;
+    const key = this.adapterKey();
+    if (!root || key === null || this.measured || this.plotForced || this.evalForced || this.measuring !== 'no') return false;
+    this.measuring = 'yes';
+    const { width, height } = this.plot.size;
+    const host = document.createElement('div');
+    host.setAttribute('aria-hidden', 'true');
+    host.style.cssText = `position: fixed; left: -20000px; top: 0; width: ${width}px; height: ${height}px; pointer-events: none;`;
+    const canvas = () => {
+      const c = host.appendChild(document.createElement('canvas'));
+      c.style.cssText = 'position: absolute; inset: 0; width: 100%; height: 100%;';
+      return c;
+    };
+    const [cpuCanvas, bg, gpuCanvas, overlay] = [canvas(), canvas(), canvas(), canvas()];
+    document.body.append(host);
+    try {
+      const net = validateNetwork(randomNetwork(1, 4096, 1, [-2, 2]));
+      const settings = { willReadFrequently: this.cpuLike() };
+      const cpuPlot = new Plot1D(cpuCanvas, cpuCanvas, settings);
+      const gpuPlot = new Plot1D(bg, overlay, settings);
+      const device = root.device;
+      if (!device) throw new Error('no WebGPU device');
+      const gpu = await PlotGpu.create(device, gpuCanvas);
+      const frame = (plot: Plot1D) => {
+        plot.resize();
+        const view = { xMin: -3, xMax: 3, yMin: -3, yMax: 3 };
+        const grid = { xMin: view.xMin, xMax: view.xMax, nx: plot.sampleCount };
+        const xs = gridXs(grid);
+        return { grid, base: { view, show: { target: true, terms: true, knots: true, error: false }, xs, target: xs.map(Math.sin), network: net, selected: -1, hoverX: null } };
+      };
+      const cpuFrame = async () => {
+        const { grid, base } = frame(cpuPlot);
+        cpuPlot.draw({ ...base, sum: await this.cpu.evaluateGrid1D(net, grid) });
+      };
+      const gpuFrame = async () => {
+        const { grid, base } = frame(gpuPlot);
+        const sum = await this.evaluator.gridValues1D(net, grid);
+        if (!sum || sum.device !== gpu.device) throw new Error('no WebGPU buffer for the 1D sum');
+        gpuPlot.draw({ ...base, sum }, gpu);
+        await gpu.device.queue.onSubmittedWorkDone();
+      };
+      const best = async (run: () => Promise<void>) => {
+        await run();
+        let t = Infinity;
+        for (let k = 0; k < 3; k++) {
+          // A task of its own per timing: input and the page's frames go first.
+          await nextTask();
+          const start = performance.now();
+          await run();
+          t = Math.min(t, performance.now() - start);
+        }
+        return t;
+      };
+      const cpuMs = await best(cpuFrame);
+      const gpuMs = await best(gpuFrame);
+      this.measured = { cpuMs, gpuMs };
+      writePathTiming(key, this.measured);
+      this.measuring = 'no';
+      // The next frame takes the faster path (its WebGPU layer, if any, is built then).
+      this.lastDrawn = null;
+      return true;
+    } catch {
+      this.measuring = 'failed';
+      return false;
+    } finally {
+      host.remove();
+    }
   }
 
   /** The 2D explorer takes the canvases: its picture has no level-of-detail sentence. */
@@ -252,9 +360,12 @@ export class Plot1DFrame implements FrameView {
     // in tasks of its own, so input between them is not held up by one long task (pans of the same network keep
     // one task: their band's envelopes are kept).
     let lod: LevelOfDetail | null | undefined;
-    if (s.network !== this.lodNetwork && s.show.terms && s.network.a.length > LOD_MIN_UNITS) {
+    if (s.network !== this.lodNetwork && s.network.dim === 1 && s.show.terms && s.network.a.length > LOD_MIN_UNITS) {
+      // levelOfDetail in two tasks: the largest terms, then the band of the others (each tens of ms at 65,536 units).
       await nextTask();
-      lod = levelOfDetail(s.network, true, xs, s.view.xMin, s.view.xMax, s.selected);
+      const drawn = largestTerms(s.network, s.view.xMin, s.view.xMax, LOD_TERMS, s.selected);
+      await nextTask();
+      lod = { drawn, band: termBand(s.network, drawn, xs) };
       this.lodNetwork = s.network;
       await nextTask();
     }
@@ -330,6 +441,44 @@ function nextTask(): Promise<void> {
     };
     channel.port2.postMessage(null);
   });
+}
+
+/** What one 1D frame took on each path on an adapter (ms). */
+interface PathTiming {
+  cpuMs: number;
+  gpuMs: number;
+}
+
+/** localStorage key of the 1D path timings: one adapter and build at a time. */
+const PATH_TIMING_KEY = 'relu-sandbox.path1d';
+
+/** The build, for the cache: this module's URL carries the bundle's content hash. */
+const BUILD = import.meta.url;
+
+function readPathTiming(adapter: string | null): PathTiming | null {
+  if (adapter === null) return null;
+  try {
+    const v = JSON.parse(localStorage.getItem(PATH_TIMING_KEY) ?? 'null') as { adapter?: unknown; build?: unknown; cpuMs?: unknown; gpuMs?: unknown } | null;
+    if (!v || v.adapter !== adapter || v.build !== BUILD) return null;
+    const { cpuMs, gpuMs } = v;
+    return typeof cpuMs === 'number' && typeof gpuMs === 'number' && cpuMs > 0 && gpuMs > 0 ? { cpuMs, gpuMs } : null;
+  } catch {
+    // No storage (a private window, a policy) or a broken entry: measured again.
+    return null;
+  }
+}
+
+function writePathTiming(adapter: string, t: PathTiming): void {
+  try {
+    localStorage.setItem(PATH_TIMING_KEY, JSON.stringify({ adapter, build: BUILD, ...t }));
+  } catch {
+    // Not kept: measured again at the next load.
+  }
+}
+
+/** How many times faster `fast` is than `slow`, for the status line ("2.4"). */
+function ratio(slow: number, fast: number): string {
+  return (slow / fast).toFixed(1);
 }
 
 /** `value` when it is one of the choices, else null. */

@@ -76,16 +76,21 @@ export class Readouts {
 
   /** The network whose formula is shown (every store change asks; only a new network is written out again). */
   private formulaOf: Network | null = null;
+  /**
+   * Where a big network's formula is written: by default a task of its own; the app passes its frame controller's
+   * `afterPicture`, so it comes after the picture of that network is on screen.
+   */
+  defer: (job: () => void) => void = (job) => setTimeout(job, 0);
 
   formula(net: Network): void {
     if (net === this.formulaOf) return;
     this.formulaOf = net;
     if (net.a.length <= FORMULA_AT_ONCE_UP_TO) return this.writeFormula(net);
-    // A big network's formula (an O(N) scan and a sort of its knots) is written in a task of its own, not in the
-    // one that landed its fit; a newer network supersedes it.
-    setTimeout(() => {
+    // A big network's formula (an O(N) scan of its units) is written later, not in the task that landed its fit;
+    // a newer network supersedes it.
+    this.defer(() => {
       if (this.formulaOf === net) this.writeFormula(net);
-    }, 0);
+    });
   }
 
   private writeFormula(net: Network): void {

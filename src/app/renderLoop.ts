@@ -21,6 +21,11 @@ export class RenderLoop {
     return done;
   }
 
+  /** Whether every request made so far is drawn and no frame is being drawn. */
+  get isIdle(): boolean {
+    return this.drawn >= this.requested && !this.running;
+  }
+
   /** Resolves once every request made so far is on screen. */
   idle(): Promise<void> {
     if (this.drawn >= this.requested && !this.running) return Promise.resolve();

@@ -20,23 +20,25 @@ export interface SlopeOrder {
 /** The slope order of `net` (O(N): radix argsort). Equal slopes come in any order. */
 export function slopeOrder(net: Network): SlopeOrder {
   const n = net.a.length;
-  const pos: number[] = [];
-  const neg: number[] = [];
-  let zero = 0;
+  const { a, w } = net;
+  // Typed arrays throughout (it runs in the fit worker between the N slider's last input and the picture).
+  const pos = new Int32Array(n);
+  const neg = new Int32Array(n);
+  let nPos = 0;
+  let nNeg = 0;
   for (let i = 0; i < n; i++) {
-    if (net.a[i] > 0) pos.push(i);
-    else if (net.a[i] < 0) neg.push(i);
-    else zero++;
+    if (a[i] > 0) pos[nPos++] = i;
+    else if (a[i] < 0) neg[nNeg++] = i;
   }
-  const bySlope = (units: number[]): Int32Array => {
+  const bySlope = (units: Int32Array): Int32Array => {
     const keys = new Float64Array(units.length);
-    for (let k = 0; k < units.length; k++) keys[k] = net.a[units[k]] * net.w[units[k]];
+    for (let k = 0; k < units.length; k++) keys[k] = a[units[k]] * w[units[k]];
     const order = argsortFloat64(keys);
     const out = new Int32Array(units.length);
     for (let k = 0; k < units.length; k++) out[k] = units[order[k]];
     return out;
   };
-  return { pos: bySlope(pos), neg: bySlope(neg), zero };
+  return { pos: bySlope(pos.subarray(0, nPos)), neg: bySlope(neg.subarray(0, nNeg)), zero: n - nPos - nNeg };
 }
 
 const slopeOrders = new WeakMap<Network, SlopeOrder>();

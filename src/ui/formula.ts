@@ -69,9 +69,16 @@ export function formulaLines(net: Network, shown = 4): { symbolic: string; numer
   const n = net.a.length;
   const aScale = maxAbs(net.a, net.c);
   const c = clean(net.c, aScale);
-  const live: number[] = [];
-  for (let i = 0; i < n; i++) if (clean(net.a[i], aScale) !== 0) live.push(i);
-  const dropped = n - live.length;
+  // The live terms: their count, and the first few (the only ones written out).
+  const keep = Math.max(shown, SUMMARY_ABOVE);
+  const firstLive: number[] = [];
+  let liveCount = 0;
+  for (let i = 0; i < n; i++) {
+    if (clean(net.a[i], aScale) === 0) continue;
+    if (firstLive.length < keep) firstLive.push(i);
+    liveCount++;
+  }
+  const dropped = n - liveCount;
   const droppedNote = dropped > 0 ? ` (${count(dropped)} zero term${dropped === 1 ? '' : 's'} left out)` : '';
   const act = activationOf(net);
   const [open, close] = PHI[act];
@@ -79,7 +86,7 @@ export function formulaLines(net: Network, shown = 4): { symbolic: string; numer
   if (net.dim !== 1) {
     const wScale = maxAbs(net.w, maxAbs(net.b));
     let s = `f(x, y) = ${signed(c, true)}`;
-    for (const i of live.slice(0, shown)) {
+    for (const i of firstLive.slice(0, shown)) {
       const a = net.a[i];
       const w1 = clean(net.w[2 * i], wScale);
       const w2 = clean(net.w[2 * i + 1], wScale);
@@ -88,7 +95,7 @@ export function formulaLines(net: Network, shown = 4): { symbolic: string; numer
       const body = `${fmt(Math.abs(a))}·${open}${inner}${close}`;
       s += a < 0 ? ` − ${body}` : ` + ${body}`;
     }
-    if (live.length > shown) s += ` + … (${count(live.length - shown)} more unit${live.length - shown === 1 ? '' : 's'})`;
+    if (liveCount > shown) s += ` + … (${count(liveCount - shown)} more unit${liveCount - shown === 1 ? '' : 's'})`;
     return { symbolic: `f(x, y) = c + Σᵢ aᵢ·${name}(w₁ᵢ·x + w₂ᵢ·y + bᵢ),  i = 1 … ${count(n)}${linearNote(act)}`, numeric: s + droppedNote };
   }
   const wScale = maxAbs(net.w, maxAbs(net.b));
@@ -98,40 +105,46 @@ export function formulaLines(net: Network, shown = 4): { symbolic: string; numer
     const body = termText(clean(net.w[i], wScale), clean(net.b[i], wScale), Math.abs(a), digits, act);
     return a < 0 ? ` − ${body}` : ` + ${body}`;
   };
-  if (live.length <= SUMMARY_ABOVE) {
+  if (liveCount <= SUMMARY_ABOVE) {
     let s = `f(x) = ${signed(c, true)}`;
-    for (const i of live) s += term(i, 3);
+    for (const i of firstLive) s += term(i, 3);
     return { symbolic, numeric: s + droppedNote };
   }
   // Knots (where wᵢ·x + bᵢ = 0) of the live terms: their range and closest spacing decide the digits shown.
-  // A typed array's own numeric sort: a comparator sort of 65,536 knots took 50–180 ms when a big fit landed.
-  const knots = liveKnots(net, live, dropped === 0 && act !== 'linear' && act !== 'sigmoid');
+  const knots = liveKnots(net, aScale, dropped === 0 && act !== 'linear' && act !== 'sigmoid');
   let gap = Infinity;
   for (let j = 1; j < knots.length; j++) if (knots[j] > knots[j - 1]) gap = Math.min(gap, knots[j] - knots[j - 1]);
   const span = knots.length > 0 ? Math.max(Math.abs(knots[0]), Math.abs(knots[knots.length - 1])) : 1;
   const digits = Number.isFinite(gap) && span > 0 ? Math.min(7, Math.max(3, Math.ceil(Math.log10(span / gap)) + 1)) : 3;
   // Linear units never bend: −b/w is no knot of theirs, so the summary names none.
   const where = knots.length > 0 && act !== 'linear' ? `, knots from ${signed(knots[0], true)} to ${signed(knots[knots.length - 1], true)}` : '';
-  let s = `${count(live.length)} terms${where}; f(x) = ${signed(c, true)}`;
-  for (const i of live.slice(0, shown)) s += term(i, digits);
-  s += ` + … (${count(live.length - shown)} more)`;
+  let s = `${count(liveCount)} terms${where}; f(x) = ${signed(c, true)}`;
+  for (const i of firstLive.slice(0, shown)) s += term(i, digits);
+  s += ` + … (${count(liveCount - shown)} more)`;
   return { symbolic, numeric: s + droppedNote };
 }
 
 /**
- * The knots −b/w of the live units with w ≠ 0, ascending. When every unit is live, a validated network's exact
- * piecewise form has them sorted already (the fit worker sends it): its knots are the same values with equal ones
- * merged, which leaves the range and the closest distinct spacing as they were, and no sort runs on the main thread.
+ * The knots −b/w of the live units (output weight not rounding noise against `aScale`) with w ≠ 0, ascending. When
+ * every unit is live, a validated network's exact piecewise form has them sorted already (the fit worker sends it):
+ * its knots are the same values with equal ones merged, which leaves the range and the closest distinct spacing as
+ * they were. Otherwise they are sorted, unless they come in ascending order already, as the constructions give
+ * them (a sort of 65,536 knots took 20–50 ms when a least-squares fit with a zero term landed).
  */
-function liveKnots(net: Network, live: number[], allLive: boolean): Float64Array {
+function liveKnots(net: Network, aScale: number, allLive: boolean): Float64Array {
   if (allLive && net.dim === 1 && isValidNetwork(net)) return piecewiseOf(net).knots;
+  const n = net.a.length;
+  const all = new Float64Array(n);
   let nk = 0;
-  for (const i of live) if (net.w[i] !== 0) nk++;
-  const knots = new Float64Array(nk);
-  nk = 0;
-  for (const i of live) if (net.w[i] !== 0) knots[nk++] = -net.b[i] / net.w[i];
-  knots.sort();
-  return knots;
+  let ascending = true;
+  for (let i = 0; i < n; i++) {
+    if (net.w[i] === 0 || clean(net.a[i], aScale) === 0) continue;
+    const k = -net.b[i] / net.w[i];
+    if (nk > 0 && k < all[nk - 1]) ascending = false;
+    all[nk++] = k;
+  }
+  const knots = all.subarray(0, nk);
+  return ascending ? knots : knots.sort();
 }
 
 /** Linear units say what their sum is: affine, whatever N is. */

@@ -154,6 +154,8 @@ export class UnitInspector {
   constructor(
     private readonly store: Store,
     private readonly onError: (message: string) => void,
+    /** Where the list's slices are built (default: a task each; the app defers them until its picture is on screen). */
+    private readonly defer: (job: () => void) => void = (job) => setTimeout(job, 0),
   ) {
     this.list.addEventListener('change', () => this.set({ selected: Number(this.list.value) }));
     for (const key of ['w', 'w2', 'b', 'a'] as const) {
@@ -209,10 +211,10 @@ export class UnitInspector {
         else this.list.append(...opts);
         const sel = this.store.state.selected;
         if (sel >= from && sel < from + LIST_SLICE && this.store.state.network === net) this.list.value = String(sel);
-        if (from + LIST_SLICE < total) setTimeout(() => slice(from + LIST_SLICE), 0);
+        if (from + LIST_SLICE < total) this.defer(() => slice(from + LIST_SLICE));
       };
       // A big network's first slice waits for a task of its own too (not the one that landed its fit).
-      if (total > LIST_SLICE) setTimeout(() => slice(0), 0);
+      if (total > LIST_SLICE) this.defer(() => slice(0));
       else slice(0);
       this.note.textContent = n > LIST_LIMIT ? `The list shows the first ${LIST_LIMIT} of ${n} units; select others on the plot or with [ and ].` : `${n} unit${n === 1 ? '' : 's'}`;
     }

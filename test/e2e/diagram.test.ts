@@ -108,6 +108,27 @@ describe.each<Mode>(['webgpu', 'cpu'])('network diagram and tour with %s', (mode
     await screenshot(page, `diagram-${mode}-six`);
   });
 
+  it('moves the units\' terms on a pan without rebuilding the diagram, as a rebuild draws them', async () => {
+    const terms = () => page.$$eval('#network-diagram g.unit polyline.term', (ps) => ps.map((p) => `${p.getAttribute('points')} ${p.getAttribute('stroke')}`));
+    await page.evaluate(() => window.sandbox.setState({ view: { xMin: -3, xMax: 3, yMin: -3, yMax: 3 } }));
+    await settled(page);
+    const before = await terms();
+    await page.$eval('#network-diagram g.unit[data-unit="0"]', (g) => ((g as unknown as { mark: boolean }).mark = true));
+    await page.evaluate(() => window.sandbox.setState({ view: { xMin: -1.5, xMax: 2.5, yMin: -3, yMax: 3 } }));
+    await settled(page);
+    const panned = await terms();
+    // The same elements (kept), with the terms over the new window.
+    expect(await page.$eval('#network-diagram g.unit[data-unit="0"]', (g) => (g as unknown as { mark?: boolean }).mark === true)).toBe(true);
+    expect(panned).not.toEqual(before);
+    // A selection rebuilds the diagram: back to none, the rebuilt terms are the moved ones.
+    await page.evaluate(() => window.sandbox.setState({ selected: 2 }));
+    await settled(page);
+    await page.evaluate(() => window.sandbox.setState({ selected: -1 }));
+    await settled(page);
+    expect(await page.$eval('#network-diagram g.unit[data-unit="0"]', (g) => (g as unknown as { mark?: boolean }).mark === true)).toBe(false);
+    expect(await terms()).toEqual(panned);
+  });
+
   it('selects the unit clicked in the diagram and highlights the selection from the state', async () => {
     await page.click('#network-diagram g.unit[data-unit="3"]');
     await settled(page);
@@ -127,6 +148,8 @@ describe.each<Mode>(['webgpu', 'cpu'])('network diagram and tour with %s', (mode
   it('shows the 12 largest of 65,536 units, the selected one and a group for the rest', async () => {
     await page.evaluate(() => window.sandbox.setState({ target: { kind: 'builtin', id: 'sin' }, build: 'interpolate', units: 65_536, selected: 40_000 }));
     await settled(page);
+    // A big network's diagram is drawn once its picture is on screen, in idle time: wait for it.
+    await page.waitForFunction(() => document.querySelector('#network-diagram g.unit[data-unit="40000"]') !== null, { timeout: 30_000 });
     const net = (await page.evaluate(() => window.sandbox.getState().network)) as Network;
     const expected = aggregateUnits(net, { selected: 40_000 });
     const d = await diagram(page);

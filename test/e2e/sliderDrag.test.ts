@@ -72,6 +72,32 @@ describe.each<Mode>(['webgpu', 'cpu'])('N slider and Units list with %s', (mode)
     await page.close();
   }, 240_000);
 
+  it('times both 1D paths after the first frame and says which it takes and why', async () => {
+    const { page, errors } = await openApp(browser, server.url + (mode === 'cpu' ? '?backend=cpu' : ''));
+    const status = () => page.$eval('#backend-status', (e) => e.textContent ?? '');
+    if (mode === 'webgpu') {
+      // SwiftShader: the CPU path is taken by the adapter's type until the timing says which is faster.
+      await page.waitForFunction(() => /1D plot: .*measured [\d.]+× faster/.test(document.getElementById('backend-status')?.textContent ?? ''), { timeout: 60_000 });
+      const stored = JSON.parse((await page.evaluate(() => localStorage.getItem('relu-sandbox.path1d'))) ?? 'null');
+      expect(stored.cpuMs).toBeGreaterThan(0);
+      expect(stored.gpuMs).toBeGreaterThan(0);
+      const text = await status();
+      const cpu = stored.cpuMs <= stored.gpuMs;
+      expect(text).toContain(cpu ? '1D plot: CPU and 2D canvas (measured' : 'WebGPU measured faster');
+      expect((await page.evaluate(() => window.sandbox.info())).plot).toBe('cpu');
+      // The next load takes the cached timing from its start.
+      await page.reload();
+      await page.waitForFunction(() => document.body.dataset.ready === 'true', { timeout: 60_000 });
+      expect(await status()).toContain(cpu ? '1D plot: CPU and 2D canvas (measured' : '1D plot: WebGPU (measured');
+    } else {
+      // No WebGPU, nothing to choose between.
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(await status()).not.toContain('1D plot');
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
   it('the Units list calls −b/w a knot for ReLU units and not for linear ones', async () => {
     const { page, errors } = await openApp(browser, server.url + (mode === 'cpu' ? '?backend=cpu' : ''));
     const read = () =>

@@ -86,6 +86,11 @@ export function headline(agg: Aggregation): string {
   return `${count(agg.shown.length)} of ${count(agg.total)} shown: top ${top} by |a|·‖w‖${agg.extra !== null ? ' + selected' : ''}`;
 }
 
+/** Above this many units a drawing goes through the owner's `defer` (see the constructor). */
+export const DEFER_ABOVE = 4096;
+/** `pending` while a drawing waits in `defer` (animation frame ids are positive). */
+const DEFERRED = -1;
+
 export class NetworkDiagram {
   readonly svg: SVGSVGElement;
   private frame: DiagramFrame | null = null;
@@ -95,11 +100,18 @@ export class NetworkDiagram {
   private observed: { width: number; height: number } | null = null;
   /** The largest units of the last network (O(N) once per network; a selection is added in O(top)). */
   private agg: { network: Network; value: Aggregation } | null = null;
+  /** The 1D units' term pictures of the last drawing, so a new window only moves their lines (see draw). */
+  private terms: TermPicture[] = [];
 
   constructor(
     private readonly container: HTMLElement,
     /** Called with a unit's index when it is clicked (or chosen with Enter/Space). */
     private readonly onSelect: (unit: number) => void,
+    /**
+     * Where drawings of networks above DEFER_ABOVE units are scheduled instead of the next animation frame (the
+     * app passes its frame controller's `afterPicture`, so the plot's picture of a big network goes first).
+     */
+    private readonly defer: ((job: () => void) => void) | null = null,
   ) {
     this.svg = node('svg', { role: 'group', 'aria-label': 'Network diagram', width: '100%', height: '100%' });
     this.svg.style.display = 'block';
@@ -132,11 +144,18 @@ export class NetworkDiagram {
   }
 
   private schedule(): void {
-    if (this.pending) return;
-    this.pending = requestAnimationFrame(() => {
+    const big = this.defer !== null && (this.frame?.network.a.length ?? 0) > DEFER_ABOVE;
+    if (this.pending === DEFERRED || (this.pending && !big)) return;
+    const draw = () => {
       this.pending = 0;
       if (this.frame) this.draw(this.frame);
-    });
+    };
+    if (big) {
+      // A big network's diagram waits for the plot: a drawing already asked for the next frame gives way.
+      if (this.pending) cancelAnimationFrame(this.pending);
+      this.pending = DEFERRED;
+      this.defer!(draw);
+    } else this.pending = requestAnimationFrame(draw);
   }
 
   /** The units drawn for this frame (the network's scan cached; the selection added on top). */
@@ -151,8 +170,17 @@ export class NetworkDiagram {
     const width = r.width > 0 ? r.width : DEFAULT_SIZE.width;
     const height = r.height > 0 ? r.height : DEFAULT_SIZE.height;
     const last = this.drawn;
-    if (last && last.width === width && last.height === height && last.frame.network === frame.network && last.frame.selected === frame.selected && sameView(last.frame.view, frame.view)) return;
+    const same = last !== null && last.width === width && last.height === height && last.frame.network === frame.network && last.frame.selected === frame.selected;
+    if (same && sameView(last.frame.view, frame.view)) return;
     this.drawn = { frame, width, height };
+    // A new window over the same 1D picture (a pan, a zoom) changes only the units' small terms: their lines move,
+    // the rest of the SVG stays (rebuilding it on every pan was most of the diagram's cost).
+    if (same && frame.network.dim === 1 && this.terms.length > 0) {
+      const flatBelow = NOISE * largestTerm(frame.network, this.terms.map((t) => t.unit), frame.view);
+      for (const t of this.terms) drawTerm(t, frame.network, frame.view, flatBelow);
+      return;
+    }
+    this.terms = [];
     const net = frame.network;
     const d = net.dim;
     const agg = this.aggregation(frame);
@@ -233,8 +261,7 @@ export class NetworkDiagram {
     title(out, `output: the sum of the units' terms plus c = ${short(net.c)}`);
 
     // A term a million-millionth the size of the largest drawn is float noise (an interpolant's a ≈ 1e-17): drawn flat.
-    let largest = 0;
-    if (d === 1) for (const i of agg.shown) for (const x of [frame.view.xMin, frame.view.xMax]) largest = Math.max(largest, Math.abs(net.a[i] * Math.max(0, net.w[i] * x + net.b[i])));
+    const largest = d === 1 ? largestTerm(net, agg.shown, frame.view) : 0;
     const look = { view: frame.view, labels, flatBelow: NOISE * largest };
     agg.shown.forEach((i, k) => this.unitNode(svg, net, i, boxX, rowY(k) - boxH / 2, boxW, boxH, i === frame.selected, look));
     if (agg.rest) {
@@ -261,16 +288,14 @@ export class NetworkDiagram {
     node('rect', { x, y, width: w, height: h, rx: 2, fill: '#fff', stroke: selected ? DIAGRAM_COLORS.selected : DIAGRAM_COLORS.box, 'stroke-width': selected ? 2.5 : 1 }, g);
     const colour = DIAGRAM_COLORS[signOf(a)];
     if (d === 1) {
-      const pts = termPoints(ws[0], b, a, view.xMin, view.xMax);
-      const vs = pts.map((p) => p[1]);
-      const flat = Math.max(...vs.map(Math.abs)) <= look.flatBelow;
-      const lo = flat ? 0 : Math.min(0, ...vs);
-      const hi = flat ? 0 : Math.max(0, ...vs);
-      const pad = Math.min(3, h / 4);
-      const px = (v: number) => x + ((v - view.xMin) / (view.xMax - view.xMin)) * w;
-      const py = (v: number) => (hi > lo ? y + pad + ((hi - v) / (hi - lo)) * (h - 2 * pad) : y + h / 2);
-      if (h >= 8) node('line', { x1: x + 1, x2: x + w - 1, y1: py(0), y2: py(0), stroke: '#dee2e6', 'stroke-width': 1 }, g);
-      node('polyline', { points: pts.map((p) => `${px(p[0]).toFixed(1)},${py(p[1]).toFixed(1)}`).join(' '), fill: 'none', stroke: hi > lo ? colour : DIAGRAM_COLORS.zero, 'stroke-width': 1.6, class: 'term' }, g);
+      const t: TermPicture = {
+        unit: i,
+        box: { x, y, w, h },
+        zero: h >= 8 ? node('line', { x1: x + 1, x2: x + w - 1, stroke: '#dee2e6', 'stroke-width': 1 }, g) : null,
+        line: node('polyline', { fill: 'none', 'stroke-width': 1.6, class: 'term' }, g),
+      };
+      drawTerm(t, net, view, look.flatBelow);
+      this.terms.push(t);
     } else {
       // The window fitted into the box at one scale, so the crease keeps its direction.
       const s = Math.min(w / (view.xMax - view.xMin), h / (view.yMax - view.yMin));
@@ -294,6 +319,44 @@ export class NetworkDiagram {
       text(g, x + w + 4, y + h / 2 + 3, `#${count(i + 1)}`, { 'font-size': Math.min(9, h), fill: selected ? DIAGRAM_COLORS.selected : '#868e96' });
     }
   }
+}
+
+/** A 1D unit's small term in its box: the zero line (boxes of 8 px and more) and the term's bent line. */
+interface TermPicture {
+  unit: number;
+  box: { x: number; y: number; w: number; h: number };
+  zero: SVGLineElement | null;
+  line: SVGPolylineElement;
+}
+
+/** The largest |a·ReLU(w·x + b)| of `units` at the window's ends (where a ReLU term peaks). */
+function largestTerm(net: Network, units: readonly number[], view: ViewRange): number {
+  let largest = 0;
+  for (const i of units) for (const x of [view.xMin, view.xMax]) largest = Math.max(largest, Math.abs(net.a[i] * Math.max(0, net.w[i] * x + net.b[i])));
+  return largest;
+}
+
+/**
+ * Draws a unit's term over the window into its picture, scaled to its box (a term within `flatBelow` of 0 is float
+ * noise and is drawn flat, in the zero colour).
+ */
+function drawTerm(t: TermPicture, net: Network, view: ViewRange, flatBelow: number): void {
+  const { x, y, w, h } = t.box;
+  const a = net.a[t.unit];
+  const pts = termPoints(net.w[t.unit], net.b[t.unit], a, view.xMin, view.xMax);
+  const vs = pts.map((p) => p[1]);
+  const flat = Math.max(...vs.map(Math.abs)) <= flatBelow;
+  const lo = flat ? 0 : Math.min(0, ...vs);
+  const hi = flat ? 0 : Math.max(0, ...vs);
+  const pad = Math.min(3, h / 4);
+  const px = (v: number) => x + ((v - view.xMin) / (view.xMax - view.xMin)) * w;
+  const py = (v: number) => (hi > lo ? y + pad + ((hi - v) / (hi - lo)) * (h - 2 * pad) : y + h / 2);
+  if (t.zero) {
+    t.zero.setAttribute('y1', String(py(0)));
+    t.zero.setAttribute('y2', String(py(0)));
+  }
+  t.line.setAttribute('points', pts.map((p) => `${px(p[0]).toFixed(1)},${py(p[1]).toFixed(1)}`).join(' '));
+  t.line.setAttribute('stroke', hi > lo ? DIAGRAM_COLORS[signOf(a)] : DIAGRAM_COLORS.zero);
 }
 
 function sameView(p: ViewRange, q: ViewRange): boolean {

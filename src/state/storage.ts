@@ -90,6 +90,56 @@ function numbersOf(v: readonly unknown[]): Float64Array | null {
   return out;
 }
 
+/** Numbers packed per task by `packInSlices`: a few milliseconds on a slow machine. */
+const SLICE = 16_384;
+
+/** Resolves in a task of its own, ahead of timers and not throttled in a hidden tab like them (a message). */
+function nextTask(): Promise<void> {
+  if (typeof MessageChannel !== 'function') return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+/**
+ * `pack` in slices of SLICE numbers, a task each, so a 65,536-unit 2D state (262,144 numbers) never blocks input
+ * while it is packed. The value must not change meanwhile (states never do: a change replaces them).
+ */
+export async function packInSlices(v: unknown, made: ArrayBuffer[]): Promise<unknown> {
+  if (Array.isArray(v)) {
+    if (v.length < PACK_MIN) return v.map((x) => pack(x, made));
+    if (v.length <= SLICE || typeof v[0] !== 'number') {
+      const packed = numbersOf(v);
+      if (packed) made.push(packed.buffer as ArrayBuffer);
+      return packed ?? Promise.all(v.map((x) => packInSlices(x, made)));
+    }
+    const out = new Float64Array(v.length);
+    for (let from = 0; from < v.length; from += SLICE) {
+      if (from > 0) await nextTask();
+      const to = Math.min(v.length, from + SLICE);
+      for (let i = from; i < to; i++) {
+        const x: unknown = v[i];
+        // Not all numbers after all: packed as `pack` would (rare, and never a state's network).
+        if (typeof x !== 'number') return pack(v, made);
+        out[i] = x;
+      }
+    }
+    made.push(out.buffer);
+    return out;
+  }
+  if (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v)) Object.defineProperty(out, k, { value: await packInSlices((v as Record<string, unknown>)[k], made), enumerable: true, configurable: true, writable: true });
+    return out;
+  }
+  return v;
+}
+
 /** The inverse of `pack`: Float64Arrays back to plain number arrays. */
 export function unpack(v: unknown): unknown {
   if (v instanceof Float64Array) {
@@ -127,6 +177,7 @@ export function workerKv(spawn: () => StorageWorker, fallback: () => KvStore = i
   let worker: StorageWorker | null = null;
   let direct: KvStore | null = null;
   let nextId = 1;
+  let posting: Promise<void> = Promise.resolve();
   const pending = new Map<number, { op: Op; resolve(v: unknown): void; reject(e: unknown): void }>();
   const runDirect = (kv: KvStore, op: Op): Promise<unknown> => {
     switch (op.op) {
@@ -175,19 +226,26 @@ export function workerKv(spawn: () => StorageWorker, fallback: () => KvStore = i
     const id = nextId++;
     return new Promise((resolve, reject) => {
       pending.set(id, { op, resolve, reject });
-      const made: ArrayBuffer[] = [];
-      let req: StorageRequest;
-      if (op.op === 'set') req = { id, op: 'set', key: op.key, value: pack(op.value, made) };
-      else if (op.op === 'setMany') req = { id, op: 'setMany', entries: op.entries.map(([k, v]) => [k, pack(v, made)]) };
-      else req = { id, ...op };
-      try {
-        // Only arrays made by `pack` are handed over: the caller's own stay usable (the op keeps the values as given).
-        w.postMessage(req, made);
-      } catch (e) {
-        // A value that cannot be cloned (never a state): refused like a failed write.
-        pending.delete(id);
-        reject(e);
-      }
+      // Packed in slices, then posted in call order (a later small write must not overtake a big one being packed).
+      posting = posting.then(async () => {
+        try {
+          const made: ArrayBuffer[] = [];
+          let req: StorageRequest;
+          if (op.op === 'set') req = { id, op: 'set', key: op.key, value: await packInSlices(op.value, made) };
+          else if (op.op === 'setMany') {
+            const entries: Array<[string, unknown]> = [];
+            for (const [k, v] of op.entries) entries.push([k, await packInSlices(v, made)]);
+            req = { id, op: 'setMany', entries };
+          } else req = { id, ...op };
+          // The worker failed to load meanwhile: the op already ran through the fallback.
+          if (!pending.has(id) || worker !== w) return;
+          // Only arrays made by packing are handed over: the caller's own stay usable (the op keeps the values as given).
+          w.postMessage(req, made);
+        } catch (e) {
+          // A value that cannot be cloned (never a state): refused like a failed write.
+          if (pending.delete(id)) reject(e);
+        }
+      });
     });
   };
   return {

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { Saves } from '../../src/state/persist.ts';
 import { Store, initialState, type AppState } from '../../src/state/state.ts';
 import { DB_NAME, STORE_NAME, type RawStore, type StorageReply, type StorageRequest, buffersOf, handleStorageRequest } from '../../src/state/storageProtocol.ts';
-import { type StorageWorker, idbKv, memoryKv, workerKv } from '../../src/state/storage.ts';
+import { type StorageWorker, idbKv, memoryKv, pack, packInSlices, unpack, workerKv } from '../../src/state/storage.ts';
 
 const g = globalThis as { indexedDB?: IDBFactory };
 
@@ -53,7 +53,8 @@ describe('IndexedDB through the storage worker', () => {
   it('round-trips a big state exactly; only the arrays packed for the write are transferred, the state keeps its own', async () => {
     const worker = new FakeStorageWorker();
     const kv = workerKv(() => worker);
-    const s = bigState(5000);
+    // 20,000 units: w (40,000 numbers) is packed in slices, a task each.
+    const s = bigState(20_000);
     const saves = new Saves(kv);
     expect(await saves.autosave(s)).toBeNull();
     const { req, transfer } = worker.posted.find((p) => p.req.op === 'set')!;
@@ -61,7 +62,7 @@ describe('IndexedDB through the storage worker', () => {
     expect(value.network.w).toBeInstanceOf(Float64Array);
     expect(transfer).toHaveLength(3);
     // The state's arrays are untouched (a transferred array would be emptied).
-    expect(s.network.w).toHaveLength(10_000);
+    expect(s.network.w).toHaveLength(40_000);
     // What the database holds is what the page reads through IndexedDB directly, too.
     const direct = (await idbKv().get('autosave')) as { network: AppState['network'] };
     expect(direct.network.w).toEqual(s.network.w);
@@ -136,5 +137,26 @@ describe('IndexedDB through the storage worker', () => {
     await kv.set('k', [1, 2, 3]);
     expect(await kv.get('k')).toEqual([1, 2, 3]);
     expect(await fallback.keys()).toEqual(['k']);
+  });
+});
+
+describe('packing in slices', () => {
+  it('gives what pack gives, for long arrays, nested ones and arrays that are not all numbers', async () => {
+    const long = Array.from({ length: 40_000 }, (_, i) => (i === 5 ? -0 : i * 1.5e-300 + (i % 3) * 1e15));
+    const mixed: unknown[] = long.slice();
+    mixed[30_000] = 'x';
+    const v = JSON.parse('{"__proto__": {"a": [1, 2]}}') as Record<string, unknown>;
+    Object.assign(v, { long, mixed, nested: [long.slice(0, 100), [1, 2], null], small: long.slice(0, 80) });
+    const made: ArrayBuffer[] = [];
+    const sliced = (await packInSlices(v, made)) as Record<string, unknown>;
+    expect(sliced.long).toBeInstanceOf(Float64Array);
+    expect(Array.isArray(sliced.mixed)).toBe(true);
+    expect(sliced).toEqual(pack(v));
+    // long, nested[0] and small: every buffer made, none of the caller's.
+    expect(made).toHaveLength(3);
+    const back = unpack(sliced) as Record<string, unknown>;
+    expect(back).toEqual(v);
+    expect(Object.is((back.long as number[])[5], -0)).toBe(true);
+    expect(Object.hasOwn(back, '__proto__')).toBe(true);
   });
 });

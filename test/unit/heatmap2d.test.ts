@@ -132,6 +132,48 @@ describe('highlightMask', () => {
   });
 });
 
+describe('highlightMask over the region\u2019s box', () => {
+  it('regionBox is the smallest box of the region\u2019s samples; the box mask is the full mask cropped to it', async () => {
+    const { highlightMask, regionBox } = await import('../../src/views/map2d/heatmap2d.ts');
+    const nx = 9;
+    const ny = 7;
+    // Region 5: an irregular blob (rows 2–4, columns 3–6) plus one lone sample at (1, 5); region 8 at the map's corner.
+    const pattern = Array.from({ length: nx * ny }, (_, k) => {
+      const i = k % nx;
+      const j = Math.floor(k / nx);
+      if ((j >= 2 && j <= 4 && i >= 3 && i <= 6 && !(i === 6 && j === 4)) || (i === 1 && j === 5)) return 5;
+      return i === 8 && j === 6 ? 8 : 0;
+    });
+    expect(regionBox(pattern, nx, ny, 42)).toBeNull();
+    for (const id of [5, 8, 0]) {
+      const box = regionBox(pattern, nx, ny, id)!;
+      const want = { i0: nx, i1: -1, j0: ny, j1: -1 };
+      pattern.forEach((p, k) => {
+        if (p !== id) return;
+        const i = k % nx;
+        const j = Math.floor(k / nx);
+        Object.assign(want, { i0: Math.min(want.i0, i), i1: Math.max(want.i1, i), j0: Math.min(want.j0, j), j1: Math.max(want.j1, j) });
+      });
+      expect(box).toEqual(want);
+      const full = new Uint8ClampedArray(4 * nx * ny);
+      highlightMask(pattern, nx, ny, id, full);
+      const w = box.i1 - box.i0 + 1;
+      const h = box.j1 - box.j0 + 1;
+      const part = new Uint8ClampedArray(4 * w * h).fill(3);
+      highlightMask(pattern, nx, ny, id, part, box);
+      for (let j = 0; j < ny; j++) {
+        for (let i = 0; i < nx; i++) {
+          const f = Array.from(full.subarray(4 * ((ny - 1 - j) * nx + i), 4 * ((ny - 1 - j) * nx + i) + 4));
+          const inBox = i >= box.i0 && i <= box.i1 && j >= box.j0 && j <= box.j1;
+          // Every lit sample of the full mask lies in the box, where the box mask has the same bytes.
+          if (!inBox) expect(f).toEqual([0, 0, 0, 0]);
+          else expect(Array.from(part.subarray(4 * ((box.j1 - j) * w + (i - box.i0)), 4 * ((box.j1 - j) * w + (i - box.i0)) + 4))).toEqual(f);
+        }
+      }
+    }
+  });
+});
+
 describe('CreaseGeometry from a network\u2019s arrays', () => {
   it('gives what the same lines as objects give (segments, units, stride, selection, hits)', async () => {
     const { creaseLines } = await import('../../src/views/map2d/creases.ts');

@@ -774,14 +774,14 @@ export class Explorer2DFrame implements FrameView {
     this.readouts.hover2D(r);
     // The units active there (the hinges whose planes add up to this region's plane): their lines in blue.
     this.heatmap.setActiveUnits(s.look.creases ? r.activeUnits : null);
-    this.setHighlight(s.look.colour === 'regions' && (this.data?.pattern || this.heatmap.exactActive) ? r.pattern : null);
+    this.setHighlight(s.look.colour === 'regions' && (this.data?.pattern || this.heatmap.exactActive) ? r.pattern : null, p);
   }
 
-  private setHighlight(id: number | null): void {
+  private setHighlight(id: number | null, near: { x: number; y: number } | null = null): void {
     if (id === this.highlightId) return;
     this.highlightId = id;
     // The GPU map lightens the region itself, unless the exact cells (on the overlay) cover it.
     if (this.usesGpuCanvas && !this.heatmap.exactActive) this.redraw();
-    else this.heatmap.setHighlight(id);
+    else this.heatmap.setHighlight(id, near);
   }
 }

@@ -113,7 +113,11 @@ export interface SampleBox {
  * One tight pass of comparisons: at 65,536 units a region covers a few samples of 2048², and masking (and painting)
  * the whole grid for it at every pointer move took 100–600 ms.
  */
-export function regionBox(pattern: ArrayLike<number>, nx: number, ny: number, id: number): SampleBox | null {
+export function regionBox(pattern: ArrayLike<number>, nx: number, ny: number, id: number, seedRow?: number): SampleBox | null {
+  if (seedRow !== undefined && seedRow >= 0 && seedRow < ny) {
+    const near = rowsAround(pattern, nx, ny, id, seedRow);
+    if (near) return near;
+  }
   let i0 = nx;
   let i1 = -1;
   let j0 = ny;
@@ -129,6 +133,46 @@ export function regionBox(pattern: ArrayLike<number>, nx: number, ny: number, id
     }
   }
   return i1 < 0 ? null : { i0, i1, j0, j1 };
+}
+
+/** Empty sample rows after which `rowsAround` stops looking (a convex region's rows are contiguous but for slivers). */
+const ROW_GAP = 3;
+
+/**
+ * The box of region `id` found from a row holding it (the hovered point's), row by row up and down until ROW_GAP
+ * rows in a row lack it: a few rows of a 2048² grid for a small region instead of all of them. Null when the seed
+ * row does not hold the region.
+ */
+function rowsAround(pattern: ArrayLike<number>, nx: number, ny: number, id: number, seed: number): SampleBox | null {
+  let i0 = nx;
+  let i1 = -1;
+  let j0 = seed;
+  let j1 = seed;
+  const scan = (j: number): boolean => {
+    const row = j * nx;
+    let found = false;
+    for (let i = 0; i < nx; i++) {
+      if (pattern[row + i] !== id) continue;
+      found = true;
+      if (i < i0) i0 = i;
+      if (i > i1) i1 = i;
+    }
+    return found;
+  };
+  if (!scan(seed)) return null;
+  for (const step of [1, -1]) {
+    let gap = 0;
+    for (let j = seed + step; j >= 0 && j < ny && gap < ROW_GAP; j += step) {
+      if (!scan(j)) {
+        gap++;
+        continue;
+      }
+      gap = 0;
+      if (j < j0) j0 = j;
+      if (j > j1) j1 = j;
+    }
+  }
+  return { i0, i1, j0, j1 };
 }
 
 /**
@@ -191,6 +235,8 @@ export class Heatmap2D extends LayeredCanvas {
 
   /** What the overlay is drawn from, kept so that hover and selection redraw it alone. */
   private view: ViewRange | null = null;
+  /** A data point in the highlighted region (the hovered one), where its search starts; null: search the grid. */
+  private highlightNear: { x: number; y: number } | null = null;
   /** True after `draw` (the map is on the background canvas), false after `drawAround` (a GPU map). */
   private cpuMap = false;
   private mode: MapMode = 'values';
@@ -374,9 +420,10 @@ export class Heatmap2D extends LayeredCanvas {
    * The region to highlight (its pattern id), or null. CPU mode lightens and outlines it on the overlay from
    * the frame's pattern array (no-op without one); in GPU mode pass it to Map2DGpu's frame instead.
    */
-  setHighlight(id: number | null): void {
+  setHighlight(id: number | null, near: { x: number; y: number } | null = null): void {
     if (id === this.highlight) return;
     this.highlight = id;
+    this.highlightNear = near;
     if (this.cpuMap || this.exactActive) this.redrawOverlay();
   }
 
@@ -660,7 +707,10 @@ export class Heatmap2D extends LayeredCanvas {
     if (id === null || !pattern) return;
     const { nx, ny } = this;
     // Only the region's box is masked and painted (see regionBox), where drawSamples would put it.
-    const box = regionBox(pattern, nx, ny, id);
+    const v = this.view;
+    const near = this.highlightNear;
+    const seedRow = near && v && ny > 1 ? Math.round(((near.y - v.yMin) / (v.yMax - v.yMin)) * (ny - 1)) : undefined;
+    const box = regionBox(pattern, nx, ny, id, seedRow);
     if (!box) return;
     const w = box.i1 - box.i0 + 1;
     const h = box.j1 - box.j0 + 1;

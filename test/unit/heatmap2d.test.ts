@@ -155,8 +155,8 @@ describe('highlightMask over the region\u2019s box', () => {
         Object.assign(want, { i0: Math.min(want.i0, i), i1: Math.max(want.i1, i), j0: Math.min(want.j0, j), j1: Math.max(want.j1, j) });
       });
       expect(box).toEqual(want);
-      // Searched from a row holding the region (the hovered point's), the same box; from a row without it, the full scan.
-      for (let j = 0; j < ny; j++) expect(regionBox(pattern, nx, ny, id, j)).toEqual(want);
+      // Searched from a row within 2 of the region's rows (the hovered point's), the same box; from farther, none.
+      for (let j = 0; j < ny; j++) expect(regionBox(pattern, nx, ny, id, j)).toEqual(j >= want.j0 - 2 && j <= want.j1 + 2 ? want : null);
       const full = new Uint8ClampedArray(4 * nx * ny);
       highlightMask(pattern, nx, ny, id, full);
       const w = box.i1 - box.i0 + 1;

@@ -109,14 +109,24 @@ export interface SampleBox {
 }
 
 /**
- * The smallest box holding every sample of region `id` in an nx × ny pattern grid, or null when no sample is in it.
- * One tight pass of comparisons: at 65,536 units a region covers a few samples of 2048², and masking (and painting)
- * the whole grid for it at every pointer move took 100–600 ms.
+ * The smallest box holding every sample of region `id` in an nx × ny pattern grid, or null when no sample is in it:
+ * one tight pass of comparisons, at 65,536 units for a region of a few samples of 2048² (masking and painting the
+ * whole grid for it at every pointer move took 100–600 ms). With `seedRow` (the hovered point's row) the search
+ * starts there instead: rows up and down from the first row within SEED_REACH that holds the region (null when none
+ * does), a few rows instead of all of them.
  */
 export function regionBox(pattern: ArrayLike<number>, nx: number, ny: number, id: number, seedRow?: number): SampleBox | null {
-  if (seedRow !== undefined && seedRow >= 0 && seedRow < ny) {
-    const near = rowsAround(pattern, nx, ny, id, seedRow);
-    if (near) return near;
+  if (seedRow !== undefined) {
+    // The hovered point's region has its samples (if any) in rows next to the point's (at 65,536 units a region is
+    // often a sample or none): no sample within SEED_REACH rows means nothing near the pointer to highlight.
+    for (let d = 0; d <= SEED_REACH; d++) {
+      for (const j of d === 0 ? [seedRow] : [seedRow - d, seedRow + d]) {
+        if (j < 0 || j >= ny) continue;
+        const near = rowsAround(pattern, nx, ny, id, j);
+        if (near) return near;
+      }
+    }
+    return null;
   }
   let i0 = nx;
   let i1 = -1;
@@ -134,6 +144,9 @@ export function regionBox(pattern: ArrayLike<number>, nx: number, ny: number, id
   }
   return i1 < 0 ? null : { i0, i1, j0, j1 };
 }
+
+/** Rows either side of the seed row where `regionBox` looks for the region's first sample. */
+const SEED_REACH = 2;
 
 /** Empty sample rows after which `rowsAround` stops looking (a convex region's rows are contiguous but for slivers). */
 const ROW_GAP = 3;

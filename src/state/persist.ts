@@ -4,7 +4,7 @@
  */
 import { InvalidNetworkError, validateNetwork, type Network } from '../model/network.ts';
 import { StateError, nestedStateError } from './errors.ts';
-import { SCHEMA, keptFields } from './schema.ts';
+import { SCHEMA, fieldNames } from './schema.ts';
 import { LEGACY_AUTOSAVE_KEY, LEGACY_PRESETS_KEY, LOCAL_PREFIX, StoredValueError, browserLocalStorage, openKv, type KvStore } from './storage.ts';
 import type { AppState } from './types.ts';
 
@@ -53,9 +53,22 @@ export function unloadCopySupersedes(hash: string, local: Storage | null = brows
 /** Largest copy written at unload (characters): localStorage holds about 5 MB in all, and the presets may live there. */
 const MAX_UNLOAD_COPY = 1_000_000;
 
-/** The state as stored: the fields the schema keeps (constructed networks are rebuilt on load, custom ones kept). */
+/**
+ * The state as stored: the fields the schema keeps (constructed networks are rebuilt on load, custom ones kept; the
+ * other mode's too, so its constructed network is left out). Not a copy: it shares the state's objects and arrays,
+ * which are never changed in place (a change replaces them), and every store copies what it is given (packing,
+ * JSON, a structured clone); copying 65,536 units here first doubled the work of every save.
+ */
 export function storableState(s: AppState): Partial<AppState> {
-  return keptFields(SCHEMA, s);
+  const out: Partial<Record<keyof AppState, unknown>> = {};
+  for (const k of fieldNames(SCHEMA)) if (SCHEMA[k].kept(s)) out[k] = s[k];
+  const other = s.other;
+  if (other && other.build !== 'custom') {
+    // Rebuilt from its inputs when its mode is shown again (see checkOther in state.ts): not worth storing.
+    const { network: _built, ...rest } = other;
+    out.other = rest;
+  }
+  return out as Partial<AppState>;
 }
 
 /** A save the browser refused (storage full, blocked); the message is for the user, in plain words. */
@@ -89,7 +102,8 @@ function saveFailure(what: string, e: unknown): string {
  * one written (writes are issued one at a time, in order).
  */
 export class Saves {
-  private waiting: { value: unknown; done: Array<(error: string | null) => void> } | null = null;
+  /** The newest state waiting to be written: packed only when its write starts, so a superseded one costs nothing. */
+  private waiting: { state: AppState; done: Array<(error: string | null) => void> } | null = null;
   private writing: Promise<void> | null = null;
 
   /** `local` holds the copy written at unload and the last autosave's time (null: no such copy). */
@@ -136,7 +150,7 @@ export class Saves {
     return new Promise((resolve) => {
       const done = this.waiting?.done ?? [];
       done.push(resolve);
-      this.waiting = { value: storableState(s), done };
+      this.waiting = { state: s, done };
       this.writing ??= this.drain();
     });
   }
@@ -163,7 +177,7 @@ export class Saves {
         let error: string | null = null;
         const startedAt = Date.now();
         try {
-          await this.kv.set(AUTOSAVE, job.value);
+          await this.kv.set(AUTOSAVE, storableState(job.state));
           this.noteAutosaved(startedAt);
         } catch (e) {
           error = saveFailure('Autosave', e);

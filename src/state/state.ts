@@ -11,7 +11,7 @@ import { InvalidNetworkError, type Network, type ValidNetwork, validateNetwork, 
 import { activationOf } from '../model/activation.ts';
 import type { Target2DSpec } from '../model/targets2d.ts';
 import type { TargetSpec } from '../model/targets.ts';
-import { MAX_ABS_OUTPUT, MAX_ABS_VALUE, RANGE_TEXT, formatValue, worstCaseOutput } from '../model/limits.ts';
+import { MAX_ABS_OUTPUT, RANGE_TEXT, formatValue, worstCaseOutput } from '../model/limits.ts';
 import { dimOf, fitInputsOf, sameFitInputs, sameNetwork, target2DOf, targetOf, view2dForTarget, viewForTarget } from './construction.ts';
 import { StateError } from './errors.ts';
 import { type FitRunner, defaultFitRunner } from './fitRunner.ts';
@@ -385,14 +385,15 @@ export class Store {
       try {
         valid = validateNetwork(net);
       } catch (e) {
-        error = e instanceof InvalidNetworkError ? new StateError('network', `the ${job.inputs.build} construction built an unusable network (${e.field}: ${e.detail})`) : new StateError('network', `could not be built: ${messageOf(e)}`);
+        // Every network value stays within ±1e15, constructed ones too (a view at the edge of that range can round a
+        // knot's bias just past it): validation refuses it, in the same pass that copies the arrays.
+        if (!(e instanceof InvalidNetworkError)) error = new StateError('network', `could not be built: ${messageOf(e)}`);
+        else if (e.detail.endsWith(`is outside ${RANGE_TEXT}`)) {
+          error = new StateError('network', `the ${job.inputs.build} construction built a network with ${e.field} = ${e.detail.replace(/ is outside .*$/, '')}, outside ${RANGE_TEXT}: narrow the view`);
+        } else error = new StateError('network', `the ${job.inputs.build} construction built an unusable network (${e.field}: ${e.detail})`);
       }
       const why = valid && outputOverflow(valid, this.current);
       if (why) error = new StateError('network', `the ${job.inputs.build} construction built a network whose ${why.replace(/^the network's /, '')}`);
-      // Every network value stays within ±1e15, constructed ones too (a view at the edge of that range can round a
-      // knot's bias just past it): such a construction fails like any other, and the state stays as it was.
-      const beyond = valid && !error ? valueBeyondRange(valid) : null;
-      if (beyond) error = new StateError('network', `the ${job.inputs.build} construction built a network with ${beyond}, outside ${RANGE_TEXT}: narrow the view`);
     }
     if (error) {
       // Waiters from the change that started this fit (or earlier) learn that it failed; later ones, whose own
@@ -464,11 +465,3 @@ function checkOther(v: unknown, _base: ModeSettings | null, next: Readonly<AppSt
   return settingsOf(accepted.state);
 }
 setOtherCheck(checkOther);
-
-/** The first network value outside ±MAX_ABS_VALUE, named ("b[3] = 1.0000000000000011e15"), or null. */
-function valueBeyondRange(net: ValidNetwork): string | null {
-  for (const [name, arr] of [['w', net.w], ['b', net.b], ['a', net.a]] as const) {
-    for (let i = 0; i < arr.length; i++) if (!(Math.abs(arr[i]) <= MAX_ABS_VALUE)) return `${name}[${i}] = ${arr[i]}`;
-  }
-  return Math.abs(net.c) <= MAX_ABS_VALUE ? null : `c = ${net.c}`;
-}

@@ -4,6 +4,7 @@
  * Every `set` writes one value in one step: a failed write leaves the previous value as it was.
  */
 import { createStore, del as idbDel, get as idbGet, keys as idbKeys, set as idbSet, setMany as idbSetMany, type UseStore } from 'idb-keyval';
+import { DB_NAME, STORE_NAME, type StorageReply, type StorageRequest, replyError } from './storageProtocol.ts';
 
 /** The key-value store the autosave and presets are kept in. */
 export interface KvStore {
@@ -30,9 +31,7 @@ export class StoredValueError extends Error {
   }
 }
 
-/** The database and object store of this app (one store, string keys). */
-export const DB_NAME = 'relu-sandbox';
-export const STORE_NAME = 'kv';
+export { DB_NAME, STORE_NAME } from './storageProtocol.ts';
 
 /**
  * IndexedDB through idb-keyval: values are stored as structured clones, with long number arrays as Float64Array
@@ -56,16 +55,86 @@ const PACK_MIN = 64;
 /**
  * A copy of `v` with every array of at least PACK_MIN numbers as a Float64Array (exact for any JS number).
  * State values hold no typed arrays of their own, so `unpack` can turn every Float64Array back into an array.
+ * `made` collects the buffers of the typed arrays made here (a Float64Array given in `v` is passed through, not
+ * copied, and not listed: it is the caller's), so they can be transferred to the storage worker.
  */
-export function pack(v: unknown): unknown {
+export function pack(v: unknown, made?: ArrayBuffer[]): unknown {
   if (Array.isArray(v)) {
-    if (v.length >= PACK_MIN && v.every((x) => typeof x === 'number')) return Float64Array.from(v as number[]);
-    return v.map(pack);
+    if (v.length >= PACK_MIN) {
+      const packed = numbersOf(v);
+      if (packed) {
+        made?.push(packed.buffer as ArrayBuffer);
+        return packed;
+      }
+    }
+    return v.map((x) => pack(x, made));
   }
   if (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype) {
     const out: Record<string, unknown> = {};
     // defineProperty: a key named "__proto__" stays a key.
-    for (const k of Object.keys(v)) Object.defineProperty(out, k, { value: pack((v as Record<string, unknown>)[k]), enumerable: true, configurable: true, writable: true });
+    for (const k of Object.keys(v)) Object.defineProperty(out, k, { value: pack((v as Record<string, unknown>)[k], made), enumerable: true, configurable: true, writable: true });
+    return out;
+  }
+  return v;
+}
+
+/** `v` as a Float64Array when every entry is a number, else null: one pass that checks and copies (a 65,536-unit network's arrays are most of a save). */
+function numbersOf(v: readonly unknown[]): Float64Array | null {
+  if (typeof v[0] !== 'number') return null;
+  const out = new Float64Array(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    if (typeof x !== 'number') return null;
+    out[i] = x;
+  }
+  return out;
+}
+
+/** Numbers packed per task by `packInSlices`: a few milliseconds on a slow machine. */
+const SLICE = 16_384;
+
+/** Resolves in a task of its own, ahead of timers and not throttled in a hidden tab like them (a message). */
+function nextTask(): Promise<void> {
+  if (typeof MessageChannel !== 'function') return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+/**
+ * `pack` in slices of SLICE numbers, a task each, so a 65,536-unit 2D state (262,144 numbers) never blocks input
+ * while it is packed. The value must not change meanwhile (states never do: a change replaces them).
+ */
+export async function packInSlices(v: unknown, made: ArrayBuffer[]): Promise<unknown> {
+  if (Array.isArray(v)) {
+    if (v.length < PACK_MIN) return v.map((x) => pack(x, made));
+    if (v.length <= SLICE || typeof v[0] !== 'number') {
+      const packed = numbersOf(v);
+      if (packed) made.push(packed.buffer as ArrayBuffer);
+      return packed ?? Promise.all(v.map((x) => packInSlices(x, made)));
+    }
+    const out = new Float64Array(v.length);
+    for (let from = 0; from < v.length; from += SLICE) {
+      if (from > 0) await nextTask();
+      const to = Math.min(v.length, from + SLICE);
+      for (let i = from; i < to; i++) {
+        const x: unknown = v[i];
+        // Not all numbers after all: packed as `pack` would (rare, and never a state's network).
+        if (typeof x !== 'number') return pack(v, made);
+        out[i] = x;
+      }
+    }
+    made.push(out.buffer);
+    return out;
+  }
+  if (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v)) Object.defineProperty(out, k, { value: await packInSlices((v as Record<string, unknown>)[k], made), enumerable: true, configurable: true, writable: true });
     return out;
   }
   return v;
@@ -73,7 +142,12 @@ export function pack(v: unknown): unknown {
 
 /** The inverse of `pack`: Float64Arrays back to plain number arrays. */
 export function unpack(v: unknown): unknown {
-  if (v instanceof Float64Array) return Array.from(v);
+  if (v instanceof Float64Array) {
+    // A plain loop: Array.from walks a typed array through its iterator, several times slower.
+    const out = new Array<number>(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = v[i];
+    return out;
+  }
   if (Array.isArray(v)) return v.map(unpack);
   if (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype) {
     const out: Record<string, unknown> = {};
@@ -81,6 +155,107 @@ export function unpack(v: unknown): unknown {
     return out;
   }
   return v;
+}
+
+/** The part of a Worker the storage client uses (a real Worker, or a stand-in in tests). */
+export interface StorageWorker {
+  onmessage: ((e: MessageEvent<StorageReply>) => void) | null;
+  onerror: ((e: Event) => void) | null;
+  postMessage(req: StorageRequest, transfer: Transferable[]): void;
+  terminate(): void;
+}
+
+type Op = { op: 'get'; key: string } | { op: 'set'; key: string; value: unknown } | { op: 'setMany'; entries: ReadonlyArray<readonly [string, unknown]> } | { op: 'del'; key: string } | { op: 'keys' };
+
+/**
+ * IndexedDB through a worker (see storageProtocol.ts): values are packed here (one pass over the long arrays) and
+ * their buffers transferred, so neither the write's serialization nor the read's runs on the main thread. The
+ * worker runs the operations one at a time, in order. If it fails to load, every operation still pending and
+ * every later one runs through `fallback` (IndexedDB on this thread), from the values as given.
+ */
+export function workerKv(spawn: () => StorageWorker, fallback: () => KvStore = idbKv): KvStore {
+  let worker: StorageWorker | null = null;
+  let direct: KvStore | null = null;
+  let nextId = 1;
+  let posting: Promise<void> = Promise.resolve();
+  const pending = new Map<number, { op: Op; resolve(v: unknown): void; reject(e: unknown): void }>();
+  const runDirect = (kv: KvStore, op: Op): Promise<unknown> => {
+    switch (op.op) {
+      case 'get':
+        return kv.get(op.key);
+      case 'set':
+        return kv.set(op.key, op.value);
+      case 'setMany':
+        return kv.setMany(op.entries);
+      case 'del':
+        return kv.del(op.key);
+      case 'keys':
+        return kv.keys();
+    }
+  };
+  const start = (): StorageWorker => {
+    const w = spawn();
+    w.onmessage = (e) => {
+      const job = pending.get(e.data.id);
+      if (!job) return;
+      pending.delete(e.data.id);
+      if (e.data.ok) job.resolve(job.op.op === 'get' ? unpack(e.data.value) : e.data.value);
+      else job.reject(replyError(e.data));
+    };
+    w.onerror = (e) => {
+      // Only a worker that failed to load gets here (the handler turns every failure into a reply).
+      e.preventDefault();
+      w.terminate();
+      worker = null;
+      const kv = (direct ??= fallback());
+      const jobs = [...pending.values()];
+      pending.clear();
+      for (const job of jobs) runDirect(kv, job.op).then(job.resolve, job.reject);
+    };
+    return w;
+  };
+  const run = (op: Op): Promise<unknown> => {
+    if (direct) return runDirect(direct, op);
+    let w: StorageWorker;
+    try {
+      w = worker ??= start();
+    } catch {
+      // No worker here (blocked by a policy): this thread from now on.
+      return runDirect((direct = fallback()), op);
+    }
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { op, resolve, reject });
+      // Packed in slices, then posted in call order (a later small write must not overtake a big one being packed).
+      posting = posting.then(async () => {
+        try {
+          const made: ArrayBuffer[] = [];
+          let req: StorageRequest;
+          if (op.op === 'set') req = { id, op: 'set', key: op.key, value: await packInSlices(op.value, made) };
+          else if (op.op === 'setMany') {
+            const entries: Array<[string, unknown]> = [];
+            for (const [k, v] of op.entries) entries.push([k, await packInSlices(v, made)]);
+            req = { id, op: 'setMany', entries };
+          } else req = { id, ...op };
+          // The worker failed to load meanwhile: the op already ran through the fallback.
+          if (!pending.has(id) || worker !== w) return;
+          // Only arrays made by packing are handed over: the caller's own stay usable (the op keeps the values as given).
+          w.postMessage(req, made);
+        } catch (e) {
+          // A value that cannot be cloned (never a state): refused like a failed write.
+          if (pending.delete(id)) reject(e);
+        }
+      });
+    });
+  };
+  return {
+    kind: 'indexeddb',
+    get: (key) => run({ op: 'get', key }),
+    set: (key, value) => run({ op: 'set', key, value }) as Promise<void>,
+    setMany: (entries) => run({ op: 'setMany', entries }) as Promise<void>,
+    del: (key) => run({ op: 'del', key }) as Promise<void>,
+    keys: () => run({ op: 'keys' }) as Promise<string[]>,
+  };
 }
 
 /** Prefix of this app's keys in localStorage (fallback mode). */
@@ -172,7 +347,8 @@ export async function openKv(opts: { timeoutMs?: number; probe?: string } = {}):
   const timeoutMs = opts.timeoutMs ?? 10_000;
   if (typeof indexedDB !== 'undefined') {
     try {
-      const kv = idbKv();
+      // In a worker where there are workers: a big state's write or read then costs the main thread one pass.
+      const kv = typeof Worker === 'function' ? workerKv(() => new Worker(new URL('./storage.worker.ts', import.meta.url), { type: 'module' }) as unknown as StorageWorker) : idbKv();
       let timer: ReturnType<typeof setTimeout> | undefined;
       const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), timeoutMs)));
       try {

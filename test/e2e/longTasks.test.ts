@@ -138,3 +138,70 @@ describe('long tasks while training at N = 65,536 (cpu)', () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe('the autosave and the hover of a 65,536-unit 2D state (cpu)', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser('cpu');
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('writes the autosave from the storage worker, and paints only the hovered region, never the whole 2048² grid', async () => {
+    const { page, errors } = await openApp(browser, server.url);
+    // Counted where it happens (no timing bounds): IndexedDB serializes what `put` gets on the calling thread, and a
+    // whole-grid highlight is one 2048² putImageData per pointer move.
+    await page.evaluate(() => {
+      const w = window as unknown as { __puts: number[]; __idbPuts: number };
+      w.__puts = [];
+      w.__idbPuts = 0;
+      const put = CanvasRenderingContext2D.prototype.putImageData;
+      CanvasRenderingContext2D.prototype.putImageData = function (this: CanvasRenderingContext2D, ...args: unknown[]) {
+        const im = args[0] as ImageData;
+        w.__puts.push(im.width * im.height);
+        return (put as (...a: unknown[]) => void).apply(this, args);
+      } as typeof put;
+      const idbPut = IDBObjectStore.prototype.put;
+      IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: unknown[]) {
+        w.__idbPuts++;
+        return (idbPut as (...a: unknown[]) => IDBRequest).apply(this, args);
+      } as typeof idbPut;
+    });
+    await page.evaluate(async (network) => {
+      await window.sandbox.setState({ mode: '2d', network, look: { grid: 2048, colour: 'regions', exact: false } });
+      await window.sandbox.saved();
+    }, linesThroughView(65_536));
+    // The autosave is in the database (read here directly), written without a main-thread put.
+    const stored = await page.evaluate(
+      () =>
+        new Promise<{ units: number; typed: boolean; puts: number }>((resolve, reject) => {
+          const open = indexedDB.open('relu-sandbox');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const get = open.result.transaction('kv').objectStore('kv').get('autosave');
+            get.onsuccess = () => {
+              open.result.close();
+              const a = (get.result as { network?: { a: ArrayLike<number> } } | undefined)?.network?.a;
+              resolve({ units: a?.length ?? 0, typed: a instanceof Float64Array, puts: (window as unknown as { __idbPuts: number }).__idbPuts });
+            };
+          };
+        }),
+    );
+    expect(stored).toEqual({ units: 65_536, typed: true, puts: 0 });
+    // Hover the map once the regions' pattern is there: each move highlights the region under the pointer.
+    const g = (await page.evaluate(() => window.sandbox.geometry())) as { left: number; top: number; width: number; height: number };
+    await page.evaluate(() => void ((window as unknown as { __puts: number[] }).__puts.length = 0));
+    for (let k = 0; k < 60; k++) {
+      await page.mouse.move(g.left + g.width * (0.3 + 0.007 * k), g.top + g.height * (0.4 + 0.003 * k));
+      await new Promise((r) => setTimeout(r, 50));
+      if ((await page.evaluate(() => (window as unknown as { __puts: number[] }).__puts.length)) >= 5) break;
+    }
+    const puts = await page.evaluate(() => (window as unknown as { __puts: number[] }).__puts);
+    console.log(`hover at N = 65,536 on 2048² (cpu): highlight putImageData sizes ${JSON.stringify(puts)}`);
+    expect(puts.length).toBeGreaterThan(0);
+    expect(Math.max(...puts)).toBeLessThan(2048 * 2048);
+    expect(await page.$eval('#hover-readout', (e) => e.textContent ?? '')).toMatch(/active units/);
+    expect(errors).toEqual([]);
+  });
+});

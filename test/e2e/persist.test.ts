@@ -160,12 +160,16 @@ describe('saving faults (cpu)', () => {
 
   it('says a refused save in plain words and offers Export JSON; an unrestorable autosave is reported and exportable', async () => {
     const { page, errors } = await openApp(browser, server.url);
-    // The browser's storage is full from now on.
-    await page.evaluate(() => {
+    // The browser's storage is full from now on: in the page and in the storage worker, which does the writes.
+    const full = () => {
       IDBObjectStore.prototype.put = function () {
         throw new DOMException("Failed to execute 'put' on 'IDBObjectStore': quota", 'QuotaExceededError');
       };
-    });
+    };
+    await page.evaluate(full);
+    const storageWorker = page.workers().find((w) => /storage\.worker/.test(w.url()));
+    expect(storageWorker).toBeDefined();
+    await storageWorker!.evaluate(full);
     await page.evaluate(() => window.sandbox.setState({ units: 31 }));
     await page.waitForFunction(() => /Autosave failed/.test(document.getElementById('message')!.textContent ?? ''), { timeout: 30_000 });
     const message = await page.$eval('#message', (e) => e.textContent);

@@ -97,6 +97,25 @@ function saveFailure(what: string, e: unknown): string {
 }
 
 /**
+ * A lower bound of the length of `v`'s JSON, counting long numeric arrays by their length alone (each number at
+ * least one character and a comma), so that an oversized state is known without stringifying it.
+ */
+export function leastJsonLength(v: unknown, depth = 8): number {
+  if (typeof v === 'string') return v.length + 2;
+  if (v === null || typeof v !== 'object' || depth === 0) return 1;
+  if (ArrayBuffer.isView(v)) return 2 * ((v as unknown as ArrayLike<number>).length ?? 0);
+  if (Array.isArray(v)) {
+    if (v.length > 0 && typeof v[0] === 'number') return 2 * v.length;
+    let n = 2;
+    for (const x of v) n += leastJsonLength(x, depth - 1) + 1;
+    return n;
+  }
+  let n = 2;
+  for (const [k, x] of Object.entries(v)) n += k.length + 3 + leastJsonLength(x, depth - 1);
+  return n;
+}
+
+/**
  * Autosave and presets over a KvStore. Autosaves are coalesced: while one write runs, later calls only replace
  * the value waiting to be written, so a drag queues at most one write and the newest state is always the last
  * one written (writes are issued one at a time, in order).
@@ -125,7 +144,10 @@ export class Saves {
   writeUnloadCopy(s: AppState, hash = ''): boolean {
     if (!this.local) return false;
     try {
-      const text = JSON.stringify({ at: Date.now(), hash, state: storableState(s) });
+      const stored = storableState(s);
+      // A 65,536-unit state's JSON takes 100+ ms to build on the page's way out, only to be refused for its size.
+      if (leastJsonLength(stored) > MAX_UNLOAD_COPY) return false;
+      const text = JSON.stringify({ at: Date.now(), hash, state: stored });
       if (text.length > MAX_UNLOAD_COPY) return false;
       this.local.setItem(UNLOAD_COPY_KEY, text);
       return true;

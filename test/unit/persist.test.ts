@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SaveError, Saves, migrateLegacy, openSaves, refusal } from '../../src/state/persist.ts';
+import { SaveError, Saves, leastJsonLength, migrateLegacy, openSaves, refusal } from '../../src/state/persist.ts';
 import { LEGACY_AUTOSAVE_KEY, LEGACY_PRESETS_KEY, LOCAL_PREFIX, idbKv, localKv, pack, unpack, type KvStore } from '../../src/state/storage.ts';
 import { StateError } from '../../src/state/errors.ts';
 import { Store, initialState, type AppState } from '../../src/state/state.ts';
@@ -308,5 +308,34 @@ describe('refusal messages', () => {
     );
     expect(refusal(new Error('UnknownError: internal'))).toBe('the browser refused to store it');
     expect(refusal(null)).toBe('the browser refused to store it');
+  });
+});
+
+describe('the copy written at unload', () => {
+  it('bounds the JSON length from below without stringifying, and skips a state too big for the copy', () => {
+    const samples: unknown[] = [
+      { a: [1.5, -2, 3e-7], b: 'x"y', c: null, d: { e: [true, false], f: new Float64Array([0.25, 1e15]) } },
+      [],
+      [[1, 2], [3]],
+      'text',
+      12345.678,
+      { nested: { deeper: { list: [{ n: 1 }, { n: 22 }] } } },
+    ];
+    for (const v of samples) expect(leastJsonLength(v)).toBeLessThanOrEqual(JSON.stringify(v).length);
+    const local = new Map<string, string>();
+    const storage = {
+      getItem: (k: string) => local.get(k) ?? null,
+      setItem: (k: string, v: string) => void local.set(k, v),
+      removeItem: (k: string) => void local.delete(k),
+    } as unknown as Storage;
+    const saves = new Saves(localKv(storage), storage);
+    const small = initialState();
+    expect(saves.writeUnloadCopy(small)).toBe(true);
+    const n = 600_000;
+    const big: AppState = { ...small, build: 'custom', units: n, network: { dim: 1, w: new Array(n).fill(1), b: new Array(n).fill(0.5), a: new Array(n).fill(0.25), c: 0 } };
+    const stringify = vi.spyOn(JSON, 'stringify');
+    expect(saves.writeUnloadCopy(big)).toBe(false);
+    expect(stringify).not.toHaveBeenCalled();
+    stringify.mockRestore();
   });
 });

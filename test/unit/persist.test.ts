@@ -5,6 +5,7 @@ import { SaveError, Saves, leastJsonLength, migrateLegacy, openSaves, refusal } 
 import { LEGACY_AUTOSAVE_KEY, LEGACY_PRESETS_KEY, LOCAL_PREFIX, idbKv, localKv, pack, unpack, type KvStore } from '../../src/state/storage.ts';
 import { StateError } from '../../src/state/errors.ts';
 import { Store, initialState, type AppState } from '../../src/state/state.ts';
+import { validateNetwork } from '../../src/model/network.ts';
 
 /** A Map-backed stand-in for the browser's localStorage. */
 function memoryStorage(): Storage {
@@ -332,7 +333,7 @@ describe('the copy written at unload', () => {
     const small = initialState();
     expect(saves.writeUnloadCopy(small)).toBe(true);
     const n = 600_000;
-    const big: AppState = { ...small, build: 'custom', units: n, network: { dim: 1, w: new Array(n).fill(1), b: new Array(n).fill(0.5), a: new Array(n).fill(0.25), c: 0 } };
+    const big: AppState = { ...small, build: 'custom', units: n, network: validateNetwork({ dim: 1, w: new Array(n).fill(1), b: new Array(n).fill(0.5), a: new Array(n).fill(0.25), c: 0 }) };
     const stringify = vi.spyOn(JSON, 'stringify');
     expect(saves.writeUnloadCopy(big)).toBe(false);
     expect(stringify).not.toHaveBeenCalled();

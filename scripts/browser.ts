@@ -56,9 +56,10 @@ export async function serveDist(dist: string = DIST): Promise<{ url: string; clo
  * `webgpu`: WebGPU on SwiftShader, and the page composited through SwiftShader too (ANGLE and Vulkan on it), so
  * WebGPU canvases show; `cpu`: no WebGPU (the fallback); `webgpu-sw`: WebGPU on SwiftShader with the page
  * composited in software, as in a browser on a machine without a GPU that only has WebGPU's SwiftShader switched
- * on (WebGPU canvases read back blank there; the app draws none on CPU-like adapters unless asked).
+ * on (WebGPU canvases read back blank there; the app draws none on CPU-like adapters unless asked); `cpu-gl`: no
+ * WebGPU, the page composited through SwiftShader as in `webgpu`, so that the two differ in the backend alone.
  */
-export type Mode = 'webgpu' | 'cpu' | 'webgpu-sw';
+export type Mode = 'webgpu' | 'cpu' | 'webgpu-sw' | 'cpu-gl';
 
 const COMMON_FLAGS = [
   '--no-sandbox',
@@ -70,12 +71,8 @@ const COMMON_FLAGS = [
 ];
 // WebGPU on SwiftShader; the Vulkan/ANGLE flags make the canvas show what WebGPU drew.
 const WEBGPU_COMPUTE_FLAGS = ['--enable-unsafe-webgpu', '--enable-unsafe-swiftshader', '--use-webgpu-adapter=swiftshader'];
-const WEBGPU_FLAGS = [
-  ...WEBGPU_COMPUTE_FLAGS,
-  '--enable-features=Vulkan',
-  '--use-vulkan=swiftshader',
-  '--use-angle=swiftshader',
-];
+const SWIFTSHADER_COMPOSITING_FLAGS = ['--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-angle=swiftshader'];
+const WEBGPU_FLAGS = [...WEBGPU_COMPUTE_FLAGS, ...SWIFTSHADER_COMPOSITING_FLAGS];
 
 /** Headless Chromium: with WebGPU on SwiftShader (`webgpu`, `webgpu-sw`; see Mode) or without any WebGPU flag (`cpu`). */
 export async function launchBrowser(mode: Mode): Promise<Browser> {
@@ -83,7 +80,7 @@ export async function launchBrowser(mode: Mode): Promise<Browser> {
   return puppeteer.launch({
     executablePath,
     headless: true,
-    args: [...COMMON_FLAGS, ...(mode === 'webgpu' ? WEBGPU_FLAGS : mode === 'webgpu-sw' ? WEBGPU_COMPUTE_FLAGS : [])],
+    args: [...COMMON_FLAGS, ...{ webgpu: WEBGPU_FLAGS, 'webgpu-sw': WEBGPU_COMPUTE_FLAGS, 'cpu-gl': SWIFTSHADER_COMPOSITING_FLAGS, cpu: [] }[mode]],
     defaultViewport: { width: 1200, height: 760, deviceScaleFactor: 1 },
   });
 }

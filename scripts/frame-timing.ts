@@ -68,7 +68,7 @@ function usage(message: string): never {
 }
 
 const FLAGS =
-  'flags: --dist DIR[=LABEL] (repeatable) --backends webgpu,webgpu-sw,cpu --sizes 8,4096,65536 --size2d N --repeats K --query Q --out FILE\n' +
+  'flags: --dist DIR[=LABEL] (repeatable) --backends webgpu,webgpu-sw,cpu,cpu-gl --sizes 8,4096,65536 --size2d N --repeats K --query Q --out FILE\n' +
   '       --mode2d --no1d --sizes2d 64,4096[,65536] --grids 1024 (16…2048) --colours values,regions --settle MS --look JSON';
 
 /** The command line as options; throws a `UsageError` on an unknown flag or a bad value. */
@@ -116,7 +116,7 @@ export function parseArgs(argv: string[]): Options {
         o.query = v.startsWith('?') ? v : `?${v}`;
         break;
       case '--backends':
-        o.backends = v.split(',').map((b) => (b === 'webgpu' || b === 'cpu' || b === 'webgpu-sw' ? b : usage(`--backends: ${b} is not webgpu, webgpu-sw or cpu`)));
+        o.backends = v.split(',').map((b) => (b === 'webgpu' || b === 'cpu' || b === 'webgpu-sw' || b === 'cpu-gl' ? b : usage(`--backends: ${b} is not webgpu, webgpu-sw, cpu or cpu-gl`)));
         break;
       case '--sizes':
         o.sizes = ints(v, '--sizes');
@@ -636,7 +636,13 @@ export function targets(rows: Row[]): Target[] {
         out.push({ build, target: `pan at N = 65,536 on ${backend === 'webgpu' ? 'WebGPU' : 'WebGPU, page composited in software,'} never slower than on the CPU fallback`, figures: `${fmt(gpuBig.medianMs)} ms vs ${fmt(cpuBig.medianMs)} ms`, met: gpuBig.medianMs <= cpuBig.medianMs });
       }
     }
-    for (const backend of ['webgpu', 'webgpu-sw', 'cpu'] as Mode[]) {
+    // Like for like: WebGPU and the fallback both in a page composited through SwiftShader.
+    const glBig = pan('cpu-gl', 65536);
+    const gpuGlBig = pan('webgpu', 65536);
+    if (glBig && gpuGlBig) {
+      out.push({ build, target: 'pan at N = 65,536 on WebGPU never slower than on the CPU fallback, both pages composited through SwiftShader', figures: `${fmt(gpuGlBig.medianMs)} ms vs ${fmt(glBig.medianMs)} ms`, met: gpuGlBig.medianMs <= glBig.medianMs });
+    }
+    for (const backend of ['webgpu', 'webgpu-sw', 'cpu', 'cpu-gl'] as Mode[]) {
       const drag = at(backend, DRAG_CASE);
       if (drag) {
         out.push({

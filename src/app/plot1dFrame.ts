@@ -71,8 +71,11 @@ export class Plot1DFrame implements FrameView {
     private readonly redraw: () => void,
   ) {
     // With a software WebGPU adapter the page's canvases are rasterised by that same software GPU: a CPU-backed
-    // canvas (willReadFrequently) draws the plot faster there (as the 2D explorer's surface does).
-    const settings = { willReadFrequently: this.cpuLike() };
+    // canvas (willReadFrequently) draws the plot faster there (as the 2D explorer's surface does). The CPU fallback
+    // draws on a CPU-backed canvas too: where it runs because the GPU is software, an accelerated canvas made a
+    // 65,536-unit pan 430 ms against 82 ms (`npm run bench:frames -- --backends cpu-gl,webgpu`), and on a real GPU
+    // the plot's few hundred paths raster on the CPU in a few ms.
+    const settings = { willReadFrequently: this.cpuLike() || !this.evaluator.root };
     this.measured = readPathTiming(this.adapterKey());
     // Where the curves never go on the WebGPU layer (the CPU fallback, CPU-like adapters, ?plot=canvas) the whole
     // picture goes on the overlay alone: every canvas changed in a frame is another texture the compositor

@@ -618,12 +618,12 @@ async function trainingRates(p: Page, label: string, mode: Mode, backendLabel: s
   await p.focus('#plot');
   await p.keyboard.press('Space');
   const liveMs = await p.evaluate(async () => {
-    const steps = () => window.sandbox.trainingStatus().steps;
+    // No named function in here: tsx would wrap it in a helper the page lacks.
     await new Promise((r) => setTimeout(r, 1500));
-    const s0 = steps();
+    const s0 = window.sandbox.trainingStatus().steps;
     const t0 = performance.now();
     await new Promise((r) => setTimeout(r, 5000));
-    const done = steps() - s0;
+    const done = window.sandbox.trainingStatus().steps - s0;
     const ms = performance.now() - t0;
     window.sandbox.stopTraining();
     return done > 0 ? ms / done : Infinity;

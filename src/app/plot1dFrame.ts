@@ -184,8 +184,9 @@ export class Plot1DFrame implements FrameView {
       c.style.cssText = 'position: absolute; inset: 0; width: 100%; height: 100%;';
       return c;
     };
-    const [cpuCanvas, bg, gpuCanvas, overlay] = [canvas(), canvas(), canvas(), canvas()];
+    const [cpuCanvas, bg, overlay] = [canvas(), canvas(), canvas()];
     document.body.append(host);
+    let gpu: PlotGpu | null = null;
     try {
       const net = validateNetwork(randomNetwork(1, 4096, 1, [-2, 2]));
       const settings = { willReadFrequently: this.cpuLike() };
@@ -193,7 +194,9 @@ export class Plot1DFrame implements FrameView {
       const gpuPlot = new Plot1D(bg, overlay, settings);
       const device = root.device;
       if (!device) throw new Error('no WebGPU device');
-      const gpu = await PlotGpu.create(device, gpuCanvas);
+      // Drawn into a texture, not a WebGPU canvas: presenting one where the page is composited in software (a
+      // browser with WebGPU on SwiftShader and no GPU) dropped the GPU process's instance.
+      const plotGpu = (gpu = await PlotGpu.offscreen(device, navigator.gpu.getPreferredCanvasFormat()));
       const frame = (plot: Plot1D) => {
         plot.resize();
         const view = { xMin: -3, xMax: 3, yMin: -3, yMax: 3 };
@@ -208,9 +211,12 @@ export class Plot1DFrame implements FrameView {
       const gpuFrame = async () => {
         const { grid, base } = frame(gpuPlot);
         const sum = await this.evaluator.gridValues1D(net, grid);
-        if (!sum || sum.device !== gpu.device) throw new Error('no WebGPU buffer for the 1D sum');
-        gpuPlot.draw({ ...base, sum }, gpu);
-        await gpu.device.queue.onSubmittedWorkDone();
+        if (!sum || sum.device !== plotGpu.device) throw new Error('no WebGPU buffer for the 1D sum');
+        gpuPlot.draw({ ...base, sum }, plotGpu);
+        await plotGpu.device.queue.onSubmittedWorkDone();
+        // A frame the device refused (or a lost device) fails the timing, rather than going unheard.
+        const refused = await gpuPlot.lastGpuFrame;
+        if (refused) throw refused;
       };
       const best = async (run: () => Promise<void>) => {
         await run();
@@ -236,6 +242,7 @@ export class Plot1DFrame implements FrameView {
       this.measuring = 'failed';
       return false;
     } finally {
+      gpu?.destroy();
       host.remove();
     }
   }

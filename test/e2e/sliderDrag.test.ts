@@ -119,3 +119,25 @@ describe.each<Mode>(['webgpu', 'cpu'])('N slider and Units list with %s', (mode)
     await page.close();
   }, 120_000);
 });
+
+describe('the 1D path timing in a page composited in software (webgpu-sw)', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser('webgpu-sw');
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  // A WebGPU canvas presented where the page is composited in software dropped the GPU process's instance (an
+  // uncaught "Instance dropped in popErrorScope"): the timing draws into a texture instead.
+  it('times both paths without a WebGPU canvas and with no uncaught error', async () => {
+    const { page, errors } = await openApp(browser, server.url);
+    await page.waitForFunction(() => /1D plot: .*measured [\d.]+× faster/.test(document.getElementById('backend-status')?.textContent ?? ''), { timeout: 60_000 });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await page.evaluate(() => window.sandbox.info())).uncaught).toBe(0);
+    expect(await page.evaluate(() => window.sandbox.backend)).toBe('webgpu');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+});

@@ -96,6 +96,19 @@ export class PlotGpu {
     return withErrorScopes(device, () => new PlotGpu(device, format, null));
   }
 
+  /**
+   * Like `create`, but `draw` renders into a texture of its own that is never shown: for timing the WebGPU path
+   * without a WebGPU canvas (presenting one in a page composited in software dropped the GPU process's instance).
+   */
+  static async offscreen(device: GPUDevice, format: GPUTextureFormat): Promise<PlotGpu> {
+    const plot = await PlotGpu.forFormat(device, format);
+    plot.offscreenTarget = { texture: null };
+    return plot;
+  }
+
+  /** The texture `draw` renders into for an `offscreen` instance (sized at the first draw of each size). */
+  private offscreenTarget: { texture: GPUTexture | null } | null = null;
+
   private constructor(
     readonly device: GPUDevice,
     readonly format: GPUTextureFormat,
@@ -264,14 +277,17 @@ export class PlotGpu {
    */
   draw(view: ViewRange, rect: PlotRect, cssWidth: number, cssHeight: number, layers: GpuPlotLayer[]): Promise<GpuError | null> {
     const context = this.context;
-    if (this.destroyed || !context) return Promise.resolve(null);
+    const off = this.offscreenTarget;
+    if (this.destroyed || (!context && !off)) return Promise.resolve(null);
     const dpr = window.devicePixelRatio || 1;
     const w = Math.max(1, Math.round(cssWidth * dpr));
     const h = Math.max(1, Math.round(cssHeight * dpr));
-    const canvas = context.canvas;
-    if (canvas.width !== w || canvas.height !== h) {
-      canvas.width = w;
-      canvas.height = h;
+    if (context) {
+      const canvas = context.canvas;
+      if (canvas.width !== w || canvas.height !== h) {
+        canvas.width = w;
+        canvas.height = h;
+      }
     }
     const device = this.device;
     device.pushErrorScope('out-of-memory');
@@ -279,7 +295,17 @@ export class PlotGpu {
     let thrown: unknown = null;
     try {
       const encoder = device.createCommandEncoder({ label: 'plot1d' });
-      this.encode(encoder, context.getCurrentTexture().createView(), w, h, dpr, view, rect, layers);
+      let target: GPUTextureView;
+      if (context) target = context.getCurrentTexture().createView();
+      else {
+        const t = off!.texture;
+        if (!t || t.width !== w || t.height !== h) {
+          t?.destroy();
+          off!.texture = device.createTexture({ label: 'plot1d off screen', size: [w, h], format: this.format, usage: GPUTextureUsage.RENDER_ATTACHMENT });
+        }
+        target = off!.texture!.createView();
+      }
+      this.encode(encoder, target, w, h, dpr, view, rect, layers);
       device.queue.submit([encoder.finish()]);
     } catch (e) {
       thrown = e;
@@ -304,6 +330,7 @@ export class PlotGpu {
     this.data = [];
     this.uploaded = [];
     this.uniform.destroy();
+    this.offscreenTarget?.texture?.destroy();
     // The canvas context is not unconfigured: the 2D map draws into the same canvas.
   }
 }

@@ -23,6 +23,7 @@ import { type DeviceValues, isDeviceValues } from '../views/deviceValues.ts';
 import { messageOf, type Say } from './dom.ts';
 import type { FrameView, PlotCanvases } from './frame.ts';
 import type { HoverReadout, Readouts } from './readouts.ts';
+import { nextTask } from '../state/nextTask.ts';
 
 /** GPU root module keys of this view. */
 const PLOT_LINES = 'plot1d.lines';
@@ -262,7 +263,6 @@ export class Plot1DFrame implements FrameView {
     await device.queue.onSubmittedWorkDone().catch(() => undefined);
   }
 
-
   /** What the hover readout shows at x: exact values from the sorted knots. */
   hoverReadout(s: AppState, x: number): HoverReadout {
     const net = s.network;
@@ -436,21 +436,6 @@ interface DrawnInputs {
 
 function sameInputs(p: DrawnInputs, q: DrawnInputs): boolean {
   return (Object.keys(p) as Array<keyof DrawnInputs>).every((k) => p[k] === q[k]);
-}
-
-/**
- * Resolves in a task of its own, ahead of timers (a message, as the browser's scheduler.yield does): input and
- * rendering waiting meanwhile run first, without the 4 ms timer clamp.
- */
-function nextTask(): Promise<void> {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
 }
 
 /** What one 1D frame took on each path on an adapter (ms). */

@@ -5,6 +5,7 @@
  */
 import { createStore, del as idbDel, get as idbGet, keys as idbKeys, set as idbSet, setMany as idbSetMany, type UseStore } from 'idb-keyval';
 import { DB_NAME, STORE_NAME, type StorageReply, type StorageRequest, replyError } from './storageProtocol.ts';
+import { nextTask } from './nextTask.ts';
 
 /** The key-value store the autosave and presets are kept in. */
 export interface KvStore {
@@ -92,19 +93,6 @@ function numbersOf(v: readonly unknown[]): Float64Array | null {
 
 /** Numbers packed per task by `packInSlices`: a few milliseconds on a slow machine. */
 const SLICE = 16_384;
-
-/** Resolves in a task of its own, ahead of timers and not throttled in a hidden tab like them (a message). */
-function nextTask(): Promise<void> {
-  if (typeof MessageChannel !== 'function') return new Promise((resolve) => setTimeout(resolve, 0));
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
-}
 
 /**
  * `pack` in slices of SLICE numbers, a task each, so a 65,536-unit 2D state (262,144 numbers) never blocks input

@@ -43,20 +43,8 @@ export const TRAIN_PARAMS_LAYOUT = [
 ] as const;
 export const TRAIN_PARAMS_SIZE = 48;
 
-/** Samples per chunk of the gradient pass, at least; more when the partial-sum buffer would pass its budget. */
-export const MIN_CHUNK_SIZE = 1024;
+/** The partial sums' buffer budget of the gradient pass (bytes). */
 const PARTIAL_BUDGET_BYTES = 32 << 20;
-
-/**
- * How the gradient pass splits M samples for N units: chunk count and size, partials within budget.
- * `perUnit` is the parameters per unit: 3 in 1D (w, b, a), 4 in 2D (w1, w2, b, a).
- */
-export function planChunks(n: number, m: number, maxBindingBytes: number, perUnit = 3): { chunks: number; chunkSize: number } {
-  const perChunk = 4 * (perUnit * n + 1);
-  const maxChunks = Math.max(1, Math.floor(Math.min(PARTIAL_BUDGET_BYTES, maxBindingBytes) / perChunk));
-  const chunkSize = Math.max(MIN_CHUNK_SIZE, Math.ceil(m / maxChunks));
-  return { chunks: Math.ceil(m / chunkSize), chunkSize };
-}
 
 /**
  * How a trainer lays its work out: 'narrow' (CPU-like adapters: few, long workgroups, since each workgroup with

@@ -1,14 +1,14 @@
 /**
  * Keeping work in headless Chromium: a 65,536-unit 2D network (about 5 MB as JSON, over localStorage's quota)
  * is autosaved and saved as two presets in IndexedDB, and all three come back after a reload; a refused write
- * and an autosave that cannot be restored are said in plain words, with the exports offered. CPU backend only:
- * what is tested is the storage, and drawing 65,536 units on SwiftShader's WebGPU would only make it slower.
+ * and an autosave that cannot be restored are said in plain words, with the exports offered. The big state is kept
+ * on both backends (issue 11 asks for both modes); the saving faults are storage alone, so they run on the CPU.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer';
-import { RESULTS, launchBrowser, openApp, serveDist } from './harness.ts';
+import { RESULTS, launchBrowser, openApp, serveDist, type Mode } from './harness.ts';
 
 let server: Awaited<ReturnType<typeof serveDist>>;
 beforeAll(async () => {
@@ -106,13 +106,13 @@ async function loadPreset(page: Page, name: string, c: number): Promise<void> {
   await page.waitForFunction((c) => window.sandbox.getState().network.c === c, { timeout: 60_000 }, c);
 }
 
-describe('keeping a 65,536-unit 2D state (cpu)', () => {
+describe.each<Mode>(['cpu', 'webgpu'])('keeping a 65,536-unit 2D state (%s)', (mode) => {
   let browser: Browser;
   let page: Page;
   let errors: string[];
 
   beforeAll(async () => {
-    browser = await launchBrowser('cpu');
+    browser = await launchBrowser(mode);
     ({ page, errors } = await openApp(browser, server.url));
   });
   afterAll(async () => {

@@ -166,13 +166,13 @@ describe.each<Mode>(['webgpu', 'cpu'])('training with %s', (mode) => {
   });
 });
 
-describe('the race of issue 11 (WebGPU on SwiftShader)', () => {
+describe.each<Mode>(['webgpu', 'cpu'])('the race of issue 11 with %s', (mode) => {
   let browser: Browser;
   let page: Page;
   let errors: string[];
 
   beforeAll(async () => {
-    browser = await launchBrowser('webgpu');
+    browser = await launchBrowser(mode);
     ({ page, errors } = await openApp(browser, server.url));
   });
   afterAll(async () => {

@@ -77,7 +77,8 @@ async function boot(): Promise<void> {
       // the new device: the WebGPU layers get fresh canvases (the views read them from these objects).
       if (s.kind === 'webgpu') for (const c of [canvases, surfaceCanvases]) c.gpu = renewCanvas(c.gpu);
       showStatus({ ...s, notice: undefined });
-      const redrawn = frame?.request() ?? Promise.resolve();
+      // Everything is painted again: a crash also cleared the 2D layers that a plain frame would leave alone.
+      const redrawn = frame?.repaint() ?? Promise.resolve();
       void redrawn.catch(() => undefined).then(() => {
         if (evaluator.status === s) showStatus(s);
       });
@@ -105,6 +106,9 @@ async function boot(): Promise<void> {
   });
   // A frame cut short by a lost device is redrawn after the recovery: only other failures are said.
   frame = new FrameController(() => store.state, [plot1d, explorer2d], canvases, (e) => isDeviceLoss(e) || say(`Drawing failed: ${plainGpuFault(e)}`));
+  // A GPU-process crash clears the GPU-backed 2D canvases of the views (also without WebGPU); the browser restores
+  // them blank. The event does not bubble, so it is caught on its way down.
+  document.addEventListener('contextrestored', () => void frame!.repaint().catch(() => undefined), true);
   // What is shown beside the plot for a big network (formula, diagram, Units list) waits until its picture is on screen.
   frame.pictureSource = store;
   const afterPicture = (key: string) => (job: () => void) => frame!.afterPicture(key, job);

@@ -501,6 +501,13 @@ export class Explorer2DFrame implements FrameView {
     return { all: new Float32Array(out), selected };
   }
 
+  invalidate(): void {
+    this.lastMapKey = null;
+    // The map's bitmap may have lived on the GPU too: it is coloured again from the values.
+    if (this.data) this.data.image = null;
+    this.heatmap.invalidate();
+  }
+
   async draw(s: AppState): Promise<void> {
     this.lastState = s;
     const frameNo = ++this.frameNo;

@@ -27,6 +27,8 @@ export interface FrameView {
   extraLayers?(): HTMLCanvasElement[];
   /** Resolves once the last frame's GPU work is done (the frame counts as drawn after it). */
   settled?(): Promise<void>;
+  /** Forgets what is on the canvases (the browser cleared them): the next draw paints everything again. */
+  invalidate?(): void;
 }
 
 /** The stacked canvases every view draws into: background (2D), WebGPU layer, overlay (2D). */
@@ -126,6 +128,15 @@ export class FrameController {
     }
     this.takeSnapshot(view);
     await view.settled?.();
+  }
+
+  /**
+   * Paints the whole picture again: after the browser lost and restored a 2D canvas (a GPU-process crash clears
+   * GPU-backed canvases, with or without WebGPU), a frame that skips unchanged layers would leave them blank.
+   */
+  repaint(): Promise<void> {
+    for (const v of this.views) v.invalidate?.();
+    return this.loop.request();
   }
 
   /** Where the plot area is on the page and what it shows, for scripts that map data to pixels. */

@@ -347,6 +347,10 @@ export class Plot1DFrame implements FrameView {
     return this.evaluator.evaluateGrid1D(net, grid);
   }
 
+  invalidate(): void {
+    this.lastDrawn = null;
+  }
+
   async draw(s: AppState): Promise<void> {
     const plot = this.plot;
     plot.resize();

@@ -2,7 +2,9 @@
  * Faults, hidden tabs and the Content-Security-Policy, in the built app: a real GPU-process crash (DevTools'
  * `Browser.crashGpuProcess`) in 1D and 2D brings the same picture back on WebGPU with no uncaught error; a device
  * loss (`sandbox.simulateDeviceLoss()`) during training keeps Adam's state, and during a benchmark keeps the rows
- * measured and their download; a hidden tab pauses live training and the N animation; no CSP violation anywhere.
+ * measured and their download; a hidden tab pauses live training and the N animation; no CSP violation anywhere;
+ * and without WebGPU a GPU-process crash, which clears the GPU-backed 2D canvases, paints the same views and loss
+ * chart again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer';
@@ -301,4 +303,63 @@ describe('hidden tabs and the CSP with cpu', () => {
     expect((await page.evaluate(() => window.sandbox.info())).uncaught).toBe(0);
     expect(pageErrors).toEqual([]);
   });
+});
+
+describe('a GPU-process crash without WebGPU (cpu)', () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    browser = await launchBrowser('cpu');
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  /** Records the 2D canvases the browser lost and restored (the events do not bubble: caught on the way down). */
+  async function watchContexts(page: Page): Promise<void> {
+    await page.evaluateOnNewDocument(() => {
+      const w = window as unknown as { __restored: string[] };
+      w.__restored = [];
+      document.addEventListener('contextrestored', (e) => w.__restored.push((e.target as HTMLElement).id || 'canvas'), true);
+    });
+  }
+
+  /** The views and the loss chart as on screen (a PNG data URL of each). */
+  async function onScreen(page: Page): Promise<string[]> {
+    const shots: string[] = [];
+    for (const sel of ['#views', '#loss-chart']) {
+      const el = await page.$(sel);
+      shots.push(`data:image/png;base64,${await el!.screenshot({ encoding: 'base64' })}`);
+    }
+    return shots;
+  }
+
+  for (const dim of ['1d', '2d'] as const) {
+    it(`in ${dim.toUpperCase()}: the 2D canvases the crash cleared are painted again, the loss chart too, nothing uncaught`, async () => {
+      const { page, errors } = await openApp(browser, server.url, { beforeLoad: watchContexts, consoleErrors: false });
+      await page.setViewport({ width: 1280, height: 720 });
+      if (dim === '2d') await page.evaluate(() => window.sandbox.setState({ mode: '2d' }));
+      await clickButton(page, 'Step (one Adam step)');
+      await page.waitForFunction(() => window.sandbox.trainingStatus().steps === 1 && !window.sandbox.trainingStatus().busy, { timeout: 60_000 });
+      await sleep(2000);
+      const before = await onScreen(page);
+      const cdp = await browser.target().createCDPSession();
+      await cdp.send('Browser.crashGpuProcess');
+      await cdp.detach();
+      // Chromium without WebGPU keeps its 2D canvases on the GPU here: the crash clears them.
+      await page.waitForFunction(() => (window as unknown as { __restored: string[] }).__restored.includes('plot'), { timeout: 60_000 });
+      await sleep(3000);
+      const after = await onScreen(page);
+      mkdirSync(RESULTS, { recursive: true });
+      for (const [name, urls] of [['before', before], ['after', after]] as const) {
+        writeFileSync(join(RESULTS, `faults-crash-cpu-${dim}-${name}.png`), Buffer.from(urls[0].split(',')[1], 'base64'));
+        writeFileSync(join(RESULTS, `faults-crash-cpu-${dim}-loss-${name}.png`), Buffer.from(urls[1].split(',')[1], 'base64'));
+      }
+      expect(await pictureDifference(page, before[0], after[0]), 'the views').toBeLessThan(0.002);
+      expect(await pictureDifference(page, before[1], after[1]), 'the loss chart').toBeLessThan(0.002);
+      expect((await page.evaluate(() => window.sandbox.info())).uncaught).toBe(0);
+      expect(errors).toEqual([]);
+      await page.close();
+    });
+  }
 });

@@ -6,6 +6,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { ErrorVsN } from '../../model/errorStats.ts';
 import { PLOT_COLORS } from '../plot1d/plot1d.ts';
+import { redrawOnRestore } from './restore.ts';
 
 export class ErrorChart {
   private chart: uPlot | null = null;
@@ -19,7 +20,7 @@ export class ErrorChart {
     const pos = (v: number, i: number) => (v > 0 && Number.isFinite(v) && !exact[i] ? v : null);
     const data: uPlot.AlignedData = [study.ns, study.rms.map(pos), study.max.map(pos)];
     const width = Math.max(320, Math.min(720, this.container.clientWidth || 640));
-    this.chart = new uPlot(
+    this.chart = redrawOnRestore(new uPlot(
       {
         title,
         width,
@@ -38,7 +39,7 @@ export class ErrorChart {
       },
       data,
       this.container,
-    );
+    ));
   }
 
   destroy(): void {

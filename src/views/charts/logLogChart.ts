@@ -4,6 +4,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { PLOT_COLORS } from '../plot1d/plot1d.ts';
+import { redrawOnRestore } from './restore.ts';
 
 export interface LogLogSeries {
   label: string;
@@ -25,7 +26,7 @@ export class LogLogChart {
     const pos = (v: number) => (v > 0 && Number.isFinite(v) ? v : null);
     const data: uPlot.AlignedData = [ns, ...series.map((s) => s.values.map(pos))];
     const width = Math.max(320, Math.min(720, this.container.clientWidth || 640));
-    this.chart = new uPlot(
+    this.chart = redrawOnRestore(new uPlot(
       {
         title,
         width,
@@ -42,7 +43,7 @@ export class LogLogChart {
       },
       data,
       this.container,
-    );
+    ));
   }
 
   destroy(): void {

@@ -5,6 +5,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { PLOT_COLORS } from '../plot1d/plot1d.ts';
+import { redrawOnRestore } from './restore.ts';
 
 /** Colours of the two curves (tests look for them on the canvas). */
 export const LOSS_COLORS = { train: PLOT_COLORS.sum, test: PLOT_COLORS.error } as const;
@@ -50,7 +51,7 @@ export class LossChart {
     if (!this.chart || width !== this.width) {
       this.chart?.destroy();
       this.width = width;
-      this.chart = new uPlot(
+      this.chart = redrawOnRestore(new uPlot(
         {
           width,
           height: HEIGHT,
@@ -69,7 +70,7 @@ export class LossChart {
         },
         data,
         this.container,
-      );
+      ));
     } else {
       this.chart.setData(data);
     }

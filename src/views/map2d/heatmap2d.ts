@@ -320,6 +320,12 @@ export class Heatmap2D extends LayeredCanvas {
     this.paintOverlay();
   }
 
+  /** Forgets its off-screen layers (the exact cells' and the highlight's): the browser may have cleared them. */
+  invalidate(): void {
+    this.layer = null;
+    this.maskOf = null;
+  }
+
   /**
    * GPU mode: draws the background, ticks, frame, creases and legend around a map drawn by Map2DGpu (into the
    * same `rect`; the overlay must be a canvas above the WebGPU one). With `scale` null the legend reads

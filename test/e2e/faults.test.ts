@@ -11,7 +11,7 @@ import type { Browser, Page } from 'puppeteer';
 import { randomNetwork } from '../../src/model/network.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Mode, type OpenOptions, RESULTS, launchBrowser, openApp, screenshot, serveDist } from './harness.ts';
+import { type Mode, type OpenOptions, RESULTS, launchBrowser, longTasksSince, noteLongestTask, openApp, screenshot, serveDist } from './harness.ts';
 
 let server: Awaited<ReturnType<typeof serveDist>>;
 beforeAll(async () => {
@@ -112,12 +112,14 @@ describe('faults with webgpu', () => {
       if (mode === '2d') await p.page.evaluate(() => window.sandbox.setState({ mode: '2d', look: { grid: 128 } }));
       expect(await p.page.evaluate(() => window.sandbox.backend)).toBe('webgpu');
       const before = await picture(p.page);
+      await longTasksSince(p.page);
       const cdp = await browser.target().createCDPSession();
       await cdp.send('Browser.crashGpuProcess');
       await cdp.detach();
       // No user input: the loss alone brings the redraw and the notice.
       await p.page.waitForFunction(() => /redrawn on WebGPU/.test(document.getElementById('backend-notice')?.textContent ?? ''), { timeout: 120_000 });
       expect(await notice(p.page)).toBe('The GPU was reset; redrawn on WebGPU.');
+      await noteLongestTask(p.page, `GPU-process crash, ${mode.toUpperCase()}, webgpu`);
       const after = await picture(p.page);
       await screenshot(p.page, `faults-crash-${mode}`);
       mkdirSync(RESULTS, { recursive: true });
@@ -142,6 +144,7 @@ describe('faults with webgpu', () => {
     const longRun = Math.max(400, Math.round((400 * 2000) / Math.max(1, Date.now() - t0)));
     expect(trained.backend).toBe('webgpu');
     const before = await page.evaluate(() => window.sandbox.train(1));
+    await longTasksSince(page);
     // Lost between two calls: the next call builds a trainer on the new device and restores the moments.
     await page.evaluate(() => window.sandbox.simulateDeviceLoss());
     const after = await page.evaluate(() => window.sandbox.train(1));
@@ -165,6 +168,7 @@ describe('faults with webgpu', () => {
     expect(JSON.stringify(await page.evaluate(() => window.sandbox.getState().network))).toBe(net0);
     const again = await page.evaluate(() => window.sandbox.train(1));
     expect(again.loss / after.loss).toBeLessThan(1.5);
+    await noteLongestTask(page, 'device loss during training, webgpu');
     expect((await page.evaluate(() => window.sandbox.info())).uncaught).toBe(0);
   });
 
@@ -180,6 +184,7 @@ describe('faults with webgpu', () => {
       URL.createObjectURL = (b: Blob | MediaSource) => (b instanceof Blob && w.__blobs.push(b), create(b));
       HTMLAnchorElement.prototype.click = function () {};
     });
+    await longTasksSince(page);
     const rowsBefore = await page.evaluate(async () => {
       const run = window.sandbox.benchmark.run();
       const rows = () => document.querySelectorAll('.bench-panel tbody tr').length;
@@ -214,6 +219,7 @@ describe('faults with webgpu', () => {
     expect(files).toHaveLength(2);
     expect(files[0].trimEnd().split('\n')).toHaveLength(res.rows + 1);
     expect(JSON.parse(files[1]).rows).toHaveLength(res.rows);
+    await noteLongestTask(page, 'device loss during a benchmark, webgpu');
     await screenshot(page, 'faults-bench-lost');
     expect((await page.evaluate(() => window.sandbox.info())).uncaught).toBe(0);
     expect(pageErrors).toEqual([]);
@@ -245,6 +251,7 @@ describe('hidden tabs and the CSP with cpu', () => {
 
   it('a hidden tab pauses live training and the N animation; shown again, they go on (training only if it ran)', async () => {
     await page.evaluate((n) => window.sandbox.setState({ network: n, lr: 0.01 }), randomNetwork(1, 12, 5, [-3, 3]));
+    await longTasksSince(page);
     // Hidden while not training: shown again, nothing starts.
     await setHidden(page, true);
     await setHidden(page, false);
@@ -275,6 +282,7 @@ describe('hidden tabs and the CSP with cpu', () => {
     await sleep(1400);
     expect(await units()).toBeGreaterThan(n1);
     await clickButton(page, 'Stop animating N');
+    await noteLongestTask(page, 'hidden tab during training and the N animation, cpu');
     expect(pageErrors).toEqual([]);
   });
 
@@ -343,6 +351,7 @@ describe('a GPU-process crash without WebGPU (cpu)', () => {
       await page.waitForFunction(() => window.sandbox.trainingStatus().steps === 1 && !window.sandbox.trainingStatus().busy, { timeout: 60_000 });
       await sleep(2000);
       const before = await onScreen(page);
+      await longTasksSince(page);
       const cdp = await browser.target().createCDPSession();
       await cdp.send('Browser.crashGpuProcess');
       await cdp.detach();
@@ -350,6 +359,7 @@ describe('a GPU-process crash without WebGPU (cpu)', () => {
       await page.waitForFunction(() => (window as unknown as { __restored: string[] }).__restored.includes('plot'), { timeout: 60_000 });
       await sleep(3000);
       const after = await onScreen(page);
+      await noteLongestTask(page, `GPU-process crash, ${dim.toUpperCase()}, cpu`);
       mkdirSync(RESULTS, { recursive: true });
       for (const [name, urls] of [['before', before], ['after', after]] as const) {
         writeFileSync(join(RESULTS, `faults-crash-cpu-${dim}-${name}.png`), Buffer.from(urls[0].split(',')[1], 'base64'));

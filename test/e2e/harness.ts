@@ -2,7 +2,7 @@
  * Browser-test harness: the app built by `npm test` before vitest runs, served and opened in headless Chromium
  * (see scripts/browser.ts), plus screenshot and pixel helpers.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer';
 import { ROOT } from '../../scripts/browser.ts';
@@ -28,11 +28,40 @@ export async function openApp(browser: Browser, url: string, opts: OpenOptions =
       if (m.type() === 'error') errors.push(m.text());
     });
   }
+  await watchLongTasks(page);
   await opts.beforeLoad?.(page);
   await page.goto(url, { waitUntil: 'load' });
   await page.waitForFunction(() => window.sandbox !== undefined, { timeout: 60_000 });
   await page.evaluate(() => window.sandbox.ready);
   return { page, errors };
+}
+
+/** Collects the page's main-thread long tasks (over 50 ms) from its first script on; see `longTasksSince`. */
+export async function watchLongTasks(page: Page): Promise<void> {
+  await page.evaluateOnNewDocument(() => {
+    const w = window as unknown as { __longTasks: number[] };
+    w.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.__longTasks.push(e.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+}
+
+/** The long tasks' durations (ms) since the last call (or the page's start), and forgets them. */
+export function longTasksSince(page: Page): Promise<number[]> {
+  return page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks.splice(0));
+}
+
+/**
+ * Appends the longest main-thread task since the last `longTasksSince` to test-results/long-tasks.jsonl under a
+ * class of input or fault, for issue 11's table (wall clock: on a loaded machine every task stretches). Returns it.
+ */
+export async function noteLongestTask(page: Page, label: string): Promise<number> {
+  const tasks = await longTasksSince(page);
+  const longest = Math.round(Math.max(0, ...tasks));
+  mkdirSync(RESULTS, { recursive: true });
+  appendFileSync(join(RESULTS, 'long-tasks.jsonl'), `${JSON.stringify({ label, longest, over100: tasks.filter((t) => t > 100).length, at: new Date().toISOString() })}\n`);
+  return longest;
 }
 
 /** Saves a PNG under test-results/ and returns its RGBA pixels for checks. */

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer';
-import { RESULTS, launchBrowser, openApp, serveDist, type Mode } from './harness.ts';
+import { RESULTS, launchBrowser, longTasksSince, noteLongestTask, openApp, serveDist, type Mode } from './harness.ts';
 
 let server: Awaited<ReturnType<typeof serveDist>>;
 beforeAll(async () => {
@@ -120,6 +120,7 @@ describe.each<Mode>(['cpu', 'webgpu'])('keeping a 65,536-unit 2D state (%s)', (m
   });
 
   it('autosaves it and saves two presets of it, and all come back after a reload', async () => {
+    await longTasksSince(page);
     await setBig(page, 0.1);
     const first = await summary(page);
     expect(first).toMatchObject({ dim: 2, units: UNITS, c: 0.1, mode: '2d' });
@@ -132,6 +133,7 @@ describe.each<Mode>(['cpu', 'webgpu'])('keeping a 65,536-unit 2D state (%s)', (m
     for (let i = 0; i < 300 && (await autosavedC(page)) !== 0.3; i++) await new Promise((r) => setTimeout(r, 100));
     expect(await autosavedC(page)).toBe(0.3);
     expect(await page.$eval('#message', (e) => e.textContent)).not.toMatch(/failed|quota|setItem/i);
+    await noteLongestTask(page, `65,536-unit 2D state and two presets, saved, ${mode}`);
 
     // Too big for a link: the address has no state, so a reload starts from the autosave.
     expect(await page.evaluate(() => location.hash)).toBe('');
@@ -144,6 +146,7 @@ describe.each<Mode>(['cpu', 'webgpu'])('keeping a 65,536-unit 2D state (%s)', (m
     expect(await summary(page)).toEqual(first);
     await loadPreset(page, '__proto__', 0.2);
     expect(await summary(page)).toEqual({ ...first, c: 0.2 });
+    await noteLongestTask(page, `65,536-unit 2D state and two presets, reloaded, ${mode}`);
     expect(errors).toEqual([]);
   });
 });
@@ -170,6 +173,7 @@ describe('saving faults (cpu)', () => {
     const storageWorker = page.workers().find((w) => /storage\.worker/.test(w.url()));
     expect(storageWorker).toBeDefined();
     await storageWorker!.evaluate(full);
+    await longTasksSince(page);
     await page.evaluate(() => window.sandbox.setState({ units: 31 }));
     await page.waitForFunction(() => /Autosave failed/.test(document.getElementById('message')!.textContent ?? ''), { timeout: 30_000 });
     const message = await page.$eval('#message', (e) => e.textContent);
@@ -177,6 +181,7 @@ describe('saving faults (cpu)', () => {
     expect(await page.$eval('#link-note', (e) => (e as HTMLElement).hidden)).toBe(false);
     expect(await page.$eval('#link-note-export', (e) => (e as HTMLElement).hidden)).toBe(false);
     expect(await page.$eval('#link-note-text', (e) => e.textContent)).toMatch(/Autosave failed: .*Export JSON/);
+    await noteLongestTask(page, 'refused save, cpu');
 
     // A saved state that no longer validates: reported at the next start, kept aside, exportable as it was.
     const bad = { units: 'many', target: { kind: 'builtin', id: 'sin' } };
@@ -200,6 +205,7 @@ describe('saving faults (cpu)', () => {
     expect(await third.$eval('#message', (e) => e.textContent)).toMatch(/^The autosaved state could not be restored: .*units.*; the saved copy is kept aside .*Starting from the defaults\.$/);
     expect(await third.evaluate(() => window.sandbox.getState().units)).toBe(8);
     expect(await third.$eval('#link-note-rejected', (e) => (e as HTMLElement).hidden)).toBe(false);
+    await noteLongestTask(third, 'unrestorable autosave, start, cpu');
     const dir = join(RESULTS, 'downloads-persist');
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer';
 import { randomNetwork } from '../../src/model/network.ts';
 import { LOSS_COLORS } from '../../src/views/charts/lossChart.ts';
-import { hexToRgb, launchBrowser, openApp, screenshot, serveDist, type Mode } from './harness.ts';
+import { hexToRgb, launchBrowser, longTasksSince, noteLongestTask, openApp, screenshot, serveDist, type Mode } from './harness.ts';
 
 let server: Awaited<ReturnType<typeof serveDist>>;
 beforeAll(async () => {
@@ -184,6 +184,7 @@ describe.each<Mode>(['webgpu', 'cpu'])('the race of issue 11 with %s', (mode) =>
     await click(page, /Train \(Space\)/);
     // A step is in flight on the GPU.
     await page.waitForFunction(() => window.sandbox.trainingStatus().busy, { timeout: 120_000 });
+    await longTasksSince(page);
     const net2d = randomNetwork(2, 12, 77);
     await page.evaluate(async (text) => {
       const b = [...document.querySelectorAll<HTMLButtonElement>('#panel button')].find((e) => /Pause training \(Space\)/.test(e.textContent ?? ''))!;
@@ -197,6 +198,7 @@ describe.each<Mode>(['webgpu', 'cpu'])('the race of issue 11 with %s', (mode) =>
     await new Promise((r) => setTimeout(r, 6000));
     await idle(page);
     expect(await page.evaluate(() => window.sandbox.getState())).toEqual(want);
+    await noteLongestTask(page, `pause, then import during training, ${mode}`);
     await page.reload({ waitUntil: 'load' });
     await page.waitForFunction(() => window.sandbox !== undefined, { timeout: 60_000 });
     await page.evaluate(() => window.sandbox.ready);

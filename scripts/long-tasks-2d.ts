@@ -3,7 +3,12 @@
  * 100 ms), for one or more builds in one run so they share the machine's load: for each backend, round and build,
  * a fresh page at 1280×720 that (1) switches to 2D and is used: the pointer moved over the map, the map dragged,
  * the surface turned; (2) gets a 65,536-unit network on a 2048² grid; (3) with `--train`, trains it (CPU
- * backend: the API's `train()`) until two steps are done, then cancels. Each phase gives its longest task, the
+ * backend: the API's `train()`) until two steps are done, then cancels; then a second fresh page (storage of its
+ * own, so it starts in 1D) that (4) gets `setState({ units: 65536 })` in 1D, and (5) from there the mode switch
+ * `setState({ network: <65,536-unit 2D network>, look: { grid: 2048 } })`, which moves the 1D network to `other`.
+ * The script awaits each `setState` in the page and returns nothing: a state handed back to puppeteer is
+ * serialized on the page's main thread (hundreds of ms at 65,536 units), which is the harness's cost, not the app's.
+ * Each phase gives its longest task, the
  * tasks over 100 ms and their total; the table gives each build's worst round per phase. Long tasks are wall-clock
  * time: on a loaded machine every task stretches, so compare builds within one run.
  *
@@ -193,6 +198,28 @@ try {
             keep(`${d.label}|${mode}|training at N = 65,536 (2 steps, then Cancel)`, tr);
             cancels.set(`${d.label}|${mode}`, Math.max(cancels.get(`${d.label}|${mode}`) ?? 0, Math.round(cancelMs)));
           }
+          // From 1D: a context of its own, so the autosave of the page above (2D, 65,536 units) is not restored; that
+          // page is closed first (a trace covers every renderer's main thread).
+          await page.close();
+          const context = await browser.createBrowserContext();
+          const page1d = await context.newPage();
+          await page1d.setViewport({ width: 1280, height: 720 });
+          await page1d.evaluateOnNewDocument(OBSERVE);
+          await page1d.goto(servers[k].url + (mode === 'cpu' ? '?backend=cpu' : ''));
+          await page1d.waitForFunction('document.body.dataset.ready === "true"', { timeout: 120_000 });
+          await sleep(2000);
+          const unitsKey = `${d.label}|${mode}|1D: API units = 65,536 (setState and 4 s after)`;
+          keep(unitsKey, await phase(page1d, async () => {
+            await page1d.evaluate('(async () => { await window.sandbox.setState({ units: 65536 }); })()');
+            await sleep(4000);
+          }, unitsKey));
+          await page1d.evaluate(BIG_BUILD);
+          await sleep(500);
+          const switchKey = `${d.label}|${mode}|from 1D at 65,536: switch to 2D at 65,536 on 2048² (setState and 4 s after)`;
+          keep(switchKey, await phase(page1d, async () => {
+            await page1d.evaluate(BIG);
+            await sleep(4000);
+          }, switchKey));
         } finally {
           await browser.close();
         }

@@ -6,6 +6,7 @@ import { type WorkerEvaluator, defaultWorkerEvaluator } from '../engine/cpu/work
 import type { AutoEvaluator } from '../engine/backend.ts';
 import { InvalidInputError, checkPoints, type BackendKind } from '../engine/evaluator.ts';
 import { MAX_ABS_VALUE, outsideRange } from '../model/limits.ts';
+import { nextTask } from '../state/nextTask.ts';
 import { networkJson } from '../state/persist.ts';
 import { type AppState, type Store, snapshot } from '../state/state.ts';
 import { TOUR } from '../ui/tour.ts';
@@ -137,6 +138,17 @@ function checkInRange(name: string, values: ArrayLike<number>): void {
 /** The scripting API over the app's controllers; nothing here keeps state of its own. */
 export function createSandboxApi(deps: ApiDeps): SandboxApi {
   const { store, evaluator, frame, whenDrawn } = deps;
+  /**
+   * The state on screen once every change so far is drawn, copied in a task of its own: the copy of a 65,536-unit
+   * state (with the other mode's network, twice the numbers after a mode switch) took 20–40 ms, and it ran in the
+   * task of the frame's last slice. States are replaced, never changed, so the one drawn is the one copied.
+   */
+  const drawnSnapshot = async (): Promise<AppState> => {
+    await whenDrawn();
+    const drawn = store.state;
+    await nextTask();
+    return snapshot(drawn);
+  };
   let pointsWorker: WorkerEvaluator | null = null;
   return {
     ready: deps.ready,
@@ -146,8 +158,7 @@ export function createSandboxApi(deps: ApiDeps): SandboxApi {
     getState: () => snapshot(store.state),
     async setState(patch: unknown) {
       store.set(patch);
-      await whenDrawn();
-      return snapshot(store.state);
+      return drawnSnapshot();
     },
     async evaluate(inputs: ArrayLike<number>) {
       const isTyped = inputs instanceof Float32Array || inputs instanceof Float64Array;
@@ -168,8 +179,7 @@ export function createSandboxApi(deps: ApiDeps): SandboxApi {
     exportJson: () => networkJson(store.state.network),
     async importJson(text: string) {
       deps.share.importText(text);
-      await whenDrawn();
-      return snapshot(store.state);
+      return drawnSnapshot();
     },
     async train(steps: number, options: { signal?: AbortSignal; onProgress?: (p: { done: number; of: number }) => void } = {}) {
       if (!Number.isInteger(steps) || steps < 1 || steps > 100_000) throw new RangeError(`steps must be an integer from 1 to 100000, got ${steps}`);
@@ -193,8 +203,7 @@ export function createSandboxApi(deps: ApiDeps): SandboxApi {
     async tour(k: number) {
       if (!Number.isInteger(k) || k < 0 || k > TOUR.length) throw new RangeError(`tour step must be an integer from 0 to ${TOUR.length}`);
       await deps.explore.showTour(k - 1);
-      await whenDrawn();
-      return snapshot(store.state);
+      return drawnSnapshot();
     },
     readout(x: number) {
       if (store.state.mode !== '1d') throw new Error('readout(x) reads the 1D plot; in 2D use readout2d(x, y)');

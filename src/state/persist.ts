@@ -234,7 +234,8 @@ export class Saves {
       saved = copy;
     } else {
       try {
-        saved = await this.kv.get(AUTOSAVE);
+        // A network's arrays stay typed: the store's validation copies them (the one copy of a 65,536-unit network).
+        saved = await this.kv.get(AUTOSAVE, { networks: 'typed' });
       } catch (e) {
         if (e instanceof StoredValueError) return this.reject(e.raw, 'it is not valid JSON (it was damaged)');
         throw new SaveError('The autosaved state could not be read from the browser\'s storage.');
@@ -272,7 +273,7 @@ export class Saves {
 
   /** Keeps `value` under the rejected key; says where it is, for the user. */
   private async keepAside(value: unknown, reason: string): Promise<string> {
-    const kept: RejectedAutosave = { text: typeof value === 'string' ? value : JSON.stringify(value), reason, at: Date.now() };
+    const kept: RejectedAutosave = { text: typeof value === 'string' ? value : JSON.stringify(value, plainArrays), reason, at: Date.now() };
     try {
       await this.kv.set(REJECTED, kept);
       return 'the saved copy is kept aside (Export the unrestored autosave, in the note under the readouts)';
@@ -313,11 +314,14 @@ export class Saves {
     return trimmed;
   }
 
-  /** The preset's state as an unvalidated patch (for `Store.replace`); throws StateError when there is none of that name. */
+  /**
+   * The preset's state as an unvalidated patch (for `Store.replace`; a network's arrays may be Float64Arrays, which
+   * validation copies); throws StateError when there is none of that name.
+   */
   async loadPreset(name: string): Promise<unknown> {
     let v: unknown;
     try {
-      v = await this.kv.get(PRESET + name);
+      v = await this.kv.get(PRESET + name, { networks: 'typed' });
     } catch (e) {
       if (e instanceof StoredValueError) throw new StateError('preset', `"${name}" is damaged (not valid JSON)`);
       throw new SaveError(`Preset "${name}" could not be read from the browser's storage.`);
@@ -330,6 +334,11 @@ export class Saves {
   async deletePreset(name: string): Promise<void> {
     await this.kv.del(PRESET + name);
   }
+}
+
+/** A JSON.stringify replacer: a network's arrays read back typed (see KvStore.get) are written as the arrays they were. */
+function plainArrays(_key: string, v: unknown): unknown {
+  return v instanceof Float64Array ? Array.from(v) : v;
 }
 
 function checkName(name: string): string {

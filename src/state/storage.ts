@@ -11,14 +11,24 @@ import { nextTask } from './nextTask.ts';
 export interface KvStore {
   /** Which browser storage holds the values. */
   readonly kind: 'indexeddb' | 'localstorage' | 'memory';
-  /** The value under `key`, or undefined when there is none; throws StoredValueError for a damaged one. */
-  get(key: string): Promise<unknown>;
+  /**
+   * The value under `key`, or undefined when there is none; throws StoredValueError for a damaged one. With
+   * `networks: 'typed'` a network's `w`, `b` and `a` (in any object with a `dim`) may come back as Float64Arrays,
+   * for a caller that validates them (validation copies them into plain arrays in its one pass; unpacking them
+   * first copied every number of a 65,536-unit state twice).
+   */
+  get(key: string, opts?: ReadOptions): Promise<unknown>;
   /** Writes `value` under `key` in one step (the old value survives a failure). */
   set(key: string, value: unknown): Promise<void>;
   /** Writes several values; all or none (as far as the storage allows: see LocalKv). */
   setMany(entries: ReadonlyArray<readonly [string, unknown]>): Promise<void>;
   del(key: string): Promise<void>;
   keys(): Promise<string[]>;
+}
+
+/** How `KvStore.get` returns a network's long arrays (see there). */
+export interface ReadOptions {
+  networks?: 'plain' | 'typed';
 }
 
 /** A stored value that cannot be read back (text that is not JSON); `raw` is that text, kept for export. */
@@ -42,7 +52,7 @@ export { DB_NAME, STORE_NAME } from './storageProtocol.ts';
 export function idbKv(store: UseStore = createStore(DB_NAME, STORE_NAME)): KvStore {
   return {
     kind: 'indexeddb',
-    get: async (key) => unpack(await idbGet(key, store)),
+    get: async (key, opts) => unpack(await idbGet(key, store), opts?.networks === 'typed'),
     set: (key, value) => idbSet(key, pack(value), store),
     setMany: (entries) => idbSetMany(entries.map(([k, v]) => [k, pack(v)]), store),
     del: (key) => idbDel(key, store),
@@ -128,18 +138,26 @@ export async function packInSlices(v: unknown, made: ArrayBuffer[]): Promise<unk
   return v;
 }
 
-/** The inverse of `pack`: Float64Arrays back to plain number arrays. */
-export function unpack(v: unknown): unknown {
+/**
+ * The inverse of `pack`: Float64Arrays back to plain number arrays; with `typedNetworks`, except a network's `w`, `b`
+ * and `a` (the arrays of an object with a `dim`), which stay typed for the validation that copies them anyway.
+ */
+export function unpack(v: unknown, typedNetworks = false): unknown {
   if (v instanceof Float64Array) {
     // A plain loop: Array.from walks a typed array through its iterator, several times slower.
     const out = new Array<number>(v.length);
     for (let i = 0; i < v.length; i++) out[i] = v[i];
     return out;
   }
-  if (Array.isArray(v)) return v.map(unpack);
+  if (Array.isArray(v)) return v.map((x) => unpack(x, typedNetworks));
   if (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype) {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v)) Object.defineProperty(out, k, { value: unpack((v as Record<string, unknown>)[k]), enumerable: true, configurable: true, writable: true });
+    const network = typedNetworks && Object.hasOwn(v, 'dim');
+    for (const k of Object.keys(v)) {
+      const x = (v as Record<string, unknown>)[k];
+      const value = network && (k === 'w' || k === 'b' || k === 'a') && x instanceof Float64Array ? x : unpack(x, typedNetworks);
+      Object.defineProperty(out, k, { value, enumerable: true, configurable: true, writable: true });
+    }
     return out;
   }
   return v;
@@ -153,7 +171,7 @@ export interface StorageWorker {
   terminate(): void;
 }
 
-type Op = { op: 'get'; key: string } | { op: 'set'; key: string; value: unknown } | { op: 'setMany'; entries: ReadonlyArray<readonly [string, unknown]> } | { op: 'del'; key: string } | { op: 'keys' };
+type Op = { op: 'get'; key: string; typed: boolean } | { op: 'set'; key: string; value: unknown } | { op: 'setMany'; entries: ReadonlyArray<readonly [string, unknown]> } | { op: 'del'; key: string } | { op: 'keys' };
 
 /**
  * IndexedDB through a worker (see storageProtocol.ts): values are packed here (one pass over the long arrays) and
@@ -170,7 +188,7 @@ export function workerKv(spawn: () => StorageWorker, fallback: () => KvStore = i
   const runDirect = (kv: KvStore, op: Op): Promise<unknown> => {
     switch (op.op) {
       case 'get':
-        return kv.get(op.key);
+        return kv.get(op.key, { networks: op.typed ? 'typed' : 'plain' });
       case 'set':
         return kv.set(op.key, op.value);
       case 'setMany':
@@ -187,7 +205,7 @@ export function workerKv(spawn: () => StorageWorker, fallback: () => KvStore = i
       const job = pending.get(e.data.id);
       if (!job) return;
       pending.delete(e.data.id);
-      if (e.data.ok) job.resolve(job.op.op === 'get' ? unpack(e.data.value) : e.data.value);
+      if (e.data.ok) job.resolve(job.op.op === 'get' ? unpack(e.data.value, job.op.typed) : e.data.value);
       else job.reject(replyError(e.data));
     };
     w.onerror = (e) => {
@@ -224,7 +242,8 @@ export function workerKv(spawn: () => StorageWorker, fallback: () => KvStore = i
             const entries: Array<[string, unknown]> = [];
             for (const [k, v] of op.entries) entries.push([k, await packInSlices(v, made)]);
             req = { id, op: 'setMany', entries };
-          } else req = { id, ...op };
+          } else if (op.op === 'get') req = { id, op: 'get', key: op.key };
+          else req = { id, ...op };
           // The worker failed to load meanwhile: the op already ran through the fallback.
           if (!pending.has(id) || worker !== w) return;
           // Only arrays made by packing are handed over: the caller's own stay usable (the op keeps the values as given).
@@ -238,7 +257,7 @@ export function workerKv(spawn: () => StorageWorker, fallback: () => KvStore = i
   };
   return {
     kind: 'indexeddb',
-    get: (key) => run({ op: 'get', key }),
+    get: (key, opts) => run({ op: 'get', key, typed: opts?.networks === 'typed' }),
     set: (key, value) => run({ op: 'set', key, value }) as Promise<void>,
     setMany: (entries) => run({ op: 'setMany', entries }) as Promise<void>,
     del: (key) => run({ op: 'del', key }) as Promise<void>,

@@ -73,6 +73,47 @@ describe('IndexedDB through the storage worker', () => {
     expect(store.state.network.c).toBe(0.25);
   });
 
+  it('reads a network back typed for the restore (validation makes the one copy) and every other array plain', async () => {
+    const kv = workerKv(() => new FakeStorageWorker());
+    const s = bigState(1000, 3);
+    const xs = Array.from({ length: 100 }, (_, i) => i / 10);
+    await kv.set('v', { network: s.network, other: { network: s.network, target: { kind: 'data', xs, ys: xs } }, list: [xs] });
+    const typed = (await kv.get('v', { networks: 'typed' })) as { network: { w: unknown; b: unknown; a: unknown }; other: { network: { w: unknown }; target: { xs: unknown } }; list: unknown[] };
+    expect(typed.network.w).toBeInstanceOf(Float64Array);
+    expect(typed.network.a).toBeInstanceOf(Float64Array);
+    expect(typed.other.network.w).toBeInstanceOf(Float64Array);
+    expect(typed.other.target.xs).toEqual(xs);
+    expect(typed.list[0]).toEqual(xs);
+    expect(Array.from(typed.network.w as Float64Array)).toEqual(s.network.w);
+    // IndexedDB on this thread (the worker's fallback) reads it the same way.
+    expect(((await idbKv().get('v', { networks: 'typed' })) as { network: { w: unknown } }).network.w).toBeInstanceOf(Float64Array);
+    // The default read stays plain, as every other caller expects.
+    expect(((await kv.get('v')) as { network: { w: unknown } }).network.w).toEqual(s.network.w);
+    expect(unpack(pack({ dim: 2, w: s.network.w }), true)).toEqual({ dim: 2, w: Float64Array.from(s.network.w) });
+
+    // The restore: the store validates the typed arrays into plain ones, exactly.
+    const saves = new Saves(kv);
+    expect(await saves.autosave(s)).toBeNull();
+    const store = new Store(initialState());
+    expect((await saves.restoreAutosave((p) => store.replace(p))).restored).toBe(true);
+    expect(Array.isArray(store.state.network.w)).toBe(true);
+    expect(store.state.network.w).toEqual(s.network.w);
+    expect(Object.is(store.state.network.b[3], -0)).toBe(true);
+    // A refused restore keeps the copy aside as the JSON it was saved as (arrays, not typed arrays' index objects).
+    await expect(saves.restoreAutosave(() => {
+      throw new Error('refused');
+    })).rejects.toThrow(/could not be restored/);
+    const kept = JSON.parse((await saves.rejectedAutosave())!.text) as { network: { w: unknown } };
+    expect(kept.network.w).toEqual(s.network.w);
+    // A preset comes back the same way.
+    await saves.savePreset('p', s);
+    const preset = (await saves.loadPreset('p')) as { network: { w: unknown } };
+    expect(preset.network.w).toBeInstanceOf(Float64Array);
+    const other = new Store(initialState());
+    other.replace(preset);
+    expect(other.state.network.w).toEqual(s.network.w);
+  });
+
   it('keeps writes in order: after many autosaves the newest is stored', async () => {
     const kv = workerKv(() => new FakeStorageWorker());
     const saves = new Saves(kv);

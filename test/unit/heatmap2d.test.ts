@@ -343,4 +343,49 @@ describe('Heatmap2D exact cells', async () => {
     const cleared = top.calls.slice(after).filter((c) => c[0] === 'lineTo').length;
     expect(cleared).toBe(3);
   });
+  it('strokes many creases once into a layer of their own: a hover blits it and strokes only the active lines', async () => {
+    const { CREASE_LAYER_FROM } = await import('../../src/views/map2d/heatmap2d.ts');
+    const { randomNetwork, validateNetwork } = await import('../../src/model/network.ts');
+    const big = validateNetwork(randomNetwork(2, CREASE_LAYER_FROM + 50, 3));
+    const bg = new FakeCanvas();
+    const top = new FakeCanvas();
+    const map = new Heatmap2D(bg as unknown as Canvas, top as unknown as Canvas);
+    map.resize();
+    const before = made.length;
+    map.setCreases(big);
+    map.drawAround(view, 1, { mode: 'values', contours: false });
+    const drawn = map.creaseCounts.drawn;
+    expect(drawn).toBeGreaterThanOrEqual(CREASE_LAYER_FROM);
+    const layer = made.slice(before).find((c) => c.count('lineTo') > 0)!;
+    expect(layer.count('lineTo')).toBe(drawn);
+    expect([layer.width, layer.height]).toEqual([top.width, top.height]);
+    // The overlay gets the layer, not the strokes.
+    expect(top.calls.some((c) => c[0] === 'drawImage' && c[1][0] === layer)).toBe(true);
+    expect(top.count('lineTo')).toBe(0);
+    const active = regionAt(big, 0.1, -0.2).activeUnits;
+    expect(active.length).toBeGreaterThan(0);
+    const mark = top.calls.length;
+    map.setActiveUnits(active);
+    const lineTos = top.calls.slice(mark).filter((c) => c[0] === 'lineTo').length;
+    // The visible active units' lines only, over the blitted layer; the layer is not restroked.
+    const firstSet = new Set(active);
+    expect(lineTos).toBe(Array.from(new CreaseGeometry(big, view, map.rect).units).filter((u) => firstSet.has(u)).length);
+    expect(lineTos).toBeGreaterThan(0);
+    expect(layer.count('lineTo')).toBe(drawn);
+    // The same units again (the pointer still in the region): nothing is redrawn.
+    const calls = top.calls.length;
+    map.setActiveUnits([...active]);
+    expect(top.calls.length).toBe(calls);
+    // Other units: redrawn, and the previous ones are no longer marked.
+    const other = regionAt(big, -0.9, 0.9).activeUnits;
+    expect(other).not.toEqual(active);
+    const m2 = top.calls.length;
+    map.setActiveUnits(other);
+    const again = top.calls.slice(m2).filter((c) => c[0] === 'lineTo').length;
+    // Exactly the visible ones of the new units (the old ones' marks are cleared).
+    const g = new CreaseGeometry(big, view, map.rect);
+    const mine = new Set(other);
+    expect(again).toBe(Array.from(g.units).filter((u) => mine.has(u)).length);
+    expect(layer.count('lineTo')).toBe(drawn);
+  });
 });

@@ -88,6 +88,12 @@ const CREASE_STYLE = 'rgba(30, 30, 40, 0.5)';
 const ACTIVE_STYLE = 'rgba(24, 100, 171, 0.85)';
 /** Active units' lines drawn at most on hover (beyond, they would only darken the map). */
 const ACTIVE_LINES_DRAWN = 512;
+/**
+ * From this many stroked creases on, they are stroked once into an off-screen layer (per geometry and canvas size)
+ * that every overlay repaint blits: restroking 4,096 of them on each pointer move over a 65,536-unit network cost
+ * the page tens of milliseconds per hover on a slow CPU. Fewer are stroked directly.
+ */
+export const CREASE_LAYER_FROM = 256;
 const MODE_TITLE: Record<MapMode, string> = { values: 'value', error: 'error', regions: 'regions' };
 
 function rgbCss(c: Rgb, alpha = 1): string {
@@ -191,8 +197,14 @@ export class Heatmap2D extends LayeredCanvas {
   private contours: Float32Array | null = null;
   private legend: LegendSpec = {};
   private highlight: number | null = null;
-  /** The hovered point's active units (their lines drawn stronger), or null. */
-  private active: Set<number> | null = null;
+  /**
+   * The hovered point's active units (their lines drawn stronger), or null: the units' indices as given, and a
+   * byte per unit (1: active) for the lookups while stroking (a Set of 32,000 units was built on every pointer move).
+   */
+  private active: readonly number[] | null = null;
+  private activeMask = new Uint8Array(0);
+  /** The creases stroked into a layer of their own (see CREASE_LAYER_FROM), and what it was stroked from. */
+  private creaseLayer: { canvas: HTMLCanvasElement; geometry: CreaseGeometry | null; width: number; height: number; dpr: number } | null = null;
   private lines: readonly CreaseLine[] | Pick<Network, 'w' | 'b'> | null = null;
   private selected = -1;
   private geometry: CreaseGeometry | null = null;
@@ -369,9 +381,23 @@ export class Heatmap2D extends LayeredCanvas {
    * ACTIVE_LINES_DRAWN of them), or null. Redraws the overlay alone.
    */
   setActiveUnits(units: readonly number[] | null): void {
-    const next = units && units.length > 0 ? new Set(units) : null;
+    const next = units && units.length > 0 ? units : null;
     if (next === null && this.active === null) return;
-    this.active = next;
+    // The pointer still in the same region: the same units, nothing to redraw.
+    if (next !== null && this.active !== null && sameUnits(next, this.active)) return;
+    const mask = this.activeMask;
+    if (this.active) for (const u of this.active) if (u >= 0 && u < mask.length) mask[u] = 0;
+    if (next) {
+      let max = -1;
+      for (const u of next) if (u > max) max = u;
+      if (max >= this.activeMask.length) {
+        this.activeMask = new Uint8Array(Math.max(max + 1, 2 * this.activeMask.length));
+      }
+      const m = this.activeMask;
+      for (const u of next) if (u >= 0) m[u] = 1;
+    }
+    // A copy: the caller may reuse its array.
+    this.active = next ? next.slice() : null;
     this.redrawOverlay();
   }
 
@@ -698,22 +724,15 @@ export class Heatmap2D extends LayeredCanvas {
     const g = this.geometryNow();
     if (!g || g.visible === 0) return;
     const s = g.segments;
-    ctx.beginPath();
-    for (const k of g.drawn) {
-      ctx.moveTo(s[4 * k], s[4 * k + 1]);
-      ctx.lineTo(s[4 * k + 2], s[4 * k + 3]);
-    }
-    ctx.globalAlpha = Math.max(0.15, Math.min(1, 12 / Math.sqrt(g.drawn.length)));
-    ctx.strokeStyle = CREASE_STYLE;
-    ctx.lineWidth = 1;
-    ctx.stroke();
-    ctx.globalAlpha = 1;
+    if (g.drawn.length >= CREASE_LAYER_FROM) this.drawCreaseLayer(ctx, g);
+    else strokeCreases(ctx, g);
     if (this.active) {
       // The hovered region's active units: their lines in blue, so one sees which hinges make the region's plane.
       ctx.beginPath();
       let shown = 0;
+      const mask = this.activeMask;
       for (let k = 0; k < g.units.length && shown < ACTIVE_LINES_DRAWN; k++) {
-        if (!this.active.has(g.units[k])) continue;
+        if (mask[g.units[k]] !== 1) continue;
         ctx.moveTo(s[4 * k], s[4 * k + 1]);
         ctx.lineTo(s[4 * k + 2], s[4 * k + 3]);
         shown++;
@@ -732,6 +751,38 @@ export class Heatmap2D extends LayeredCanvas {
     ctx.strokeStyle = PLOT_COLORS.selected;
     ctx.lineWidth = 3;
     ctx.stroke();
+  }
+
+  /**
+   * The creases from their layer, stroked into it first when the geometry or the canvas changed: the same strokes
+   * as `strokeCreases` on the overlay, on a transparent canvas of the overlay's size and transform, blitted 1:1.
+   */
+  private drawCreaseLayer(ctx: CanvasRenderingContext2D, g: CreaseGeometry): void {
+    const width = this.overlay.width;
+    const height = this.overlay.height;
+    const dpr = this.dpr;
+    let L = this.creaseLayer;
+    if (!L || L.geometry !== g || L.width !== width || L.height !== height || L.dpr !== dpr) {
+      const canvas = L?.canvas ?? document.createElement('canvas');
+      canvas.width = width;
+      canvas.height = height;
+      const c = this.scratch(canvas);
+      c.setTransform(1, 0, 0, 1, 0, 0);
+      c.clearRect(0, 0, width, height);
+      c.setTransform(dpr, 0, 0, dpr, 0, 0);
+      const r = this.rect;
+      c.save();
+      c.beginPath();
+      c.rect(r.left, r.top, r.width, r.height);
+      c.clip();
+      strokeCreases(c, g);
+      c.restore();
+      L = this.creaseLayer = { canvas, geometry: g, width, height, dpr };
+    }
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(L.canvas, 0, 0);
+    ctx.restore();
   }
 
   /** The selected crease's handles: a filled disc at its midpoint (move), an open square toward its end (turn). */
@@ -871,6 +922,28 @@ export class Heatmap2D extends LayeredCanvas {
       labelBar(ctx, lo, hi, x0, barY + 13, w);
     }
   }
+}
+
+/** Every stroked crease of `g` in one thin, semi-transparent path (fainter the more there are). */
+function strokeCreases(ctx: CanvasRenderingContext2D, g: CreaseGeometry): void {
+  const s = g.segments;
+  ctx.beginPath();
+  for (const k of g.drawn) {
+    ctx.moveTo(s[4 * k], s[4 * k + 1]);
+    ctx.lineTo(s[4 * k + 2], s[4 * k + 3]);
+  }
+  ctx.globalAlpha = Math.max(0.15, Math.min(1, 12 / Math.sqrt(g.drawn.length)));
+  ctx.strokeStyle = CREASE_STYLE;
+  ctx.lineWidth = 1;
+  ctx.stroke();
+  ctx.globalAlpha = 1;
+}
+
+/** Whether two lists of unit indices are equal. */
+function sameUnits(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 /** A horizontal colour bar, 10 px tall, through `stops` evenly from left to right. */

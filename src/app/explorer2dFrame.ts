@@ -546,7 +546,16 @@ export class Explorer2DFrame implements FrameView {
     const sameMap = this.lastMapKey !== null && this.lastMapKey.length === mapKey.length && mapKey.every((v, k) => v === this.lastMapKey![k]);
     this.lastMapKey = mapKey;
     if (!sameMap) {
-      heatmap.setCreases(s.look.creases ? s.network : null, s.selected);
+      // Not painted here: the map below paints the overlay anyway (it was painted twice per frame).
+      heatmap.setCreases(s.look.creases ? s.network : null, s.selected, false);
+      // The creases clipped in a task of their own when they changed (65,536 lines: tens of ms on a slow CPU).
+      if (heatmap.prepareCreases(s.view2d)) {
+        await nextTask();
+        if (frameNo !== this.frameNo) {
+          this.lastMapKey = null;
+          return;
+        }
+      }
       heatmap.setExactRegions(cells, cells ? s.view2d : null);
     }
     if (sameMap) {

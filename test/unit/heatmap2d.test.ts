@@ -387,5 +387,17 @@ describe('Heatmap2D exact cells', async () => {
     const mine = new Set(other);
     expect(again).toBe(Array.from(g.units).filter((u) => mine.has(u)).length);
     expect(layer.count('lineTo')).toBe(drawn);
+    // A copy of the network (same lines, another object) keeps the geometry and its layer; other lines do not.
+    map.setCreases(validateNetwork({ ...big, w: [...big.w], b: [...big.b], a: big.a.map((v) => 2 * v) }));
+    expect(layer.count('lineTo')).toBe(drawn);
+    const moved = { ...big, b: big.b.map((v, i) => (i === 0 ? v + 0.5 : v)) };
+    // Built ahead for the next frame's view (true once, then current), without painting.
+    const paints = top.calls.length;
+    map.setCreases(moved, -1, false);
+    expect(top.calls.length).toBe(paints);
+    expect(map.prepareCreases(view)).toBe(true);
+    expect(map.prepareCreases(view)).toBe(false);
+    map.drawAround(view, 1, { mode: 'values', contours: false });
+    expect(layer.count('lineTo')).toBe(drawn + map.creaseCounts.drawn);
   });
 });

@@ -367,13 +367,28 @@ export class Heatmap2D extends LayeredCanvas {
    * The units' lines to draw as creases (a 2D network's units, or lines; null for none) and the selected unit
    * (−1 for none; drawn bold with its move and turn handles). Redraws the overlay.
    */
-  setCreases(lines: readonly CreaseLine[] | Pick<Network, 'w' | 'b'> | null, selected = -1): void {
+  setCreases(lines: readonly CreaseLine[] | Pick<Network, 'w' | 'b'> | null, selected = -1, redraw = true): void {
     // A network's arrays are read in place and its geometry kept while the network stays (validated networks are
-    // never written: see validateNetwork); line objects given anew are clipped anew.
-    if (lines !== this.lines || Array.isArray(lines)) this.geometry = null;
-    this.lines = lines;
+    // never written: see validateNetwork), or while a new network has the same lines (a copy of it: comparing
+    // 65,536 units costs far less than clipping them again); line objects given anew are clipped anew.
+    const old = this.lines;
+    const same = lines === old ? !Array.isArray(lines) : lines !== null && old !== null && !Array.isArray(lines) && !Array.isArray(old) && sameLines(lines as Pick<Network, 'w' | 'b'>, old as Pick<Network, 'w' | 'b'>);
+    if (!same) {
+      this.geometry = null;
+      this.lines = lines;
+    }
     this.selected = selected;
-    this.redrawOverlay();
+    if (redraw) this.redrawOverlay();
+  }
+
+  /**
+   * Builds the creases' geometry over `view` now if it is not current (true when it was built): a caller that
+   * paints the map of `view` next (after `setCreases(…, false)`) can build it in a task of its own first (clipping 65,536 lines is tens of milliseconds on a slow CPU).
+   */
+  prepareCreases(view: ViewRange): boolean {
+    if (!this.lines) return false;
+    const before = this.geometry;
+    return this.geometryFor(view) !== before;
   }
 
   /**
@@ -591,11 +606,16 @@ export class Heatmap2D extends LayeredCanvas {
 
   /** The creases' geometry, rebuilt only when the lines, the view, the plot area or the selection changed. */
   private geometryNow(): CreaseGeometry | null {
-    if (!this.view || !this.lines) return null;
+    return this.view ? this.geometryFor(this.view) : null;
+  }
+
+  /** The creases' geometry over `view` (the one kept when it is current, else built and kept). */
+  private geometryFor(view: ViewRange): CreaseGeometry | null {
+    if (!this.lines) return null;
     const g = this.geometry;
     const r = this.rect;
-    if (g && g.lines === this.lines && g.selected === this.selected && sameView(g.view, this.view) && g.rect.left === r.left && g.rect.top === r.top && g.rect.width === r.width && g.rect.height === r.height) return g;
-    this.geometry = new CreaseGeometry(this.lines, { ...this.view }, r, this.selected);
+    if (g && g.lines === this.lines && g.selected === this.selected && sameView(g.view, view) && g.rect.left === r.left && g.rect.top === r.top && g.rect.width === r.width && g.rect.height === r.height) return g;
+    this.geometry = new CreaseGeometry(this.lines, { ...view }, r, this.selected);
     return this.geometry;
   }
 
@@ -937,6 +957,14 @@ function strokeCreases(ctx: CanvasRenderingContext2D, g: CreaseGeometry): void {
   ctx.lineWidth = 1;
   ctx.stroke();
   ctx.globalAlpha = 1;
+}
+
+/** Whether two networks' lines (w and b) are equal, number for number. */
+function sameLines(a: Pick<Network, 'w' | 'b'>, b: Pick<Network, 'w' | 'b'>): boolean {
+  if (a.w.length !== b.w.length || a.b.length !== b.b.length) return false;
+  for (let k = 0; k < a.b.length; k++) if (a.b[k] !== b.b[k]) return false;
+  for (let k = 0; k < a.w.length; k++) if (a.w[k] !== b.w[k]) return false;
+  return true;
 }
 
 /** Whether two lists of unit indices are equal. */

@@ -57,6 +57,20 @@ describe('CreaseGeometry', () => {
     expect(new CreaseGeometry(LINES, VIEW, RECT, 3).handles()).toBeNull();
   });
 
+  it('moves to a plot area of the same size elsewhere by shifting, not clipping again', () => {
+    const g = new CreaseGeometry(LINES, VIEW, RECT, 1);
+    const moved = g.movedTo({ ...RECT, left: 80, top: -5 });
+    const fresh = new CreaseGeometry(LINES, VIEW, { ...RECT, left: 80, top: -5 }, 1);
+    expect(Array.from(moved.segments)).toEqual(Array.from(fresh.segments));
+    expect(moved.units).toBe(g.units);
+    expect(moved.drawn).toBe(g.drawn);
+    expect(moved.selectedSegment).toEqual(fresh.selectedSegment);
+    expect(moved.handles()).toEqual(fresh.handles());
+    expect(moved.hitCrease(183, 100)).toBe(fresh.hitCrease(183, 100));
+    expect(moved).toBeInstanceOf(CreaseGeometry);
+    expect(() => g.movedTo({ ...RECT, width: 201 })).toThrow(RangeError);
+  });
+
   it('strokes at most the cap, a stride over the units, while every unit stays hit-testable', () => {
     const many: CreaseLine[] = Array.from({ length: 3 * MAX_DRAWN_CREASES + 5 }, (_, i) => ({ w1: 1, w2: 0, b: -(-0.99 + (1.98 * i) / (3 * MAX_DRAWN_CREASES + 5)) }));
     const g = new CreaseGeometry(many, VIEW, RECT);
@@ -358,9 +372,12 @@ describe('Heatmap2D exact cells', async () => {
     expect(drawn).toBeGreaterThanOrEqual(CREASE_LAYER_FROM);
     const layer = made.slice(before).find((c) => c.count('lineTo') > 0)!;
     expect(layer.count('lineTo')).toBe(drawn);
-    expect([layer.width, layer.height]).toEqual([top.width, top.height]);
+    // The layer covers the plot area in device pixels (dpr 2 here) and is blitted there unscaled.
+    const r = map.rect;
+    expect([layer.width, layer.height]).toEqual([2 * r.width, 2 * r.height]);
+    const blit = top.calls.find((c) => c[0] === 'drawImage' && c[1][0] === layer)!;
+    expect(blit[1].slice(1)).toEqual([2 * r.left, 2 * r.top]);
     // The overlay gets the layer, not the strokes.
-    expect(top.calls.some((c) => c[0] === 'drawImage' && c[1][0] === layer)).toBe(true);
     expect(top.count('lineTo')).toBe(0);
     const active = regionAt(big, 0.1, -0.2).activeUnits;
     expect(active.length).toBeGreaterThan(0);
@@ -399,5 +416,36 @@ describe('Heatmap2D exact cells', async () => {
     expect(map.prepareCreases(view)).toBe(false);
     map.drawAround(view, 1, { mode: 'values', contours: false });
     expect(layer.count('lineTo')).toBe(drawn + map.creaseCounts.drawn);
+  });
+
+  it('keeps the crease layer when the page only moves the map (same size): blitted at the new place', async () => {
+    const { CREASE_LAYER_FROM } = await import('../../src/views/map2d/heatmap2d.ts');
+    const { randomNetwork, validateNetwork } = await import('../../src/model/network.ts');
+    const big = validateNetwork(randomNetwork(2, CREASE_LAYER_FROM + 50, 4));
+    const css = { width: 400, height: 400 };
+    const bg = new FakeCanvas(css);
+    const top = new FakeCanvas(css);
+    const map = new Heatmap2D(bg as unknown as Canvas, top as unknown as Canvas);
+    map.resize();
+    const before = made.length;
+    map.setCreases(big);
+    map.drawAround(view, 1, { mode: 'values', contours: false });
+    const layer = made.slice(before).find((c) => c.count('lineTo') > 0)!;
+    const strokes = layer.count('lineTo');
+    const r0 = map.rect;
+    css.height = 420;
+    map.resize();
+    const r1 = map.rect;
+    expect([r1.width, r1.height, r1.left]).toEqual([r0.width, r0.height, r0.left]);
+    expect(r1.top).not.toBe(r0.top);
+    map.drawAround(view, 1, { mode: 'values', contours: false });
+    expect(layer.count('lineTo')).toBe(strokes);
+    const blit = top.calls.filter((c) => c[0] === 'drawImage' && c[1][0] === layer).at(-1)!;
+    expect(blit[1].slice(1)).toEqual([2 * r1.left, 2 * r1.top]);
+    // Hit tests follow the map to its new place.
+    const g = new CreaseGeometry(big, view, r1);
+    const k = g.drawn[0];
+    const [x0, y0, x1, y1] = g.segments.subarray(4 * k, 4 * k + 4);
+    expect(map.hitCrease((x0 + x1) / 2, (y0 + y1) / 2)).toBe(g.hitCrease((x0 + x1) / 2, (y0 + y1) / 2));
   });
 });

@@ -100,6 +100,34 @@ export class CreaseGeometry {
     this.drawn = drawn;
   }
 
+  /**
+   * This geometry on a plot area of the same size at another place (`rect`): the segments shifted, nothing clipped
+   * again (the page's layout moving the map a few pixels made a 65,536-unit network's creases clipped twice).
+   * Shares `units` and `drawn` with this one. Throws a RangeError when the size differs.
+   */
+  movedTo(rect: PlotRect): CreaseGeometry {
+    if (rect.width !== this.rect.width || rect.height !== this.rect.height) throw new RangeError('movedTo: the plot area must keep its size');
+    const dx = rect.left - this.rect.left;
+    const dy = rect.top - this.rect.top;
+    const from = this.segments;
+    const seg = new Float64Array(from.length);
+    for (let k = 0; k < seg.length; k += 2) {
+      seg[k] = from[k] + dx;
+      seg[k + 1] = from[k + 1] + dy;
+    }
+    const moved = Object.create(CreaseGeometry.prototype) as CreaseGeometry;
+    return Object.assign(moved, {
+      lines: this.lines,
+      view: this.view,
+      rect: { ...rect },
+      selected: this.selected,
+      segments: seg,
+      units: this.units,
+      drawn: this.drawn,
+      selectedSegment: this.selectedSegment,
+    });
+  }
+
   /** Visible creases (clipped to a segment of positive length inside the view). */
   get visible(): number {
     return this.units.length;

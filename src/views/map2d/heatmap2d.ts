@@ -204,7 +204,7 @@ export class Heatmap2D extends LayeredCanvas {
   private active: readonly number[] | null = null;
   private activeMask = new Uint8Array(0);
   /** The creases stroked into a layer of their own (see CREASE_LAYER_FROM), and what it was stroked from. */
-  private creaseLayer: { canvas: HTMLCanvasElement; geometry: CreaseGeometry | null; width: number; height: number; dpr: number } | null = null;
+  private creaseLayer: { canvas: HTMLCanvasElement; drawn: Int32Array; left: number; top: number; width: number; height: number; dpr: number; x: number; y: number } | null = null;
   private lines: readonly CreaseLine[] | Pick<Network, 'w' | 'b'> | null = null;
   private selected = -1;
   private geometry: CreaseGeometry | null = null;
@@ -614,8 +614,10 @@ export class Heatmap2D extends LayeredCanvas {
     if (!this.lines) return null;
     const g = this.geometry;
     const r = this.rect;
-    if (g && g.lines === this.lines && g.selected === this.selected && sameView(g.view, view) && g.rect.left === r.left && g.rect.top === r.top && g.rect.width === r.width && g.rect.height === r.height) return g;
-    this.geometry = new CreaseGeometry(this.lines, { ...view }, r, this.selected);
+    const same = g !== null && g.lines === this.lines && g.selected === this.selected && sameView(g.view, view) && g.rect.width === r.width && g.rect.height === r.height;
+    if (same && g.rect.left === r.left && g.rect.top === r.top) return g;
+    // The same plot area moved (the page's layout shifted the map): shifted, not clipped again.
+    this.geometry = same ? g.movedTo(r) : new CreaseGeometry(this.lines, { ...view }, r, this.selected);
     return this.geometry;
   }
 
@@ -774,34 +776,48 @@ export class Heatmap2D extends LayeredCanvas {
   }
 
   /**
-   * The creases from their layer, stroked into it first when the geometry or the canvas changed: the same strokes
-   * as `strokeCreases` on the overlay, on a transparent canvas of the overlay's size and transform, blitted 1:1.
+   * The creases from their layer, stroked into it first when the geometry or the plot area's size changed: the
+   * same strokes as `strokeCreases` on the overlay, on a transparent canvas covering the plot area (device pixels),
+   * blitted 1:1. A geometry only moved (`CreaseGeometry.movedTo`, same `drawn`) by whole device pixels reuses it.
    */
   private drawCreaseLayer(ctx: CanvasRenderingContext2D, g: CreaseGeometry): void {
-    const width = this.overlay.width;
-    const height = this.overlay.height;
+    const r = g.rect;
     const dpr = this.dpr;
     let L = this.creaseLayer;
-    if (!L || L.geometry !== g || L.width !== width || L.height !== height || L.dpr !== dpr) {
+    const reuse =
+      L !== null &&
+      L.drawn === g.drawn &&
+      L.width === r.width &&
+      L.height === r.height &&
+      L.dpr === dpr &&
+      Number.isInteger(dpr * (r.left - L.left)) &&
+      Number.isInteger(dpr * (r.top - L.top));
+    if (L && reuse) {
+      L.x += dpr * (r.left - L.left);
+      L.y += dpr * (r.top - L.top);
+      L.left = r.left;
+      L.top = r.top;
+    } else {
+      const x = Math.floor(r.left * dpr);
+      const y = Math.floor(r.top * dpr);
       const canvas = L?.canvas ?? document.createElement('canvas');
-      canvas.width = width;
-      canvas.height = height;
+      canvas.width = Math.max(1, Math.ceil((r.left + r.width) * dpr) - x);
+      canvas.height = Math.max(1, Math.ceil((r.top + r.height) * dpr) - y);
       const c = this.scratch(canvas);
       c.setTransform(1, 0, 0, 1, 0, 0);
-      c.clearRect(0, 0, width, height);
-      c.setTransform(dpr, 0, 0, dpr, 0, 0);
-      const r = this.rect;
+      c.clearRect(0, 0, canvas.width, canvas.height);
+      c.setTransform(dpr, 0, 0, dpr, -x, -y);
       c.save();
       c.beginPath();
       c.rect(r.left, r.top, r.width, r.height);
       c.clip();
       strokeCreases(c, g);
       c.restore();
-      L = this.creaseLayer = { canvas, geometry: g, width, height, dpr };
+      L = this.creaseLayer = { canvas, drawn: g.drawn, left: r.left, top: r.top, width: r.width, height: r.height, dpr, x, y };
     }
     ctx.save();
     ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.drawImage(L.canvas, 0, 0);
+    ctx.drawImage(L.canvas, L.x, L.y);
     ctx.restore();
   }
 

@@ -57,6 +57,28 @@ describe('CreaseGeometry', () => {
     expect(new CreaseGeometry(LINES, VIEW, RECT, 3).handles()).toBeNull();
   });
 
+  it('builds in steps what the constructor builds at once', async () => {
+    const { creaseGeometrySteps } = await import('../../src/views/map2d/creases.ts');
+    const { randomNetwork } = await import('../../src/model/network.ts');
+    const net = randomNetwork(2, 1000, 5);
+    const whole = new CreaseGeometry(net, VIEW, RECT, 17, 300);
+    const steps = creaseGeometrySteps(net, VIEW, RECT, 17, 300, 64);
+    let yields = 0;
+    let r = steps.next();
+    while (!r.done) {
+      yields++;
+      r = steps.next();
+    }
+    expect(yields).toBe(Math.ceil(1000 / 64) - 1);
+    const g = r.value;
+    expect(g).toBeInstanceOf(CreaseGeometry);
+    expect(Array.from(g.segments)).toEqual(Array.from(whole.segments));
+    expect(Array.from(g.units)).toEqual(Array.from(whole.units));
+    expect(Array.from(g.drawn)).toEqual(Array.from(whole.drawn));
+    expect(g.selectedSegment).toEqual(whole.selectedSegment);
+    expect(g.handles()).toEqual(whole.handles());
+  });
+
   it('moves to a plot area of the same size elsewhere by shifting, not clipping again', () => {
     const g = new CreaseGeometry(LINES, VIEW, RECT, 1);
     const moved = g.movedTo({ ...RECT, left: 80, top: -5 });
@@ -412,8 +434,12 @@ describe('Heatmap2D exact cells', async () => {
     const paints = top.calls.length;
     map.setCreases(moved, -1, false);
     expect(top.calls.length).toBe(paints);
-    expect(map.prepareCreases(view)).toBe(true);
-    expect(map.prepareCreases(view)).toBe(false);
+    const steps = map.creaseSteps(view)!;
+    expect(steps).not.toBeNull();
+    let n = 0;
+    while (!steps.next().done) n++;
+    expect(n).toBe(0); // a few hundred lines: one step
+    expect(map.creaseSteps(view)).toBeNull();
     map.drawAround(view, 1, { mode: 'values', contours: false });
     expect(layer.count('lineTo')).toBe(drawn + map.creaseCounts.drawn);
   });

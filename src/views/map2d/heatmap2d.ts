@@ -30,7 +30,7 @@ import {
   patternColour,
 } from '../../model/colormap.ts';
 import { colourMapImage } from '../../model/mapImage.ts';
-import { type CreaseLine, CreaseGeometry, HANDLE_RADIUS, type HandleKind } from './creases.ts';
+import { type CreaseLine, CreaseGeometry, HANDLE_RADIUS, type HandleKind, creaseGeometrySteps } from './creases.ts';
 import type { Network } from '../../model/network.ts';
 import type { PackedRegions, Region2D } from '../../model/arrangement2d.ts';
 import { type PixelFrame, cellContours, cellToPixels, cellsWithPattern, packRegions, paintCells, rasterizeCells, regionsMaxAbs } from './regionPaint.ts';
@@ -382,13 +382,23 @@ export class Heatmap2D extends LayeredCanvas {
   }
 
   /**
-   * Builds the creases' geometry over `view` now if it is not current (true when it was built): a caller that
-   * paints the map of `view` next (after `setCreases(…, false)`) can build it in a task of its own first (clipping 65,536 lines is tens of milliseconds on a slow CPU).
+   * The clipping of the creases over `view` in steps (a generator: each `next()` clips a few thousand lines; the
+   * geometry is kept when done), or null when the kept one serves (as it is, or moved): a caller that paints the
+   * map of `view` next (after `setCreases(…, false)`) can spread the clipping over tasks of their own first
+   * (65,536 lines took 50–70 ms of a slow CPU in one task).
    */
-  prepareCreases(view: ViewRange): boolean {
-    if (!this.lines) return false;
-    const before = this.geometry;
-    return this.geometryFor(view) !== before;
+  creaseSteps(view: ViewRange): Generator<void, void, void> | null {
+    if (!this.lines || this.keptGeometry(view)) return null;
+    const lines = this.lines;
+    const selected = this.selected;
+    const steps = creaseGeometrySteps(lines, view, this.rect, selected);
+    const done = (g: CreaseGeometry) => {
+      // Kept unless the lines or the selection changed meanwhile.
+      if (this.lines === lines && this.selected === selected) this.geometry = g;
+    };
+    return (function* () {
+      done(yield* steps);
+    })();
   }
 
   /**
@@ -609,16 +619,20 @@ export class Heatmap2D extends LayeredCanvas {
     return this.view ? this.geometryFor(this.view) : null;
   }
 
-  /** The creases' geometry over `view` (the one kept when it is current, else built and kept). */
+  /** The creases' geometry over `view` (the one kept when it serves, else built and kept). */
   private geometryFor(view: ViewRange): CreaseGeometry | null {
     if (!this.lines) return null;
+    return this.keptGeometry(view) ?? (this.geometry = new CreaseGeometry(this.lines, { ...view }, this.rect, this.selected));
+  }
+
+  /** The kept geometry when it is current for `view`, moved when only the plot area's place changed; else null. */
+  private keptGeometry(view: ViewRange): CreaseGeometry | null {
     const g = this.geometry;
     const r = this.rect;
-    const same = g !== null && g.lines === this.lines && g.selected === this.selected && sameView(g.view, view) && g.rect.width === r.width && g.rect.height === r.height;
-    if (same && g.rect.left === r.left && g.rect.top === r.top) return g;
+    if (!(g !== null && g.lines === this.lines && g.selected === this.selected && sameView(g.view, view) && g.rect.width === r.width && g.rect.height === r.height)) return null;
+    if (g.rect.left === r.left && g.rect.top === r.top) return g;
     // The same plot area moved (the page's layout shifted the map): shifted, not clipped again.
-    this.geometry = same ? g.movedTo(r) : new CreaseGeometry(this.lines, { ...view }, r, this.selected);
-    return this.geometry;
+    return (this.geometry = g.movedTo(r));
   }
 
   /**

@@ -462,11 +462,18 @@ export class Explorer2DFrame implements FrameView {
     ctx.save();
     try {
       const steps = this.surfaceCanvas.drawSteps(ctx, width, height, p);
+      // A canvas rasterises what it recorded only when it is read or drawn elsewhere: the whole surface was
+      // rasterised in the frame's last task (its copy onto the page), tens of ms on a slow CPU. On a CPU-backed
+      // canvas (CPU-like adapters: see context2d) a one-pixel read rasterises each slice's part in that slice,
+      // which then records for half the time. (A GPU-backed one would stall on the read and warn: left alone.)
+      const flush = this.contextSettings().willReadFrequently === true;
+      const budget = flush ? SURFACE_SLICE_MS / 2 : SURFACE_SLICE_MS;
       for (;;) {
         const t0 = performance.now();
         let done: boolean | undefined;
         do done = steps.next().done;
-        while (!done && performance.now() - t0 < SURFACE_SLICE_MS);
+        while (!done && performance.now() - t0 < budget);
+        if (flush) ctx.getImageData(0, 0, 1, 1);
         if (done) break;
         await nextTask();
       }

@@ -462,11 +462,18 @@ export class Explorer2DFrame implements FrameView {
     ctx.save();
     try {
       const steps = this.surfaceCanvas.drawSteps(ctx, width, height, p);
+      // A canvas rasterises what it recorded only when it is read or drawn elsewhere: the whole surface was
+      // rasterised in the frame's last task (its copy onto the page), tens of ms on a slow CPU. On a CPU-backed
+      // canvas (CPU-like adapters: see context2d) a one-pixel read rasterises each slice's part in that slice,
+      // which then records for half the time. (A GPU-backed one would stall on the read and warn: left alone.)
+      const flush = this.contextSettings().willReadFrequently === true;
+      const budget = flush ? SURFACE_SLICE_MS / 2 : SURFACE_SLICE_MS;
       for (;;) {
         const t0 = performance.now();
         let done: boolean | undefined;
         do done = steps.next().done;
-        while (!done && performance.now() - t0 < SURFACE_SLICE_MS);
+        while (!done && performance.now() - t0 < budget);
+        if (flush) ctx.getImageData(0, 0, 1, 1);
         if (done) break;
         await nextTask();
       }
@@ -553,7 +560,22 @@ export class Explorer2DFrame implements FrameView {
     const sameMap = this.lastMapKey !== null && this.lastMapKey.length === mapKey.length && mapKey.every((v, k) => v === this.lastMapKey![k]);
     this.lastMapKey = mapKey;
     if (!sameMap) {
-      heatmap.setCreases(s.look.creases ? s.network : null, s.selected);
+      // Not painted here: the map below paints the overlay anyway (it was painted twice per frame).
+      heatmap.setCreases(s.look.creases ? s.network : null, s.selected, false);
+      // The creases clipped in slices of their own when they changed (65,536 lines: 50–70 ms of a slow CPU).
+      const steps = heatmap.creaseSteps(s.view2d);
+      if (steps) {
+        for (let done = false; !done; ) {
+          const t0 = performance.now();
+          do done = steps.next().done === true;
+          while (!done && performance.now() - t0 < SURFACE_SLICE_MS);
+          await nextTask();
+          if (frameNo !== this.frameNo) {
+            this.lastMapKey = null;
+            return;
+          }
+        }
+      }
       heatmap.setExactRegions(cells, cells ? s.view2d : null);
     }
     if (sameMap) {

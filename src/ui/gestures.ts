@@ -88,10 +88,23 @@ export class PlotGestures {
     canvas.addEventListener('pointerup', (e) => this.up(e));
     canvas.addEventListener('pointercancel', (e) => this.up(e));
     canvas.addEventListener('pointerleave', () => {
-      if (!this.drag) this.onHover(null);
+      if (!this.drag) this.hover(null);
     });
     canvas.addEventListener('wheel', (e) => this.wheel(e), { passive: false });
     canvas.addEventListener('keydown', (e) => this.key(e));
+  }
+
+  /** Whether the last hover reported was a point (a cleared hover is reported once, not on every move). */
+  private hovering = true;
+
+  /**
+   * Reports the hovered x, or null once: this canvas is also the 2D map's overlay, where every pointer move
+   * reported null and so asked for a whole 2D frame (its surface redrawn) per move.
+   */
+  private hover(x: number | null): void {
+    if (x === null && !this.hovering) return;
+    this.hovering = x !== null;
+    this.onHover(x);
   }
 
   private local(e: PointerEvent | WheelEvent): { x: number; y: number } {
@@ -141,7 +154,7 @@ export class PlotGestures {
     if (!d) {
       const r = t.rect;
       const inside = p.x >= r.left && p.x <= r.left + r.width && p.y >= r.top && p.y <= r.top + r.height;
-      this.onHover(inside && s.mode === '1d' ? t.dataX(p.x) : null);
+      this.hover(inside && s.mode === '1d' ? t.dataX(p.x) : null);
       return;
     }
     if (d.kind === 'pan') {
@@ -150,7 +163,7 @@ export class PlotGestures {
       this.set({ view: panView(d.view, -(p.x - d.startX) * sx, (p.y - d.startY) * sy) });
     } else if (d.kind === 'knot') {
       this.set({ network: withKnot(s.network, d.unit, t.dataX(p.x)), selected: d.unit });
-      this.onHover(t.dataX(p.x));
+      this.hover(t.dataX(p.x));
     } else {
       const net = s.network;
       const z = net.w[d.unit] * d.handleX + net.b[d.unit];

@@ -57,6 +57,42 @@ describe('CreaseGeometry', () => {
     expect(new CreaseGeometry(LINES, VIEW, RECT, 3).handles()).toBeNull();
   });
 
+  it('builds in steps what the constructor builds at once', async () => {
+    const { creaseGeometrySteps } = await import('../../src/views/map2d/creases.ts');
+    const { randomNetwork } = await import('../../src/model/network.ts');
+    const net = randomNetwork(2, 1000, 5);
+    const whole = new CreaseGeometry(net, VIEW, RECT, 17, 300);
+    const steps = creaseGeometrySteps(net, VIEW, RECT, 17, 300, 64);
+    let yields = 0;
+    let r = steps.next();
+    while (!r.done) {
+      yields++;
+      r = steps.next();
+    }
+    expect(yields).toBe(Math.ceil(1000 / 64) - 1);
+    const g = r.value;
+    expect(g).toBeInstanceOf(CreaseGeometry);
+    expect(Array.from(g.segments)).toEqual(Array.from(whole.segments));
+    expect(Array.from(g.units)).toEqual(Array.from(whole.units));
+    expect(Array.from(g.drawn)).toEqual(Array.from(whole.drawn));
+    expect(g.selectedSegment).toEqual(whole.selectedSegment);
+    expect(g.handles()).toEqual(whole.handles());
+  });
+
+  it('moves to a plot area of the same size elsewhere by shifting, not clipping again', () => {
+    const g = new CreaseGeometry(LINES, VIEW, RECT, 1);
+    const moved = g.movedTo({ ...RECT, left: 80, top: -5 });
+    const fresh = new CreaseGeometry(LINES, VIEW, { ...RECT, left: 80, top: -5 }, 1);
+    expect(Array.from(moved.segments)).toEqual(Array.from(fresh.segments));
+    expect(moved.units).toBe(g.units);
+    expect(moved.drawn).toBe(g.drawn);
+    expect(moved.selectedSegment).toEqual(fresh.selectedSegment);
+    expect(moved.handles()).toEqual(fresh.handles());
+    expect(moved.hitCrease(183, 100)).toBe(fresh.hitCrease(183, 100));
+    expect(moved).toBeInstanceOf(CreaseGeometry);
+    expect(() => g.movedTo({ ...RECT, width: 201 })).toThrow(RangeError);
+  });
+
   it('strokes at most the cap, a stride over the units, while every unit stays hit-testable', () => {
     const many: CreaseLine[] = Array.from({ length: 3 * MAX_DRAWN_CREASES + 5 }, (_, i) => ({ w1: 1, w2: 0, b: -(-0.99 + (1.98 * i) / (3 * MAX_DRAWN_CREASES + 5)) }));
     const g = new CreaseGeometry(many, VIEW, RECT);
@@ -342,5 +378,100 @@ describe('Heatmap2D exact cells', async () => {
     expect(top.calls.length).toBeGreaterThan(after);
     const cleared = top.calls.slice(after).filter((c) => c[0] === 'lineTo').length;
     expect(cleared).toBe(3);
+  });
+  it('strokes many creases once into a layer of their own: a hover blits it and strokes only the active lines', async () => {
+    const { CREASE_LAYER_FROM } = await import('../../src/views/map2d/heatmap2d.ts');
+    const { randomNetwork, validateNetwork } = await import('../../src/model/network.ts');
+    const big = validateNetwork(randomNetwork(2, CREASE_LAYER_FROM + 50, 3));
+    const bg = new FakeCanvas();
+    const top = new FakeCanvas();
+    const map = new Heatmap2D(bg as unknown as Canvas, top as unknown as Canvas);
+    map.resize();
+    const before = made.length;
+    map.setCreases(big);
+    map.drawAround(view, 1, { mode: 'values', contours: false });
+    const drawn = map.creaseCounts.drawn;
+    expect(drawn).toBeGreaterThanOrEqual(CREASE_LAYER_FROM);
+    const layer = made.slice(before).find((c) => c.count('lineTo') > 0)!;
+    expect(layer.count('lineTo')).toBe(drawn);
+    // The layer covers the plot area in device pixels (dpr 2 here) and is blitted there unscaled.
+    const r = map.rect;
+    expect([layer.width, layer.height]).toEqual([2 * r.width, 2 * r.height]);
+    const blit = top.calls.find((c) => c[0] === 'drawImage' && c[1][0] === layer)!;
+    expect(blit[1].slice(1)).toEqual([2 * r.left, 2 * r.top]);
+    // The overlay gets the layer, not the strokes.
+    expect(top.count('lineTo')).toBe(0);
+    const active = regionAt(big, 0.1, -0.2).activeUnits;
+    expect(active.length).toBeGreaterThan(0);
+    const mark = top.calls.length;
+    map.setActiveUnits(active);
+    const lineTos = top.calls.slice(mark).filter((c) => c[0] === 'lineTo').length;
+    // The visible active units' lines only, over the blitted layer; the layer is not restroked.
+    const firstSet = new Set(active);
+    expect(lineTos).toBe(Array.from(new CreaseGeometry(big, view, map.rect).units).filter((u) => firstSet.has(u)).length);
+    expect(lineTos).toBeGreaterThan(0);
+    expect(layer.count('lineTo')).toBe(drawn);
+    // The same units again (the pointer still in the region): nothing is redrawn.
+    const calls = top.calls.length;
+    map.setActiveUnits([...active]);
+    expect(top.calls.length).toBe(calls);
+    // Other units: redrawn, and the previous ones are no longer marked.
+    const other = regionAt(big, -0.9, 0.9).activeUnits;
+    expect(other).not.toEqual(active);
+    const m2 = top.calls.length;
+    map.setActiveUnits(other);
+    const again = top.calls.slice(m2).filter((c) => c[0] === 'lineTo').length;
+    // Exactly the visible ones of the new units (the old ones' marks are cleared).
+    const g = new CreaseGeometry(big, view, map.rect);
+    const mine = new Set(other);
+    expect(again).toBe(Array.from(g.units).filter((u) => mine.has(u)).length);
+    expect(layer.count('lineTo')).toBe(drawn);
+    // A copy of the network (same lines, another object) keeps the geometry and its layer; other lines do not.
+    map.setCreases(validateNetwork({ ...big, w: [...big.w], b: [...big.b], a: big.a.map((v) => 2 * v) }));
+    expect(layer.count('lineTo')).toBe(drawn);
+    const moved = { ...big, b: big.b.map((v, i) => (i === 0 ? v + 0.5 : v)) };
+    // Built ahead for the next frame's view (true once, then current), without painting.
+    const paints = top.calls.length;
+    map.setCreases(moved, -1, false);
+    expect(top.calls.length).toBe(paints);
+    const steps = map.creaseSteps(view)!;
+    expect(steps).not.toBeNull();
+    let n = 0;
+    while (!steps.next().done) n++;
+    expect(n).toBe(0); // a few hundred lines: one step
+    expect(map.creaseSteps(view)).toBeNull();
+    map.drawAround(view, 1, { mode: 'values', contours: false });
+    expect(layer.count('lineTo')).toBe(drawn + map.creaseCounts.drawn);
+  });
+
+  it('keeps the crease layer when the page only moves the map (same size): blitted at the new place', async () => {
+    const { CREASE_LAYER_FROM } = await import('../../src/views/map2d/heatmap2d.ts');
+    const { randomNetwork, validateNetwork } = await import('../../src/model/network.ts');
+    const big = validateNetwork(randomNetwork(2, CREASE_LAYER_FROM + 50, 4));
+    const css = { width: 400, height: 400 };
+    const bg = new FakeCanvas(css);
+    const top = new FakeCanvas(css);
+    const map = new Heatmap2D(bg as unknown as Canvas, top as unknown as Canvas);
+    map.resize();
+    const before = made.length;
+    map.setCreases(big);
+    map.drawAround(view, 1, { mode: 'values', contours: false });
+    const layer = made.slice(before).find((c) => c.count('lineTo') > 0)!;
+    const strokes = layer.count('lineTo');
+    const r0 = map.rect;
+    css.height = 420;
+    map.resize();
+    const r1 = map.rect;
+    expect([r1.width, r1.height, r1.left]).toEqual([r0.width, r0.height, r0.left]);
+    expect(r1.top).not.toBe(r0.top);
+    map.drawAround(view, 1, { mode: 'values', contours: false });
+    expect(layer.count('lineTo')).toBe(strokes);
+    const blit = top.calls.filter((c) => c[0] === 'drawImage' && c[1][0] === layer).at(-1)!;
+    expect(blit[1].slice(1)).toEqual([2 * r1.left, 2 * r1.top]);
+    // Hit tests follow the map to its new place.
+    const g = new CreaseGeometry(big, view, r1);
+    const k = g.drawn[0];
+    const [x0, y0, x1, y1] = g.segments.subarray(4 * k, 4 * k + 4);
+    expect(map.hitCrease((x0 + x1) / 2, (y0 + y1) / 2)).toBe(g.hitCrease((x0 + x1) / 2, (y0 + y1) / 2));
   });
 });

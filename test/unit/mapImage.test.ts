@@ -113,4 +113,16 @@ describe('packNetwork', () => {
     expect(packNetwork(p)).toBe(p);
     expect(validateNetwork(structuredClone(p))).toEqual(validateNetwork(net));
   });
+
+  it('packs a validated network once, and a plain one anew each time (it may have been edited)', () => {
+    const plain = { dim: 2 as const, w: [1, 2, 3, 4], b: [0.5, -0.5], a: [3, -1], c: 2 };
+    const first = packNetwork(plain);
+    plain.b[0] = 7;
+    const second = packNetwork(plain);
+    expect(second).not.toBe(first);
+    expect(second.b[0]).toBe(7);
+    const valid = validateNetwork(plain);
+    expect(packNetwork(valid)).toBe(packNetwork(valid));
+    expect(Array.from(packNetwork(valid).b)).toEqual([7, -0.5]);
+  });
 });

@@ -60,44 +60,59 @@ export class CreaseGeometry {
   /** The selected unit's segment in data coordinates, or null when it is not selected or misses the view. */
   readonly selectedSegment: [number, number, number, number] | null;
 
-  /** `lines` as objects, or a network's arrays (read in place: 65,536 line objects per frame cost as much as clipping them). */
+  /**
+   * `lines` as objects, or a network's arrays (read in place: 65,536 line objects per frame cost as much as clipping
+   * them). `clipped` is what `creaseGeometrySteps` clipped already for the same arguments (else they are clipped here).
+   */
   constructor(
     readonly lines: readonly CreaseLine[] | LineArrays,
     readonly view: ViewWindow,
     readonly rect: PlotRect,
     readonly selected = -1,
     cap = MAX_DRAWN_CREASES,
+    clipped?: Clipping,
   ) {
-    const objects = Array.isArray(lines) ? (lines as readonly CreaseLine[]) : null;
-    const arrays = objects ? null : (lines as LineArrays);
-    const count = objects ? objects.length : arrays!.b.length;
-    const seg = new Float64Array(4 * count);
-    const units = new Int32Array(count);
-    let n = 0;
-    let sel: [number, number, number, number] | null = null;
-    const sx = rect.width / (view.xMax - view.xMin);
-    const sy = rect.height / (view.yMax - view.yMin);
-    const { xMin, yMax } = view;
-    for (let u = 0; u < count; u++) {
-      const k = 4 * n;
-      const hit = objects
-        ? clipLineInto(objects[u].w1, objects[u].w2, objects[u].b, view, seg, k)
-        : clipLineInto(arrays!.w[2 * u], arrays!.w[2 * u + 1], arrays!.b[u], view, seg, k);
-      if (!hit) continue;
-      if (u === selected) sel = [seg[k], seg[k + 1], seg[k + 2], seg[k + 3]];
-      seg[k] = rect.left + (seg[k] - xMin) * sx;
-      seg[k + 1] = rect.top + (yMax - seg[k + 1]) * sy;
-      seg[k + 2] = rect.left + (seg[k + 2] - xMin) * sx;
-      seg[k + 3] = rect.top + (yMax - seg[k + 3]) * sy;
-      units[n++] = u;
+    let c = clipped;
+    if (!c) {
+      c = startClipping(lines, view, rect, selected);
+      clipUnits(c, c.count);
     }
-    this.segments = seg.subarray(0, 4 * n);
-    this.units = units.subarray(0, n);
-    this.selectedSegment = sel;
+    const n = c.n;
+    this.segments = c.seg.subarray(0, 4 * n);
+    this.units = c.units.subarray(0, n);
+    this.selectedSegment = c.sel;
     const stride = Math.max(1, Math.ceil(n / Math.max(1, cap)));
     const drawn = new Int32Array(Math.ceil(n / stride));
     for (let k = 0, q = 0; k < n; k += stride) drawn[q++] = k;
     this.drawn = drawn;
+  }
+
+  /**
+   * This geometry on a plot area of the same size at another place (`rect`): the segments shifted, nothing clipped
+   * again (the page's layout moving the map a few pixels made a 65,536-unit network's creases clipped twice).
+   * Shares `units` and `drawn` with this one. Throws a RangeError when the size differs.
+   */
+  movedTo(rect: PlotRect): CreaseGeometry {
+    if (rect.width !== this.rect.width || rect.height !== this.rect.height) throw new RangeError('movedTo: the plot area must keep its size');
+    const dx = rect.left - this.rect.left;
+    const dy = rect.top - this.rect.top;
+    const from = this.segments;
+    const seg = new Float64Array(from.length);
+    for (let k = 0; k < seg.length; k += 2) {
+      seg[k] = from[k] + dx;
+      seg[k + 1] = from[k + 1] + dy;
+    }
+    const moved = Object.create(CreaseGeometry.prototype) as CreaseGeometry;
+    return Object.assign(moved, {
+      lines: this.lines,
+      view: this.view,
+      rect: { ...rect },
+      selected: this.selected,
+      segments: seg,
+      units: this.units,
+      drawn: this.drawn,
+      selectedSegment: this.selectedSegment,
+    });
   }
 
   /** Visible creases (clipped to a segment of positive length inside the view). */
@@ -159,6 +174,76 @@ export class CreaseGeometry {
     if ((px - h.move[0]) ** 2 + (py - h.move[1]) ** 2 <= r2) return 'move';
     return null;
   }
+}
+
+/** The clipping of a geometry's lines under way (see `creaseGeometrySteps`). */
+interface Clipping {
+  lines: readonly CreaseLine[] | LineArrays;
+  view: ViewWindow;
+  rect: PlotRect;
+  selected: number;
+  count: number;
+  /** Units clipped so far, and visible segments found so far. */
+  u: number;
+  n: number;
+  seg: Float64Array;
+  units: Int32Array;
+  sel: [number, number, number, number] | null;
+}
+
+function startClipping(lines: readonly CreaseLine[] | LineArrays, view: ViewWindow, rect: PlotRect, selected: number): Clipping {
+  const count = Array.isArray(lines) ? (lines as readonly CreaseLine[]).length : (lines as LineArrays).b.length;
+  return { lines, view, rect, selected, count, u: 0, n: 0, seg: new Float64Array(4 * count), units: new Int32Array(count), sel: null };
+}
+
+/** Clips the next units of `c`, up to unit `end` (exclusive), each placed in CSS pixels. */
+function clipUnits(c: Clipping, end: number): void {
+  const { view, rect, seg, units, selected } = c;
+  const objects = Array.isArray(c.lines) ? (c.lines as readonly CreaseLine[]) : null;
+  const arrays = objects ? null : (c.lines as LineArrays);
+  const sx = rect.width / (view.xMax - view.xMin);
+  const sy = rect.height / (view.yMax - view.yMin);
+  const { xMin, yMax } = view;
+  let n = c.n;
+  const stop = Math.min(end, c.count);
+  for (let u = c.u; u < stop; u++) {
+    const k = 4 * n;
+    const hit = objects
+      ? clipLineInto(objects[u].w1, objects[u].w2, objects[u].b, view, seg, k)
+      : clipLineInto(arrays!.w[2 * u], arrays!.w[2 * u + 1], arrays!.b[u], view, seg, k);
+    if (!hit) continue;
+    if (u === selected) c.sel = [seg[k], seg[k + 1], seg[k + 2], seg[k + 3]];
+    seg[k] = rect.left + (seg[k] - xMin) * sx;
+    seg[k + 1] = rect.top + (yMax - seg[k + 1]) * sy;
+    seg[k + 2] = rect.left + (seg[k + 2] - xMin) * sx;
+    seg[k + 3] = rect.top + (yMax - seg[k + 3]) * sy;
+    units[n++] = u;
+  }
+  c.n = n;
+  c.u = stop;
+}
+
+/** Units clipped per step of `creaseGeometrySteps`. */
+export const CLIP_STEP = 8192;
+
+/**
+ * What `new CreaseGeometry(lines, view, rect, selected, cap)` gives, built in steps of `step` units: each `next()`
+ * clips the next step and the last returns the geometry, so a caller can spread 65,536 lines over several tasks.
+ */
+export function* creaseGeometrySteps(
+  lines: readonly CreaseLine[] | LineArrays,
+  view: ViewWindow,
+  rect: PlotRect,
+  selected = -1,
+  cap = MAX_DRAWN_CREASES,
+  step = CLIP_STEP,
+): Generator<void, CreaseGeometry, void> {
+  const c = startClipping(lines, { ...view }, { ...rect }, selected);
+  while (c.u < c.count) {
+    clipUnits(c, c.u + Math.max(1, step));
+    if (c.u < c.count) yield;
+  }
+  return new CreaseGeometry(lines, c.view, c.rect, selected, cap, c);
 }
 
 /** Squared distance from (px, py) to the segment (x0, y0)–(x1, y1). */

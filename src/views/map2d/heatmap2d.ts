@@ -30,7 +30,7 @@ import {
   patternColour,
 } from '../../model/colormap.ts';
 import { colourMapImage } from '../../model/mapImage.ts';
-import { type CreaseLine, CreaseGeometry, HANDLE_RADIUS, type HandleKind } from './creases.ts';
+import { type CreaseLine, CreaseGeometry, HANDLE_RADIUS, type HandleKind, creaseGeometrySteps } from './creases.ts';
 import type { Network } from '../../model/network.ts';
 import type { PackedRegions, Region2D } from '../../model/arrangement2d.ts';
 import { type PixelFrame, cellContours, cellToPixels, cellsWithPattern, packRegions, paintCells, rasterizeCells, regionsMaxAbs } from './regionPaint.ts';
@@ -88,6 +88,12 @@ const CREASE_STYLE = 'rgba(30, 30, 40, 0.5)';
 const ACTIVE_STYLE = 'rgba(24, 100, 171, 0.85)';
 /** Active units' lines drawn at most on hover (beyond, they would only darken the map). */
 const ACTIVE_LINES_DRAWN = 512;
+/**
+ * From this many stroked creases on, they are stroked once into an off-screen layer (per geometry and canvas size)
+ * that every overlay repaint blits: restroking 4,096 of them on each pointer move over a 65,536-unit network cost
+ * the page tens of milliseconds per hover on a slow CPU. Fewer are stroked directly.
+ */
+export const CREASE_LAYER_FROM = 256;
 const MODE_TITLE: Record<MapMode, string> = { values: 'value', error: 'error', regions: 'regions' };
 
 function rgbCss(c: Rgb, alpha = 1): string {
@@ -191,8 +197,14 @@ export class Heatmap2D extends LayeredCanvas {
   private contours: Float32Array | null = null;
   private legend: LegendSpec = {};
   private highlight: number | null = null;
-  /** The hovered point's active units (their lines drawn stronger), or null. */
-  private active: Set<number> | null = null;
+  /**
+   * The hovered point's active units (their lines drawn stronger), or null: the units' indices as given, and a
+   * byte per unit (1: active) for the lookups while stroking (a Set of 32,000 units was built on every pointer move).
+   */
+  private active: readonly number[] | null = null;
+  private activeMask = new Uint8Array(0);
+  /** The creases stroked into a layer of their own (see CREASE_LAYER_FROM), and what it was stroked from. */
+  private creaseLayer: { canvas: HTMLCanvasElement; drawn: Int32Array; left: number; top: number; width: number; height: number; dpr: number; x: number; y: number } | null = null;
   private lines: readonly CreaseLine[] | Pick<Network, 'w' | 'b'> | null = null;
   private selected = -1;
   private geometry: CreaseGeometry | null = null;
@@ -361,13 +373,38 @@ export class Heatmap2D extends LayeredCanvas {
    * The units' lines to draw as creases (a 2D network's units, or lines; null for none) and the selected unit
    * (−1 for none; drawn bold with its move and turn handles). Redraws the overlay.
    */
-  setCreases(lines: readonly CreaseLine[] | Pick<Network, 'w' | 'b'> | null, selected = -1): void {
+  setCreases(lines: readonly CreaseLine[] | Pick<Network, 'w' | 'b'> | null, selected = -1, redraw = true): void {
     // A network's arrays are read in place and its geometry kept while the network stays (validated networks are
-    // never written: see validateNetwork); line objects given anew are clipped anew.
-    if (lines !== this.lines || Array.isArray(lines)) this.geometry = null;
-    this.lines = lines;
+    // never written: see validateNetwork), or while a new network has the same lines (a copy of it: comparing
+    // 65,536 units costs far less than clipping them again); line objects given anew are clipped anew.
+    const old = this.lines;
+    const same = lines === old ? !Array.isArray(lines) : lines !== null && old !== null && !Array.isArray(lines) && !Array.isArray(old) && sameLines(lines as Pick<Network, 'w' | 'b'>, old as Pick<Network, 'w' | 'b'>);
+    if (!same) {
+      this.geometry = null;
+      this.lines = lines;
+    }
     this.selected = selected;
-    this.redrawOverlay();
+    if (redraw) this.redrawOverlay();
+  }
+
+  /**
+   * The clipping of the creases over `view` in steps (a generator: each `next()` clips a few thousand lines; the
+   * geometry is kept when done), or null when the kept one serves (as it is, or moved): a caller that paints the
+   * map of `view` next (after `setCreases(…, false)`) can spread the clipping over tasks of their own first
+   * (65,536 lines took 50–70 ms of a slow CPU in one task).
+   */
+  creaseSteps(view: ViewRange): Generator<void, void, void> | null {
+    if (!this.lines || this.keptGeometry(view)) return null;
+    const lines = this.lines;
+    const selected = this.selected;
+    const steps = creaseGeometrySteps(lines, view, this.rect, selected);
+    const done = (g: CreaseGeometry) => {
+      // Kept unless the lines or the selection changed meanwhile.
+      if (this.lines === lines && this.selected === selected) this.geometry = g;
+    };
+    return (function* () {
+      done(yield* steps);
+    })();
   }
 
   /**
@@ -375,9 +412,23 @@ export class Heatmap2D extends LayeredCanvas {
    * ACTIVE_LINES_DRAWN of them), or null. Redraws the overlay alone.
    */
   setActiveUnits(units: readonly number[] | null): void {
-    const next = units && units.length > 0 ? new Set(units) : null;
+    const next = units && units.length > 0 ? units : null;
     if (next === null && this.active === null) return;
-    this.active = next;
+    // The pointer still in the same region: the same units, nothing to redraw.
+    if (next !== null && this.active !== null && sameUnits(next, this.active)) return;
+    const mask = this.activeMask;
+    if (this.active) for (const u of this.active) if (u >= 0 && u < mask.length) mask[u] = 0;
+    if (next) {
+      let max = -1;
+      for (const u of next) if (u > max) max = u;
+      if (max >= this.activeMask.length) {
+        this.activeMask = new Uint8Array(Math.max(max + 1, 2 * this.activeMask.length));
+      }
+      const m = this.activeMask;
+      for (const u of next) if (u >= 0) m[u] = 1;
+    }
+    // A copy: the caller may reuse its array.
+    this.active = next ? next.slice() : null;
     this.redrawOverlay();
   }
 
@@ -571,12 +622,23 @@ export class Heatmap2D extends LayeredCanvas {
 
   /** The creases' geometry, rebuilt only when the lines, the view, the plot area or the selection changed. */
   private geometryNow(): CreaseGeometry | null {
-    if (!this.view || !this.lines) return null;
+    return this.view ? this.geometryFor(this.view) : null;
+  }
+
+  /** The creases' geometry over `view` (the one kept when it serves, else built and kept). */
+  private geometryFor(view: ViewRange): CreaseGeometry | null {
+    if (!this.lines) return null;
+    return this.keptGeometry(view) ?? (this.geometry = new CreaseGeometry(this.lines, { ...view }, this.rect, this.selected));
+  }
+
+  /** The kept geometry when it is current for `view`, moved when only the plot area's place changed; else null. */
+  private keptGeometry(view: ViewRange): CreaseGeometry | null {
     const g = this.geometry;
     const r = this.rect;
-    if (g && g.lines === this.lines && g.selected === this.selected && sameView(g.view, this.view) && g.rect.left === r.left && g.rect.top === r.top && g.rect.width === r.width && g.rect.height === r.height) return g;
-    this.geometry = new CreaseGeometry(this.lines, { ...this.view }, r, this.selected);
-    return this.geometry;
+    if (!(g !== null && g.lines === this.lines && g.selected === this.selected && sameView(g.view, view) && g.rect.width === r.width && g.rect.height === r.height)) return null;
+    if (g.rect.left === r.left && g.rect.top === r.top) return g;
+    // The same plot area moved (the page's layout shifted the map): shifted, not clipped again.
+    return (this.geometry = g.movedTo(r));
   }
 
   /**
@@ -704,22 +766,15 @@ export class Heatmap2D extends LayeredCanvas {
     const g = this.geometryNow();
     if (!g || g.visible === 0) return;
     const s = g.segments;
-    ctx.beginPath();
-    for (const k of g.drawn) {
-      ctx.moveTo(s[4 * k], s[4 * k + 1]);
-      ctx.lineTo(s[4 * k + 2], s[4 * k + 3]);
-    }
-    ctx.globalAlpha = Math.max(0.15, Math.min(1, 12 / Math.sqrt(g.drawn.length)));
-    ctx.strokeStyle = CREASE_STYLE;
-    ctx.lineWidth = 1;
-    ctx.stroke();
-    ctx.globalAlpha = 1;
+    if (g.drawn.length >= CREASE_LAYER_FROM) this.drawCreaseLayer(ctx, g);
+    else strokeCreases(ctx, g);
     if (this.active) {
       // The hovered region's active units: their lines in blue, so one sees which hinges make the region's plane.
       ctx.beginPath();
       let shown = 0;
+      const mask = this.activeMask;
       for (let k = 0; k < g.units.length && shown < ACTIVE_LINES_DRAWN; k++) {
-        if (!this.active.has(g.units[k])) continue;
+        if (mask[g.units[k]] !== 1) continue;
         ctx.moveTo(s[4 * k], s[4 * k + 1]);
         ctx.lineTo(s[4 * k + 2], s[4 * k + 3]);
         shown++;
@@ -738,6 +793,52 @@ export class Heatmap2D extends LayeredCanvas {
     ctx.strokeStyle = PLOT_COLORS.selected;
     ctx.lineWidth = 3;
     ctx.stroke();
+  }
+
+  /**
+   * The creases from their layer, stroked into it first when the geometry or the plot area's size changed: the
+   * same strokes as `strokeCreases` on the overlay, on a transparent canvas covering the plot area (device pixels),
+   * blitted 1:1. A geometry only moved (`CreaseGeometry.movedTo`, same `drawn`) by whole device pixels reuses it.
+   */
+  private drawCreaseLayer(ctx: CanvasRenderingContext2D, g: CreaseGeometry): void {
+    const r = g.rect;
+    const dpr = this.dpr;
+    let L = this.creaseLayer;
+    const reuse =
+      L !== null &&
+      L.drawn === g.drawn &&
+      L.width === r.width &&
+      L.height === r.height &&
+      L.dpr === dpr &&
+      Number.isInteger(dpr * (r.left - L.left)) &&
+      Number.isInteger(dpr * (r.top - L.top));
+    if (L && reuse) {
+      L.x += dpr * (r.left - L.left);
+      L.y += dpr * (r.top - L.top);
+      L.left = r.left;
+      L.top = r.top;
+    } else {
+      const x = Math.floor(r.left * dpr);
+      const y = Math.floor(r.top * dpr);
+      const canvas = L?.canvas ?? document.createElement('canvas');
+      canvas.width = Math.max(1, Math.ceil((r.left + r.width) * dpr) - x);
+      canvas.height = Math.max(1, Math.ceil((r.top + r.height) * dpr) - y);
+      const c = this.scratch(canvas);
+      c.setTransform(1, 0, 0, 1, 0, 0);
+      c.clearRect(0, 0, canvas.width, canvas.height);
+      c.setTransform(dpr, 0, 0, dpr, -x, -y);
+      c.save();
+      c.beginPath();
+      c.rect(r.left, r.top, r.width, r.height);
+      c.clip();
+      strokeCreases(c, g);
+      c.restore();
+      L = this.creaseLayer = { canvas, drawn: g.drawn, left: r.left, top: r.top, width: r.width, height: r.height, dpr, x, y };
+    }
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(L.canvas, L.x, L.y);
+    ctx.restore();
   }
 
   /** The selected crease's handles: a filled disc at its midpoint (move), an open square toward its end (turn). */
@@ -877,6 +978,36 @@ export class Heatmap2D extends LayeredCanvas {
       labelBar(ctx, lo, hi, x0, barY + 13, w);
     }
   }
+}
+
+/** Every stroked crease of `g` in one thin, semi-transparent path (fainter the more there are). */
+function strokeCreases(ctx: CanvasRenderingContext2D, g: CreaseGeometry): void {
+  const s = g.segments;
+  ctx.beginPath();
+  for (const k of g.drawn) {
+    ctx.moveTo(s[4 * k], s[4 * k + 1]);
+    ctx.lineTo(s[4 * k + 2], s[4 * k + 3]);
+  }
+  ctx.globalAlpha = Math.max(0.15, Math.min(1, 12 / Math.sqrt(g.drawn.length)));
+  ctx.strokeStyle = CREASE_STYLE;
+  ctx.lineWidth = 1;
+  ctx.stroke();
+  ctx.globalAlpha = 1;
+}
+
+/** Whether two networks' lines (w and b) are equal, number for number. */
+function sameLines(a: Pick<Network, 'w' | 'b'>, b: Pick<Network, 'w' | 'b'>): boolean {
+  if (a.w.length !== b.w.length || a.b.length !== b.b.length) return false;
+  for (let k = 0; k < a.b.length; k++) if (a.b[k] !== b.b[k]) return false;
+  for (let k = 0; k < a.w.length; k++) if (a.w[k] !== b.w[k]) return false;
+  return true;
+}
+
+/** Whether two lists of unit indices are equal. */
+function sameUnits(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 /** A horizontal colour bar, 10 px tall, through `stops` evenly from left to right. */

@@ -64,10 +64,15 @@ async function main(): Promise<number> {
   );
   console.log('');
   console.log(formatReport(result));
+  // The run's calibration and picks go into results.json too, so scripts/calibration-models.ts can refit the
+  // very models that picked (a new calibration on a busy machine fits others).
+  let picks: { calibration: unknown; points: unknown } | null = null;
   if (picked && picker) {
     const kernel2D = g.device && g.adapter ? autoKernel2D(g.adapter, g.device) : 'tiled';
+    const points = picked.pickedPoints(result, picker, kernel2D);
+    picks = { calibration: picker.calibration, points };
     console.log('');
-    console.log(picked.formatPicked(picked.pickedPoints(result, picker, kernel2D), picker));
+    console.log(picked.formatPicked(points, picker));
   }
   // --peers: TensorFlow.js on the same networks, grids and device, after the sandbox's own rows (see src/bench/peers.ts).
   let peers = null;
@@ -98,7 +103,7 @@ async function main(): Promise<number> {
   }
   if (opts.out) {
     const dir = resolve(opts.out);
-    writeFileSync(join(dir, 'results.json'), JSON.stringify(peers ? { ...result, peers } : result, null, 2) + '\n');
+    writeFileSync(join(dir, 'results.json'), JSON.stringify({ ...result, ...(picks ? { picks } : {}), ...(peers ? { peers } : {}) }, null, 2) + '\n');
     writeFileSync(join(dir, 'results.csv'), toCSV(result));
     console.log(`\nWrote ${join(dir, 'results.json')} and ${join(dir, 'results.csv')}`);
     if (peers) {

@@ -38,9 +38,10 @@ export interface BenchEnv {
   yieldToHost?: () => Promise<void>;
   /**
    * Runs one CPU series (`job.config` names one method on one grid) somewhere fresh and returns what it measured,
-   * passing each progress message and row to `onProgress` as it comes; absent, CPU series run in this thread. The CLI runs each in a new worker thread: after the 1D series the same
-   * 2D CPU code ran 1.2–1.4× slower in the thread that ran them (a forced GC did not undo it; a fresh worker
-   * did), while the calibration, run first in a fresh process, sees the fast code (bench/NOTES.md).
+   * passing each progress message and row to `onProgress` as it comes; absent, CPU series run in this thread. The
+   * CLI runs each in a new worker thread: after the 1D series the same 2D CPU code ran 1.2–1.4× slower in the
+   * thread that ran them (a forced GC did not undo it; a fresh worker did), while the calibration, run first in a
+   * fresh process, sees the fast code (bench/NOTES.md).
    */
   cpuSeries?: (job: CpuSeriesJob, onProgress: (message: string, row?: BenchRow) => void, signal?: AbortSignal) => Promise<CpuSeriesResult>;
 }
@@ -415,6 +416,7 @@ export async function runBenchmark(env: BenchEnv, config: BenchConfig, options: 
   if (!device) notes.push(`CPU-only run: ${result.noGpuReason}.`);
   else notes.push(`GPU timing: ${gpuTiming}${useTimestamps ? ' (kernel time from the GPU clock, summed over passes)' : ' (host clock from submit to onSubmittedWorkDone, includes submission latency)'}.`);
   notes.push(FLOP_NOTE);
+  if (env.cpuSeries) notes.push('Each CPU series (one method on one grid) was measured in a fresh thread of its own.');
 
   // The peak is measured before every GPU series and once at the end; rows use the highest, so a peak
   // taken while the machine was busy cannot inflate their percentages.

@@ -46,6 +46,8 @@ describe('CPU series run elsewhere (BenchEnv.cpuSeries)', () => {
     expect(jobs.every((c) => c.accuracy === null)).toBe(true);
     expect(res.skipped.map((s) => `${s.dim}${s.method}`).sort()).toEqual(['1gpu-brute', '1gpu-search', '2gpu-brute', '2gpu-regions', '2gpu-tiles']);
     expect(res.notes.filter((n) => n.startsWith('CPU-only run'))).toHaveLength(1);
+    expect(res.notes.filter((n) => /fresh thread/.test(n))).toHaveLength(1);
+    expect(plain.notes.some((n) => /fresh thread/.test(n))).toBe(false);
     expect(done.every((d, i) => i === 0 || d >= done[i - 1])).toBe(true);
   });
 

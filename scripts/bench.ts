@@ -6,12 +6,14 @@
 import './register-raw.mjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { isMainThread, workerData } from 'node:worker_threads';
 import { nodeGpu, describeAdapter, nodePlatform } from '../src/bench/nodeHost.ts';
 
 const { CliError, HELP, parseArgs } = await import('../src/bench/cli.ts');
 const { runBenchmark } = await import('../src/bench/runner.ts');
 const { formatReport, toCSV } = await import('../src/bench/format.ts');
 const { autoKernel2D } = await import('../src/engine/gpu/context.ts');
+const { isCpuSeriesWorker, serveCpuSeries, workerCpuSeries } = await import('../src/bench/nodeIsolate.ts');
 
 async function main(): Promise<number> {
   let opts;
@@ -43,7 +45,15 @@ async function main(): Promise<number> {
   const picked = opts.config.dims.includes(2) ? await import('../src/bench/picked.ts') : null;
   const picker = picked ? await picked.benchPicker(g.gpu, g.adapter, g.device, () => performance.now()) : null;
   const result = await runBenchmark(
-    { now: () => performance.now(), device: g.device, adapter, noGpuReason: g.device ? undefined : g.how, platform: nodePlatform() },
+    {
+      now: () => performance.now(),
+      device: g.device,
+      adapter,
+      noGpuReason: g.device ? undefined : g.how,
+      platform: nodePlatform(),
+      // Each CPU series in a fresh worker thread (see src/bench/nodeIsolate.ts); --no-isolate keeps them here.
+      cpuSeries: opts.isolate ? workerCpuSeries(new URL(import.meta.url)) : undefined,
+    },
     opts.config,
     {
       signal: controller.signal,
@@ -54,10 +64,15 @@ async function main(): Promise<number> {
   );
   console.log('');
   console.log(formatReport(result));
+  // The run's calibration and picks go into results.json too, so scripts/calibration-models.ts can refit the
+  // very models that picked (a new calibration on a busy machine fits others).
+  let picks: { calibration: unknown; points: unknown } | null = null;
   if (picked && picker) {
     const kernel2D = g.device && g.adapter ? autoKernel2D(g.adapter, g.device) : 'tiled';
+    const points = picked.pickedPoints(result, picker, kernel2D);
+    picks = { calibration: picker.calibration, points };
     console.log('');
-    console.log(picked.formatPicked(picked.pickedPoints(result, picker, kernel2D), picker));
+    console.log(picked.formatPicked(points, picker));
   }
   // --peers: TensorFlow.js on the same networks, grids and device, after the sandbox's own rows (see src/bench/peers.ts).
   let peers = null;
@@ -88,7 +103,7 @@ async function main(): Promise<number> {
   }
   if (opts.out) {
     const dir = resolve(opts.out);
-    writeFileSync(join(dir, 'results.json'), JSON.stringify(peers ? { ...result, peers } : result, null, 2) + '\n');
+    writeFileSync(join(dir, 'results.json'), JSON.stringify({ ...result, ...(picks ? { picks } : {}), ...(peers ? { peers } : {}) }, null, 2) + '\n');
     writeFileSync(join(dir, 'results.csv'), toCSV(result));
     console.log(`\nWrote ${join(dir, 'results.json')} and ${join(dir, 'results.csv')}`);
     if (peers) {
@@ -101,10 +116,15 @@ async function main(): Promise<number> {
   return result.cancelled ? 130 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e) => {
-    console.error(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    process.exit(1);
-  },
-);
+// The same module runs each CPU series in a worker thread of its own (the bundled bench.mjs has no other file).
+if (!isMainThread && isCpuSeriesWorker(workerData)) {
+  await serveCpuSeries();
+} else {
+  main().then(
+    (code) => process.exit(code),
+    (e) => {
+      console.error(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      process.exit(1);
+    },
+  );
+}

@@ -20,6 +20,8 @@ export interface CliOptions {
   tfjsWasmDir: string | null;
   /** Training sizes of the peers (--peer-train-sizes); null: the run's sizes plus 4096; [] skips training. */
   peerTrainSizes: number[] | null;
+  /** Each CPU series in a fresh worker thread (default); false (--no-isolate): all in the main thread. */
+  isolate: boolean;
 }
 
 export class CliError extends Error {
@@ -57,6 +59,8 @@ Flags
   --tfjs-wasm-dir DIR  folder of tfjs-backend-wasm's .wasm files (default $TFJS_WASM_DIR, else found from
                      node_modules beside the working directory or the script)
   --peer-train-sizes LIST  training sizes N of --peers (default: --sizes plus 4096; 'none' skips training)
+  --no-isolate       run the CPU series in the main thread after the others (default: each in a fresh worker
+                     thread, since the 1D series leave this thread's 2D CPU code 1.2–1.4× slower)
   --quiet            no progress lines
   --help             this text
 
@@ -100,7 +104,7 @@ export function parseSizes(flag: string, v: string | undefined, hi: number): num
 /** Parses argv (without `node script`); throws CliError with a message naming the flag. */
 export function parseArgs(argv: string[]): CliOptions {
   let config = defaultConfig();
-  const opts: CliOptions = { config, out: null, help: false, gpu: 'auto', quiet: false, peers: null, peersDefault: false, tfjsWasmDir: null, peerTrainSizes: null };
+  const opts: CliOptions = { config, out: null, help: false, gpu: 'auto', quiet: false, peers: null, peersDefault: false, tfjsWasmDir: null, peerTrainSizes: null, isolate: true };
   if (argv.includes('--quick')) config = opts.config = quickConfig();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -167,6 +171,9 @@ export function parseArgs(argv: string[]): CliOptions {
         break;
       case '--quiet':
         opts.quiet = true;
+        break;
+      case '--no-isolate':
+        opts.isolate = false;
         break;
       case '--peers': {
         // A bare --peers takes the defaults; a list only inline (--peers=wasm,webgpu), so `--peers --sizes …` stays unambiguous.

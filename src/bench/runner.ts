@@ -36,7 +36,40 @@ export interface BenchEnv {
   kernel2D?: Exclude<Kernel2DChoice, 'auto'>;
   /** Lets the host breathe between measurements (the browser's event loop); default setTimeout(0). */
   yieldToHost?: () => Promise<void>;
+  /**
+   * Runs one CPU series (`job.config` names one method on one grid) somewhere fresh and returns what it measured,
+   * passing each progress message and row to `onProgress` as it comes; absent, CPU series run in this thread. The
+   * CLI runs each in a new worker thread: after the 1D series the same 2D CPU code ran 1.2–1.4× slower in the
+   * thread that ran them (a forced GC did not undo it; a fresh worker did), while the calibration, run first in a
+   * fresh process, sees the fast code (bench/NOTES.md).
+   */
+  cpuSeries?: (job: CpuSeriesJob, onProgress: (message: string, row?: BenchRow) => void, signal?: AbortSignal) => Promise<CpuSeriesResult>;
 }
+
+/** One CPU series to run elsewhere (BenchEnv.cpuSeries): a whole run's config restricted to it, accuracy off. */
+export interface CpuSeriesJob {
+  config: BenchConfig;
+}
+
+/** What a CPU series measured elsewhere: runBenchmark's rows, skipped points and notes for that config. */
+export interface CpuSeriesResult {
+  rows: BenchRow[];
+  skipped: SkippedPoint[];
+  notes: string[];
+  cancelled: boolean;
+}
+
+/** The config of one series of `config` (method `id` of dimension `dim` on grid `g`), for BenchEnv.cpuSeries. */
+export function seriesConfig(config: BenchConfig, dim: 1 | 2, id: string, g: number): BenchConfig {
+  return { ...config, dims: [dim], methods: [id], grids1D: dim === 1 ? [g] : config.grids1D, grids2D: dim === 2 ? [g] : config.grids2D, accuracy: null };
+}
+
+/** The notes of a CPU-only run that a series run elsewhere does not hand back (the host run has its own). */
+export function seriesNotes(result: BenchResult): string[] {
+  return result.notes.filter((n) => n !== FLOP_NOTE && !n.startsWith('CPU-only run:'));
+}
+
+const CUT_NOTE = 'Slow brute-force points are timed on the leading rows (2D) or samples (1D) of the grid and scaled by points; their rows say "cut".';
 
 export interface AdapterDescription {
   name: string;
@@ -383,6 +416,7 @@ export async function runBenchmark(env: BenchEnv, config: BenchConfig, options: 
   if (!device) notes.push(`CPU-only run: ${result.noGpuReason}.`);
   else notes.push(`GPU timing: ${gpuTiming}${useTimestamps ? ' (kernel time from the GPU clock, summed over passes)' : ' (host clock from submit to onSubmittedWorkDone, includes submission latency)'}.`);
   notes.push(FLOP_NOTE);
+  if (env.cpuSeries) notes.push('Each CPU series (one method on one grid) was measured in a fresh thread of its own.');
 
   // The peak is measured before every GPU series and once at the end; rows use the highest, so a peak
   // taken while the machine was busy cannot inflate their percentages.
@@ -415,10 +449,25 @@ export async function runBenchmark(env: BenchEnv, config: BenchConfig, options: 
       }
       return net;
     };
-    let cutNoted = false;
-
     for (const { spec, grid: g } of series) {
       if (spec.backend === 'gpu' && result.peakSamples.length > 0) await measurePeak();
+      if (spec.backend === 'cpu' && env.cpuSeries) {
+        checkCancel();
+        const sub = await env.cpuSeries(
+          { config: seriesConfig(config, spec.dim, spec.id, g) },
+          (message, row) => {
+            if (row) done++;
+            progress(message, row);
+          },
+          options.signal,
+        );
+        rows.push(...sub.rows);
+        skipped.push(...sub.skipped);
+        done += sub.skipped.length;
+        for (const n of sub.notes) if (!notes.includes(n)) notes.push(n);
+        if (sub.cancelled) throw new Cancelled('cancelled');
+        continue;
+      }
       const fullGrid = makeGrid(spec.dim, g);
       const inst = spec.create({ now: env.now, device, noTimestamps: !useTimestamps, kernel2D, gridPoints: gridPoints(fullGrid, spec.dim) });
       const nx = g;
@@ -476,10 +525,7 @@ export async function runBenchmark(env: BenchEnv, config: BenchConfig, options: 
           const noteParts: string[] = [];
           if (measured < points) {
             noteParts.push(`cut: timed on ${measured} of ${points} points, scaled`);
-            if (!cutNoted) {
-              notes.push('Slow brute-force points are timed on the leading rows (2D) or samples (1D) of the grid and scaled by points; their rows say "cut".');
-              cutNoted = true;
-            }
+            if (!notes.includes(CUT_NOTE)) notes.push(CUT_NOTE);
           }
           if (row.repeats < config.repeats) noteParts.push(`${row.repeats} repeat(s): one run exceeds the budget`);
           if (row.batch > 1) noteParts.push(`each repeat averages ${row.batch} back-to-back runs`);

@@ -332,10 +332,11 @@ export class Heatmap2D extends LayeredCanvas {
     this.paintOverlay();
   }
 
-  /** Forgets its off-screen layers (the exact cells' and the highlight's): the browser may have cleared them. */
+  /** Forgets its off-screen layers (exact cells, highlight, creases): the browser may have cleared them. */
   invalidate(): void {
     this.layer = null;
     this.maskOf = null;
+    this.creaseLayer = null;
   }
 
   /**

@@ -11,7 +11,7 @@ import type { Browser, Page } from 'puppeteer';
 import { randomNetwork } from '../../src/model/network.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Mode, type OpenOptions, RESULTS, launchBrowser, longTasksSince, noteLongestTask, openApp, screenshot, serveDist } from './harness.ts';
+import { type Mode, type OpenOptions, RESULTS, launchBrowser, noteLongestTask, startTaskTrace, openApp, screenshot, serveDist } from './harness.ts';
 
 let server: Awaited<ReturnType<typeof serveDist>>;
 beforeAll(async () => {
@@ -112,7 +112,7 @@ describe('faults with webgpu', () => {
       if (mode === '2d') await p.page.evaluate(() => window.sandbox.setState({ mode: '2d', look: { grid: 128 } }));
       expect(await p.page.evaluate(() => window.sandbox.backend)).toBe('webgpu');
       const before = await picture(p.page);
-      await longTasksSince(p.page);
+      await startTaskTrace(p.page);
       const cdp = await browser.target().createCDPSession();
       await cdp.send('Browser.crashGpuProcess');
       await cdp.detach();
@@ -144,7 +144,7 @@ describe('faults with webgpu', () => {
     const longRun = Math.max(400, Math.round((400 * 2000) / Math.max(1, Date.now() - t0)));
     expect(trained.backend).toBe('webgpu');
     const before = await page.evaluate(() => window.sandbox.train(1));
-    await longTasksSince(page);
+    await startTaskTrace(page);
     // Lost between two calls: the next call builds a trainer on the new device and restores the moments.
     await page.evaluate(() => window.sandbox.simulateDeviceLoss());
     const after = await page.evaluate(() => window.sandbox.train(1));
@@ -184,7 +184,7 @@ describe('faults with webgpu', () => {
       URL.createObjectURL = (b: Blob | MediaSource) => (b instanceof Blob && w.__blobs.push(b), create(b));
       HTMLAnchorElement.prototype.click = function () {};
     });
-    await longTasksSince(page);
+    await startTaskTrace(page);
     const rowsBefore = await page.evaluate(async () => {
       const run = window.sandbox.benchmark.run();
       const rows = () => document.querySelectorAll('.bench-panel tbody tr').length;
@@ -251,7 +251,7 @@ describe('hidden tabs and the CSP with cpu', () => {
 
   it('a hidden tab pauses live training and the N animation; shown again, they go on (training only if it ran)', async () => {
     await page.evaluate((n) => window.sandbox.setState({ network: n, lr: 0.01 }), randomNetwork(1, 12, 5, [-3, 3]));
-    await longTasksSince(page);
+    await startTaskTrace(page);
     // Hidden while not training: shown again, nothing starts.
     await setHidden(page, true);
     await setHidden(page, false);
@@ -351,7 +351,7 @@ describe('a GPU-process crash without WebGPU (cpu)', () => {
       await page.waitForFunction(() => window.sandbox.trainingStatus().steps === 1 && !window.sandbox.trainingStatus().busy, { timeout: 60_000 });
       await sleep(2000);
       const before = await onScreen(page);
-      await longTasksSince(page);
+      await startTaskTrace(page);
       const cdp = await browser.target().createCDPSession();
       await cdp.send('Browser.crashGpuProcess');
       await cdp.detach();

@@ -11,6 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer';
 import { launchBrowser, linesThroughView, openApp, serveDist } from './harness.ts';
+import { longestOf, threadsWith, topLevelTasks, traceEvents } from '../../scripts/traceTasks.ts';
 
 let server: Awaited<ReturnType<typeof serveDist>>;
 beforeAll(async () => {
@@ -206,16 +207,6 @@ describe('the autosave and the hover of a 65,536-unit 2D state (cpu)', () => {
   });
 });
 
-interface TraceEvent {
-  name: string;
-  ph: string;
-  pid: number;
-  tid: number;
-  ts: number;
-  dur?: number;
-  tdur?: number;
-}
-
 /**
  * The longest top-level task of the page's main thread while `run` runs, by the thread's own CPU time and by wall
  * clock (ms), from a Chrome trace: load on the machine stretches a task's wall-clock time several-fold (it waits for
@@ -225,26 +216,12 @@ async function longestTask(page: Page, run: () => Promise<unknown>): Promise<{ c
   await page.tracing.start({ categories: ['devtools.timeline', 'toplevel', 'blink.user_timing'] });
   await page.evaluate(() => performance.mark('long-task-probe'));
   await run();
-  const json = await page.tracing.stop();
-  const parsed = JSON.parse(new TextDecoder().decode(json)) as { traceEvents?: TraceEvent[] } | TraceEvent[];
-  const events = Array.isArray(parsed) ? parsed : (parsed.traceEvents ?? []);
+  const events = traceEvents(await page.tracing.stop());
   // The page's main thread is where its mark was made.
-  const mark = events.find((e) => e.name === 'long-task-probe');
-  if (!mark) throw new Error('the trace holds no mark of the page');
-  const spans = events
-    .filter((e) => e.pid === mark.pid && e.tid === mark.tid && e.ph === 'X' && (e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask'))
-    .sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
-  let cpu = 0;
-  let wall = 0;
-  let end = -1;
-  for (const e of spans) {
-    // Top-level tasks only (a nested RunTask is part of the one around it).
-    if (e.ts < end) continue;
-    end = e.ts + (e.dur ?? 0);
-    cpu = Math.max(cpu, (e.tdur ?? 0) / 1000);
-    wall = Math.max(wall, (e.dur ?? 0) / 1000);
-  }
-  return { cpu: Math.round(cpu), wall: Math.round(wall) };
+  const main = threadsWith(events, 'long-task-probe');
+  if (main.size === 0) throw new Error('the trace holds no mark of the page');
+  const { cpu, wall } = longestOf(topLevelTasks(events, main));
+  return { cpu, wall };
 }
 
 describe('long tasks of 65,536 units in 1D and of the switch from there to a 65,536-unit 2D network (cpu)', () => {

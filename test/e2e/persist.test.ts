@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer';
-import { RESULTS, launchBrowser, longTasksSince, noteLongestTask, openApp, serveDist, type Mode } from './harness.ts';
+import { RESULTS, launchBrowser, noteLongestTask, startTaskTrace, openApp, serveDist, type Mode } from './harness.ts';
 
 let server: Awaited<ReturnType<typeof serveDist>>;
 beforeAll(async () => {
@@ -120,7 +120,7 @@ describe.each<Mode>(['cpu', 'webgpu'])('keeping a 65,536-unit 2D state (%s)', (m
   });
 
   it('autosaves it and saves two presets of it, and all come back after a reload', async () => {
-    await longTasksSince(page);
+    await startTaskTrace(page);
     await setBig(page, 0.1);
     const first = await summary(page);
     expect(first).toMatchObject({ dim: 2, units: UNITS, c: 0.1, mode: '2d' });
@@ -137,6 +137,7 @@ describe.each<Mode>(['cpu', 'webgpu'])('keeping a 65,536-unit 2D state (%s)', (m
 
     // Too big for a link: the address has no state, so a reload starts from the autosave.
     expect(await page.evaluate(() => location.hash)).toBe('');
+    await startTaskTrace(page);
     await page.reload({ waitUntil: 'load' });
     await page.waitForFunction(() => window.sandbox !== undefined, { timeout: 60_000 });
     await page.evaluate(() => window.sandbox.ready);
@@ -173,7 +174,7 @@ describe('saving faults (cpu)', () => {
     const storageWorker = page.workers().find((w) => /storage\.worker/.test(w.url()));
     expect(storageWorker).toBeDefined();
     await storageWorker!.evaluate(full);
-    await longTasksSince(page);
+    await startTaskTrace(page);
     await page.evaluate(() => window.sandbox.setState({ units: 31 }));
     await page.waitForFunction(() => /Autosave failed/.test(document.getElementById('message')!.textContent ?? ''), { timeout: 30_000 });
     const message = await page.$eval('#message', (e) => e.textContent);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer';
 import { randomNetwork } from '../../src/model/network.ts';
 import { LOSS_COLORS } from '../../src/views/charts/lossChart.ts';
-import { hexToRgb, launchBrowser, longTasksSince, noteLongestTask, openApp, screenshot, serveDist, type Mode } from './harness.ts';
+import { hexToRgb, launchBrowser, noteLongestTask, startTaskTrace, openApp, screenshot, serveDist, type Mode } from './harness.ts';
 
 let server: Awaited<ReturnType<typeof serveDist>>;
 beforeAll(async () => {
@@ -184,7 +184,7 @@ describe.each<Mode>(['webgpu', 'cpu'])('the race of issue 11 with %s', (mode) =>
     await click(page, /Train \(Space\)/);
     // A step is in flight on the GPU.
     await page.waitForFunction(() => window.sandbox.trainingStatus().busy, { timeout: 120_000 });
-    await longTasksSince(page);
+    await startTaskTrace(page);
     const net2d = randomNetwork(2, 12, 77);
     await page.evaluate(async (text) => {
       const b = [...document.querySelectorAll<HTMLButtonElement>('#panel button')].find((e) => /Pause training \(Space\)/.test(e.textContent ?? ''))!;

@@ -21,6 +21,7 @@
  *   npx tsx scripts/long-tasks-2d.ts [--dist DIR[=LABEL]]… [--backends webgpu,cpu] [--rounds K] [--train] [--trace]
  */
 import { type Mode, launchBrowser, serveDist } from './browser.ts';
+import { type TraceEvent, longestOf, threadOf, threadsNamed, threadsWith, topLevelTasks, traceEvents } from './traceTasks.ts';
 
 interface Phase {
   longest: number;
@@ -76,51 +77,33 @@ interface Traced {
   longestSyncPipeline: number;
 }
 
-interface TraceEvent {
-  name: string;
-  ph: string;
-  pid: number;
-  tid: number;
-  ts: number;
-  dur?: number;
-  tdur?: number;
-  args?: { name?: string };
-}
+/** The page's performance.mark at the start of each traced phase: it names the page's main thread in the trace. */
+const PHASE_MARK = 'long-tasks-2d-phase';
 
 /** The --trace figures of one trace (see the file comment). */
 function traced(json: Uint8Array): Traced {
-  const parsed = JSON.parse(new TextDecoder().decode(json)) as { traceEvents?: TraceEvent[] } | TraceEvent[];
-  const ev = Array.isArray(parsed) ? parsed : (parsed.traceEvents ?? []);
-  const names = new Map<string, string>();
-  for (const e of ev) if (e.name === 'thread_name' && e.args?.name) names.set(`${e.pid}:${e.tid}`, e.args.name);
-  const on = (e: TraceEvent, thread: string) => names.get(`${e.pid}:${e.tid}`) === thread;
-  const spans = ev.filter((e) => e.ph === 'X' && (e.dur ?? 0) > 0).sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
-  // Top-level tasks of the page's main thread: RunTask spans not inside another.
-  const tasks: TraceEvent[] = [];
-  let end = -1;
-  for (const e of spans) {
-    if (!on(e, 'CrRendererMain') || (e.name !== 'RunTask' && e.name !== 'ThreadControllerImpl::RunTask') || e.ts < end) continue;
-    tasks.push(e);
-    end = e.ts + (e.dur ?? 0);
-  }
-  const ms = (us: number | undefined) => Math.round((us ?? 0) / 1000);
-  const max = (a: TraceEvent[], f: (e: TraceEvent) => number) => a.reduce((m, e) => Math.max(m, f(e)), 0);
-  const waits = spans.filter((e) => on(e, 'CrRendererMain') && /GPU backpressure|WaitForToken|WaitForGetOffset|WaitSyncToken/.test(e.name));
-  const builds = spans.filter((e) => on(e, 'CrGpuMain') && /^DeviceBase::APICreate(Compute|Render)Pipeline$/.test(e.name));
-  return {
-    longestCpu: ms(max(tasks, (e) => e.tdur ?? 0)),
-    over100Cpu: tasks.filter((e) => (e.tdur ?? 0) > 100_000).length,
-    longestGpuWait: ms(max(waits, (e) => e.dur ?? 0)),
-    longestSyncPipeline: ms(max(builds, (e) => e.dur ?? 0)),
-  };
+  const ev = traceEvents(json);
+  // The page's main thread is where its mark landed; other renderers (a closed page) are not the app's.
+  let main = threadsWith(ev, PHASE_MARK);
+  if (main.size === 0) main = threadsNamed(ev, 'CrRendererMain');
+  const gpuMain = threadsNamed(ev, 'CrGpuMain');
+  const tasks = longestOf(topLevelTasks(ev, main));
+  const spans = ev.filter((e) => e.ph === 'X' && (e.dur ?? 0) > 0);
+  const longest = (a: TraceEvent[]) => Math.round(a.reduce((m, e) => Math.max(m, e.dur ?? 0), 0) / 1000);
+  const waits = spans.filter((e) => main.has(threadOf(e)) && /GPU backpressure|WaitForToken|WaitForGetOffset|WaitSyncToken/.test(e.name));
+  const builds = spans.filter((e) => gpuMain.has(threadOf(e)) && /^DeviceBase::APICreate(Compute|Render)Pipeline$/.test(e.name));
+  return { longestCpu: tasks.cpu, over100Cpu: tasks.overCpu, longestGpuWait: longest(waits), longestSyncPipeline: longest(builds) };
 }
 
-const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel', 'gpu', 'gpu.dawn', 'webgpu'];
+const TRACE_CATEGORIES = ['blink.user_timing', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel', 'gpu', 'gpu.dawn', 'webgpu'];
 const traces = new Map<string, Traced>();
 
 async function phase(page: import('puppeteer').Page, run: () => Promise<void>, key?: string): Promise<Phase> {
   await page.evaluate('window.__long.length = 0');
-  if (trace && key) await page.tracing.start({ categories: TRACE_CATEGORIES });
+  if (trace && key) {
+    await page.tracing.start({ categories: TRACE_CATEGORIES });
+    await page.evaluate((m) => performance.mark(m), PHASE_MARK);
+  }
   await run();
   if (trace && key) {
     const t = traced((await page.tracing.stop()) ?? new TextEncoder().encode('[]'));

@@ -431,7 +431,10 @@ export class Explorer2DFrame implements FrameView {
    * The surface's 2D contexts. With a software WebGPU adapter the page's canvases are rasterised by that same
    * software GPU, and the canvas surface's thousands of triangles took seconds per frame there (a camera turn at
    * N = 4,096: 2–2.7 s until painted, against 80 ms without it): on CPU-like adapters they ask for a CPU-backed
-   * canvas (willReadFrequently) instead. The first call fixes a canvas's kind.
+   * canvas (willReadFrequently) instead. The CPU fallback does too, as the 1D plot does: where it runs because the
+   * GPU is software the same holds, and an accelerated surface canvas rasterised all its recorded triangles in the
+   * frame's last task (its copy onto the page: about 50 ms at 1280×720), where a CPU-backed one is rasterised slice
+   * by slice (see surfacePicture). The first call fixes a canvas's kind.
    */
   private context2d(canvas: HTMLCanvasElement): CanvasRenderingContext2D {
     return canvas.getContext('2d', this.contextSettings())!;
@@ -439,7 +442,7 @@ export class Explorer2DFrame implements FrameView {
 
   /** The 2D contexts' settings (see context2d). */
   private contextSettings(): CanvasRenderingContext2DSettings {
-    return { willReadFrequently: this.evaluator.root !== null && this.cpuLike() };
+    return { willReadFrequently: this.cpuLike() };
   }
 
   /** The canvas surface's own canvas (see surfacePicture). */

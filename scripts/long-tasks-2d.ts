@@ -18,7 +18,13 @@
  * canvas's "GPU backpressure", WaitForToken), and the longest synchronous pipeline build on the GPU process's main
  * thread (which stalls every canvas of the page meanwhile).
  *
- *   npx tsx scripts/long-tasks-2d.ts [--dist DIR[=LABEL]]… [--backends webgpu,cpu] [--rounds K] [--train] [--trace]
+ * `--backends` takes the browser setups of scripts/browser.ts (`Mode`): `webgpu` and `cpu` as the browser tests
+ * run them (the page composited through SwiftShader, or in software), `webgpu-sw` (WebGPU on SwiftShader, the
+ * page composited in software: the browser of a user without a GPU who turned on WebGPU's SwiftShader) and
+ * `cpu-gl`. Where the page is composited through SwiftShader, every frame's compositing takes the same two cores
+ * as the page, which stretches its tasks' wall-clock time.
+ *
+ *   npx tsx scripts/long-tasks-2d.ts [--dist DIR[=LABEL]]… [--backends webgpu,cpu,webgpu-sw,cpu-gl] [--rounds K] [--train] [--trace]
  */
 import { type Mode, launchBrowser, serveDist } from './browser.ts';
 import { type TraceEvent, longestOf, threadOf, threadsNamed, threadsWith, topLevelTasks, traceEvents } from './traceTasks.ts';
@@ -46,7 +52,7 @@ for (let i = 0; i < argv.length; i++) {
     i++;
   } else if (f === '--backends' && v) {
     backends = v.split(',').map((b) => {
-      if (b !== 'webgpu' && b !== 'cpu') throw new Error(`--backends: ${b} is not webgpu or cpu`);
+      if (b !== 'webgpu' && b !== 'cpu' && b !== 'webgpu-sw' && b !== 'cpu-gl') throw new Error(`--backends: ${b} is not webgpu, webgpu-sw, cpu or cpu-gl`);
       return b;
     });
     i++;
@@ -134,7 +140,7 @@ try {
           const page = await browser.newPage();
           await page.setViewport({ width: 1280, height: 720 });
           await page.evaluateOnNewDocument(OBSERVE);
-          await page.goto(servers[k].url + (mode === 'cpu' ? '?backend=cpu' : ''));
+          await page.goto(servers[k].url + (mode === 'cpu' || mode === 'cpu-gl' ? '?backend=cpu' : ''));
           await page.waitForFunction('document.body.dataset.ready === "true"', { timeout: 120_000 });
           const use = await phase(page, async () => {
             await page.evaluate('window.sandbox.setState({ mode: "2d" })');
@@ -188,7 +194,7 @@ try {
           const page1d = await context.newPage();
           await page1d.setViewport({ width: 1280, height: 720 });
           await page1d.evaluateOnNewDocument(OBSERVE);
-          await page1d.goto(servers[k].url + (mode === 'cpu' ? '?backend=cpu' : ''));
+          await page1d.goto(servers[k].url + (mode === 'cpu' || mode === 'cpu-gl' ? '?backend=cpu' : ''));
           await page1d.waitForFunction('document.body.dataset.ready === "true"', { timeout: 120_000 });
           await sleep(2000);
           const unitsKey = `${d.label}|${mode}|1D: API units = 65,536 (setState and 4 s after)`;

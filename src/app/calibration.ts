@@ -1,6 +1,7 @@
 /**
  * The 2D method calibration in the app (issue 12): after the first 2D frame, a short calibration times the 2D
- * candidates on this adapter in slices (one timing per macrotask, so input and frames go first), or reads the
+ * candidates on this adapter in slices (one timing per macrotask, so input and frames go first, and none while
+ * the user is moving the pointer or typing: see inputQuiet.ts), or reads the
  * last one cached for this adapter, app version and kernel set from localStorage; the evaluator then takes the
  * fastest method for each size. The status line says what was picked for the current size and why.
  */
@@ -24,6 +25,7 @@ import type { Grid2D } from '../model/grid.ts';
 import type { Regions } from '../model/regions.ts';
 import type { Values } from '../engine/evaluator.ts';
 import { defaultWorkerEvaluator } from '../engine/cpu/workerEvaluator.ts';
+import { InputQuiet } from './inputQuiet.ts';
 
 /**
  * What times the CPU candidate: the app computes its CPU 2D grids in a worker (explorer2dFrame.ts), so the
@@ -73,6 +75,8 @@ export class CalibrationController {
   private error: string | undefined;
   private running: Promise<void> | null = null;
   private readonly listeners = new Set<() => void>();
+  /** Between timings the calibration waits for the user's input to be still (see inputQuiet.ts). */
+  private readonly input = new InputQuiet(typeof window === 'undefined' ? null : window);
 
   /**
    * `route`: whether the evaluator itself follows the picks (false under `?eval2d=gpu|cpu`, which fixes who
@@ -142,7 +146,7 @@ export class CalibrationController {
           now: () => performance.now(),
           key: k.key,
           adapter: k.adapter,
-          yieldToHost: () => new Promise((r) => setTimeout(r, 0)),
+          yieldToHost: () => this.input.wait(),
         });
         this.use(cal);
         try {

@@ -3,6 +3,7 @@
  * in step with the state, presets, JSON export/import and PNG export.
  */
 import { SaveError, download, networkJson, openSaves, parseImport, type Saves, unloadCopySupersedes } from '../state/persist.ts';
+import { StateError } from '../state/errors.ts';
 import type { AppState, Store } from '../state/state.ts';
 import { MAX_LINK_LENGTH, hashToPatch, linkBulk, stateToHash } from '../state/urlState.ts';
 import { el, messageOf, type Say } from './dom.ts';
@@ -109,7 +110,9 @@ export class ShareController {
         this.say(`${e.message} Autosave is off for this page so that copy is not replaced; use Export JSON to keep your work.`);
         return;
       }
-      this.say(`The autosaved state ${messageOf(e).replace(/^Invalid state: autosave: /, '')}. Starting from the defaults.`);
+      // The autosave's own message in full (messageOf would clip it, cutting off where the copy was kept).
+      const why = e instanceof StateError && e.field === 'autosave' ? e.detail : messageOf(e);
+      this.say(`The autosaved state ${why}. Starting from the defaults.`);
       this.rejected = true;
       this.updateNote();
     }

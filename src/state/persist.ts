@@ -3,6 +3,7 @@
  * JSON/PNG exports and the JSON import. Everything read back goes through the store's validation.
  */
 import { InvalidNetworkError, validateNetwork, type Network } from '../model/network.ts';
+import { firstLine, messageOf } from '../model/messages.ts';
 import { StateError, nestedStateError } from './errors.ts';
 import { SCHEMA, fieldNames } from './schema.ts';
 import { LEGACY_AUTOSAVE_KEY, LEGACY_PRESETS_KEY, LOCAL_PREFIX, StoredValueError, browserLocalStorage, openKv, type KvStore } from './storage.ts';
@@ -253,7 +254,8 @@ export class Saves {
     try {
       apply(saved);
     } catch (e) {
-      const reason = e instanceof Error ? e.message : String(e);
+      // "units: must be …", not "Invalid state: units: must be …" inside the autosave's own message.
+      const reason = e instanceof StateError ? `${e.field}: ${e.detail}` : messageOf(e);
       // Only the other mode's settings are bad: the work on screen is restored, the whole copy kept aside.
       if (e instanceof StateError && /^other\b/.test(e.field) && typeof saved === 'object' && Object.hasOwn(saved as object, 'other')) {
         const rest: Record<string, unknown> = { ...(saved as Record<string, unknown>) };
@@ -283,7 +285,8 @@ export class Saves {
   }
 
   private async reject(value: unknown, reason: string): Promise<never> {
-    throw new StateError('autosave', `could not be restored: ${reason}; ${await this.keepAside(value, reason)}`);
+    // The reason is clipped on its own, so what the user can do (after it) is never cut off.
+    throw new StateError('autosave', `could not be restored: ${firstLine(reason)}; ${await this.keepAside(value, reason)}`);
   }
 
   /** The last autosave that could not be restored, or null. */
@@ -439,8 +442,9 @@ export function parseImport(text: string): { kind: 'network' | 'state'; patch: R
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch (e) {
-    throw new StateError('json', `not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  } catch {
+    // Not the engine's own wording ("Unexpected token 'x', \"xyz\" is not valid JSON"): it means nothing to a user.
+    throw new StateError('json', 'not valid JSON: use a file saved with Export JSON, or a network as {"dim", "w", "b", "a", "c"}');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new StateError('json', 'must be a JSON object');
   if (Object.hasOwn(value, 'dim')) {

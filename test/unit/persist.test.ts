@@ -134,6 +134,9 @@ describe('autosave and presets in IndexedDB', () => {
     const err = await saves.restoreAutosave((p) => store.replace(p)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StateError);
     expect((err as Error).message).toMatch(/autosave: could not be restored: .*units.*; the saved copy is kept aside/);
+    // The reason once, without a second "Invalid state:" inside the autosave's own message.
+    expect((err as StateError).detail).toMatch(/^could not be restored: units: /);
+    expect((err as Error).message.match(/Invalid state/g)).toHaveLength(1);
     expect(store.state).toEqual(initialState());
     expect(await saves.autosave(withUnits(7))).toBeNull();
     const kept = await saves.rejectedAutosave();
@@ -151,6 +154,7 @@ describe('autosave and presets in IndexedDB', () => {
     const got = await saves.restoreAutosave((p) => store.replace(p));
     expect(got.restored).toBe(true);
     expect(got.note).toMatch(/^The autosaved state was restored without the other mode's settings \(.*other.*\); the saved copy is kept aside/);
+    expect(got.note).not.toMatch(/Invalid state/);
     expect(store.state.units).toBe(good.units);
     expect(JSON.parse((await saves.rejectedAutosave())!.text)).toEqual(saved);
   });

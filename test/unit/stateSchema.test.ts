@@ -84,3 +84,18 @@ describe('JSON import', () => {
     expect(() => parseImport('{"dim": 2, "w": [1], "b": [0], "a": [1], "c": 0}')).toThrow(/network/);
   });
 });
+
+describe('import messages', () => {
+  it('say that a text is not JSON in plain words, not in the engine\'s', () => {
+    for (const text of ['xyz', '{not json', '', '{"a": 1,}']) {
+      let message = '';
+      try {
+        parseImport(text);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message, text).toMatch(/^Invalid state: json: not valid JSON: use a file saved with Export JSON/);
+      expect(message, text).not.toMatch(/Unexpected|position|token/i);
+    }
+  });
+});

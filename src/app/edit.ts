@@ -2,6 +2,7 @@
 import { cloneNetwork } from '../model/network.ts';
 import { type Store, type Target2DSpec, initialLook, view2dForTarget, viewForTarget } from '../state/state.ts';
 import type { TargetSpec } from '../model/targets.ts';
+import { StateError } from '../state/errors.ts';
 import { messageOf, type Say } from './dom.ts';
 
 export class EditController {
@@ -29,22 +30,14 @@ export class EditController {
       net.w.push(w1, w2);
       net.b.push(-(w1 * cx + w2 * cy));
       net.a.push(0.5);
-      try {
-        this.store.set({ network: net, selected: net.a.length - 1 });
-      } catch (e) {
-        this.say(messageOf(e));
-      }
+      this.apply('Add unit', { network: net, selected: net.a.length - 1 });
       return;
     }
     const mid = (s.view.xMin + s.view.xMax) / 2;
     net.w.push(1);
     net.b.push(-mid);
     net.a.push((0.25 * (s.view.yMax - s.view.yMin)) / (s.view.xMax - s.view.xMin));
-    try {
-      this.store.set({ network: net, selected: net.a.length - 1 });
-    } catch (e) {
-      this.say(messageOf(e));
-    }
+    this.apply('Add unit', { network: net, selected: net.a.length - 1 });
   }
 
   removeUnit(): void {
@@ -55,18 +48,30 @@ export class EditController {
     net.w.splice(i * net.dim, net.dim);
     net.b.splice(i, 1);
     net.a.splice(i, 1);
-    this.store.set({ network: net, selected: Math.min(i, net.a.length - 1) });
+    this.apply('Remove unit', { network: net, selected: Math.min(i, net.a.length - 1) });
   }
 
   /** Puts the surface's camera back where it starts. */
   resetCamera(): void {
-    this.store.set({ look: { camera: initialLook().camera } });
+    this.apply('Reset camera', { look: { camera: initialLook().camera } });
   }
 
   resetView(): void {
     const s = this.store.state;
-    if (s.mode === '2d') this.store.set({ view2d: view2dForTarget(s.target as Target2DSpec), look: { camera: initialLook().camera } });
-    else this.store.set({ view: viewForTarget(s.target as TargetSpec) });
+    if (s.mode === '2d') this.apply('Reset view', { view2d: view2dForTarget(s.target as Target2DSpec), look: { camera: initialLook().camera } });
+    else this.apply('Reset view', { view: viewForTarget(s.target as TargetSpec) });
+  }
+
+  /**
+   * Applies an edit, or says why it was refused and changes nothing (a view fitted to a network whose values
+   * leave the documented range is refused by the store, like any other entrance).
+   */
+  private apply(what: string, patch: Parameters<Store['set']>[0]): void {
+    try {
+      this.store.set(patch);
+    } catch (e) {
+      this.say(`${what} was not done: ${e instanceof StateError ? `${e.field}: ${e.detail}` : messageOf(e)}`);
+    }
   }
 }
 

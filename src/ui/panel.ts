@@ -41,32 +41,6 @@ export interface PanelStatus extends TrainingPanelStatus {
   animating: boolean;
 }
 
-/**
- * lil-gui clamps a typed number to the field's range without a word: this watches what was typed and, when
- * the value that arrives differs, says so. Returns the check to call from the field's onFinishChange.
- */
-function clampNotice(c: Controller, label: string, say: (message: string) => void): (value: number) => void {
-  let typed: number | null = null;
-  const input = (c as unknown as { $input?: HTMLInputElement }).$input;
-  input?.addEventListener('input', () => {
-    const v = parseFloat(input.value);
-    typed = Number.isNaN(v) ? null : v;
-  });
-  const range = c as unknown as { _min?: number; _max?: number };
-  const num = (v: number) => (Math.abs(v) >= 1e6 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential().replace('e+', 'e') : v.toLocaleString('en-US', { maximumSignificantDigits: 12 }));
-  return (value) => {
-    if (typed !== null && typed !== value && Math.abs(typed - value) > 1e-9 * Math.max(1, Math.abs(value))) {
-      // Say which way it was changed: above the maximum, below the minimum, or rounded to the field's steps.
-      const why =
-        range._max !== undefined && typed > range._max ? `is above the maximum ${num(range._max)}`
-        : range._min !== undefined && typed < range._min ? `is below the minimum ${num(range._min)}`
-        : "is not one of the field's steps";
-      say(`${label}: ${num(typed)} ${why}; using ${num(value)}.`);
-    }
-    typed = null;
-  };
-}
-
 const CUSTOM_TARGETS = { 'custom expression': 'expression', 'your data': 'data' } as const;
 
 export class Panel {

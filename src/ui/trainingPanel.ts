@@ -82,7 +82,8 @@ export class TrainingPanel {
     f.add(m, 'lr').name('Learning rate').onFinishChange((v: number) => apply({ lr: v }));
     f.add(m, 'lrAuto').name('lr auto: ≤ min(0.01, 0.5/N)').onChange((v: boolean) => apply({ lr: v ? 'auto' : m.lr }));
     f.add(m, 'noise').name('Noise σ (on samples)').onFinishChange((v: number) => apply({ noise: v }));
-    f.add(m, 'holdout', 0, MAX_HOLDOUT, 0.05).name('Test fraction (held out)').onFinishChange((v: number) => apply({ holdout: v }));
+    // A plain field too: lil-gui's slider clamped a typed 5 to 0.9 and snapped 0.12 to 0.1 without a word.
+    f.add(m, 'holdout').name(`Test fraction (held out, 0–${MAX_HOLDOUT})`).onFinishChange((v: number) => apply({ holdout: v }));
     f.add(m, 'seed').name('Seed (init, noise, split)').onFinishChange((v: number) => apply({ seed: v }));
     f.add(m, 'steps').name('Steps').disable();
     f.add(m, 'epochs').name('Epochs (full batch: 1 step = 1)').disable();

@@ -4,7 +4,8 @@
  *
  * Format: one point per line, x then y (then z for 2D), separated by a comma, semicolon, tab or spaces;
  * `.` is the decimal point. `#` starts a comment (to the end of the line); blank lines are ignored; the
- * first data line may be a header (any non-numeric field, e.g. `x,y`) and is then skipped. Fields may be
+ * first data line may be a header (no field that looks like a number, e.g. `x,y`) and is then skipped; a first
+ * line with a field like `NaN`, `Infinity`, `0x10` or `1.2.3` is data, refused with its line number. Fields may be
  * wrapped in double quotes. Points are returned sorted by x; points sharing an x are merged into one
  * whose y is their average (so the result is a function of x). In 2D: sorted by x then y, and points
  * sharing (x, y) merged by averaging z.
@@ -59,6 +60,11 @@ export interface ParsedPoints {
 }
 
 const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** Whether a field looks like a number, valid or not: a digit first (after a sign or point), or NaN or Infinity. */
+function looksNumeric(field: string): boolean {
+  return /^[+-]?\.?\d/.test(field) || /^[+-]?(?:nan|inf(?:inity)?)$/i.test(field);
+}
 const SPLIT_RE = /\s*[,;\t]\s*|\s+/;
 
 function unquote(s: string): string {
@@ -125,7 +131,8 @@ function scanRows(text: string, names: readonly string[], expected: string, exam
     if (body === '') continue;
     const fields = body.split(SPLIT_RE).map(unquote);
     const numeric = fields.map((f) => NUMBER_RE.test(f));
-    if (!seenData && header === null && numeric.some((ok) => !ok)) {
+    // A header names its columns: a line where some field looks like a number ("1, NaN") is a bad data line.
+    if (!seenData && header === null && numeric.some((ok) => !ok) && !fields.some(looksNumeric)) {
       header = body;
       continue;
     }

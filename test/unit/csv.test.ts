@@ -89,3 +89,19 @@ describe('size limits before parsing', () => {
     expect(performance.now() - t0).toBeLessThan(1000);
   });
 });
+
+describe('a first line is a header only when it names columns', () => {
+  it('refuses a first line with a number-like field (NaN, Infinity, hex, a bad decimal) by its line number, in 1D and 2D', () => {
+    for (const first of ['1, NaN', 'Infinity,1', '0x10,1', '-inf, 2', '1.2.3, 4', '.5e, 1']) {
+      expect(() => parseCsvPoints(`${first}\n0,0\n2,1`), first).toThrow(/line 1: /);
+    }
+    expect(() => parseCsvPoints3('1,2,NaN\n1,1,1\n2,2,2')).toThrow(/line 1: z is not a number/);
+  });
+
+  it('still skips a header of names', () => {
+    for (const header of ['x,y', 'x; y', '"x","y"', 'time (s)\tvalue']) {
+      expect(parseCsvPoints(`${header}\n0,0\n2,1`).header, header).not.toBeNull();
+    }
+    expect(parseCsvPoints3('x,y,z\n0,0,1\n1,1,2').header).toBe('x,y,z');
+  });
+});

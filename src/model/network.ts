@@ -8,6 +8,7 @@
  */
 
 import { MAX_ABS_VALUE, outsideRange } from './limits.ts';
+import { ownFields } from './ownFields.ts';
 import { type Activation, ACTIVATIONS, isActivation } from './activation.ts';
 
 export type { Activation } from './activation.ts';
@@ -62,6 +63,9 @@ export class InvalidNetworkError extends Error {
   }
 }
 
+/** The fields a network may have (`layers` only to say that deeper networks are not supported). */
+const NETWORK_FIELDS = ['dim', 'w', 'b', 'a', 'c', 'activation', 'layers'] as const;
+
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
@@ -102,24 +106,26 @@ function describe(v: unknown): string {
 export function validateNetwork(value: unknown): ValidNetwork {
   if (isValidNetwork(value)) return value;
   if (!isObject(value)) throw new InvalidNetworkError('network', 'must be an object');
-  if (Object.hasOwn(value, 'layers') && value.layers !== undefined) {
+  // Own fields only: a `dim` or `w` inherited from a prototype is not the network's.
+  const own = ownFields(value, NETWORK_FIELDS);
+  if (own.layers !== undefined) {
     throw new InvalidNetworkError('layers', 'deeper networks are not supported yet (one hidden layer only)');
   }
-  const dim = value.dim;
+  const dim = own.dim;
   if (dim !== 1 && dim !== 2) throw new InvalidNetworkError('dim', `must be 1 or 2, got ${describe(dim)}`);
-  const a = finiteArray('a', value.a, null);
+  const a = finiteArray('a', own.a, null);
   const n = a.length;
   if (n > MAX_UNITS) {
     throw new InvalidNetworkError('a', `at most ${MAX_UNITS} units are supported, got ${n}`);
   }
-  const b = finiteArray('b', value.b, n);
-  const w = finiteArray('w', value.w, n * dim);
-  const c = value.c === undefined ? 0 : value.c;
+  const b = finiteArray('b', own.b, n);
+  const w = finiteArray('w', own.w, n * dim);
+  const c = own.c === undefined ? 0 : own.c;
   if (typeof c !== 'number' || !Number.isFinite(c)) {
     throw new InvalidNetworkError('c', `must be a finite number, got ${describe(c)}`);
   }
   if (Math.abs(c) > MAX_PARAM) throw new InvalidNetworkError('c', outsideRange(c));
-  const activation = value.activation === undefined ? 'relu' : value.activation;
+  const activation = own.activation === undefined ? 'relu' : own.activation;
   if (!isActivation(activation)) {
     throw new InvalidNetworkError('activation', `must be ${ACTIVATIONS.map((x) => `"${x}"`).join(', ')} (or absent for "relu"), got ${describe(activation)}`);
   }

@@ -3,6 +3,7 @@
  * A target resolves to a float64 function `f` (NaN where undefined, see model/expression.ts),
  * optionally its WGSL form, a default domain, and for data targets the samples themselves.
  */
+import { ownFields } from './ownFields.ts';
 import { type CompiledExpression, ExpressionSyntaxError, compileExpression } from './expression.ts';
 import { MAX_CSV_POINTS, normalizePoints } from './csv.ts';
 import { describeValue, outsideRange } from './limits.ts';
@@ -100,7 +101,8 @@ export function validateTargetSpec(value: unknown): TargetSpec {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InvalidTargetError('target', 'must be an object');
   }
-  const v = value as Record<string, unknown>;
+  // Own fields only: a `kind` or `source` inherited from a prototype is not the target's.
+  const v = ownFields(value, ['kind', 'id', 'source', 'xs', 'ys', 'zs']);
   switch (v.kind) {
     case 'builtin': {
       if (typeof v.id !== 'string') throw new InvalidTargetError('id', 'must be a string');

@@ -4,6 +4,7 @@
  * undefined, see model/expression.ts), for expressions its WGSL form, a default domain, and for data targets
  * the samples themselves with an interpolant to draw them.
  */
+import { ownFields } from './ownFields.ts';
 import { type CompiledExpression2D, ExpressionSyntaxError, compileExpression } from './expression.ts';
 import { normalizePoints3 } from './csv.ts';
 import { type Grid2D, gridStep, validateGrid2D } from './grid.ts';
@@ -87,7 +88,8 @@ export function validateTarget2D(value: unknown): Target2DSpec {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InvalidTargetError('target', 'must be an object');
   }
-  const v = value as Record<string, unknown>;
+  // Own fields only: a `kind` or `source` inherited from a prototype is not the target's.
+  const v = ownFields(value, ['kind', 'id', 'source', 'xs', 'ys', 'zs']);
   switch (v.kind) {
     case 'builtin': {
       if (typeof v.id !== 'string') throw new InvalidTargetError('id', 'must be a string');

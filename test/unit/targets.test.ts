@@ -110,3 +110,16 @@ describe('expression targets and sampling', () => {
     expect(() => sampleTarget(r.f, [0, 1], 0)).toThrow(/positive integer/);
   });
 });
+
+describe('targets and networks are read by their own fields only', () => {
+  it('refuses a target or network whose fields are only inherited', async () => {
+    const { validateTarget2D } = await import('../../src/model/targets2d.ts');
+    const { validateNetwork } = await import('../../src/model/network.ts');
+    expect(() => validateTargetSpec(Object.create({ kind: 'builtin', id: 'abs' }))).toThrow(/kind/);
+    expect(() => validateTarget2D(Object.create({ kind: 'builtin', id: 'cone' }))).toThrow(/kind/);
+    expect(() => validateTargetSpec(Object.assign(Object.create({ id: 'abs' }), { kind: 'builtin' }))).toThrow(/id/);
+    expect(() => validateNetwork(Object.create({ dim: 1, w: [1], b: [0], a: [1], c: 0 }))).toThrow(/dim/);
+    // Own fields of the prototype's name ("__proto__" from JSON) are not taken for anything.
+    expect(validateTargetSpec(JSON.parse('{"kind":"builtin","id":"abs","__proto__":{"id":"sin"}}'))).toEqual({ kind: 'builtin', id: 'abs' });
+  });
+});

@@ -73,3 +73,15 @@ describe('the too-big-link note', () => {
     expect(linkBulk(n)).toMatch(/^its 3,000 custom units/);
   });
 });
+
+describe('GPU fault messages', () => {
+  it('say anything that is not a GPU fault of ours in plain words: no compiler text, no engine wording', async () => {
+    const { plainGpuFault } = await import('../../src/engine/gpu/errors.ts');
+    class GPUPipelineError extends Error {
+      override name = 'GPUPipelineError';
+    }
+    expect(plainGpuFault(new GPUPipelineError('error: unresolved identifier foo\n  let x = foo(1.0);'))).toBe('the GPU could not compile a shader');
+    expect(plainGpuFault(new TypeError("Cannot read properties of undefined (reading 'x')"))).toMatch(/^an internal error \(TypeError\)/);
+    expect(plainGpuFault(new Error('line one\nline two'))).toBe('line one');
+  });
+});

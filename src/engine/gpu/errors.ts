@@ -1,5 +1,7 @@
 /** Typed errors for GPU faults, so callers can recover (new device) or fall back (CPU) instead of drawing nothing. */
 
+import { messageOf } from '../../model/messages.ts';
+
 export type GpuErrorKind = 'validation' | 'out-of-memory' | 'internal' | 'device-lost' | 'limits';
 
 export class GpuError extends Error {
@@ -109,7 +111,8 @@ export function plainGpuFault(e: unknown): string {
         return 'the GPU reported an internal error';
     }
   }
-  return e instanceof Error ? e.message : String(e);
+  // Anything else in plain words too (a GPUPipelineError's compiler text or a TypeError's wording never reach the page).
+  return messageOf(e);
 }
 
 /** A popped error scope's GPUError as the matching typed error. */

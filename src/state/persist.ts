@@ -26,18 +26,24 @@ export const AUTOSAVED_AT_KEY = `${LOCAL_PREFIX}autosaved-at`;
  * stale (another tab saved later, or the write finished after all) or damaged (only a fallback: the database's
  * autosave is restored, and reported if damaged).
  */
-function readUnloadCopy(local: Storage | null): { hash: string; state: object } | undefined {
+function readUnloadCopy(local: Storage | null): { hash: string; state: object } | { damaged: string } | undefined {
   if (!local) return undefined;
+  let text: string | null;
   try {
-    const text = local.getItem(UNLOAD_COPY_KEY);
-    if (text === null) return undefined;
-    const copy = JSON.parse(text) as { at?: unknown; hash?: unknown; state?: unknown };
-    const savedAt = Number(local.getItem(AUTOSAVED_AT_KEY) ?? Number.NEGATIVE_INFINITY);
-    // Equal times: the copy was written right after that write started, in the same millisecond (it is as new).
-    if (typeof copy.at !== 'number' || !(copy.at >= savedAt) || typeof copy.state !== 'object' || copy.state === null) return undefined;
-    return { hash: typeof copy.hash === 'string' ? copy.hash : '', state: copy.state };
+    text = local.getItem(UNLOAD_COPY_KEY);
   } catch {
     return undefined;
+  }
+  if (text === null) return undefined;
+  try {
+    const copy = JSON.parse(text) as { at?: unknown; hash?: unknown; state?: unknown };
+    if (typeof copy !== 'object' || copy === null || typeof copy.at !== 'number' || typeof copy.state !== 'object' || copy.state === null) return { damaged: text };
+    const savedAt = Number(local.getItem(AUTOSAVED_AT_KEY) ?? Number.NEGATIVE_INFINITY);
+    // Equal times: the copy was written right after that write started, in the same millisecond (it is as new).
+    if (!(copy.at >= savedAt)) return undefined;
+    return { hash: typeof copy.hash === 'string' ? copy.hash : '', state: copy.state };
+  } catch {
+    return { damaged: text };
   }
 }
 
@@ -48,7 +54,7 @@ function readUnloadCopy(local: Storage | null): { hash: string; state: object } 
  */
 export function unloadCopySupersedes(hash: string, local: Storage | null = browserLocalStorage()): boolean {
   const copy = readUnloadCopy(local);
-  return copy !== undefined && copy.hash === hash;
+  return copy !== undefined && 'hash' in copy && copy.hash === hash;
 }
 
 /** Largest copy written at unload (characters): localStorage holds about 5 MB in all, and the presets may live there. */
@@ -165,15 +171,18 @@ export class Saves {
     }
   }
 
-  /** The copy written at unload when it is newer than the database's autosave (then taken out of localStorage). */
-  private takeUnloadCopy(): unknown {
+  /**
+   * The copy written at unload when it is newer than the database's autosave, or its text when it is damaged (then
+   * taken out of localStorage either way).
+   */
+  private takeUnloadCopy(): { state: object } | { damaged: string } | undefined {
     const copy = readUnloadCopy(this.local);
     try {
       this.local?.removeItem(UNLOAD_COPY_KEY);
     } catch {
       // Left there it is stale by the next autosave's time.
     }
-    return copy?.state;
+    return copy;
   }
 
   /** Saves the state (coalesced); resolves with null once it (or a newer state) is stored, or with a plain message why not. */
@@ -231,8 +240,14 @@ export class Saves {
     let saved: unknown;
     // The copy of a page left within the autosave's throttle (or mid-write) is newer than the database's autosave.
     const copy = this.takeUnloadCopy();
-    if (copy !== undefined) {
-      saved = copy;
+    // A damaged one is reported and kept aside (never dropped in silence); the database's autosave is restored.
+    let damagedNote: string | null = null;
+    if (copy !== undefined && 'damaged' in copy) {
+      const where = await this.keepAside(copy.damaged, 'the copy written as the page was left is not valid JSON (it was damaged)');
+      damagedNote = `The newest autosave, written as the page was left, was damaged and could not be restored; the autosave before it is restored instead, and ${where.replace(/^the /, 'the damaged ')}.`;
+    }
+    if (copy !== undefined && 'state' in copy) {
+      saved = copy.state;
     } else {
       try {
         // A network's arrays stay typed: the store's validation copies them (the one copy of a 65,536-unit network).
@@ -242,7 +257,7 @@ export class Saves {
         throw new SaveError('The autosaved state could not be read from the browser\'s storage.');
       }
     }
-    if (saved === undefined || saved === null) return { restored: false, note: null };
+    if (saved === undefined || saved === null) return { restored: false, note: damagedNote?.replace('the autosave before it is restored instead', 'there is no earlier autosave, so the page starts from the defaults') ?? null };
     // Saves moved over from localStorage are still the JSON text they were there.
     if (typeof saved === 'string') {
       try {
@@ -270,7 +285,7 @@ export class Saves {
       }
       return this.reject(saved, reason);
     }
-    return { restored: true, note: null };
+    return { restored: true, note: damagedNote };
   }
 
   /** Keeps `value` under the rejected key; says where it is, for the user. */

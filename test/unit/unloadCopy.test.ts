@@ -68,13 +68,23 @@ describe('the copy written when the page is left before its autosave is stored',
     expect((await restore(new Saves(idbKv(), local))).units).toBe(41);
   });
 
-  it('is ignored when damaged, and the database autosave is restored (or reported) as before', async () => {
+  it('is reported and kept aside when damaged, and the database autosave is restored (or reported) as before', async () => {
     const saves = new Saves(idbKv(), local);
     await saves.autosave(withUnits(12));
     local.setItem(UNLOAD_COPY_KEY, '{"at": 5000, "state": ');
-    expect((await restore(new Saves(idbKv(), local))).units).toBe(12);
+    const got = await restore(new Saves(idbKv(), local));
+    expect(got.units).toBe(12);
+    expect(got.note).toMatch(/^The newest autosave, written as the page was left, was damaged .*the autosave before it is restored instead, and the damaged saved copy is kept aside/);
+    expect((await new Saves(idbKv(), local).rejectedAutosave())!.text).toBe('{"at": 5000, "state": ');
     local.setItem(UNLOAD_COPY_KEY, JSON.stringify({ at: 9_000, state: { units: 'many' } }));
     await expect(restore(new Saves(idbKv(), local))).rejects.toThrow(/could not be restored/);
+  });
+
+  it('is reported when damaged and there is no earlier autosave: the page starts from the defaults', async () => {
+    local.setItem(UNLOAD_COPY_KEY, 'not json');
+    const got = await restore(new Saves(idbKv(), local));
+    expect(got.units).toBeNull();
+    expect(got.note).toMatch(/was damaged .*there is no earlier autosave, so the page starts from the defaults/);
   });
 
   it('is not written without localStorage or when too big', () => {

@@ -405,6 +405,7 @@ export async function migrateLegacy(kv: KvStore, storage: Storage | null): Promi
   }
   if (toIdb) {
     // Presets saved while the database was refused (fallback mode), one key each.
+    const damaged: string[] = [];
     for (let i = 0; i < storage.length; i++) {
       const k = storage.key(i);
       if (!k?.startsWith(LOCAL_PREFIX + PRESET)) continue;
@@ -414,8 +415,14 @@ export async function migrateLegacy(kv: KvStore, storage: Storage | null): Promi
         if (text !== null && !have.has(key)) entries.push([key, JSON.parse(text)]);
         moved.push(k);
       } catch {
-        // A damaged one stays where it is.
+        // A damaged one stays where it is, and is reported.
+        damaged.push(key.slice(PRESET.length));
       }
+    }
+    if (damaged.length > 0) {
+      const names = damaged.map((n) => `"${n.length > 40 ? `${n.slice(0, 40)}…` : n}"`).join(', ');
+      const said = `${damaged.length === 1 ? 'The preset' : 'The presets'} ${names} could not be read (damaged); ${damaged.length === 1 ? 'it is' : 'they are'} left in localStorage.`;
+      note = note ? `${note} ${said}` : said;
     }
   }
   entries.push([MIGRATED, { at: Date.now() }]);

@@ -238,6 +238,15 @@ describe('moving localStorage saves into IndexedDB', () => {
     expect(notices.join(' ')).toMatch(/presets saved before this version could not be read/);
     expect(localStorage.getItem(LEGACY_PRESETS_KEY)).toBe('{"a": ');
   });
+
+  it('moves the presets saved in fallback mode, and names a damaged one, left in localStorage', async () => {
+    localStorage.setItem(LOCAL_PREFIX + 'preset:good', JSON.stringify({ units: 6 }));
+    localStorage.setItem(LOCAL_PREFIX + 'preset:broken', '{"units": ');
+    const { saves, notices } = await openSaves();
+    expect(notices.join(' ')).toMatch(/The preset "broken" could not be read \(damaged\); it is left in localStorage/);
+    expect(await saves.loadPreset('good')).toMatchObject({ units: 6 });
+    expect(localStorage.getItem(LOCAL_PREFIX + 'preset:broken')).toBe('{"units": ');
+  });
 });
 
 describe('fallbacks when IndexedDB is refused', () => {

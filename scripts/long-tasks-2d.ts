@@ -25,8 +25,13 @@
  * `cpu-gl`. Where the page is composited through SwiftShader, every frame's compositing takes the same two cores
  * as the page, which stretches its tasks' wall-clock time.
  *
- *   npx tsx scripts/long-tasks-2d.ts [--dist DIR[=LABEL]]… [--backends webgpu,cpu,webgpu-sw,cpu-gl] [--rounds K] [--train] [--trace]
+ * `--save-traces DIR` (implies `--trace`) also samples the page's JavaScript and writes each phase's trace to DIR, for
+ * chrome://tracing or `npx tsx scripts/trace-hotspots.ts FILE` (what the longest tasks ran).
+ *
+ *   npx tsx scripts/long-tasks-2d.ts [--dist DIR[=LABEL]]… [--backends webgpu,cpu,webgpu-sw,cpu-gl] [--rounds K] [--train] [--trace] [--save-traces DIR]
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Mode, launchBrowser, serveDist } from './browser.ts';
 import { type TraceEvent, longestOf, threadOf, threadsNamed, threadsWith, topLevelTasks, traceEvents } from './traceTasks.ts';
 
@@ -42,11 +47,17 @@ let backends: Mode[] = ['webgpu', 'cpu'];
 let rounds = 1;
 let train = false;
 let trace = false;
+let saveTraces = '';
 for (let i = 0; i < argv.length; i++) {
   const f = argv[i];
   const v = argv[i + 1];
   if (f === '--train') train = true;
   else if (f === '--trace') trace = true;
+  else if (f === '--save-traces' && v) {
+    saveTraces = v;
+    trace = true;
+    i++;
+  }
   else if (f === '--dist' && v) {
     const [dir, label] = v.split('=');
     dists.push({ dir, label: label ?? dir });
@@ -60,7 +71,7 @@ for (let i = 0; i < argv.length; i++) {
   } else if (f === '--rounds' && v && Number.isInteger(Number(v)) && Number(v) >= 1) {
     rounds = Number(v);
     i++;
-  } else throw new Error(`unknown flag or bad value: ${f}\nflags: --dist DIR[=LABEL] (repeatable) --backends webgpu,cpu --rounds K --train --trace`);
+  } else throw new Error(`unknown flag or bad value: ${f}\nflags: --dist DIR[=LABEL] (repeatable) --backends webgpu,cpu --rounds K --train --trace --save-traces DIR`);
 }
 if (dists.length === 0) dists.push({ dir: 'dist', label: 'dist' });
 
@@ -108,12 +119,18 @@ const traces = new Map<string, Traced>();
 async function phase(page: import('puppeteer').Page, run: () => Promise<void>, key?: string): Promise<Phase> {
   await page.evaluate('window.__long.length = 0');
   if (trace && key) {
-    await page.tracing.start({ categories: TRACE_CATEGORIES });
+    // Saved traces also sample the page's JavaScript, to see what a long task runs (it costs a little CPU).
+    await page.tracing.start({ categories: saveTraces ? [...TRACE_CATEGORIES, 'disabled-by-default-v8.cpu_profiler'] : TRACE_CATEGORIES });
     await page.evaluate((m) => performance.mark(m), PHASE_MARK);
   }
   await run();
   if (trace && key) {
-    const t = traced((await page.tracing.stop()) ?? new TextEncoder().encode('[]'));
+    const json = (await page.tracing.stop()) ?? new TextEncoder().encode('[]');
+    if (saveTraces) {
+      mkdirSync(saveTraces, { recursive: true });
+      writeFileSync(join(saveTraces, `${key.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 90)}.json`), json);
+    }
+    const t = traced(json);
     const old = traces.get(key);
     traces.set(key, old ? { longestCpu: Math.max(old.longestCpu, t.longestCpu), over100Cpu: Math.max(old.over100Cpu, t.over100Cpu), longestGpuWait: Math.max(old.longestGpuWait, t.longestGpuWait), longestSyncPipeline: Math.max(old.longestSyncPipeline, t.longestSyncPipeline) } : t);
   }

@@ -592,9 +592,13 @@ export async function calibrate2D(opts: CalibrateOptions): Promise<Calibration2D
   const candidates = registry.filter((c) => c.available(opts.device));
   const samples: Sample2D[] = [];
   const nets = new Map<number, Network>();
-  const netFor = (n: number) => {
+  /** The size's network, built in a task of its own when new (at 65,536 units the build and a first run chained in one task took 79 ms of a slow CPU). */
+  const netFor = async (n: number) => {
     let net = nets.get(n);
-    if (!net) nets.set(n, (net = randomNetwork(2, n, 12_000 + n)));
+    if (!net) {
+      nets.set(n, (net = randomNetwork(2, n, 12_000 + n)));
+      await pause();
+    }
     return net;
   };
   const check = () => {
@@ -607,7 +611,7 @@ export async function calibrate2D(opts: CalibrateOptions): Promise<Calibration2D
    * A short run is batched to `minTimedMs` per timing; a pause between timings.
    */
   const timeAt = async (c: Candidate2D, output: Output2D, n: number, side: number, timings = 5): Promise<number> => {
-    const net = netFor(n);
+    const net = await netFor(n);
     const grid = gridOf(side);
     const timeOnce = async (reps: number) => {
       const t0 = opts.now();
@@ -661,7 +665,7 @@ export async function calibrate2D(opts: CalibrateOptions): Promise<Calibration2D
       }
       if (bound && bound.ms > budget) continue;
       if (!mine.length) {
-        await opts.run(c, output, netFor(n), gridOf(side));
+        await opts.run(c, output, await netFor(n), gridOf(side));
         await pause();
         check();
       }

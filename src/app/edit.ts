@@ -2,8 +2,8 @@
 import { cloneNetwork } from '../model/network.ts';
 import { type Store, type Target2DSpec, initialLook, view2dForTarget, viewForTarget } from '../state/state.ts';
 import type { TargetSpec } from '../model/targets.ts';
-import { StateError } from '../state/errors.ts';
-import { messageOf, type Say } from './dom.ts';
+import { refusalText } from '../state/errors.ts';
+import type { Say } from './dom.ts';
 
 export class EditController {
   constructor(
@@ -70,7 +70,7 @@ export class EditController {
     try {
       this.store.set(patch);
     } catch (e) {
-      this.say(`${what} was not done: ${e instanceof StateError ? `${e.field}: ${e.detail}` : messageOf(e)}`);
+      this.say(`${what} was not done: ${refusalText(e)}`);
     }
   }
 }

@@ -1,3 +1,5 @@
+import { messageOf } from '../model/messages.ts';
+
 /** Thrown for any bad state patch; `field` names the offending field, e.g. `"units"` or `"network.w[3]"`. */
 export class StateError extends Error {
   override name = 'StateError';
@@ -10,6 +12,14 @@ export class StateError extends Error {
   ) {
     super(`Invalid state: ${field}: ${detail}`);
   }
+}
+
+/**
+ * A refusal for a message that adds its own context ("Delete was not done: …"): a StateError as "field: detail"
+ * (without its "Invalid state:" prefix), anything else in plain words (messageOf).
+ */
+export function refusalText(e: unknown): string {
+  return e instanceof StateError ? `${e.field}: ${e.detail}` : messageOf(e);
 }
 
 /** The StateError of a field error from the model (`InvalidNetworkError`, `InvalidTargetError`), its field under `prefix`. */

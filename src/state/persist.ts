@@ -3,8 +3,8 @@
  * JSON/PNG exports and the JSON import. Everything read back goes through the store's validation.
  */
 import { InvalidNetworkError, validateNetwork, type Network } from '../model/network.ts';
-import { firstLine, messageOf } from '../model/messages.ts';
-import { StateError, nestedStateError } from './errors.ts';
+import { firstLine } from '../model/messages.ts';
+import { StateError, nestedStateError, refusalText } from './errors.ts';
 import { SCHEMA, fieldNames } from './schema.ts';
 import { LEGACY_AUTOSAVE_KEY, LEGACY_PRESETS_KEY, LOCAL_PREFIX, StoredValueError, browserLocalStorage, openKv, type KvStore } from './storage.ts';
 import type { AppState } from './types.ts';
@@ -270,7 +270,7 @@ export class Saves {
       apply(saved);
     } catch (e) {
       // "units: must be …", not "Invalid state: units: must be …" inside the autosave's own message.
-      const reason = e instanceof StateError ? `${e.field}: ${e.detail}` : messageOf(e);
+      const reason = refusalText(e);
       // Only the other mode's settings are bad: the work on screen is restored, the whole copy kept aside.
       if (e instanceof StateError && /^other\b/.test(e.field) && typeof saved === 'object' && Object.hasOwn(saved as object, 'other')) {
         const rest: Record<string, unknown> = { ...(saved as Record<string, unknown>) };

@@ -9,6 +9,7 @@ import { knotOf } from '../model/network.ts';
 import { type Activation, activationOf } from '../model/activation.ts';
 import { fmt } from './formula.ts';
 import { type AppState, StateError, type Store } from '../state/state.ts';
+import { refusalText } from '../state/errors.ts';
 
 function el<T extends HTMLElement>(id: string): T {
   const e = document.getElementById(id);
@@ -118,7 +119,7 @@ export class TargetEditor {
       this.csvError.classList.remove('error');
       return true;
     } catch (e) {
-      this.showCsvError(e instanceof StateError ? `${e.field}: ${e.detail}` : messageOf(e));
+      this.showCsvError(refusalText(e));
       return false;
     }
   }

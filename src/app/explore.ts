@@ -236,7 +236,7 @@ export class ExploreController {
     }
     const scale = hi > lo ? (hi - lo) / (t.domain[1] - t.domain[0]) : 1;
     const figs: HTMLElement[] = [];
-    for (const n of ns) {
+    for (let k = 0; k < ns.length; k++) {
       const fig = document.createElement('figure');
       fig.append(document.createElement('canvas'), document.createElement('figcaption'));
       figs.push(fig);

@@ -40,7 +40,7 @@ import { OrbitCamera } from '../views/surface3d/camera.ts';
 import { drawAxes3D } from '../views/surface3d/axes3d.ts';
 import { SurfaceCanvas, type SurfaceCanvasParams } from '../views/surface3d/surfaceCanvas.ts';
 import { SurfaceGpu } from '../views/surface3d/surfaceGpu.ts';
-import { messageOf, type Say } from './dom.ts';
+import type { Say } from './dom.ts';
 import { firstLine } from '../model/messages.ts';
 import type { FrameView, PlotCanvases } from './frame.ts';
 import type { Readouts } from './readouts.ts';

@@ -20,7 +20,7 @@ import { type LevelOfDetail, Plot1D } from '../views/plot1d/plot1d.ts';
 import { LOD_MIN_UNITS, LOD_TERMS, largestTerms, termBand } from '../views/plot1d/lod.ts';
 import { PlotGpu } from '../views/plot1d/plotGpu.ts';
 import { type DeviceValues, isDeviceValues } from '../views/deviceValues.ts';
-import { messageOf, type Say } from './dom.ts';
+import type { Say } from './dom.ts';
 import type { FrameView, PlotCanvases } from './frame.ts';
 import type { HoverReadout, Readouts } from './readouts.ts';
 import { nextTask } from '../state/nextTask.ts';

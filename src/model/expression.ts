@@ -250,11 +250,6 @@ class Parser {
   private isOp(tok: Token, op: string): boolean {
     return tok.t === 'op' && tok.op === op;
   }
-  private expectOp(op: string): void {
-    const tok = this.next();
-    if (!this.isOp(tok, op)) throw new ExpressionSyntaxError(`expected '${op}' but found ${describeToken(tok)}`, tok.pos);
-  }
-
   parseAll(): ExprNode {
     const node = this.parse(0, 1);
     const tok = this.peek();

@@ -243,7 +243,7 @@ export function leastSquaresNetwork(
   const p = d + 1; // parameters: v_0 … v_{d−1}, final slope s
   // Banded symmetric matrix: band[k][i] = H[i][i + k], k = 0, 1, 2.
   const band = [new Float64Array(p), new Float64Array(p), new Float64Array(p)];
-  const [band0, band1, band2] = band;
+  const [band0, band1] = band;
   const rhs = new Float64Array(p);
   // Data term: each sample row has at most two non-zeros at consecutive indices.
   const inv = 1 / mm;

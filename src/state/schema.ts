@@ -9,7 +9,7 @@ import { type ValidNetwork, InvalidNetworkError, MAX_UNITS, cloneNetwork, valida
 import { InvalidTargetError, validateTargetSpec } from '../model/targets.ts';
 import { validateTarget2D } from '../model/targets2d.ts';
 import { MAX_HOLDOUT } from '../model/trainSetup.ts';
-import { construct, view2dForTarget, viewForTarget } from './construction.ts';
+import { construct, viewForTarget } from './construction.ts';
 import { StateError, nestedStateError } from './errors.ts';
 import { ACTIVATIONS, type Activation } from '../model/activation.ts';
 import { type LinkCodec, LinkError, activationCodec, buildCodec, lookCodec, modeCodec, networkCodec, numberCodec, placementCodec, showCodec, targetCodec, viewCodec } from './linkCodecs.ts';

@@ -84,7 +84,7 @@ export class Panel {
   private shownMode: AppState['mode'] | null = null;
 
   constructor(
-    private readonly store: Store,
+    store: Store,
     actions: PanelActions,
     onError: (message: string) => void,
     container?: HTMLElement,

@@ -33,7 +33,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Mode, launchBrowser, serveDist } from './browser.ts';
-import { type TraceEvent, longestOf, threadOf, threadsNamed, threadsWith, topLevelTasks, traceEvents } from './traceTasks.ts';
+import { type TraceEvent, firstMark, longestOf, threadOf, threadsNamed, threadsWith, topLevelTasks, traceEvents } from './traceTasks.ts';
 
 interface Phase {
   longest: number;
@@ -105,7 +105,7 @@ function traced(json: Uint8Array): Traced {
   let main = threadsWith(ev, PHASE_MARK);
   if (main.size === 0) main = threadsNamed(ev, 'CrRendererMain');
   const gpuMain = threadsNamed(ev, 'CrGpuMain');
-  const tasks = longestOf(topLevelTasks(ev, main));
+  const tasks = longestOf(topLevelTasks(ev, main, firstMark(ev, PHASE_MARK)));
   const spans = ev.filter((e) => e.ph === 'X' && (e.dur ?? 0) > 0);
   const longest = (a: TraceEvent[]) => Math.round(a.reduce((m, e) => Math.max(m, e.dur ?? 0), 0) / 1000);
   const waits = spans.filter((e) => main.has(threadOf(e)) && /GPU backpressure|WaitForToken|WaitForGetOffset|WaitSyncToken/.test(e.name));

@@ -8,7 +8,7 @@
  *   npx tsx scripts/trace-hotspots.ts TRACE.json [--tasks K] [--top M]
  */
 import { readFileSync } from 'node:fs';
-import { type TraceEvent, threadOf, threadsNamed, threadsWith, topLevelTasks, traceEvents } from './traceTasks.ts';
+import { type TraceEvent, firstMark, threadOf, threadsNamed, threadsWith, topLevelTasks, traceEvents } from './traceTasks.ts';
 
 interface ProfileNode {
   id: number;
@@ -33,7 +33,7 @@ const top = flag('--top', 15);
 const events = traceEvents(readFileSync(file)) as ChunkEvent[];
 let main = threadsWith(events, 'long-tasks-2d-phase');
 if (main.size === 0) main = threadsNamed(events, 'CrRendererMain');
-const tasks = topLevelTasks(events, main)
+const tasks = topLevelTasks(events, main, firstMark(events, 'long-tasks-2d-phase'))
   .map((t, i) => ({ ...t, i }))
   .sort((a, b) => b.cpu - a.cpu)
   .slice(0, taskCount);

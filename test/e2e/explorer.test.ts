@@ -391,6 +391,24 @@ describe.each<Mode>(['webgpu', 'cpu'])('explorer with %s', (mode) => {
     await page.keyboard.press('Tab');
     expect(JSON.stringify(await state(page))).toBe(before);
     expect(await page.$eval('#message', (e) => e.textContent ?? '')).toMatch(/network\.a\[4\]/);
+    // A value float32 cannot hold (issue 11): refused with the one range's message at the inspector, the API and
+    // an import alike, and nothing changes (on WebGPU it used to turn into NaN and the curve vanished silently).
+    await selectAll(page, '#unit-a');
+    await page.keyboard.type('1e39');
+    await page.keyboard.press('Tab');
+    expect(JSON.stringify(await state(page))).toBe(before);
+    expect(await page.$eval('#message', (e) => e.textContent ?? '')).toMatch(/network\.a\[4\]: 1e\+?39 is outside ±1e15/);
+    expect(await page.$eval('#unit-a', (e) => (e as HTMLInputElement).value)).not.toMatch(/e\+?39/);
+    const refused = await page.evaluate(async () => {
+      const net = window.sandbox.getState().network;
+      const big = { ...net, a: net.a.map((v, i) => (i === 0 ? 1e39 : v)) };
+      const api = await window.sandbox.setState({ network: big }).then(() => 'accepted', (e: Error) => `${e.name}: ${e.message}`);
+      const imported = await window.sandbox.importJson(JSON.stringify(big)).then(() => 'accepted', (e: Error) => `${e.name}: ${e.message}`);
+      return { api, imported };
+    });
+    expect(refused.api).toMatch(/^StateError: .*network\.a\[0\]: 1e\+?39 is outside ±1e15/);
+    expect(refused.imported).toMatch(/^StateError: .*a\[0\]: 1e\+?39 is outside ±1e15/);
+    expect(JSON.stringify(await state(page))).toBe(before);
     expect(await page.$eval('#unit-knot', (e) => e.textContent)).not.toBe('—');
     const formula = await page.$eval('#formula-numeric', (e) => e.textContent ?? '');
     // Up to eight terms the formula lists every one; the new unit's a = 0 term leaves the sum and is counted.

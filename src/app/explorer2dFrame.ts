@@ -312,7 +312,7 @@ export class Explorer2DFrame implements FrameView {
       }
     }
     this.targetOnGpu = false;
-    return this.upload(layer, layer.target, Float32Array.from(sampleTarget2D(t, grid)));
+    return this.upload(layer, layer.target, new Float32Array(sampleTarget2D(t, grid)));
   }
 
   /** Evaluates what the state needs (or reuses the last frame's numbers when only the camera or overlays moved). */
@@ -369,7 +369,7 @@ export class Explorer2DFrame implements FrameView {
       image = r.image;
       range = r.range ?? [Number.NaN, Number.NaN];
       if (layer) {
-        valuesDev = this.upload(layer, layer.values, Float32Array.from(values));
+        valuesDev = this.upload(layer, layer.values, new Float32Array(values));
         if (regions) patternDev = this.upload(layer, layer.pattern, regions.pattern);
       } else this.targetOnGpu = false;
     } else if (layer) {
@@ -377,7 +377,7 @@ export class Explorer2DFrame implements FrameView {
       regions = wantPattern ? await this.gridEvaluator(net, grid.nx, 'regions').regions2D(net, grid) : null;
       if (wantCpuValues || empty || onCpu) {
         values = empty ? new Float32Array(n).fill(net.c) : await ev.evaluateGrid2D(net, grid);
-        valuesDev = this.upload(layer, layer.values, Float32Array.from(values));
+        valuesDev = this.upload(layer, layer.values, new Float32Array(values));
       } else {
         const v = await this.evaluator.gridValues2D(net, grid);
         if (!v || v.device !== layer.device) throw new Error('the GPU values are not on the drawing device');
@@ -393,9 +393,14 @@ export class Explorer2DFrame implements FrameView {
       values = empty ? new Float64Array(n).fill(net.c) : await ev.evaluateGrid2D(net, grid);
       this.targetOnGpu = false;
     }
+    // The target sampled here (a grid point per call of its function) and the range: tasks of their own, after the
+    // evaluator's (at 512² they chained into a 74 ms task of a slow CPU).
+    if (layer && !cached?.dev) await nextTask();
     if (layer) targetDev = cached?.dev ?? (await this.targetOnDevice(layer, t, grid));
+    if (values && !cached?.cpu && !workerTarget) await nextTask();
     const target = values ? (cached?.cpu ?? workerTarget ?? sampleTarget2D(t, grid)) : null;
     this.targetCache = { key: gridKey, device, dev: targetDev, cpu: target ?? cached?.cpu ?? null };
+    if (!range && values) await nextTask();
     const zRange = await this.zRangeOf(s, t, range ?? values);
     const data: FrameData = { net, grid, targetKey, zWithTarget, wantPattern, valuesDev, values, pattern: regions?.pattern ?? null, patternDev, targetDev, target, zRange, device, image, imageSpec: image ? imageSpec : null };
     this.valuesOnGpu = !onCpu && layer !== null;

@@ -3,9 +3,9 @@
  * 100 ms), for one or more builds in one run so they share the machine's load: for each backend, round and build,
  * a fresh page at 1280×720 that (1) switches to 2D and is used: the pointer moved over the map, the map dragged,
  * the surface turned; (2) gets a 65,536-unit network on a 2048² grid, then a look change (the grid to 512²);
- * (3) with `--train`, trains it (CPU
+ * (3) selects one of its units; (4) with `--train`, trains it (CPU
  * backend: the API's `train()`) until two steps are done, then cancels; then a second fresh page (storage of its
- * own, so it starts in 1D) that (4) gets `setState({ units: 65536 })` in 1D, and (5) from there the mode switch
+ * own, so it starts in 1D) that (5) gets `setState({ units: 65536 })` in 1D, and (6) from there the mode switch
  * `setState({ network: <65,536-unit 2D network>, look: { grid: 2048 } })`, which moves the 1D network to `other`.
  * The script awaits each `setState` in the page and returns nothing: a state handed back to puppeteer is
  * serialized on the page's main thread (hundreds of ms at 65,536 units), which is the harness's cost, not the app's.
@@ -194,6 +194,12 @@ try {
             await page.evaluate('(async () => { await window.sandbox.setState({ look: { grid: 512 } }); })()');
             await sleep(3000);
           }, lookKey));
+          // A unit selected from the list (its crease and plane highlighted, the list and inspector updated).
+          const selectKey = `${d.label}|${mode}|N = 65,536: a unit selected (setState and 2 s after)`;
+          keep(selectKey, await phase(page, async () => {
+            await page.evaluate('(async () => { await window.sandbox.setState({ selected: 40000 }); })()');
+            await sleep(2000);
+          }, selectKey));
           if (train) {
             let cancelMs = 0;
             const tr = await phase(page, async () => {

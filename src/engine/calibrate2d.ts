@@ -12,6 +12,7 @@ import type { Grid2D } from '../model/grid.ts';
 import type { Regions } from '../model/regions.ts';
 import type { Values } from './evaluator.ts';
 import { type CpuEvaluator, SWEEP_2D_MIN_UNITS } from './cpu/evaluator.ts';
+import { ReusedF64, ReusedRegions } from './cpu/buffers.ts';
 import { type GpuEvaluator, type GpuEvaluatorOptions, type Kernel2DChoice, gridKernel2D } from './gpu/context.ts';
 import { slicesFor } from './gpu/eval2dSplit.ts';
 
@@ -686,11 +687,20 @@ export async function calibrate2D(opts: CalibrateOptions): Promise<Calibration2D
 /**
  * The standard way to run a candidate: the CPU evaluator for 'cpu', else a GpuEvaluator built with the
  * candidate's options (`gpuFor`, which the caller caches per candidate). GPU values are left on the device and
- * awaited with onSubmittedWorkDone (as the frame uses them); regions are read back (as the frame uses them).
+ * awaited with onSubmittedWorkDone (as the frame uses them); regions are read back (as the frame uses them). The
+ * CPU writes into output arrays the runner keeps (the timings keep no result; the bench's CPU rows reuse theirs),
+ * so a CPU result is overwritten by the runner's next CPU call: read it before that, or use candidateOutput.
  */
 export function candidateRunner(cpu: CpuEvaluator, gpuFor: (c: Candidate2D) => Promise<GpuEvaluator>): RunCandidate2D {
+  const values = new ReusedF64();
+  const regions = new ReusedRegions();
   return async (c, output, net, grid) => {
-    if (c.backend === 'cpu') return output === 'values' ? cpu.evaluateGrid2D(net, grid) : cpu.regions2D(net, grid);
+    if (c.backend === 'cpu') {
+      // A malformed grid gets no array: the evaluator's validation reports it.
+      const points = grid.nx * grid.ny;
+      const ok = Number.isSafeInteger(points) && points > 0 && points <= 1 << 26;
+      return output === 'values' ? cpu.evaluateGrid2D(net, grid, ok ? values.get(points) : undefined) : cpu.regions2D(net, grid, ok ? regions.get(points) : undefined);
+    }
     const g = await gpuFor(c);
     if (output === 'regions') return g.regions2D(net, grid);
     const v = await g.gridValues2D(net, grid);

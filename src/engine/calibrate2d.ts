@@ -24,7 +24,7 @@ export type Output2D = 'values' | 'regions';
  * value, on a CPU-like adapter the invocation itself): at a few units on a big grid those are all there is, and a
  * model without them predicted N = 1–16 on 512² several times too fast (bench/NOTES.md).
  *  - 'brute': overhead, points, N·points;
- *  - 'sweep' (the CPU row sweep, brute force under SWEEP_2D_MIN_UNITS units): overhead, points, N (the per-call
+ *  - 'sweep' (the CPU row sweep, brute force under SWEEP_2D_MIN_UNITS units, i.e. a network of no units): overhead, points, N (the per-call
  *    setup of each unit's constants), rows·N and rows·max(0, N − SWEEP_CACHE_KNEE) where it sweeps, N·points where
  *    it does not. The sweep sorts nothing (each knot drops into its column's bucket), so its work is rows·N; but
  *    each row streams every unit's constants (48 bytes a unit), and once they outgrow the core's cache a unit-row
@@ -107,7 +107,7 @@ export const CANDIDATES_2D: Candidate2D[] = [
   {
     id: 'cpu',
     label: 'CPU row sweep',
-    detail: 'CpuEvaluator: the exact row sweep (src/engine/cpu/sweep2d.ts), brute force for a single unit',
+    detail: 'CpuEvaluator: the exact row sweep (src/engine/cpu/sweep2d.ts)',
     backend: 'cpu',
     outputs: ['values', 'regions'],
     scaling: 'sweep',
@@ -211,7 +211,7 @@ export interface Calibration2D {
 }
 
 /** Bump when the ladder, the timing or the models change: older cached calibrations are then measured again. */
-export const CALIBRATION_VERSION = 6;
+export const CALIBRATION_VERSION = 7;
 
 /** Adapter fields the cache key is made of (GPUAdapterInfo or the benchmark's description of it). */
 export interface AdapterKeyInfo {
@@ -473,12 +473,13 @@ export function describePick(p: Pick2D, side: number, output: Output2D = 'values
  * The sizes timed, cheap ones first; each candidate skips a size whose run would exceed its budget. Each basis
  * term has sizes where it dominates: the fixed cost (1 unit on 64²), the cost per point (4 and 16 units on 256²
  * and 512²: on a CPU-like adapter a brute-force kernel costs about as much per point at N = 1 as at N = 64), the
- * CPU's brute force for a single unit (1 on 64²), and the work in N, with N and the grid growing in turn so the row
+ * CPU's cost per point (1 unit on 64² and 256²), and the work in N, with N and the grid growing in turn so the row
  * sweep's rows·N and the tile kernel's rows·N are told apart from N·points (the same N on 256² and 512²: a
  * budget that ends the ladder there otherwise leaves them confounded, and the tile kernel's model predicted 6× too
  * slow at 65,536 units on 1024²). Extrapolating from these to 65,536 units on 1024² is linear in every term.
- * The CPU alone also times its brute force for a single unit on 256² (from 64² alone, a timing spoilt by load
- * or a cold JIT was extrapolated 64× to 512², and a GPU kernel picked at 2.8× the CPU's time there), and 16,384
+ * The CPU alone also times a single unit on 256² (from 64² alone, a timing spoilt by load or a cold JIT was
+ * extrapolated 64× to 512², and a GPU kernel picked at 2.8× the CPU's time there; since SWEEP_2D_MIN_UNITS is 1
+ * that is the row sweep's per-point cost, no longer a brute force of its own), and 16,384
  * and 65,536 units on small grids (about 10 and 30 ms here): its 40 ms budget
  * ends its ladder at 4,096 units on the big grids, below SWEEP_CACHE_KNEE, and without a size past the knee the
  * row sweep's model predicted 65,536 units on 1024² at 1.26 s against 2.2 s measured, so the CPU was picked at up

@@ -10,9 +10,12 @@ import { outputArray } from './buffers.ts';
 
 /**
  * From this many units on, 2D grids use the exact row sweep (O(R·(N + C))) instead of brute force (O(N·R·C)). The
- * bench measured the sweep 2–22× faster already at N = 2–8 (512²: 1.6 ms against 20–36 ms); brute force wins at N = 1.
+ * bench measured the sweep 2–22× faster already at N = 2–8 (512²: 1.6 ms against 20–36 ms). At N = 1 the two
+ * were within 30 % of each other in either order between runs (the allocation of the output was most of both);
+ * with the sweep's values-only pass and reused outputs they are close, and one method at every N ≥ 1 gives the
+ * calibration one CPU model instead of a brute-force size it cannot pick between (bench/NOTES.md).
  */
-export const SWEEP_2D_MIN_UNITS = 2;
+export const SWEEP_2D_MIN_UNITS = 1;
 
 /**
  * Brute-force 1D evaluation in float64, O(N·G): the plain definition, kept as the reference

@@ -30,7 +30,10 @@ export type Output2D = 'values' | 'regions';
  *    each row streams every unit's constants (48 bytes a unit), and once they outgrow the core's cache a unit-row
  *    costs more (this machine: 13 ns up to 4,096 units, 24 ns past ~10,000; bench/NOTES.md), which the last
  *    sweep term carries;
- *  - 'tiles' (the tile kernel): overhead, points, rows·N (the units crossing each tile), N·points (classification).
+ *  - 'tiles' (the tile kernel): overhead, points, N, rows·N (the units crossing each tile), N·points
+ *    (classification). The N term is a cost per unit that does not grow with the grid: on SwiftShader 65,536 units
+ *    cost about half as much on 128² as on 512² (175 against 331 ms), not a quarter, and without it the model put
+ *    128² at 0.6× its time at N ≥ 4,096 and picked the tile kernel where the CPU was faster (bench/NOTES.md).
  */
 export type Scaling = 'brute' | 'sweep' | 'tiles';
 
@@ -39,8 +42,8 @@ export function basisOf(scaling: Scaling, n: number, nx: number, ny: number): nu
   const points = nx * ny;
   if (scaling === 'brute') return [1, points, Math.max(1, n) * points];
   // The tile kernel: classification is tiles·N (∝ points·N / 256), evaluation points × the units crossing a tile
-  // (∝ N·tile side / grid side per point, so rows·N).
-  if (scaling === 'tiles') return [1, points, ny * n, Math.max(1, n) * points];
+  // (∝ N·tile side / grid side per point, so rows·N), and a cost per unit whatever the grid (see Scaling).
+  if (scaling === 'tiles') return [1, points, n, ny * n, Math.max(1, n) * points];
   // Terms that are zero on the other side of the threshold, so each side's rate is fitted from its own sizes.
   const sweeps = n >= SWEEP_2D_MIN_UNITS;
   return [1, points, sweeps ? n : 0, sweeps ? ny * n : 0, sweeps ? ny * Math.max(0, n - SWEEP_CACHE_KNEE) : 0, sweeps ? 0 : Math.max(1, n) * points];
@@ -352,7 +355,7 @@ function bestSubsetFit(scaling: Scaling, rows: number[][], count: number): numbe
  * its samples have (brute force: N·points; the row sweep: rows·N where it sweeps — its setup and cache terms
  * alone would not grow with the grid —, N·points where it does not; the tile kernel: rows·N or N·points).
  */
-const WORK_TERMS: Record<Scaling, number[][]> = { brute: [[2]], sweep: [[3], [5]], tiles: [[2, 3]] };
+const WORK_TERMS: Record<Scaling, number[][]> = { brute: [[2]], sweep: [[3], [5]], tiles: [[3, 4]] };
 
 /** The model's predicted time, ms. */
 export function predictMs(model: CostModel, n: number, nx: number, ny: number): number {

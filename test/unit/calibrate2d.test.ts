@@ -49,6 +49,17 @@ describe('fitCostModel', () => {
     }
   });
 
+  it('recovers the tile kernel’s cost per unit that does not grow with the grid (SwiftShader: 128² cost half of 512² at 65,536 units, not a quarter)', () => {
+    // The shape of a SwiftShader run (bench/NOTES.md): 0.6 ms a call, 30 ns a point, 2.3 µs a unit, 6 ns a unit-row.
+    // Without the unit term the fit put 65,536 units on 128² at 0.6× the measured time and picked it over the CPU.
+    const truth = (n: number, side: number) => 0.6 + 3e-5 * side * side + 2.3e-3 * n + 6e-6 * side * n;
+    const ladder = LADDER.filter((s) => s.backend !== 'cpu' && truth(s.n, s.side) <= 60);
+    const m = fitCostModel('tiles', ladder.map(({ n, side }) => ({ n, nx: side, ny: side, ms: truth(n, side) })))!;
+    for (const [n, side] of [[65536, 128], [65536, 512], [4096, 128], [16384, 1024], [16, 512]]) {
+      expect(predictMs(m, n, side, side) / truth(n, side)).toBeCloseTo(1, 3);
+    }
+  });
+
   it('caps the row sweep’s cache term, so timings past the knee spoilt by load cannot make large N look several times dearer', () => {
     // The CPU's timings of one calibration on this machine at load 8–10 (n, side, ms; bench/NOTES.md): the two
     // sizes past the knee read about 3× their quiet times. Uncapped, the fit put 65,536 units on 128² at 753 ms.
@@ -117,6 +128,7 @@ describe('fitCostModel', () => {
 
   it('bases: brute force is overhead + points + N·points; the row sweep switches terms at SWEEP_2D_MIN_UNITS units', () => {
     expect(basisOf('brute', 0, 4, 8)).toEqual([1, 32, 32]);
+    expect(basisOf('tiles', 16, 4, 8)).toEqual([1, 32, 16, 128, 512]);
     expect(SWEEP_2D_MIN_UNITS).toBe(1);
     expect(basisOf('sweep', 0, 4, 8)).toEqual([1, 32, 0, 0, 0, 32]);
     expect(basisOf('sweep', 1, 4, 8)).toEqual([1, 32, 1, 8, 0, 0]);

@@ -487,7 +487,12 @@ export function describePick(p: Pick2D, side: number, output: Output2D = 'values
  * ends its ladder at 4,096 units on the big grids, below SWEEP_CACHE_KNEE, and without a size past the knee the
  * row sweep's model predicted 65,536 units on 1024² at 1.26 s against 2.2 s measured, so the CPU was picked at up
  * to 2.5× the tile kernel's time (bench/NOTES.md). Their grids are small so they stay cheap; the GPU candidates
- * skip them (a few hundred points leave a GPU idle, which would spoil its per-point rates).
+ * skip them (a few hundred points leave a GPU idle, which would spoil its per-point rates). 4,096 units on 128² is
+ * cheap for every candidate (16,384 points) and gives each a second grid at a large N whatever the budget cuts: on
+ * SwiftShader the budget often skipped 4,096 on 512² for the tile kernel, whose per-unit and rows·N terms were then
+ * told apart by nothing (its fit put everything on N and over-predicted 128² by 1.5×), and the brute-force kernels
+ * cost 2.6× more per unit and point on 128² than on 256², which no size showed (a cache8sg pick at 128², N ≥ 32,768,
+ * 5× slower than the best; bench/NOTES.md).
  */
 export const LADDER: ReadonlyArray<LadderSize> = [
   { n: 1, side: 64 },
@@ -498,6 +503,7 @@ export const LADDER: ReadonlyArray<LadderSize> = [
   { n: 16, side: 512 },
   { n: 256, side: 256 },
   { n: 1024, side: 256 },
+  { n: 4096, side: 128 },
   { n: 4096, side: 256 },
   { n: 1024, side: 512 },
   { n: 4096, side: 512 },

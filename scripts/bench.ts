@@ -13,7 +13,7 @@ const { CliError, HELP, parseArgs } = await import('../src/bench/cli.ts');
 const { runBenchmark } = await import('../src/bench/runner.ts');
 const { formatReport, toCSV } = await import('../src/bench/format.ts');
 const { autoKernel2D } = await import('../src/engine/gpu/context.ts');
-const { isCpuSeriesWorker, serveCpuSeries, workerCpuSeries } = await import('../src/bench/nodeIsolate.ts');
+const { isContenderWorker, isCpuSeriesWorker, serveContender, serveCpuSeries, workerContender, workerCpuSeries } = await import('../src/bench/nodeIsolate.ts');
 
 async function main(): Promise<number> {
   let opts;
@@ -70,6 +70,26 @@ async function main(): Promise<number> {
   if (picked && picker) {
     const kernel2D = g.device && g.adapter ? autoKernel2D(g.adapter, g.device) : 'tiled';
     const points = picked.pickedPoints(result, picker, kernel2D);
+    // Close calls judged again in alternating turns (src/bench/headToHead.ts): the CPU method in a fresh worker as
+    // its series was (in this thread with --no-isolate), the GPU method here.
+    if (opts.turns && !result.cancelled && !result.gpuLost) {
+      const { judgeByTurns, prepareContender } = await import('../src/bench/headToHead.ts');
+      const { METHODS } = await import('../src/bench/methods.ts');
+      const { benchNetwork, makeGrid } = await import('../src/bench/runner.ts');
+      const now = () => performance.now();
+      const seed = opts.config.seed;
+      const turnNotes = await judgeByTurns(points, async (job) => {
+        const spec = METHODS.find((m) => m.id === job.method && m.dim === job.dim);
+        if (!spec) return null;
+        const net = benchNetwork(job.dim, job.n, seed);
+        const grid = makeGrid(job.dim, job.grid);
+        if (spec.backend === 'cpu') return opts.isolate ? workerContender(new URL(import.meta.url), { ...job, seed }) : prepareContender(spec, { now, device: null }, net, grid);
+        if (!g.device) return null;
+        const noTimestamps = opts.config.noTimestamps || !g.device.features.has('timestamp-query');
+        return prepareContender(spec, { now, device: g.device, noTimestamps, kernel2D, gridPoints: job.grid * job.grid }, net, grid);
+      }, (m) => !opts.quiet && process.stderr.write(`${m}\n`));
+      for (const n of turnNotes) console.log(n);
+    }
     picks = { calibration: picker.calibration, points };
     console.log('');
     console.log(picked.formatPicked(points, picker));
@@ -119,6 +139,8 @@ async function main(): Promise<number> {
 // The same module runs each CPU series in a worker thread of its own (the bundled bench.mjs has no other file).
 if (!isMainThread && isCpuSeriesWorker(workerData)) {
   await serveCpuSeries();
+} else if (!isMainThread && isContenderWorker(workerData)) {
+  await serveContender();
 } else {
   main().then(
     (code) => process.exit(code),

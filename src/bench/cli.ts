@@ -22,6 +22,8 @@ export interface CliOptions {
   peerTrainSizes: number[] | null;
   /** Each CPU series in a fresh worker thread (default); false (--no-isolate): all in the main thread. */
   isolate: boolean;
+  /** Judge close 2D picks by alternating turns (default); false (--no-turns): by the sweep's medians alone. */
+  turns: boolean;
 }
 
 export class CliError extends Error {
@@ -61,6 +63,8 @@ Flags
   --peer-train-sizes LIST  training sizes N of --peers (default: --sizes plus 4096; 'none' skips training)
   --no-isolate       run the CPU series in the main thread after the others (default: each in a fresh worker
                      thread, since the 1D series leave this thread's 2D CPU code 1.2–1.4× slower)
+  --no-turns         judge each 2D pick by the sweep's medians alone (default: where the pick is not the fastest
+                     method but within 1.5× of it, both are timed again in alternating turns, which decide)
   --quiet            no progress lines
   --help             this text
 
@@ -104,7 +108,7 @@ export function parseSizes(flag: string, v: string | undefined, hi: number): num
 /** Parses argv (without `node script`); throws CliError with a message naming the flag. */
 export function parseArgs(argv: string[]): CliOptions {
   let config = defaultConfig();
-  const opts: CliOptions = { config, out: null, help: false, gpu: 'auto', quiet: false, peers: null, peersDefault: false, tfjsWasmDir: null, peerTrainSizes: null, isolate: true };
+  const opts: CliOptions = { config, out: null, help: false, gpu: 'auto', quiet: false, peers: null, peersDefault: false, tfjsWasmDir: null, peerTrainSizes: null, isolate: true, turns: true };
   if (argv.includes('--quick')) config = opts.config = quickConfig();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -174,6 +178,9 @@ export function parseArgs(argv: string[]): CliOptions {
         break;
       case '--no-isolate':
         opts.isolate = false;
+        break;
+      case '--no-turns':
+        opts.turns = false;
         break;
       case '--peers': {
         // A bare --peers takes the defaults; a list only inline (--peers=wasm,webgpu), so `--peers --sizes …` stays unambiguous.

@@ -5,6 +5,7 @@ import type { Network } from '../model/network.ts';
 import { type Grid1D, type Grid2D, gridPoints2D, gridXs } from '../model/grid.ts';
 import { evaluate1DBrute, evaluate1DSweep, evaluate2DBrute } from '../engine/cpu/evaluator.ts';
 import { sweep2D } from '../engine/cpu/sweep2d.ts';
+import { ReusedF64 } from '../engine/cpu/buffers.ts';
 import { Eval1DSearchKernel } from '../engine/gpu/eval1dSearch.ts';
 import { GpuTimer, type GpuTimingMethod } from '../engine/gpu/timer.ts';
 import { UnitKernelHarness, pointsPerThread } from './unitHarness.ts';
@@ -106,12 +107,19 @@ export const FLOP_NOTE =
   'regions 3 (fma, compare; the count and XOR are integer ops). Exact sweeps do less ' +
   'arithmetic: their unit-evals/s, FLOP/s (at the CPU brute-force count) and % of peak are brute-force equivalents (N·G / time), marked *.';
 
-function cpuInstance(now: () => number, compute: (net: Network, grid: Grid1D | Grid2D) => () => ArrayLike<number>): MethodInstance {
+/**
+ * A CPU method: `compute` prepares a job for a network and grid that writes its values into the output array it is
+ * given. The instance keeps one output array for all its runs (grown when a grid needs more), as the app's callers
+ * that evaluate repeatedly do: a new 2 MiB array per run cost about 6 ms of page faults on the bench's VM, more
+ * than the evaluation itself at a few units on 512² (bench/NOTES.md).
+ */
+function cpuInstance(now: () => number, compute: (net: Network, grid: Grid1D | Grid2D, out: ReusedF64) => () => ArrayLike<number>): MethodInstance {
   let job: (() => ArrayLike<number>) | null = null;
   let last: ArrayLike<number> = new Float64Array(0);
+  const out = new ReusedF64();
   return {
     prepare(net, grid) {
-      job = compute(net, grid);
+      job = compute(net, grid, out);
     },
     async run(reps = 1) {
       if (!job) throw new Error('prepare() first');
@@ -215,9 +223,10 @@ export const METHODS: MethodSpec[] = [
     canSubset: true,
     cost: brute,
     create: (ctx) =>
-      cpuInstance(ctx.now, (net, grid) => {
+      cpuInstance(ctx.now, (net, grid, out) => {
         const xs = gridXs(grid as Grid1D);
-        return () => evaluate1DBrute(net, xs);
+        const into = out.get(xs.length);
+        return () => evaluate1DBrute(net, xs, into);
       }),
   },
   {
@@ -231,9 +240,10 @@ export const METHODS: MethodSpec[] = [
     canSubset: false,
     cost: (n, nx) => n * Math.log2(n + 2) + nx,
     create: (ctx) =>
-      cpuInstance(ctx.now, (net, grid) => {
+      cpuInstance(ctx.now, (net, grid, out) => {
         const xs = gridXs(grid as Grid1D);
-        return () => evaluate1DSweep(net, xs);
+        const into = out.get(xs.length);
+        return () => evaluate1DSweep(net, xs, into);
       }),
   },
   {
@@ -293,9 +303,10 @@ export const METHODS: MethodSpec[] = [
     canSubset: true,
     cost: brute,
     create: (ctx) =>
-      cpuInstance(ctx.now, (net, grid) => {
+      cpuInstance(ctx.now, (net, grid, out) => {
         const xy = gridPoints2D(grid as Grid2D);
-        return () => evaluate2DBrute(net, xy);
+        const into = out.get(xy.length >> 1);
+        return () => evaluate2DBrute(net, xy, into);
       }),
   },
   {
@@ -308,7 +319,12 @@ export const METHODS: MethodSpec[] = [
     exact: true,
     canSubset: false,
     cost: (n, nx, ny) => ny * (n + nx),
-    create: (ctx) => cpuInstance(ctx.now, (net, grid) => () => sweep2D(net, grid as Grid2D, { values: true, regions: false }).values!),
+    create: (ctx) =>
+      cpuInstance(ctx.now, (net, grid, out) => {
+        const g = grid as Grid2D;
+        const values = out.get(g.nx * g.ny);
+        return () => sweep2D(net, g, { values: true, regions: false, out: { values } }).values!;
+      }),
   },
   {
     id: 'gpu-brute',

@@ -9,9 +9,12 @@
  * calls serveCpuSeries() when isCpuSeriesWorker(workerData) holds.
  */
 import { Worker, parentPort, workerData as threadData } from 'node:worker_threads';
-import { type BenchEnv, type BenchRow, type CpuSeriesJob, type CpuSeriesResult, runBenchmark, seriesNotes } from './runner.ts';
+import { type BenchEnv, type BenchRow, type CpuSeriesJob, type CpuSeriesResult, benchNetwork, makeGrid, runBenchmark, seriesNotes } from './runner.ts';
+import { type Contender, type ContenderJob, prepareContender } from './headToHead.ts';
+import { METHODS } from './methods.ts';
 
 const ROLE = 'relu-bench-cpu-series';
+const CONTENDER_ROLE = 'relu-bench-contender';
 
 interface SeriesData {
   role: typeof ROLE;
@@ -20,6 +23,81 @@ interface SeriesData {
 
 /** Messages from a series worker. */
 type FromWorker = { kind: 'progress'; message: string; row?: BenchRow } | { kind: 'done'; result: CpuSeriesResult };
+
+/** A CPU contender's worker data (see serveContender). */
+interface ContenderData {
+  role: typeof CONTENDER_ROLE;
+  job: ContenderJob;
+}
+
+/** Messages from a contender worker. */
+type FromContender = { kind: 'ready' } | { kind: 'time'; ms: number } | { kind: 'error'; message: string };
+
+/** Whether this thread's workerData makes it a CPU contender worker (see serveContender). */
+export function isContenderWorker(data: unknown): boolean {
+  return typeof data === 'object' && data !== null && (data as { role?: unknown }).role === CONTENDER_ROLE;
+}
+
+/**
+ * A CPU method prepared for alternating turns (src/bench/headToHead.ts) in a fresh worker thread, as its series
+ * was measured: `time()` asks the worker for one measurement. Rejects when the worker fails.
+ */
+export function workerContender(entry: URL, job: ContenderJob): Promise<Contender> {
+  return new Promise<Contender>((resolve, reject) => {
+    const worker = startWorker(entry, { role: CONTENDER_ROLE, job });
+    let waiting: { resolve: (ms: number) => void; reject: (e: unknown) => void } | null = null;
+    let failed: Error | null = null;
+    const fail = (e: Error) => {
+      failed ??= e;
+      waiting?.reject(e);
+      waiting = null;
+      reject(e);
+    };
+    worker.on('message', (m: FromContender) => {
+      if (m.kind === 'ready') {
+        resolve({
+          time: () =>
+            failed
+              ? Promise.reject(failed)
+              : new Promise<number>((res, rej) => {
+                  waiting = { resolve: res, reject: rej };
+                  worker.postMessage('time');
+                }),
+          destroy: () => void worker.terminate(),
+        });
+      } else if (m.kind === 'time') {
+        const w = waiting;
+        waiting = null;
+        w?.resolve(m.ms);
+      } else fail(new Error(m.message));
+    });
+    worker.once('error', (e) => fail(e instanceof Error ? e : new Error(String(e))));
+    worker.once('exit', (code) => fail(new Error(`the contender worker exited (code ${code})`)));
+  });
+}
+
+/** The contender worker's side: prepares the method in workerData, then answers each 'time' with one measurement. */
+export async function serveContender(): Promise<void> {
+  const port = parentPort;
+  if (!port || !isContenderWorker(threadData)) throw new Error('serveContender() runs in a contender worker only');
+  const { job } = threadData as ContenderData;
+  try {
+    const spec = METHODS.find((m) => m.id === job.method && m.dim === job.dim && m.backend === 'cpu');
+    if (!spec) throw new Error(`no CPU method ${job.method} (${job.dim}D)`);
+    const c = await prepareContender(spec, { now: () => performance.now(), device: null }, benchNetwork(job.dim, job.n, job.seed), makeGrid(job.dim, job.grid));
+    port.on('message', (m) => {
+      if (m !== 'time') return;
+      c.time().then(
+        (ms) => port.postMessage({ kind: 'time', ms } satisfies FromContender),
+        (e: unknown) => port.postMessage({ kind: 'error', message: e instanceof Error ? e.message : String(e) } satisfies FromContender),
+      );
+    });
+    port.postMessage({ kind: 'ready' } satisfies FromContender);
+  } catch (e) {
+    port.postMessage({ kind: 'error', message: e instanceof Error ? e.message : String(e) } satisfies FromContender);
+    port.close();
+  }
+}
 
 /** Whether this thread's workerData makes it a CPU series worker (see serveCpuSeries). */
 export function isCpuSeriesWorker(data: unknown): boolean {
@@ -31,7 +109,7 @@ export function isCpuSeriesWorker(data: unknown): boolean {
  * first: tsx registers it in the main thread only (Node 20), while the `?raw` loader comes with the inherited
  * execArgv (`--import ./scripts/register-raw.mjs`).
  */
-function startWorker(entry: URL, data: SeriesData): Worker {
+function startWorker(entry: URL, data: SeriesData | ContenderData): Worker {
   if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData: data });
   const api = import.meta.resolve('tsx/esm/api');
   const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;

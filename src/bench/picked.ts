@@ -7,6 +7,7 @@ import { type BruteKernel2D, CANDIDATES_2D, Picker2D, calibrate2D, calibrationKe
 import { CpuEvaluator } from '../engine/cpu/evaluator.ts';
 import { GpuEvaluator, adapterName } from '../engine/gpu/context.ts';
 import type { BenchResult } from './runner.ts';
+import type { TurnsVerdict } from './headToHead.ts';
 
 /** How much slower than the best fixed method a pick may be (the issue's target). */
 export const PICK_TOLERANCE = 1.1;
@@ -53,6 +54,16 @@ export interface PickedPoint {
   minRatio: number | null;
   /** Whether the pick's method was in the run but skipped at this point for the run's budget (see --budget). */
   skipped: boolean;
+  /**
+   * Where the pick was not the fastest by the medians but close to it: both timed again in alternating turns
+   * (src/bench/headToHead.ts), whose ratio is then the verdict's.
+   */
+  turns?: TurnsVerdict;
+}
+
+/** The ratio a point is judged by: the turns' where it has them, else the medians'. */
+export function verdictRatio(p: PickedPoint): number | null {
+  return p.turns ? p.turns.ratio : p.ratio;
 }
 
 /**
@@ -100,19 +111,29 @@ export function formatPicked(points: PickedPoint[], picker: Picker2D): string {
         : p.skipped
           ? `${p.method} skipped for the run's budget (raise --budget to include)`
           : `not measured in this run${p.method ? ` (add --methods ${p.method})` : ''}`;
-    lines.push(`  N=${p.n} ${p.grid}: picked ${p.pick} (${picked}); best ${p.best.method} ${p.best.ms.toPrecision(3)} ms${p.ratio !== null ? `; ratio ${p.ratio.toFixed(2)}` : ''}`);
+    const turns = p.turns ? `; in ${p.turns.pickedMs.length} alternating turns ratio ${p.turns.ratio.toFixed(2)}` : '';
+    lines.push(`  N=${p.n} ${p.grid}: picked ${p.pick} (${picked}); best ${p.best.method} ${p.best.ms.toPrecision(3)} ms${p.ratio !== null ? `; ratio ${p.ratio.toFixed(2)}` : ''}${turns}`);
   }
-  const judged = points.filter((p) => p.ratio !== null);
-  const within = judged.filter((p) => p.ratio! <= PICK_TOLERANCE);
-  const worst = judged.reduce<PickedPoint | null>((a, b) => (!a || b.ratio! > a.ratio! ? b : a), null);
+  const judged = points.filter((p) => verdictRatio(p) !== null);
+  const within = judged.filter((p) => verdictRatio(p)! <= PICK_TOLERANCE);
+  const worst = judged.reduce<PickedPoint | null>((a, b) => (!a || verdictRatio(b)! > verdictRatio(a)! ? b : a), null);
+  const byTurns = judged.filter((p) => p.turns);
+  const flipped = byTurns.filter((p) => p.ratio! <= PICK_TOLERANCE !== p.turns!.ratio <= PICK_TOLERANCE);
   const withinMin = judged.filter((p) => p.minRatio !== null && p.minRatio <= PICK_TOLERANCE);
   const worstMin = judged.reduce<PickedPoint | null>((a, b) => (b.minRatio !== null && (!a || b.minRatio > a.minRatio!) ? b : a), null);
   lines.push(
     `Picked within ${Math.round((PICK_TOLERANCE - 1) * 100)} % of the best at ${within.length} of ${judged.length} 2D value points` +
-      (worst ? ` (worst ratio ${worst.ratio!.toFixed(2)} at N=${worst.n} ${worst.grid})` : '') +
+      (worst ? ` (worst ratio ${verdictRatio(worst)!.toFixed(2)} at N=${worst.n} ${worst.grid})` : '') +
       (points.length > judged.length ? `; ${points.length - judged.length} point(s) whose pick was not measured` : '') +
       '.',
   );
+  if (byTurns.length) {
+    const byMedians = judged.filter((p) => p.ratio! <= PICK_TOLERANCE).length;
+    lines.push(
+      `${byTurns.length} close point(s) judged by alternating turns, ${flipped.length} of them differently from the medians ` +
+        `(by the medians alone: within ${Math.round((PICK_TOLERANCE - 1) * 100)} % at ${byMedians} of ${judged.length}).`,
+    );
+  }
   // The medians decide; the fastest repeats say how much of a miss other programs' load may explain.
   if (worstMin) {
     lines.push(`By each method's fastest repeat: within ${Math.round((PICK_TOLERANCE - 1) * 100)} % at ${withinMin.length} of ${judged.length} (worst ratio ${worstMin.minRatio!.toFixed(2)} at N=${worstMin.n} ${worstMin.grid}).`);

@@ -66,6 +66,8 @@ function fallbackReason(s: Exclude<GpuStartup, { kind: 'ok' }>): string {
  */
 export class AutoEvaluator implements Evaluator {
   private readonly cpu = new CpuEvaluator('CPU');
+  /** Runs the CPU candidate for the calibration's timings (kept: it keeps its output arrays between them). */
+  private cpuRunner: RunCandidate2D | null = null;
   private statusNow: BackendStatus;
   private destroyed = false;
 
@@ -190,8 +192,9 @@ export class AutoEvaluator implements Evaluator {
   /** Runs one 2D evaluation by a candidate (the calibration's timings); GPU faults go through the root's recovery. */
   readonly runCandidate2D: RunCandidate2D = (c, output, net, grid) => {
     const root = this.gpuRoot;
+    // The CPU's runner is kept: it keeps its output arrays between the timings.
+    if (c.backend === 'cpu') return (this.cpuRunner ??= candidateRunner(this.cpu, () => Promise.reject(new Error('a CPU runner runs no GPU candidate'))))(c, output, net, grid);
     const run = candidateRunner(this.cpu, (cand) => this.evaluator(root!, cand));
-    if (c.backend === 'cpu') return run(c, output, net, grid);
     if (!root || root.failed) return Promise.reject(new GpuDeviceLostError('no WebGPU device to run the 2D kernels on'));
     return root.run(() => run(c, output, net, grid));
   };

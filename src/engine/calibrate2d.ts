@@ -12,6 +12,7 @@ import type { Grid2D } from '../model/grid.ts';
 import type { Regions } from '../model/regions.ts';
 import type { Values } from './evaluator.ts';
 import { type CpuEvaluator, SWEEP_2D_MIN_UNITS } from './cpu/evaluator.ts';
+import { ReusedF64, ReusedRegions } from './cpu/buffers.ts';
 import { type GpuEvaluator, type GpuEvaluatorOptions, type Kernel2DChoice, gridKernel2D } from './gpu/context.ts';
 import { slicesFor } from './gpu/eval2dSplit.ts';
 
@@ -23,13 +24,16 @@ export type Output2D = 'values' | 'regions';
  * value, on a CPU-like adapter the invocation itself): at a few units on a big grid those are all there is, and a
  * model without them predicted N = 1–16 on 512² several times too fast (bench/NOTES.md).
  *  - 'brute': overhead, points, N·points;
- *  - 'sweep' (the CPU row sweep, brute force under SWEEP_2D_MIN_UNITS units): overhead, points, N (the per-call
+ *  - 'sweep' (the CPU row sweep, brute force under SWEEP_2D_MIN_UNITS units, i.e. a network of no units): overhead, points, N (the per-call
  *    setup of each unit's constants), rows·N and rows·max(0, N − SWEEP_CACHE_KNEE) where it sweeps, N·points where
  *    it does not. The sweep sorts nothing (each knot drops into its column's bucket), so its work is rows·N; but
  *    each row streams every unit's constants (48 bytes a unit), and once they outgrow the core's cache a unit-row
  *    costs more (this machine: 13 ns up to 4,096 units, 24 ns past ~10,000; bench/NOTES.md), which the last
  *    sweep term carries;
- *  - 'tiles' (the tile kernel): overhead, points, rows·N (the units crossing each tile), N·points (classification).
+ *  - 'tiles' (the tile kernel): overhead, points, N, rows·N (the units crossing each tile), N·points
+ *    (classification). The N term is a cost per unit that does not grow with the grid: on SwiftShader 65,536 units
+ *    cost about half as much on 128² as on 512² (175 against 331 ms), not a quarter, and without it the model put
+ *    128² at 0.6× its time at N ≥ 4,096 and picked the tile kernel where the CPU was faster (bench/NOTES.md).
  */
 export type Scaling = 'brute' | 'sweep' | 'tiles';
 
@@ -38,8 +42,8 @@ export function basisOf(scaling: Scaling, n: number, nx: number, ny: number): nu
   const points = nx * ny;
   if (scaling === 'brute') return [1, points, Math.max(1, n) * points];
   // The tile kernel: classification is tiles·N (∝ points·N / 256), evaluation points × the units crossing a tile
-  // (∝ N·tile side / grid side per point, so rows·N).
-  if (scaling === 'tiles') return [1, points, ny * n, Math.max(1, n) * points];
+  // (∝ N·tile side / grid side per point, so rows·N), and a cost per unit whatever the grid (see Scaling).
+  if (scaling === 'tiles') return [1, points, n, ny * n, Math.max(1, n) * points];
   // Terms that are zero on the other side of the threshold, so each side's rate is fitted from its own sizes.
   const sweeps = n >= SWEEP_2D_MIN_UNITS;
   return [1, points, sweeps ? n : 0, sweeps ? ny * n : 0, sweeps ? ny * Math.max(0, n - SWEEP_CACHE_KNEE) : 0, sweeps ? 0 : Math.max(1, n) * points];
@@ -106,7 +110,7 @@ export const CANDIDATES_2D: Candidate2D[] = [
   {
     id: 'cpu',
     label: 'CPU row sweep',
-    detail: 'CpuEvaluator: the exact row sweep (src/engine/cpu/sweep2d.ts), brute force for a single unit',
+    detail: 'CpuEvaluator: the exact row sweep (src/engine/cpu/sweep2d.ts)',
     backend: 'cpu',
     outputs: ['values', 'regions'],
     scaling: 'sweep',
@@ -210,7 +214,7 @@ export interface Calibration2D {
 }
 
 /** Bump when the ladder, the timing or the models change: older cached calibrations are then measured again. */
-export const CALIBRATION_VERSION = 6;
+export const CALIBRATION_VERSION = 7;
 
 /** Adapter fields the cache key is made of (GPUAdapterInfo or the benchmark's description of it). */
 export interface AdapterKeyInfo {
@@ -351,7 +355,7 @@ function bestSubsetFit(scaling: Scaling, rows: number[][], count: number): numbe
  * its samples have (brute force: N·points; the row sweep: rows·N where it sweeps — its setup and cache terms
  * alone would not grow with the grid —, N·points where it does not; the tile kernel: rows·N or N·points).
  */
-const WORK_TERMS: Record<Scaling, number[][]> = { brute: [[2]], sweep: [[3], [5]], tiles: [[2, 3]] };
+const WORK_TERMS: Record<Scaling, number[][]> = { brute: [[2]], sweep: [[3], [5]], tiles: [[3, 4]] };
 
 /** The model's predicted time, ms. */
 export function predictMs(model: CostModel, n: number, nx: number, ny: number): number {
@@ -472,17 +476,23 @@ export function describePick(p: Pick2D, side: number, output: Output2D = 'values
  * The sizes timed, cheap ones first; each candidate skips a size whose run would exceed its budget. Each basis
  * term has sizes where it dominates: the fixed cost (1 unit on 64²), the cost per point (4 and 16 units on 256²
  * and 512²: on a CPU-like adapter a brute-force kernel costs about as much per point at N = 1 as at N = 64), the
- * CPU's brute force for a single unit (1 on 64²), and the work in N, with N and the grid growing in turn so the row
+ * CPU's cost per point (1 unit on 64² and 256²), and the work in N, with N and the grid growing in turn so the row
  * sweep's rows·N and the tile kernel's rows·N are told apart from N·points (the same N on 256² and 512²: a
  * budget that ends the ladder there otherwise leaves them confounded, and the tile kernel's model predicted 6× too
  * slow at 65,536 units on 1024²). Extrapolating from these to 65,536 units on 1024² is linear in every term.
- * The CPU alone also times its brute force for a single unit on 256² (from 64² alone, a timing spoilt by load
- * or a cold JIT was extrapolated 64× to 512², and a GPU kernel picked at 2.8× the CPU's time there), and 16,384
+ * The CPU alone also times a single unit on 256² (from 64² alone, a timing spoilt by load or a cold JIT was
+ * extrapolated 64× to 512², and a GPU kernel picked at 2.8× the CPU's time there; since SWEEP_2D_MIN_UNITS is 1
+ * that is the row sweep's per-point cost, no longer a brute force of its own), and 16,384
  * and 65,536 units on small grids (about 10 and 30 ms here): its 40 ms budget
  * ends its ladder at 4,096 units on the big grids, below SWEEP_CACHE_KNEE, and without a size past the knee the
  * row sweep's model predicted 65,536 units on 1024² at 1.26 s against 2.2 s measured, so the CPU was picked at up
  * to 2.5× the tile kernel's time (bench/NOTES.md). Their grids are small so they stay cheap; the GPU candidates
- * skip them (a few hundred points leave a GPU idle, which would spoil its per-point rates).
+ * skip them (a few hundred points leave a GPU idle, which would spoil its per-point rates). 4,096 units on 128² is
+ * cheap for every candidate (16,384 points) and gives each a second grid at a large N whatever the budget cuts: on
+ * SwiftShader the budget often skipped 4,096 on 512² for the tile kernel, whose per-unit and rows·N terms were then
+ * told apart by nothing (its fit put everything on N and over-predicted 128² by 1.5×), and the brute-force kernels
+ * cost 2.6× more per unit and point on 128² than on 256², which no size showed (a cache8sg pick at 128², N ≥ 32,768,
+ * 5× slower than the best; bench/NOTES.md).
  */
 export const LADDER: ReadonlyArray<LadderSize> = [
   { n: 1, side: 64 },
@@ -493,6 +503,7 @@ export const LADDER: ReadonlyArray<LadderSize> = [
   { n: 16, side: 512 },
   { n: 256, side: 256 },
   { n: 1024, side: 256 },
+  { n: 4096, side: 128 },
   { n: 4096, side: 256 },
   { n: 1024, side: 512 },
   { n: 4096, side: 512 },
@@ -690,11 +701,20 @@ export async function calibrate2D(opts: CalibrateOptions): Promise<Calibration2D
 /**
  * The standard way to run a candidate: the CPU evaluator for 'cpu', else a GpuEvaluator built with the
  * candidate's options (`gpuFor`, which the caller caches per candidate). GPU values are left on the device and
- * awaited with onSubmittedWorkDone (as the frame uses them); regions are read back (as the frame uses them).
+ * awaited with onSubmittedWorkDone (as the frame uses them); regions are read back (as the frame uses them). The
+ * CPU writes into output arrays the runner keeps (the timings keep no result; the bench's CPU rows reuse theirs),
+ * so a CPU result is overwritten by the runner's next CPU call: read it before that, or use candidateOutput.
  */
 export function candidateRunner(cpu: CpuEvaluator, gpuFor: (c: Candidate2D) => Promise<GpuEvaluator>): RunCandidate2D {
+  const values = new ReusedF64();
+  const regions = new ReusedRegions();
   return async (c, output, net, grid) => {
-    if (c.backend === 'cpu') return output === 'values' ? cpu.evaluateGrid2D(net, grid) : cpu.regions2D(net, grid);
+    if (c.backend === 'cpu') {
+      // A malformed grid gets no array: the evaluator's validation reports it.
+      const points = grid.nx * grid.ny;
+      const ok = Number.isSafeInteger(points) && points > 0 && points <= 1 << 26;
+      return output === 'values' ? cpu.evaluateGrid2D(net, grid, ok ? values.get(points) : undefined) : cpu.regions2D(net, grid, ok ? regions.get(points) : undefined);
+    }
     const g = await gpuFor(c);
     if (output === 'regions') return g.regions2D(net, grid);
     const v = await g.gridValues2D(net, grid);

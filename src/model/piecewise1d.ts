@@ -141,9 +141,12 @@ export function pieceIndex(pl: PiecewiseLinear, x: number): number {
 /**
  * Evaluates at arbitrary points: a binary search per point, O(G log K).
  * When the points are sorted ascending a linear merge is used instead, O(G + K).
+ * Writes into `out` when given (at least `xs.length` entries; the result is a view of its first `xs.length`,
+ * every one overwritten), else into a new array.
  */
-export function evaluatePiecewise(pl: PiecewiseLinear, xs: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(xs.length);
+export function evaluatePiecewise(pl: PiecewiseLinear, xs: ArrayLike<number>, into?: Float64Array): Float64Array {
+  if (into && into.length < xs.length) throw new RangeError(`an output array of ${into.length} entries cannot hold ${xs.length}`);
+  const out = !into ? new Float64Array(xs.length) : into.length === xs.length ? into : into.subarray(0, xs.length);
   const { knots, slopes, intercepts } = pl;
   let sorted = true;
   for (let i = 1; i < xs.length && sorted; i++) sorted = xs[i - 1] <= xs[i];

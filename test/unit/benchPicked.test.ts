@@ -8,7 +8,8 @@ describe('each candidate names its bench method', () => {
   const bench = (id: string, n: number, side: number, auto: 'tiled' | 'cache8' | 'cache8sg', output: 'values' | 'regions' = 'values') =>
     candidateById(id)!.benchMethod(output, n, side, side, auto);
   it('the method that times what it runs at that size', () => {
-    expect(bench('cpu', 1, 128, 'cache8sg')).toBe('cpu-brute');
+    expect(bench('cpu', 0, 128, 'cache8sg')).toBe('cpu-brute');
+    expect(bench('cpu', 1, 128, 'cache8sg')).toBe('cpu-sweep');
     expect(bench('cpu', 64, 128, 'cache8sg')).toBe('cpu-sweep');
     expect(bench('gpu-cache8sg', 64, 512, 'cache8sg')).toBe('gpu-brute');
     expect(bench('gpu-cache8', 64, 512, 'cache8sg')).toBe('gpu-v-cache8');

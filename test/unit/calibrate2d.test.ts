@@ -49,6 +49,17 @@ describe('fitCostModel', () => {
     }
   });
 
+  it('recovers the tile kernel’s cost per unit that does not grow with the grid (SwiftShader: 128² cost half of 512² at 65,536 units, not a quarter)', () => {
+    // The shape of a SwiftShader run (bench/NOTES.md): 0.6 ms a call, 30 ns a point, 2.3 µs a unit, 6 ns a unit-row.
+    // Without the unit term the fit put 65,536 units on 128² at 0.6× the measured time and picked it over the CPU.
+    const truth = (n: number, side: number) => 0.6 + 3e-5 * side * side + 2.3e-3 * n + 6e-6 * side * n;
+    const ladder = LADDER.filter((s) => s.backend !== 'cpu' && truth(s.n, s.side) <= 60);
+    const m = fitCostModel('tiles', ladder.map(({ n, side }) => ({ n, nx: side, ny: side, ms: truth(n, side) })))!;
+    for (const [n, side] of [[65536, 128], [65536, 512], [4096, 128], [16384, 1024], [16, 512]]) {
+      expect(predictMs(m, n, side, side) / truth(n, side)).toBeCloseTo(1, 3);
+    }
+  });
+
   it('caps the row sweep’s cache term, so timings past the knee spoilt by load cannot make large N look several times dearer', () => {
     // The CPU's timings of one calibration on this machine at load 8–10 (n, side, ms; bench/NOTES.md): the two
     // sizes past the knee read about 3× their quiet times. Uncapped, the fit put 65,536 units on 128² at 753 ms.
@@ -95,11 +106,14 @@ describe('fitCostModel', () => {
       { n: 16, nx: 64, ny: 64, ms: 11 },
       { n: 4, nx: 256, ny: 256, ms: 10 },
     ];
-    for (const scaling of ['brute', 'tiles'] as const) {
+    for (const scaling of ['brute', 'tiles', 'sweep'] as const) {
       const m = fitCostModel(scaling, flat)!;
       expect(predictMs(m, 65536, 1024, 1024)).toBeGreaterThan(10 * predictMs(m, 16, 64, 64));
     }
-    const cpu = fitCostModel('sweep', flat)!;
+    // The row sweep at every N ≥ SWEEP_2D_MIN_UNITS (1): its rows·N term.
+    expect(fitCostModel('sweep', flat)!.coef[3]).toBeGreaterThan(0);
+    // With a size under it (a network of no units, brute force), the N·points term of that side too.
+    const cpu = fitCostModel('sweep', [{ n: 0, nx: 64, ny: 64, ms: 12 }, ...flat])!;
     expect(cpu.coef[5]).toBeGreaterThan(0);
     expect(cpu.coef[3]).toBeGreaterThan(0);
   });
@@ -108,13 +122,16 @@ describe('fitCostModel', () => {
     // The row sweep from (1024 units, 128²) to (256, 512²): N·points grows 4×, but the points 16×.
     expect(growthBound('sweep', { n: 1024, nx: 128, ny: 128 }, 256, 512, 512)).toBeCloseTo(16, 9);
     expect(growthBound('brute', { n: 16, nx: 64, ny: 64 }, 256, 64, 64)).toBe(16);
-    // A brute-force size of the CPU candidate says nothing of its sweep terms.
-    expect(growthBound('sweep', { n: 1, nx: 64, ny: 64 }, 64, 128, 128)).toBe(Infinity);
+    // A brute-force size of the CPU candidate (under SWEEP_2D_MIN_UNITS: no units) says nothing of its sweep terms.
+    expect(growthBound('sweep', { n: 0, nx: 64, ny: 64 }, 64, 128, 128)).toBe(Infinity);
   });
 
   it('bases: brute force is overhead + points + N·points; the row sweep switches terms at SWEEP_2D_MIN_UNITS units', () => {
     expect(basisOf('brute', 0, 4, 8)).toEqual([1, 32, 32]);
-    expect(basisOf('sweep', 1, 4, 8)).toEqual([1, 32, 0, 0, 0, 32]);
+    expect(basisOf('tiles', 16, 4, 8)).toEqual([1, 32, 16, 128, 512]);
+    expect(SWEEP_2D_MIN_UNITS).toBe(1);
+    expect(basisOf('sweep', 0, 4, 8)).toEqual([1, 32, 0, 0, 0, 32]);
+    expect(basisOf('sweep', 1, 4, 8)).toEqual([1, 32, 1, 8, 0, 0]);
     expect(basisOf('sweep', 16, 4, 8)).toEqual([1, 32, 16, 128, 0, 0]);
     expect(basisOf('sweep', SWEEP_CACHE_KNEE + 10, 4, 8)).toEqual([1, 32, SWEEP_CACHE_KNEE + 10, 8 * (SWEEP_CACHE_KNEE + 10), 80, 0]);
   });
@@ -304,22 +321,23 @@ describe('calibrate2D', () => {
 
   it('times the size that bounds a skip once more before skipping (a burst of load spoilt all its first timings)', async () => {
     let clock = 0;
-    let spoilt = 3;
+    let spoilt = 4;
     const cal = await calibrate2D({
       device: null,
       registry: CANDIDATES_2D.filter((c) => c.id === 'cpu'),
       key: 'k',
       adapter: 'fake',
       now: () => clock,
-      // A ladder whose only row-sweep size before the fourth is (16 units, 64²), so that size bounds the fourth.
+      // A ladder whose only CPU size before the fourth is (16 units, 64²), so that size bounds the fourth (the
+      // GPU-only sizes fill the first three steps, which are timed whatever their bound).
       ladder: [
-        { n: 1, side: 64 },
+        { n: 1, side: 64, backend: 'gpu' },
         { n: 16, side: 64 },
-        { n: 1, side: 256 },
+        { n: 1, side: 256, backend: 'gpu' },
         ...LADDER.filter(({ n, side }) => n >= 64 && side <= 256),
       ],
-      // The first three runs of the row sweep at (16 units, 64²) take 500 ms each (both timings of that size, and
-      // the first of its second look); every other run is cheap.
+      // The first four runs of the row sweep at (16 units, 64²) take 500 ms each (the untimed first run, both
+      // timings of that size, and the first of its second look); every other run is cheap.
       run: async (_c, output, net, grid) => {
         const hit = output === 'values' && net.a.length === 16 && grid.nx === 64 && spoilt > 0;
         if (hit) spoilt--;

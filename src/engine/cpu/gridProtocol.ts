@@ -12,6 +12,7 @@ import { activationOf, isPiecewiseLinear } from '../../model/activation.ts';
 import { SWEEP_2D_MIN_UNITS, evaluate1DBrute, evaluate2DBrute, regions2DBrute, regionsWithoutCreases } from './evaluator.ts';
 import { evaluatePiecewise, piecewiseOf } from '../../model/piecewise1d.ts';
 import { sweep2D } from './sweep2d.ts';
+import { ReusedF64, outputArray } from './buffers.ts';
 import { type MapImage, type MapImageSpec, colourMapImage, finiteRange } from '../../model/mapImage.ts';
 
 /** What one grid job computes over one 2D grid (any subset). */
@@ -105,8 +106,12 @@ function resolvedTarget(spec: Target2DSpec): ResolvedTarget2D {
   return t;
 }
 
-/** Values, regions and target of a (validated) 2D network over a (validated) grid: the CPU evaluator's methods. */
-export function computeGrid2D(net: ValidNetwork, grid: Grid2D, wants: Grid2DWants): Grid2DResult {
+/**
+ * Values, regions and target of a (validated) 2D network over a (validated) grid: the CPU evaluator's methods.
+ * `valuesOut`, when given (at least nx·ny entries), receives the values (for a caller that keeps no result: the
+ * reply's arrays are transferred, so a reply's result is always a new array).
+ */
+export function computeGrid2D(net: ValidNetwork, grid: Grid2D, wants: Grid2DWants, valuesOut?: Float64Array): Grid2DResult {
   const n = net.a.length;
   const points = grid.nx * grid.ny;
   const pl = isPiecewiseLinear(activationOf(net));
@@ -123,7 +128,7 @@ export function computeGrid2D(net: ValidNetwork, grid: Grid2D, wants: Grid2DWant
   const sweepValues = !!(wants.values || wants.image) && sweeps;
   if (sweepRegions || sweepValues) {
     // One sweep gives both when both are wanted (the knots are placed once per row).
-    const r = sweep2D(net, grid, { values: sweepValues, regions: sweepRegions });
+    const r = sweep2D(net, grid, { values: sweepValues, regions: sweepRegions, out: { values: valuesOut } });
     if (sweepValues) values = r.values;
     if (sweepRegions) {
       active = r.active;
@@ -132,7 +137,7 @@ export function computeGrid2D(net: ValidNetwork, grid: Grid2D, wants: Grid2DWant
   }
   if (((wants.values || wants.image) && !values) || (wants.regions && !active)) {
     const xy = gridPoints2D(grid);
-    if ((wants.values || wants.image) && !values) values = n === 0 ? new Float64Array(points).fill(net.c) : evaluate2DBrute(net, xy);
+    if ((wants.values || wants.image) && !values) values = n === 0 ? outputArray(valuesOut, points, Float64Array).fill(net.c) : evaluate2DBrute(net, xy, valuesOut);
     if (wants.regions && !active) ({ active, pattern } = regions2DBrute(net, xy));
   }
   const target = wants.target ? sampleTarget2D(resolvedTarget(wants.target), grid) : null;
@@ -146,9 +151,12 @@ export function computePoints(net: ValidNetwork, points: Float64Array): Float64A
   return isPiecewiseLinear(activationOf(net)) ? evaluatePiecewise(piecewiseOf(net), points) : evaluate1DBrute(net, points);
 }
 
+/** The values of error readouts, kept per thread (only the two numbers leave computeErrors2D). */
+const errorValues = new ReusedF64();
+
 /** Max and RMS error of a 2D network against a target over a grid (the 2D explorer's error readouts). */
 export function computeErrors2D(net: ValidNetwork, grid: Grid2D, target: Target2DSpec): { max: number; rms: number } {
-  const r = computeGrid2D(net, grid, { values: true, target });
+  const r = computeGrid2D(net, grid, { values: true, target }, errorValues.get(grid.nx * grid.ny));
   const st = errorStats(r.values!, r.target!);
   return { max: st.max, rms: st.rms };
 }

@@ -46,9 +46,10 @@ export function threadsWith(events: readonly TraceEvent[], name: string): Set<st
 }
 
 /**
- * When the page first marked `name` (µs, the trace's clock), or -Infinity without such a mark. The tasks that ended
- * before it are the tracing's own start (the renderer handling DevTools' start message: 60–110 ms of CPU seen on a
- * slow machine), not the page's, so the readers count from here (`topLevelTasks`' `since`).
+ * When the page first marked `name` (µs, the trace's clock), or -Infinity without such a mark. The tasks begun
+ * before it are the tracing's own start (the renderer handling DevTools' start message, 60–110 ms of CPU seen on a
+ * slow machine, which can still be running when the mark is made inside it) and the harness's call that made the
+ * mark, not the page's, so the readers count from here (`topLevelTasks`' `since`).
  */
 export function firstMark(events: readonly TraceEvent[], name: string): number {
   let first = Number.POSITIVE_INFINITY;
@@ -56,10 +57,10 @@ export function firstMark(events: readonly TraceEvent[], name: string): number {
   return Number.isFinite(first) ? first : Number.NEGATIVE_INFINITY;
 }
 
-/** The top-level tasks (RunTask spans not inside another) of the given threads that end at `since` or later, in time order. */
+/** The top-level tasks (RunTask spans not inside another) of the given threads that begin at `since` or later, in time order. */
 export function topLevelTasks(events: readonly TraceEvent[], threads: ReadonlySet<string>, since = Number.NEGATIVE_INFINITY): ThreadTask[] {
   const spans = events
-    .filter((e) => e.ph === 'X' && (e.dur ?? 0) > 0 && (e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask') && threads.has(threadOf(e)) && e.ts + (e.dur ?? 0) >= since)
+    .filter((e) => e.ph === 'X' && (e.dur ?? 0) > 0 && (e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask') && threads.has(threadOf(e)) && e.ts >= since)
     .sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
   const tasks: ThreadTask[] = [];
   const end = new Map<string, number>();

@@ -10,7 +10,7 @@
 import type { Network } from '../model/network.ts';
 import type { Grid1D, Grid2D } from '../model/grid.ts';
 import { type MethodContext, type MethodSpec } from './methods.ts';
-import { batchSize } from './runner.ts';
+import { batchSize, median } from './runner.ts';
 import type { PickedPoint } from './picked.ts';
 
 /** One method prepared at one point: `time()` is one timed measurement (ms per run, batched like the sweep's). */
@@ -58,12 +58,6 @@ export function turnsFor(p: Pick<PickedPoint, 'ratio' | 'minRatio' | 'method' | 
   const pair = p.pickedMs + p.best.ms;
   if (!(pair > 0) || pair > TURNS_MAX_PAIR_MS) return 0;
   return Math.max(MIN_TURNS, Math.min(MAX_TURNS, Math.floor(TURNS_BUDGET_MS / pair)));
-}
-
-function median(xs: number[]): number {
-  const s = xs.slice().sort((p, q) => p - q);
-  const k = s.length >> 1;
-  return s.length % 2 ? s[k] : (s[k - 1] + s[k]) / 2;
 }
 
 /** The median of the per-turn ratios a[i] / b[i]. */

@@ -26,7 +26,7 @@ import { GpuTrainer1D } from '../engine/gpu/train1d.ts';
 import { GpuTrainer2D } from '../engine/gpu/train2d.ts';
 import { autoKernel2D } from '../engine/gpu/context.ts';
 import { METHODS, type MethodInstance } from './methods.ts';
-import { type BenchEnv, type BenchResult, benchNetwork, makeGrid } from './runner.ts';
+import { type BenchEnv, type BenchResult, benchNetwork, makeGrid, median } from './runner.ts';
 
 /** TF.js backends a run may compare with (`--peers=LIST`): wasm and webgpu by default in Node, webgpu or cpu in the browser. */
 export const PEER_KINDS = ['wasm', 'webgpu', 'cpu'] as const;
@@ -330,12 +330,6 @@ export function tfTrainer(
       tf.dispose([x, y, w, b, a, c]);
     },
   };
-}
-
-function median(xs: number[]): number {
-  const s = xs.slice().sort((p, q) => p - q);
-  const k = s.length >> 1;
-  return s.length % 2 ? s[k] : (s[k - 1] + s[k]) / 2;
 }
 
 /** Fewest milliseconds one timed measurement spans: shorter runs are batched. */

@@ -266,7 +266,8 @@ export function validateConfig(c: BenchConfig): void {
   if (!(c.runBudgetMs > 0) || !Number.isFinite(c.runBudgetMs)) throw new RangeError('runBudgetMs must be a positive number');
 }
 
-function median(xs: number[]): number {
+/** The median of `xs` (the mean of the middle two for an even count); shared by the bench's modules. */
+export function median(xs: number[]): number {
   const s = xs.slice().sort((p, q) => p - q);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
